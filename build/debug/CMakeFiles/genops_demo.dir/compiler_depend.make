@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for genops_demo.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,414 @@
+/* genops.h - the public C API of genops-native, the native core of GenOps AI.
+ *
+ * GenOps records governance telemetry for AI work (cost, tokens, policy decisions,
+ * budgets, evaluations, team/project/customer attribution) as OpenTelemetry-shaped
+ * spans, buffers them without locks, batches them on a background thread and ships
+ * them to OTLP, Splunk HEC or Honeycomb.
+ *
+ * Conventions, for every function below:
+ *  - Handles are opaque. Whoever creates an object frees it with the matching _free
+ *    (or _unref) unless a function says it takes ownership.
+ *  - Every string handed in is copied before the call returns; no pointer the caller
+ *    passes is kept. Strings are UTF-8: invalid sequences are replaced with U+FFFD.
+ *  - Fallible functions return a genops_status (0 = GENOPS_OK) or NULL / 0 and, when
+ *    err is not NULL, fill *err with the code and a readable message. err may be NULL.
+ *  - No function aborts or crashes the process on bad input.
+ */
+#ifndef GENOPS_H
+#define GENOPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GENOPS_BUILDING) && defined(__GNUC__)
+#define GENOPS_API __attribute__((visibility("default")))
+#else
+#define GENOPS_API
+#endif
+
+/* ---- Version ------------------------------------------------------------------ */
+
+#define GENOPS_VERSION_MAJOR 0
+#define GENOPS_VERSION_MINOR 1
+#define GENOPS_VERSION_PATCH 0
+#define GENOPS_VERSION_STRING "0.1.0"
+/* 0xMMmmpp: compare with < and >. */
+#define GENOPS_VERSION_NUM                                                             \
+    ((GENOPS_VERSION_MAJOR << 16) | (GENOPS_VERSION_MINOR << 8) | GENOPS_VERSION_PATCH)
+
+/* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Never NULL. */
+GENOPS_API const char *genops_version(void);
+
+/* ---- Errors ------------------------------------------------------------------- */
+
+/* Status codes: append only; never renumber or reuse a value. */
+typedef enum genops_status {
+    GENOPS_OK = 0,
+    GENOPS_EINVAL = 1,    /* NULL, empty key, NaN/inf, unknown option, malformed value */
+    GENOPS_ENOMEM = 2,    /* malloc failed */
+    GENOPS_ETOOBIG = 3,   /* a configured limit was reached */
+    GENOPS_ETIMEDOUT = 4, /* a flush or shutdown deadline passed */
+    GENOPS_ESTALE = 5,    /* a span handle that has already ended (or never existed) */
+    GENOPS_ESHUTDOWN = 6, /* the pipeline has been shut down */
+    GENOPS_EIO = 7,       /* transport failure: connect, TLS, reset, timeout */
+    GENOPS_EREJECTED = 8, /* the backend refused the data and retrying cannot help */
+    GENOPS_EINTERNAL = 9  /* a bug in genops; please report it */
+} genops_status;
+
+#define GENOPS_ERROR_MESSAGE_SIZE 256
+
+/* Detail of a failure, filled by the call that failed. Caller-owned; no global state. */
+typedef struct genops_error {
+    genops_status code;
+    char message[GENOPS_ERROR_MESSAGE_SIZE];
+} genops_error;
+
+/* A short, static description of a status code. Never NULL, even for unknown codes. */
+GENOPS_API const char *genops_strerror(genops_status code);
+
+/* ---- Values and attributes ---------------------------------------------------- */
+
+typedef enum genops_type {
+    GENOPS_TYPE_NULL = 0, /* "no value": dropped wherever attributes are set */
+    GENOPS_TYPE_STRING = 1,
+    GENOPS_TYPE_INT = 2,
+    GENOPS_TYPE_DOUBLE = 3,
+    GENOPS_TYPE_BOOL = 4,
+    GENOPS_TYPE_STRING_ARRAY = 5,
+    GENOPS_TYPE_INT_ARRAY = 6,
+    GENOPS_TYPE_DOUBLE_ARRAY = 7,
+    GENOPS_TYPE_BOOL_ARRAY = 8
+} genops_type;
+
+/* A typed value. For STRING, len is the byte length of s (s need not be
+ * NUL-terminated); for arrays, len is the number of items, and string items are
+ * NUL-terminated. Doubles must be finite: NaN and +-inf are rejected (GENOPS_EINVAL)
+ * because no backend can aggregate them and JSON cannot carry them. */
+typedef struct genops_value {
+    genops_type type;
+    size_t len;
+    union {
+        const char *s;
+        int64_t i;
+        double d;
+        bool b;
+        const char *const *sa;
+        const int64_t *ia;
+        const double *da;
+        const bool *ba;
+    } u;
+} genops_value;
+
+/* One key/value pair. key is a NUL-terminated, non-empty UTF-8 string. */
+typedef struct genops_attribute {
+    const char *key;
+    genops_value value;
+} genops_attribute;
+
+/* ---- Context: immutable attribute snapshots ----------------------------------- */
+
+/* A context is an immutable, reference-counted set of attributes: the process-wide
+ * defaults are one, and bindings hold scoped ones (Python keeps one in a ContextVar).
+ * Any thread may read or reference a context at any time. */
+typedef struct genops_context genops_context;
+
+/* A new context: base's attributes (base may be NULL) overridden by attrs. An
+ * attribute whose value is GENOPS_TYPE_NULL removes that key. The caller owns the
+ * result (genops_context_unref). Returns NULL and fills *err on bad input. */
+GENOPS_API genops_context *genops_context_new(const genops_context *base,
+                                              const genops_attribute *attrs, size_t count,
+                                              genops_error *err);
+/* Take another reference; returns ctx. NULL-safe. */
+GENOPS_API genops_context *genops_context_ref(const genops_context *ctx);
+/* Drop a reference; frees the context with the last one. NULL-safe. */
+GENOPS_API void genops_context_unref(genops_context *ctx);
+/* Number of attributes (0 for NULL). */
+GENOPS_API size_t genops_context_count(const genops_context *ctx);
+/* The index-th attribute, in insertion order. The pointers in *out stay valid while
+ * the caller holds a reference to ctx. Returns GENOPS_EINVAL when out of range. */
+GENOPS_API genops_status genops_context_get(const genops_context *ctx, size_t index,
+                                            genops_attribute *out, genops_error *err);
+/* Find a key; returns false when absent. *out as for genops_context_get. */
+GENOPS_API bool genops_context_find(const genops_context *ctx, const char *key,
+                                    genops_value *out);
+
+/* The process-wide default attributes (genops-ai's set_default_attributes). Readers
+ * never take a lock: a new snapshot is published atomically. Writers serialise. */
+GENOPS_API genops_status genops_defaults_set(const genops_attribute *attrs, size_t count,
+                                             genops_error *err);
+GENOPS_API genops_status genops_defaults_update(const genops_attribute *attrs, size_t count,
+                                                genops_error *err);
+GENOPS_API void genops_defaults_clear(void);
+/* A reference to the current defaults (never NULL; release with genops_context_unref). */
+GENOPS_API genops_context *genops_defaults_get(void);
+
+/* Effective attributes: defaults, overridden by ctx (may be NULL), overridden by attrs.
+ * The caller owns the result. */
+GENOPS_API genops_context *genops_effective(const genops_context *ctx,
+                                            const genops_attribute *attrs, size_t count,
+                                            genops_error *err);
+
+/* ---- Exporters ---------------------------------------------------------------- */
+
+/* An exporter turns batches of finished spans into bytes somewhere. Create one with a
+ * genops_*_exporter_new function, then hand it to genops_pipeline_add_exporter, which
+ * takes ownership. An exporter never added is freed with genops_exporter_free. */
+typedef struct genops_exporter genops_exporter;
+
+GENOPS_API void genops_exporter_free(genops_exporter *exporter);
+
+/* Collects finished spans in memory, for tests and embedders. Read it with the
+ * genops_memory_exporter_* functions; it stays readable after being added to a
+ * pipeline, until that pipeline is freed. */
+GENOPS_API genops_exporter *genops_memory_exporter_new(genops_error *err);
+
+/* Writes a human-readable block per span to the file descriptor fd (e.g. 1). */
+GENOPS_API genops_exporter *genops_console_exporter_new(int fd, genops_error *err);
+
+/* ---- Pipelines ---------------------------------------------------------------- */
+
+/* A pipeline owns the buffering, batching, export thread and exporters. */
+typedef struct genops_pipeline genops_pipeline;
+
+#define GENOPS_NO_EXIT_FLUSH (-1)
+
+/* Options; zero means "the default" for every numeric field. Initialise with
+ * genops_options_init so that struct_size is right: fields are only ever appended. */
+typedef struct genops_options {
+    size_t struct_size;
+    const char *service_name;    /* default: OTEL_SERVICE_NAME, else "unknown_service" */
+    const char *service_version; /* resource service.version, when set */
+    const char *environment;     /* resource deployment.environment, when set */
+    const genops_attribute *resource_attributes; /* extra resource attributes */
+    size_t resource_attribute_count;
+    uint32_t attribute_count_limit;        /* per span; default 128 */
+    uint32_t attribute_value_length_limit; /* characters; default unlimited */
+    uint32_t event_count_limit;            /* per span; default 128 */
+    uint32_t max_queue_size;               /* spans; default 2048 (OTEL_BSP_MAX_QUEUE_SIZE) */
+    uint32_t schedule_delay_ms;            /* default 5000 (OTEL_BSP_SCHEDULE_DELAY) */
+    uint32_t export_timeout_ms;            /* default 30000 (OTEL_BSP_EXPORT_TIMEOUT) */
+    uint32_t max_export_batch_size; /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
+    uint64_t max_buffer_bytes;      /* everything the pipeline holds; default 64 MiB */
+    int32_t exit_flush_timeout_ms;  /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
+} genops_options;
+
+/* Zero *opt and set its struct_size. */
+GENOPS_API void genops_options_init(genops_options *opt);
+
+/* Create a pipeline (opt may be NULL for every default). Options override the
+ * OTEL_* environment. The caller owns the result: genops_pipeline_free. */
+GENOPS_API genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *err);
+
+/* Add an exporter; on success the pipeline owns it, on failure the caller still does.
+ * Every exporter receives every span. */
+GENOPS_API genops_status genops_pipeline_add_exporter(genops_pipeline *pipeline,
+                                                      genops_exporter *exporter,
+                                                      genops_error *err);
+
+/* Export everything ended before the call; wait at most timeout_ms. Returns
+ * GENOPS_ETIMEDOUT when the deadline passed first. Safe from any thread. */
+GENOPS_API genops_status genops_pipeline_flush(genops_pipeline *pipeline, int timeout_ms,
+                                               genops_error *err);
+
+/* Flush within timeout_ms, then stop the export thread and the exporters. Spans ended
+ * afterwards are counted as dropped. Idempotent. */
+GENOPS_API genops_status genops_pipeline_shutdown(genops_pipeline *pipeline, int timeout_ms,
+                                                  genops_error *err);
+
+/* Shut down (with the exit-flush deadline) and release the pipeline. Spans still open
+ * stay valid handles: ending them later counts them as dropped. NULL-safe. */
+GENOPS_API void genops_pipeline_free(genops_pipeline *pipeline);
+
+/* Self-metrics. Every span that ended is, in the end, exactly one of: exported,
+ * dropped (by one of the reasons below), or still queued / in flight. */
+typedef struct genops_stats {
+    size_t struct_size;            /* set by the caller: sizeof(genops_stats) */
+    uint64_t spans_started;
+    uint64_t spans_ended;
+    uint64_t spans_exported;       /* delivered by every exporter */
+    uint64_t dropped_queue_full;   /* the queue was full when the span ended */
+    uint64_t dropped_buffer_full;  /* max_buffer_bytes would have been passed */
+    uint64_t dropped_shutdown;     /* ended after shutdown, or still queued at its deadline */
+    uint64_t dropped_export_failed; /* transport failure or timeout, retries spent */
+    uint64_t dropped_rejected;     /* the backend refused them */
+    uint64_t dropped_no_exporter;  /* the pipeline has no exporter */
+    uint64_t start_failures;       /* span_start refused: shut down or too many open */
+    uint64_t batches;
+    uint64_t bytes_sent;
+    uint64_t retries;
+    uint64_t queue_depth;          /* spans queued now */
+    uint64_t buffered_bytes;       /* bytes held by queued and in-flight spans now */
+} genops_stats;
+
+/* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
+ * Any thread; never blocks the export thread. */
+GENOPS_API genops_status genops_pipeline_stats(genops_pipeline *pipeline, genops_stats *out,
+                                               genops_error *err);
+
+/* Write one line of the stats to the log (stderr) every interval_ms; 0 turns it off,
+ * which is the default. */
+GENOPS_API genops_status genops_pipeline_log_stats(genops_pipeline *pipeline, int interval_ms,
+                                                   genops_error *err);
+
+/* ---- Spans -------------------------------------------------------------------- */
+
+/* A span handle: a generation-checked integer, not a pointer. 0 is never a valid
+ * span. Once a span has ended, its handle is stale forever: every call with it returns
+ * GENOPS_ESTALE and touches nothing, even after the slot has been reused. A span is
+ * used by one thread at a time; different spans may be used from any threads. */
+typedef uint64_t genops_span;
+#define GENOPS_SPAN_NONE ((genops_span)0)
+
+/* W3C trace context of a span: enough to parent a child, even a remote one. */
+typedef struct genops_span_context {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+} genops_span_context;
+
+typedef enum genops_span_kind {
+    GENOPS_SPAN_KIND_INTERNAL = 1,
+    GENOPS_SPAN_KIND_SERVER = 2,
+    GENOPS_SPAN_KIND_CLIENT = 3,
+    GENOPS_SPAN_KIND_PRODUCER = 4,
+    GENOPS_SPAN_KIND_CONSUMER = 5
+} genops_span_kind;
+
+typedef enum genops_status_code {
+    GENOPS_STATUS_UNSET = 0,
+    GENOPS_STATUS_OK = 1,
+    GENOPS_STATUS_ERROR = 2
+} genops_status_code;
+
+/* Start a span named name. parent (may be NULL) makes it a child: same trace id,
+ * parent span id = parent->span_id; otherwise a new trace. Returns GENOPS_SPAN_NONE and
+ * fills *err on failure (the failure is counted in the pipeline's stats). */
+GENOPS_API genops_span genops_span_start(genops_pipeline *pipeline, const char *name,
+                                         const genops_span_context *parent,
+                                         genops_error *err);
+
+/* Start a GenOps operation span, as genops-ai's trace_operation does: span name =
+ * name, genops.operation.name, genops.operation.type (NULL or "" = "ai.inference"),
+ * genops.timestamp (epoch seconds), and every effective attribute k (defaults,
+ * overridden by ctx, overridden by attrs; NULL values dropped) as genops.k. */
+GENOPS_API genops_span genops_operation_start(genops_pipeline *pipeline, const char *name,
+                                              const char *type,
+                                              const genops_span_context *parent,
+                                              const genops_context *ctx,
+                                              const genops_attribute *attrs, size_t count,
+                                              genops_error *err);
+
+/* Set one attribute; setting a key again keeps the last value. A NULL value is
+ * ignored. Past the count limit new keys are dropped (counted on the span); strings
+ * past the length limit are truncated (counted). */
+GENOPS_API genops_status genops_span_set(genops_span span, const char *key,
+                                         const genops_value *value, genops_error *err);
+GENOPS_API genops_status genops_span_set_attributes(genops_span span,
+                                                    const genops_attribute *attrs,
+                                                    size_t count, genops_error *err);
+GENOPS_API genops_status genops_span_set_str(genops_span span, const char *key,
+                                             const char *value, genops_error *err);
+GENOPS_API genops_status genops_span_set_int(genops_span span, const char *key, int64_t value,
+                                             genops_error *err);
+GENOPS_API genops_status genops_span_set_double(genops_span span, const char *key,
+                                                double value, genops_error *err);
+GENOPS_API genops_status genops_span_set_bool(genops_span span, const char *key, bool value,
+                                              genops_error *err);
+
+GENOPS_API genops_status genops_span_set_kind(genops_span span, genops_span_kind kind,
+                                              genops_error *err);
+/* Status: message is kept only for GENOPS_STATUS_ERROR, as OpenTelemetry says. */
+GENOPS_API genops_status genops_span_set_status(genops_span span, genops_status_code code,
+                                                const char *message, genops_error *err);
+/* Add an event named name at the current time with the given attributes. */
+GENOPS_API genops_status genops_span_add_event(genops_span span, const char *name,
+                                               const genops_attribute *attrs, size_t count,
+                                               genops_error *err);
+/* Add an "exception" event with exception.type, exception.message and
+ * exception.stacktrace (each may be NULL). Does not change the status. */
+GENOPS_API genops_status genops_span_record_exception(genops_span span, const char *type,
+                                                      const char *message,
+                                                      const char *stacktrace,
+                                                      genops_error *err);
+
+/* The governance recorders, with genops-ai's GenOpsTelemetry rules. Each takes the
+ * keyword arguments of the Python call as an attribute list (aliases included), e.g.
+ * {cost: 0.02, provider: "openai", tokens_input: 150}. A map argument (metadata=...)
+ * is passed flattened as "metadata.<key>". Arguments are checked first: on a bad one
+ * nothing is recorded and GENOPS_EINVAL names it. docs/semantic-conventions.md lists
+ * the attributes each one writes. */
+GENOPS_API genops_status genops_span_record_cost(genops_span span, const genops_attribute *kv,
+                                                 size_t count, genops_error *err);
+GENOPS_API genops_status genops_span_record_policy(genops_span span,
+                                                   const genops_attribute *kv, size_t count,
+                                                   genops_error *err);
+GENOPS_API genops_status genops_span_record_budget(genops_span span,
+                                                   const genops_attribute *kv, size_t count,
+                                                   genops_error *err);
+GENOPS_API genops_status genops_span_record_evaluation(genops_span span,
+                                                       const genops_attribute *kv,
+                                                       size_t count, genops_error *err);
+
+/* The span's trace context, for parenting children (also after it ended, if the
+ * caller copied it before). */
+GENOPS_API genops_status genops_span_get_context(genops_span span, genops_span_context *out,
+                                                 genops_error *err);
+/* True while the span has not ended. */
+GENOPS_API bool genops_span_is_recording(genops_span span);
+
+/* End the span now (or at end_unix_ns, nanoseconds since the epoch) and hand it to its
+ * pipeline. Never blocks: a full queue drops the span and counts it. The handle is
+ * stale afterwards. */
+GENOPS_API genops_status genops_span_end(genops_span span, genops_error *err);
+GENOPS_API genops_status genops_span_end_at(genops_span span, uint64_t end_unix_ns,
+                                            genops_error *err);
+
+/* ---- Finished spans, as exporters see them ------------------------------------ */
+
+/* A read-only finished span held by the memory exporter. */
+typedef struct genops_span_data genops_span_data;
+
+/* Number of spans collected so far. */
+GENOPS_API size_t genops_memory_exporter_count(genops_exporter *exporter);
+/* The index-th collected span, or NULL when out of range or exporter is not a memory
+ * exporter. Valid until genops_memory_exporter_clear or the owner is freed. */
+GENOPS_API const genops_span_data *genops_memory_exporter_get(genops_exporter *exporter,
+                                                              size_t index);
+/* Forget every collected span. */
+GENOPS_API void genops_memory_exporter_clear(genops_exporter *exporter);
+
+GENOPS_API const char *genops_span_data_name(const genops_span_data *span);
+GENOPS_API void genops_span_data_context(const genops_span_data *span,
+                                         genops_span_context *out);
+/* False for a root span; otherwise copies the parent span id into parent_span_id. */
+GENOPS_API bool genops_span_data_parent(const genops_span_data *span,
+                                        uint8_t parent_span_id[8]);
+GENOPS_API uint64_t genops_span_data_start_ns(const genops_span_data *span);
+GENOPS_API uint64_t genops_span_data_end_ns(const genops_span_data *span);
+GENOPS_API genops_span_kind genops_span_data_kind(const genops_span_data *span);
+/* The status code; *message (when not NULL) gets the message or "". */
+GENOPS_API genops_status_code genops_span_data_status(const genops_span_data *span,
+                                                      const char **message);
+GENOPS_API size_t genops_span_data_attribute_count(const genops_span_data *span);
+GENOPS_API bool genops_span_data_attribute(const genops_span_data *span, size_t index,
+                                           genops_attribute *out);
+GENOPS_API bool genops_span_data_find(const genops_span_data *span, const char *key,
+                                      genops_value *out);
+/* Attributes dropped by the count limit, and values truncated by the length limit. */
+GENOPS_API uint32_t genops_span_data_dropped_attributes(const genops_span_data *span);
+GENOPS_API uint32_t genops_span_data_truncated_values(const genops_span_data *span);
+GENOPS_API size_t genops_span_data_event_count(const genops_span_data *span);
+/* The index-th event's name and time; NULL when out of range. */
+GENOPS_API const char *genops_span_data_event(const genops_span_data *span, size_t index,
+                                              uint64_t *time_ns);
+GENOPS_API bool genops_span_data_event_find(const genops_span_data *span, size_t index,
+                                            const char *key, genops_value *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GENOPS_H */

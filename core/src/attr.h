@@ -1,0 +1,62 @@
+/* attr.h - typed attributes: validation, copying into an arena, and keyed lists.
+ *
+ * Spans and contexts store attributes the same way: an attr_list of entries whose
+ * keys and values live in the owner's arena. A list is owned by one thread at a time. */
+#ifndef GENOPS_ATTR_H
+#define GENOPS_ATTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "genops.h"
+
+struct attr {
+    const char *key; /* NUL-terminated, valid UTF-8 */
+    uint32_t key_len;
+    uint32_t hash;
+    genops_value value; /* strings and arrays point into the owner's arena */
+};
+
+struct attr_list {
+    struct attr *items;
+    uint32_t count;
+    uint32_t cap;
+};
+
+/* What a copy did, for the span's counters. */
+struct attr_limits {
+    uint32_t count_limit;  /* UINT32_MAX = none */
+    uint32_t length_limit; /* characters; UINT32_MAX = none */
+};
+
+/* FNV-1a of key; attr_hash_more continues a hash over more bytes. */
+uint32_t attr_hash(const char *key, size_t len);
+uint32_t attr_hash_more(uint32_t hash, const char *more, size_t len);
+
+/* Check a caller's value before anything is stored: known type, non-NULL pointers,
+ * finite doubles. Returns GENOPS_EINVAL with a message naming key. */
+genops_status attr_check(const char *key, const genops_value *v, genops_error *err);
+
+/* Deep-copy v into a: strings repaired to valid UTF-8 and cut to length_limit
+ * characters (*truncated counts the values cut). Returns GENOPS_ETOOBIG when the
+ * arena's limit is reached, GENOPS_OK otherwise. */
+genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t length_limit,
+                              genops_value *out, uint32_t *truncated);
+
+/* A repaired (valid UTF-8), NUL-terminated copy of s[0..len) in a; NULL on ETOOBIG. */
+const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len);
+
+/* Index of the key prefix + key in l (hash is of both), or -1. prefix may be "". */
+int32_t attr_list_find(const struct attr_list *l, const char *prefix, size_t prefix_len,
+                       const char *key, size_t len, uint32_t hash);
+
+/* Room for one more entry; false on ENOMEM. */
+bool attr_list_grow(struct attr_list *l);
+
+void attr_list_free(struct attr_list *l);
+
+/* Two values are equal in type and content (used by tests and the memory exporter). */
+bool attr_value_equal(const genops_value *a, const genops_value *b);
+
+#endif

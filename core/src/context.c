@@ -1,0 +1,253 @@
+/* context.c - genops_context snapshots and the process-wide default attributes.
+ *
+ * The defaults are one pointer to an immutable snapshot. Writers (rare: configuration)
+ * serialise on a mutex, publish a new snapshot with an atomic exchange, then wait for
+ * readers that may have loaded the old pointer before dropping its reference. Readers
+ * (every operation start) never lock: they announce themselves in one of two counters,
+ * load the pointer, take a reference and leave. The two counters alternate by epoch so
+ * that a steady stream of readers cannot starve a writer. */
+#include "context.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "semconv.h"
+
+#define CONTEXT_ARENA_LIMIT ((size_t)256 << 20)
+
+static genops_context empty_context = {.refs = 1, .is_static = true};
+
+static _Atomic(genops_context *) defaults = &empty_context;
+static atomic_uint defaults_epoch;
+static atomic_uint defaults_readers[2];
+static pthread_mutex_t defaults_writer = PTHREAD_MUTEX_INITIALIZER;
+
+genops_context *genops_context_ref(const genops_context *ctx)
+{
+    genops_context *c = (genops_context *)ctx;
+    if (c && !c->is_static)
+        atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+void genops_context_unref(genops_context *ctx)
+{
+    if (!ctx || ctx->is_static)
+        return;
+    /* release: our reads of the snapshot happen before the free; acquire in the
+     * thread that frees. */
+    if (atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    attr_list_free(&ctx->attrs);
+    free(ctx->op_keys);
+    free(ctx->op_key_lens);
+    arena_free(&ctx->arena);
+    free(ctx);
+}
+
+/* Append a deep copy of one attribute, or replace the value of an existing key, or
+ * remove the key when the value is NULL. */
+static genops_status context_put(genops_context *c, const char *key, const genops_value *v,
+                                 genops_error *err)
+{
+    size_t klen = strlen(key);
+    uint32_t hash = attr_hash(key, klen);
+    int32_t at = attr_list_find(&c->attrs, "", 0, key, klen, hash);
+    uint32_t unused_truncated = 0;
+
+    if (v->type == GENOPS_TYPE_NULL) {
+        if (at >= 0) {
+            memmove(&c->attrs.items[at], &c->attrs.items[at + 1],
+                    (c->attrs.count - (uint32_t)at - 1) * sizeof(struct attr));
+            c->attrs.count--;
+        }
+        return GENOPS_OK;
+    }
+    struct attr e = {.hash = hash};
+    e.key = attr_copy_text(&c->arena, key, klen, &e.key_len);
+    if (!e.key || attr_copy_value(&c->arena, v, UINT32_MAX, &e.value, &unused_truncated))
+        return error_set(err, GENOPS_ETOOBIG, "context is larger than %zu bytes",
+                         CONTEXT_ARENA_LIMIT);
+    if (e.key_len != klen) /* the key was repaired: look it up again as stored */
+        at = attr_list_find(&c->attrs, "", 0, e.key, e.key_len,
+                            e.hash = attr_hash(e.key, e.key_len));
+    if (at >= 0) {
+        c->attrs.items[at] = e;
+        return GENOPS_OK;
+    }
+    if (!attr_list_grow(&c->attrs))
+        return error_set(err, GENOPS_ENOMEM, "out of memory building a context");
+    c->attrs.items[c->attrs.count++] = e;
+    return GENOPS_OK;
+}
+
+/* Build the "genops."-prefixed keys for operation spans. */
+static genops_status context_seal(genops_context *c, genops_error *err)
+{
+    uint32_t n = c->attrs.count;
+    if (n == 0)
+        return GENOPS_OK;
+    c->op_keys = malloc(n * sizeof *c->op_keys);
+    c->op_key_lens = malloc(n * sizeof *c->op_key_lens);
+    if (!c->op_keys || !c->op_key_lens)
+        return error_set(err, GENOPS_ENOMEM, "out of memory building a context");
+    for (uint32_t i = 0; i < n; i++) {
+        const struct attr *a = &c->attrs.items[i];
+        char *k = arena_alloc(&c->arena, SEMCONV_PREFIX_LEN + a->key_len + 1);
+        if (!k)
+            return error_set(err, GENOPS_ETOOBIG, "context is larger than %zu bytes",
+                             CONTEXT_ARENA_LIMIT);
+        memcpy(k, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN);
+        memcpy(k + SEMCONV_PREFIX_LEN, a->key, a->key_len + 1);
+        c->op_keys[i] = k;
+        c->op_key_lens[i] = SEMCONV_PREFIX_LEN + a->key_len;
+    }
+    return GENOPS_OK;
+}
+
+/* A new snapshot: each of bases (NULL entries skipped) in order, then attrs, each layer
+ * overriding the ones before it. */
+static genops_context *context_build(const genops_context *const *bases, size_t nbases,
+                                     const genops_attribute *attrs, size_t count,
+                                     genops_error *err)
+{
+    if (count && !attrs) {
+        error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (attr_check(attrs[i].key, &attrs[i].value, err))
+            return NULL;
+    genops_context *c = calloc(1, sizeof *c);
+    if (!c) {
+        error_set(err, GENOPS_ENOMEM, "out of memory building a context");
+        return NULL;
+    }
+    atomic_init(&c->refs, 1);
+    arena_init(&c->arena, CONTEXT_ARENA_LIMIT);
+    genops_status rc = GENOPS_OK;
+    for (size_t b = 0; b < nbases; b++)
+        for (uint32_t i = 0; bases[b] && i < bases[b]->attrs.count && !rc; i++)
+            rc = context_put(c, bases[b]->attrs.items[i].key, &bases[b]->attrs.items[i].value,
+                             err);
+    for (size_t i = 0; i < count && !rc; i++)
+        rc = context_put(c, attrs[i].key, &attrs[i].value, err);
+    if (!rc)
+        rc = context_seal(c, err);
+    if (rc) {
+        genops_context_unref(c);
+        return NULL;
+    }
+    return c;
+}
+
+genops_context *genops_context_new(const genops_context *base, const genops_attribute *attrs,
+                                   size_t count, genops_error *err)
+{
+    return context_build(&base, 1, attrs, count, err);
+}
+
+size_t genops_context_count(const genops_context *ctx)
+{
+    return ctx ? ctx->attrs.count : 0;
+}
+
+genops_status genops_context_get(const genops_context *ctx, size_t index, genops_attribute *out,
+                                 genops_error *err)
+{
+    if (!out)
+        return error_set(err, GENOPS_EINVAL, "out is NULL");
+    if (index >= genops_context_count(ctx))
+        return error_set(err, GENOPS_EINVAL, "index %zu is out of range (count %zu)", index,
+                         genops_context_count(ctx));
+    out->key = ctx->attrs.items[index].key;
+    out->value = ctx->attrs.items[index].value;
+    return GENOPS_OK;
+}
+
+bool genops_context_find(const genops_context *ctx, const char *key, genops_value *out)
+{
+    if (!ctx || !key || !out)
+        return false;
+    size_t len = strlen(key);
+    int32_t at = attr_list_find(&ctx->attrs, "", 0, key, len, attr_hash(key, len));
+    if (at < 0)
+        return false;
+    *out = ctx->attrs.items[at].value;
+    return true;
+}
+
+genops_context *genops_defaults_get(void)
+{
+    /* seq_cst throughout: the writer's "no readers left" check and our announcement
+     * must be totally ordered with the pointer exchange (see the file comment). */
+    unsigned e = atomic_load(&defaults_epoch) & 1;
+    atomic_fetch_add(&defaults_readers[e], 1);
+    genops_context *c = genops_context_ref(atomic_load(&defaults));
+    atomic_fetch_sub(&defaults_readers[e], 1);
+    return c;
+}
+
+/* Publish next (the writer lock held) and drop the old snapshot once no reader can
+ * still be taking a reference to it. */
+static void defaults_publish(genops_context *next)
+{
+    genops_context *old = atomic_exchange(&defaults, next);
+    unsigned e = atomic_fetch_add(&defaults_epoch, 1) & 1;
+    while (atomic_load(&defaults_readers[e]) != 0)
+        sched_yield();
+    genops_context_unref(old);
+}
+
+static genops_status defaults_replace(bool keep_current, const genops_attribute *attrs,
+                                      size_t count, genops_error *err)
+{
+    pthread_mutex_lock(&defaults_writer);
+    const genops_context *base = keep_current ? atomic_load(&defaults) : NULL;
+    genops_context *next = context_build(&base, 1, attrs, count, err);
+    if (next)
+        defaults_publish(next);
+    pthread_mutex_unlock(&defaults_writer);
+    return next ? GENOPS_OK : err ? err->code : GENOPS_EINVAL;
+}
+
+genops_status genops_defaults_set(const genops_attribute *attrs, size_t count, genops_error *err)
+{
+    return defaults_replace(false, attrs, count, err);
+}
+
+genops_status genops_defaults_update(const genops_attribute *attrs, size_t count,
+                                     genops_error *err)
+{
+    return defaults_replace(true, attrs, count, err);
+}
+
+void genops_defaults_clear(void)
+{
+    pthread_mutex_lock(&defaults_writer);
+    defaults_publish(&empty_context);
+    pthread_mutex_unlock(&defaults_writer);
+}
+
+genops_context *genops_effective(const genops_context *ctx, const genops_attribute *attrs,
+                                 size_t count, genops_error *err)
+{
+    genops_context *d = genops_defaults_get();
+    const genops_context *layers[2] = {d, ctx};
+    genops_context *out = context_build(layers, 2, attrs, count, err);
+    genops_context_unref(d);
+    return out;
+}
+
+void context_fork_lock(void)
+{
+    pthread_mutex_lock(&defaults_writer);
+}
+
+void context_fork_unlock(void)
+{
+    pthread_mutex_unlock(&defaults_writer);
+}

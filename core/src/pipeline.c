@@ -1,0 +1,793 @@
+/* pipeline.c - batching, the export thread, flush and shutdown, fork, self-metrics.
+ *
+ * Application threads hand ended spans to the pipeline through a bounded lock-free ring
+ * (ring.c): no lock, no allocation, no waiting; a full ring or an exhausted byte
+ * budget drops the span and counts it. One export thread per pipeline pops batches,
+ * merges inherited attributes, runs every exporter on the batch and returns the spans
+ * to the pool.
+ *
+ * Waking the export thread: its state word `mode` is also a futex. It goes IDLE (empty
+ * ring) or TIMED (waiting for a full batch or the schedule delay) and sleeps on the
+ * futex; a producer wakes it only on the transitions that matter (first span into an
+ * idle pipeline, a batch's worth queued), with a CAS so that one producer pays for the
+ * syscall. ring_push's seq_cst CAS and the thread's seq_cst store of mode make the
+ * handshake free of lost wake-ups.
+ *
+ * Lifetime: spans keep a plain pointer to their pipeline, so genops_pipeline_free
+ * cannot free it while any span started on it is still open. Open spans are counted
+ * per thread shard (`live`); a freed pipeline is "retired" and reclaimed once every
+ * shard sums to zero and its thread has exited, at a later free or at exit. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "context.h"
+#include "error.h"
+#include "exporter.h"
+#include "ids.h"
+#include "log.h"
+#include "resource.h"
+#include "ring.h"
+
+#define SHARDS 16
+#define DEFAULT_MAX_BUFFER_BYTES ((uint64_t)64 << 20)
+#define DEFAULT_EXIT_FLUSH_MS 5000
+#define DROP_SUMMARY_INTERVAL_NS (60ull * 1000000000ull)
+
+enum state { RUNNING, STOPPING, STOPPED };
+enum mode { AWAKE, IDLE, TIMED };
+
+/* Counters that application threads bump, one cache line per shard of threads. */
+struct shard {
+    _Alignas(64) atomic_long live; /* spans begun and not yet submitted */
+    atomic_uint_least64_t started, ended, start_failures;
+    atomic_uint_least64_t dropped_queue_full, dropped_buffer_full, dropped_shutdown;
+};
+
+struct genops_pipeline {
+    struct span_limits limits;
+    struct resource resource;
+    uint32_t batch_size;
+    uint64_t delay_ns, export_timeout_ns;
+    int32_t exit_flush_ms;
+    uint64_t max_bytes;
+
+    struct ring ring;
+    struct span **batch; /* the export thread's current batch */
+    size_t batch_len;
+
+    _Atomic int state;
+    _Atomic uint32_t mode; /* futex word */
+    atomic_bool stop;
+    atomic_uint_least64_t flush_requested;
+    atomic_bool warned_drop;
+    atomic_int stats_interval_ms;
+
+    pthread_mutex_t lock; /* flush_done, thread start/exit, exporters list */
+    pthread_cond_t changed;
+    uint64_t flush_done;
+    pthread_t thread;
+    bool thread_started, thread_exited;
+    unsigned thread_fork_gen; /* fork_gen when the thread was started */
+
+    genops_exporter *exporters;
+
+    atomic_uint_least64_t buffered_bytes;
+    /* Export-thread counters; atomics so that stats readers may read them. */
+    atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches, bytes_sent,
+        retries, shutdown_leftovers;
+
+    struct shard shards[SHARDS];
+    genops_pipeline *next; /* in `live_pipelines` or `retired` */
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static genops_pipeline *live_pipelines, *retired;
+static atomic_uint fork_gen;
+static pthread_once_t process_hooks_once = PTHREAD_ONCE_INIT;
+static atomic_uint next_shard;
+static _Thread_local int my_shard = -1;
+
+static void *export_main(void *arg);
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static struct shard *shard_of_thread(genops_pipeline *p)
+{
+    if (my_shard < 0)
+        my_shard = (int)(atomic_fetch_add_explicit(&next_shard, 1, memory_order_relaxed) % SHARDS);
+    return &p->shards[my_shard];
+}
+
+static uint64_t sum_shards(genops_pipeline *p, size_t offset)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < SHARDS; i++)
+        total += atomic_load((atomic_uint_least64_t *)((char *)&p->shards[i] + offset));
+    return total;
+}
+#define SUM(p, field) sum_shards((p), offsetof(struct shard, field))
+
+static long live_spans(genops_pipeline *p)
+{
+    long total = 0;
+    for (int i = 0; i < SHARDS; i++)
+        total += atomic_load(&p->shards[i].live);
+    return total;
+}
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns)
+{
+    struct timespec ts = {(time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u)};
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, timeout_ns ? &ts : NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Wake the export thread whatever it waits for (flush, shutdown). */
+static void wake_thread(genops_pipeline *p)
+{
+    if (atomic_exchange(&p->mode, AWAKE) != AWAKE)
+        futex_wake(&p->mode);
+}
+
+static struct timespec mono_deadline(uint64_t deadline_ns)
+{
+    return (struct timespec){(time_t)(deadline_ns / 1000000000u),
+                             (long)(deadline_ns % 1000000000u)};
+}
+
+static uint64_t deadline_after_ms(int timeout_ms)
+{
+    return clock_mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+}
+
+/* ---- process hooks: fork and exit --------------------------------------------- */
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (genops_pipeline *p = live_pipelines; p; p = p->next)
+        pthread_mutex_lock(&p->lock);
+    span_pool_fork_lock();
+    context_fork_lock();
+}
+
+static void fork_parent(void)
+{
+    context_fork_unlock();
+    span_pool_fork_unlock();
+    for (genops_pipeline *p = live_pipelines; p; p = p->next)
+        pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&registry_lock);
+}
+
+/* The child starts every pipeline afresh: empty queue, zero counters, no thread (one
+ * starts on first use). The parent's queued and in-flight spans are the parent's to
+ * export: here they only go back to the pool. */
+static void fork_child(void)
+{
+    ids_after_fork();
+    atomic_fetch_add(&fork_gen, 1);
+    context_fork_unlock();
+    span_pool_fork_unlock();
+    for (genops_pipeline *p = live_pipelines; p; p = p->next) {
+        struct span *s;
+        while ((s = ring_pop(&p->ring)))
+            span_release(s);
+        for (size_t i = 0; i < p->batch_len; i++)
+            span_release(p->batch[i]);
+        p->batch_len = 0;
+        p->thread_started = p->thread_exited = false;
+        atomic_store(&p->mode, AWAKE);
+        atomic_store(&p->stop, false);
+        atomic_store(&p->buffered_bytes, 0);
+        atomic_store(&p->flush_requested, 0);
+        p->flush_done = 0;
+        atomic_store(&p->exported, 0);
+        atomic_store(&p->export_failed, 0);
+        atomic_store(&p->rejected, 0);
+        atomic_store(&p->no_exporter, 0);
+        atomic_store(&p->batches, 0);
+        atomic_store(&p->bytes_sent, 0);
+        atomic_store(&p->retries, 0);
+        atomic_store(&p->shutdown_leftovers, 0);
+        atomic_store(&p->warned_drop, false);
+        for (int i = 0; i < SHARDS; i++) {
+            struct shard *sh = &p->shards[i];
+            /* live stays: spans open in the forking thread may still end here. */
+            atomic_store(&sh->started, 0);
+            atomic_store(&sh->ended, 0);
+            atomic_store(&sh->start_failures, 0);
+            atomic_store(&sh->dropped_queue_full, 0);
+            atomic_store(&sh->dropped_buffer_full, 0);
+            atomic_store(&sh->dropped_shutdown, 0);
+        }
+        for (genops_exporter *e = p->exporters; e; e = e->next)
+            if (e->ops->after_fork)
+                e->ops->after_fork(e);
+        pthread_mutex_unlock(&p->lock);
+    }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+/* At exit, give every pipeline its bounded exit flush. Nothing is freed: other threads
+ * may still be running, and the process is going away. */
+static void exit_flush(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (genops_pipeline *p = live_pipelines; p; p = p->next)
+        if (p->exit_flush_ms > 0 && atomic_load(&p->state) == RUNNING)
+            genops_pipeline_flush(p, p->exit_flush_ms, NULL);
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static void install_process_hooks(void)
+{
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    atexit(exit_flush);
+}
+
+/* ---- the export thread -------------------------------------------------------- */
+
+static genops_status start_thread(genops_pipeline *p, genops_error *err)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    /* The thread inherits a blocked signal mask: signals go to application threads. */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&p->thread, NULL, export_main, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc)
+        return error_set(err, GENOPS_ENOMEM, "cannot start the export thread: %s", strerror(rc));
+    p->thread_started = true;
+    p->thread_exited = false;
+    p->thread_fork_gen = atomic_load(&fork_gen);
+    return GENOPS_OK;
+}
+
+/* In a forked child the thread does not exist yet: start it on first use. */
+static void ensure_thread(genops_pipeline *p)
+{
+    if (p->thread_fork_gen == atomic_load_explicit(&fork_gen, memory_order_relaxed) &&
+        p->thread_started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    if ((!p->thread_started || p->thread_fork_gen != atomic_load(&fork_gen)) &&
+        atomic_load(&p->state) == RUNNING)
+        start_thread(p, NULL);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Run every exporter on the batch and count each span exactly once: exported when
+ * every exporter delivered it, else rejected or failed. */
+static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
+{
+    struct batch b = {spans, n, &p->resource};
+    uint64_t delivered = n, rejected = 0;
+
+    for (size_t i = 0; i < n; i++)
+        span_materialize(spans[i]);
+    if (!p->exporters) {
+        atomic_fetch_add(&p->no_exporter, n);
+        return;
+    }
+    /* acquire: pairs with the release in genops_pipeline_add_exporter. */
+    for (genops_exporter *e = __atomic_load_n(&p->exporters, __ATOMIC_ACQUIRE); e;
+         e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
+        struct export_result r = {0};
+        genops_status rc =
+            e->ops->export_batch(e, &b, clock_mono_ns() + p->export_timeout_ns, &r);
+        if (rc && !r.delivered && !r.failed && !r.rejected)
+            r.failed = n;
+        if (r.delivered > n)
+            r.delivered = n;
+        if (r.delivered < delivered)
+            delivered = r.delivered;
+        if (r.rejected > rejected)
+            rejected = r.rejected;
+        atomic_fetch_add(&p->bytes_sent, r.bytes_sent);
+        atomic_fetch_add(&p->retries, r.retries);
+    }
+    if (rejected > n - delivered)
+        rejected = n - delivered;
+    atomic_fetch_add(&p->exported, delivered);
+    atomic_fetch_add(&p->rejected, rejected);
+    atomic_fetch_add(&p->export_failed, n - delivered - rejected);
+    atomic_fetch_add(&p->batches, 1);
+}
+
+/* Pop up to one batch, export it, give the spans back. Returns how many. */
+static size_t export_some(genops_pipeline *p)
+{
+    size_t n = 0;
+    struct span *s;
+
+    while (n < p->batch_size && (s = ring_pop(&p->ring)))
+        p->batch[n++] = s;
+    p->batch_len = n;
+    if (!n)
+        return 0;
+    export_batch(p, p->batch, n);
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        bytes += p->batch[i]->queued_bytes;
+        span_release(p->batch[i]);
+    }
+    p->batch_len = 0;
+    atomic_fetch_sub(&p->buffered_bytes, bytes);
+    return n;
+}
+
+static uint64_t total_dropped(genops_pipeline *p)
+{
+    return SUM(p, dropped_queue_full) + SUM(p, dropped_buffer_full) + SUM(p, dropped_shutdown) +
+           atomic_load(&p->export_failed) + atomic_load(&p->rejected);
+}
+
+static void log_stats_line(genops_pipeline *p)
+{
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(p, &st, NULL);
+    log_msg(LOG_INFO,
+            "stats: started=%llu ended=%llu exported=%llu dropped{queue_full=%llu "
+            "buffer_full=%llu shutdown=%llu export_failed=%llu rejected=%llu "
+            "no_exporter=%llu} batches=%llu bytes_sent=%llu retries=%llu queue=%llu",
+            (unsigned long long)st.spans_started, (unsigned long long)st.spans_ended,
+            (unsigned long long)st.spans_exported, (unsigned long long)st.dropped_queue_full,
+            (unsigned long long)st.dropped_buffer_full, (unsigned long long)st.dropped_shutdown,
+            (unsigned long long)st.dropped_export_failed,
+            (unsigned long long)st.dropped_rejected, (unsigned long long)st.dropped_no_exporter,
+            (unsigned long long)st.batches, (unsigned long long)st.bytes_sent,
+            (unsigned long long)st.retries, (unsigned long long)st.queue_depth);
+}
+
+static void *export_main(void *arg)
+{
+    genops_pipeline *p = arg;
+    uint64_t first_seen = 0; /* when the export thread first saw the queue non-empty */
+    uint64_t flush_seen = 0;
+    uint64_t last_summary = clock_mono_ns(), dropped_at_summary = 0, last_stats_log = 0;
+
+    for (;;) {
+        uint64_t flush_target = atomic_load(&p->flush_requested);
+        bool stopping = atomic_load(&p->stop);
+        size_t queued = ring_count(&p->ring);
+        uint64_t now = clock_mono_ns();
+
+        if (queued && !first_seen)
+            first_seen = now;
+        bool urgent = flush_target != flush_seen || stopping;
+        if (queued && (queued >= p->batch_size || now - first_seen >= p->delay_ns || urgent)) {
+            if (export_some(p) == 0)
+                sched_yield(); /* a producer claimed a cell but has not published it */
+            first_seen = ring_count(&p->ring) ? clock_mono_ns() : 0;
+            continue;
+        }
+        if (!queued && flush_target != flush_seen) {
+            pthread_mutex_lock(&p->lock);
+            p->flush_done = flush_seen = flush_target;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+            continue;
+        }
+        if (!queued && stopping)
+            break;
+
+        /* Periodic lines: a drop summary at most once a minute, stats when asked. */
+        uint64_t dropped = total_dropped(p);
+        if (dropped != dropped_at_summary && now - last_summary >= DROP_SUMMARY_INTERVAL_NS) {
+            log_msg(LOG_WARNING, "%llu spans dropped in the last minute (genops_pipeline_stats "
+                    "has the reasons)", (unsigned long long)(dropped - dropped_at_summary));
+            dropped_at_summary = dropped;
+            last_summary = now;
+        }
+        int stats_ms = atomic_load(&p->stats_interval_ms);
+        if (stats_ms > 0 && now - last_stats_log >= (uint64_t)stats_ms * 1000000u) {
+            log_stats_line(p);
+            last_stats_log = now;
+        }
+
+        uint64_t timeout = queued ? first_seen + p->delay_ns - now : 0;
+        if (stats_ms > 0 && (!timeout || timeout > (uint64_t)stats_ms * 1000000u))
+            timeout = (uint64_t)stats_ms * 1000000u;
+        if (dropped != dropped_at_summary && (!timeout || timeout > DROP_SUMMARY_INTERVAL_NS))
+            timeout = DROP_SUMMARY_INTERVAL_NS;
+        uint32_t mode = queued ? TIMED : IDLE;
+        atomic_store(&p->mode, mode); /* seq_cst: see the file comment */
+        if (ring_count(&p->ring) == queued && atomic_load(&p->flush_requested) == flush_target &&
+            !atomic_load(&p->stop))
+            futex_wait(&p->mode, mode, timeout);
+        atomic_store(&p->mode, AWAKE);
+    }
+
+    pthread_mutex_lock(&p->lock);
+    p->thread_exited = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* ---- what spans call ---------------------------------------------------------- */
+
+bool pipeline_span_begin(genops_pipeline *p)
+{
+    struct shard *sh = shard_of_thread(p);
+    /* seq_cst pair with retire's store of state and sum of live (Dekker): either we
+     * see the pipeline stopping, or it sees our span. */
+    atomic_fetch_add(&sh->live, 1);
+    if (atomic_load(&p->state) != RUNNING) {
+        atomic_fetch_add_explicit(&sh->start_failures, 1, memory_order_relaxed);
+        atomic_fetch_sub(&sh->live, 1);
+        return false;
+    }
+    atomic_fetch_add_explicit(&sh->started, 1, memory_order_relaxed);
+    return true;
+}
+
+void pipeline_span_abandon(genops_pipeline *p)
+{
+    struct shard *sh = shard_of_thread(p);
+    atomic_fetch_sub_explicit(&sh->started, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sh->start_failures, 1, memory_order_relaxed);
+    atomic_fetch_sub(&sh->live, 1);
+}
+
+static void note_first_drop(genops_pipeline *p, const char *why)
+{
+    if (!atomic_load_explicit(&p->warned_drop, memory_order_relaxed) &&
+        !atomic_exchange(&p->warned_drop, true))
+        log_msg(LOG_WARNING, "dropping spans: %s (further drops are summarised once a minute)",
+                why);
+}
+
+void pipeline_span_submit(genops_pipeline *p, struct span *s)
+{
+    struct shard *sh = shard_of_thread(p);
+    atomic_fetch_add_explicit(&sh->ended, 1, memory_order_relaxed);
+    ensure_thread(p);
+
+    atomic_uint_least64_t *dropped = NULL;
+    const char *why = NULL;
+    s->queued_bytes = span_bytes(s);
+    if (atomic_load_explicit(&p->state, memory_order_relaxed) != RUNNING) {
+        dropped = &sh->dropped_shutdown;
+    } else if (atomic_fetch_add_explicit(&p->buffered_bytes, s->queued_bytes,
+                                         memory_order_relaxed) +
+                   s->queued_bytes >
+               p->max_bytes) {
+        atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
+        dropped = &sh->dropped_buffer_full;
+        why = "max_buffer_bytes reached";
+    } else if (!ring_push(&p->ring, s)) {
+        atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
+        dropped = &sh->dropped_queue_full;
+        why = "the queue is full (max_queue_size)";
+    } else {
+        uint32_t mode = atomic_load(&p->mode);
+        if ((mode == IDLE || (mode == TIMED && ring_count(&p->ring) >= p->batch_size)) &&
+            atomic_compare_exchange_strong(&p->mode, &mode, AWAKE))
+            futex_wake(&p->mode);
+    }
+    if (dropped) {
+        atomic_fetch_add_explicit(dropped, 1, memory_order_relaxed);
+        if (why)
+            note_first_drop(p, why);
+        span_release(s);
+    }
+    atomic_fetch_sub(&sh->live, 1); /* the last touch of p: see the file comment */
+}
+
+const struct span_limits *pipeline_span_limits(const genops_pipeline *p)
+{
+    return &p->limits;
+}
+
+/* ---- public API --------------------------------------------------------------- */
+
+void genops_options_init(genops_options *opt)
+{
+    if (opt) {
+        memset(opt, 0, sizeof *opt);
+        opt->struct_size = sizeof *opt;
+    }
+}
+
+/* The options the caller's struct has room for; the rest stay zero (= default). */
+static genops_status read_options(const genops_options *in, genops_options *out,
+                                  genops_error *err)
+{
+    genops_options_init(out);
+    if (!in)
+        return GENOPS_OK;
+    if (in->struct_size < offsetof(genops_options, service_name) ||
+        in->struct_size > sizeof *out)
+        return error_set(err, GENOPS_EINVAL,
+                         "genops_options.struct_size is %zu; initialise it with "
+                         "genops_options_init", in->struct_size);
+    memcpy(out, in, in->struct_size);
+    return GENOPS_OK;
+}
+
+static genops_status configure(genops_pipeline *p, const genops_options *o, genops_error *err)
+{
+    uint32_t queue, delay, timeout, batch;
+    genops_status rc;
+
+    if ((rc = config_u32(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24,
+                         &queue, err)) ||
+        (rc = config_u32(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000, 1,
+                         24u * 3600 * 1000, &delay, err)) ||
+        (rc = config_u32(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000, 1,
+                         24u * 3600 * 1000, &timeout, err)) ||
+        (rc = config_u32(o->max_export_batch_size, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1,
+                         1u << 24, &batch, err)))
+        return rc;
+    /* As the OpenTelemetry SDKs do: a batch never exceeds the queue. */
+    p->batch_size = batch > queue ? queue : batch;
+    p->delay_ns = (uint64_t)delay * 1000000u;
+    p->export_timeout_ns = (uint64_t)timeout * 1000000u;
+    p->max_bytes = o->max_buffer_bytes ? o->max_buffer_bytes : DEFAULT_MAX_BUFFER_BYTES;
+    p->exit_flush_ms = o->exit_flush_timeout_ms == 0 ? DEFAULT_EXIT_FLUSH_MS
+                     : o->exit_flush_timeout_ms < 0 ? -1
+                                                    : o->exit_flush_timeout_ms;
+    p->limits.attributes = o->attribute_count_limit ? o->attribute_count_limit : 128;
+    p->limits.value_length = o->attribute_value_length_limit ? o->attribute_value_length_limit
+                                                             : UINT32_MAX;
+    p->limits.events = o->event_count_limit ? o->event_count_limit : 128;
+    p->limits.bytes = p->max_bytes;
+    if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof *p->batch)))
+        return error_set(err, GENOPS_ENOMEM, "out of memory allocating the queue");
+    return GENOPS_OK;
+}
+
+static void pipeline_destroy(genops_pipeline *p)
+{
+    struct span *s;
+    while (p->ring.cells && (s = ring_pop(&p->ring)))
+        span_release(s);
+    genops_exporter *e = p->exporters;
+    while (e) {
+        genops_exporter *next = e->next;
+        e->ops->destroy(e);
+        e = next;
+    }
+    resource_free(&p->resource);
+    ring_free(&p->ring);
+    free(p->batch);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->changed);
+    free(p);
+}
+
+genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *err)
+{
+    genops_options o;
+    if (read_options(opt, &o, err))
+        return NULL;
+    pthread_once(&process_hooks_once, install_process_hooks);
+
+    genops_pipeline *p = calloc(1, sizeof *p);
+    if (!p) {
+        error_set(err, GENOPS_ENOMEM, "out of memory creating a pipeline");
+        return NULL;
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->changed, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&p->lock, NULL);
+    if (configure(p, &o, err) || resource_build(&p->resource, &o, err)) {
+        pipeline_destroy(p);
+        return NULL;
+    }
+    pthread_mutex_lock(&p->lock);
+    genops_status rc = start_thread(p, err);
+    pthread_mutex_unlock(&p->lock);
+    if (rc) {
+        pipeline_destroy(p);
+        return NULL;
+    }
+    pthread_mutex_lock(&registry_lock);
+    p->next = live_pipelines;
+    live_pipelines = p;
+    pthread_mutex_unlock(&registry_lock);
+    error_clear(err);
+    return p;
+}
+
+genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *e,
+                                           genops_error *err)
+{
+    if (!p || !e)
+        return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "exporter" : "pipeline");
+    if (e->owned)
+        return error_set(err, GENOPS_EINVAL, "exporter already belongs to a pipeline");
+    if (atomic_load(&p->state) != RUNNING)
+        return error_set(err, GENOPS_ESHUTDOWN, "pipeline is shut down");
+    /* Appending while the export thread walks the list: publish the node fully first. */
+    pthread_mutex_lock(&p->lock);
+    e->next = NULL;
+    e->owned = true;
+    genops_exporter **tail = &p->exporters;
+    while (*tail)
+        tail = &(*tail)->next;
+    __atomic_store_n(tail, e, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&p->lock);
+    return GENOPS_OK;
+}
+
+/* Wait until the thread has finished flush request `target`, or the deadline. */
+static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t deadline_ns,
+                                  genops_error *err)
+{
+    struct timespec ts = mono_deadline(deadline_ns);
+    genops_status rc = GENOPS_OK;
+    pthread_mutex_lock(&p->lock);
+    while (p->flush_done < target && !p->thread_exited) {
+        if (pthread_cond_timedwait(&p->changed, &p->lock, &ts) == ETIMEDOUT) {
+            rc = error_set(err, GENOPS_ETIMEDOUT, "flush did not finish before its deadline; "
+                           "%zu spans still queued", ring_count(&p->ring));
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return rc;
+}
+
+genops_status genops_pipeline_flush(genops_pipeline *p, int timeout_ms, genops_error *err)
+{
+    if (!p)
+        return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+    if (atomic_load(&p->state) == STOPPED)
+        return GENOPS_OK;
+    ensure_thread(p);
+    uint64_t deadline = deadline_after_ms(timeout_ms);
+    uint64_t target = atomic_fetch_add(&p->flush_requested, 1) + 1;
+    wake_thread(p);
+    genops_status rc = wait_flushed(p, target, deadline, err);
+    if (!rc)
+        error_clear(err);
+    return rc;
+}
+
+genops_status genops_pipeline_shutdown(genops_pipeline *p, int timeout_ms, genops_error *err)
+{
+    if (!p)
+        return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+    int expected = RUNNING;
+    if (!atomic_compare_exchange_strong(&p->state, &expected, STOPPING))
+        return GENOPS_OK;
+    uint64_t deadline = deadline_after_ms(timeout_ms);
+    genops_status rc = GENOPS_OK;
+    if (timeout_ms > 0)
+        rc = genops_pipeline_flush(p, timeout_ms, err);
+    atomic_store(&p->state, STOPPED);
+    atomic_store(&p->stop, true);
+    wake_thread(p);
+
+    struct timespec ts = mono_deadline(deadline);
+    pthread_mutex_lock(&p->lock);
+    bool started = p->thread_started && p->thread_fork_gen == atomic_load(&fork_gen);
+    while (started && !p->thread_exited &&
+           pthread_cond_timedwait(&p->changed, &p->lock, &ts) != ETIMEDOUT)
+        ;
+    bool exited = !started || p->thread_exited;
+    pthread_mutex_unlock(&p->lock);
+    if (started && exited) {
+        pthread_join(p->thread, NULL);
+        p->thread_started = false;
+    }
+    if (exited) {
+        /* Whatever is still queued missed the deadline: dropped, and counted. */
+        struct span *s;
+        uint64_t n = 0, bytes = 0;
+        while ((s = ring_pop(&p->ring))) {
+            bytes += s->queued_bytes;
+            span_release(s);
+            n++;
+        }
+        atomic_fetch_add(&p->shutdown_leftovers, n);
+        atomic_fetch_sub(&p->buffered_bytes, bytes);
+    } else if (!rc) {
+        rc = error_set(err, GENOPS_ETIMEDOUT, "an exporter is still busy at the shutdown "
+                       "deadline; it stops at its own export timeout");
+    }
+    return rc;
+}
+
+/* Free retired pipelines that nothing can reach any more. Registry lock held. */
+static void reclaim_retired(void)
+{
+    genops_pipeline **link = &retired;
+    while (*link) {
+        genops_pipeline *p = *link;
+        pthread_mutex_lock(&p->lock);
+        bool thread_done = !p->thread_started || p->thread_exited;
+        pthread_mutex_unlock(&p->lock);
+        if (thread_done && live_spans(p) == 0) {
+            *link = p->next;
+            pipeline_destroy(p);
+        } else {
+            link = &p->next;
+        }
+    }
+}
+
+void genops_pipeline_free(genops_pipeline *p)
+{
+    if (!p)
+        return;
+    genops_pipeline_shutdown(p, p->exit_flush_ms > 0 ? p->exit_flush_ms : 0, NULL);
+    pthread_mutex_lock(&registry_lock);
+    for (genops_pipeline **link = &live_pipelines; *link; link = &(*link)->next) {
+        if (*link == p) {
+            *link = p->next;
+            break;
+        }
+    }
+    pthread_mutex_lock(&p->lock);
+    if (p->thread_started && !p->thread_exited) {
+        /* Stuck in an exporter past the deadline: let it finish on its own. */
+        pthread_detach(p->thread);
+        p->thread_started = false;
+        p->thread_exited = false;
+    }
+    pthread_mutex_unlock(&p->lock);
+    p->next = retired;
+    retired = p;
+    reclaim_retired();
+    pthread_mutex_unlock(&registry_lock);
+}
+
+genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genops_error *err)
+{
+    if (!p || !out)
+        return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
+    size_t size = out->struct_size;
+    if (size < sizeof(size_t) || size > sizeof(genops_stats))
+        return error_set(err, GENOPS_EINVAL, "genops_stats.struct_size is %zu; set it to "
+                         "sizeof(genops_stats)", size);
+    genops_stats st = {.struct_size = size};
+    st.spans_started = SUM(p, started);
+    st.spans_ended = SUM(p, ended);
+    st.start_failures = SUM(p, start_failures);
+    st.dropped_queue_full = SUM(p, dropped_queue_full);
+    st.dropped_buffer_full = SUM(p, dropped_buffer_full);
+    st.dropped_shutdown = SUM(p, dropped_shutdown) + atomic_load(&p->shutdown_leftovers);
+    st.spans_exported = atomic_load(&p->exported);
+    st.dropped_export_failed = atomic_load(&p->export_failed);
+    st.dropped_rejected = atomic_load(&p->rejected);
+    st.dropped_no_exporter = atomic_load(&p->no_exporter);
+    st.batches = atomic_load(&p->batches);
+    st.bytes_sent = atomic_load(&p->bytes_sent);
+    st.retries = atomic_load(&p->retries);
+    st.queue_depth = ring_count(&p->ring);
+    st.buffered_bytes = atomic_load(&p->buffered_bytes);
+    memcpy(out, &st, size);
+    return GENOPS_OK;
+}
+
+genops_status genops_pipeline_log_stats(genops_pipeline *p, int interval_ms, genops_error *err)
+{
+    if (!p)
+        return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+    if (interval_ms < 0)
+        return error_set(err, GENOPS_EINVAL, "interval_ms is negative");
+    atomic_store(&p->stats_interval_ms, interval_ms);
+    wake_thread(p);
+    return GENOPS_OK;
+}

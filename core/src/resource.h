@@ -1,0 +1,16 @@
+/* resource.h - the OpenTelemetry resource and scope a pipeline's spans share. */
+#ifndef GENOPS_RESOURCE_H
+#define GENOPS_RESOURCE_H
+
+#include "exporter.h"
+
+/* Build r from the options and the environment: service.name (option, else
+ * OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else
+ * "unknown_service"), service.version, deployment.environment, telemetry.sdk.*, the
+ * options' resource attributes, and OTEL_RESOURCE_ATTRIBUTES (key=value,... with
+ * percent-encoded values). Explicit options win. GENOPS_EINVAL names a malformed
+ * variable. */
+genops_status resource_build(struct resource *r, const genops_options *opt, genops_error *err);
+void resource_free(struct resource *r);
+
+#endif

@@ -1,0 +1,561 @@
+/* span.c - span slots, handles and the span life cycle: start, attributes, events,
+ * status, end. See span.h for the ownership rules.
+ *
+ * The slot pool is a Treiber stack of slot indices whose head carries a 32-bit tag
+ * against ABA; slots are allocated 256 at a time and never freed, which is what makes
+ * late, stale handles safe to check. */
+#include "span.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "error.h"
+#include "ids.h"
+#include "pipeline.h"
+#include "semconv.h"
+#include "utf8.h"
+
+#define SLAB_SLOTS 256u
+#define MAX_SLABS (SPAN_POOL_MAX / SLAB_SLOTS)
+
+static _Atomic(struct span *) slabs[MAX_SLABS];
+static atomic_uint slot_count;         /* slots allocated so far */
+static _Atomic uint64_t pool_head;     /* tag << 32 | (index + 1); 0 index = empty */
+static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct span *slot_at(uint32_t index)
+{
+    /* acquire: pairs with the release store that published the slab. */
+    struct span *slab = atomic_load_explicit(&slabs[index / SLAB_SLOTS], memory_order_acquire);
+    return &slab[index % SLAB_SLOTS];
+}
+
+static void pool_put(struct span *s)
+{
+    uint64_t head = atomic_load_explicit(&pool_head, memory_order_relaxed);
+    uint64_t next;
+    do {
+        atomic_store_explicit(&s->next_free, (uint32_t)head, memory_order_relaxed);
+        next = ((head >> 32) + 1) << 32 | (s->index + 1);
+        /* release: the slot's reset contents happen before a taker reads them. */
+    } while (!atomic_compare_exchange_weak_explicit(&pool_head, &head, next,
+                                                    memory_order_release, memory_order_relaxed));
+}
+
+/* Allocate a slab and put all but one of its slots in the pool. NULL at the cap. */
+static struct span *pool_grow(void)
+{
+    struct span *mine = NULL;
+
+    pthread_mutex_lock(&grow_lock);
+    uint32_t n = atomic_load_explicit(&slot_count, memory_order_relaxed);
+    struct span *slab = n < SPAN_POOL_MAX ? calloc(SLAB_SLOTS, sizeof *slab) : NULL;
+    if (slab) {
+        for (uint32_t i = 0; i < SLAB_SLOTS; i++) {
+            slab[i].index = n + i;
+            arena_init(&slab[i].arena, 0);
+        }
+        atomic_store_explicit(&slabs[n / SLAB_SLOTS], slab, memory_order_release);
+        atomic_store_explicit(&slot_count, n + SLAB_SLOTS, memory_order_release);
+        for (uint32_t i = 1; i < SLAB_SLOTS; i++)
+            pool_put(&slab[i]);
+        mine = &slab[0];
+    }
+    pthread_mutex_unlock(&grow_lock);
+    return mine;
+}
+
+static struct span *pool_take(void)
+{
+    /* acquire: see pool_put. The tag makes a stale next_free read fail the CAS. */
+    uint64_t head = atomic_load_explicit(&pool_head, memory_order_acquire);
+    while ((uint32_t)head) {
+        struct span *s = slot_at((uint32_t)head - 1);
+        uint32_t link = atomic_load_explicit(&s->next_free, memory_order_relaxed);
+        uint64_t next = ((head >> 32) + 1) << 32 | link;
+        if (atomic_compare_exchange_weak_explicit(&pool_head, &head, next, memory_order_acquire,
+                                                  memory_order_acquire))
+            return s;
+    }
+    return pool_grow();
+}
+
+uint32_t span_pool_in_use(void)
+{
+    uint32_t free_slots = 0;
+    uint32_t link = (uint32_t)atomic_load(&pool_head);
+    for (; link; link = atomic_load(&slot_at(link - 1)->next_free))
+        free_slots++;
+    return atomic_load(&slot_count) - free_slots;
+}
+
+void span_pool_fork_lock(void)
+{
+    pthread_mutex_lock(&grow_lock);
+}
+
+void span_pool_fork_unlock(void)
+{
+    pthread_mutex_unlock(&grow_lock);
+}
+
+size_t span_bytes(const struct span *s)
+{
+    return sizeof *s + s->arena.used + s->attrs.count * sizeof(struct attr) +
+           s->event_count * sizeof(struct event);
+}
+
+struct span *span_lookup(genops_span h)
+{
+    uint32_t index = (uint32_t)h;
+    uint32_t gen = (uint32_t)(h >> 32);
+
+    if (!(gen & 1) || index >= atomic_load_explicit(&slot_count, memory_order_acquire))
+        return NULL;
+    struct span *s = slot_at(index);
+    return atomic_load_explicit(&s->gen, memory_order_acquire) == gen ? s : NULL;
+}
+
+static genops_status stale(genops_error *err, genops_span h)
+{
+    return error_set(err, GENOPS_ESTALE, "span handle %#llx has ended or is not a span",
+                     (unsigned long long)h);
+}
+
+/* ---- start -------------------------------------------------------------------- */
+
+static struct span *span_open(genops_pipeline *p, const char *name,
+                              const genops_span_context *parent, genops_error *err)
+{
+    if (!p) {
+        error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+        return NULL;
+    }
+    if (!name) {
+        error_set(err, GENOPS_EINVAL, "span name is NULL");
+        return NULL;
+    }
+    if (!pipeline_span_begin(p)) {
+        error_set(err, GENOPS_ESHUTDOWN, "pipeline is shut down; span '%.64s' dropped", name);
+        return NULL;
+    }
+    struct span *s = pool_take();
+    if (!s) {
+        pipeline_span_abandon(p);
+        error_set(err, GENOPS_ETOOBIG, "more than %u spans are open; span '%.64s' dropped",
+                  SPAN_POOL_MAX, name);
+        return NULL;
+    }
+    s->pipeline = p;
+    s->limits = *pipeline_span_limits(p);
+    s->arena.limit = s->limits.bytes;
+    s->kind = GENOPS_SPAN_KIND_INTERNAL;
+    s->name = attr_copy_text(&s->arena, name, strlen(name), &s->name_len);
+    if (!s->name)
+        s->name = "";
+    static const uint8_t zero[16];
+    if (parent && memcmp(parent->trace_id, zero, 16) && memcmp(parent->span_id, zero, 8)) {
+        memcpy(s->trace_id, parent->trace_id, sizeof s->trace_id);
+        memcpy(s->parent_span_id, parent->span_id, sizeof s->parent_span_id);
+        s->has_parent = true;
+    } else {
+        ids_trace_id(s->trace_id);
+    }
+    ids_span_id(s->span_id);
+    s->start_ns = clock_unix_ns();
+    atomic_store_explicit(&s->refs, 1, memory_order_relaxed);
+    return s;
+}
+
+static genops_span span_publish(struct span *s)
+{
+    /* The slot was even (free); odd = open. release: the fields above are written
+     * before a thread that checks the handle reads them. */
+    uint32_t gen = atomic_load_explicit(&s->gen, memory_order_relaxed) + 1;
+    atomic_store_explicit(&s->gen, gen, memory_order_release);
+    return (uint64_t)gen << 32 | s->index;
+}
+
+genops_span genops_span_start(genops_pipeline *p, const char *name,
+                              const genops_span_context *parent, genops_error *err)
+{
+    struct span *s = span_open(p, name, parent, err);
+    return s ? span_publish(s) : GENOPS_SPAN_NONE;
+}
+
+/* ---- attributes --------------------------------------------------------------- */
+
+genops_status span_put(struct span *s, const char *prefix, size_t prefix_len,
+                              const char *key, const genops_value *v, genops_error *err)
+{
+    if (v->type == GENOPS_TYPE_NULL)
+        return GENOPS_OK;
+
+    size_t klen = strlen(key);
+    const char *stored_key = NULL;
+    uint32_t stored_len = 0;
+
+    if (utf8_valid_prefix(key, klen) != klen) {
+        stored_key = attr_copy_text(&s->arena, key, klen, &stored_len);
+        if (!stored_key)
+            goto too_big;
+        key = stored_key;
+        klen = stored_len;
+    }
+    uint32_t hash = attr_hash_more(attr_hash(prefix, prefix_len), key, klen);
+    int32_t at = attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash);
+    if (at < 0 && s->attrs.count >= s->limits.attributes) {
+        s->dropped_attributes++;
+        return GENOPS_OK;
+    }
+    struct attr e = {.hash = hash};
+    if (attr_copy_value(&s->arena, v, s->limits.value_length, &e.value, &s->truncated_values))
+        goto too_big;
+    if (at >= 0) {
+        s->attrs.items[at].value = e.value;
+        return GENOPS_OK;
+    }
+    if (prefix_len || !stored_key) {
+        char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
+        if (!k)
+            goto too_big;
+        memcpy(k, prefix, prefix_len);
+        memcpy(k + prefix_len, key, klen);
+        k[prefix_len + klen] = '\0';
+        stored_key = k;
+    }
+    e.key = stored_key;
+    e.key_len = (uint32_t)(prefix_len + klen);
+    if (!attr_list_grow(&s->attrs))
+        return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
+    s->attrs.items[s->attrs.count++] = e;
+    return GENOPS_OK;
+
+too_big:
+    s->dropped_attributes++;
+    return error_set(err, GENOPS_ETOOBIG,
+                     "span holds more than %zu bytes; attribute '%.64s%.64s' dropped",
+                     s->limits.bytes, prefix, key);
+}
+
+genops_status genops_span_set(genops_span h, const char *key, const genops_value *value,
+                              genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    genops_status rc = attr_check(key, value, err);
+    return rc ? rc : span_put(s, "", 0, key, value, err);
+}
+
+genops_status genops_span_set_attributes(genops_span h, const genops_attribute *attrs,
+                                         size_t count, genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    if (count && !attrs)
+        return error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+    /* Check everything first, so that a bad list sets nothing. */
+    for (size_t i = 0; i < count; i++) {
+        genops_status rc = attr_check(attrs[i].key, &attrs[i].value, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < count; i++) {
+        genops_status rc = span_put(s, "", 0, attrs[i].key, &attrs[i].value, err);
+        if (rc)
+            return rc;
+    }
+    return GENOPS_OK;
+}
+
+genops_status genops_span_set_str(genops_span h, const char *key, const char *value,
+                                  genops_error *err)
+{
+    if (!value)
+        return error_set(err, GENOPS_EINVAL, "value of '%.64s' is NULL", key ? key : "(null)");
+    genops_value v = {.type = GENOPS_TYPE_STRING, .len = strlen(value), .u.s = value};
+    return genops_span_set(h, key, &v, err);
+}
+
+genops_status genops_span_set_int(genops_span h, const char *key, int64_t value,
+                                  genops_error *err)
+{
+    genops_value v = {.type = GENOPS_TYPE_INT, .u.i = value};
+    return genops_span_set(h, key, &v, err);
+}
+
+genops_status genops_span_set_double(genops_span h, const char *key, double value,
+                                     genops_error *err)
+{
+    genops_value v = {.type = GENOPS_TYPE_DOUBLE, .u.d = value};
+    return genops_span_set(h, key, &v, err);
+}
+
+genops_status genops_span_set_bool(genops_span h, const char *key, bool value,
+                                   genops_error *err)
+{
+    genops_value v = {.type = GENOPS_TYPE_BOOL, .u.b = value};
+    return genops_span_set(h, key, &v, err);
+}
+
+/* ---- operations --------------------------------------------------------------- */
+
+genops_span genops_operation_start(genops_pipeline *p, const char *name, const char *type,
+                                   const genops_span_context *parent,
+                                   const genops_context *ctx, const genops_attribute *attrs,
+                                   size_t count, genops_error *err)
+{
+    bool masks = false;
+
+    if (count && !attrs) {
+        error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+        return GENOPS_SPAN_NONE;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (attr_check(attrs[i].key, &attrs[i].value, err))
+            return GENOPS_SPAN_NONE;
+        masks |= attrs[i].value.type == GENOPS_TYPE_NULL;
+    }
+    /* A NULL own value hides the inherited one (genops-ai merges dicts, then drops
+     * None): rare, so merge now rather than teach the export thread about masks. */
+    genops_context *merged = masks ? genops_effective(ctx, attrs, count, err) : NULL;
+    if (masks && !merged)
+        return GENOPS_SPAN_NONE;
+    struct span *s = span_open(p, name, parent, err);
+    if (!s) {
+        genops_context_unref(merged);
+        return GENOPS_SPAN_NONE;
+    }
+
+    genops_value v = {.type = GENOPS_TYPE_STRING};
+    v.u.s = type && *type ? type : "ai.inference";
+    v.len = strlen(v.u.s);
+    span_put(s, "", 0, SEMCONV_OPERATION_TYPE, &v, NULL);
+    v.u.s = s->name;
+    v.len = s->name_len;
+    span_put(s, "", 0, SEMCONV_OPERATION_NAME, &v, NULL);
+    v = (genops_value){.type = GENOPS_TYPE_INT, .u.i = (int64_t)(s->start_ns / 1000000000u)};
+    span_put(s, "", 0, SEMCONV_TIMESTAMP, &v, NULL);
+
+    if (merged) {
+        s->inherit[0] = merged;
+    } else {
+        for (size_t i = 0; i < count; i++)
+            span_put(s, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN, attrs[i].key, &attrs[i].value, NULL);
+        s->inherit[0] = genops_context_ref(ctx);
+        s->inherit[1] = genops_defaults_get();
+    }
+    return span_publish(s);
+}
+
+void span_materialize(struct span *s)
+{
+    for (int layer = 0; layer < 2; layer++) {
+        genops_context *c = s->inherit[layer];
+        for (uint32_t i = 0; c && i < c->attrs.count; i++) {
+            const struct attr *a = &c->attrs.items[i];
+            const char *key = c->op_keys[i];
+            uint32_t klen = c->op_key_lens[i];
+            uint32_t hash = attr_hash(key, klen);
+            if (attr_list_find(&s->attrs, "", 0, key, klen, hash) >= 0)
+                continue;
+            if (s->attrs.count >= s->limits.attributes || !attr_list_grow(&s->attrs)) {
+                s->dropped_attributes++;
+                continue;
+            }
+            /* The snapshot outlives the span (it holds a reference), so its key and
+             * value are used in place unless the length limit cuts the value. */
+            struct attr e = {.key = key, .key_len = klen, .hash = hash, .value = a->value};
+            if (s->limits.value_length != UINT32_MAX &&
+                attr_copy_value(&s->arena, &a->value, s->limits.value_length, &e.value,
+                                &s->truncated_values)) {
+                s->dropped_attributes++;
+                continue;
+            }
+            s->attrs.items[s->attrs.count++] = e;
+        }
+    }
+}
+
+/* ---- status, kind, events ----------------------------------------------------- */
+
+genops_status genops_span_set_kind(genops_span h, genops_span_kind kind, genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    if (kind < GENOPS_SPAN_KIND_INTERNAL || kind > GENOPS_SPAN_KIND_CONSUMER)
+        return error_set(err, GENOPS_EINVAL, "span kind %d is not one of 1..5", (int)kind);
+    s->kind = (uint8_t)kind;
+    return GENOPS_OK;
+}
+
+genops_status genops_span_set_status(genops_span h, genops_status_code code,
+                                     const char *message, genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    if (code != GENOPS_STATUS_UNSET && code != GENOPS_STATUS_OK && code != GENOPS_STATUS_ERROR)
+        return error_set(err, GENOPS_EINVAL, "status code %d is not UNSET, OK or ERROR",
+                         (int)code);
+    /* OpenTelemetry: OK is final, and setting UNSET is ignored. */
+    if (s->status == GENOPS_STATUS_OK || code == GENOPS_STATUS_UNSET)
+        return GENOPS_OK;
+    s->status = (uint8_t)code;
+    s->status_message = NULL;
+    s->status_message_len = 0;
+    if (code == GENOPS_STATUS_ERROR && message && *message) {
+        s->status_message = attr_copy_text(&s->arena, message, strlen(message),
+                                           &s->status_message_len);
+        if (!s->status_message)
+            return error_set(err, GENOPS_ETOOBIG, "span is full; status message dropped");
+    }
+    return GENOPS_OK;
+}
+
+genops_status genops_span_add_event(genops_span h, const char *name,
+                                    const genops_attribute *attrs, size_t count,
+                                    genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    if (!name)
+        return error_set(err, GENOPS_EINVAL, "event name is NULL");
+    if (count && !attrs)
+        return error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+    for (size_t i = 0; i < count; i++) {
+        genops_status rc = attr_check(attrs[i].key, &attrs[i].value, err);
+        if (rc)
+            return rc;
+    }
+    if (s->event_count >= s->limits.events) {
+        s->dropped_events++;
+        return GENOPS_OK;
+    }
+    if (s->event_count == s->event_cap) {
+        uint32_t cap = s->event_cap ? s->event_cap * 2 : 4;
+        struct event *ev = realloc(s->events, cap * sizeof *ev);
+        if (!ev)
+            return error_set(err, GENOPS_ENOMEM, "out of memory adding event '%.64s'", name);
+        s->events = ev;
+        s->event_cap = cap;
+    }
+    struct event *ev = &s->events[s->event_count];
+    memset(ev, 0, sizeof *ev);
+    ev->time_ns = clock_unix_ns();
+    ev->name = attr_copy_text(&s->arena, name, strlen(name), &ev->name_len);
+    ev->attrs = count ? arena_alloc(&s->arena, count * sizeof *ev->attrs) : NULL;
+    if (!ev->name || (count && !ev->attrs))
+        goto too_big;
+    for (size_t i = 0; i < count; i++) {
+        struct attr *a = &ev->attrs[ev->count];
+        if (attrs[i].value.type == GENOPS_TYPE_NULL)
+            continue;
+        a->key = attr_copy_text(&s->arena, attrs[i].key, strlen(attrs[i].key), &a->key_len);
+        if (!a->key || attr_copy_value(&s->arena, &attrs[i].value, s->limits.value_length,
+                                       &a->value, &s->truncated_values))
+            goto too_big;
+        a->hash = attr_hash(a->key, a->key_len);
+        ev->count++;
+    }
+    s->event_count++;
+    return GENOPS_OK;
+
+too_big:
+    s->dropped_events++;
+    return error_set(err, GENOPS_ETOOBIG, "span holds more than %zu bytes; event '%.64s' dropped",
+                     s->limits.bytes, name);
+}
+
+genops_status genops_span_record_exception(genops_span h, const char *type,
+                                           const char *message, const char *stacktrace,
+                                           genops_error *err)
+{
+    /* OpenTelemetry's exception event and attribute names. */
+    const char *values[3] = {type, message, stacktrace};
+    static const char *const keys[3] = {"exception.type", "exception.message",
+                                        "exception.stacktrace"};
+    genops_attribute attrs[3];
+    size_t n = 0;
+
+    for (size_t i = 0; i < 3; i++) {
+        if (values[i]) {
+            attrs[n].key = keys[i];
+            attrs[n].value = (genops_value){.type = GENOPS_TYPE_STRING,
+                                            .len = strlen(values[i]),
+                                            .u.s = values[i]};
+            n++;
+        }
+    }
+    return genops_span_add_event(h, "exception", attrs, n, err);
+}
+
+/* ---- context, end ------------------------------------------------------------- */
+
+genops_status genops_span_get_context(genops_span h, genops_span_context *out,
+                                      genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    if (!out)
+        return error_set(err, GENOPS_EINVAL, "out is NULL");
+    memcpy(out->trace_id, s->trace_id, sizeof out->trace_id);
+    memcpy(out->span_id, s->span_id, sizeof out->span_id);
+    return GENOPS_OK;
+}
+
+bool genops_span_is_recording(genops_span h)
+{
+    return span_lookup(h) != NULL;
+}
+
+genops_status genops_span_end_at(genops_span h, uint64_t end_unix_ns, genops_error *err)
+{
+    struct span *s = span_lookup(h);
+    if (!s)
+        return stale(err, h);
+    s->end_ns = end_unix_ns < s->start_ns ? s->start_ns : end_unix_ns;
+    /* Even = ended: from here on every handle to this span is stale. */
+    atomic_fetch_add_explicit(&s->gen, 1, memory_order_acq_rel);
+    pipeline_span_submit(s->pipeline, s);
+    return GENOPS_OK;
+}
+
+genops_status genops_span_end(genops_span h, genops_error *err)
+{
+    return genops_span_end_at(h, clock_unix_ns(), err);
+}
+
+/* ---- release ------------------------------------------------------------------ */
+
+void span_retain(struct span *s)
+{
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void span_release(struct span *s)
+{
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    genops_context_unref(s->inherit[0]);
+    genops_context_unref(s->inherit[1]);
+    s->inherit[0] = s->inherit[1] = NULL;
+    s->pipeline = NULL;
+    s->has_parent = false;
+    s->status = GENOPS_STATUS_UNSET;
+    s->status_message = NULL;
+    s->status_message_len = 0;
+    memset(s->parent_span_id, 0, sizeof s->parent_span_id);
+    s->attrs.count = 0;
+    s->event_count = 0;
+    s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
+    arena_reset(&s->arena);
+    pool_put(s);
+}

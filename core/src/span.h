@@ -1,0 +1,99 @@
+/* span.h - the span record, its slot pool and its life cycle.
+ *
+ * Spans live in slots that are allocated in slabs and never freed, so a handle
+ * (slot index + generation) can always be checked safely, however late it arrives.
+ * A slot's generation is odd while its span is open and even otherwise: ending a span
+ * bumps it, which makes every handle to it stale at once.
+ *
+ * Ownership: the application thread that started a span owns it until genops_span_end;
+ * then the pipeline does (span->refs counts the pipeline's batch and any exporter that
+ * keeps the span, such as the memory exporter); the last span_release returns the slot
+ * to the pool. */
+#ifndef GENOPS_SPAN_H
+#define GENOPS_SPAN_H
+
+#include <stdatomic.h>
+
+#include "attr.h"
+#include "genops.h"
+
+struct event {
+    const char *name;
+    uint32_t name_len;
+    uint64_t time_ns;
+    struct attr *attrs; /* in the span's arena */
+    uint32_t count;
+};
+
+struct span_limits {
+    uint32_t attributes;   /* count */
+    uint32_t value_length; /* characters; UINT32_MAX = none */
+    uint32_t events;
+    size_t bytes; /* arena: everything one span may hold */
+};
+
+struct span {
+    atomic_uint gen;   /* odd while open; see the file comment */
+    atomic_uint refs;  /* holders after end */
+    uint32_t index;    /* slot index, the low half of the handle */
+    _Atomic uint32_t next_free; /* pool link: index + 1, 0 = none */
+
+    genops_pipeline *pipeline;
+    struct span_limits limits;
+    /* Attributes inherited by an operation span, merged on the export thread (context
+     * first, then defaults): never overriding a key the span already has. */
+    genops_context *inherit[2];
+
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+    uint8_t parent_span_id[8];
+    bool has_parent;
+    uint8_t kind;   /* genops_span_kind */
+    uint8_t status; /* genops_status_code */
+    const char *name;
+    uint32_t name_len;
+    const char *status_message; /* NULL unless status is ERROR with a message */
+    uint32_t status_message_len;
+    uint64_t start_ns, end_ns;
+
+    struct attr_list attrs;
+    struct event *events;
+    uint32_t event_count, event_cap;
+    uint32_t dropped_attributes;
+    uint32_t dropped_events;
+    uint32_t truncated_values;
+
+    struct arena arena;
+    size_t queued_bytes; /* what the pipeline's byte budget charged for this span */
+};
+
+/* Bytes the span holds, for the pipeline's byte budget. */
+size_t span_bytes(const struct span *s);
+
+/* pthread_atfork helpers: hold the pool's growth lock across fork(). */
+void span_pool_fork_lock(void);
+void span_pool_fork_unlock(void);
+
+/* The open span behind handle h, or NULL when h is stale or was never valid. */
+struct span *span_lookup(genops_span h);
+
+/* Set prefix + key to v on s, which the caller owns; v must have passed attr_check.
+ * Used by the setters and the governance recorders (record.c). */
+genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
+                       const genops_value *v, genops_error *err);
+
+/* Merge inherited attributes into the span's own list (export thread, once). */
+void span_materialize(struct span *s);
+
+/* Take another holder reference (an exporter keeping the span). */
+void span_retain(struct span *s);
+/* Drop a holder reference; the last one resets the span and returns its slot. */
+void span_release(struct span *s);
+
+/* Slots currently open or held (for tests and stats). */
+uint32_t span_pool_in_use(void);
+
+/* Maximum open-or-held spans in the process; span_start fails past it. */
+#define SPAN_POOL_MAX (1u << 20)
+
+#endif

@@ -1,0 +1,26 @@
+/* utf8.h - UTF-8 validation, repair and character-limited truncation.
+ *
+ * The rule (docs/architecture.md): text that is not valid UTF-8 is never passed
+ * through raw. Each maximal ill-formed subsequence becomes one U+FFFD, as Unicode
+ * (chapter 3, "U+FFFD substitution of maximal subparts") and Python's
+ * bytes.decode("utf-8", "replace") do. Pure functions; any thread. */
+#ifndef GENOPS_UTF8_H
+#define GENOPS_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of the valid UTF-8 prefix of s[0..len). Equal to len when all is valid. */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
+/* Bytes that utf8_repair writes for s[0..len). */
+size_t utf8_repaired_len(const char *s, size_t len);
+
+/* Write s[0..len) to dst with every ill-formed subsequence replaced by U+FFFD; dst must
+ * hold utf8_repaired_len(s, len) bytes. Returns the bytes written. */
+size_t utf8_repair(char *dst, const char *s, size_t len);
+
+/* Byte length of the first max_chars characters of the valid UTF-8 string s. */
+size_t utf8_prefix_chars(const char *s, size_t len, size_t max_chars);
+
+#endif
