@@ -1,0 +1,56 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is
+# missing first (tools/install-deps.sh). Other targets are for developers.
+BUILD   ?= build
+PYTHON  ?= python3
+JOBS    ?= 2
+CMAKE   := cmake
+CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
+
+.PHONY: all deps build demo test test-c test-asan test-tsan test-python test-bindings \
+        bench fuzz lint format clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+# One configure+build per flavour: debug (plain tests), asan (ASan+UBSan), tsan, release.
+$(BUILD)/%/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD)/$* $(CMAKE_ARGS_$*) >/dev/null
+
+CMAKE_ARGS_debug   := -DCMAKE_BUILD_TYPE=Debug
+CMAKE_ARGS_asan    := -DCMAKE_BUILD_TYPE=Debug -DGENOPS_SANITIZE=address
+CMAKE_ARGS_tsan    := -DCMAKE_BUILD_TYPE=Debug -DGENOPS_SANITIZE=thread
+CMAKE_ARGS_release := -DCMAKE_BUILD_TYPE=Release
+
+build-%: $(BUILD)/%/CMakeCache.txt
+	$(CMAKE) --build $(BUILD)/$* -j$(JOBS)
+
+build: deps build-debug
+
+demo: deps build-release
+	$(BUILD)/release/genops_demo
+
+test-c: build-debug
+	cd $(BUILD)/debug && $(CTEST)
+
+test-asan: build-asan
+	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST)
+
+test-tsan: build-tsan
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(CTEST)
+
+test: deps
+	$(MAKE) --no-print-directory test-c test-asan test-tsan
+
+lint:
+	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/include/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem -I core/include -I core/src core/src
+
+format:
+	clang-format -i core/src/*.c core/src/*.h core/include/*.h tests/c/*.c tests/c/*.h
+
+clean:
+	rm -rf $(BUILD)
