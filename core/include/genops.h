@@ -160,6 +160,8 @@ GENOPS_API genops_context *genops_effective(const genops_context *ctx,
  * takes ownership. An exporter never added is freed with genops_exporter_free. */
 typedef struct genops_exporter genops_exporter;
 
+/* Free an exporter that was never added to a pipeline (one that was is freed with its
+ * pipeline, and this call leaves it alone). NULL-safe. */
 GENOPS_API void genops_exporter_free(genops_exporter *exporter);
 
 /* Collects finished spans in memory, for tests and embedders. Read it with the
@@ -319,6 +321,7 @@ GENOPS_API genops_status genops_span_set_double(genops_span span, const char *ke
 GENOPS_API genops_status genops_span_set_bool(genops_span span, const char *key, bool value,
                                               genops_error *err);
 
+/* The span kind (default INTERNAL); GENOPS_EINVAL for a value outside the enum. */
 GENOPS_API genops_status genops_span_set_kind(genops_span span, genops_span_kind kind,
                                               genops_error *err);
 /* Status: message is kept only for GENOPS_STATUS_ERROR, as OpenTelemetry says. */
@@ -381,6 +384,8 @@ GENOPS_API const genops_span_data *genops_memory_exporter_get(genops_exporter *e
 /* Forget every collected span. */
 GENOPS_API void genops_memory_exporter_clear(genops_exporter *exporter);
 
+/* The accessors below read one field each; every one is NULL-safe (a NULL span reads
+ * as empty) and returns pointers valid as long as the span data is. */
 GENOPS_API const char *genops_span_data_name(const genops_span_data *span);
 GENOPS_API void genops_span_data_context(const genops_span_data *span,
                                          genops_span_context *out);

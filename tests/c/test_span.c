@@ -1,0 +1,426 @@
+/* test_span.c - span life cycle, attributes and their limits, ids, parents, status,
+ * events, stale handles and bad input. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+
+static void test_typed_attributes_keep_their_types(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "typed", NULL, NULL);
+    assert_int_not_equal(s, GENOPS_SPAN_NONE);
+    const char *names[] = {"a", "b"};
+    int64_t ints[] = {1, -2, 3};
+    double dbls[] = {0.5, 1e300};
+    bool bools[] = {true, false};
+    genops_attribute attrs[] = {
+        A_STR("s", "text"), A_INT("i", -42), A_DBL("d", 0.25), A_BOOL("b", true),
+        {"sa", {.type = GENOPS_TYPE_STRING_ARRAY, .len = 2, .u.sa = names}},
+        {"ia", {.type = GENOPS_TYPE_INT_ARRAY, .len = 3, .u.ia = ints}},
+        {"da", {.type = GENOPS_TYPE_DOUBLE_ARRAY, .len = 2, .u.da = dbls}},
+        {"ba", {.type = GENOPS_TYPE_BOOL_ARRAY, .len = 2, .u.ba = bools}},
+    };
+    assert_int_equal(genops_span_set_attributes(s, attrs, COUNT(attrs), NULL), GENOPS_OK);
+    assert_int_equal(genops_span_end(s, NULL), GENOPS_OK);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_str(d, "s", "text");
+    expect_int(d, "i", -42);
+    expect_double(d, "d", 0.25);
+    expect_bool(d, "b", true);
+    genops_value v = value_of(d, "sa");
+    assert_int_equal(v.type, GENOPS_TYPE_STRING_ARRAY);
+    assert_int_equal(v.len, 2);
+    assert_string_equal(v.u.sa[1], "b");
+    v = value_of(d, "ia");
+    assert_int_equal(v.len, 3);
+    assert_int_equal(v.u.ia[1], -2);
+    v = value_of(d, "da");
+    assert_true(v.u.da[1] == 1e300);
+    v = value_of(d, "ba");
+    assert_false(v.u.ba[1]);
+    assert_int_equal(genops_span_data_attribute_count(d), COUNT(attrs));
+    fixture_close(&f);
+}
+
+static void test_setting_a_key_again_keeps_the_last_value(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "again", NULL, NULL);
+    genops_span_set_str(s, "k", "first", NULL);
+    genops_span_set_int(s, "k", 2, NULL);
+    genops_span_set_str(s, "k", "third", NULL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_str(d, "k", "third");
+    assert_int_equal(genops_span_data_attribute_count(d), 1);
+    fixture_close(&f);
+}
+
+static void test_the_api_copies_every_string(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    char name[] = "name", key[] = "key", value[] = "value";
+    genops_span s = genops_span_start(f.pipeline, name, NULL, NULL);
+    genops_span_set_str(s, key, value, NULL);
+    memset(name, 'X', 4);
+    memset(key, 'X', 3);
+    memset(value, 'X', 5);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_string_equal(genops_span_data_name(d), "name");
+    expect_str(d, "key", "value");
+    fixture_close(&f);
+}
+
+static void test_count_limit_drops_new_keys_and_counts_them(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.attribute_count_limit = 3;
+    fixture_open_with(&f, &opt);
+    genops_span s = genops_span_start(f.pipeline, "limited", NULL, NULL);
+    char key[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(genops_span_set_int(s, key, i, NULL), GENOPS_OK);
+    }
+    genops_span_set_int(s, "k0", 100, NULL); /* an existing key still updates */
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 3);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 2);
+    expect_int(d, "k0", 100);
+    expect_absent(d, "k4");
+    fixture_close(&f);
+}
+
+static void test_default_count_limit_is_128_with_10000_attributes(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "many", NULL, NULL);
+    char key[16];
+    for (int i = 0; i < 10000; i++) {
+        snprintf(key, sizeof key, "attr.%d", i);
+        assert_int_equal(genops_span_set_int(s, key, i, NULL), GENOPS_OK);
+    }
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 128);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 10000 - 128);
+    expect_int(d, "attr.127", 127);
+    fixture_close(&f);
+}
+
+static void test_length_limit_truncates_by_characters(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.attribute_value_length_limit = 3;
+    fixture_open_with(&f, &opt);
+    genops_span s = genops_span_start(f.pipeline, "cut", NULL, NULL);
+    genops_span_set_str(s, "ascii", "abcdef", NULL);
+    genops_span_set_str(s, "accents", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL);
+    genops_span_set_str(s, "short", "ab", NULL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_str(d, "ascii", "abc");
+    expect_str(d, "accents", "\xc3\xa9\xc3\xa9\xc3\xa9");
+    expect_str(d, "short", "ab");
+    assert_int_equal(genops_span_data_truncated_values(d), 2);
+    fixture_close(&f);
+}
+
+static void test_one_mebibyte_value_is_kept_whole(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    size_t n = 1 << 20;
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    genops_span s = genops_span_start(f.pipeline, "big", NULL, NULL);
+    assert_int_equal(genops_span_set_str(s, "big", big, NULL), GENOPS_OK);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    genops_value v = value_of(d, "big");
+    assert_int_equal(v.len, n);
+    assert_memory_equal(v.u.s, big, n);
+    free(big);
+    fixture_close(&f);
+}
+
+static void test_span_byte_budget_refuses_runaway_spans(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.max_buffer_bytes = 64 * 1024;
+    fixture_open_with(&f, &opt);
+    char big[40000];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    genops_error err;
+    genops_span s = genops_span_start(f.pipeline, "runaway", NULL, NULL);
+    assert_int_equal(genops_span_set_str(s, "a", big, &err), GENOPS_OK);
+    assert_int_equal(genops_span_set_str(s, "b", big, &err), GENOPS_ETOOBIG);
+    assert_non_null(strstr(err.message, "attribute 'b' dropped"));
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_absent(d, "b");
+    assert_int_equal(genops_span_data_dropped_attributes(d), 1);
+    fixture_close(&f);
+}
+
+static void test_invalid_utf8_is_replaced_in_names_keys_and_values(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "bad\xff", NULL, NULL);
+    genops_span_set_str(s, "k\xfe", "v\xc3", NULL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_string_equal(genops_span_data_name(d), "bad\xEF\xBF\xBD");
+    expect_str(d, "k\xEF\xBF\xBD", "v\xEF\xBF\xBD");
+    fixture_close(&f);
+}
+
+static void test_bad_input_gets_clear_errors(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_error err;
+    genops_span s = genops_span_start(f.pipeline, "bad input", NULL, NULL);
+
+    assert_int_equal(genops_span_set_double(s, "nan", NAN, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "NaN"));
+    assert_int_equal(genops_span_set_double(s, "inf", INFINITY, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_double(s, "-inf", -INFINITY, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_int(s, "", 1, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_int(s, NULL, 1, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_str(s, "k", NULL, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set(s, "k", NULL, &err), GENOPS_EINVAL);
+    genops_value bad_type = {.type = (genops_type)99};
+    assert_int_equal(genops_span_set(s, "k", &bad_type, &err), GENOPS_EINVAL);
+    double nan_item[] = {1.0, NAN};
+    genops_value arr = {.type = GENOPS_TYPE_DOUBLE_ARRAY, .len = 2, .u.da = nan_item};
+    assert_int_equal(genops_span_set(s, "k", &arr, &err), GENOPS_EINVAL);
+    genops_value null_arr = {.type = GENOPS_TYPE_INT_ARRAY, .len = 2, .u.ia = NULL};
+    assert_int_equal(genops_span_set(s, "k", &null_arr, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_attributes(s, NULL, 3, &err), GENOPS_EINVAL);
+    /* A bad item in a list sets nothing from that list. */
+    genops_attribute mixed[] = {A_INT("good", 1), A_DBL("bad", NAN)};
+    assert_int_equal(genops_span_set_attributes(s, mixed, 2, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_kind(s, (genops_span_kind)42, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_status(s, (genops_status_code)7, NULL, &err),
+                     GENOPS_EINVAL);
+    assert_int_equal(genops_span_add_event(s, NULL, NULL, 0, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_span_get_context(s, NULL, &err), GENOPS_EINVAL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 0);
+
+    assert_int_equal(genops_span_start(NULL, "x", NULL, &err), GENOPS_SPAN_NONE);
+    assert_int_equal(err.code, GENOPS_EINVAL);
+    assert_int_equal(genops_span_start(f.pipeline, NULL, NULL, &err), GENOPS_SPAN_NONE);
+    assert_int_equal(err.code, GENOPS_EINVAL);
+    fixture_close(&f);
+}
+
+static void test_ended_and_forged_handles_are_stale_forever(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_error err;
+    genops_span old = genops_span_start(f.pipeline, "old", NULL, NULL);
+    assert_true(genops_span_is_recording(old));
+    genops_span_end(old, NULL);
+    assert_false(genops_span_is_recording(old));
+    assert_int_equal(genops_span_set_int(old, "k", 1, &err), GENOPS_ESTALE);
+    assert_int_equal(genops_span_end(old, &err), GENOPS_ESTALE);
+    genops_pipeline_flush(f.pipeline, 10000, NULL);
+    genops_memory_exporter_clear(f.memory); /* the slot goes back to the pool */
+
+    /* The pool hands the slot out again; the old handle must not reach the new span. */
+    genops_span fresh = genops_span_start(f.pipeline, "fresh", NULL, NULL);
+    assert_int_equal((uint32_t)fresh, (uint32_t)old);
+    assert_int_not_equal(fresh, old);
+    assert_int_equal(genops_span_set_int(old, "k", 1, &err), GENOPS_ESTALE);
+    assert_int_equal(genops_span_set_int(fresh, "k", 1, &err), GENOPS_OK);
+
+    assert_int_equal(genops_span_set_int(GENOPS_SPAN_NONE, "k", 1, &err), GENOPS_ESTALE);
+    assert_int_equal(genops_span_set_int(0xFFFFFFFF00000001ull, "k", 1, &err), GENOPS_ESTALE);
+    assert_int_equal(genops_span_set_int(fresh + 2, "k", 1, &err), GENOPS_ESTALE);
+    genops_span_end(fresh, NULL);
+    fixture_close(&f);
+}
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+static void test_children_share_the_trace_and_link_the_parent(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span parent = genops_span_start(f.pipeline, "parent", NULL, NULL);
+    genops_span_context pc;
+    assert_int_equal(genops_span_get_context(parent, &pc, NULL), GENOPS_OK);
+    assert_false(all_zero(pc.trace_id, 16));
+    assert_false(all_zero(pc.span_id, 8));
+    genops_span_end(parent, NULL); /* a child may start after its parent ended */
+    genops_span child = genops_span_start(f.pipeline, "child", &pc, NULL);
+    genops_span_end(child, NULL);
+    genops_pipeline_flush(f.pipeline, 10000, NULL);
+    assert_int_equal(genops_memory_exporter_count(f.memory), 2);
+    const genops_span_data *p = genops_memory_exporter_get(f.memory, 0);
+    const genops_span_data *c = genops_memory_exporter_get(f.memory, 1);
+    genops_span_context got_p, got_c;
+    genops_span_data_context(p, &got_p);
+    genops_span_data_context(c, &got_c);
+    assert_memory_equal(got_p.trace_id, got_c.trace_id, 16);
+    assert_memory_not_equal(got_p.span_id, got_c.span_id, 8);
+    uint8_t link[8];
+    assert_false(genops_span_data_parent(p, link));
+    assert_true(genops_span_data_parent(c, link));
+    assert_memory_equal(link, got_p.span_id, 8);
+
+    /* An all-zero (invalid) parent context starts a new trace instead. */
+    genops_span_context zero = {{0}, {0}};
+    genops_span orphan = genops_span_start(f.pipeline, "orphan", &zero, NULL);
+    genops_span_end(orphan, NULL);
+    genops_pipeline_flush(f.pipeline, 10000, NULL);
+    assert_false(genops_span_data_parent(genops_memory_exporter_get(f.memory, 2), NULL));
+    fixture_close(&f);
+}
+
+static void test_ids_are_distinct_and_never_zero(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    enum { N = 2000 };
+    static genops_span_context seen[N];
+    for (int i = 0; i < N; i++) {
+        genops_span s = genops_span_start(f.pipeline, "id", NULL, NULL);
+        genops_span_get_context(s, &seen[i], NULL);
+        genops_span_end(s, NULL);
+        assert_false(all_zero(seen[i].trace_id, 16));
+        assert_false(all_zero(seen[i].span_id, 8));
+        for (int j = 0; j < i; j++)
+            assert_memory_not_equal(seen[i].span_id, seen[j].span_id, 8);
+    }
+    fixture_close(&f);
+}
+
+static void test_times_status_kind_and_exception_event(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "failing", NULL, NULL);
+    assert_int_equal(genops_span_set_kind(s, GENOPS_SPAN_KIND_CLIENT, NULL), GENOPS_OK);
+    assert_int_equal(genops_span_record_exception(s, "ValueError", "bad value",
+                                                  "Traceback ...", NULL),
+                     GENOPS_OK);
+    genops_span_set_status(s, GENOPS_STATUS_ERROR, "bad value", NULL);
+    genops_span_end_at(s, 1, NULL); /* before the start: clamped */
+    const genops_span_data *d = fixture_only_span(&f);
+    const char *msg;
+    assert_int_equal(genops_span_data_status(d, &msg), GENOPS_STATUS_ERROR);
+    assert_string_equal(msg, "bad value");
+    assert_int_equal(genops_span_data_kind(d), GENOPS_SPAN_KIND_CLIENT);
+    assert_int_equal(genops_span_data_end_ns(d), genops_span_data_start_ns(d));
+    assert_true(genops_span_data_start_ns(d) > 1700000000ull * 1000000000ull);
+    assert_int_equal(genops_span_data_event_count(d), 1);
+    uint64_t t;
+    assert_string_equal(genops_span_data_event(d, 0, &t), "exception");
+    genops_value v;
+    assert_true(genops_span_data_event_find(d, 0, "exception.type", &v));
+    assert_memory_equal(v.u.s, "ValueError", v.len);
+    assert_true(genops_span_data_event_find(d, 0, "exception.message", &v));
+    assert_true(genops_span_data_event_find(d, 0, "exception.stacktrace", &v));
+    fixture_close(&f);
+}
+
+static void test_ok_status_is_final_and_unset_is_ignored(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "ok", NULL, NULL);
+    genops_span_set_status(s, GENOPS_STATUS_OK, "ignored message", NULL);
+    genops_span_set_status(s, GENOPS_STATUS_ERROR, "too late", NULL);
+    genops_span_set_status(s, GENOPS_STATUS_UNSET, NULL, NULL);
+    genops_span_end(s, NULL);
+    const char *msg;
+    assert_int_equal(genops_span_data_status(fixture_only_span(&f), &msg), GENOPS_STATUS_OK);
+    assert_string_equal(msg, "");
+    fixture_close(&f);
+}
+
+static void test_event_count_limit(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.event_count_limit = 2;
+    fixture_open_with(&f, &opt);
+    genops_span s = genops_span_start(f.pipeline, "events", NULL, NULL);
+    genops_attribute a[] = {A_INT("n", 1), A_NULL("dropped")};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(genops_span_add_event(s, "tick", a, COUNT(a), NULL), GENOPS_OK);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_event_count(d), 2);
+    genops_value v;
+    assert_true(genops_span_data_event_find(d, 1, "n", &v));
+    assert_false(genops_span_data_event_find(d, 1, "dropped", &v));
+    fixture_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_typed_attributes_keep_their_types),
+        cmocka_unit_test(test_setting_a_key_again_keeps_the_last_value),
+        cmocka_unit_test(test_the_api_copies_every_string),
+        cmocka_unit_test(test_count_limit_drops_new_keys_and_counts_them),
+        cmocka_unit_test(test_default_count_limit_is_128_with_10000_attributes),
+        cmocka_unit_test(test_length_limit_truncates_by_characters),
+        cmocka_unit_test(test_one_mebibyte_value_is_kept_whole),
+        cmocka_unit_test(test_span_byte_budget_refuses_runaway_spans),
+        cmocka_unit_test(test_invalid_utf8_is_replaced_in_names_keys_and_values),
+        cmocka_unit_test(test_bad_input_gets_clear_errors),
+        cmocka_unit_test(test_ended_and_forged_handles_are_stale_forever),
+        cmocka_unit_test(test_children_share_the_trace_and_link_the_parent),
+        cmocka_unit_test(test_ids_are_distinct_and_never_zero),
+        cmocka_unit_test(test_times_status_kind_and_exception_event),
+        cmocka_unit_test(test_ok_status_is_final_and_unset_is_ignored),
+        cmocka_unit_test(test_event_count_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
