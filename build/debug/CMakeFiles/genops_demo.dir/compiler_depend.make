@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for genops_demo.
-# This may be replaced when dependencies are built.
