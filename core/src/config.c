@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -38,4 +39,67 @@ genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fal
                          name, v, min, max);
     *out = (uint32_t)n;
     return GENOPS_OK;
+}
+
+/* The value of one hex digit, or -1. */
+static int hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20; /* ASCII letters to lower case */
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Shrink [*s, *s + *n) past leading and trailing blanks. */
+static void strip_blanks(const char **s, size_t *n)
+{
+    for (; *n && (**s == ' ' || **s == '\t'); (*s)++, (*n)--)
+        ;
+    for (; *n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'); (*n)--)
+        ;
+}
+
+genops_status config_kv_list(const char *name, const char *list, config_kv_fn fn, void *ctx,
+                             genops_error *err)
+{
+    char *value = malloc(strlen(list) + 1); /* a decoded value is never longer */
+    if (!value)
+        return error_set(err, GENOPS_ENOMEM, "out of memory reading %s", name);
+    genops_status rc = GENOPS_OK;
+    unsigned member = 0;
+    for (const char *at = list; rc == GENOPS_OK && *at;) {
+        size_t len = strcspn(at, ",");
+        const char *next = at[len] ? at + len + 1 : at + len;
+        const char *eq = memchr(at, '=', len);
+        const char *key = at, *raw = eq ? eq + 1 : at + len;
+        size_t key_len = eq ? (size_t)(eq - at) : len, raw_len = eq ? len - key_len - 1 : 0;
+        member++;
+        strip_blanks(&key, &key_len);
+        strip_blanks(&raw, &raw_len);
+        at = next;
+        if (!eq && !key_len)
+            continue; /* an empty member, e.g. a trailing comma */
+        if (!eq || !key_len) {
+            rc = error_set(err, GENOPS_EINVAL, "%s: member %u is not key=value", name, member);
+            break;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < raw_len; i++, n++) {
+            int hi = 0, lo = 0;
+            if (raw[i] == '%' &&
+                (i + 2 >= raw_len || (hi = hex_digit((unsigned char)raw[i + 1])) < 0 ||
+                 (lo = hex_digit((unsigned char)raw[i + 2])) < 0)) {
+                rc = error_set(err, GENOPS_EINVAL, "%s: the value of '%.*s' has a bad %%-escape",
+                               name, (int)(key_len > 60 ? 60 : key_len), key);
+                break;
+            }
+            value[n] = raw[i] == '%' ? (char)(hi * 16 + lo) : raw[i];
+            i += raw[i] == '%' ? 2 : 0;
+        }
+        value[n] = 0;
+        if (rc == GENOPS_OK)
+            rc = fn(key, key_len, value, n, ctx, err);
+    }
+    free(value);
+    return rc;
 }

@@ -17,4 +17,18 @@ genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fal
 /* The value of variable name, or NULL when unset or empty. */
 const char *config_str(const char *name);
 
+/* Called by config_kv_list for each member: key and value are trimmed, value is
+ * percent-decoded and NUL-terminated (key is not). A non-OK return stops the walk. */
+typedef genops_status (*config_kv_fn)(const char *key, size_t key_len, const char *value,
+                                      size_t value_len, void *ctx, genops_error *err);
+
+/* Walk list, a comma-separated list of key=value members in the W3C Baggage form that
+ * OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES use: spaces and tabs around
+ * keys and values are ignored, values are percent-decoded ('+' stays a plus), empty
+ * members are skipped. A member without '=' or with an empty key, or a bad %-escape, is
+ * GENOPS_EINVAL naming `name` and the member's position; values are never quoted in the
+ * message because they often hold credentials. */
+genops_status config_kv_list(const char *name, const char *list, config_kv_fn fn, void *ctx,
+                             genops_error *err);
+
 #endif

@@ -1,0 +1,166 @@
+/* otlp_response.c - see otlp_response.h.
+ *
+ * The protobuf messages are tiny, so they are read by hand (protobuf encoding spec:
+ * a key is a varint field_number << 3 | wire_type; wire types 0 varint, 1 fixed64,
+ * 2 length-delimited, 5 fixed32):
+ *   ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+ *   ExportTracePartialSuccess  { int64 rejected_spans = 1; string error_message = 2; }
+ *   google.rpc.Status          { int32 code = 1; string message = 2; repeated Any details = 3; } */
+#include "otlp_response.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json_read.h"
+
+struct pb {
+    const unsigned char *p, *end;
+};
+
+static bool pb_varint(struct pb *r, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 64 && r->p < r->end; shift += 7) {
+        unsigned char b = *r->p++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The next field: its number, wire type, and for length-delimited fields the bytes;
+ * for varints *v. Fields of other types are skipped. False at the end or on bad input. */
+static bool pb_field(struct pb *r, uint32_t *number, int *type, uint64_t *v, struct pb *bytes)
+{
+    uint64_t key;
+    if (r->p >= r->end || !pb_varint(r, &key))
+        return false;
+    *number = (uint32_t)(key >> 3);
+    *type = (int)(key & 7);
+    switch (*type) {
+    case 0: return pb_varint(r, v);
+    case 1:
+    case 5: {
+        size_t n = *type == 1 ? 8 : 4;
+        if ((size_t)(r->end - r->p) < n)
+            return false;
+        r->p += n;
+        return true;
+    }
+    case 2:
+        if (!pb_varint(r, v) || *v > (uint64_t)(r->end - r->p))
+            return false;
+        *bytes = (struct pb){r->p, r->p + *v};
+        r->p += *v;
+        return true;
+    default: return false; /* groups are not used by these messages */
+    }
+}
+
+static void copy_text(const void *src, size_t len, char *out, size_t size)
+{
+    size_t n = len < size - 1 ? len : size - 1;
+    memcpy(out, src, n);
+    out[n] = 0;
+}
+
+/* The string field `want` of the message in r (the last one wins, as in protobuf). */
+static bool pb_string(struct pb r, uint32_t want, char *out, size_t size)
+{
+    uint32_t number;
+    int type;
+    uint64_t v;
+    struct pb bytes;
+    bool found = false;
+    while (r.p < r.end) {
+        if (!pb_field(&r, &number, &type, &v, &bytes))
+            return false;
+        if (number == want && type == 2) {
+            copy_text(bytes.p, (size_t)(bytes.end - bytes.p), out, size);
+            found = true;
+        }
+    }
+    return found;
+}
+
+static bool pb_partial(struct pb r, int64_t *rejected, char *message, size_t size)
+{
+    uint32_t number;
+    int type;
+    uint64_t v;
+    struct pb msg;
+    while (r.p < r.end) {
+        if (!pb_field(&r, &number, &type, &v, &msg))
+            return false;
+        if (number != 1 || type != 2)
+            continue;
+        struct pb f = msg;
+        struct pb text;
+        while (f.p < f.end) {
+            if (!pb_field(&f, &number, &type, &v, &text))
+                return false;
+            if (number == 1 && type == 0)
+                *rejected = (int64_t)v;
+            else if (number == 2 && type == 2)
+                copy_text(text.p, (size_t)(text.end - text.p), message, size);
+        }
+    }
+    return true;
+}
+
+static bool json_partial(const char *body, size_t len, int64_t *rejected, char *message,
+                         size_t size)
+{
+    static const char *const count_path[] = {"partialSuccess", "rejectedSpans", NULL};
+    static const char *const text_path[] = {"partialSuccess", "errorMessage", NULL};
+    const char *tok;
+    size_t tok_len;
+    if (json_find(body, len, count_path, &tok, &tok_len) && !json_int64(tok, tok_len, rejected))
+        return false;
+    if (json_find(body, len, text_path, &tok, &tok_len) &&
+        !json_string(tok, tok_len, message, size))
+        return false;
+    return true;
+}
+
+bool otlp_partial_success(const char *body, size_t len, bool json, int64_t *rejected, char *message,
+                          size_t size)
+{
+    *rejected = 0;
+    message[0] = 0;
+    bool ok = json ? json_partial(body, len, rejected, message, size)
+                   : pb_partial((struct pb){(const unsigned char *)body,
+                                            (const unsigned char *)body + len},
+                                rejected, message, size);
+    if (!ok || *rejected < 0) {
+        *rejected = 0;
+        message[0] = 0;
+        return false;
+    }
+    return true;
+}
+
+static bool type_is(const char *content_type, const char *want)
+{
+    size_t n = strlen(want);
+    return content_type && strncasecmp(content_type, want, n) == 0 &&
+           (content_type[n] == 0 || content_type[n] == ';' || content_type[n] == ' ');
+}
+
+void otlp_error_text(const char *body, size_t len, const char *content_type, char *out, size_t size)
+{
+    static const char *const message_path[] = {"message", NULL};
+    const char *tok;
+    size_t tok_len;
+    out[0] = 0;
+    if (type_is(content_type, "application/x-protobuf") &&
+        pb_string((struct pb){(const unsigned char *)body, (const unsigned char *)body + len}, 2,
+                  out, size))
+        return;
+    if (type_is(content_type, "application/json") &&
+        json_find(body, len, message_path, &tok, &tok_len) && json_string(tok, tok_len, out, size))
+        return;
+    copy_text(body, len, out, size);
+}
