@@ -15,6 +15,8 @@ deps:
 	@tools/install-deps.sh
 
 # One configure+build per flavour: debug (plain tests), asan (ASan+UBSan), tsan, release.
+# PRECIOUS: the cache is a pattern-rule intermediate that make would otherwise delete.
+.PRECIOUS: $(BUILD)/%/CMakeCache.txt
 $(BUILD)/%/CMakeCache.txt:
 	$(CMAKE) -S . -B $(BUILD)/$* $(CMAKE_ARGS_$*) >/dev/null
 

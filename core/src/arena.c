@@ -8,7 +8,6 @@
 struct arena_chunk {
     struct arena_chunk *next;
     size_t cap;
-    size_t pos;
     _Alignas(8) char data[];
 };
 
@@ -18,42 +17,39 @@ void arena_init(struct arena *a, size_t limit)
     a->limit = limit;
 }
 
-static struct arena_chunk *chunk_new(size_t cap)
+static void use_chunk(struct arena *a, struct arena_chunk *c)
 {
-    struct arena_chunk *c = malloc(sizeof *c + cap);
-    if (c) {
-        c->next = NULL;
-        c->cap = cap;
-        c->pos = 0;
-    }
-    return c;
+    a->cur = c;
+    a->pos = c->data;
+    a->end = c->data + c->cap;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
-    n = (n + 7) & ~(size_t)7;
-    if (n > a->limit - a->used || n > a->limit)
+    if (n > a->limit || n > a->limit - a->used)
         return NULL;
-    /* Fill the current chunk, then the retained ones after it, then grow. */
-    while (a->cur && a->cur->cap - a->cur->pos < n && a->cur->next)
-        a->cur = a->cur->next;
-    if (!a->cur || a->cur->cap - a->cur->pos < n) {
+    /* The retained chunks after the current one first, then a new, larger one. */
+    while (a->cur && a->cur->next && (size_t)(a->end - a->pos) < n)
+        use_chunk(a, a->cur->next);
+    if ((size_t)(a->end - a->pos) < n || !a->cur) {
         size_t cap = a->cur ? a->cur->cap * 2 : ARENA_FIRST_CHUNK;
         if (cap < n)
             cap = n;
-        struct arena_chunk *c = chunk_new(cap);
+        struct arena_chunk *c = malloc(sizeof *c + cap);
         if (!c)
             return NULL;
+        c->cap = cap;
+        c->next = NULL;
         if (a->cur) {
             c->next = a->cur->next;
             a->cur->next = c;
         } else {
             a->head = c;
         }
-        a->cur = c;
+        use_chunk(a, c);
     }
-    void *p = a->cur->data + a->cur->pos;
-    a->cur->pos += n;
+    void *p = a->pos;
+    a->pos += n;
     a->used += n;
     return p;
 }
@@ -84,10 +80,10 @@ void arena_reset(struct arena *a)
             continue;
         }
         kept += c->cap;
-        c->pos = 0;
         link = &c->next;
     }
-    a->cur = a->head;
+    if (a->head)
+        use_chunk(a, a->head);
     a->used = 0;
 }
 
@@ -100,5 +96,6 @@ void arena_free(struct arena *a)
         c = next;
     }
     a->head = a->cur = NULL;
+    a->pos = a->end = NULL;
     a->used = 0;
 }

@@ -11,6 +11,7 @@
 struct arena_chunk;
 
 struct arena {
+    char *pos, *end;          /* free space in the current chunk */
     struct arena_chunk *head; /* first chunk; kept across resets */
     struct arena_chunk *cur;  /* chunk being filled */
     size_t used;              /* bytes handed out since the last reset */
@@ -24,8 +25,22 @@ struct arena {
 
 void arena_init(struct arena *a, size_t limit);
 
-/* n bytes aligned to 8, or NULL when malloc fails or the limit would be passed. */
-void *arena_alloc(struct arena *a, size_t n);
+/* The slow path of arena_alloc: move to the next chunk or allocate one. */
+void *arena_alloc_slow(struct arena *a, size_t n);
+
+/* n bytes aligned to 8, or NULL when malloc fails or the limit would be passed.
+ * Inline: it runs for every attribute. */
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n <= (size_t)(a->end - a->pos) && n <= a->limit - a->used) {
+        void *p = a->pos;
+        a->pos += n;
+        a->used += n;
+        return p;
+    }
+    return arena_alloc_slow(a, n);
+}
 
 /* A copy of s[0..len) plus a NUL, or NULL as arena_alloc. */
 char *arena_memdup(struct arena *a, const void *s, size_t len);

@@ -8,17 +8,34 @@
 #include "error.h"
 #include "utf8.h"
 
-uint32_t attr_hash_more(uint32_t hash, const char *more, size_t len)
+/* Byte i of prefix + key, whose total length is prefix_len + len. */
+static inline unsigned char byte_at(const char *prefix, size_t prefix_len, const char *key,
+                                    size_t i)
 {
-    for (size_t i = 0; i < len; i++)
-        hash = (hash ^ (unsigned char)more[i]) * 16777619u;
-    return hash;
+    return (unsigned char)(i < prefix_len ? prefix[i] : key[i - prefix_len]);
 }
 
-uint32_t attr_hash(const char *key, size_t len)
+uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key, size_t len)
 {
-    /* FNV-1a: keys are short, and the hash only speeds up the equality scan. */
-    return attr_hash_more(2166136261u, key, len);
+    size_t total = prefix_len + len;
+    uint64_t head = 0, tail = 0;
+
+    if (prefix_len >= 8) {
+        memcpy(&head, prefix, 8);
+    } else if (prefix_len == 0 && len >= 8) {
+        memcpy(&head, key, 8);
+    } else {
+        for (size_t i = 0; i < 8 && i < total; i++)
+            head |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * i);
+    }
+    if (len >= 8) {
+        memcpy(&tail, key + len - 8, 8);
+    } else {
+        for (size_t i = total > 8 ? total - 8 : 0, k = 0; i < total; i++, k++)
+            tail |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * k);
+    }
+    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ total;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 genops_status attr_check(const char *key, const genops_value *v, genops_error *err)
@@ -30,12 +47,13 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
     switch (v->type) {
     case GENOPS_TYPE_NULL:
     case GENOPS_TYPE_INT:
-    case GENOPS_TYPE_BOOL:
-        return GENOPS_OK;
+    case GENOPS_TYPE_BOOL: return GENOPS_OK;
     case GENOPS_TYPE_DOUBLE:
         if (!isfinite(v->u.d))
-            return error_set(err, GENOPS_EINVAL, "attribute '%.64s' is %s; only finite numbers "
-                             "are recorded", key, isnan(v->u.d) ? "NaN" : "infinite");
+            return error_set(err, GENOPS_EINVAL,
+                             "attribute '%.64s' is %s; only finite numbers "
+                             "are recorded",
+                             key, isnan(v->u.d) ? "NaN" : "infinite");
         return GENOPS_OK;
     case GENOPS_TYPE_STRING:
         if (!v->u.s && v->len)
@@ -49,8 +67,7 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
             return error_set(err, GENOPS_EINVAL, "attribute '%.64s' has a NULL array", key);
         for (size_t i = 0; i < v->len; i++) {
             if (v->type == GENOPS_TYPE_STRING_ARRAY && !v->u.sa[i])
-                return error_set(err, GENOPS_EINVAL, "attribute '%.64s' item %zu is NULL",
-                                 key, i);
+                return error_set(err, GENOPS_EINVAL, "attribute '%.64s' item %zu is NULL", key, i);
             if (v->type == GENOPS_TYPE_DOUBLE_ARRAY && !isfinite(v->u.da[i]))
                 return error_set(err, GENOPS_EINVAL,
                                  "attribute '%.64s' item %zu is not a finite number", key, i);
@@ -63,18 +80,33 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
 
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len)
 {
-    size_t valid = utf8_valid_prefix(s, len);
-    char *p;
-
-    if (len > UINT32_MAX)
+    if (len > UINT32_MAX - 1)
         return NULL;
-    if (valid == len) {
-        p = arena_memdup(a, s, len);
-        *out_len = (uint32_t)len;
-        return p;
+    char *p = arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    /* Copy and look for non-ASCII bytes in the same pass: nearly all keys and values are
+     * ASCII, and for them this is the only pass. */
+    uint64_t seen = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        memcpy(p + i, &w, 8);
+        seen |= w;
     }
+    for (; i < len; i++) {
+        p[i] = s[i];
+        seen |= (unsigned char)s[i];
+    }
+    p[len] = '\0';
+    *out_len = (uint32_t)len;
+    if (!(seen & 0x8080808080808080ull) || utf8_valid_prefix(s, len) == len)
+        return p;
+    /* Invalid UTF-8 (rare): write the repaired text instead; the first copy is left
+     * unused in the arena. */
     size_t n = utf8_repaired_len(s, len);
-    if (n > UINT32_MAX || !(p = arena_alloc(a, n + 1)))
+    if (n > UINT32_MAX - 1 || !(p = arena_alloc(a, n + 1)))
         return NULL;
     utf8_repair(p, s, len);
     p[n] = '\0';
@@ -101,7 +133,7 @@ static const char *copy_limited(struct arena *a, const char *s, size_t len, uint
 genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t length_limit,
                               genops_value *out, uint32_t *truncated)
 {
-    uint32_t n;
+    uint32_t n = 0;
     size_t item;
 
     *out = *v;
@@ -115,8 +147,7 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
         if (v->len && !items)
             return GENOPS_ETOOBIG;
         for (size_t i = 0; i < v->len; i++) {
-            items[i] = copy_limited(a, v->u.sa[i], strlen(v->u.sa[i]), length_limit, &n,
-                                    truncated);
+            items[i] = copy_limited(a, v->u.sa[i], strlen(v->u.sa[i]), length_limit, &n, truncated);
             if (!items[i])
                 return GENOPS_ETOOBIG;
         }
@@ -186,10 +217,10 @@ bool attr_value_equal(const genops_value *a, const genops_value *b)
     if (a->len != b->len)
         return false;
     for (size_t i = 0; i < a->len; i++) {
-        bool same = a->type == GENOPS_TYPE_STRING_ARRAY ? strcmp(a->u.sa[i], b->u.sa[i]) == 0
-                  : a->type == GENOPS_TYPE_INT_ARRAY    ? a->u.ia[i] == b->u.ia[i]
-                  : a->type == GENOPS_TYPE_DOUBLE_ARRAY ? a->u.da[i] == b->u.da[i]
-                                                        : a->u.ba[i] == b->u.ba[i];
+        bool same = a->type == GENOPS_TYPE_STRING_ARRAY   ? strcmp(a->u.sa[i], b->u.sa[i]) == 0
+                    : a->type == GENOPS_TYPE_INT_ARRAY    ? a->u.ia[i] == b->u.ia[i]
+                    : a->type == GENOPS_TYPE_DOUBLE_ARRAY ? a->u.da[i] == b->u.da[i]
+                                                          : a->u.ba[i] == b->u.ba[i];
         if (!same)
             return false;
     }

@@ -30,9 +30,13 @@ struct attr_limits {
     uint32_t length_limit; /* characters; UINT32_MAX = none */
 };
 
-/* FNV-1a of key; attr_hash_more continues a hash over more bytes. */
-uint32_t attr_hash(const char *key, size_t len);
-uint32_t attr_hash_more(uint32_t hash, const char *more, size_t len);
+/* A hash of the key prefix + key (prefix may be ""), from its length and its first and
+ * last eight bytes: O(1), because it only has to make the equality scan cheap. */
+uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key, size_t len);
+static inline uint32_t attr_hash(const char *key, size_t len)
+{
+    return attr_hash2("", 0, key, len);
+}
 
 /* Check a caller's value before anything is stored: known type, non-NULL pointers,
  * finite doubles. Returns GENOPS_EINVAL with a message naming key. */

@@ -716,7 +716,8 @@ static void reclaim_retired(void)
     while (*link) {
         genops_pipeline *p = *link;
         pthread_mutex_lock(&p->lock);
-        bool thread_done = !p->thread_started || p->thread_exited;
+        bool thread_done = !p->thread_started || p->thread_exited ||
+                           p->thread_fork_gen != atomic_load(&fork_gen);
         pthread_mutex_unlock(&p->lock);
         if (thread_done && live_spans(p) == 0) {
             *link = p->next;
@@ -740,13 +741,16 @@ void genops_pipeline_free(genops_pipeline *p)
         }
     }
     pthread_mutex_lock(&p->lock);
-    if (p->thread_started && !p->thread_exited) {
-        /* Stuck in an exporter past the deadline: let it finish on its own. */
-        pthread_detach(p->thread);
-        p->thread_started = false;
-        p->thread_exited = false;
-    }
+    bool started = p->thread_started && p->thread_fork_gen == atomic_load(&fork_gen);
+    bool exited = p->thread_exited;
     pthread_mutex_unlock(&p->lock);
+    if (started && exited) {
+        pthread_join(p->thread, NULL); /* finished since shutdown gave up on it */
+    } else if (started) {
+        /* Stuck in an exporter past the deadline: it finishes on its own (bounded by
+         * the export timeout) and the pipeline is reclaimed after that. */
+        pthread_detach(p->thread);
+    }
     p->next = retired;
     retired = p;
     reclaim_retired();

@@ -15,19 +15,38 @@
 
 enum { MAX_ARGS = 11 };
 
+struct arg_name {
+    const char *name;
+    size_t len;
+};
+#define ARG(literal)                                                                               \
+    {                                                                                              \
+        literal, sizeof(literal) - 1                                                               \
+    }
+
 /* The recognised arguments of one recorder; slots index into args[]. */
 struct recorder {
-    const char *what;            /* for messages: "record_cost" */
-    const char *names[MAX_ARGS]; /* argument names, NULL-terminated */
-    const char *prefix;          /* for every other argument */
+    const char *what;                /* for messages: "record_cost" */
+    struct arg_name names[MAX_ARGS]; /* argument names; a NULL name ends the list */
+    const char *prefix;              /* for every other argument */
     size_t prefix_len;
-    const char *renamed_arg;     /* an other argument with a name of its own... */
-    const char *renamed_to;      /* ...namely this one (record_cost's cost_type) */
+    const char *renamed_arg; /* an other argument with a name of its own... */
+    const char *renamed_to;  /* ...namely this one (record_cost's cost_type) */
 };
 
 struct call {
     const genops_value *args[MAX_ARGS]; /* NULL = absent */
 };
+
+/* The slot of key among r's arguments, or -1. Lengths first: this runs per argument. */
+static int slot_of(const struct recorder *r, const char *key)
+{
+    size_t len = strlen(key);
+    for (int a = 0; r->names[a].name; a++)
+        if (r->names[a].len == len && memcmp(key, r->names[a].name, len) == 0)
+            return a;
+    return -1;
+}
 
 /* Check kv and sort the known arguments into c. */
 static genops_status parse(const struct recorder *r, const genops_attribute *kv, size_t n,
@@ -35,25 +54,17 @@ static genops_status parse(const struct recorder *r, const genops_attribute *kv,
 {
     memset(c, 0, sizeof *c);
     if (n && !kv)
-        return error_set(err, GENOPS_EINVAL, "%s: argument list is NULL but count is %zu",
-                         r->what, n);
+        return error_set(err, GENOPS_EINVAL, "%s: argument list is NULL but count is %zu", r->what,
+                         n);
     for (size_t i = 0; i < n; i++) {
         genops_status rc = attr_check(kv[i].key, &kv[i].value, err);
         if (rc)
             return rc;
-        for (int a = 0; r->names[a]; a++)
-            if (strcmp(kv[i].key, r->names[a]) == 0)
-                c->args[a] = &kv[i].value;
+        int a = slot_of(r, kv[i].key);
+        if (a >= 0)
+            c->args[a] = &kv[i].value;
     }
     return GENOPS_OK;
-}
-
-static bool is_known(const struct recorder *r, const char *key)
-{
-    for (int a = 0; r->names[a]; a++)
-        if (strcmp(key, r->names[a]) == 0)
-            return true;
-    return false;
 }
 
 /* Python's `x if x is not None else y`. */
@@ -89,7 +100,7 @@ static bool is_number(const genops_value *v)
 static double as_double(const genops_value *v)
 {
     return v->type == GENOPS_TYPE_DOUBLE ? v->u.d
-         : v->type == GENOPS_TYPE_INT    ? (double)v->u.i
+           : v->type == GENOPS_TYPE_INT  ? (double)v->u.i
                                          : (double)v->u.b;
 }
 
@@ -114,8 +125,8 @@ static genops_value arith(const genops_value *a, const genops_value *b, int sign
     return out;
 }
 
-static genops_status need_number(const struct recorder *r, const char *name,
-                                 const genops_value *v, genops_error *err)
+static genops_status need_number(const struct recorder *r, const char *name, const genops_value *v,
+                                 genops_error *err)
 {
     if (given(v) && !is_number(v))
         return error_set(err, GENOPS_EINVAL, "%s: %s must be a number", r->what, name);
@@ -127,7 +138,7 @@ static void put(struct span *s, const char *key, const genops_value *v, genops_s
                 genops_error *err)
 {
     if (!*rc && given(v))
-        *rc = span_put(s, "", 0, key, v, err);
+        *rc = span_put_static(s, key, v, err);
 }
 
 /* Every argument r does not know, as prefix + key; cost_type is record_cost's special. */
@@ -135,10 +146,10 @@ static void put_others(struct span *s, const struct recorder *r, const genops_at
                        size_t n, genops_status *rc, genops_error *err)
 {
     for (size_t i = 0; i < n && !*rc; i++) {
-        if (is_known(r, kv[i].key) || !given(&kv[i].value))
+        if (slot_of(r, kv[i].key) >= 0 || !given(&kv[i].value))
             continue;
         if (r->renamed_arg && strcmp(kv[i].key, r->renamed_arg) == 0)
-            *rc = span_put(s, "", 0, r->renamed_to, &kv[i].value, err);
+            *rc = span_put_static(s, r->renamed_to, &kv[i].value, err);
         else
             *rc = span_put(s, r->prefix, r->prefix_len, kv[i].key, &kv[i].value, err);
     }
@@ -151,13 +162,27 @@ static genops_status stale(genops_error *err, const char *what)
 
 /* ---- record_cost -------------------------------------------------------------- */
 
-enum { C_COST, C_TOTAL_COST, C_CURRENCY, C_PROVIDER, C_MODEL, C_TIN, C_TOUT, C_TTOTAL,
-       C_TIN_ALIAS, C_TOUT_ALIAS };
-static const struct recorder cost_rec = {
-    "record_cost",
-    {"cost", "total_cost", "currency", "provider", "model", "tokens_input", "tokens_output",
-     "tokens_total", "input_tokens", "output_tokens"},
-    SEMCONV_COST_PREFIX, SEMCONV_COST_PREFIX_LEN, "cost_type", SEMCONV_COST_TYPE};
+enum {
+    C_COST,
+    C_TOTAL_COST,
+    C_CURRENCY,
+    C_PROVIDER,
+    C_MODEL,
+    C_TIN,
+    C_TOUT,
+    C_TTOTAL,
+    C_TIN_ALIAS,
+    C_TOUT_ALIAS
+};
+static const struct recorder cost_rec = {"record_cost",
+                                         {ARG("cost"), ARG("total_cost"), ARG("currency"),
+                                          ARG("provider"), ARG("model"), ARG("tokens_input"),
+                                          ARG("tokens_output"), ARG("tokens_total"),
+                                          ARG("input_tokens"), ARG("output_tokens")},
+                                         SEMCONV_COST_PREFIX,
+                                         SEMCONV_COST_PREFIX_LEN,
+                                         "cost_type",
+                                         SEMCONV_COST_TYPE};
 
 genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv, size_t n,
                                       genops_error *err)
@@ -206,8 +231,11 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
 enum { P_NAME, P_RESULT, P_REASON, P_RESULT_ALIAS, P_REASON_ALIAS };
 static const struct recorder policy_rec = {
     "record_policy",
-    {"policy_name", "policy_result", "policy_reason", "result", "reason"},
-    SEMCONV_POLICY_PREFIX, SEMCONV_POLICY_PREFIX_LEN, NULL, NULL};
+    {ARG("policy_name"), ARG("policy_result"), ARG("policy_reason"), ARG("result"), ARG("reason")},
+    SEMCONV_POLICY_PREFIX,
+    SEMCONV_POLICY_PREFIX_LEN,
+    NULL,
+    NULL};
 
 genops_status genops_span_record_policy(genops_span h, const genops_attribute *kv, size_t n,
                                         genops_error *err)
@@ -232,11 +260,14 @@ genops_status genops_span_record_policy(genops_span h, const genops_attribute *k
 /* ---- record_budget ------------------------------------------------------------ */
 
 enum { B_NAME, B_LIMIT, B_USED, B_REMAINING, B_LIMIT_ALIAS, B_USED_ALIAS, B_REMAINING_ALIAS };
-static const struct recorder budget_rec = {
-    "record_budget",
-    {"budget_name", "budget_limit", "budget_used", "budget_remaining", "allocated", "consumed",
-     "remaining"},
-    SEMCONV_BUDGET_PREFIX, SEMCONV_BUDGET_PREFIX_LEN, NULL, NULL};
+static const struct recorder budget_rec = {"record_budget",
+                                           {ARG("budget_name"), ARG("budget_limit"),
+                                            ARG("budget_used"), ARG("budget_remaining"),
+                                            ARG("allocated"), ARG("consumed"), ARG("remaining")},
+                                           SEMCONV_BUDGET_PREFIX,
+                                           SEMCONV_BUDGET_PREFIX_LEN,
+                                           NULL,
+                                           NULL};
 
 genops_status genops_span_record_budget(genops_span h, const genops_attribute *kv, size_t n,
                                         genops_error *err)
@@ -277,13 +308,16 @@ genops_status genops_span_record_budget(genops_span h, const genops_attribute *k
 /* ---- record_evaluation -------------------------------------------------------- */
 
 enum { E_NAME, E_SCORE, E_THRESHOLD, E_PASSED, E_EVALUATOR, E_NAME_ALIAS };
-static const struct recorder eval_rec = {
-    "record_evaluation",
-    {"evaluation_name", "score", "threshold", "passed", "evaluator", "metric_name"},
-    SEMCONV_EVAL_PREFIX, SEMCONV_EVAL_PREFIX_LEN, NULL, NULL};
+static const struct recorder eval_rec = {"record_evaluation",
+                                         {ARG("evaluation_name"), ARG("score"), ARG("threshold"),
+                                          ARG("passed"), ARG("evaluator"), ARG("metric_name")},
+                                         SEMCONV_EVAL_PREFIX,
+                                         SEMCONV_EVAL_PREFIX_LEN,
+                                         NULL,
+                                         NULL};
 
-genops_status genops_span_record_evaluation(genops_span h, const genops_attribute *kv,
-                                            size_t n, genops_error *err)
+genops_status genops_span_record_evaluation(genops_span h, const genops_attribute *kv, size_t n,
+                                            genops_error *err)
 {
     struct call c;
     genops_status rc = parse(&eval_rec, kv, n, &c, err);

@@ -18,11 +18,11 @@
 #include "utf8.h"
 
 #define SLAB_SLOTS 256u
-#define MAX_SLABS (SPAN_POOL_MAX / SLAB_SLOTS)
+#define MAX_SLABS  (SPAN_POOL_MAX / SLAB_SLOTS)
 
 static _Atomic(struct span *) slabs[MAX_SLABS];
-static atomic_uint slot_count;         /* slots allocated so far */
-static _Atomic uint64_t pool_head;     /* tag << 32 | (index + 1); 0 index = empty */
+static atomic_uint slot_count;     /* slots allocated so far */
+static _Atomic uint64_t pool_head; /* tag << 32 | (index + 1); 0 index = empty */
 static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct span *slot_at(uint32_t index)
@@ -40,8 +40,8 @@ static void pool_put(struct span *s)
         atomic_store_explicit(&s->next_free, (uint32_t)head, memory_order_relaxed);
         next = ((head >> 32) + 1) << 32 | (s->index + 1);
         /* release: the slot's reset contents happen before a taker reads them. */
-    } while (!atomic_compare_exchange_weak_explicit(&pool_head, &head, next,
-                                                    memory_order_release, memory_order_relaxed));
+    } while (!atomic_compare_exchange_weak_explicit(&pool_head, &head, next, memory_order_release,
+                                                    memory_order_relaxed));
 }
 
 /* Allocate a slab and put all but one of its slots in the pool. NULL at the cap. */
@@ -187,8 +187,10 @@ genops_span genops_span_start(genops_pipeline *p, const char *name,
 
 /* ---- attributes --------------------------------------------------------------- */
 
-genops_status span_put(struct span *s, const char *prefix, size_t prefix_len,
-                              const char *key, const genops_value *v, genops_error *err)
+/* Set prefix + key to v. A static key (a semconv name: valid, and alive as long as
+ * the program) is stored without a copy. */
+static genops_status put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key,
+                             bool static_key, const genops_value *v, genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
@@ -197,15 +199,18 @@ genops_status span_put(struct span *s, const char *prefix, size_t prefix_len,
     const char *stored_key = NULL;
     uint32_t stored_len = 0;
 
-    if (utf8_valid_prefix(key, klen) != klen) {
+    if (!static_key && utf8_valid_prefix(key, klen) != klen) {
         stored_key = attr_copy_text(&s->arena, key, klen, &stored_len);
         if (!stored_key)
             goto too_big;
         key = stored_key;
         klen = stored_len;
     }
-    uint32_t hash = attr_hash_more(attr_hash(prefix, prefix_len), key, klen);
-    int32_t at = attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash);
+    uint32_t hash = attr_hash2(prefix, prefix_len, key, klen);
+    uint64_t bit = 1ull << (hash & 63);
+    uint64_t *filter = &s->key_filter[(hash >> 6) & 1];
+    int32_t at = *filter & bit ? attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash)
+                               : -1;
     if (at < 0 && s->attrs.count >= s->limits.attributes) {
         s->dropped_attributes++;
         return GENOPS_OK;
@@ -217,7 +222,9 @@ genops_status span_put(struct span *s, const char *prefix, size_t prefix_len,
         s->attrs.items[at].value = e.value;
         return GENOPS_OK;
     }
-    if (prefix_len || !stored_key) {
+    if (static_key) {
+        stored_key = key;
+    } else if (prefix_len || !stored_key) {
         char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
         if (!k)
             goto too_big;
@@ -231,6 +238,7 @@ genops_status span_put(struct span *s, const char *prefix, size_t prefix_len,
     if (!attr_list_grow(&s->attrs))
         return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
     s->attrs.items[s->attrs.count++] = e;
+    *filter |= bit;
     return GENOPS_OK;
 
 too_big:
@@ -238,6 +246,18 @@ too_big:
     return error_set(err, GENOPS_ETOOBIG,
                      "span holds more than %zu bytes; attribute '%.64s%.64s' dropped",
                      s->limits.bytes, prefix, key);
+}
+
+genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
+                       const genops_value *v, genops_error *err)
+{
+    return put_key(s, prefix, prefix_len, key, false, v, err);
+}
+
+genops_status span_put_static(struct span *s, const char *key, const genops_value *v,
+                              genops_error *err)
+{
+    return put_key(s, "", 0, key, true, v, err);
 }
 
 genops_status genops_span_set(genops_span h, const char *key, const genops_value *value,
@@ -250,8 +270,8 @@ genops_status genops_span_set(genops_span h, const char *key, const genops_value
     return rc ? rc : span_put(s, "", 0, key, value, err);
 }
 
-genops_status genops_span_set_attributes(genops_span h, const genops_attribute *attrs,
-                                         size_t count, genops_error *err)
+genops_status genops_span_set_attributes(genops_span h, const genops_attribute *attrs, size_t count,
+                                         genops_error *err)
 {
     struct span *s = span_lookup(h);
     if (!s)
@@ -281,8 +301,7 @@ genops_status genops_span_set_str(genops_span h, const char *key, const char *va
     return genops_span_set(h, key, &v, err);
 }
 
-genops_status genops_span_set_int(genops_span h, const char *key, int64_t value,
-                                  genops_error *err)
+genops_status genops_span_set_int(genops_span h, const char *key, int64_t value, genops_error *err)
 {
     genops_value v = {.type = GENOPS_TYPE_INT, .u.i = value};
     return genops_span_set(h, key, &v, err);
@@ -295,8 +314,7 @@ genops_status genops_span_set_double(genops_span h, const char *key, double valu
     return genops_span_set(h, key, &v, err);
 }
 
-genops_status genops_span_set_bool(genops_span h, const char *key, bool value,
-                                   genops_error *err)
+genops_status genops_span_set_bool(genops_span h, const char *key, bool value, genops_error *err)
 {
     genops_value v = {.type = GENOPS_TYPE_BOOL, .u.b = value};
     return genops_span_set(h, key, &v, err);
@@ -305,9 +323,8 @@ genops_status genops_span_set_bool(genops_span h, const char *key, bool value,
 /* ---- operations --------------------------------------------------------------- */
 
 genops_span genops_operation_start(genops_pipeline *p, const char *name, const char *type,
-                                   const genops_span_context *parent,
-                                   const genops_context *ctx, const genops_attribute *attrs,
-                                   size_t count, genops_error *err)
+                                   const genops_span_context *parent, const genops_context *ctx,
+                                   const genops_attribute *attrs, size_t count, genops_error *err)
 {
     bool masks = false;
 
@@ -334,12 +351,12 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
     genops_value v = {.type = GENOPS_TYPE_STRING};
     v.u.s = type && *type ? type : "ai.inference";
     v.len = strlen(v.u.s);
-    span_put(s, "", 0, SEMCONV_OPERATION_TYPE, &v, NULL);
+    span_put_static(s, SEMCONV_OPERATION_TYPE, &v, NULL);
     v.u.s = s->name;
     v.len = s->name_len;
-    span_put(s, "", 0, SEMCONV_OPERATION_NAME, &v, NULL);
+    span_put_static(s, SEMCONV_OPERATION_NAME, &v, NULL);
     v = (genops_value){.type = GENOPS_TYPE_INT, .u.i = (int64_t)(s->start_ns / 1000000000u)};
-    span_put(s, "", 0, SEMCONV_TIMESTAMP, &v, NULL);
+    span_put_static(s, SEMCONV_TIMESTAMP, &v, NULL);
 
     if (merged) {
         s->inherit[0] = merged;
@@ -394,15 +411,14 @@ genops_status genops_span_set_kind(genops_span h, genops_span_kind kind, genops_
     return GENOPS_OK;
 }
 
-genops_status genops_span_set_status(genops_span h, genops_status_code code,
-                                     const char *message, genops_error *err)
+genops_status genops_span_set_status(genops_span h, genops_status_code code, const char *message,
+                                     genops_error *err)
 {
     struct span *s = span_lookup(h);
     if (!s)
         return stale(err, h);
     if (code != GENOPS_STATUS_UNSET && code != GENOPS_STATUS_OK && code != GENOPS_STATUS_ERROR)
-        return error_set(err, GENOPS_EINVAL, "status code %d is not UNSET, OK or ERROR",
-                         (int)code);
+        return error_set(err, GENOPS_EINVAL, "status code %d is not UNSET, OK or ERROR", (int)code);
     /* OpenTelemetry: OK is final, and setting UNSET is ignored. */
     if (s->status == GENOPS_STATUS_OK || code == GENOPS_STATUS_UNSET)
         return GENOPS_OK;
@@ -410,17 +426,16 @@ genops_status genops_span_set_status(genops_span h, genops_status_code code,
     s->status_message = NULL;
     s->status_message_len = 0;
     if (code == GENOPS_STATUS_ERROR && message && *message) {
-        s->status_message = attr_copy_text(&s->arena, message, strlen(message),
-                                           &s->status_message_len);
+        s->status_message =
+            attr_copy_text(&s->arena, message, strlen(message), &s->status_message_len);
         if (!s->status_message)
             return error_set(err, GENOPS_ETOOBIG, "span is full; status message dropped");
     }
     return GENOPS_OK;
 }
 
-genops_status genops_span_add_event(genops_span h, const char *name,
-                                    const genops_attribute *attrs, size_t count,
-                                    genops_error *err)
+genops_status genops_span_add_event(genops_span h, const char *name, const genops_attribute *attrs,
+                                    size_t count, genops_error *err)
 {
     struct span *s = span_lookup(h);
     if (!s)
@@ -473,9 +488,8 @@ too_big:
                      s->limits.bytes, name);
 }
 
-genops_status genops_span_record_exception(genops_span h, const char *type,
-                                           const char *message, const char *stacktrace,
-                                           genops_error *err)
+genops_status genops_span_record_exception(genops_span h, const char *type, const char *message,
+                                           const char *stacktrace, genops_error *err)
 {
     /* OpenTelemetry's exception event and attribute names. */
     const char *values[3] = {type, message, stacktrace};
@@ -487,9 +501,8 @@ genops_status genops_span_record_exception(genops_span h, const char *type,
     for (size_t i = 0; i < 3; i++) {
         if (values[i]) {
             attrs[n].key = keys[i];
-            attrs[n].value = (genops_value){.type = GENOPS_TYPE_STRING,
-                                            .len = strlen(values[i]),
-                                            .u.s = values[i]};
+            attrs[n].value = (genops_value){
+                .type = GENOPS_TYPE_STRING, .len = strlen(values[i]), .u.s = values[i]};
             n++;
         }
     }
@@ -498,8 +511,7 @@ genops_status genops_span_record_exception(genops_span h, const char *type,
 
 /* ---- context, end ------------------------------------------------------------- */
 
-genops_status genops_span_get_context(genops_span h, genops_span_context *out,
-                                      genops_error *err)
+genops_status genops_span_get_context(genops_span h, genops_span_context *out, genops_error *err)
 {
     struct span *s = span_lookup(h);
     if (!s)
@@ -554,6 +566,7 @@ void span_release(struct span *s)
     s->status_message_len = 0;
     memset(s->parent_span_id, 0, sizeof s->parent_span_id);
     s->attrs.count = 0;
+    s->key_filter[0] = s->key_filter[1] = 0;
     s->event_count = 0;
     s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
     arena_reset(&s->arena);

@@ -57,6 +57,8 @@ struct span {
     uint64_t start_ns, end_ns;
 
     struct attr_list attrs;
+    uint64_t key_filter[2]; /* bit (hash % 128) of every key in attrs: a clear bit means
+                               "new key" without scanning the list */
     struct event *events;
     uint32_t event_count, event_cap;
     uint32_t dropped_attributes;
@@ -81,6 +83,9 @@ struct span *span_lookup(genops_span h);
  * Used by the setters and the governance recorders (record.c). */
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err);
+/* The same for a key that lives as long as the program (a semconv name): no copy. */
+genops_status span_put_static(struct span *s, const char *key, const genops_value *v,
+                              genops_error *err);
 
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);

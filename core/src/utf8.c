@@ -45,7 +45,7 @@ static size_t seq_len(const unsigned char *s, size_t avail, size_t *bad)
 size_t utf8_valid_prefix(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, bad;
+    size_t i = 0, bad = 1;
 
     while (i < len) {
         /* ASCII runs, eight bytes at a time. */
@@ -58,6 +58,10 @@ size_t utf8_valid_prefix(const char *s, size_t len)
         }
         if (i >= len)
             break;
+        if (p[i] < 0x80) { /* the ASCII tail, without a call per byte */
+            i++;
+            continue;
+        }
         size_t n = seq_len(p + i, len - i, &bad);
         if (n == 0)
             return i;
@@ -68,7 +72,7 @@ size_t utf8_valid_prefix(const char *s, size_t len)
 
 size_t utf8_repaired_len(const char *s, size_t len)
 {
-    size_t out = 0, i = 0, bad;
+    size_t out = 0, i = 0, bad = 1;
 
     while (i < len) {
         size_t ok = utf8_valid_prefix(s + i, len - i);
@@ -85,7 +89,7 @@ size_t utf8_repaired_len(const char *s, size_t len)
 
 size_t utf8_repair(char *dst, const char *s, size_t len)
 {
-    size_t out = 0, i = 0, bad;
+    size_t out = 0, i = 0, bad = 1;
 
     while (i < len) {
         size_t ok = utf8_valid_prefix(s + i, len - i);

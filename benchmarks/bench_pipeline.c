@@ -1,0 +1,223 @@
+/* bench_pipeline.c - the application thread's cost per GenOps operation.
+ *
+ * One operation = start a span, set 12 attributes (one list call), record a cost (5
+ * keyword arguments), end it; the export thread drains to an exporter that does
+ * nothing. Reported: ns per operation on 1 and 2 producer threads, against a
+ * do-nothing floor with the same loop, and malloc calls per operation in steady state
+ * (malloc, calloc and realloc are wrapped at link time and counted).
+ *
+ *   bench_pipeline [ops_per_thread]           the table
+ *   bench_pipeline --callgrind [ops]          one thread, for
+ *       valgrind --tool=callgrind --toggle-collect=run_ops: instructions per operation
+ *       = the Ir of run_ops / ops
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exporter.h"
+#include "genops.h"
+
+/* ---- counting allocations (ld --wrap) ------------------------------------------ */
+
+static atomic_long allocations;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+    atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+    return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t m)
+{
+    atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+    return __real_calloc(n, m);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+    return __real_realloc(p, n);
+}
+
+/* ---- an exporter that does nothing -------------------------------------------- */
+
+static genops_status null_export(genops_exporter *e, const struct batch *b, uint64_t deadline,
+                                 struct export_result *r)
+{
+    (void)e;
+    (void)deadline;
+    r->delivered = b->count;
+    return GENOPS_OK;
+}
+
+static void null_destroy(genops_exporter *e)
+{
+    free(e);
+}
+
+static const struct exporter_ops null_ops = {"null", null_export, null_destroy, NULL};
+
+/* ---- the operation ------------------------------------------------------------ */
+
+#define S(k, v) {k, {.type = GENOPS_TYPE_STRING, .len = sizeof(v) - 1, .u.s = v}}
+#define I(k, v) {k, {.type = GENOPS_TYPE_INT, .u.i = v}}
+#define D(k, v) {k, {.type = GENOPS_TYPE_DOUBLE, .u.d = v}}
+
+static const genops_attribute attrs[12] = {
+    S("genops.team", "ml-platform"), S("genops.project", "assistant"),
+    S("genops.customer_id", "cust-4711"), S("genops.feature", "chat"),
+    S("genops.environment", "production"), S("gen_ai.system", "openai"),
+    S("gen_ai.request.model", "gpt-4o"), I("gen_ai.request.max_tokens", 1024),
+    D("gen_ai.request.temperature", 0.7), S("user.tier", "enterprise"),
+    I("retry.count", 0), S("region", "eu-west-1"),
+};
+static const genops_attribute cost[5] = {
+    D("cost", 0.0234), S("provider", "openai"), S("model", "gpt-4o"), I("tokens_input", 812),
+    I("tokens_output", 311),
+};
+
+static volatile int sink;
+
+static void floor_op(genops_pipeline *p)
+{
+    (void)p;
+    sink++;
+}
+
+static void genops_op(genops_pipeline *p)
+{
+    genops_span s = genops_span_start(p, "chat.completion", NULL, NULL);
+    genops_span_set_attributes(s, attrs, 12, NULL);
+    genops_span_record_cost(s, cost, 5, NULL);
+    genops_span_end(s, NULL);
+}
+
+/* Not static and not inlined: callgrind's --toggle-collect names it. */
+__attribute__((noinline)) void run_ops(genops_pipeline *p, void (*op)(genops_pipeline *),
+                                       long n);
+__attribute__((noinline)) void run_ops(genops_pipeline *p, void (*op)(genops_pipeline *),
+                                       long n)
+{
+    for (long i = 0; i < n; i++)
+        op(p);
+}
+
+/* The same loop under another name, so that --toggle-collect=run_ops skips it. */
+__attribute__((noinline)) static void warm_ops(genops_pipeline *p, long n)
+{
+    for (long i = 0; i < n; i++)
+        genops_op(p);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct job {
+    genops_pipeline *p;
+    void (*op)(genops_pipeline *);
+    long n;
+    pthread_barrier_t *start;
+};
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    run_ops(j->p, j->op, j->n / 10); /* warm the pools of this thread */
+    pthread_barrier_wait(j->start);
+    run_ops(j->p, j->op, j->n);
+    return NULL;
+}
+
+static genops_pipeline *pipeline_new(void)
+{
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.max_queue_size = 1 << 16;
+    opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
+    genops_pipeline *p = genops_pipeline_new(&opt, NULL);
+    genops_exporter *e = calloc(1, sizeof *e);
+    e->ops = &null_ops;
+    genops_pipeline_add_exporter(p, e, NULL);
+    return p;
+}
+
+/* Wall time of `threads` threads each running n operations; also the mallocs. */
+static double measure(void (*op)(genops_pipeline *), int threads, long n, double *mallocs,
+                      uint64_t *dropped)
+{
+    genops_pipeline *p = pipeline_new();
+    pthread_t t[8];
+    struct job jobs[8];
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (struct job){p, op, n, &start};
+        pthread_create(&t[i], NULL, worker, &jobs[i]);
+    }
+    genops_pipeline_flush(p, 10000, NULL);
+    long before = atomic_load(&allocations);
+    pthread_barrier_wait(&start);
+    double t0 = now_s();
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    double elapsed = now_s() - t0;
+    long after = atomic_load(&allocations);
+    genops_pipeline_flush(p, 30000, NULL);
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(p, &st, NULL);
+    *dropped = st.dropped_queue_full + st.dropped_buffer_full;
+    *mallocs = (double)(after - before) / ((double)n * threads);
+    genops_pipeline_free(p);
+    pthread_barrier_destroy(&start);
+    return elapsed;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--callgrind") == 0) {
+        long n = argc > 2 ? atol(argv[2]) : 20000;
+        genops_pipeline *p = pipeline_new();
+        /* Steady state: the same number of operations first, in warm_ops (not
+         * collected), so that the slot pool and every arena already exist: valgrind
+         * runs one thread at a time, so the pool grows to about n slots here. */
+        warm_ops(p, n);
+        genops_pipeline_flush(p, 60000, NULL);
+        run_ops(p, genops_op, n);
+        genops_pipeline_free(p);
+        return 0;
+    }
+    long n = argc > 1 ? atol(argv[1]) : 2000000;
+    double m_floor, m1, m2;
+    uint64_t d_floor, d1, d2;
+    double floor1 = measure(floor_op, 1, n, &m_floor, &d_floor);
+    double one = measure(genops_op, 1, n, &m1, &d1);
+    double two = measure(genops_op, 2, n, &m2, &d2);
+    double ns_floor = floor1 / (double)n * 1e9, ns1 = one / (double)n * 1e9;
+    double ns2 = two / (double)n * 1e9; /* per operation, per thread */
+    printf("| workload (%ld ops per thread) | threads | ns/op per thread | Mops/s total | "
+           "scaling | mallocs/op | dropped |\n",
+           n);
+    printf("|---|---|---|---|---|---|---|\n");
+    printf("| do-nothing floor (same loop) | 1 | %.1f | %.1f | - | %.3f | %llu |\n", ns_floor,
+           (double)n / floor1 / 1e6, m_floor, (unsigned long long)d_floor);
+    printf("| start + 12 attrs + record_cost + end | 1 | %.1f | %.2f | 1.00x | %.3f | %llu |\n",
+           ns1, (double)n / one / 1e6, m1, (unsigned long long)d1);
+    printf("| start + 12 attrs + record_cost + end | 2 | %.1f | %.2f | %.2fx | %.3f | %llu |\n",
+           ns2, 2.0 * (double)n / two / 1e6, (2.0 * (double)n / two) / ((double)n / one), m2,
+           (unsigned long long)d2);
+    return 0;
+}
