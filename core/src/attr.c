@@ -78,6 +78,23 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
                      (int)v->type);
 }
 
+bool attr_copy_ascii(char *dst, const char *src, size_t len)
+{
+    uint64_t seen = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        memcpy(dst + i, &w, 8);
+        seen |= w;
+    }
+    for (; i < len; i++) {
+        dst[i] = src[i];
+        seen |= (unsigned char)src[i];
+    }
+    return !(seen & 0x8080808080808080ull);
+}
+
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len)
 {
     if (len > UINT32_MAX - 1)
@@ -87,21 +104,10 @@ const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t 
         return NULL;
     /* Copy and look for non-ASCII bytes in the same pass: nearly all keys and values are
      * ASCII, and for them this is the only pass. */
-    uint64_t seen = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        memcpy(p + i, &w, 8);
-        seen |= w;
-    }
-    for (; i < len; i++) {
-        p[i] = s[i];
-        seen |= (unsigned char)s[i];
-    }
+    bool ascii = attr_copy_ascii(p, s, len);
     p[len] = '\0';
     *out_len = (uint32_t)len;
-    if (!(seen & 0x8080808080808080ull) || utf8_valid_prefix(s, len) == len)
+    if (ascii || utf8_valid_prefix(s, len) == len)
         return p;
     /* Invalid UTF-8 (rare): write the repaired text instead; the first copy is left
      * unused in the arena. */

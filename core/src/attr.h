@@ -48,6 +48,10 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
 genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t length_limit,
                               genops_value *out, uint32_t *truncated);
 
+/* Copy len bytes from src to dst; true when they were all ASCII (then they are valid
+ * UTF-8 without further checking). */
+bool attr_copy_ascii(char *dst, const char *src, size_t len);
+
 /* A repaired (valid UTF-8), NUL-terminated copy of s[0..len) in a; NULL on ETOOBIG. */
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len);
 

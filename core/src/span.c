@@ -196,45 +196,48 @@ static genops_status put_key(struct span *s, const char *prefix, size_t prefix_l
         return GENOPS_OK;
 
     size_t klen = strlen(key);
-    const char *stored_key = NULL;
-    uint32_t stored_len = 0;
-
-    if (!static_key && utf8_valid_prefix(key, klen) != klen) {
-        stored_key = attr_copy_text(&s->arena, key, klen, &stored_len);
-        if (!stored_key)
-            goto too_big;
-        key = stored_key;
-        klen = stored_len;
-    }
     uint32_t hash = attr_hash2(prefix, prefix_len, key, klen);
-    uint64_t bit = 1ull << (hash & 63);
     uint64_t *filter = &s->key_filter[(hash >> 6) & 1];
-    int32_t at = *filter & bit ? attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash)
-                               : -1;
+    uint64_t bit = 1ull << (hash & 63);
+    int32_t at =
+        *filter & bit ? attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash) : -1;
     if (at < 0 && s->attrs.count >= s->limits.attributes) {
         s->dropped_attributes++;
         return GENOPS_OK;
     }
-    struct attr e = {.hash = hash};
+    struct attr e = {.hash = hash, .key = key, .key_len = (uint32_t)(prefix_len + klen)};
     if (attr_copy_value(&s->arena, v, s->limits.value_length, &e.value, &s->truncated_values))
         goto too_big;
+    if (at < 0 && !static_key) {
+        /* A new key: copy prefix + key, checking the key's UTF-8 on the way. */
+        char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
+        if (!k || klen > UINT32_MAX - prefix_len)
+            goto too_big;
+        memcpy(k, prefix, prefix_len);
+        bool ascii = attr_copy_ascii(k + prefix_len, key, klen);
+        k[prefix_len + klen] = '\0';
+        e.key = k;
+        if (!ascii && utf8_valid_prefix(key, klen) != klen) {
+            /* Invalid (rare): store the repaired key, which may already be present. */
+            uint32_t fixed_len;
+            const char *fixed = attr_copy_text(&s->arena, key, klen, &fixed_len);
+            k = fixed ? arena_alloc(&s->arena, prefix_len + fixed_len + 1) : NULL;
+            if (!k)
+                goto too_big;
+            memcpy(k, prefix, prefix_len);
+            memcpy(k + prefix_len, fixed, fixed_len + 1);
+            e.key = k;
+            e.key_len = (uint32_t)(prefix_len + fixed_len);
+            e.hash = attr_hash(k, e.key_len);
+            filter = &s->key_filter[(e.hash >> 6) & 1];
+            bit = 1ull << (e.hash & 63);
+            at = attr_list_find(&s->attrs, "", 0, k, e.key_len, e.hash);
+        }
+    }
     if (at >= 0) {
         s->attrs.items[at].value = e.value;
         return GENOPS_OK;
     }
-    if (static_key) {
-        stored_key = key;
-    } else if (prefix_len || !stored_key) {
-        char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
-        if (!k)
-            goto too_big;
-        memcpy(k, prefix, prefix_len);
-        memcpy(k + prefix_len, key, klen);
-        k[prefix_len + klen] = '\0';
-        stored_key = k;
-    }
-    e.key = stored_key;
-    e.key_len = (uint32_t)(prefix_len + klen);
     if (!attr_list_grow(&s->attrs))
         return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
     s->attrs.items[s->attrs.count++] = e;
