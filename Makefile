@@ -6,7 +6,7 @@ JOBS    ?= 2
 CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
-.PHONY: all deps build demo test test-c test-asan test-tsan test-python test-bindings \
+.PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
         bench fuzz lint format clean
 
 all: build
@@ -43,8 +43,24 @@ test-asan: build-asan
 test-tsan: build-tsan
 	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(CTEST)
 
+# valgrind memcheck on the unit tests; the threaded stress tests run under ASan and TSan
+# instead (valgrind runs one thread at a time, which would make them slow).
+VALGRIND_TESTS := test_span test_record test_context test_exporters test_utf8
+test-valgrind: build-debug
+	@for t in $(VALGRIND_TESTS); do \
+	  echo "valgrind $$t"; \
+	  valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+	    $(BUILD)/debug/$$t >/dev/null || exit 1; \
+	done
+
 test: deps
-	$(MAKE) --no-print-directory test-c test-asan test-tsan
+	$(MAKE) --no-print-directory test-c test-asan test-tsan test-valgrind
+
+# Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
+bench: build-release
+	$(BUILD)/release/bench_pipeline
+	valgrind --tool=callgrind --toggle-collect=run_ops --callgrind-out-file=/dev/null \
+	  $(BUILD)/release/bench_pipeline --callgrind 20000 2>&1 | grep Collected
 
 lint:
 	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/include/*.h
