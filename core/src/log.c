@@ -2,13 +2,10 @@
 #include "log.h"
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static atomic_int configured_level = -1;
 
 static int level_from_env(void)
 {
@@ -23,12 +20,8 @@ static int level_from_env(void)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
-    int max = atomic_load_explicit(&configured_level, memory_order_relaxed);
-    if (max < 0) {
-        max = level_from_env();
-        atomic_store_explicit(&configured_level, max, memory_order_relaxed);
-    }
-    if ((int)level > max)
+    /* Read each time (lines are rare), so that a changed variable takes effect. */
+    if ((int)level > level_from_env())
         return;
     char line[1024];
     int n = snprintf(line, sizeof line, "genops: %s: ", names[level]);

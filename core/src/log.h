@@ -1,5 +1,6 @@
 /* log.h - the library's own log: one line per message on stderr, "genops: LEVEL: ...".
- * The level comes from GENOPS_LOG_LEVEL (error, warning, info, debug; default warning).
+ * The level comes from GENOPS_LOG_LEVEL (error, warning, info, debug; default warning),
+ * read at every line.
  * Any thread; a line is written with one write() so lines never interleave. */
 #ifndef GENOPS_LOG_H
 #define GENOPS_LOG_H

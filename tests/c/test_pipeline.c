@@ -429,6 +429,59 @@ static void test_fork_child_starts_empty_and_nothing_is_exported_twice(void **st
     assert_int_equal(from_child, 3);
 }
 
+/* ---- logging ------------------------------------------------------------------ */
+
+static int count_lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_one_drop_warning_and_the_periodic_stats_line(void **state)
+{
+    (void)state;
+    SKIP_UNDER_TSAN();
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        alarm(20);
+        dup2(fds[1], 2);
+        setenv("GENOPS_LOG_LEVEL", "info", 1);
+        struct test_exporter *t = test_exporter_new();
+        hold(t, true);
+        genops_options opt;
+        genops_options_init(&opt);
+        opt.max_queue_size = 2;
+        opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
+        genops_pipeline *p = genops_pipeline_new(&opt, NULL);
+        genops_pipeline_add_exporter(p, &t->base, NULL);
+        for (int i = 0; i < 50; i++) /* many drops, one warning */
+            genops_span_end(genops_span_start(p, "x", NULL, NULL), NULL);
+        genops_pipeline_log_stats(p, 20, NULL);
+        hold(t, false);
+        usleep(300000);
+        _exit(0);
+    }
+    close(fds[1]);
+    static char text[1 << 16];
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(fds[0], text + got, sizeof text - 1 - got)) > 0)
+        got += (size_t)n;
+    text[got] = '\0';
+    close(fds[0]);
+    int status;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(count_lines_with(text, "genops: warning: dropping spans: the queue is full"),
+                     1);
+    assert_true(count_lines_with(text, "genops: info: stats: started=50 ended=50") >= 1);
+}
+
 /* ---- configuration ------------------------------------------------------------ */
 
 static void test_environment_configures_and_options_override(void **state)
@@ -492,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_flush_and_shutdown_deadlines_hold_while_an_exporter_hangs),
         cmocka_unit_test(test_exit_flush_is_bounded),
         cmocka_unit_test(test_fork_child_starts_empty_and_nothing_is_exported_twice),
+        cmocka_unit_test(test_one_drop_warning_and_the_periodic_stats_line),
         cmocka_unit_test(test_environment_configures_and_options_override),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
