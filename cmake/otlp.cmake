@@ -1,0 +1,69 @@
+# otlp.cmake - what the OTLP encoders need beyond the library: the protobuf-c reference
+# generated from core/proto, their tests' helpers, the sample program the official
+# OpenTelemetry classes decode (tests/python/test_otlp_encoding.py), the encode
+# benchmark and the libFuzzer targets.
+#
+# The library itself needs nothing from here: encode_otlp_pb.c writes the wire format
+# directly. protobuf-c (protoc-c's generated code + libprotobuf-c) is linked only into
+# tests, fuzzers and benchmarks, as the reference decoder and the differential oracle.
+
+option(GENOPS_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+
+if(NOT GENOPS_BUILD_TESTS AND NOT GENOPS_FUZZ)
+  return()
+endif()
+
+# ---- protobuf-c, generated at build time --------------------------------------------
+find_program(PROTOC_C protoc-c REQUIRED)
+find_library(PROTOBUF_C_LIBRARY protobuf-c REQUIRED)
+find_path(PROTOBUF_C_INCLUDE_DIR protobuf-c/protobuf-c.h REQUIRED)
+
+set(OTLP_PROTO_DIR ${CMAKE_SOURCE_DIR}/core/proto)
+set(OTLP_GEN_DIR ${CMAKE_BINARY_DIR}/otlp_proto)
+set(OTLP_GEN_SOURCES)
+foreach(proto common/v1/common resource/v1/resource trace/v1/trace
+              collector/trace/v1/trace_service)
+  set(src ${OTLP_PROTO_DIR}/opentelemetry/proto/${proto}.proto)
+  set(out ${OTLP_GEN_DIR}/opentelemetry/proto/${proto}.pb-c)
+  add_custom_command(
+    OUTPUT ${out}.c ${out}.h
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${OTLP_GEN_DIR}
+    COMMAND ${PROTOC_C} --c_out=${OTLP_GEN_DIR} -I${OTLP_PROTO_DIR} ${src}
+    DEPENDS ${src}
+    COMMENT "protoc-c ${proto}.proto"
+    VERBATIM)
+  list(APPEND OTLP_GEN_SOURCES ${out}.c)
+endforeach()
+# Generated code is not ours to keep warning-free.
+set_source_files_properties(${OTLP_GEN_SOURCES} PROPERTIES COMPILE_OPTIONS "-w")
+
+# The reference (otlp_pbc), the batch generator (otlp_gen) and the JSON validator
+# (json_check), shared by tests, fuzzers, the sample program and the benchmark.
+function(genops_otlp_testlib name core)
+  add_library(${name} STATIC ${OTLP_GEN_SOURCES} ${CMAKE_SOURCE_DIR}/tests/c/otlp_pbc.c
+                              ${CMAKE_SOURCE_DIR}/tests/c/otlp_gen.c
+                              ${CMAKE_SOURCE_DIR}/tests/c/json_check.c)
+  target_include_directories(${name} PUBLIC ${OTLP_GEN_DIR} ${PROTOBUF_C_INCLUDE_DIR}
+                                            ${CMAKE_SOURCE_DIR}/core/src
+                                            ${CMAKE_SOURCE_DIR}/tests/c)
+  target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+  target_link_libraries(${name} PUBLIC ${core} ${PROTOBUF_C_LIBRARY})
+endfunction()
+
+if(GENOPS_BUILD_TESTS)
+  genops_otlp_testlib(genops_otlp_testlib genops_static)
+  foreach(test test_encode_otlp_pb test_encode_otlp_json test_json test_numfmt)
+    if(TARGET ${test})
+      target_link_libraries(${test} PRIVATE genops_otlp_testlib)
+    endif()
+  endforeach()
+
+  # Records fixed spans, writes their protobuf and JSON encodings; the Python test
+  # decodes them with the official OpenTelemetry classes. It finds the program through
+  # GENOPS_OTLP_SAMPLE (set here for ctest) or, run by hand, under build/*/.
+  add_executable(otlp_sample ${CMAKE_SOURCE_DIR}/tests/tools/otlp_sample.c)
+  target_include_directories(otlp_sample PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+  target_compile_definitions(otlp_sample PRIVATE _GNU_SOURCE)
+  target_link_libraries(otlp_sample PRIVATE genops_static)
+
+endif()

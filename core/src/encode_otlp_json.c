@@ -1,0 +1,262 @@
+/* encode_otlp_json.c - a batch as one OTLP ExportTraceServiceRequest in OTLP/JSON (see
+ * encode_otlp.h for the contract).
+ *
+ * OTLP/JSON is the proto3 JSON mapping of the same message, with OTLP's deviations
+ * (OTLP specification, "JSON Protobuf Encoding"): lowerCamelCase field names;
+ * traceId, spanId and parentSpanId as lowercase hex, not base64; enums as integers;
+ * 64-bit integers (intValue, the *UnixNano times) as decimal strings. Example:
+ *
+ *   {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":
+ *   {"stringValue":"chat"}}]},"scopeSpans":[{"scope":{"name":"genops-ai","version":
+ *   "0.1.0"},"spans":[{"traceId":"5b8e...","spanId":"051581bf3cb55c13","name":"llm",
+ *   "kind":1,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"...",
+ *   "attributes":[...],"status":{}}]}]}]}
+ *
+ * A field appears exactly when encode_otlp_pb.c writes it, in the same (field number)
+ * order, so both encodings decode to equal messages; tests/python checks that with the
+ * official OpenTelemetry classes. */
+#include "encode_otlp.h"
+
+#include <string.h>
+
+#include "json.h"
+
+/* A string literal, without its NUL. */
+#define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
+
+static void put_quoted_i64(struct buf *out, int64_t v)
+{
+    buf_putc(out, '"');
+    buf_put_i64(out, v);
+    buf_putc(out, '"');
+}
+
+static void put_quoted_u64(struct buf *out, uint64_t v)
+{
+    buf_putc(out, '"');
+    buf_put_u64(out, v);
+    buf_putc(out, '"');
+}
+
+static void put_hex_id(struct buf *out, const uint8_t *id, size_t n)
+{
+    buf_putc(out, '"');
+    buf_put_hex(out, id, n);
+    buf_putc(out, '"');
+}
+
+/* The members of an ArrayValue's "values" list, each an AnyValue object. */
+static void put_array_items(struct buf *out, const genops_value *v)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        if (i)
+            buf_putc(out, ',');
+        switch (v->type) {
+        case GENOPS_TYPE_STRING_ARRAY:
+            PUT(out, "{\"stringValue\":");
+            json_put_string(out, v->u.sa[i], strlen(v->u.sa[i]));
+            break;
+        case GENOPS_TYPE_INT_ARRAY:
+            PUT(out, "{\"intValue\":");
+            put_quoted_i64(out, v->u.ia[i]);
+            break;
+        case GENOPS_TYPE_DOUBLE_ARRAY:
+            PUT(out, "{\"doubleValue\":");
+            json_put_double(out, v->u.da[i]);
+            break;
+        default: /* GENOPS_TYPE_BOOL_ARRAY, the only other array type */
+            PUT(out, "{\"boolValue\":");
+            buf_puts(out, v->u.ba[i] ? "true" : "false");
+            break;
+        }
+        buf_putc(out, '}');
+    }
+}
+
+/* An AnyValue object; an empty array has no "values" (proto3 JSON omits empty lists). */
+static void put_any(struct buf *out, const genops_value *v)
+{
+    switch (v->type) {
+    case GENOPS_TYPE_STRING:
+        PUT(out, "{\"stringValue\":");
+        json_put_string(out, v->u.s, v->len);
+        break;
+    case GENOPS_TYPE_BOOL:
+        buf_puts(out, v->u.b ? "{\"boolValue\":true" : "{\"boolValue\":false");
+        break;
+    case GENOPS_TYPE_INT:
+        PUT(out, "{\"intValue\":");
+        put_quoted_i64(out, v->u.i);
+        break;
+    case GENOPS_TYPE_DOUBLE:
+        PUT(out, "{\"doubleValue\":");
+        json_put_double(out, v->u.d);
+        break;
+    case GENOPS_TYPE_STRING_ARRAY:
+    case GENOPS_TYPE_INT_ARRAY:
+    case GENOPS_TYPE_DOUBLE_ARRAY:
+    case GENOPS_TYPE_BOOL_ARRAY:
+        PUT(out, "{\"arrayValue\":{");
+        if (v->len) {
+            PUT(out, "\"values\":[");
+            put_array_items(out, v);
+            buf_putc(out, ']');
+        }
+        buf_putc(out, '}');
+        break;
+    default: buf_putc(out, '{'); break; /* an empty AnyValue, as encode_otlp_pb.c */
+    }
+    buf_putc(out, '}');
+}
+
+/* `,"attributes":[...]` (name given), or nothing when every value is NULL (skipped, as
+ * in encode_otlp_pb.c). first says whether the object has no member yet. */
+static void put_attrs(struct buf *out, const char *name, const struct attr *attrs, uint32_t n,
+                      bool first)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct attr *a = &attrs[i];
+        if (a->value.type == GENOPS_TYPE_NULL)
+            continue;
+        if (!any) {
+            if (!first)
+                buf_putc(out, ',');
+            buf_putc(out, '"');
+            buf_puts(out, name);
+            PUT(out, "\":[");
+        } else {
+            buf_putc(out, ',');
+        }
+        any = true;
+        PUT(out, "{\"key\":");
+        json_put_string(out, a->key, a->key_len);
+        PUT(out, ",\"value\":");
+        put_any(out, &a->value);
+        buf_putc(out, '}');
+    }
+    if (any)
+        buf_putc(out, ']');
+}
+
+static void put_event(struct buf *out, const struct event *e)
+{
+    bool first = true;
+    buf_putc(out, '{');
+    if (e->time_ns) {
+        PUT(out, "\"timeUnixNano\":");
+        put_quoted_u64(out, e->time_ns);
+        first = false;
+    }
+    if (e->name_len) {
+        buf_puts(out, first ? "\"name\":" : ",\"name\":");
+        json_put_string(out, e->name, e->name_len);
+        first = false;
+    }
+    put_attrs(out, "attributes", e->attrs, e->count, first);
+    buf_putc(out, '}');
+}
+
+static void put_status(struct buf *out, const struct span *s)
+{
+    bool message = s->status == GENOPS_STATUS_ERROR && s->status_message && s->status_message_len;
+    PUT(out, ",\"status\":{");
+    if (message) {
+        PUT(out, "\"message\":");
+        json_put_string(out, s->status_message, s->status_message_len);
+    }
+    if (s->status) {
+        buf_puts(out, message ? ",\"code\":" : "\"code\":");
+        buf_put_u64(out, s->status);
+    }
+    buf_putc(out, '}');
+}
+
+static void put_span(struct buf *out, const struct span *s)
+{
+    PUT(out, "{\"traceId\":");
+    put_hex_id(out, s->trace_id, 16);
+    PUT(out, ",\"spanId\":");
+    put_hex_id(out, s->span_id, 8);
+    if (s->has_parent) {
+        PUT(out, ",\"parentSpanId\":");
+        put_hex_id(out, s->parent_span_id, 8);
+    }
+    if (s->name_len) {
+        PUT(out, ",\"name\":");
+        json_put_string(out, s->name, s->name_len);
+    }
+    if (s->kind) {
+        PUT(out, ",\"kind\":");
+        buf_put_u64(out, s->kind);
+    }
+    if (s->start_ns) {
+        PUT(out, ",\"startTimeUnixNano\":");
+        put_quoted_u64(out, s->start_ns);
+    }
+    if (s->end_ns) {
+        PUT(out, ",\"endTimeUnixNano\":");
+        put_quoted_u64(out, s->end_ns);
+    }
+    put_attrs(out, "attributes", s->attrs.items, s->attrs.count, false);
+    if (s->dropped_attributes) {
+        PUT(out, ",\"droppedAttributesCount\":");
+        buf_put_u64(out, s->dropped_attributes);
+    }
+    for (uint32_t i = 0; i < s->event_count; i++) {
+        buf_puts(out, i ? "," : ",\"events\":[");
+        put_event(out, &s->events[i]);
+    }
+    if (s->event_count)
+        buf_putc(out, ']');
+    if (s->dropped_events) {
+        PUT(out, ",\"droppedEventsCount\":");
+        buf_put_u64(out, s->dropped_events);
+    }
+    put_status(out, s);
+    buf_putc(out, '}');
+}
+
+static void put_scope(struct buf *out, const struct resource *r)
+{
+    bool name = r->scope_name && *r->scope_name;
+    PUT(out, "\"scope\":{");
+    if (name) {
+        PUT(out, "\"name\":");
+        json_put_string(out, r->scope_name, strlen(r->scope_name));
+    }
+    if (r->scope_version && *r->scope_version) {
+        buf_puts(out, name ? ",\"version\":" : "\"version\":");
+        json_put_string(out, r->scope_version, strlen(r->scope_version));
+    }
+    buf_putc(out, '}');
+}
+
+genops_status encode_otlp_json(const struct batch *b, struct buf *out)
+{
+    const struct resource *r = b->resource;
+    size_t mark = out->len;
+
+    PUT(out, "{\"resourceSpans\":[{\"resource\":{");
+    put_attrs(out, "attributes", r->attrs.items, r->attrs.count, true);
+    PUT(out, "},\"scopeSpans\":[{");
+    put_scope(out, r);
+    if (b->count)
+        PUT(out, ",\"spans\":[");
+    for (size_t i = 0; i < b->count; i++) {
+        if (i)
+            buf_putc(out, ',');
+        put_span(out, b->spans[i]);
+    }
+    if (b->count)
+        buf_putc(out, ']');
+    PUT(out, "}]}]}");
+
+    if (buf_ok(out))
+        return GENOPS_OK;
+    /* buf does not record why an append failed; a buffer already grown to its limit
+     * is the limit's doing, anything else is taken for malloc's. */
+    genops_status rc = out->cap >= out->limit ? GENOPS_ETOOBIG : GENOPS_ENOMEM;
+    buf_truncate(out, mark);
+    return rc;
+}
