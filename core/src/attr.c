@@ -15,25 +15,15 @@ static inline unsigned char byte_at(const char *prefix, size_t prefix_len, const
     return (unsigned char)(i < prefix_len ? prefix[i] : key[i - prefix_len]);
 }
 
-uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key, size_t len)
+uint32_t attr_hash2_short(const char *prefix, size_t prefix_len, const char *key, size_t len)
 {
     size_t total = prefix_len + len;
     uint64_t head = 0, tail = 0;
 
-    if (prefix_len >= 8) {
-        memcpy(&head, prefix, 8);
-    } else if (prefix_len == 0 && len >= 8) {
-        memcpy(&head, key, 8);
-    } else {
-        for (size_t i = 0; i < 8 && i < total; i++)
-            head |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * i);
-    }
-    if (len >= 8) {
-        memcpy(&tail, key + len - 8, 8);
-    } else {
-        for (size_t i = total > 8 ? total - 8 : 0, k = 0; i < total; i++, k++)
-            tail |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * k);
-    }
+    for (size_t i = 0; i < 8 && i < total; i++)
+        head |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * i);
+    for (size_t i = total > 8 ? total - 8 : 0, k = 0; i < total; i++, k++)
+        tail |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * k);
     uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ total;
     return (uint32_t)(h ^ (h >> 32));
 }
@@ -76,23 +66,6 @@ genops_status attr_check(const char *key, const genops_value *v, genops_error *e
     }
     return error_set(err, GENOPS_EINVAL, "attribute '%.64s' has unknown type %d", key,
                      (int)v->type);
-}
-
-bool attr_copy_ascii(char *dst, const char *src, size_t len)
-{
-    uint64_t seen = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, src + i, 8);
-        memcpy(dst + i, &w, 8);
-        seen |= w;
-    }
-    for (; i < len; i++) {
-        dst[i] = src[i];
-        seen |= (unsigned char)src[i];
-    }
-    return !(seen & 0x8080808080808080ull);
 }
 
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len)

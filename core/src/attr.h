@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "genops.h"
@@ -30,9 +31,25 @@ struct attr_limits {
     uint32_t length_limit; /* characters; UINT32_MAX = none */
 };
 
+/* The slow part of attr_hash2: prefix + key shorter than 8 bytes on either end. */
+uint32_t attr_hash2_short(const char *prefix, size_t prefix_len, const char *key, size_t len);
+
 /* A hash of the key prefix + key (prefix may be ""), from its length and its first and
- * last eight bytes: O(1), because it only has to make the equality scan cheap. */
-uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key, size_t len);
+ * last eight bytes: O(1), because it only has to make the equality scan cheap. Inline:
+ * it runs for every attribute. */
+static inline uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key,
+                                  size_t len)
+{
+    if (len < 8 || (prefix_len && prefix_len < 8))
+        return attr_hash2_short(prefix, prefix_len, key, len);
+    uint64_t head, tail;
+    memcpy(&head, prefix_len ? prefix : key, 8);
+    memcpy(&tail, key + len - 8, 8);
+    uint64_t h =
+        (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ (prefix_len + len);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
 static inline uint32_t attr_hash(const char *key, size_t len)
 {
     return attr_hash2("", 0, key, len);
@@ -49,8 +66,23 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
                               genops_value *out, uint32_t *truncated);
 
 /* Copy len bytes from src to dst; true when they were all ASCII (then they are valid
- * UTF-8 without further checking). */
-bool attr_copy_ascii(char *dst, const char *src, size_t len);
+ * UTF-8 without further checking). Inline: it runs for every key and string. */
+static inline bool attr_copy_ascii(char *dst, const char *src, size_t len)
+{
+    uint64_t seen = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        memcpy(dst + i, &w, 8);
+        seen |= w;
+    }
+    for (; i < len; i++) {
+        dst[i] = src[i];
+        seen |= (unsigned char)src[i];
+    }
+    return !(seen & 0x8080808080808080ull);
+}
 
 /* A repaired (valid UTF-8), NUL-terminated copy of s[0..len) in a; NULL on ETOOBIG. */
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len);

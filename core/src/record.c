@@ -36,6 +36,7 @@ struct recorder {
 
 struct call {
     const genops_value *args[MAX_ARGS]; /* NULL = absent */
+    uint64_t known;                     /* bit i: kv[i] is one of the arguments (i < 64) */
 };
 
 /* The slot of key among r's arguments, or -1. Lengths first: this runs per argument. */
@@ -61,8 +62,11 @@ static genops_status parse(const struct recorder *r, const genops_attribute *kv,
         if (rc)
             return rc;
         int a = slot_of(r, kv[i].key);
-        if (a >= 0)
+        if (a >= 0) {
             c->args[a] = &kv[i].value;
+            if (i < 64)
+                c->known |= 1ull << i;
+        }
     }
     return GENOPS_OK;
 }
@@ -142,11 +146,12 @@ static void put(struct span *s, const char *key, const genops_value *v, genops_s
 }
 
 /* Every argument r does not know, as prefix + key; cost_type is record_cost's special. */
-static void put_others(struct span *s, const struct recorder *r, const genops_attribute *kv,
-                       size_t n, genops_status *rc, genops_error *err)
+static void put_others(struct span *s, const struct recorder *r, const struct call *c,
+                       const genops_attribute *kv, size_t n, genops_status *rc, genops_error *err)
 {
     for (size_t i = 0; i < n && !*rc; i++) {
-        if (slot_of(r, kv[i].key) >= 0 || !given(&kv[i].value))
+        bool known = i < 64 ? (c->known >> i) & 1 : slot_of(r, kv[i].key) >= 0;
+        if (known || !given(&kv[i].value))
             continue;
         if (r->renamed_arg && strcmp(kv[i].key, r->renamed_arg) == 0)
             *rc = span_put_static(s, r->renamed_to, &kv[i].value, err);
@@ -222,7 +227,7 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
     if (c.args[C_COST] && given(c.args[C_TOTAL_COST]) && !rc)
         rc = span_put(s, SEMCONV_COST_PREFIX, SEMCONV_COST_PREFIX_LEN, "total_cost",
                       c.args[C_TOTAL_COST], err);
-    put_others(s, &cost_rec, kv, n, &rc, err);
+    put_others(s, &cost_rec, &c, kv, n, &rc, err);
     return rc;
 }
 
@@ -253,7 +258,7 @@ genops_status genops_span_record_policy(genops_span h, const genops_attribute *k
     put(s, SEMCONV_POLICY_RESULT, either(c.args[P_RESULT], c.args[P_RESULT_ALIAS]), &rc, err);
     put(s, SEMCONV_POLICY_REASON, either(c.args[P_REASON], c.args[P_REASON_ALIAS]), &rc, err);
     /* metadata={k: v} arrives as "metadata.k" and lands on genops.policy.metadata.k. */
-    put_others(s, &policy_rec, kv, n, &rc, err);
+    put_others(s, &policy_rec, &c, kv, n, &rc, err);
     return rc;
 }
 
@@ -301,7 +306,7 @@ genops_status genops_span_record_budget(genops_span h, const genops_attribute *k
         percent.u.d = (as_double(used) / as_double(limit)) * 100;
         put(s, SEMCONV_BUDGET_UTILIZATION_PERCENT, &percent, &rc, err);
     }
-    put_others(s, &budget_rec, kv, n, &rc, err);
+    put_others(s, &budget_rec, &c, kv, n, &rc, err);
     return rc;
 }
 
@@ -332,6 +337,6 @@ genops_status genops_span_record_evaluation(genops_span h, const genops_attribut
     put(s, SEMCONV_EVAL_THRESHOLD, c.args[E_THRESHOLD], &rc, err);
     put(s, SEMCONV_EVAL_PASSED, c.args[E_PASSED], &rc, err);
     put(s, SEMCONV_EVAL_EVALUATOR, c.args[E_EVALUATOR], &rc, err);
-    put_others(s, &eval_rec, kv, n, &rc, err);
+    put_others(s, &eval_rec, &c, kv, n, &rc, err);
     return rc;
 }

@@ -206,8 +206,17 @@ static genops_status put_key(struct span *s, const char *prefix, size_t prefix_l
         return GENOPS_OK;
     }
     struct attr e = {.hash = hash, .key = key, .key_len = (uint32_t)(prefix_len + klen)};
-    if (attr_copy_value(&s->arena, v, s->limits.value_length, &e.value, &s->truncated_values))
+    char *text;
+    if (v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX &&
+        v->len < UINT32_MAX && (text = arena_alloc(&s->arena, v->len + 1)) &&
+        (v->len == 0 || attr_copy_ascii(text, v->u.s, v->len))) {
+        /* The common case inline: an ASCII string and no length limit. */
+        text[v->len] = '\0';
+        e.value = (genops_value){.type = GENOPS_TYPE_STRING, .len = v->len, .u.s = text};
+    } else if (attr_copy_value(&s->arena, v, s->limits.value_length, &e.value,
+                               &s->truncated_values)) {
         goto too_big;
+    }
     if (at < 0 && !static_key) {
         /* A new key: copy prefix + key, checking the key's UTF-8 on the way. */
         char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
