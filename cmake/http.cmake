@@ -16,17 +16,14 @@ if(GENOPS_BUILD_TESTS)
   # A small program that records spans into a pipeline with one OTLP exporter and prints
   # the pipeline's stats as JSON; tests/python/test_otlp_exporter.py drives it against
   # tests/peers/otlp_server.py, and benchmarks/README.md's end-to-end number comes from it.
-  if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/exporter_otlp.c)
-    add_executable(genops_otlp_driver ${CMAKE_SOURCE_DIR}/tests/tools/otlp_driver.c)
-    target_link_libraries(genops_otlp_driver PRIVATE genops_static)
+  add_executable(genops_otlp_driver ${CMAKE_SOURCE_DIR}/tests/tools/otlp_driver.c)
+  target_compile_definitions(genops_otlp_driver PRIVATE _GNU_SOURCE)
+  target_link_libraries(genops_otlp_driver PRIVATE genops_static)
 
-    find_package(Python3 COMPONENTS Interpreter)
-    if(Python3_FOUND)
-      add_test(NAME test_otlp_exporter_py
-               COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
-                       ${CMAKE_SOURCE_DIR}/tests/python/test_otlp_exporter.py)
-      set_tests_properties(test_otlp_exporter_py PROPERTIES TIMEOUT 300
-        ENVIRONMENT "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
-    endif()
-  endif()
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  add_test(NAME test_otlp_exporter_py
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                   ${CMAKE_SOURCE_DIR}/tests/python/test_otlp_exporter.py)
+  set_tests_properties(test_otlp_exporter_py PROPERTIES TIMEOUT 300
+    ENVIRONMENT "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
 endif()

@@ -172,6 +172,60 @@ GENOPS_API genops_exporter *genops_memory_exporter_new(genops_error *err);
 /* Writes a human-readable block per span to the file descriptor fd (e.g. 1). */
 GENOPS_API genops_exporter *genops_console_exporter_new(int fd, genops_error *err);
 
+/* ---- OTLP exporter ------------------------------------------------------------ */
+
+/* Sends batches as OTLP/HTTP ExportTraceServiceRequests (OpenTelemetry Collector,
+ * Honeycomb, Cribl, any OTLP backend). docs/exporters/otlp.md has the details. */
+
+typedef enum genops_otlp_protocol {
+    GENOPS_OTLP_PROTOCOL_DEFAULT = 0,  /* the environment, else http/protobuf */
+    GENOPS_OTLP_PROTOCOL_PROTOBUF = 1, /* http/protobuf: application/x-protobuf */
+    GENOPS_OTLP_PROTOCOL_JSON = 2      /* http/json: application/json */
+} genops_otlp_protocol;
+
+typedef enum genops_compression {
+    GENOPS_COMPRESSION_DEFAULT = 0, /* the environment, else none */
+    GENOPS_COMPRESSION_NONE = 1,
+    GENOPS_COMPRESSION_GZIP = 2
+} genops_compression;
+
+/* Options; NULL or zero means "the OTEL_EXPORTER_OTLP_* environment, else the
+ * default" for every field. Initialise with genops_otlp_options_init so that
+ * struct_size is right: fields are only ever appended. */
+typedef struct genops_otlp_options {
+    size_t struct_size;
+    /* The full URL to POST to. A URL without a path (or with "/") gets "/v1/traces"
+     * appended; any other path is used as is. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+     * (as is), else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/traces", else
+     * http://localhost:4318/v1/traces. Only http:// and https://. */
+    const char *endpoint;
+    genops_otlp_protocol protocol;
+    /* Extra request headers, as string-valued attributes (key = header name); they win
+     * over headers_string, which wins over OTEL_EXPORTER_OTLP_(TRACES_)HEADERS. */
+    const genops_attribute *headers;
+    size_t header_count;
+    const char *headers_string; /* "k1=v1,k2=v2", values percent-encoded, as the env */
+    genops_compression compression;
+    uint32_t timeout_ms; /* for one batch, retries included; default 10000 */
+    const char *certificate;        /* PEM CA bundle that verifies the server */
+    const char *client_key;         /* PEM private key for mutual TLS */
+    const char *client_certificate; /* PEM certificate for mutual TLS */
+    /* Skip verification of the server's TLS certificate. Never read from the
+     * environment; logs a warning. For test setups only. */
+    bool insecure;
+} genops_otlp_options;
+
+/* Zero *opt and set its struct_size. */
+GENOPS_API void genops_otlp_options_init(genops_otlp_options *opt);
+
+/* Create an OTLP/HTTP exporter from opt (NULL: the environment alone). Everything is
+ * checked here: a malformed endpoint, header, timeout, compression or protocol value
+ * (grpc is not supported), or an unreadable certificate file, is GENOPS_EINVAL naming
+ * the option or variable. The caller owns the result until it is added to a pipeline
+ * (genops_pipeline_add_exporter) or freed (genops_exporter_free). Makes no connection. */
+GENOPS_API genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt,
+                                                     genops_error *err);
+
 /* ---- Pipelines ---------------------------------------------------------------- */
 
 /* A pipeline owns the buffering, batching, export thread and exporters. */

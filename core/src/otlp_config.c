@@ -1,0 +1,285 @@
+/* otlp_config.c - see otlp_config.h. */
+#include "otlp_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+
+#define ENV_PREFIX  "OTEL_EXPORTER_OTLP_"
+#define OPT_PREFIX  "genops_otlp_options."
+#define SIGNAL_PATH "v1/traces"
+
+/* The value of OTEL_EXPORTER_OTLP_TRACES_<what>, else of OTEL_EXPORTER_OTLP_<what>: the
+ * signal-specific variable wins (specification, "Configuration Options"). *name gets
+ * the variable's name for error messages. NULL when neither is set. */
+static const char *env_value(const char *what, char name[64])
+{
+    snprintf(name, 64, ENV_PREFIX "TRACES_%s", what);
+    const char *v = config_str(name);
+    if (!v) {
+        snprintf(name, 64, ENV_PREFIX "%s", what);
+        v = config_str(name);
+    }
+    return v;
+}
+
+/* Where url's path starts (after scheme://authority) and how long it is (up to ? or #). */
+static size_t path_span(const char *url, size_t *path_len)
+{
+    const char *s = strstr(url, "://");
+    size_t start = s ? (size_t)(s - url) + 3 : 0;
+    start += strcspn(url + start, "/?#");
+    *path_len = strcspn(url + start, "?#");
+    return start;
+}
+
+/* url with "v1/traces" appended to its path, a '/' between them unless the path already
+ * ends with one (specification: "http://host:4318/mypath" + "/v1/traces"); a query or
+ * fragment stays at the end. NULL when out of memory. */
+static char *with_signal_path(const char *url)
+{
+    size_t path_len, start = path_span(url, &path_len);
+    size_t head = start + path_len;
+    bool slash = path_len && url[head - 1] == '/';
+    size_t n = strlen(url) + sizeof SIGNAL_PATH + 1;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%.*s%s%s%s", (int)head, url, slash ? "" : "/", SIGNAL_PATH, url + head);
+    return out;
+}
+
+static genops_status copy(char **dst, const char *src, genops_error *err)
+{
+    *dst = src && *src ? strdup(src) : NULL;
+    if (src && *src && !*dst)
+        return error_set(err, GENOPS_ENOMEM, "out of memory reading the OTLP options");
+    return GENOPS_OK;
+}
+
+static genops_status resolve_endpoint(const genops_otlp_options *o, struct otlp_config *c,
+                                      genops_error *err)
+{
+    const char *source = OPT_PREFIX "endpoint";
+    const char *v;
+    size_t path_len;
+    if (o->endpoint && *o->endpoint) {
+        /* Used as is, except that a bare scheme://host[:port] (or one ending in "/") gets
+         * the traces path: no OTLP receiver serves traces at "/", and GenOps' own guides
+         * pass base URLs such as http://cribl-stream:4318. */
+        path_span(o->endpoint, &path_len);
+        bool bare = path_len <= 1;
+        c->endpoint = bare ? with_signal_path(o->endpoint) : strdup(o->endpoint);
+    } else if ((v = config_str(ENV_PREFIX "TRACES_ENDPOINT"))) {
+        source = ENV_PREFIX "TRACES_ENDPOINT"; /* used as is, as the specification says */
+        c->endpoint = strdup(v);
+    } else if ((v = config_str(ENV_PREFIX "ENDPOINT"))) {
+        source = ENV_PREFIX "ENDPOINT";
+        c->endpoint = with_signal_path(v);
+    } else {
+        c->endpoint = strdup(OTLP_DEFAULT_ENDPOINT);
+    }
+    if (!c->endpoint)
+        return error_set(err, GENOPS_ENOMEM, "out of memory reading the OTLP endpoint");
+    return http_url_check(c->endpoint, source, err);
+}
+
+/* One accepted spelling of an enumerated setting; `refusal` marks a known value that is
+ * not supported, with the reason. */
+struct choice {
+    const char *text;
+    int value;
+    const char *refusal;
+};
+
+static const struct choice protocols[] = {
+    {"http/protobuf", GENOPS_OTLP_PROTOCOL_PROTOBUF, NULL},
+    {"http/json", GENOPS_OTLP_PROTOCOL_JSON, NULL},
+    {"grpc", 0,
+     "is not supported: genops-native speaks OTLP/HTTP only; use http/protobuf (collectors "
+     "listen on port 4318)"},
+    {NULL, 0, NULL}};
+
+static const struct choice compressions[] = {{"none", GENOPS_COMPRESSION_NONE, NULL},
+                                             {"gzip", GENOPS_COMPRESSION_GZIP, NULL},
+                                             {NULL, 0, NULL}};
+
+/* *out = explicit_value when not 0 (it must be a value of table), else the value of the
+ * variable for `what` (its text must be in table, case-insensitively), else fallback. */
+static genops_status resolve_choice(int explicit_value, const char *option, const char *what,
+                                    const struct choice *table, int fallback, int *out,
+                                    genops_error *err)
+{
+    char name[64], allowed[96] = "";
+    size_t n = 0;
+    for (const struct choice *c = table; c->text && n < sizeof allowed; c++)
+        if (!c->refusal)
+            n +=
+                (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? " or " : "", c->text);
+    if (explicit_value) {
+        for (const struct choice *c = table; c->text; c++)
+            if (!c->refusal && c->value == explicit_value) {
+                *out = explicit_value;
+                return GENOPS_OK;
+            }
+        return error_set(err, GENOPS_EINVAL, "%s is %d, which is not %s", option, explicit_value,
+                         allowed);
+    }
+    const char *v = env_value(what, name);
+    *out = fallback;
+    if (!v)
+        return GENOPS_OK;
+    for (const struct choice *c = table; c->text; c++) {
+        if (strcasecmp(v, c->text) == 0) {
+            if (c->refusal)
+                return error_set(err, GENOPS_EINVAL, "%s=%s %s", name, c->text, c->refusal);
+            *out = c->value;
+            return GENOPS_OK;
+        }
+    }
+    return error_set(err, GENOPS_EINVAL, "%s='%.40s' is not a %s; use %s", name, v,
+                     strcmp(what, "PROTOCOL") == 0 ? "protocol" : "compression", allowed);
+}
+
+static genops_status resolve_timeout(const genops_otlp_options *o, struct otlp_config *c,
+                                     genops_error *err)
+{
+    const uint32_t max = 24u * 3600 * 1000;
+    if (o->timeout_ms)
+        return config_u32(o->timeout_ms, OPT_PREFIX "timeout_ms", 0, 1, max, &c->timeout_ms, err);
+    /* A fallback of 0 means "unset" here: the minimum of 1 keeps it from being a value. */
+    genops_status rc = config_u32(0, ENV_PREFIX "TRACES_TIMEOUT", 0, 1, max, &c->timeout_ms, err);
+    if (!rc && !c->timeout_ms)
+        rc = config_u32(0, ENV_PREFIX "TIMEOUT", OTLP_DEFAULT_TIMEOUT_MS, 1, max, &c->timeout_ms,
+                        err);
+    return rc;
+}
+
+/* A certificate or key path: the option, else the variable. A file that cannot be read
+ * is an error now, naming where the path came from, rather than a TLS failure later. */
+static genops_status resolve_file(const char *explicit_value, const char *option, const char *what,
+                                  char **dst, genops_error *err)
+{
+    char name[64];
+    const char *v = explicit_value && *explicit_value ? explicit_value : env_value(what, name);
+    const char *source = explicit_value && *explicit_value ? option : name;
+    if (v && access(v, R_OK) != 0)
+        return error_set(err, GENOPS_EINVAL, "%s='%.120s' cannot be read: %s", source, v,
+                         strerror(errno));
+    return copy(dst, v, err);
+}
+
+/* Set header key to value, replacing a header of the same name (names are
+ * case-insensitive, RFC 9110 section 5.1): later sources override earlier ones. */
+static genops_status put_header(const char *key, size_t key_len, const char *value,
+                                size_t value_len, void *ctx, genops_error *err)
+{
+    struct otlp_config *c = ctx;
+    char *k = strndup(key, key_len), *v = strndup(value, value_len);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return error_set(err, GENOPS_ENOMEM, "out of memory reading OTLP headers");
+    }
+    for (size_t i = 0; i < c->header_count; i++) {
+        if (strcasecmp(c->headers[i].name, k) == 0) {
+            free((char *)c->headers[i].name);
+            free((char *)c->headers[i].value);
+            c->headers[i] = (struct http_header){k, v};
+            return GENOPS_OK;
+        }
+    }
+    if (c->header_count == OTLP_MAX_HEADERS) {
+        free(k);
+        free(v);
+        return error_set(err, GENOPS_EINVAL, "more than %d OTLP headers", OTLP_MAX_HEADERS);
+    }
+    c->headers[c->header_count++] = (struct http_header){k, v};
+    return GENOPS_OK;
+}
+
+static genops_status resolve_headers(const genops_otlp_options *o, struct otlp_config *c,
+                                     genops_error *err)
+{
+    char name[64];
+    genops_status rc = GENOPS_OK;
+    const char *v = env_value("HEADERS", name);
+    if (v)
+        rc = config_kv_list(name, v, put_header, c, err);
+    if (!rc && o->headers_string)
+        rc = config_kv_list(OPT_PREFIX "headers_string", o->headers_string, put_header, c, err);
+    for (size_t i = 0; !rc && i < o->header_count; i++) {
+        const genops_attribute *a = &o->headers[i];
+        if (!a->key || !*a->key || a->value.type != GENOPS_TYPE_STRING || !a->value.u.s)
+            return error_set(err, GENOPS_EINVAL,
+                             OPT_PREFIX "headers[%zu] ('%.60s') must "
+                                        "have a name and a string value",
+                             i, a->key ? a->key : "");
+        rc = put_header(a->key, strlen(a->key), a->value.u.s, a->value.len, c, err);
+    }
+    return rc;
+}
+
+genops_status otlp_config_resolve(const genops_otlp_options *opt, struct otlp_config *c,
+                                  genops_error *err)
+{
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    memset(c, 0, sizeof *c);
+    if (opt) {
+        if (opt->struct_size < sizeof(size_t) || opt->struct_size > sizeof o)
+            return error_set(err, GENOPS_EINVAL,
+                             "genops_otlp_options.struct_size is %zu; "
+                             "initialise it with genops_otlp_options_init",
+                             opt->struct_size);
+        memcpy(&o, opt, opt->struct_size); /* an older, shorter struct: the rest stays 0 */
+    }
+    c->insecure = o.insecure;
+    genops_status rc;
+    int protocol = 0, compression = 0;
+    if ((rc = resolve_endpoint(&o, c, err)) ||
+        (rc = resolve_choice((int)o.protocol, OPT_PREFIX "protocol", "PROTOCOL", protocols,
+                             GENOPS_OTLP_PROTOCOL_PROTOBUF, &protocol, err)) ||
+        (rc = resolve_choice((int)o.compression, OPT_PREFIX "compression", "COMPRESSION",
+                             compressions, GENOPS_COMPRESSION_NONE, &compression, err)) ||
+        (rc = resolve_timeout(&o, c, err)) ||
+        (rc = resolve_file(o.certificate, OPT_PREFIX "certificate", "CERTIFICATE", &c->certificate,
+                           err)) ||
+        (rc = resolve_file(o.client_key, OPT_PREFIX "client_key", "CLIENT_KEY", &c->client_key,
+                           err)) ||
+        (rc = resolve_file(o.client_certificate, OPT_PREFIX "client_certificate",
+                           "CLIENT_CERTIFICATE", &c->client_certificate, err)) ||
+        (rc = resolve_headers(&o, c, err))) {
+        otlp_config_free(c);
+        return rc;
+    }
+    c->json = protocol == GENOPS_OTLP_PROTOCOL_JSON;
+    c->gzip = compression == GENOPS_COMPRESSION_GZIP;
+    return GENOPS_OK;
+}
+
+void otlp_config_free(struct otlp_config *c)
+{
+    free(c->endpoint);
+    free(c->certificate);
+    free(c->client_key);
+    free(c->client_certificate);
+    for (size_t i = 0; i < c->header_count; i++) {
+        free((char *)c->headers[i].name);
+        free((char *)c->headers[i].value);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+void genops_otlp_options_init(genops_otlp_options *opt)
+{
+    if (opt) {
+        memset(opt, 0, sizeof *opt);
+        opt->struct_size = sizeof *opt;
+    }
+}

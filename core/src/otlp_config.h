@@ -1,0 +1,36 @@
+/* otlp_config.h - the OTLP exporter's settings: explicit options over the
+ * OTEL_EXPORTER_OTLP_TRACES_* variables over the OTEL_EXPORTER_OTLP_* variables over
+ * the defaults, as the OpenTelemetry specification's "OTLP Exporter Configuration"
+ * page defines them. Pure apart from reading the environment; any thread. */
+#ifndef GENOPS_OTLP_CONFIG_H
+#define GENOPS_OTLP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "genops.h"
+#include "http.h"
+
+#define OTLP_DEFAULT_ENDPOINT   "http://localhost:4318/v1/traces"
+#define OTLP_DEFAULT_TIMEOUT_MS 10000u
+#define OTLP_MAX_HEADERS        64
+
+struct otlp_config {
+    char *endpoint; /* the URL requests go to, checked */
+    bool json;      /* http/json, else http/protobuf */
+    bool gzip;
+    uint32_t timeout_ms;
+    char *certificate, *client_key, *client_certificate; /* NULL when unset */
+    bool insecure;
+    struct http_header headers[OTLP_MAX_HEADERS]; /* name and value strings owned */
+    size_t header_count;
+};
+
+/* Fill *c from opt (may be NULL) and the environment. On failure returns GENOPS_EINVAL
+ * (the message names the option or variable and what is wrong, never a header value)
+ * or GENOPS_ENOMEM, and *c holds nothing to free. Otherwise free with otlp_config_free. */
+genops_status otlp_config_resolve(const genops_otlp_options *opt, struct otlp_config *c,
+                                  genops_error *err);
+void otlp_config_free(struct otlp_config *c);
+
+#endif

@@ -1,0 +1,320 @@
+"""A local OTLP/HTTP receiver for tests, with fault injection.
+
+It listens on 127.0.0.1 only, on an ephemeral port, records every request it receives
+(decoding OTLP protobuf with the official opentelemetry-proto classes and OTLP/JSON
+with json) and answers each one by a rule:
+
+    status       HTTP status (default 200)
+    partial      {"rejected": n, "message": "..."}: a 2xx with partial_success
+    retry_after  a Retry-After header value, sent as is ("2", or an HTTP-date)
+    message      the error text; 4xx/5xx bodies are a google.rpc.Status carrying it
+    delay_ms     answer this much later (a slow backend)
+    reset        read the request, then reset the connection (RST) without answering
+    max_body     answer 413 to any body larger than this many bytes (on the wire)
+    times        how many requests the rule answers before the next one applies
+
+Rules are queued with `script(rules, default=...)` (or POST /control/script with the
+same JSON); when the queue is empty the default rule answers. `received()` (or GET
+/control/received) returns the records; POST /control/reset forgets records and rules.
+
+Used in-process by tests/python (OtlpServer), or standalone:
+    python3 tests/peers/otlp_server.py --port-file /tmp/port --mode 503
+--mode sets the default rule: 200, partial, 429, 503, 400, 413, slow, reset; --no-decode
+only counts spans' bytes (benchmarks). A "down" backend is a port nobody listens on:
+free_port() finds one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+
+TRACES_PATH = "/v1/traces"
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def status_message(code: int, message: str) -> bytes:
+    """A google.rpc.Status {code = 1; message = 2} in protobuf (no googleapis package here)."""
+    text = message.encode()
+    return b"\x08" + _varint(code) + b"\x12" + _varint(len(text)) + text
+
+
+def _decode_json(body: bytes) -> tuple[list[dict], dict]:
+    doc = json.loads(body)
+    spans, resource = [], {}
+    for rs in doc.get("resourceSpans", []):
+        for attr in rs.get("resource", {}).get("attributes", []):
+            resource[attr["key"]] = next(iter(attr["value"].values()), None)
+        for ss in rs.get("scopeSpans", []):
+            for s in ss.get("spans", []):
+                spans.append({"name": s.get("name"), "span_id": s.get("spanId"),
+                              "trace_id": s.get("traceId"),
+                              "attributes": len(s.get("attributes", []))})
+    return spans, resource
+
+
+def _decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
+    req = trace_service_pb2.ExportTraceServiceRequest()
+    req.ParseFromString(body)
+    spans, resource = [], {}
+    for rs in req.resource_spans:
+        for attr in rs.resource.attributes:
+            resource[attr.key] = getattr(attr.value, attr.value.WhichOneof("value") or "string_value")
+        for ss in rs.scope_spans:
+            for s in ss.spans:
+                spans.append({"name": s.name, "span_id": s.span_id.hex(),
+                              "trace_id": s.trace_id.hex(), "attributes": len(s.attributes)})
+    return spans, resource
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as collectors do
+    server: "_Server"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+            self.connection_id = self.server.connections
+
+    def log_message(self, format: str, *args) -> None:  # quiet: tests read records instead
+        pass
+
+    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json",
+               headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path == "/control/received":
+            self._reply(200, json.dumps(self.server.received()).encode())
+        else:
+            self._reply(404, b"{}")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        if self.path.startswith("/control/"):
+            self._control(raw)
+            return
+        rule = self.server.next_rule()
+        record = self._record(raw)
+        if rule.get("reset"):
+            record["answer"] = "reset"
+            self.server.add(record)
+            # SO_LINGER 0: close() sends RST instead of FIN, as a crashing backend would.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
+        if rule.get("delay_ms"):
+            time.sleep(rule["delay_ms"] / 1000)
+        status = rule.get("status", 200)
+        if rule.get("max_body") is not None and len(raw) > rule["max_body"]:
+            status = 413
+        record["answer"] = status
+        self.server.add(record)
+        self._answer(status, rule, record["content_type"] == "application/json")
+
+    def _record(self, raw: bytes) -> dict:
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        encoding = self.headers.get("Content-Encoding")
+        record = {"path": self.path, "time": time.monotonic(), "connection": self.connection_id,
+                  "content_type": ctype, "content_encoding": encoding,
+                  "headers": {k.lower(): v for k, v in self.headers.items()},
+                  "wire_bytes": len(raw), "spans": [], "resource": {}, "error": None}
+        body = raw
+        try:
+            if encoding == "gzip":
+                body = gzip.decompress(raw)
+            record["body_bytes"] = len(body)
+            if not self.server.decode:
+                return record
+            if ctype == "application/json":
+                record["spans"], record["resource"] = _decode_json(body)
+            else:
+                record["spans"], record["resource"] = _decode_protobuf(body)
+        except Exception as exc:  # a test asserts that no record has an error
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        return record
+
+    def _answer(self, status: int, rule: dict, as_json: bool) -> None:
+        headers = {}
+        if rule.get("retry_after") is not None:
+            headers["Retry-After"] = str(rule["retry_after"])
+        ctype = "application/json" if as_json else "application/x-protobuf"
+        if 200 <= status < 300:
+            partial = rule.get("partial")
+            if as_json:
+                body = {} if not partial else {"partialSuccess": {
+                    "rejectedSpans": str(partial["rejected"]), "errorMessage": partial["message"]}}
+                payload = json.dumps(body).encode()
+            else:
+                resp = trace_service_pb2.ExportTraceServiceResponse()
+                if partial:
+                    resp.partial_success.rejected_spans = partial["rejected"]
+                    resp.partial_success.error_message = partial["message"]
+                payload = resp.SerializeToString()
+        else:
+            message = rule.get("message", f"status {status} from the test server")
+            payload = (json.dumps({"code": 3, "message": message}).encode() if as_json
+                       else status_message(3, message))
+        self._reply(status, payload, ctype, headers)
+
+    def _control(self, raw: bytes) -> None:
+        if self.path == "/control/script":
+            doc = json.loads(raw or b"{}")
+            self.server.script(doc.get("rules", []), doc.get("default"))
+        elif self.path == "/control/reset":
+            self.server.reset()
+        else:
+            self._reply(404, b"{}")
+            return
+        self._reply(200, b"{}")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, decode: bool) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock = threading.Lock()
+        self.decode = decode
+        self.connections = 0
+        self.reset()
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that gave up (timeouts are tested on purpose) is not an error here."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.records: list[dict] = []
+            self.rules: list[dict] = []
+            self.default: dict = {"status": 200}
+
+    def script(self, rules: list[dict], default: dict | None = None) -> None:
+        with self.lock:
+            self.rules = [dict(r) for r in rules]
+            if default is not None:
+                self.default = dict(default)
+
+    def next_rule(self) -> dict:
+        with self.lock:
+            if not self.rules:
+                return self.default
+            rule = self.rules[0]
+            rule["times"] = rule.get("times", 1) - 1
+            if rule["times"] <= 0:
+                self.rules.pop(0)
+            return rule
+
+    def add(self, record: dict) -> None:
+        with self.lock:
+            self.records.append(record)
+
+    def received(self) -> list[dict]:
+        with self.lock:
+            return [dict(r) for r in self.records]
+
+
+class OtlpServer:
+    """The server in a background thread: `with OtlpServer() as s: s.url ...`."""
+
+    def __init__(self, decode: bool = True, tls: "ssl.SSLContext | None" = None) -> None:  # noqa: F821
+        self._server = _Server(decode)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.port = self._server.server_address[1]
+        scheme = "https" if tls is not None else "http"
+        self.base = f"{scheme}://127.0.0.1:{self.port}"
+        self.url = self.base + TRACES_PATH
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> "OtlpServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def script(self, rules: list[dict], default: dict | None = None) -> None:
+        self._server.script(rules, default)
+
+    def received(self) -> list[dict]:
+        return self._server.received()
+
+    def reset(self) -> None:
+        self._server.reset()
+
+    @property
+    def connections(self) -> int:
+        return self._server.connections
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on (a backend that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+MODES = {
+    "200": {"status": 200},
+    "partial": {"status": 200, "partial": {"rejected": 1, "message": "one span was too old"}},
+    "429": {"status": 429, "retry_after": "1"},
+    "503": {"status": 503},
+    "400": {"status": 400, "message": "cannot parse the request"},
+    "413": {"status": 200, "max_body": 65536},
+    "slow": {"status": 200, "delay_ms": 2000},
+    "reset": {"reset": True},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port-file", help="write the port here once listening")
+    parser.add_argument("--mode", choices=sorted(MODES), default="200")
+    parser.add_argument("--no-decode", action="store_true", help="do not decode bodies")
+    parser.add_argument("--seconds", type=float, default=600, help="exit after this long")
+    args = parser.parse_args()
+    with OtlpServer(decode=not args.no_decode) as server:
+        server.script([], MODES[args.mode])
+        print(server.port, flush=True)
+        if args.port_file:
+            with open(args.port_file, "w") as f:
+                f.write(str(server.port))
+        time.sleep(args.seconds)
+
+
+if __name__ == "__main__":
+    main()
