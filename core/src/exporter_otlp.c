@@ -60,6 +60,7 @@ struct otlp_exporter {
     uint64_t rng; /* backoff jitter; re-seeded after fork so workers do not retry in step */
 };
 
+/* The reason phrase of the statuses an OTLP backend uses, for log lines. */
 static const char *status_name(long status)
 {
     switch (status) {
@@ -91,6 +92,7 @@ static const char *status_hint(long status)
     }
 }
 
+/* OTLP/HTTP "Retryable Response Codes". */
 static bool retryable_status(long status)
 {
     return status == 429 || status == 502 || status == 503 || status == 504;
@@ -232,6 +234,7 @@ static genops_status send_part(struct otlp_exporter *x, const struct batch *b, s
     }
 }
 
+/* exporter_ops.export_batch: the whole batch within the sooner of the two deadlines. */
 static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
                                  struct export_result *r)
 {
@@ -242,6 +245,7 @@ static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint
     return send_part(x, b, 0, b->count, own < deadline_ns ? own : deadline_ns, r);
 }
 
+/* A seed for the backoff jitter from the id generator (re-seeded after fork). */
 static uint64_t random_seed(void)
 {
     uint8_t bytes[8];
@@ -251,6 +255,7 @@ static uint64_t random_seed(void)
     return seed;
 }
 
+/* exporter_ops.after_fork: a fresh connection and fresh jitter in the child. */
 static void otlp_after_fork(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
@@ -258,6 +263,7 @@ static void otlp_after_fork(genops_exporter *e)
     x->rng = random_seed();
 }
 
+/* exporter_ops.destroy, also used to undo a half-built exporter. */
 static void otlp_destroy(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;

@@ -171,6 +171,7 @@ bool http_parse_retry_after(const char *value, time_t now_unix, int64_t *delay_m
 
 /* ---- the client -------------------------------------------------------------------- */
 
+/* A copy of s, or NULL for NULL or ""; sets *oom when the copy fails. */
 static char *dup_or_null(const char *s, bool *oom)
 {
     if (!s || !*s)
@@ -196,6 +197,7 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
     return fd >= 0 ? fd : CURL_SOCKET_BAD;
 }
 
+/* libcurl closes a connection: forget its descriptor (see open_socket). */
 static int close_socket(void *clientp, curl_socket_t fd)
 {
     struct http_client *c = clientp;
@@ -208,6 +210,7 @@ static int close_socket(void *clientp, curl_socket_t fd)
     return close(fd);
 }
 
+/* libcurl hands over response body bytes: keep the first HTTP_BODY_KEEP. */
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
     struct http_response *r = userp;
@@ -236,6 +239,7 @@ static bool header_value(const char *line, size_t len, const char *name, char *o
     return true;
 }
 
+/* libcurl hands over one response header line: note Retry-After and Content-Type. */
 static size_t on_header(char *line, size_t size, size_t n, void *userp)
 {
     struct http_response *r = userp;
@@ -304,6 +308,8 @@ static bool setup_handle(struct http_client *c, CURL *h)
     return rc == CURLE_OK;
 }
 
+/* The client's easy handle, created and set up on first use (and after fork); NULL
+ * when libcurl cannot provide one. */
 static CURL *handle(struct http_client *c)
 {
     if (!c->curl) {
@@ -317,6 +323,7 @@ static CURL *handle(struct http_client *c)
     return c->curl;
 }
 
+/* GENOPS_EINVAL naming what and path when path is set but cannot be read. */
 static genops_status check_readable(const char *path, const char *what, genops_error *err)
 {
     if (path && access(path, R_OK) != 0)
@@ -324,6 +331,8 @@ static genops_status check_readable(const char *path, const char *what, genops_e
     return GENOPS_OK;
 }
 
+/* Append "name: value" to the client's headers and remember a secret value for
+ * redaction. GENOPS_EINVAL for a name or value that would break the request. */
 static genops_status add_header(struct http_client *c, const struct http_header *h,
                                 genops_error *err)
 {

@@ -9,6 +9,7 @@ struct cursor {
     const char *p, *end;
 };
 
+/* Past JSON white space. */
 static void skip_ws(struct cursor *c)
 {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
@@ -32,6 +33,7 @@ static bool skip_string(struct cursor *c)
     return false;
 }
 
+/* Past one value of any kind; false when malformed or nested too deep. */
 static bool skip_value(struct cursor *c, int depth);
 
 /* Past an object or array whose opening bracket is at c->p. */
@@ -138,6 +140,7 @@ bool json_find(const char *doc, size_t len, const char *const *path, const char 
     return true;
 }
 
+/* The value of four hex digits, or -1. */
 static int hex4(const char *p)
 {
     int v = 0;

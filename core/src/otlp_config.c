@@ -54,6 +54,7 @@ static char *with_signal_path(const char *url)
     return out;
 }
 
+/* *dst = a copy of src (NULL for NULL or ""). */
 static genops_status copy(char **dst, const char *src, genops_error *err)
 {
     *dst = src && *src ? strdup(src) : NULL;
@@ -62,6 +63,8 @@ static genops_status copy(char **dst, const char *src, genops_error *err)
     return GENOPS_OK;
 }
 
+/* c->endpoint from the option, the TRACES variable (as is) or the generic one (plus
+ * the signal path), checked; errors name the source. */
 static genops_status resolve_endpoint(const genops_otlp_options *o, struct otlp_config *c,
                                       genops_error *err)
 {
@@ -146,6 +149,7 @@ static genops_status resolve_choice(int explicit_value, const char *option, cons
                      strcmp(what, "PROTOCOL") == 0 ? "protocol" : "compression", allowed);
 }
 
+/* c->timeout_ms from the option, else the TRACES variable, else the generic one. */
 static genops_status resolve_timeout(const genops_otlp_options *o, struct otlp_config *c,
                                      genops_error *err)
 {
@@ -203,6 +207,8 @@ static genops_status put_header(const char *key, size_t key_len, const char *val
     return GENOPS_OK;
 }
 
+/* Headers in rising priority: a variable (TRACES wins whole), then headers_string,
+ * then the headers attribute list; a later one replaces a header of the same name. */
 static genops_status resolve_headers(const genops_otlp_options *o, struct otlp_config *c,
                                      genops_error *err)
 {

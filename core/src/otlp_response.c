@@ -18,6 +18,7 @@ struct pb {
     const unsigned char *p, *end;
 };
 
+/* Read one base-128 varint; false when truncated or longer than 10 bytes. */
 static bool pb_varint(struct pb *r, uint64_t *v)
 {
     *v = 0;
@@ -59,6 +60,7 @@ static bool pb_field(struct pb *r, uint32_t *number, int *type, uint64_t *v, str
     }
 }
 
+/* Copy len bytes of src into out as a NUL-terminated string cut to size - 1. */
 static void copy_text(const void *src, size_t len, char *out, size_t size)
 {
     size_t n = len < size - 1 ? len : size - 1;
@@ -85,6 +87,7 @@ static bool pb_string(struct pb r, uint32_t want, char *out, size_t size)
     return found;
 }
 
+/* ExportTraceServiceResponse.partial_success, protobuf. */
 static bool pb_partial(struct pb r, int64_t *rejected, char *message, size_t size)
 {
     uint32_t number;
@@ -110,6 +113,7 @@ static bool pb_partial(struct pb r, int64_t *rejected, char *message, size_t siz
     return true;
 }
 
+/* ExportTraceServiceResponse.partialSuccess, OTLP/JSON (int64 as string or number). */
 static bool json_partial(const char *body, size_t len, int64_t *rejected, char *message,
                          size_t size)
 {
@@ -142,6 +146,7 @@ bool otlp_partial_success(const char *body, size_t len, bool json, int64_t *reje
     return true;
 }
 
+/* True when content_type is want, with or without parameters (RFC 9110 8.3). */
 static bool type_is(const char *content_type, const char *want)
 {
     size_t n = strlen(want);

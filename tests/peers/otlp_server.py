@@ -87,6 +87,9 @@ def _decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as collectors do
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle holds the body
+    # until the client's delayed ACK (40 ms) and every request looks slow.
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def setup(self) -> None:

@@ -30,6 +30,7 @@ struct args {
     genops_attribute headers[MAX_HEADERS];
 };
 
+/* Seconds of CLOCK_MONOTONIC. */
 static double now_s(void)
 {
     struct timespec ts;
@@ -52,6 +53,7 @@ static void print_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The pipeline's stats as one JSON object. */
 static void print_stats(FILE *f, genops_pipeline *p)
 {
     genops_stats st = {.struct_size = sizeof st};
@@ -108,6 +110,7 @@ static void record(genops_pipeline *p, const struct args *a, int n, int big, con
     free(blob);
 }
 
+/* Read the command line into *a; false on anything unknown or incomplete. */
 static bool parse(int argc, char **argv, struct args *a)
 {
     size_t nh = 0;
