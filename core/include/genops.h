@@ -226,6 +226,155 @@ GENOPS_API void genops_otlp_options_init(genops_otlp_options *opt);
 GENOPS_API genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt,
                                                      genops_error *err);
 
+/* ---- Splunk HEC exporter ------------------------------------------------------ */
+
+/* Sends batches to a Splunk HTTP Event Collector: one event per span whose body is a
+ * flat JSON object with every attribute under its dotted name (genops.cost.total,
+ * genops.team, ...), so the Splunk guide's SPL aggregates it as is. Indexer
+ * acknowledgement, gzip, size-bounded requests and HEC's error codes are handled.
+ * docs/exporters/splunk.md has the details. */
+
+typedef enum genops_hec_format {
+    GENOPS_HEC_FORMAT_DEFAULT = 0, /* from the endpoint's path (.../raw = raw), else event */
+    GENOPS_HEC_FORMAT_EVENT = 1,   /* /services/collector/event: JSON event envelopes */
+    GENOPS_HEC_FORMAT_RAW = 2      /* /services/collector/raw: one JSON line per span */
+} genops_hec_format;
+
+/* Options; NULL or zero means "the SPLUNK_* environment, else the default" for every
+ * field. Initialise with genops_hec_options_init so that struct_size is right: fields
+ * are only ever appended. */
+typedef struct genops_hec_options {
+    size_t struct_size;
+    /* Splunk's HEC address, "https://splunk.example.com:8088", or a full collector URL
+     * (.../services/collector/event or .../services/collector/raw). A URL without a
+     * path gets the format's path. Default: SPLUNK_HEC_ENDPOINT. http(s) only. */
+    const char *endpoint;
+    const char *token;      /* sent as "Authorization: Splunk <token>"; SPLUNK_HEC_TOKEN */
+    const char *index;      /* SPLUNK_INDEX; unset: the token's default index */
+    const char *source;     /* SPLUNK_SOURCE; unset: the token's default */
+    const char *sourcetype; /* SPLUNK_SOURCETYPE, else "genops:telemetry" */
+    /* SPLUNK_HOST, else the resource's host.name (or host), else this machine's name */
+    const char *host;
+    genops_hec_format format;
+    /* Attribute (or resource attribute) keys also sent as indexed fields, for tstats;
+     * event format only. Values are sent as strings, as HEC requires. */
+    const char *const *indexed_fields;
+    size_t indexed_field_count;
+    /* Indexer acknowledgement (the token's useACK): count a request as delivered only
+     * once /services/collector/ack confirms it; re-send it after ack_timeout_ms
+     * (default 10000) without one. Polls back off up to ack_poll_interval_ms (default
+     * 1000). Off by default. */
+    bool use_ack;
+    uint32_t ack_timeout_ms;
+    uint32_t ack_poll_interval_ms;
+    genops_compression compression; /* default none; GZIP sends Content-Encoding: gzip */
+    /* Bytes one request may put on the wire (after gzip); larger batches go out as
+     * several requests, and a 413 answer halves them. Default 900000: under the 1 MB
+     * max_content_length of Splunk Cloud and of Splunk Enterprise before 7.x. */
+    uint32_t max_request_bytes;
+    uint32_t max_request_events; /* events per request; default: no limit of its own */
+    uint32_t timeout_ms; /* for one batch: retries and acknowledgement waits; default 30000 */
+    /* X-Splunk-Request-Channel, a GUID. Default: a random one per exporter, new in a
+     * forked child. */
+    const char *channel;
+    const char *certificate;        /* PEM CA bundle that verifies the server */
+    const char *client_key;         /* PEM private key for mutual TLS */
+    const char *client_certificate; /* PEM certificate for mutual TLS */
+    /* Skip verification of the server's TLS certificate. Never read from the
+     * environment; logs a warning at creation. For test setups only. */
+    bool insecure;
+} genops_hec_options;
+
+/* Zero *opt and set its struct_size. */
+GENOPS_API void genops_hec_options_init(genops_hec_options *opt);
+
+/* Create a Splunk HEC exporter from opt (NULL: the environment alone). Everything is
+ * checked here: a missing or malformed endpoint, a missing token or one with a line
+ * break, a malformed index name or channel, a format that contradicts the endpoint's
+ * path, or an unreadable certificate file is GENOPS_EINVAL naming the option or
+ * variable (never the token's value). The caller owns the result until it is added to
+ * a pipeline (genops_pipeline_add_exporter) or freed (genops_exporter_free). Makes no
+ * connection. */
+GENOPS_API genops_exporter *genops_hec_exporter_new(const genops_hec_options *opt,
+                                                    genops_error *err);
+
+/* What a HEC exporter has done, beyond the pipeline's genops_stats. Counters only grow.
+ * Every span the exporter did not deliver is counted in exactly one dropped_* field. */
+typedef struct genops_hec_stats {
+    size_t struct_size;             /* set by the caller: sizeof(genops_hec_stats) */
+    uint64_t requests;              /* event/raw POSTs, retries and re-sends included */
+    uint64_t events_delivered;      /* accepted by HEC (with use_ack: acknowledged) */
+    uint64_t acked;                 /* requests the indexers acknowledged */
+    uint64_t ack_pending;           /* requests waiting for an acknowledgement now */
+    uint64_t resent;                /* requests sent again after ack_timeout_ms */
+    uint64_t ack_polls;             /* requests to /services/collector/ack */
+    uint64_t retries;               /* server busy (503), 5xx or transport failures retried */
+    uint64_t splits;                /* 413 answers that halved a request */
+    uint64_t dropped_invalid_event; /* an event HEC named invalid (invalid-event-number) */
+    uint64_t dropped_too_large;     /* an event larger than a request may be */
+    uint64_t dropped_auth;          /* 401/403: token missing, invalid or disabled */
+    uint64_t dropped_index;         /* incorrect index (HEC code 7) */
+    uint64_t dropped_rejected;      /* any other refusal: retrying cannot help */
+    uint64_t dropped_unavailable;   /* busy, 5xx or unreachable until the deadline */
+    uint64_t dropped_unacked;       /* sent, never acknowledged before the deadline */
+    int32_t last_status;            /* HTTP status of the last failure; 0 = none */
+    int32_t last_code;              /* its HEC code; -1 = none */
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE]; /* that failure in words; never the token */
+} genops_hec_stats;
+
+/* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
+ * exporter must come from genops_hec_exporter_new (else GENOPS_EINVAL); it stays
+ * readable after being added to a pipeline, until that pipeline is freed. Any thread. */
+GENOPS_API genops_status genops_hec_exporter_stats(genops_exporter *exporter, genops_hec_stats *out,
+                                                   genops_error *err);
+
+#define GENOPS_HEC_VALIDATION_ITEMS 12 /* errors, warnings and details kept, each */
+#define GENOPS_HEC_VALIDATION_TEXT  256
+
+/* The outcome of genops_hec_validate, ready to become a dict in a binding: read it
+ * with the accessors below, or directly. Every text is NUL-terminated UTF-8 without
+ * the token. */
+typedef struct genops_hec_validation {
+    size_t struct_size;                 /* set by the caller: sizeof(genops_hec_validation) */
+    bool valid;                         /* no errors */
+    bool config_ok;                     /* endpoint, token, index and options are well-formed */
+    bool connectivity;                  /* /services/collector/health answered "healthy" */
+    bool token_ok;                      /* the token sent a test event that HEC accepted */
+    bool index_accessible;              /* ... into the configured index (or the token's default) */
+    int32_t health_status, health_code; /* HTTP status and HEC code; 0 / -1 = none */
+    int32_t event_status, event_code;
+    uint32_t health_ms, event_ms; /* round trips */
+    size_t error_count, warning_count, detail_count;
+    char errors[GENOPS_HEC_VALIDATION_ITEMS][GENOPS_HEC_VALIDATION_TEXT];
+    char warnings[GENOPS_HEC_VALIDATION_ITEMS][GENOPS_HEC_VALIDATION_TEXT];
+    char detail_names[GENOPS_HEC_VALIDATION_ITEMS][32];
+    char detail_values[GENOPS_HEC_VALIDATION_ITEMS][GENOPS_HEC_VALIDATION_TEXT];
+} genops_hec_validation;
+
+/* Check a HEC setup, as GenOps' Splunk guide describes: the configuration (opt, else
+ * the SPLUNK_* environment: endpoint URL shape, token present, index name), then, with
+ * check_connectivity, GET /services/collector/health and one small test event
+ * ({"genops.validation": true, ...}, sourcetype and index as configured) that proves
+ * the token may write. Waits at most timeout_ms (opt's, else 10000) in all. Fills *out
+ * and returns GENOPS_OK whether or not the setup is valid; GENOPS_EINVAL for a NULL
+ * out or a wrong struct_size, GENOPS_ENOMEM. Any thread; blocks. */
+GENOPS_API genops_status genops_hec_validate(const genops_hec_options *opt, bool check_connectivity,
+                                             genops_hec_validation *out, genops_error *err);
+
+/* The index-th error, warning, or detail (name in *name when not NULL); NULL past the
+ * end. Valid as long as *v is. */
+GENOPS_API const char *genops_hec_validation_error(const genops_hec_validation *v, size_t index);
+GENOPS_API const char *genops_hec_validation_warning(const genops_hec_validation *v, size_t index);
+GENOPS_API const char *genops_hec_validation_detail(const genops_hec_validation *v, size_t index,
+                                                    const char **name);
+
+/* Render v for a person, as the guide's print_validation_result does: a verdict line,
+ * the details, then each error and warning with its fix. Writes at most size bytes
+ * (NUL-terminated when size > 0) and returns the length the whole text needs, like
+ * snprintf. */
+GENOPS_API size_t genops_hec_validation_format(const genops_hec_validation *v, char *out,
+                                               size_t size);
+
 /* ---- Pipelines ---------------------------------------------------------------- */
 
 /* A pipeline owns the buffering, batching, export thread and exporters. */

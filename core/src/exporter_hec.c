@@ -1,0 +1,733 @@
+/* exporter_hec.c - Splunk HEC: encode a batch, send it in size-bounded requests,
+ * classify each answer, and (with indexer acknowledgement) wait for the indexers.
+ *
+ * The rules, from Splunk's HEC documentation:
+ *  - Every request carries "Authorization: Splunk <token>" and this exporter's channel
+ *    GUID in X-Splunk-Request-Channel: a token with indexer acknowledgement refuses
+ *    requests without one (code 10), and ack ids are counted per channel.
+ *  - A request body may not pass the input's max_content_length (413). Requests are
+ *    cut at event boundaries so the bytes on the wire, after gzip, stay under
+ *    max_request_bytes; a 413 anyway halves the request (and the limit used from then
+ *    on); a single event that still does not fit is dropped and counted.
+ *  - Codes are classified by hec_response.c: server busy (503 code 9), unhealthy
+ *    queues, 429 capacity codes, other 5xx and transport failures are retried with
+ *    backoff (full jitter, Retry-After honoured) until the batch deadline, never past
+ *    it; token, index and format errors are not retried.
+ *  - A 400 that names an invalid-event-number refused that object: Splunk indexed the
+ *    objects before it and none after it (observed on Splunk 10.4: "object 0 indexed,
+ *    objects 1 and 2 not"). The objects before it count as delivered, the named one is
+ *    dropped and counted, and the rest are sent once more; a second refusal drops them.
+ *  - Indexer acknowledgement ("About HTTP Event Collector Indexer Acknowledgment"): an
+ *    accepted request returns an ackId; POST {"acks":[ids]} to /services/collector/ack
+ *    until each is true. A request is delivered only then; one not acknowledged within
+ *    ack_timeout_ms is sent again (at-least-once: it may be indexed twice), and one
+ *    still pending at the batch deadline is counted as failed.
+ * Every outcome is counted in genops_hec_stats; the first failure of each kind is
+ * logged at error level with HEC's words and what to do, never with the token. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compress.h"
+#include "encode_hec.h"
+#include "error.h"
+#include "exporter_hec.h"
+#include "hec_response.h"
+#include "ids.h"
+#include "log.h"
+#include "retry.h"
+
+#define BATCH_LIMIT     ((size_t)512 << 20) /* encoded batch before it is cut up */
+#define GZIP_LEVEL      1
+#define FIRST_ACK_WAIT  20000000u /* ns before the first /ack poll */
+#define ACK_BODY_LIMIT  ((size_t)1 << 20)
+#define FIRST_TRANSPORT (-1L)
+#define FIRST_NO_ACK    (-2L)
+#define FIRST_TOO_LARGE (-3L)
+#define FIRST_ACK_POLL  (-4L)
+
+enum drop_reason {
+    DROP_INVALID_EVENT,
+    DROP_TOO_LARGE,
+    DROP_AUTH,
+    DROP_INDEX,
+    DROP_REJECTED,
+    DROP_UNAVAILABLE,
+    DROP_UNACKED,
+    DROP_REASONS
+};
+
+struct pending {
+    size_t first, n;
+    int64_t ack_id;
+    uint64_t sent_ns;
+    bool second; /* already the re-send of an invalid event's rest */
+};
+
+struct hec_exporter {
+    genops_exporter base;
+    struct hec_config cfg;
+    struct hec_encoding enc;
+    struct http_client *http;
+    struct compressor *gz; /* NULL without gzip */
+    struct buf body;       /* the whole batch, encoded */
+    size_t *ends;          /* ends[i]: offset in body past event i */
+    size_t ends_cap;
+    struct buf zbody; /* one request, gzipped */
+    struct buf ack;   /* one /ack request body */
+    struct http_response resp;
+    char *raw_url; /* event_url + the metadata query, for /raw */
+    const struct resource *raw_url_for;
+    uint32_t max_bytes; /* cfg.max_request_bytes, lowered by a 413 */
+    double ratio;       /* uncompressed / compressed bytes, last seen */
+    uint64_t rng;
+    bool ack_off; /* the token answered without ackIds: stop waiting for them */
+    bool forked;  /* a new channel and connection before the next request */
+    struct pending *pend;
+    size_t pend_n, pend_cap;
+
+    /* Stats: written by the export thread, read by any thread. */
+    _Atomic uint64_t requests, delivered, acked, pending, resent, polls, retries, splits;
+    _Atomic uint64_t dropped[DROP_REASONS];
+    pthread_mutex_t last_lock;
+    int last_status, last_code;
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE];
+};
+
+/* The state of one export call. */
+struct run {
+    uint64_t deadline_ns;
+    struct export_result *r;
+};
+
+static void count(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static uint64_t random_seed(void)
+{
+    uint8_t bytes[8];
+    uint64_t seed;
+    ids_span_id(bytes); /* never all zero */
+    memcpy(&seed, bytes, sizeof seed);
+    return seed;
+}
+
+/* Remember a failure for genops_hec_exporter_stats and log the first of its kind.
+ * text is HEC's (or the transport's) words, already scrubbed of secrets. */
+static void note_failure(struct hec_exporter *x, long status, int code, const char *what,
+                         const char *text, const char *hint)
+{
+    char line[GENOPS_ERROR_MESSAGE_SIZE], code_part[24] = "";
+    if (code >= 0)
+        snprintf(code_part, sizeof code_part, " code %d", code);
+    if (status)
+        snprintf(line, sizeof line, "HTTP %ld%s%s%s%s: %s", status, code_part, text[0] ? " (" : "",
+                 text, text[0] ? ")" : "", what);
+    else
+        snprintf(line, sizeof line, "%s: %s", text, what);
+    pthread_mutex_lock(&x->last_lock);
+    x->last_status = (int)status;
+    x->last_code = code;
+    snprintf(x->last_error, sizeof x->last_error, "%s", line);
+    pthread_mutex_unlock(&x->last_lock);
+    long key = status ? status * 100 + (code >= 0 ? code : 99) : FIRST_TRANSPORT;
+    if (http_client_first(x->http, key))
+        log_msg(LOG_ERROR, "Splunk HEC exporter: %s: %s%s%s", http_client_url_for_log(x->http),
+                line, hint[0] ? "; " : "", hint);
+}
+
+/* n events of the batch will not be delivered, for reason. */
+static void drop(struct hec_exporter *x, struct run *run, size_t n, enum drop_reason reason)
+{
+    count(&x->dropped[reason], n);
+    if (reason == DROP_UNAVAILABLE || reason == DROP_UNACKED)
+        run->r->failed += n;
+    else
+        run->r->rejected += n;
+}
+
+static void deliver(struct hec_exporter *x, struct run *run, size_t n)
+{
+    count(&x->delivered, n);
+    run->r->delivered += n;
+}
+
+/* Bytes of events [first, first + n) in x->body. */
+static size_t span_start(const struct hec_exporter *x, size_t first)
+{
+    return first ? x->ends[first - 1] : 0;
+}
+
+/* The request body for events [first, first + n): a slice of x->body, or its gzip. */
+static genops_status payload(struct hec_exporter *x, size_t first, size_t n, const char **data,
+                             size_t *len)
+{
+    size_t start = span_start(x, first), raw_len = x->ends[first + n - 1] - start;
+    *data = x->body.data + start;
+    *len = raw_len;
+    if (!x->gz)
+        return GENOPS_OK;
+    genops_status rc = compress_gzip(x->gz, *data, raw_len, &x->zbody);
+    if (rc)
+        return rc;
+    *data = x->zbody.data;
+    *len = x->zbody.len;
+    if (x->zbody.len)
+        x->ratio = (double)raw_len / (double)x->zbody.len;
+    return GENOPS_OK;
+}
+
+static void send_part(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second);
+
+static void split(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second)
+{
+    size_t half = n / 2;
+    send_part(x, run, first, half, second);
+    send_part(x, run, first + half, n - half, second);
+}
+
+/* HEC accepted the request: delivered now, or once its ackId is acknowledged. */
+static void accepted(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second,
+                     const struct hec_reply *reply)
+{
+    if (!x->cfg.use_ack || x->ack_off) {
+        deliver(x, run, n);
+        return;
+    }
+    if (reply->ack_id < 0) {
+        /* The token has acknowledgement off: HEC said Success and gives nothing to wait
+         * for. Count what it accepted and stop asking. */
+        x->ack_off = true;
+        if (http_client_first(x->http, FIRST_NO_ACK))
+            log_msg(LOG_WARNING,
+                    "Splunk HEC exporter: use_ack is on but HEC answered without an ackId: "
+                    "the token has indexer acknowledgement off; counting accepted requests as "
+                    "delivered");
+        deliver(x, run, n);
+        return;
+    }
+    if (x->pend_n == x->pend_cap) {
+        size_t cap = x->pend_cap ? x->pend_cap * 2 : 16;
+        struct pending *p = realloc(x->pend, cap * sizeof *p);
+        if (!p) { /* cannot track it: HEC did accept it */
+            deliver(x, run, n);
+            return;
+        }
+        x->pend = p;
+        x->pend_cap = cap;
+    }
+    x->pend[x->pend_n++] = (struct pending){first, n, reply->ack_id, clock_mono_ns(), second};
+    atomic_store(&x->pending, x->pend_n);
+}
+
+/* HEC refused object k of the request: the ones before it were indexed, k is dropped,
+ * and the rest go once more (see the file comment). */
+static void invalid_event(struct hec_exporter *x, struct run *run, size_t first, size_t n,
+                          bool second, size_t k)
+{
+    deliver(x, run, k);
+    drop(x, run, 1, DROP_INVALID_EVENT);
+    size_t rest = n - k - 1;
+    if (!rest)
+        return;
+    if (second)
+        drop(x, run, rest, DROP_REJECTED);
+    else
+        send_part(x, run, first + k + 1, rest, true);
+}
+
+/* Send events [first, first + n) until they are delivered (or await an ack), refused,
+ * or out of time. second: this is the one re-send after an invalid event. */
+static void send_part(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second)
+{
+    const char *data;
+    size_t len;
+    if (!n)
+        return;
+    genops_status rc = payload(x, first, n, &data, &len);
+    if (rc == GENOPS_OK && len > x->max_bytes) {
+        if (n > 1)
+            return split(x, run, first, n, second);
+        if (http_client_first(x->http, FIRST_TOO_LARGE))
+            log_msg(LOG_ERROR,
+                    "Splunk HEC exporter: an event of %zu bytes is larger than "
+                    "max_request_bytes (%u); it is dropped",
+                    len, x->max_bytes);
+        return drop(x, run, 1, DROP_TOO_LARGE);
+    }
+    if (rc) {
+        note_failure(x, 0, -1, "cannot compress the request", genops_strerror(rc), "");
+        return drop(x, run, n, DROP_UNAVAILABLE);
+    }
+    struct http_request req = {
+        .url = x->cfg.raw ? x->raw_url : NULL,
+        .content_type = x->cfg.raw ? "text/plain; charset=utf-8" : "application/json",
+        .content_encoding = x->gz ? "gzip" : NULL,
+        .body = data,
+        .len = len,
+        .deadline_ns = run->deadline_ns,
+    };
+    for (unsigned attempt = 1;; attempt++) {
+        rc = http_send(x->http, &req, &x->resp);
+        count(&x->requests, 1);
+        run->r->bytes_sent += x->resp.bytes_sent;
+        long status = rc == GENOPS_OK ? x->resp.status : 0;
+        struct hec_reply reply;
+        hec_reply_parse(x->resp.body.data, x->resp.body.len, &reply);
+        http_client_redact(x->http, reply.text, sizeof reply.text);
+        const char *hint = hec_code_hint(reply.code);
+        enum hec_verdict v = hec_classify(status, &reply);
+        if (!status)
+            v = rc == GENOPS_EIO && x->resp.retryable ? HEC_RETRY : HEC_REJECTED;
+        if (v == HEC_INVALID_EVENT && (uint64_t)reply.invalid_event >= n)
+            v = HEC_REJECTED; /* names an object we did not send */
+        switch (v) {
+        case HEC_DELIVERED: return accepted(x, run, first, n, second, &reply);
+        case HEC_TOO_LARGE:
+            note_failure(x, status, reply.code, "request too large for HEC's max_content_length",
+                         reply.text, n > 1 ? "halving the request" : "the event is dropped");
+            if (n == 1)
+                return drop(x, run, 1, DROP_TOO_LARGE);
+            count(&x->splits, 1);
+            if (len / 2 < x->max_bytes) /* the server's limit is lower than ours */
+                x->max_bytes =
+                    len / 2 > HEC_MIN_REQUEST_BYTES ? (uint32_t)(len / 2) : HEC_MIN_REQUEST_BYTES;
+            return split(x, run, first, n, second);
+        case HEC_INVALID_EVENT:
+            note_failure(x, status, reply.code, "one event refused, the rest sent once more",
+                         reply.text, hint);
+            return invalid_event(x, run, first, n, second, (size_t)reply.invalid_event);
+        case HEC_AUTH:
+            note_failure(x, status, reply.code, "the token was refused", reply.text,
+                         hint[0] ? hint : "check SPLUNK_HEC_TOKEN");
+            return drop(x, run, n, DROP_AUTH);
+        case HEC_INDEX:
+            note_failure(x, status, reply.code, "incorrect index", reply.text, hint);
+            return drop(x, run, n, DROP_INDEX);
+        case HEC_REJECTED:
+            if (status)
+                note_failure(x, status, reply.code, "refused; not retried", reply.text, hint);
+            else
+                note_failure(x, 0, -1, "sending failed; not retried", x->resp.error, "");
+            return drop(x, run, n, status ? DROP_REJECTED : DROP_UNAVAILABLE);
+        case HEC_RETRY: break;
+        }
+        if (status)
+            note_failure(x, status, reply.code, "HEC is unavailable", reply.text,
+                         "retrying with backoff within the export deadline");
+        else
+            note_failure(x, 0, -1, "sending failed", x->resp.error,
+                         "retrying with backoff within the export deadline");
+        uint64_t wake;
+        if (rc != GENOPS_ETIMEDOUT &&
+            retry_when(&retry_default, attempt, x->resp.retry_after_ms, clock_mono_ns(),
+                       run->deadline_ns, &x->rng, &wake)) {
+            retry_sleep_until(wake);
+            count(&x->retries, 1);
+            run->r->retries++;
+            continue;
+        }
+        return drop(x, run, n, DROP_UNAVAILABLE);
+    }
+}
+
+static void remove_pending(struct hec_exporter *x, size_t i)
+{
+    x->pend[i] = x->pend[--x->pend_n];
+    atomic_store(&x->pending, x->pend_n);
+}
+
+/* One POST to /services/collector/ack for every pending id; acknowledged requests are
+ * delivered. A failed poll is logged once and simply tried again later. */
+static void poll_acks(struct hec_exporter *x, struct run *run)
+{
+    int64_t ids[256];
+    bool acked[256];
+    size_t n = x->pend_n < 256 ? x->pend_n : 256;
+    buf_truncate(&x->ack, 0);
+    buf_puts(&x->ack, "{\"acks\":[");
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = x->pend[i].ack_id;
+        if (i)
+            buf_putc(&x->ack, ',');
+        buf_put_i64(&x->ack, ids[i]);
+    }
+    buf_puts(&x->ack, "]}");
+    struct http_request req = {.url = x->cfg.ack_url,
+                               .content_type = "application/json",
+                               .body = x->ack.data,
+                               .len = x->ack.len,
+                               .deadline_ns = run->deadline_ns};
+    genops_status rc = http_send(x->http, &req, &x->resp);
+    count(&x->polls, 1);
+    long status = rc == GENOPS_OK ? x->resp.status : 0;
+    if (status == 200 && hec_ack_parse(x->resp.body.data, x->resp.body.len, ids, n, acked)) {
+        for (size_t i = n; i-- > 0;) {
+            if (!acked[i])
+                continue;
+            count(&x->acked, 1);
+            deliver(x, run, x->pend[i].n);
+            remove_pending(x, i);
+        }
+        return;
+    }
+    struct hec_reply reply;
+    hec_reply_parse(x->resp.body.data, x->resp.body.len, &reply);
+    http_client_redact(x->http, reply.text, sizeof reply.text);
+    if (reply.code == 14) {
+        /* "ACK is disabled": nothing will ever be acknowledged; HEC did accept them. */
+        note_failure(x, status, reply.code, "acknowledgement polls refused", reply.text,
+                     hec_code_hint(14));
+        x->ack_off = true;
+        while (x->pend_n) {
+            deliver(x, run, x->pend[x->pend_n - 1].n);
+            remove_pending(x, x->pend_n - 1);
+        }
+        return;
+    }
+    if (http_client_first(x->http, FIRST_ACK_POLL))
+        log_msg(LOG_WARNING, "Splunk HEC exporter: polling %s for acknowledgements failed: %s",
+                x->cfg.ack_url, status ? reply.text : x->resp.error);
+}
+
+/* Wait for every pending request's acknowledgement, re-sending those that pass
+ * ack_timeout_ms, until the deadline. */
+static void await_acks(struct hec_exporter *x, struct run *run)
+{
+    uint64_t wait = FIRST_ACK_WAIT, timeout = (uint64_t)x->cfg.ack_timeout_ms * 1000000u;
+    uint64_t wait_max = (uint64_t)x->cfg.ack_poll_ms * 1000000u;
+    while (x->pend_n) {
+        uint64_t now = clock_mono_ns();
+        if (now + 1000000u >= run->deadline_ns) {
+            size_t n = 0;
+            for (size_t i = 0; i < x->pend_n; i++)
+                n += x->pend[i].n;
+            note_failure(x, 0, -1, "not acknowledged before the export deadline",
+                         "indexer acknowledgement", "");
+            drop(x, run, n, DROP_UNACKED);
+            x->pend_n = 0;
+            atomic_store(&x->pending, 0);
+            return;
+        }
+        uint64_t wake = now + wait;
+        for (size_t i = 0; i < x->pend_n;) {
+            struct pending p = x->pend[i];
+            if (now - p.sent_ns < timeout) {
+                if (p.sent_ns + timeout < wake)
+                    wake = p.sent_ns + timeout;
+                i++;
+                continue;
+            }
+            remove_pending(x, i); /* its slot now holds another: look at i again */
+            count(&x->resent, 1);
+            send_part(x, run, p.first, p.n, p.second);
+        }
+        if (!x->pend_n)
+            return;
+        retry_sleep_until(wake < run->deadline_ns ? wake : run->deadline_ns);
+        poll_acks(x, run);
+        wait = wait * 2 < wait_max ? wait * 2 : wait_max;
+    }
+}
+
+/* Append s percent-encoded (RFC 3986 unreserved characters kept) to out. */
+static void put_query_value(struct buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            buf_putc(out, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(out, e, 3);
+        }
+    }
+}
+
+/* /raw takes the metadata from the query string (HEC REST reference,
+ * services/collector/raw: channel, host, index, source, sourcetype). */
+static genops_status build_raw_url(struct hec_exporter *x, const struct resource *r)
+{
+    struct hec_meta m;
+    struct buf u;
+    encode_hec_meta(&x->enc, r, &m);
+    buf_init(&u, 64 << 10);
+    buf_puts(&u, x->cfg.event_url);
+    buf_puts(&u, "?channel=");
+    buf_puts(&u, x->cfg.channel);
+    const char *names[] = {"&host=", "&source=", "&sourcetype=", "&index="};
+    const char *values[] = {m.host, m.source, m.sourcetype, m.index};
+    size_t lens[] = {m.host_len, m.source_len, m.sourcetype_len, m.index_len};
+    for (int i = 0; i < 4; i++) {
+        if (!values[i])
+            continue;
+        buf_puts(&u, names[i]);
+        put_query_value(&u, values[i], lens[i]);
+    }
+    buf_putc(&u, 0);
+    if (!buf_ok(&u)) {
+        buf_free(&u);
+        return GENOPS_ENOMEM;
+    }
+    free(x->raw_url);
+    x->raw_url = u.data; /* ownership moves */
+    x->raw_url_for = r;
+    return GENOPS_OK;
+}
+
+static struct http_client *new_client(const struct hec_exporter *x, genops_error *err)
+{
+    struct http_config hc = {
+        .url = x->cfg.event_url,
+        .headers = x->cfg.headers,
+        .header_count = x->cfg.header_count,
+        .tls = {.ca_file = x->cfg.certificate,
+                .client_cert = x->cfg.client_certificate,
+                .client_key = x->cfg.client_key,
+                .insecure = x->cfg.insecure},
+        .what = "Splunk HEC exporter",
+    };
+    return http_client_new(&hc, err);
+}
+
+/* In a forked child, before its first request: a channel of its own (two processes on
+ * one channel would confuse each other's ack ids) and a connection of its own. */
+static void renew_after_fork(struct hec_exporter *x)
+{
+    x->forked = false;
+    if (!x->cfg.channel_given)
+        hec_config_new_channel(&x->cfg);
+    else if (x->cfg.use_ack)
+        log_msg(LOG_WARNING, "Splunk HEC exporter: a forked process keeps the configured "
+                             "channel; parent and child share its ack ids");
+    struct http_client *c = new_client(x, NULL);
+    if (c) {
+        http_client_free(x->http); /* its connection was already let go */
+        x->http = c;
+    }
+    x->raw_url_for = NULL;
+}
+
+static genops_status hec_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
+                                struct export_result *r)
+{
+    struct hec_exporter *x = (struct hec_exporter *)e;
+    uint64_t own = clock_mono_ns() + (uint64_t)x->cfg.timeout_ms * 1000000u;
+    struct run run = {own < deadline_ns ? own : deadline_ns, r};
+    if (!b->count)
+        return GENOPS_OK;
+    if (x->forked)
+        renew_after_fork(x);
+    if (b->count > x->ends_cap) {
+        size_t *ends = realloc(x->ends, b->count * sizeof *ends);
+        if (!ends) {
+            r->failed = b->count;
+            return GENOPS_ENOMEM;
+        }
+        x->ends = ends;
+        x->ends_cap = b->count;
+    }
+    if (x->cfg.raw && (!x->raw_url || x->raw_url_for != b->resource) &&
+        build_raw_url(x, b->resource)) {
+        r->failed = b->count;
+        return GENOPS_ENOMEM;
+    }
+    buf_truncate(&x->body, 0);
+    genops_status rc = encode_hec(b, &x->enc, &x->body, x->ends);
+    if (rc) {
+        note_failure(x, 0, -1, "cannot encode the batch", genops_strerror(rc), "");
+        drop(x, &run, b->count, rc == GENOPS_ETOOBIG ? DROP_TOO_LARGE : DROP_UNAVAILABLE);
+        return rc;
+    }
+
+    /* Cut the batch at event boundaries: by count, and by bytes. Without gzip the
+     * bytes are known; with it, a slice is sized by the last compression ratio seen
+     * and halved when its gzip still comes out too large. */
+    size_t max_events = x->cfg.max_request_events ? x->cfg.max_request_events : b->count;
+    for (size_t i = 0; i < b->count;) {
+        double ratio = x->gz ? (x->ratio > 1.0 ? x->ratio * 0.9 : 1.0) : 1.0;
+        size_t cap = (size_t)((double)x->max_bytes * ratio), start = span_start(x, i), j = i;
+        while (j < b->count && j - i < max_events && x->ends[j] - start <= cap)
+            j++;
+        if (j == i)
+            j = i + 1; /* alone too large: send_part drops it (or gzip makes it fit) */
+        send_part(x, &run, i, j - i, false);
+        i = j;
+    }
+    if (x->pend_n)
+        await_acks(x, &run);
+    if (r->delivered == b->count)
+        return GENOPS_OK;
+    return r->rejected ? GENOPS_EREJECTED : GENOPS_EIO;
+}
+
+static void hec_after_fork(genops_exporter *e)
+{
+    struct hec_exporter *x = (struct hec_exporter *)e;
+    http_client_after_fork(x->http);
+    x->rng = random_seed();
+    x->forked = true;
+    x->pend_n = 0;
+    pthread_mutex_init(&x->last_lock, NULL); /* the parent may have held it */
+    atomic_store(&x->requests, 0);
+    atomic_store(&x->delivered, 0);
+    atomic_store(&x->acked, 0);
+    atomic_store(&x->pending, 0);
+    atomic_store(&x->resent, 0);
+    atomic_store(&x->polls, 0);
+    atomic_store(&x->retries, 0);
+    atomic_store(&x->splits, 0);
+    for (int i = 0; i < DROP_REASONS; i++)
+        atomic_store(&x->dropped[i], 0);
+}
+
+static void hec_destroy(genops_exporter *e)
+{
+    struct hec_exporter *x = (struct hec_exporter *)e;
+    http_client_free(x->http);
+    compress_free(x->gz);
+    buf_free(&x->body);
+    buf_free(&x->zbody);
+    buf_free(&x->ack);
+    http_response_free(&x->resp);
+    free(x->ends);
+    free(x->pend);
+    free(x->raw_url);
+    hec_config_free(&x->cfg);
+    pthread_mutex_destroy(&x->last_lock);
+    free(x);
+}
+
+static const struct exporter_ops hec_ops = {"splunk_hec", hec_export, hec_destroy, hec_after_fork};
+
+/* One info line with what was configured; never the token. */
+static void log_config(const struct hec_exporter *x)
+{
+    log_msg(LOG_INFO,
+            "Splunk HEC exporter: endpoint %s (%s), index %s, sourcetype %s, "
+            "acknowledgement %s, compression %s, max %u bytes per request, TLS "
+            "verification %s",
+            http_client_url_for_log(x->http), x->cfg.raw ? "raw" : "event",
+            x->cfg.index ? x->cfg.index : "(the token's default)",
+            x->cfg.sourcetype ? x->cfg.sourcetype : HEC_DEFAULT_SOURCETYPE,
+            x->cfg.use_ack ? "on" : "off", x->gz ? "gzip" : "none", x->max_bytes,
+            !x->cfg.https     ? "n/a (plain http)"
+            : x->cfg.insecure ? "OFF"
+                              : "on");
+    if (!x->cfg.https)
+        log_msg(LOG_WARNING,
+                "Splunk HEC exporter: %s is plain http: the token and the events travel "
+                "unencrypted",
+                http_client_url_for_log(x->http));
+}
+
+/* Create the exporter around a resolved configuration (taken over, even on failure). */
+static genops_exporter *create(struct hec_config *cfg, genops_error *err)
+{
+    struct hec_exporter *x = calloc(1, sizeof *x);
+    if (!x) {
+        hec_config_free(cfg);
+        error_set(err, GENOPS_ENOMEM, "out of memory creating a Splunk HEC exporter");
+        return NULL;
+    }
+    x->base.ops = &hec_ops;
+    x->cfg = *cfg;
+    pthread_mutex_init(&x->last_lock, NULL);
+    x->last_code = -1;
+    buf_init(&x->body, BATCH_LIMIT);
+    buf_init(&x->zbody, BATCH_LIMIT);
+    buf_init(&x->ack, ACK_BODY_LIMIT);
+    http_response_init(&x->resp);
+    x->rng = random_seed();
+    x->max_bytes = x->cfg.max_request_bytes;
+    x->enc = (struct hec_encoding){
+        .raw = x->cfg.raw,
+        .host = x->cfg.host,
+        .default_host = x->cfg.default_host,
+        .source = x->cfg.source,
+        .sourcetype = x->cfg.sourcetype,
+        .index = x->cfg.index,
+        .fields = (const char *const *)x->cfg.fields,
+        .field_count = x->cfg.field_count,
+    };
+    if (!(x->http = new_client(x, err))) {
+        hec_destroy(&x->base);
+        return NULL;
+    }
+    if (x->cfg.gzip && !(x->gz = compress_new(GZIP_LEVEL))) {
+        error_set(err, GENOPS_ENOMEM, "out of memory creating a gzip compressor");
+        hec_destroy(&x->base);
+        return NULL;
+    }
+    log_config(x);
+    error_clear(err);
+    return &x->base;
+}
+
+void genops_hec_options_init(genops_hec_options *opt)
+{
+    if (opt) {
+        memset(opt, 0, sizeof *opt);
+        opt->struct_size = sizeof *opt;
+    }
+}
+
+genops_exporter *genops_hec_exporter_new(const genops_hec_options *opt, genops_error *err)
+{
+    struct hec_config cfg;
+    if (hec_config_resolve(opt, &cfg, err))
+        return NULL;
+    return create(&cfg, err);
+}
+
+genops_exporter *hec_exporter_from_endpoint(const char *url, const struct http_header *headers,
+                                            size_t header_count, const genops_hec_options *base,
+                                            genops_error *err)
+{
+    struct hec_config cfg;
+    if (hec_config_from_endpoint(url, headers, header_count, base, &cfg, err))
+        return NULL;
+    return create(&cfg, err);
+}
+
+genops_status genops_hec_exporter_stats(genops_exporter *e, genops_hec_stats *out,
+                                        genops_error *err)
+{
+    if (!e || e->ops != &hec_ops)
+        return error_set(err, GENOPS_EINVAL, "not a Splunk HEC exporter");
+    if (!out || out->struct_size < sizeof(size_t) || out->struct_size > sizeof *out)
+        return error_set(err, GENOPS_EINVAL,
+                         "genops_hec_stats.struct_size must be set to sizeof(genops_hec_stats)");
+    struct hec_exporter *x = (struct hec_exporter *)e;
+    genops_hec_stats s = {.struct_size = out->struct_size};
+    s.requests = atomic_load(&x->requests);
+    s.events_delivered = atomic_load(&x->delivered);
+    s.acked = atomic_load(&x->acked);
+    s.ack_pending = atomic_load(&x->pending);
+    s.resent = atomic_load(&x->resent);
+    s.ack_polls = atomic_load(&x->polls);
+    s.retries = atomic_load(&x->retries);
+    s.splits = atomic_load(&x->splits);
+    s.dropped_invalid_event = atomic_load(&x->dropped[DROP_INVALID_EVENT]);
+    s.dropped_too_large = atomic_load(&x->dropped[DROP_TOO_LARGE]);
+    s.dropped_auth = atomic_load(&x->dropped[DROP_AUTH]);
+    s.dropped_index = atomic_load(&x->dropped[DROP_INDEX]);
+    s.dropped_rejected = atomic_load(&x->dropped[DROP_REJECTED]);
+    s.dropped_unavailable = atomic_load(&x->dropped[DROP_UNAVAILABLE]);
+    s.dropped_unacked = atomic_load(&x->dropped[DROP_UNACKED]);
+    pthread_mutex_lock(&x->last_lock);
+    s.last_status = x->last_status;
+    s.last_code = x->last_code;
+    memcpy(s.last_error, x->last_error, sizeof s.last_error);
+    pthread_mutex_unlock(&x->last_lock);
+    memcpy(out, &s, out->struct_size);
+    error_clear(err);
+    return GENOPS_OK;
+}
