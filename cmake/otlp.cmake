@@ -7,9 +7,7 @@
 # directly. protobuf-c (protoc-c's generated code + libprotobuf-c) is linked only into
 # tests, fuzzers and benchmarks, as the reference decoder and the differential oracle.
 
-option(GENOPS_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
-
-if(NOT GENOPS_BUILD_TESTS AND NOT GENOPS_FUZZ)
+if(NOT GENOPS_BUILD_TESTS)
   return()
 endif()
 
@@ -66,4 +64,29 @@ if(GENOPS_BUILD_TESTS)
   target_compile_definitions(otlp_sample PRIVATE _GNU_SOURCE)
   target_link_libraries(otlp_sample PRIVATE genops_static)
 
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_FOUND)
+    add_test(NAME test_otlp_encoding_py
+             COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                     ${CMAKE_SOURCE_DIR}/tests/python/test_otlp_encoding.py)
+    set_tests_properties(test_otlp_encoding_py PROPERTIES TIMEOUT 300
+      ENVIRONMENT "GENOPS_OTLP_SAMPLE=$<TARGET_FILE:otlp_sample>")
+  endif()
+
+  # The encode benchmark (benchmarks/README.md): direct encoders, protobuf-c's packer,
+  # and gzip of the payloads with zlib and libdeflate.
+  find_package(ZLIB REQUIRED)
+  find_library(OTLP_BENCH_LIBDEFLATE deflate REQUIRED)
+  add_executable(bench_encode ${CMAKE_SOURCE_DIR}/benchmarks/bench_encode.c)
+  target_compile_definitions(bench_encode PRIVATE _GNU_SOURCE)
+  target_link_libraries(bench_encode PRIVATE genops_otlp_testlib ZLIB::ZLIB
+                                             ${OTLP_BENCH_LIBDEFLATE})
+  # `cmake --build <dir> --target bench_encode_compare`: the C benchmark beside the
+  # OpenTelemetry Python SDK's encoder, one table.
+  if(Python3_FOUND)
+    add_custom_target(bench_encode_compare
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_encode.py
+              --bench $<TARGET_FILE:bench_encode>
+      DEPENDS bench_encode USES_TERMINAL)
+  endif()
 endif()

@@ -21,92 +21,113 @@
 
 #include "json.h"
 
+/* buf_append and buf_putc with the common case inlined: a span is some 190 small
+ * pieces, and a call per piece would cost more than the pieces. Same rule as buf: after
+ * a failure nothing more is appended. */
+static inline void put(struct buf *out, const char *s, size_t n)
+{
+    if (!out->failed && n <= out->cap - out->len) {
+        memcpy(out->data + out->len, s, n);
+        out->len += n;
+    } else {
+        buf_append(out, s, n);
+    }
+}
+
+static inline void put_char(struct buf *out, char c)
+{
+    if (!out->failed && out->len < out->cap)
+        out->data[out->len++] = c;
+    else
+        buf_putc(out, c);
+}
+
+static inline void put_str(struct buf *out, const char *s)
+{
+    put(out, s, strlen(s));
+}
+
 /* A string literal, without its NUL. */
-#define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
+#define PUT(out, lit) put((out), (lit), sizeof(lit) - 1)
 
 static void put_quoted_i64(struct buf *out, int64_t v)
 {
-    buf_putc(out, '"');
+    put_char(out, '"');
     buf_put_i64(out, v);
-    buf_putc(out, '"');
+    put_char(out, '"');
 }
 
 static void put_quoted_u64(struct buf *out, uint64_t v)
 {
-    buf_putc(out, '"');
+    put_char(out, '"');
     buf_put_u64(out, v);
-    buf_putc(out, '"');
+    put_char(out, '"');
 }
 
 static void put_hex_id(struct buf *out, const uint8_t *id, size_t n)
 {
-    buf_putc(out, '"');
+    put_char(out, '"');
     buf_put_hex(out, id, n);
-    buf_putc(out, '"');
+    put_char(out, '"');
 }
 
-/* The members of an ArrayValue's "values" list, each an AnyValue object. */
-static void put_array_items(struct buf *out, const genops_value *v)
+/* The one member of the AnyValue for a scalar (type, u) as "name":value; the caller
+ * writes the braces. */
+static void put_scalar(struct buf *out, genops_type type, const char *s, size_t len, int64_t i,
+                       double d, bool b)
 {
-    for (size_t i = 0; i < v->len; i++) {
-        if (i)
-            buf_putc(out, ',');
-        switch (v->type) {
-        case GENOPS_TYPE_STRING_ARRAY:
-            PUT(out, "{\"stringValue\":");
-            json_put_string(out, v->u.sa[i], strlen(v->u.sa[i]));
-            break;
-        case GENOPS_TYPE_INT_ARRAY:
-            PUT(out, "{\"intValue\":");
-            put_quoted_i64(out, v->u.ia[i]);
-            break;
-        case GENOPS_TYPE_DOUBLE_ARRAY:
-            PUT(out, "{\"doubleValue\":");
-            json_put_double(out, v->u.da[i]);
-            break;
-        default: /* GENOPS_TYPE_BOOL_ARRAY, the only other array type */
-            PUT(out, "{\"boolValue\":");
-            buf_puts(out, v->u.ba[i] ? "true" : "false");
-            break;
-        }
-        buf_putc(out, '}');
+    switch (type) {
+    case GENOPS_TYPE_STRING:
+        PUT(out, "\"stringValue\":");
+        json_put_string(out, s, len);
+        break;
+    case GENOPS_TYPE_INT:
+        PUT(out, "\"intValue\":");
+        put_quoted_i64(out, i);
+        break;
+    case GENOPS_TYPE_DOUBLE:
+        PUT(out, "\"doubleValue\":");
+        json_put_double(out, d);
+        break;
+    default: /* GENOPS_TYPE_BOOL */
+        if (b)
+            PUT(out, "\"boolValue\":true");
+        else
+            PUT(out, "\"boolValue\":false");
+        break;
     }
 }
 
-/* An AnyValue object; an empty array has no "values" (proto3 JSON omits empty lists). */
+/* The member of v's AnyValue; an empty array has no "values" (proto3 JSON omits empty
+ * lists) and an unknown type is an empty AnyValue, as in encode_otlp_pb.c. */
 static void put_any(struct buf *out, const genops_value *v)
 {
     switch (v->type) {
     case GENOPS_TYPE_STRING:
-        PUT(out, "{\"stringValue\":");
-        json_put_string(out, v->u.s, v->len);
-        break;
-    case GENOPS_TYPE_BOOL:
-        buf_puts(out, v->u.b ? "{\"boolValue\":true" : "{\"boolValue\":false");
-        break;
     case GENOPS_TYPE_INT:
-        PUT(out, "{\"intValue\":");
-        put_quoted_i64(out, v->u.i);
-        break;
     case GENOPS_TYPE_DOUBLE:
-        PUT(out, "{\"doubleValue\":");
-        json_put_double(out, v->u.d);
-        break;
+    case GENOPS_TYPE_BOOL: put_scalar(out, v->type, v->u.s, v->len, v->u.i, v->u.d, v->u.b); return;
     case GENOPS_TYPE_STRING_ARRAY:
     case GENOPS_TYPE_INT_ARRAY:
     case GENOPS_TYPE_DOUBLE_ARRAY:
-    case GENOPS_TYPE_BOOL_ARRAY:
-        PUT(out, "{\"arrayValue\":{");
-        if (v->len) {
-            PUT(out, "\"values\":[");
-            put_array_items(out, v);
-            buf_putc(out, ']');
-        }
-        buf_putc(out, '}');
-        break;
-    default: buf_putc(out, '{'); break; /* an empty AnyValue, as encode_otlp_pb.c */
+    case GENOPS_TYPE_BOOL_ARRAY: break;
+    default: return;
     }
-    buf_putc(out, '}');
+    PUT(out, "\"arrayValue\":{");
+    genops_type item = (genops_type)(v->type - GENOPS_TYPE_STRING_ARRAY + GENOPS_TYPE_STRING);
+    for (size_t i = 0; i < v->len; i++) {
+        if (i == 0)
+            PUT(out, "\"values\":[{");
+        else
+            PUT(out, "},{");
+        const char *s = item == GENOPS_TYPE_STRING ? v->u.sa[i] : NULL;
+        put_scalar(out, item, s, s ? strlen(s) : 0, item == GENOPS_TYPE_INT ? v->u.ia[i] : 0,
+                   item == GENOPS_TYPE_DOUBLE ? v->u.da[i] : 0,
+                   item == GENOPS_TYPE_BOOL && v->u.ba[i]);
+    }
+    if (v->len)
+        PUT(out, "}]");
+    put_char(out, '}');
 }
 
 /* `,"attributes":[...]` (name given), or nothing when every value is NULL (skipped, as
@@ -121,40 +142,40 @@ static void put_attrs(struct buf *out, const char *name, const struct attr *attr
             continue;
         if (!any) {
             if (!first)
-                buf_putc(out, ',');
-            buf_putc(out, '"');
-            buf_puts(out, name);
+                put_char(out, ',');
+            put_char(out, '"');
+            put_str(out, name);
             PUT(out, "\":[");
         } else {
-            buf_putc(out, ',');
+            put_char(out, ',');
         }
         any = true;
         PUT(out, "{\"key\":");
         json_put_string(out, a->key, a->key_len);
-        PUT(out, ",\"value\":");
+        PUT(out, ",\"value\":{");
         put_any(out, &a->value);
-        buf_putc(out, '}');
+        PUT(out, "}}");
     }
     if (any)
-        buf_putc(out, ']');
+        put_char(out, ']');
 }
 
 static void put_event(struct buf *out, const struct event *e)
 {
     bool first = true;
-    buf_putc(out, '{');
+    put_char(out, '{');
     if (e->time_ns) {
         PUT(out, "\"timeUnixNano\":");
         put_quoted_u64(out, e->time_ns);
         first = false;
     }
     if (e->name_len) {
-        buf_puts(out, first ? "\"name\":" : ",\"name\":");
+        put_str(out, first ? "\"name\":" : ",\"name\":");
         json_put_string(out, e->name, e->name_len);
         first = false;
     }
     put_attrs(out, "attributes", e->attrs, e->count, first);
-    buf_putc(out, '}');
+    put_char(out, '}');
 }
 
 static void put_status(struct buf *out, const struct span *s)
@@ -166,10 +187,10 @@ static void put_status(struct buf *out, const struct span *s)
         json_put_string(out, s->status_message, s->status_message_len);
     }
     if (s->status) {
-        buf_puts(out, message ? ",\"code\":" : "\"code\":");
+        put_str(out, message ? ",\"code\":" : "\"code\":");
         buf_put_u64(out, s->status);
     }
-    buf_putc(out, '}');
+    put_char(out, '}');
 }
 
 static void put_span(struct buf *out, const struct span *s)
@@ -204,17 +225,17 @@ static void put_span(struct buf *out, const struct span *s)
         buf_put_u64(out, s->dropped_attributes);
     }
     for (uint32_t i = 0; i < s->event_count; i++) {
-        buf_puts(out, i ? "," : ",\"events\":[");
+        put_str(out, i ? "," : ",\"events\":[");
         put_event(out, &s->events[i]);
     }
     if (s->event_count)
-        buf_putc(out, ']');
+        put_char(out, ']');
     if (s->dropped_events) {
         PUT(out, ",\"droppedEventsCount\":");
         buf_put_u64(out, s->dropped_events);
     }
     put_status(out, s);
-    buf_putc(out, '}');
+    put_char(out, '}');
 }
 
 static void put_scope(struct buf *out, const struct resource *r)
@@ -226,10 +247,10 @@ static void put_scope(struct buf *out, const struct resource *r)
         json_put_string(out, r->scope_name, strlen(r->scope_name));
     }
     if (r->scope_version && *r->scope_version) {
-        buf_puts(out, name ? ",\"version\":" : "\"version\":");
+        put_str(out, name ? ",\"version\":" : "\"version\":");
         json_put_string(out, r->scope_version, strlen(r->scope_version));
     }
-    buf_putc(out, '}');
+    put_char(out, '}');
 }
 
 genops_status encode_otlp_json(const struct batch *b, struct buf *out)
@@ -245,11 +266,11 @@ genops_status encode_otlp_json(const struct batch *b, struct buf *out)
         PUT(out, ",\"spans\":[");
     for (size_t i = 0; i < b->count; i++) {
         if (i)
-            buf_putc(out, ',');
+            put_char(out, ',');
         put_span(out, b->spans[i]);
     }
     if (b->count)
-        buf_putc(out, ']');
+        put_char(out, ']');
     PUT(out, "}]}]}");
 
     if (buf_ok(out))

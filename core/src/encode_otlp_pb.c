@@ -22,6 +22,8 @@
  * oneof member and a set sub-message written even when empty; minimal varints;
  * little-endian fixed64 (https://protobuf.dev/programming-guides/encoding/). */
 #include <assert.h>
+#include <endian.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "encode_otlp.h"
@@ -83,7 +85,7 @@ static size_t array_size(const genops_value *v)
 }
 
 /* The AnyValue body of v: its one oneof member, written even when zero or empty. */
-static size_t any_size(const genops_value *v)
+static inline size_t any_size(const genops_value *v)
 {
     switch (v->type) {
     case GENOPS_TYPE_STRING: return len_field_size(v->len);
@@ -98,10 +100,10 @@ static size_t any_size(const genops_value *v)
     }
 }
 
-/* The KeyValue body of a. */
-static size_t kv_size(const struct attr *a)
+/* The KeyValue body of a whose value's AnyValue body is value_size bytes. */
+static inline size_t kv_size(const struct attr *a, size_t value_size)
 {
-    return text_field_size(a->key_len) + len_field_size(any_size(&a->value));
+    return text_field_size(a->key_len) + len_field_size(value_size);
 }
 
 /* Bytes of a repeated KeyValue field for n attributes. NULL values are left out: they
@@ -111,7 +113,7 @@ static size_t attrs_size(const struct attr *attrs, uint32_t n)
     size_t total = 0;
     for (uint32_t i = 0; i < n; i++)
         if (attrs[i].value.type != GENOPS_TYPE_NULL)
-            total += len_field_size(kv_size(&attrs[i]));
+            total += len_field_size(kv_size(&attrs[i], any_size(&attrs[i].value)));
     return total;
 }
 
@@ -165,9 +167,9 @@ static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 
 static inline uint8_t *put_fixed64(uint8_t *p, uint8_t tag, uint64_t v)
 {
+    uint64_t le = htole64(v);
     *p++ = tag;
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    memcpy(p, &le, 8);
     return p + 8;
 }
 
@@ -185,10 +187,36 @@ static inline uint8_t *put_len(uint8_t *p, uint8_t tag, size_t n)
     return put_varint(p, n);
 }
 
+/* memcpy, with short copies done inline: attribute keys and values are mostly under 32
+ * bytes, where a call into libc costs more than the copy. Two overlapping fixed-size
+ * moves cover any length from one width to two, without writing past p + n. */
+static inline void copy(uint8_t *p, const void *data, size_t n)
+{
+    const uint8_t *d = data;
+    if (n >= 16 && n <= 32) {
+        uint8_t head[16], tail[16];
+        memcpy(head, d, 16);
+        memcpy(tail, d + n - 16, 16);
+        memcpy(p, head, 16);
+        memcpy(p + n - 16, tail, 16);
+    } else if (n >= 8 && n < 16) {
+        uint64_t head, tail;
+        memcpy(&head, d, 8);
+        memcpy(&tail, d + n - 8, 8);
+        memcpy(p, &head, 8);
+        memcpy(p + n - 8, &tail, 8);
+    } else if (n > 32) {
+        memcpy(p, d, n);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            p[i] = d[i];
+    }
+}
+
 static inline uint8_t *put_bytes(uint8_t *p, uint8_t tag, const void *data, size_t n)
 {
     p = put_len(p, tag, n);
-    memcpy(p, data, n);
+    copy(p, data, n);
     return p + n;
 }
 
@@ -267,9 +295,10 @@ static uint8_t *put_attrs(uint8_t *p, uint8_t tag, const struct attr *attrs, uin
         const struct attr *a = &attrs[i];
         if (a->value.type == GENOPS_TYPE_NULL)
             continue;
-        p = put_len(p, tag, kv_size(a));
+        size_t value_size = any_size(&a->value);
+        p = put_len(p, tag, kv_size(a, value_size));
         p = put_text_field(p, TAG(1, LEN), a->key, a->key_len);
-        p = put_len(p, TAG(2, LEN), any_size(&a->value));
+        p = put_len(p, TAG(2, LEN), value_size);
         p = put_any(p, &a->value);
     }
     return p;
@@ -314,20 +343,28 @@ genops_status encode_otlp_pb(const struct batch *b, struct buf *out)
 {
     const struct resource *r = b->resource;
     size_t spans = 0;
-
-    for (size_t i = 0; i < b->count; i++)
-        spans += len_field_size(span_size(b->spans[i]));
+    /* Each span is sized once: the sizes are needed for the outer lengths first, then
+     * again as each span's own length. */
+    size_t *sizes = malloc((b->count ? b->count : 1) * sizeof *sizes);
+    if (!sizes)
+        return GENOPS_ENOMEM;
+    for (size_t i = 0; i < b->count; i++) {
+        sizes[i] = span_size(b->spans[i]);
+        spans += len_field_size(sizes[i]);
+    }
     size_t resource = attrs_size(r->attrs.items, r->attrs.count);
     size_t scope = scope_size(r);
     size_t scope_spans = len_field_size(scope) + spans;
     size_t resource_spans = len_field_size(resource) + len_field_size(scope_spans);
     size_t total = len_field_size(resource_spans);
 
-    if (total > out->limit - out->len)
-        return GENOPS_ETOOBIG;
-    if (!buf_reserve(out, total)) {
-        buf_truncate(out, out->len); /* clear the failure: out is as it was */
-        return GENOPS_ENOMEM;
+    genops_status rc = total > out->limit - out->len ? GENOPS_ETOOBIG
+                       : buf_reserve(out, total)     ? GENOPS_OK
+                                                     : GENOPS_ENOMEM;
+    if (rc != GENOPS_OK) {
+        buf_truncate(out, out->len); /* clear a failure buf_reserve set: out is as it was */
+        free(sizes);
+        return rc;
     }
 
     uint8_t *start = (uint8_t *)out->data + out->len;
@@ -339,9 +376,10 @@ genops_status encode_otlp_pb(const struct batch *b, struct buf *out)
     p = put_text_field(p, TAG(1, LEN), r->scope_name, cstr_len(r->scope_name));
     p = put_text_field(p, TAG(2, LEN), r->scope_version, cstr_len(r->scope_version));
     for (size_t i = 0; i < b->count; i++) {
-        p = put_len(p, TAG(2, LEN), span_size(b->spans[i]));
+        p = put_len(p, TAG(2, LEN), sizes[i]);
         p = put_span(p, b->spans[i]);
     }
+    free(sizes);
     /* The sizes and the writers agree (the differential tests prove it): a mismatch
      * would already have written past the reservation. */
     assert((size_t)(p - start) == total);

@@ -2,7 +2,9 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "numfmt.h"
 #include "utf8.h"
@@ -18,33 +20,76 @@ static const char escape[256] = {
     [0x1E] = 'u', [0x1F] = 'u', ['"'] = '"',  ['\\'] = '\\',
 };
 
-/* The escaped, quoted form of valid UTF-8 s[0..len): plain runs are copied whole. */
+/* Does any byte of s[0..len) need more than a copy (a JSON escape, or a UTF-8 check
+ * because it is not ASCII)? Eight bytes at a time: most keys and values are plain ASCII,
+ * and for them the whole string is then one copy. */
+static bool needs_care(const char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, quote, backslash;
+        memcpy(&w, s + i, 8);
+        quote = w ^ (ones * '"');
+        backslash = w ^ (ones * '\\');
+        /* (x - ones * n) & ~x & highs is non-zero exactly when some byte of x is below n
+         * (n <= 0x80): here a control character, or a zero left by the xor with '"' or
+         * '\\'. w & highs finds the bytes that are not ASCII. */
+        if (((w - ones * 0x20) & ~w & highs) | ((quote - ones) & ~quote & highs) |
+            ((backslash - ones) & ~backslash & highs) | (w & highs))
+            return true;
+    }
+    for (; i < len; i++)
+        if (escape[(unsigned char)s[i]] || (unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* The escaped, quoted form of valid UTF-8 s[0..len): room for the plain case is reserved
+ * once; an escape reserves what it adds. */
 static void put_escaped(struct buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
 
-    buf_putc(out, '"');
+    if (!buf_reserve(out, len + 2))
+        return;
+    char *p = out->data + out->len;
+    *p++ = '"';
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!escape[c])
+        if (!escape[c]) {
+            *p++ = (char)c;
             continue;
-        buf_append(out, s + run, i - run);
-        if (escape[c] == 'u') {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_append(out, u, sizeof u);
-        } else {
-            char e[2] = {'\\', escape[c]};
-            buf_append(out, e, sizeof e);
         }
-        run = i + 1;
+        out->len = (size_t)(p - out->data);
+        if (!buf_reserve(out, 6 + (len - i - 1) + 1)) /* \u00XX, the rest, the quote */
+            return;
+        p = out->data + out->len;
+        *p++ = '\\';
+        *p++ = escape[c];
+        if (escape[c] == 'u') {
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
     }
-    buf_append(out, s + run, len - run);
-    buf_putc(out, '"');
+    *p++ = '"';
+    out->len = (size_t)(p - out->data);
 }
 
 void json_put_string(struct buf *out, const char *s, size_t len)
 {
+    if (!needs_care(s, len)) {
+        if (buf_reserve(out, len + 2)) {
+            char *p = out->data + out->len;
+            p[0] = '"';
+            memcpy(p + 1, s, len);
+            p[len + 1] = '"';
+            out->len += len + 2;
+        }
+        return;
+    }
     if (utf8_valid_prefix(s, len) == len) {
         put_escaped(out, s, len);
         return;

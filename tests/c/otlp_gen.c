@@ -199,6 +199,23 @@ struct otlp_gen *otlp_gen_batch(const uint8_t *data, size_t size, bool any_bytes
     return g;
 }
 
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+struct otlp_gen *otlp_gen_random(uint64_t *seed, bool any_bytes, const struct batch **b)
+{
+    static uint8_t input[8192];
+    size_t n = (size_t)(xorshift(seed) % sizeof input);
+    for (size_t i = 0; i < n; i++)
+        input[i] = (uint8_t)(xorshift(seed) >> 32);
+    return otlp_gen_batch(input, n, any_bytes, b);
+}
+
 void otlp_gen_free(struct otlp_gen *g)
 {
     if (g) {

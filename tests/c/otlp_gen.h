@@ -21,4 +21,8 @@ struct otlp_gen *otlp_gen_batch(const uint8_t *data, size_t size, bool any_bytes
                                 const struct batch **b);
 void otlp_gen_free(struct otlp_gen *g);
 
+/* otlp_gen_batch on up to 8 KiB of pseudo-random input drawn from *seed (xorshift64,
+ * advanced), for seeded randomized tests. */
+struct otlp_gen *otlp_gen_random(uint64_t *seed, bool any_bytes, const struct batch **b);
+
 #endif

@@ -192,46 +192,80 @@ static Span *build_span(struct pool *p, const struct span *s)
     return m;
 }
 
+struct otlp_pbc_built {
+    struct pool pool; /* everything below the top-level messages */
+    Resource resource;
+    Scope scope;
+    ScopeSpans scope_spans;
+    ResourceSpans resource_spans;
+    ScopeSpans *scope_spans_list[1];
+    ResourceSpans *resource_spans_list[1];
+    otlp_pbc_request request;
+};
+
+struct otlp_pbc_built *otlp_pbc_build(const struct batch *b)
+{
+    struct otlp_pbc_built *m = calloc(1, sizeof *m);
+    const struct resource *r = b->resource;
+    if (!m)
+        return NULL;
+    struct pool *p = &m->pool;
+    opentelemetry__proto__resource__v1__resource__init(&m->resource);
+    opentelemetry__proto__common__v1__instrumentation_scope__init(&m->scope);
+    opentelemetry__proto__trace__v1__scope_spans__init(&m->scope_spans);
+    opentelemetry__proto__trace__v1__resource_spans__init(&m->resource_spans);
+    opentelemetry__proto__collector__trace__v1__export_trace_service_request__init(&m->request);
+
+    m->resource.attributes =
+        build_attrs(p, r->attrs.items, r->attrs.count, &m->resource.n_attributes);
+    if (r->scope_name)
+        m->scope.name = pool_text(p, r->scope_name, strlen(r->scope_name));
+    if (r->scope_version)
+        m->scope.version = pool_text(p, r->scope_version, strlen(r->scope_version));
+    m->scope_spans.scope = &m->scope;
+    m->scope_spans.n_spans = b->count;
+    m->scope_spans.spans = pool_alloc(p, b->count * sizeof *m->scope_spans.spans);
+    for (size_t i = 0; m->scope_spans.spans && i < b->count; i++)
+        m->scope_spans.spans[i] = build_span(p, b->spans[i]);
+    m->scope_spans_list[0] = &m->scope_spans;
+    m->resource_spans.resource = &m->resource;
+    m->resource_spans.n_scope_spans = 1;
+    m->resource_spans.scope_spans = m->scope_spans_list;
+    m->resource_spans_list[0] = &m->resource_spans;
+    m->request.n_resource_spans = 1;
+    m->request.resource_spans = m->resource_spans_list;
+    if (p->failed) {
+        otlp_pbc_release(m);
+        return NULL;
+    }
+    return m;
+}
+
+uint8_t *otlp_pbc_pack_built(const struct otlp_pbc_built *m, size_t *len)
+{
+    *len =
+        opentelemetry__proto__collector__trace__v1__export_trace_service_request__get_packed_size(
+            &m->request);
+    uint8_t *out = malloc(*len ? *len : 1);
+    if (out)
+        opentelemetry__proto__collector__trace__v1__export_trace_service_request__pack(&m->request,
+                                                                                       out);
+    return out;
+}
+
+void otlp_pbc_release(struct otlp_pbc_built *m)
+{
+    if (m) {
+        pool_free(&m->pool);
+        free(m);
+    }
+}
+
 uint8_t *otlp_pbc_pack(const struct batch *b, size_t *len)
 {
-    struct pool p = {0};
-    const struct resource *r = b->resource;
-    Resource res = OPENTELEMETRY__PROTO__RESOURCE__V1__RESOURCE__INIT;
-    Scope scope = OPENTELEMETRY__PROTO__COMMON__V1__INSTRUMENTATION_SCOPE__INIT;
-    ScopeSpans ss = OPENTELEMETRY__PROTO__TRACE__V1__SCOPE_SPANS__INIT;
-    ResourceSpans rs = OPENTELEMETRY__PROTO__TRACE__V1__RESOURCE_SPANS__INIT;
-    otlp_pbc_request req =
-        OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_REQUEST__INIT;
-    ResourceSpans *rsp = &rs;
-    ScopeSpans *ssp = &ss;
-    uint8_t *out = NULL;
-
-    res.attributes = build_attrs(&p, r->attrs.items, r->attrs.count, &res.n_attributes);
-    if (r->scope_name)
-        scope.name = pool_text(&p, r->scope_name, strlen(r->scope_name));
-    if (r->scope_version)
-        scope.version = pool_text(&p, r->scope_version, strlen(r->scope_version));
-    ss.scope = &scope;
-    ss.n_spans = b->count;
-    ss.spans = pool_alloc(&p, b->count * sizeof *ss.spans);
-    for (size_t i = 0; ss.spans && i < b->count; i++)
-        ss.spans[i] = build_span(&p, b->spans[i]);
-    rs.resource = &res;
-    rs.n_scope_spans = 1;
-    rs.scope_spans = &ssp;
-    req.n_resource_spans = 1;
-    req.resource_spans = &rsp;
-
-    if (!p.failed) {
-        *len =
-            opentelemetry__proto__collector__trace__v1__export_trace_service_request__get_packed_size(
-                &req);
-        out = malloc(*len ? *len : 1);
-        if (out)
-            opentelemetry__proto__collector__trace__v1__export_trace_service_request__pack(&req,
-                                                                                           out);
-    }
-    pool_free(&p);
+    struct otlp_pbc_built *m = otlp_pbc_build(b);
+    uint8_t *out = m ? otlp_pbc_pack_built(m, len) : NULL;
+    otlp_pbc_release(m);
     return out;
 }
 

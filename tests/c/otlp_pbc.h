@@ -19,8 +19,16 @@
 typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest otlp_pbc_request;
 
 /* b packed by protobuf-c into a new malloc'd buffer of *len bytes (free it); NULL when
- * malloc fails. */
+ * malloc fails. The same as otlp_pbc_build + otlp_pbc_pack_built + otlp_pbc_release. */
 uint8_t *otlp_pbc_pack(const struct batch *b, size_t *len);
+
+/* The two halves of otlp_pbc_pack, so that a benchmark can time the packer alone: the
+ * protobuf-c message for b (NULL on ENOMEM; it points into b, which must outlive it),
+ * and that message packed as otlp_pbc_pack does. */
+struct otlp_pbc_built;
+struct otlp_pbc_built *otlp_pbc_build(const struct batch *b);
+uint8_t *otlp_pbc_pack_built(const struct otlp_pbc_built *m, size_t *len);
+void otlp_pbc_release(struct otlp_pbc_built *m);
 
 /* data decoded by protobuf-c's unpacker, or NULL when it is not a valid message. Free
  * with otlp_pbc_free. */

@@ -23,7 +23,7 @@
 #include "numfmt.h"
 #include "resource.h"
 
-#define END_NS 1700000000123456789u /* fixed end times: spans start at the real clock */
+#define END_NS 4102444800123456789u /* 2100-01-01: fixed ends after the real-clock starts */
 
 #define STR(k, text)                                                                               \
     {                                                                                              \

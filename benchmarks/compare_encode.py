@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Run bench_encode (C) and benchmarks/python/otel_encode.py (the OpenTelemetry Python
+SDK) on the same spans and print one table.
+
+    python3 benchmarks/compare_encode.py [--bench PATH/TO/bench_encode]
+
+Without --bench, the newest build/*/bench_encode is used; build it in Release first
+(benchmarks/README.md). `cmake --build <dir> --target bench_encode_compare` runs this
+with that build's binary.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rows(command):
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", help="path of the bench_encode binary")
+    args = parser.parse_args()
+    bench = args.bench
+    if not bench:
+        found = sorted(ROOT.glob("build/*/bench_encode"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            sys.exit("no build/*/bench_encode: build the bench_encode target first")
+        bench = str(found[-1])
+
+    results = rows([bench, "--json"])
+    results += rows([sys.executable, str(ROOT / "benchmarks/python/otel_encode.py"), "--json"])
+    sdk = results[-1]["ns_per_span"]
+    print("512 spans x 20 attributes per batch; best of 7 rounds; one core\n")
+    print("| encoding | ns/span | spans/s | MB/s out | bytes/span | vs. OTel Python SDK |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        ns, size = r["ns_per_span"], r["bytes_per_span"]
+        print(
+            f"| {r['name']} | {ns:,.0f} | {1e3 / ns:.2f} M | {size / ns * 1e3:,.0f} "
+            f"| {size:,.0f} | {sdk / ns:,.1f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()
