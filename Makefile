@@ -54,7 +54,24 @@ test-valgrind: build-debug
 	done
 
 test: deps
-	$(MAKE) --no-print-directory test-c test-asan test-tsan test-valgrind
+	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-valgrind
+
+# The language bindings (bindings/genops.i) in their own tree, without the C tests.
+# pytest imports the package staged in $(BUILD)/python/python (never a pip install);
+# tests/python/test_otlp_*.py drive a C program and run under ctest (test-c).
+CMAKE_ARGS_python := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENOPS_BUILD_TESTS=OFF \
+                     -DGENOPS_BUILD_PYTHON=ON -DGENOPS_BUILD_RUBY=ON -DGENOPS_BUILD_LUA=ON
+PYTHON_TESTS = $(filter-out tests/python/test_otlp_%,$(wildcard tests/python/test_*.py))
+
+test-python: $(BUILD)/python/CMakeCache.txt
+	$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops_python
+	PYTHONPATH=$(abspath $(BUILD))/python/python $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  $(PYTHON_TESTS)
+
+test-bindings: $(BUILD)/python/CMakeCache.txt
+	$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops_ruby genops_lua
+	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
+	LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
 
 # Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
 bench: build-release

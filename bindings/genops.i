@@ -1,0 +1,951 @@
+/* genops.i - the ONE SWIG interface of genops-native, for Python, Ruby and Lua.
+ *
+ * Layout (STYLE.md, sketch 3): module -> the header -> language-neutral support code
+ * -> shared typemaps, each with its per-language branch in bindings/<lang>/genops_<lang>.swg
+ * -> the exposure list (every genops.h function wrapped or %ignore'd, with why)
+ * -> %include "genops.h".
+ *
+ * What every language gets, by one rule each:
+ *  - genops_error *err never appears: a failure becomes the language's exception
+ *    (Python: the class of genops._errors for the status; Ruby: Genops::Native::Error
+ *    subclasses; Lua: error() with "genops: <STATUS>: message").
+ *  - out-pointers (span contexts, stats, attributes, values) become return values.
+ *  - a dict / Hash / table becomes a genops_attribute list; one nested map level is
+ *    flattened to "key.subkey" (the recorders' metadata={...}, init's
+ *    resource_attributes={...}).
+ *  - an options struct is given as a dict / Hash / table of its field names; unknown
+ *    names are rejected with a clear error.
+ *  - span handles are integers (generation-checked in C, so a late one is harmless).
+ *
+ * Python's per-operation calls (the span object of track / trace_operation and its
+ * record_* methods) are NOT these wrappers: they are the hand-written type in
+ * bindings/python/span.c, compiled into the same extension module. */
+
+#if defined(SWIGPYTHON)
+/* genops/native.py + genops/_native*.so. threads="1" only makes thread support
+ * available: %nothread below turns it off for every function, and %thread turns it
+ * back on for the few that can wait (a global -threads costs ~28 ns on every call). */
+%module(package="genops", threads="1") native
+#elif defined(SWIGRUBY)
+%module "genops::native"
+#else
+/* Quoted on purpose: CMake's UseSWIG guesses Python's extra output file from the first
+ * unquoted module line, which must be Python's (above), not this one. */
+%module "genops_native"
+#endif
+
+%{
+#include "genops.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+%}
+
+%include <stdint.i>
+
+/* ---- language-neutral support code --------------------------------------------- */
+%{
+/* A growable attribute list that owns every byte it points to that is not the
+ * interpreter's (flattened keys, copied strings, arrays). Filled by the language's
+ * converter, handed to one C call, freed in the typemap's freearg. */
+typedef struct genops_attr_list {
+    genops_attribute *items;
+    size_t count, cap;
+    void **owned; /* malloc'd blocks freed with the list */
+    size_t nowned, capowned;
+} genops_attr_list;
+
+static void genops_attr_list_free(genops_attr_list *l)
+{
+    for (size_t i = 0; i < l->nowned; i++)
+        free(l->owned[i]);
+    free(l->owned);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* malloc n bytes owned by l; NULL when out of memory. */
+static void *genops_attr_list_alloc(genops_attr_list *l, size_t n)
+{
+    if (l->nowned == l->capowned) {
+        size_t cap = l->capowned ? 2 * l->capowned : 8;
+        void **p = (void **)realloc(l->owned, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        l->owned = p;
+        l->capowned = cap;
+    }
+    void *b = malloc(n ? n : 1);
+    if (b)
+        l->owned[l->nowned++] = b;
+    return b;
+}
+
+/* A NUL-terminated copy of s[0..len) owned by l. */
+static char *genops_attr_list_strdup(genops_attr_list *l, const char *s, size_t len)
+{
+    char *c = (char *)genops_attr_list_alloc(l, len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/* "prefix.key", owned by l. */
+static char *genops_attr_list_join(genops_attr_list *l, const char *prefix, const char *key)
+{
+    size_t a = strlen(prefix), b = strlen(key);
+    char *c = (char *)genops_attr_list_alloc(l, a + b + 2);
+    if (c) {
+        memcpy(c, prefix, a);
+        c[a] = '.';
+        memcpy(c + a + 1, key, b + 1);
+    }
+    return c;
+}
+
+/* Append one attribute (key must outlive the call); false when out of memory. */
+static int genops_attr_list_push(genops_attr_list *l, const char *key, genops_value v)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        genops_attribute *p = (genops_attribute *)realloc(l->items, cap * sizeof *p);
+        if (!p)
+            return 0;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->count].key = key;
+    l->items[l->count].value = v;
+    l->count++;
+    return 1;
+}
+
+/* Option structs from a map of their field names, by one table per struct: the
+ * languages pass {"service_name": "x", "max_queue_size": 4096, ...}. Strings point
+ * into the attribute list (NUL-terminated by every converter), which outlives the
+ * call. A nested map (kind 'n': resource_attributes, headers) arrives flattened as
+ * "<name>.<key>" and is gathered into `nested` (room for n) with the prefix
+ * stripped; a list of strings (kind 'l') is taken as the array it is. Unknown names,
+ * wrong types and out-of-range numbers are GENOPS_EINVAL naming the field. */
+typedef struct genops_opt_field {
+    const char *name;
+    size_t offset;
+    size_t count_offset;       /* kinds 'n' and 'l': where the item count goes */
+    char kind;                 /* 's' string, 'u' uint32, 'U' uint64, 'i' int32, 'b' bool,
+                                * 'e' enum by name, 'n' nested map, 'l' string list */
+    const char *const *names;  /* kind 'e': the values' names, index = value */
+} genops_opt_field;
+
+#define GENOPS_OPT(type, field, kind) {#field, offsetof(type, field), 0, kind, NULL}
+#define GENOPS_OPT_ENUM(type, field, names) {#field, offsetof(type, field), 0, 'e', names}
+#define GENOPS_OPT_LIST(type, field, count, kind) \
+    {#field, offsetof(type, field), offsetof(type, count), kind, NULL}
+
+static genops_status genops_opt_error(genops_error *err, const char *what, const char *key,
+                                      const char *problem)
+{
+    if (err) {
+        err->code = GENOPS_EINVAL;
+        snprintf(err->message, sizeof err->message, "%s option '%.64s' %s", what, key,
+                 problem);
+    }
+    return GENOPS_EINVAL;
+}
+
+static genops_status genops_opt_fill(void *o, const genops_opt_field *fields, size_t nfields,
+                                     const char *what, const genops_attribute *a, size_t n,
+                                     genops_attribute *nested, genops_error *err)
+{
+    const genops_opt_field *nf = NULL; /* the struct's nested map field, if any */
+    size_t nnested = 0;
+
+    for (size_t f = 0; f < nfields; f++)
+        if (fields[f].kind == 'n')
+            nf = &fields[f];
+    for (size_t i = 0; i < n; i++) {
+        const char *k = a[i].key;
+        const genops_value *v = &a[i].value;
+        size_t plen = nf ? strlen(nf->name) : 0;
+        if (v->type == GENOPS_TYPE_NULL)
+            continue; /* None / nil: the default */
+        if (nf && strncmp(k, nf->name, plen) == 0 && k[plen] == '.') {
+            if (v->type != GENOPS_TYPE_STRING && strcmp(nf->name, "headers") == 0)
+                return genops_opt_error(err, what, k, "must be a string");
+            nested[nnested] = a[i];
+            nested[nnested++].key = k + plen + 1;
+            continue;
+        }
+        size_t f;
+        for (f = 0; f < nfields && strcmp(k, fields[f].name) != 0; f++)
+            ;
+        if (f == nfields || fields[f].kind == 'n')
+            return genops_opt_error(err, what, k, f == nfields ? "is unknown (genops.h lists "
+                                    "the options)" : "must be a map");
+        char *at = (char *)o + fields[f].offset;
+        int64_t x = v->u.i;
+        switch (fields[f].kind) {
+        case 's':
+            if (v->type != GENOPS_TYPE_STRING)
+                return genops_opt_error(err, what, k, "must be a string");
+            *(const char **)at = v->u.s;
+            break;
+        case 'b':
+            if (v->type != GENOPS_TYPE_BOOL)
+                return genops_opt_error(err, what, k, "must be true or false");
+            *(bool *)at = v->u.b;
+            break;
+        case 'l':
+            if (v->type != GENOPS_TYPE_STRING_ARRAY)
+                return genops_opt_error(err, what, k, "must be a list of strings");
+            *(const char *const **)at = v->u.sa;
+            *(size_t *)((char *)o + fields[f].count_offset) = v->len;
+            break;
+        case 'e': {
+            int e = -1;
+            for (int j = 1; v->type == GENOPS_TYPE_STRING && fields[f].names[j]; j++)
+                if (strcmp(v->u.s, fields[f].names[j]) == 0)
+                    e = j;
+            if (e < 0)
+                return genops_opt_error(err, what, k, "has an unknown value");
+            *(int *)at = e;
+            break;
+        }
+        default: /* numbers */
+            if (v->type != GENOPS_TYPE_INT)
+                return genops_opt_error(err, what, k, "must be an integer");
+            if ((fields[f].kind == 'u' && (x < 0 || x > (int64_t)UINT32_MAX)) ||
+                (fields[f].kind == 'U' && x < 0) ||
+                (fields[f].kind == 'i' && (x < INT32_MIN || x > INT32_MAX)))
+                return genops_opt_error(err, what, k, "is out of range");
+            if (fields[f].kind == 'u')
+                *(uint32_t *)at = (uint32_t)x;
+            else if (fields[f].kind == 'U')
+                *(uint64_t *)at = (uint64_t)x;
+            else
+                *(int32_t *)at = (int32_t)x;
+        }
+    }
+    if (nf) {
+        *(const genops_attribute **)((char *)o + nf->offset) = nnested ? nested : NULL;
+        *(size_t *)((char *)o + nf->count_offset) = nnested;
+    }
+    return GENOPS_OK;
+}
+
+static const genops_opt_field genops_options_fields[] = {
+    GENOPS_OPT(genops_options, service_name, 's'),
+    GENOPS_OPT(genops_options, service_version, 's'),
+    GENOPS_OPT(genops_options, environment, 's'),
+    GENOPS_OPT_LIST(genops_options, resource_attributes, resource_attribute_count, 'n'),
+    GENOPS_OPT(genops_options, attribute_count_limit, 'u'),
+    GENOPS_OPT(genops_options, attribute_value_length_limit, 'u'),
+    GENOPS_OPT(genops_options, event_count_limit, 'u'),
+    GENOPS_OPT(genops_options, max_queue_size, 'u'),
+    GENOPS_OPT(genops_options, schedule_delay_ms, 'u'),
+    GENOPS_OPT(genops_options, export_timeout_ms, 'u'),
+    GENOPS_OPT(genops_options, max_export_batch_size, 'u'),
+    GENOPS_OPT(genops_options, max_buffer_bytes, 'U'),
+    GENOPS_OPT(genops_options, exit_flush_timeout_ms, 'i'),
+};
+
+static genops_status genops_options_from_attrs(genops_options *o, const genops_attribute *a,
+                                               size_t n, genops_attribute *nested,
+                                               genops_error *err)
+{
+    genops_options_init(o);
+    return genops_opt_fill(o, genops_options_fields,
+                           sizeof genops_options_fields / sizeof genops_options_fields[0],
+                           "pipeline", a, n, nested, err);
+}
+
+static const char *const genops_compression_names[] = {"", "none", "gzip", NULL};
+
+#ifdef GENOPS_HAVE_OTLP
+static const char *const genops_otlp_protocol_names[] = {"", "http/protobuf", "http/json",
+                                                          NULL};
+static const genops_opt_field genops_otlp_options_fields[] = {
+    GENOPS_OPT(genops_otlp_options, endpoint, 's'),
+    GENOPS_OPT_ENUM(genops_otlp_options, protocol, genops_otlp_protocol_names),
+    GENOPS_OPT_LIST(genops_otlp_options, headers, header_count, 'n'),
+    GENOPS_OPT(genops_otlp_options, headers_string, 's'),
+    GENOPS_OPT_ENUM(genops_otlp_options, compression, genops_compression_names),
+    GENOPS_OPT(genops_otlp_options, timeout_ms, 'u'),
+    GENOPS_OPT(genops_otlp_options, certificate, 's'),
+    GENOPS_OPT(genops_otlp_options, client_key, 's'),
+    GENOPS_OPT(genops_otlp_options, client_certificate, 's'),
+    GENOPS_OPT(genops_otlp_options, insecure, 'b'),
+};
+
+static genops_status genops_otlp_options_from_attrs(genops_otlp_options *o,
+                                                    const genops_attribute *a, size_t n,
+                                                    genops_attribute *nested,
+                                                    genops_error *err)
+{
+    genops_otlp_options_init(o);
+    return genops_opt_fill(o, genops_otlp_options_fields,
+                           sizeof genops_otlp_options_fields /
+                               sizeof genops_otlp_options_fields[0],
+                           "OTLP", a, n, nested, err);
+}
+#endif
+
+#ifdef GENOPS_HAVE_HEC
+static const char *const genops_hec_format_names[] = {"", "event", "raw", NULL};
+static const genops_opt_field genops_hec_options_fields[] = {
+    GENOPS_OPT(genops_hec_options, endpoint, 's'),
+    GENOPS_OPT(genops_hec_options, token, 's'),
+    GENOPS_OPT(genops_hec_options, index, 's'),
+    GENOPS_OPT(genops_hec_options, source, 's'),
+    GENOPS_OPT(genops_hec_options, sourcetype, 's'),
+    GENOPS_OPT(genops_hec_options, host, 's'),
+    GENOPS_OPT_ENUM(genops_hec_options, format, genops_hec_format_names),
+    GENOPS_OPT_LIST(genops_hec_options, indexed_fields, indexed_field_count, 'l'),
+    GENOPS_OPT(genops_hec_options, use_ack, 'b'),
+    GENOPS_OPT(genops_hec_options, ack_timeout_ms, 'u'),
+    GENOPS_OPT(genops_hec_options, ack_poll_interval_ms, 'u'),
+    GENOPS_OPT_ENUM(genops_hec_options, compression, genops_compression_names),
+    GENOPS_OPT(genops_hec_options, max_request_bytes, 'u'),
+    GENOPS_OPT(genops_hec_options, max_request_events, 'u'),
+    GENOPS_OPT(genops_hec_options, timeout_ms, 'u'),
+    GENOPS_OPT(genops_hec_options, channel, 's'),
+    GENOPS_OPT(genops_hec_options, certificate, 's'),
+    GENOPS_OPT(genops_hec_options, client_key, 's'),
+    GENOPS_OPT(genops_hec_options, client_certificate, 's'),
+    GENOPS_OPT(genops_hec_options, insecure, 'b'),
+};
+
+static genops_status genops_hec_options_from_attrs(genops_hec_options *o,
+                                                   const genops_attribute *a, size_t n,
+                                                   genops_attribute *nested, genops_error *err)
+{
+    genops_hec_options_init(o);
+    return genops_opt_fill(o, genops_hec_options_fields,
+                           sizeof genops_hec_options_fields /
+                               sizeof genops_hec_options_fields[0],
+                           "Splunk HEC", a, n, nested, err);
+}
+#endif
+
+/* Results that come back as a map (dict / Hash / table): C fills a list of
+ * (name, value) pairs (names static, values pointing into the struct, which outlives
+ * the conversion) and each language turns the list into its map. 0 = out of memory. */
+static int genops_push_u64(genops_attr_list *l, const char *name, uint64_t x)
+{
+    genops_value v = {GENOPS_TYPE_INT, 0, {.i = (int64_t)x}};
+    return genops_attr_list_push(l, name, v);
+}
+
+#define GENOPS_PUSH_FIELD(l, s, field) genops_push_u64(l, #field, (uint64_t)(s)->field)
+
+static int genops_stats_to_list(const genops_stats *s, genops_attr_list *l)
+{
+    return GENOPS_PUSH_FIELD(l, s, spans_started) && GENOPS_PUSH_FIELD(l, s, spans_ended) &&
+           GENOPS_PUSH_FIELD(l, s, spans_exported) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_queue_full) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_buffer_full) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_shutdown) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_export_failed) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_rejected) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_no_exporter) &&
+           GENOPS_PUSH_FIELD(l, s, start_failures) && GENOPS_PUSH_FIELD(l, s, batches) &&
+           GENOPS_PUSH_FIELD(l, s, bytes_sent) && GENOPS_PUSH_FIELD(l, s, retries) &&
+           GENOPS_PUSH_FIELD(l, s, queue_depth) && GENOPS_PUSH_FIELD(l, s, buffered_bytes);
+}
+
+#ifdef GENOPS_HAVE_HEC
+static int genops_push_str(genops_attr_list *l, const char *name, const char *text)
+{
+    genops_value v = {GENOPS_TYPE_STRING, strlen(text), {.s = text}};
+    return genops_attr_list_push(l, name, v);
+}
+
+static int genops_push_bool(genops_attr_list *l, const char *name, bool b)
+{
+    genops_value v = {GENOPS_TYPE_BOOL, 0, {.b = b}};
+    return genops_attr_list_push(l, name, v);
+}
+
+static int genops_hec_stats_to_list(const genops_hec_stats *s, genops_attr_list *l)
+{
+    return GENOPS_PUSH_FIELD(l, s, requests) && GENOPS_PUSH_FIELD(l, s, events_delivered) &&
+           GENOPS_PUSH_FIELD(l, s, acked) && GENOPS_PUSH_FIELD(l, s, ack_pending) &&
+           GENOPS_PUSH_FIELD(l, s, resent) && GENOPS_PUSH_FIELD(l, s, ack_polls) &&
+           GENOPS_PUSH_FIELD(l, s, retries) && GENOPS_PUSH_FIELD(l, s, splits) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_invalid_event) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_too_large) && GENOPS_PUSH_FIELD(l, s, dropped_auth) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_index) && GENOPS_PUSH_FIELD(l, s, dropped_rejected) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_unavailable) &&
+           GENOPS_PUSH_FIELD(l, s, dropped_unacked) &&
+           genops_push_u64(l, "last_status", (uint64_t)(int64_t)s->last_status) &&
+           genops_push_u64(l, "last_code", (uint64_t)(int64_t)s->last_code) &&
+           genops_push_str(l, "last_error", s->last_error);
+}
+
+/* A list of texts as one string-array value. */
+static int genops_push_texts(genops_attr_list *l, const char *name, size_t n,
+                             const char *(*get)(const genops_hec_validation *, size_t),
+                             const genops_hec_validation *v)
+{
+    const char **items = (const char **)genops_attr_list_alloc(l, (n + 1) * sizeof *items);
+    if (!items)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        items[i] = get(v, i);
+    genops_value val = {GENOPS_TYPE_STRING_ARRAY, n, {.sa = items}};
+    return genops_attr_list_push(l, name, val);
+}
+
+/* The validation as a map: the verdicts, the round trips, errors and warnings as
+ * lists, each detail as "detail.<name>", and "report", the text for a person. */
+static int genops_hec_validation_to_list(const genops_hec_validation *v, genops_attr_list *l)
+{
+    size_t need = genops_hec_validation_format(v, NULL, 0) + 1;
+    char *report = (char *)genops_attr_list_alloc(l, need);
+    if (!report)
+        return 0;
+    genops_hec_validation_format(v, report, need);
+    int ok = genops_push_bool(l, "valid", v->valid) &&
+             genops_push_bool(l, "config_ok", v->config_ok) &&
+             genops_push_bool(l, "connectivity", v->connectivity) &&
+             genops_push_bool(l, "token_ok", v->token_ok) &&
+             genops_push_bool(l, "index_accessible", v->index_accessible) &&
+             genops_push_u64(l, "health_status", (uint64_t)(int64_t)v->health_status) &&
+             genops_push_u64(l, "health_code", (uint64_t)(int64_t)v->health_code) &&
+             genops_push_u64(l, "event_status", (uint64_t)(int64_t)v->event_status) &&
+             genops_push_u64(l, "event_code", (uint64_t)(int64_t)v->event_code) &&
+             GENOPS_PUSH_FIELD(l, v, health_ms) && GENOPS_PUSH_FIELD(l, v, event_ms) &&
+             genops_push_texts(l, "errors", v->error_count, genops_hec_validation_error, v) &&
+             genops_push_texts(l, "warnings", v->warning_count, genops_hec_validation_warning,
+                               v) &&
+             genops_push_str(l, "report", report);
+    for (size_t i = 0; ok && i < v->detail_count; i++) {
+        const char *name = NULL, *value = genops_hec_validation_detail(v, i, &name);
+        const char *key = value && name ? genops_attr_list_join(l, "detail", name) : NULL;
+        ok = key && genops_push_str(l, key, value);
+    }
+    return ok;
+}
+#endif
+%}
+
+/* ---- per-language support: converters, idioms ------------------------------------ */
+/* bindings/<lang>/genops_<lang>.swg: the language's converters between its values and
+ * genops_value / attribute lists, its exception raising, and its idioms. The typemaps
+ * below are the shared rules; each has its languages' branches side by side. */
+#if defined(SWIGPYTHON)
+%include "genops_python.swg"
+#elif defined(SWIGRUBY)
+%include "genops_ruby.swg"
+#elif defined(SWIGLUA)
+%include "genops_lua.swg"
+#else
+#error "genops.i: no typemaps for this target language"
+#endif
+
+/* ---- rule 1: genops_error *err becomes an exception ----------------------------------
+ * Ownership: the error struct is a local of the wrapper. err is the last parameter of
+ * every genops.h function, so its typemaps run after every other argument's. */
+%typemap(in, numinputs=0) genops_error *err (genops_error errbuf) {
+    errbuf.code = GENOPS_OK;
+    errbuf.message[0] = '\0';
+    $1 = &errbuf;
+}
+#if defined(SWIGPYTHON)
+/* Raise the class genops._errors maps the status to; fail frees the other arguments. */
+%typemap(argout) genops_error *err {
+    if (errbuf$argnum.code != GENOPS_OK) {
+        Py_XDECREF($result);
+        $result = NULL;
+        genops_py_raise(errbuf$argnum.code, errbuf$argnum.message);
+        SWIG_fail;
+    }
+}
+#elif defined(SWIGRUBY)
+/* rb_raise longjmps past the cleanup code, so raise from err's own cleanup, which
+ * runs last (err is the last parameter): every other argument is freed by then. */
+%typemap(freearg) genops_error *err {
+    if (errbuf$argnum.code != GENOPS_OK)
+        genops_rb_raise(errbuf$argnum.code, errbuf$argnum.message);
+}
+#elif defined(SWIGLUA)
+/* Push "genops: <STATUS>: message"; fail frees the arguments, then lua_error. */
+%typemap(argout) genops_error *err {
+    if (errbuf$argnum.code != GENOPS_OK) {
+        genops_lua_push_error(L, errbuf$argnum.code, errbuf$argnum.message);
+        SWIG_fail;
+    }
+}
+#endif
+
+/* A status return carries no information once failures raise: return nothing. */
+#if defined(SWIGPYTHON)
+%typemap(out) genops_status "(void)$1; $result = Py_None; Py_INCREF($result);"
+#elif defined(SWIGRUBY)
+%typemap(out) genops_status "(void)$1; $result = Qnil;"
+#elif defined(SWIGLUA)
+%typemap(out) genops_status "(void)$1;"
+#endif
+
+/* ---- rule 2: a dict / Hash / table becomes an attribute list ------------------------
+ * Ownership: the list and everything it points to that the interpreter does not own
+ * (flattened keys, copies) belong to the wrapper and are freed after the call; the C
+ * API copies what it keeps. None / nil is an empty list. Values are scalars or lists
+ * of scalars; a map value is an error, except for the recorders' argument lists
+ * ("kv"), where one level is flattened as "key.subkey" (metadata={...}), as
+ * genops.h documents. */
+%define GENOPS_ATTRS_TYPEMAP(NAME, FLATTEN)
+#if defined(SWIGPYTHON)
+%typemap(arginit) (const genops_attribute *NAME, size_t count) {
+    genops_py_args_init(&attrlist$argnum);
+}
+%typemap(in) (const genops_attribute *NAME, size_t count) (genops_py_args attrlist) {
+    if (genops_py_args_add_dict(&attrlist, $input, FLATTEN ? GENOPS_PY_FLATTEN : 0) < 0)
+        SWIG_fail;
+    $1 = attrlist.items;
+    $2 = attrlist.count;
+}
+%typemap(freearg) (const genops_attribute *NAME, size_t count) {
+    genops_py_args_free(&attrlist$argnum);
+}
+#else
+%typemap(arginit) (const genops_attribute *NAME, size_t count) {
+    memset(&attrlist$argnum, 0, sizeof attrlist$argnum);
+}
+%typemap(in) (const genops_attribute *NAME, size_t count) (genops_attr_list attrlist) {
+#if defined(SWIGRUBY)
+    genops_rb_to_attrs($input, &attrlist, FLATTEN);
+#else
+    if (!genops_lua_to_attrs(L, $input, &attrlist, FLATTEN))
+        SWIG_fail;
+#endif
+    $1 = attrlist.items;
+    $2 = attrlist.count;
+}
+%typemap(freearg) (const genops_attribute *NAME, size_t count) {
+    genops_attr_list_free(&attrlist$argnum);
+}
+#endif
+%enddef
+
+GENOPS_ATTRS_TYPEMAP(attrs, 0)
+GENOPS_ATTRS_TYPEMAP(kv, 1)
+
+/* One value (genops_span_set): the same conversion as a dict's values. */
+#if defined(SWIGPYTHON)
+%typemap(arginit) const genops_value *value "genops_py_args_init(&valbuf$argnum);"
+%typemap(in) const genops_value *value (genops_py_args valbuf, genops_value v) {
+    if (genops_py_value(&valbuf, "value", $input, &v) < 0)
+        SWIG_fail;
+    $1 = &v;
+}
+%typemap(freearg) const genops_value *value "genops_py_args_free(&valbuf$argnum);"
+#else
+%typemap(arginit) const genops_value *value "memset(&valbuf$argnum, 0, sizeof valbuf$argnum);"
+%typemap(in) const genops_value *value (genops_attr_list valbuf, genops_value v) {
+#if defined(SWIGRUBY)
+    genops_rb_to_value($input, "value", &v, &valbuf);
+#else
+    if (!genops_lua_to_value(L, $input, "value", &v, &valbuf))
+        SWIG_fail;
+#endif
+    $1 = &v;
+}
+%typemap(freearg) const genops_value *value "genops_attr_list_free(&valbuf$argnum);"
+#endif
+
+/* ---- rule 3: an options struct is a map of its field names ---------------------------
+ * genops_pipeline_new(opt): {"service_name": ..., "resource_attributes": {...}, ...};
+ * genops_otlp_exporter_new(opt): {"endpoint": ..., "headers": {...}, ...}; None / nil
+ * for every default. Strings point into the attribute list, which outlives the call;
+ * the C functions copy what they keep. FILLER gathers the nested map's items into a
+ * second list (sized like the first). */
+%define GENOPS_OPTIONS_TYPEMAP(TYPE, FILLER)
+#if defined(SWIGPYTHON)
+%typemap(arginit) const TYPE *opt {
+    memset(&optres$argnum, 0, sizeof optres$argnum);
+    genops_py_args_init(&optattrs$argnum);
+}
+%typemap(in) const TYPE *opt (TYPE o, genops_py_args optattrs, genops_attr_list optres,
+                              genops_error oerr) {
+    $1 = NULL;
+    if ($input != Py_None) {
+        if (genops_py_args_add_dict(&optattrs, $input, GENOPS_PY_FLATTEN) < 0)
+            SWIG_fail;
+        genops_attribute *nested = (genops_attribute *)genops_attr_list_alloc(
+            &optres, (optattrs.count + 1) * sizeof *nested);
+        if (!nested) {
+            PyErr_NoMemory();
+            SWIG_fail;
+        }
+        if (FILLER(&o, optattrs.items, optattrs.count, nested, &oerr)) {
+            genops_py_raise(oerr.code, oerr.message);
+            SWIG_fail;
+        }
+        $1 = &o;
+    }
+}
+%typemap(freearg) const TYPE *opt {
+    genops_py_args_free(&optattrs$argnum);
+    genops_attr_list_free(&optres$argnum);
+}
+#else
+%typemap(arginit) const TYPE *opt {
+    memset(&optres$argnum, 0, sizeof optres$argnum);
+    memset(&optattrs$argnum, 0, sizeof optattrs$argnum);
+}
+%typemap(in) const TYPE *opt (TYPE o, genops_attr_list optattrs, genops_attr_list optres,
+                              genops_error oerr) {
+    $1 = NULL;
+#if defined(SWIGRUBY)
+    if (!NIL_P($input)) {
+        genops_rb_to_attrs($input, &optattrs, 1);
+#else
+    if (!lua_isnoneornil(L, $input)) {
+        if (!genops_lua_to_attrs(L, $input, &optattrs, 1))
+            SWIG_fail;
+#endif
+        genops_attribute *nested = (genops_attribute *)genops_attr_list_alloc(
+            &optres, (optattrs.count + 1) * sizeof *nested);
+        if (!nested) {
+            oerr.code = GENOPS_ENOMEM;
+            strcpy(oerr.message, "out of memory");
+        }
+        if (!nested || FILLER(&o, optattrs.items, optattrs.count, nested, &oerr)) {
+#if defined(SWIGRUBY)
+            genops_attr_list_free(&optattrs);
+            genops_attr_list_free(&optres);
+            genops_rb_raise(oerr.code, oerr.message);
+#else
+            genops_lua_push_error(L, oerr.code, oerr.message);
+            SWIG_fail;
+#endif
+        }
+        $1 = &o;
+    }
+}
+%typemap(freearg) const TYPE *opt {
+    genops_attr_list_free(&optattrs$argnum);
+    genops_attr_list_free(&optres$argnum);
+}
+#endif
+%enddef
+
+GENOPS_OPTIONS_TYPEMAP(genops_options, genops_options_from_attrs)
+#ifdef GENOPS_HAVE_OTLP
+GENOPS_OPTIONS_TYPEMAP(genops_otlp_options, genops_otlp_options_from_attrs)
+#endif
+#ifdef GENOPS_HAVE_HEC
+GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_hec_options_from_attrs)
+#endif
+
+/* ---- rule 4: out-pointers become return values ---------------------------------------
+ * The C function fills a local; the language gets it as (part of) the result, and a
+ * not-found answer (false / NULL) becomes None / nil. */
+
+/* Span context: (trace_id, span_id) as 16 and 8 bytes. */
+%typemap(in, numinputs=0) genops_span_context *out (genops_span_context sc) {
+    memset(&sc, 0, sizeof sc);
+    $1 = &sc;
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) genops_span_context *out {
+    Py_XDECREF($result);
+    $result = Py_BuildValue("(y#y#)", (const char *)sc$argnum.trace_id, (Py_ssize_t)16,
+                            (const char *)sc$argnum.span_id, (Py_ssize_t)8);
+    if (!$result)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) genops_span_context *out {
+    $result = rb_ary_new_from_args(2, rb_str_new((const char *)sc$argnum.trace_id, 16),
+                                   rb_str_new((const char *)sc$argnum.span_id, 8));
+}
+#elif defined(SWIGLUA)
+%typemap(argout) genops_span_context *out {
+    lua_pushlstring(L, (const char *)sc$argnum.trace_id, 16);
+    lua_pushlstring(L, (const char *)sc$argnum.span_id, 8);
+    SWIG_arg += 2;
+}
+#endif
+
+/* A parent given back in the same shape, or None / nil for a root span. */
+%typemap(in) const genops_span_context *parent (genops_span_context pc) {
+    $1 = NULL;
+#if defined(SWIGPYTHON)
+    if ($input != Py_None) {
+        const char *t = NULL, *s = NULL;
+        Py_ssize_t tl = 0, sl = 0;
+        if (!PyArg_ParseTuple($input, "y#y#;parent must be (trace_id, span_id) bytes", &t,
+                              &tl, &s, &sl))
+            SWIG_fail;
+        if (tl != 16 || sl != 8) {
+            genops_py_raise(GENOPS_EINVAL, "parent must be 16 + 8 bytes of W3C ids");
+            SWIG_fail;
+        }
+#elif defined(SWIGRUBY)
+    if (!NIL_P($input)) {
+        VALUE tv = rb_ary_entry($input, 0), sv = rb_ary_entry($input, 1);
+        StringValue(tv);
+        StringValue(sv);
+        if (RSTRING_LEN(tv) != 16 || RSTRING_LEN(sv) != 8)
+            genops_rb_raise(GENOPS_EINVAL, "parent must be 16 + 8 bytes of W3C ids");
+        const char *t = RSTRING_PTR(tv), *s = RSTRING_PTR(sv);
+#else
+    if (!lua_isnoneornil(L, $input)) {
+        size_t tl = 0, sl = 0;
+        const char *t = NULL, *s = NULL;
+        if (lua_istable(L, $input)) {
+            lua_rawgeti(L, $input, 1);
+            lua_rawgeti(L, $input, 2);
+            t = lua_tolstring(L, -2, &tl);
+            s = lua_tolstring(L, -1, &sl);
+            lua_pop(L, 2); /* the strings stay alive in the table */
+        }
+        if (!t || !s || tl != 16 || sl != 8) {
+            genops_lua_push_error(L, GENOPS_EINVAL, "parent must be {trace_id, span_id}");
+            SWIG_fail;
+        }
+#endif
+        memcpy(pc.trace_id, t, 16);
+        memcpy(pc.span_id, s, 8);
+        $1 = &pc;
+    }
+}
+
+/* Stats and validations: a map built from the list of (name, value) pairs that
+ * TOLIST fills (shared C code above). Ownership: the list lives until converted. */
+%define GENOPS_MAP_OUT_TYPEMAP(TYPE, TOLIST)
+%typemap(in, numinputs=0) TYPE *out (TYPE st) {
+    memset(&st, 0, sizeof st);
+    st.struct_size = sizeof st;
+    $1 = &st;
+}
+%typemap(argout) TYPE *out {
+    genops_attr_list maplist;
+    memset(&maplist, 0, sizeof maplist);
+    int map_ok = TOLIST(&st$argnum, &maplist);
+#if defined(SWIGPYTHON)
+    Py_XDECREF($result);
+    $result = map_ok ? genops_py_dict_from_attrs(maplist.items, maplist.count)
+                     : PyErr_NoMemory();
+    genops_attr_list_free(&maplist);
+    if (!$result)
+        SWIG_fail;
+#elif defined(SWIGRUBY)
+    $result = map_ok ? genops_rb_hash_from_attrs(maplist.items, maplist.count) : Qnil;
+    genops_attr_list_free(&maplist);
+#elif defined(SWIGLUA)
+    if (map_ok)
+        genops_lua_push_table_from_attrs(L, maplist.items, maplist.count);
+    else
+        lua_pushnil(L);
+    genops_attr_list_free(&maplist);
+    SWIG_arg++;
+#endif
+}
+%enddef
+
+GENOPS_MAP_OUT_TYPEMAP(genops_stats, genops_stats_to_list)
+#ifdef GENOPS_HAVE_HEC
+GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_hec_stats_to_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
+#endif
+
+/* One attribute: (key, value), or None / nil when the index is out of range. The
+ * key and value point into the context or span data, which outlive the call. */
+%typemap(in, numinputs=0) genops_attribute *out (genops_attribute at) {
+    memset(&at, 0, sizeof at);
+    $1 = &at;
+}
+/* One value: the value, or None / nil when the key is absent. */
+%typemap(in, numinputs=0) genops_value *out (genops_value val) {
+    memset(&val, 0, sizeof val); /* GENOPS_TYPE_NULL: "absent" (never stored) */
+    $1 = &val;
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) genops_attribute *out {
+    Py_XDECREF($result);
+    if (at$argnum.key) {
+        PyObject *v = genops_py_from_value(&at$argnum.value);
+        $result = v ? Py_BuildValue("(sN)", at$argnum.key, v) : NULL;
+    } else {
+        $result = Py_None;
+        Py_INCREF(Py_None);
+    }
+    if (!$result)
+        SWIG_fail;
+}
+%typemap(argout) genops_value *out {
+    Py_XDECREF($result);
+    $result = genops_py_from_value(&val$argnum);
+    if (!$result)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) genops_attribute *out {
+    $result = at$argnum.key ? rb_ary_new_from_args(2, rb_utf8_str_new_cstr(at$argnum.key),
+                                                   genops_rb_from_value(&at$argnum.value))
+                            : Qnil;
+}
+%typemap(argout) genops_value *out {
+    $result = genops_rb_from_value(&val$argnum);
+}
+#elif defined(SWIGLUA)
+%typemap(argout) genops_attribute *out {
+    if (at$argnum.key) {
+        lua_pushstring(L, at$argnum.key);
+        genops_lua_push_value(L, &at$argnum.value);
+    } else {
+        lua_pushnil(L);
+        lua_pushnil(L);
+    }
+    SWIG_arg += 2;
+}
+%typemap(argout) genops_value *out {
+    genops_lua_push_value(L, &val$argnum);
+    SWIG_arg++;
+}
+#endif
+
+/* A finished span's parent span id: 8 bytes, or None / nil for a root span. */
+%typemap(in, numinputs=0) uint8_t parent_span_id[8] (uint8_t pid[8]) {
+    memset(pid, 0, sizeof pid);
+    $1 = pid;
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) uint8_t parent_span_id[8] {
+    Py_XDECREF($result);
+    if (result)
+        $result = PyBytes_FromStringAndSize((const char *)pid$argnum, 8);
+    else {
+        $result = Py_None;
+        Py_INCREF(Py_None);
+    }
+    if (!$result)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) uint8_t parent_span_id[8] {
+    $result = result ? rb_str_new((const char *)pid$argnum, 8) : Qnil;
+}
+#elif defined(SWIGLUA)
+%typemap(argout) uint8_t parent_span_id[8] {
+    if (result)
+        lua_pushlstring(L, (const char *)pid$argnum, 8);
+    else
+        lua_pushnil(L);
+    SWIG_arg++;
+}
+#endif
+
+/* A finished span's status: (code, message). */
+%typemap(in, numinputs=0) const char **message (const char *msg) {
+    msg = "";
+    $1 = ($1_ltype)&msg; /* SWIG declares the argument without its const */
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) const char **message {
+    PyObject *m = PyUnicode_DecodeUTF8(msg$argnum, (Py_ssize_t)strlen(msg$argnum), "replace");
+    PyObject *t = m ? PyTuple_Pack(2, $result, m) : NULL;
+    Py_XDECREF(m);
+    Py_XDECREF($result);
+    $result = t;
+    if (!t)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) const char **message {
+    $result = rb_ary_new_from_args(2, $result, rb_utf8_str_new_cstr(msg$argnum));
+}
+#elif defined(SWIGLUA)
+%typemap(argout) const char **message {
+    lua_pushstring(L, msg$argnum);
+    SWIG_arg++;
+}
+#endif
+
+/* An event: (name, time_ns), or None / nil when the index is out of range. */
+%typemap(in, numinputs=0) uint64_t *time_ns (uint64_t tns) {
+    tns = 0;
+    $1 = &tns;
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) uint64_t *time_ns {
+    Py_XDECREF($result);
+    $result = result ? Py_BuildValue("(sK)", result, (unsigned long long)tns$argnum)
+                     : (Py_INCREF(Py_None), Py_None);
+    if (!$result)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) uint64_t *time_ns {
+    $result = result ? rb_ary_new_from_args(2, rb_utf8_str_new_cstr(result),
+                                            ULL2NUM(tns$argnum))
+                     : Qnil;
+}
+#elif defined(SWIGLUA)
+%typemap(argout) uint64_t *time_ns {
+    lua_pushinteger(L, (lua_Integer)tns$argnum);
+    SWIG_arg++;
+}
+#endif
+
+/* ---- exposure list, in header order ----------------------------------------------- */
+
+/* No struct is wrapped: values, attributes, options, stats and span contexts all
+ * cross the boundary through the typemaps above, so a struct added to genops.h later
+ * never produces wrapper code by accident. Enums become constants. */
+%rename("$ignore", %$isclass) "";
+
+/* Version: genops_version wrapped; the macros become constants. */
+
+/* Errors: the status enum becomes constants (the languages' exception tables are
+ * checked against them); genops_strerror is wrapped for codes that reach a language
+ * outside an error. genops_error never crosses: failures are exceptions. */
+
+/* Values and attributes: converted by the typemaps, never wrapped. */
+
+/* Contexts: genops_context_new/_ref/_unref/_count/_get/_find wrapped as is (opaque
+ * pointers; the caller unrefs). genops_defaults_* and genops_effective wrapped. */
+
+/* Exporters: genops_exporter_free, the memory and console exporters wrapped (an
+ * exporter never added to a pipeline is still the caller's to free). */
+
+/* OTLP exporter: its options are a map (typemap), so the initialiser is not wrapped.
+ * The build defines GENOPS_HAVE_OTLP when the tree has the exporter
+ * (core/src/exporter_otlp.c); without it the constructor is not wrapped, so a
+ * binding can never reach a symbol the library lacks, and the Python package says
+ * "not available in this build". */
+%ignore genops_otlp_options_init; /* the options typemap calls it */
+#ifndef GENOPS_HAVE_OTLP
+%ignore genops_otlp_exporter_new; /* not in this build */
+#endif
+
+/* Splunk HEC exporter: the same, with GENOPS_HAVE_HEC (core/src/exporter_hec.c).
+ * Its stats and validation come back as maps (the validation's errors and warnings
+ * as lists, its details as "detail.<name>", the text for people as "report"), so the
+ * accessors and the formatter of genops_hec_validation are not wrapped. */
+%ignore genops_hec_options_init;       /* the options typemap calls it */
+%ignore genops_hec_validation_error;   /* folded into the map: "errors" */
+%ignore genops_hec_validation_warning; /* folded into the map: "warnings" */
+%ignore genops_hec_validation_detail;  /* folded into the map: "detail.<name>" */
+%ignore genops_hec_validation_format;  /* folded into the map: "report" */
+#ifndef GENOPS_HAVE_HEC
+%ignore genops_hec_exporter_new;       /* not in this build */
+%ignore genops_hec_exporter_stats;     /* not in this build */
+%ignore genops_hec_validate;           /* not in this build */
+#endif
+
+/* Pipelines: options given as a map, so genops_options_init is not wrapped; stats
+ * come back as a map. Everything else wrapped. */
+%ignore genops_options_init; /* the options typemap calls it */
+
+/* Spans: all wrapped; a span context is (trace_id, span_id) both ways. */
+%ignore GENOPS_SPAN_NONE; /* the constant 0, as a cast SWIG cannot evaluate */
+
+/* Finished spans: all wrapped (span data are opaque pointers owned by the exporter). */
+
+%include "genops.h"

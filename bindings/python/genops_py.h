@@ -1,0 +1,92 @@
+/* genops_py.h - what the Python extension module's parts share: the SWIG wrappers
+ * (genops.i), the hand-written span type (span.c) and the converters (convert.c).
+ * All three are compiled into one module, genops._native. Every function here runs
+ * with the GIL held. */
+#ifndef GENOPS_PY_H
+#define GENOPS_PY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "genops.h"
+
+/* ---- converting Python values to attribute lists ----------------------------------- */
+
+#define GENOPS_PY_INLINE_ATTRS 24
+#define GENOPS_PY_INLINE_BYTES 512
+
+/* One native call's worth of converted arguments. Lives on the caller's stack; grows
+ * onto the heap past the inline sizes. Ownership: items[].key and string values
+ * borrow the UTF-8 buffers that CPython caches inside the str objects, which the
+ * caller keeps alive (they are its arguments) until genops_py_args_free; flattened
+ * keys, arrays and re-encoded strings are owned here. */
+typedef struct genops_py_args {
+    genops_attribute *items;
+    size_t count, cap;
+    char *mem; /* bump allocator: inline_mem, then heap blocks */
+    size_t mem_used, mem_cap;
+    void **heap; /* heap blocks to free (including a grown items array) */
+    size_t nheap, capheap;
+    PyObject **keep; /* temporary objects (re-encoded strings) to release */
+    size_t nkeep, capkeep;
+    genops_attribute inline_items[GENOPS_PY_INLINE_ATTRS];
+    char inline_mem[GENOPS_PY_INLINE_BYTES];
+} genops_py_args;
+
+/* Flags of genops_py_args_add. */
+#define GENOPS_PY_FLATTEN 1 /* a dict value becomes "key.subkey" entries */
+
+void genops_py_args_init(genops_py_args *a);
+void genops_py_args_free(genops_py_args *a);
+
+/* Append key (a str) = value. None becomes GENOPS_TYPE_NULL. Returns 0, or -1 with a
+ * Python exception set (a GenOpsError subclass naming the key). */
+int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int flags);
+
+/* Append key = v as given (key must outlive the list). Returns 0 or -1. */
+int genops_py_args_push(genops_py_args *a, const char *key, genops_value v);
+
+/* Keep o (a new reference, stolen) alive until genops_py_args_free. Returns 0 or -1. */
+int genops_py_args_keep(genops_py_args *a, PyObject *o);
+
+/* Append every item of a dict (or do nothing for None). Returns 0 or -1. */
+int genops_py_args_add_dict(genops_py_args *a, PyObject *dict, int flags);
+
+/* Convert one value into *out for key (named in errors). Returns 0 or -1. */
+int genops_py_value(genops_py_args *a, const char *key, PyObject *value, genops_value *out);
+
+/* UTF-8 of a str with its length; lone surrogates are passed on as the invalid bytes
+ * "surrogatepass" gives, which the C API replaces with U+FFFD. NULL on error. */
+const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len);
+
+/* ---- converting back ------------------------------------------------------------ */
+
+/* A new reference to the Python form of v: str, int, float, bool, tuple for arrays,
+ * None for GENOPS_TYPE_NULL. NULL with an exception on failure. */
+PyObject *genops_py_from_value(const genops_value *v);
+
+/* A new dict of key -> genops_py_from_value(value). NULL with an exception on failure. */
+PyObject *genops_py_dict_from_attrs(const genops_attribute *a, size_t n);
+
+/* ---- errors --------------------------------------------------------------------- */
+
+/* Raise the exception class that genops._errors maps code to, with message. Always
+ * returns NULL. */
+PyObject *genops_py_raise(genops_status code, const char *message);
+
+/* Raise the binding-side type error (genops._errors.AttributeTypeError: GenOpsError
+ * and TypeError) with a printf-style message. Always returns NULL. */
+PyObject *genops_py_type_error(const char *fmt, ...);
+
+/* ---- the hand-written part of the module (span.c) ------------------------------------ */
+
+/* Add the span and context types and the per-operation functions to module m.
+ * Returns 0 or -1 with an exception set. Called from the SWIG module's init. */
+int genops_py_span_init(PyObject *m);
+
+/* Make p the pipeline that new spans start on (NULL: spans do not record). The
+ * caller keeps owning p and must call this with another pipeline (or NULL) before
+ * freeing it. */
+void genops_py_use_pipeline(genops_pipeline *p);
+
+#endif

@@ -1,0 +1,120 @@
+# python.cmake - the language bindings, all generated from bindings/genops.i by SWIG:
+#   genops._native  (Python; plus the hand-written span type of bindings/python/)
+#   genops/native   (Ruby)      genops_native (Lua)
+# Each links genops_static, so a module (and the Python wheel) carries the library.
+#
+# GENOPS_BUILD_PYTHON / _RUBY / _LUA default to ON when the language's headers are
+# found, and to OFF in sanitizer builds (their modules could not be loaded into a
+# plain interpreter anyway). The Python package is staged, with the module, in
+# <build>/python/genops: `make test-python` runs pytest with PYTHONPATH=<build>/python.
+find_package(SWIG 4.0)
+find_package(Python3 3.9 COMPONENTS Interpreter Development.Module)
+find_package(Ruby QUIET)
+find_package(Lua 5.3 QUIET)
+
+set(_genops_bindings_default ON)
+if(NOT GENOPS_SANITIZE STREQUAL "" OR NOT SWIG_FOUND)
+  set(_genops_bindings_default OFF)
+endif()
+set(_genops_py_default ${_genops_bindings_default})
+set(_genops_rb_default ${_genops_bindings_default})
+set(_genops_lua_default ${_genops_bindings_default})
+if(NOT Python3_Development.Module_FOUND)
+  set(_genops_py_default OFF)
+endif()
+if(NOT RUBY_INCLUDE_DIRS)
+  set(_genops_rb_default OFF)
+endif()
+if(NOT LUA_INCLUDE_DIR)
+  set(_genops_lua_default OFF)
+endif()
+option(GENOPS_BUILD_PYTHON "Build the Python extension module (genops._native)" ${_genops_py_default})
+option(GENOPS_BUILD_RUBY "Build the Ruby extension (genops/native)" ${_genops_rb_default})
+option(GENOPS_BUILD_LUA "Build the Lua module (genops_native)" ${_genops_lua_default})
+
+if(NOT (GENOPS_BUILD_PYTHON OR GENOPS_BUILD_RUBY OR GENOPS_BUILD_LUA))
+  return()
+endif()
+if(NOT SWIG_FOUND)
+  message(FATAL_ERROR "the language bindings need SWIG 4 (Debian package swig)")
+endif()
+include(UseSWIG)
+
+set(GENOPS_SWIG_INTERFACE ${CMAKE_SOURCE_DIR}/bindings/genops.i)
+set_property(SOURCE ${GENOPS_SWIG_INTERFACE} PROPERTY USE_SWIG_DEPENDENCIES TRUE)
+
+# An exporter is wrapped once the tree has it (see genops.i's exposure list).
+set(_genops_swig_defs)
+if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/exporter_otlp.c)
+  list(APPEND _genops_swig_defs GENOPS_HAVE_OTLP)
+endif()
+if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/exporter_hec.c)
+  list(APPEND _genops_swig_defs GENOPS_HAVE_HEC)
+endif()
+
+# What SWIG's generated wrappers trip over in our warning set (the module init function
+# has no prototype; Ruby's wrapper shadows a local; the shared support code in genops.i
+# has helpers one language does not call). Applied to the generated file only: our
+# own sources (bindings/*/*.c) keep every warning.
+set(_genops_swig_generated_cflags -Wno-missing-prototypes -Wno-shadow -Wno-unused-function)
+
+# One SWIG module: name, language, output directory; the rest is shared.
+function(genops_swig_module target language outdir)
+  swig_add_library(${target} TYPE MODULE LANGUAGE ${language}
+    OUTPUT_DIR ${outdir}
+    OUTFILE_DIR ${CMAKE_CURRENT_BINARY_DIR}/swig/${language}
+    SOURCES ${GENOPS_SWIG_INTERFACE} ${ARGN})
+  set_property(TARGET ${target} PROPERTY SWIG_INCLUDE_DIRECTORIES
+    ${CMAKE_SOURCE_DIR}/core/include ${CMAKE_SOURCE_DIR}/bindings/${language})
+  set_property(TARGET ${target} PROPERTY SWIG_COMPILE_DEFINITIONS ${_genops_swig_defs})
+  set_property(TARGET ${target} PROPERTY SWIG_GENERATED_COMPILE_OPTIONS
+    ${_genops_swig_generated_cflags})
+  target_compile_definitions(${target} PRIVATE ${_genops_swig_defs})
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/core/include
+                                               ${CMAKE_SOURCE_DIR}/bindings/${language})
+  # The archive's genops_* symbols stay inside the module.
+  target_link_libraries(${target} PRIVATE genops_static)
+  target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL)
+  set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${outdir}
+                                             C_VISIBILITY_PRESET hidden)
+endfunction()
+
+# ---- Python ----------------------------------------------------------------------
+if(GENOPS_BUILD_PYTHON)
+  set(GENOPS_PYTHON_STAGE ${CMAKE_BINARY_DIR}/python)
+  genops_swig_module(genops_python python ${GENOPS_PYTHON_STAGE}/genops
+    ${CMAKE_SOURCE_DIR}/bindings/python/convert.c
+    ${CMAKE_SOURCE_DIR}/bindings/python/span.c)
+  set_target_properties(genops_python PROPERTIES OUTPUT_NAME _native PREFIX "")
+  if(Python3_SOABI)
+    set_target_properties(genops_python PROPERTIES SUFFIX ".${Python3_SOABI}.so")
+  endif()
+  target_link_libraries(genops_python PRIVATE Python3::Module)
+
+  # The pure-Python package beside the module, refreshed on every build.
+  add_custom_target(genops_python_stage ALL
+    COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_SOURCE_DIR}/python/genops
+            ${GENOPS_PYTHON_STAGE}/genops
+    COMMENT "Staging python/genops in ${GENOPS_PYTHON_STAGE}")
+  add_dependencies(genops_python genops_python_stage)
+
+  # scikit-build-core: the module and SWIG's native.py go into the wheel's genops/.
+  install(TARGETS genops_python LIBRARY DESTINATION genops COMPONENT python)
+  install(FILES ${GENOPS_PYTHON_STAGE}/genops/native.py DESTINATION genops
+          COMPONENT python)
+endif()
+
+# ---- Ruby ------------------------------------------------------------------------
+if(GENOPS_BUILD_RUBY)
+  genops_swig_module(genops_ruby ruby ${CMAKE_BINARY_DIR}/ruby/genops)
+  set_target_properties(genops_ruby PROPERTIES OUTPUT_NAME native PREFIX "")
+  # SYSTEM: Ruby's own headers are not warning-clean under -Wstrict-prototypes.
+  target_include_directories(genops_ruby SYSTEM PRIVATE ${RUBY_INCLUDE_DIRS})
+endif()
+
+# ---- Lua -------------------------------------------------------------------------
+if(GENOPS_BUILD_LUA)
+  genops_swig_module(genops_lua lua ${CMAKE_BINARY_DIR}/lua)
+  set_target_properties(genops_lua PROPERTIES OUTPUT_NAME genops_native PREFIX "")
+  target_include_directories(genops_lua SYSTEM PRIVATE ${LUA_INCLUDE_DIR})
+endif()

@@ -1,0 +1,91 @@
+"""GenOps AI: governance telemetry for AI work, on a native core.
+
+A drop-in replacement for the pure-Python ``genops-ai`` package: the same import
+paths, names and attribute rules, with spans recorded, batched and exported by the
+C library (genops-native).
+"""
+
+from __future__ import annotations
+
+from . import _runtime  # noqa: F401 - starts the pre-init pipeline
+from ._errors import (
+    AttributeTypeError,
+    ConfigError,
+    FlushTimeout,
+    GenOpsError,
+    LimitExceededError,
+    NotAvailableError,
+)
+from .auto_instrumentation import GenOpsInstrumentor, init, status, uninstrument
+from .core.context import (
+    clear_context,
+    clear_default_attributes,
+    get_context,
+    get_default_attributes,
+    get_effective_attributes,
+    set_context,
+    set_customer_context,
+    set_default_attributes,
+    set_team_defaults,
+    set_user_context,
+    update_default_attributes,
+)
+from .core.context_manager import GenOpsSpan, track, track_enhanced
+from .core.telemetry import GenOpsTelemetry
+from .core.tracker import track_cost, track_evaluation, track_usage
+
+__version__ = "0.1.0"
+
+
+def auto_instrument(**kwargs: object) -> GenOpsInstrumentor:
+    """Alias of init()."""
+    return init(**kwargs)
+
+
+def flush(timeout: float | None = None) -> bool:
+    """Export every span that has ended, waiting at most timeout seconds (default 30).
+    Returns True; raises FlushTimeout if the deadline passes first. The GIL is
+    released while it waits."""
+    return _runtime.flush(timeout)
+
+
+def shutdown(timeout: float | None = None) -> None:
+    """Flush within timeout seconds (default 30) and stop exporting; spans started
+    afterwards do not record. init() starts anew."""
+    _runtime.shutdown(timeout)
+
+
+__all__ = [
+    "AttributeTypeError",
+    "ConfigError",
+    "FlushTimeout",
+    "GenOpsError",
+    "GenOpsInstrumentor",
+    "GenOpsSpan",
+    "GenOpsTelemetry",
+    "LimitExceededError",
+    "NotAvailableError",
+    "__version__",
+    "auto_instrument",
+    "clear_context",
+    "clear_default_attributes",
+    "flush",
+    "get_context",
+    "get_default_attributes",
+    "get_effective_attributes",
+    "init",
+    "set_context",
+    "set_customer_context",
+    "set_default_attributes",
+    "set_team_defaults",
+    "set_user_context",
+    "shutdown",
+    "status",
+    "track",
+    "track_cost",
+    "track_enhanced",
+    "track_evaluation",
+    "track_usage",
+    "uninstrument",
+    "update_default_attributes",
+]

@@ -1,0 +1,334 @@
+"""The process's pipeline: which one spans start on, building one from init()'s
+arguments, replacing it, flushing it and shutting it down at exit.
+
+Spans start on the native module's "current pipeline" without touching this module:
+only configuration goes through here, serialised by one lock. Before init() the
+current pipeline is one with no exporter, so operations still work and are counted
+(as genops-ai does on OpenTelemetry's no-op provider).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import IO, Any, Mapping, Optional
+from urllib.parse import urlsplit
+
+from . import native
+from ._errors import ConfigError, NotAvailableError
+
+logger = logging.getLogger("genops")
+
+#: Every exporter_type init() knows, and what it is.
+EXPORTER_TYPES: dict[str, str] = {
+    "console": "human-readable blocks on stdout",
+    "file": "the console format, appended to a file (file_path)",
+    "memory": "kept in memory, for tests (genops.testing)",
+    "otlp": "OTLP/HTTP, protobuf (OTEL_EXPORTER_OTLP_PROTOCOL may choose JSON)",
+    "otlp-json": "OTLP/HTTP, JSON",
+    "splunk": "Splunk HTTP Event Collector",
+    "honeycomb": "Honeycomb events API",
+    "none": "no exporter: spans are counted and dropped",
+}
+
+DEFAULT_EXIT_FLUSH_TIMEOUT = 5.0  # seconds the atexit hook waits for the export
+
+
+def available_exporter_types() -> list[str]:
+    """The exporter types this build can create."""
+    have = ["console", "file", "memory", "none"]
+    if hasattr(native, "genops_otlp_exporter_new"):
+        have += ["otlp", "otlp-json"]
+    return have
+
+
+@dataclass
+class _Pipeline:
+    """A native pipeline and what belongs with it."""
+
+    handle: Any
+    exporter_types: list[str]
+    service_name: str
+    memory: Any = None  # the memory exporter, readable while handle lives
+    files: list[IO[bytes]] = field(default_factory=list)
+    configured_by: str = "default"  # "default", "init" or "configure_otlp_exporter"
+    exit_flush_timeout: float = DEFAULT_EXIT_FLUSH_TIMEOUT
+    shut_down: bool = False
+
+
+_lock = threading.RLock()
+_current: Optional[_Pipeline] = None
+
+
+def _ms(seconds: Optional[float], name: str, default: float) -> int:
+    """A timeout in seconds as whole milliseconds for the C API."""
+    if seconds is None:
+        seconds = default
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ConfigError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
+    if math.isnan(seconds) or seconds < 0:
+        raise ConfigError(f"{name} must be a non-negative number of seconds, not {seconds!r}")
+    return int(min(seconds, 86400.0) * 1000)
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{name} must be a positive integer, not {value!r}")
+    return value
+
+
+def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
+    """Check an OTLP endpoint and give it its path: a URL without one
+    (http://host:4318) gets /v1/traces, a URL with one is used as is. None stays None
+    (the exporter then reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT)."""
+    if endpoint is None:
+        return None
+    if not isinstance(endpoint, str):
+        raise ConfigError(f"otlp_endpoint must be a str URL, not {type(endpoint).__name__}")
+    try:
+        parts = urlsplit(endpoint.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as e:
+        raise ConfigError(f"otlp_endpoint {endpoint!r} is not a valid URL: {e}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"otlp_endpoint {endpoint!r} must be an http:// or https:// URL with a host, "
+            "e.g. http://localhost:4318 or https://api.honeycomb.io/v1/traces"
+        )
+    url = endpoint.strip()
+    if parts.path in ("", "/") and not parts.query:
+        url = url.rstrip("/") + "/v1/traces"
+    return url
+
+
+def _headers(headers: Optional[Mapping[str, Any]], name: str) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ConfigError(f"{name} must be a dict of header names to values")
+    out = {}
+    for k, v in headers.items():
+        if not isinstance(k, str) or not k:
+            raise ConfigError(f"{name}: header names must be non-empty str, not {k!r}")
+        if v is None:  # e.g. {"X-Honeycomb-Team": os.getenv("UNSET")}
+            logger.warning("genops: header %s has no value (None); it is not sent", k)
+            continue
+        if not isinstance(v, str):
+            raise ConfigError(f"{name}: the value of header {k} must be str")
+        out[k] = v
+    return out
+
+
+def _otlp_exporter(endpoint: Optional[str], headers: Mapping[str, str], json: bool) -> Any:
+    if not hasattr(native, "genops_otlp_exporter_new"):
+        raise NotAvailableError(
+            "exporter_type 'otlp' is not available in this build of genops: the OTLP "
+            f"exporter is not compiled in (available: {', '.join(available_exporter_types())})"
+        )
+    opts: dict[str, Any] = {"endpoint": otlp_endpoint(endpoint), "headers": dict(headers)}
+    if json:
+        opts["protocol"] = "http/json"
+    return native.genops_otlp_exporter_new(opts)
+
+
+def build(
+    *,
+    exporters: list[dict[str, Any]],
+    service_name: Optional[str] = None,
+    service_version: Optional[str] = None,
+    environment: Optional[str] = None,
+    resource_attributes: Optional[Mapping[str, Any]] = None,
+    max_queue_size: Optional[int] = None,
+    schedule_delay_millis: Optional[int] = None,
+    max_export_batch_size: Optional[int] = None,
+    export_timeout_millis: Optional[int] = None,
+    exit_flush_timeout: Optional[float] = None,
+    configured_by: str = "init",
+) -> _Pipeline:
+    """Build a pipeline with the given exporters ({"type": ..., options}). Nothing
+    global changes: on error everything built so far is freed and the error raised."""
+    opts: dict[str, Any] = {}
+    for key, value in (
+        ("service_name", service_name),
+        ("service_version", service_version),
+        ("environment", environment),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{key} must be a str, not {type(value).__name__}")
+        opts[key] = value
+    if resource_attributes is not None:
+        if not isinstance(resource_attributes, Mapping):
+            raise ConfigError("resource_attributes must be a dict")
+        opts["resource_attributes"] = dict(resource_attributes)
+    for key, value, cname in (
+        ("max_queue_size", max_queue_size, "max_queue_size"),
+        ("schedule_delay_millis", schedule_delay_millis, "schedule_delay_ms"),
+        ("max_export_batch_size", max_export_batch_size, "max_export_batch_size"),
+        ("export_timeout_millis", export_timeout_millis, "export_timeout_ms"),
+    ):
+        if value is not None:
+            opts[cname] = _positive_int(value, key)
+    exit_timeout = _ms(exit_flush_timeout, "exit_flush_timeout", DEFAULT_EXIT_FLUSH_TIMEOUT)
+    # The atexit hook below flushes with this deadline; the C library's own exit flush
+    # gets the same bound (it finds nothing left to do after ours).
+    opts["exit_flush_timeout_ms"] = exit_timeout if exit_timeout > 0 else native.GENOPS_NO_EXIT_FLUSH
+
+    handle = native.genops_pipeline_new(opts)
+    p = _Pipeline(
+        handle=handle,
+        exporter_types=[e["type"] for e in exporters],
+        service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "unknown_service",
+        configured_by=configured_by,
+        exit_flush_timeout=exit_timeout / 1000.0,
+    )
+    try:
+        for spec in exporters:
+            _add_exporter(p, spec)
+    except BaseException:
+        _free(p, 0)
+        raise
+    return p
+
+
+def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
+    kind = spec["type"]
+    if kind == "none":
+        return
+    if kind == "console":
+        exporter = native.genops_console_exporter_new(1)
+    elif kind == "file":
+        path = spec.get("file_path") or os.environ.get("GENOPS_EXPORT_FILE") or "genops-spans.log"
+        if not isinstance(path, (str, os.PathLike)):
+            raise ConfigError(f"file_path must be a path, not {type(path).__name__}")
+        try:
+            f = open(path, "ab", buffering=0)  # noqa: SIM115 - closed with the pipeline
+        except OSError as e:
+            raise ConfigError(f"cannot open the export file {path!r}: {e}") from None
+        p.files.append(f)
+        exporter = native.genops_console_exporter_new(f.fileno())
+    elif kind == "memory":
+        exporter = native.genops_memory_exporter_new()
+    elif kind in ("otlp", "otlp-json"):
+        exporter = _otlp_exporter(
+            spec.get("endpoint"), _headers(spec.get("headers"), "otlp_headers"), kind == "otlp-json"
+        )
+    elif kind in ("splunk", "honeycomb"):
+        raise NotAvailableError(
+            f"exporter_type {kind!r} is not available in this build of genops: the "
+            f"{'Splunk HEC' if kind == 'splunk' else 'Honeycomb'} exporter has not landed yet "
+            f"(available: {', '.join(available_exporter_types())}; Honeycomb also accepts "
+            "OTLP: exporter_type='otlp', otlp_endpoint='https://api.honeycomb.io', "
+            "otlp_headers={'x-honeycomb-team': KEY})"
+        )
+    else:
+        raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")
+    try:
+        native.genops_pipeline_add_exporter(p.handle, exporter)
+    except BaseException:
+        native.genops_exporter_free(exporter)
+        raise
+    if kind == "memory":
+        p.memory = exporter
+
+
+def _free(p: _Pipeline, timeout_ms: int) -> None:
+    """Shut p down within timeout_ms (the GIL is released while it waits), free it
+    and close its files. Never raises: a deadline passed is logged."""
+    try:
+        if not p.shut_down:
+            native.genops_pipeline_shutdown(p.handle, timeout_ms)
+    except Exception as e:  # FlushTimeout, mostly
+        logger.warning("genops: shutting down the previous pipeline: %s", e)
+    p.shut_down = True
+    native.genops_pipeline_free(p.handle)
+    p.handle = None
+    p.memory = None
+    for f in p.files:
+        f.close()
+
+
+def install(p: _Pipeline) -> None:
+    """Make p the current pipeline; shut the previous one down (flushing it within
+    its exit deadline) and free it."""
+    global _current
+    with _lock:
+        old = _current
+        native.genops_py_use_pipeline(p.handle)
+        _current = p
+        if old is not None:
+            _free(old, int(old.exit_flush_timeout * 1000))
+
+
+def current() -> _Pipeline:
+    with _lock:
+        assert _current is not None
+        return _current
+
+
+def flush(timeout: Optional[float] = None) -> bool:
+    """Export every span that has ended, waiting at most timeout seconds (default
+    30). Returns True; raises FlushTimeout when the deadline passed first. Other
+    Python threads run while it waits."""
+    ms = _ms(timeout, "timeout", 30.0)
+    with _lock:
+        p = _current
+        if p is None or p.shut_down:
+            return True
+        native.genops_pipeline_flush(p.handle, ms)
+    return True
+
+
+def shutdown(timeout: Optional[float] = None) -> None:
+    """Flush within timeout seconds (default 30), then stop exporting: spans that
+    start afterwards do not record. init() starts a new pipeline. Raises FlushTimeout
+    when the deadline passed (the pipeline is shut down all the same)."""
+    ms = _ms(timeout, "timeout", 30.0)
+    with _lock:
+        p = _current
+        if p is None or p.shut_down:
+            return
+        p.shut_down = True
+        native.genops_pipeline_shutdown(p.handle, ms)
+
+
+def stats() -> dict[str, int]:
+    """The current pipeline's self-metrics (spans started, exported, dropped...)."""
+    with _lock:
+        p = _current
+        if p is None or p.handle is None:
+            return {}
+        return native.genops_pipeline_stats(p.handle)
+
+
+def _at_exit() -> None:
+    """Bounded exit: flush and stop within the pipeline's exit deadline. The pipeline
+    is not freed, so a daemon thread still recording cannot touch freed memory."""
+    with _lock:
+        p = _current
+        if p is None or p.shut_down or p.exit_flush_timeout <= 0:
+            return
+        p.shut_down = True
+        try:
+            native.genops_pipeline_shutdown(p.handle, int(p.exit_flush_timeout * 1000))
+        except Exception as e:
+            logger.warning("genops: exit flush: %s", e)
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.RLock()
+
+
+def _start() -> None:
+    """The pipeline before init(): no exporter."""
+    install(build(exporters=[], configured_by="default"))
+    atexit.register(_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+_start()

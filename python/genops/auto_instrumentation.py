@@ -1,0 +1,189 @@
+"""init(), status() and uninstrument(), as genops-ai names them.
+
+genops-ai's init() set up an OpenTelemetry tracer provider and patched AI provider
+SDKs. Here it builds the native pipeline: exporter, resource, batching. Provider
+patching is not part of this package (providers/auto_detect/patch_all are accepted
+and reported by status(), but nothing is patched).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping, Optional
+
+from . import _runtime
+from ._errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+
+class GenOpsInstrumentor:
+    """The process's GenOps configuration (a singleton, as in genops-ai)."""
+
+    _instance: Optional[GenOpsInstrumentor] = None
+
+    def __new__(cls) -> GenOpsInstrumentor:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+            cls._instance._initialized = False
+            cls._instance.default_attributes = {}
+            cls._instance.providers = []
+        return cls._instance
+
+    _initialized: bool
+    default_attributes: dict[str, Any]
+    providers: list[str]
+
+    def instrument(
+        self,
+        service_name: Optional[str] = None,
+        service_version: str = "0.1.0",
+        environment: Optional[str] = None,
+        exporter_type: Optional[str] = None,
+        otlp_endpoint: Optional[str] = None,
+        otlp_headers: Optional[Mapping[str, str]] = None,
+        providers: Optional[list[str]] = None,
+        auto_detect: bool = True,
+        patch_all: bool = True,
+        default_team: Optional[str] = None,
+        default_project: Optional[str] = None,
+        default_environment: Optional[str] = None,
+        default_cost_center: Optional[str] = None,
+        resource_attributes: Optional[Mapping[str, Any]] = None,
+        file_path: Optional[str] = None,
+        max_queue_size: Optional[int] = None,
+        schedule_delay_millis: Optional[int] = None,
+        max_export_batch_size: Optional[int] = None,
+        export_timeout_millis: Optional[int] = None,
+        exit_flush_timeout: Optional[float] = None,
+    ) -> GenOpsInstrumentor:
+        """Configure GenOps; see genops.init."""
+        from .core.context import update_default_attributes
+
+        explicit = exporter_type is not None or otlp_endpoint is not None or otlp_headers
+        current = _runtime.current()
+        if not explicit and current.configured_by == "configure_otlp_exporter":
+            # The guides' pattern: configure_otlp_exporter(...), then auto_instrument().
+            # As genops-ai keeps an OpenTelemetry provider that is already set up, the
+            # exporter configured first stays.
+            logger.debug("genops: export already configured; keeping it")
+        else:
+            if exporter_type is None:
+                exporter_type = os.environ.get("OTEL_TRACES_EXPORTER") or "console"
+            if not isinstance(exporter_type, str):
+                raise ConfigError(f"exporter_type must be a str, not {type(exporter_type).__name__}")
+            exporter_type = exporter_type.lower()
+            spec: dict[str, Any] = {"type": exporter_type}
+            if exporter_type in ("otlp", "otlp-json"):
+                spec.update(endpoint=otlp_endpoint, headers=otlp_headers)
+            elif otlp_endpoint is not None or otlp_headers:
+                logger.warning(
+                    "genops: otlp_endpoint/otlp_headers are ignored with exporter_type=%r", exporter_type
+                )
+            if exporter_type == "file":
+                spec["file_path"] = file_path
+            pipeline = _runtime.build(
+                exporters=[spec],
+                service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "genops-ai-app",
+                service_version=service_version,
+                environment=environment,
+                resource_attributes=resource_attributes,
+                max_queue_size=max_queue_size,
+                schedule_delay_millis=schedule_delay_millis,
+                max_export_batch_size=max_export_batch_size,
+                export_timeout_millis=export_timeout_millis,
+                exit_flush_timeout=exit_flush_timeout,
+                configured_by="init",
+            )
+            _runtime.install(pipeline)
+
+        defaults = {
+            k: v
+            for k, v in {
+                "team": default_team,
+                "project": default_project,
+                "environment": default_environment or environment,
+                "cost_center": default_cost_center,
+            }.items()
+            if v is not None
+        }
+        if defaults:
+            update_default_attributes(**defaults)
+        self.default_attributes = defaults
+        self.providers = list(providers or [])
+        self._initialized = True
+        p = _runtime.current()
+        logger.info(
+            "GenOps AI initialized: service %s, exporters %s",
+            p.service_name,
+            ", ".join(p.exporter_types) or "none",
+        )
+        return self
+
+    def uninstrument(self) -> None:
+        """Mark GenOps as not initialized (there are no provider patches to remove).
+        The pipeline keeps running; use genops.shutdown() to stop exporting."""
+        if not self._initialized:
+            logger.warning("GenOps not initialized, nothing to uninstrument")
+            return
+        self._initialized = False
+        logger.info("GenOps instrumentation removed")
+
+    def status(self) -> dict[str, Any]:
+        """genops-ai's status keys, plus the exporters and the pipeline's counters."""
+        p = _runtime.current()
+        return {
+            "initialized": self._initialized,
+            "instrumented_providers": [],
+            "available_providers": {},
+            "default_attributes": dict(self.default_attributes),
+            "service_name": p.service_name,
+            "exporters": list(p.exporter_types),
+            "available_exporters": _runtime.available_exporter_types(),
+            "shut_down": p.shut_down,
+            "stats": _runtime.stats(),
+        }
+
+    def get_default_attributes(self) -> dict[str, Any]:
+        """The defaults init() set (team, project, environment, cost_center)."""
+        return dict(self.default_attributes)
+
+
+_instrumentor = GenOpsInstrumentor()
+
+
+def init(**kwargs: Any) -> GenOpsInstrumentor:
+    """Configure GenOps telemetry.
+
+    Arguments (all optional): service_name, service_version, environment,
+    exporter_type ("console", "otlp" = OTLP/HTTP protobuf, "otlp-json", "file",
+    "memory", "none"; "splunk" and "honeycomb" once their exporters land; default:
+    OTEL_TRACES_EXPORTER, else "console"), otlp_endpoint (a URL without a path gets
+    /v1/traces; default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT), otlp_headers,
+    resource_attributes, default_team, default_project, default_environment,
+    default_cost_center (merged into the default attributes), file_path (for "file"),
+    max_queue_size, schedule_delay_millis, max_export_batch_size,
+    export_timeout_millis, exit_flush_timeout (seconds the exit hook may spend
+    exporting; default 5).
+
+    Calling init again replaces the pipeline; the old one is flushed within its exit
+    deadline. Raises ConfigError for a bad value and NotAvailableError for an
+    exporter type this build does not have.
+    """
+    return _instrumentor.instrument(**kwargs)
+
+
+def uninstrument() -> None:
+    """Remove GenOps instrumentation."""
+    _instrumentor.uninstrument()
+
+
+def status() -> dict[str, Any]:
+    """GenOps' status: initialized, exporters, default attributes, pipeline stats."""
+    return _instrumentor.status()
+
+
+def get_default_attributes() -> dict[str, Any]:
+    """The default attributes init() set."""
+    return _instrumentor.get_default_attributes()

@@ -1,0 +1,1 @@
+"""Export configuration helpers (genops-ai's genops.exporters)."""

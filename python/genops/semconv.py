@@ -1,0 +1,147 @@
+"""The genops.* attribute names (generated from core/src/semconv.def by
+tools/gen_semconv.py; do not edit: change semconv.def and regenerate).
+
+Names ending in _PREFIX are families: the prefix followed by a key.
+"""
+
+from __future__ import annotations
+
+#: Every effective attribute k of an operation (defaults, overridden by context, overridden by the
+#: call) as genops.k, e.g. genops.team, genops.project, genops.customer_id, genops.feature,
+#: genops.environment.
+PREFIX = "genops."
+#: The operation name; also the span name.
+OPERATION_NAME = "genops.operation.name"
+#: The operation type; default "ai.inference".
+OPERATION_TYPE = "genops.operation.type"
+#: When the operation started, in whole seconds since the epoch.
+TIMESTAMP = "genops.timestamp"
+#: The cost (argument cost, or total_cost as GenOps' guides pass it).
+COST_TOTAL = "genops.cost.total"
+#: The currency; default "USD".
+COST_CURRENCY = "genops.cost.currency"
+#: The AI provider; only when non-empty.
+COST_PROVIDER = "genops.cost.provider"
+#: The model; only when non-empty.
+COST_MODEL = "genops.cost.model"
+#: From the cost_type argument.
+COST_TYPE = "genops.cost.type"
+#: Any other record_cost argument k as genops.cost.k.
+COST_PREFIX = "genops.cost."
+#: Input tokens (tokens_input, alias input_tokens).
+TOKENS_INPUT = "genops.tokens.input"
+#: Output tokens (tokens_output, alias output_tokens).
+TOKENS_OUTPUT = "genops.tokens.output"
+#: Total tokens (tokens_total), else input + output when both are given.
+TOKENS_TOTAL = "genops.tokens.total"
+#: The policy evaluated (policy_name).
+POLICY_NAME = "genops.policy.name"
+#: The decision (policy_result, alias result), e.g. allowed, blocked, warning.
+POLICY_RESULT = "genops.policy.result"
+#: Why (policy_reason, alias reason).
+POLICY_REASON = "genops.policy.reason"
+#: Each key k of the metadata map as genops.policy.metadata.k.
+POLICY_METADATA_PREFIX = "genops.policy.metadata."
+#: Any other record_policy argument k as genops.policy.k.
+POLICY_PREFIX = "genops.policy."
+#: The budget (budget_name).
+BUDGET_NAME = "genops.budget.name"
+#: The limit (budget_limit, alias allocated).
+BUDGET_ALLOCATED = "genops.budget.allocated"
+#: Spent so far (budget_used, alias consumed).
+BUDGET_CONSUMED = "genops.budget.consumed"
+#: budget_remaining (alias remaining), else limit - used when both are known.
+BUDGET_REMAINING = "genops.budget.remaining"
+#: used / limit x 100, when limit > 0.
+BUDGET_UTILIZATION_PERCENT = "genops.budget.utilization_percent"
+#: Any other record_budget argument k as genops.budget.k.
+BUDGET_PREFIX = "genops.budget."
+#: The metric (evaluation_name, alias metric_name).
+EVAL_METRIC = "genops.eval.metric"
+#: The score; default 0.0.
+EVAL_SCORE = "genops.eval.score"
+#: The pass threshold, when given.
+EVAL_THRESHOLD = "genops.eval.threshold"
+#: Whether it passed, when given.
+EVAL_PASSED = "genops.eval.passed"
+#: Who or what evaluated, when given.
+EVAL_EVALUATOR = "genops.eval.evaluator"
+#: Each key k of the metadata map as genops.eval.metadata.k.
+EVAL_METADATA_PREFIX = "genops.eval.metadata."
+#: Any other record_evaluation argument k as genops.eval.k.
+EVAL_PREFIX = "genops.eval."
+
+#: Every fixed attribute name, with its type.
+ATTRIBUTE_TYPES: dict[str, str] = {
+    OPERATION_NAME: "string",
+    OPERATION_TYPE: "string",
+    TIMESTAMP: "int",
+    COST_TOTAL: "double",
+    COST_CURRENCY: "string",
+    COST_PROVIDER: "string",
+    COST_MODEL: "string",
+    COST_TYPE: "string",
+    TOKENS_INPUT: "int",
+    TOKENS_OUTPUT: "int",
+    TOKENS_TOTAL: "int",
+    POLICY_NAME: "string",
+    POLICY_RESULT: "string",
+    POLICY_REASON: "string",
+    BUDGET_NAME: "string",
+    BUDGET_ALLOCATED: "double",
+    BUDGET_CONSUMED: "double",
+    BUDGET_REMAINING: "double",
+    BUDGET_UTILIZATION_PERCENT: "double",
+    EVAL_METRIC: "string",
+    EVAL_SCORE: "double",
+    EVAL_THRESHOLD: "double",
+    EVAL_PASSED: "bool",
+    EVAL_EVALUATOR: "string",
+}
+
+#: Every prefix of a family of names.
+PREFIXES: tuple[str, ...] = (
+    PREFIX,
+    COST_PREFIX,
+    POLICY_METADATA_PREFIX,
+    POLICY_PREFIX,
+    BUDGET_PREFIX,
+    EVAL_METADATA_PREFIX,
+    EVAL_PREFIX,
+)
+
+__all__ = [
+    "ATTRIBUTE_TYPES",
+    "BUDGET_ALLOCATED",
+    "BUDGET_CONSUMED",
+    "BUDGET_NAME",
+    "BUDGET_PREFIX",
+    "BUDGET_REMAINING",
+    "BUDGET_UTILIZATION_PERCENT",
+    "COST_CURRENCY",
+    "COST_MODEL",
+    "COST_PREFIX",
+    "COST_PROVIDER",
+    "COST_TOTAL",
+    "COST_TYPE",
+    "EVAL_EVALUATOR",
+    "EVAL_METADATA_PREFIX",
+    "EVAL_METRIC",
+    "EVAL_PASSED",
+    "EVAL_PREFIX",
+    "EVAL_SCORE",
+    "EVAL_THRESHOLD",
+    "OPERATION_NAME",
+    "OPERATION_TYPE",
+    "POLICY_METADATA_PREFIX",
+    "POLICY_NAME",
+    "POLICY_PREFIX",
+    "POLICY_REASON",
+    "POLICY_RESULT",
+    "PREFIX",
+    "PREFIXES",
+    "TIMESTAMP",
+    "TOKENS_INPUT",
+    "TOKENS_OUTPUT",
+    "TOKENS_TOTAL",
+]

@@ -1,0 +1,38 @@
+"""Shared pytest fixtures for tests/python.
+
+Shared with other suites in this folder (test_otlp_*.py drive a C program and never
+import genops): nothing here imports genops at import time, and every fixture is
+opt-in by name.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def genops_memory():
+    """genops initialised with the memory exporter, defaults and context cleared
+    before and after. Yields genops.testing (finished_spans(), clear())."""
+    import genops
+    import genops.testing
+
+    genops.clear_default_attributes()
+    genops.clear_context()
+    genops.init(exporter_type="memory", service_name="genops-tests")
+    genops.testing.clear()
+    yield genops.testing
+    genops.clear_default_attributes()
+    genops.clear_context()
+
+
+@pytest.fixture
+def one_span(genops_memory):
+    """Call it after recording exactly one span: returns that span's attributes."""
+
+    def read():
+        spans = genops_memory.finished_spans()
+        assert len(spans) == 1, [s.name for s in spans]
+        return spans[0]
+
+    return read

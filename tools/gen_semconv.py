@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Generate python/genops/semconv.py and docs/semantic-conventions.md from
+core/src/semconv.def, the one list of genops.* attribute names.
+
+    tools/gen_semconv.py           write both files
+    tools/gen_semconv.py --check   exit 1 (and say which) if either is stale
+
+tests/python/test_semconv.py runs the check, so a change to semconv.def without a
+regenerate fails the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parent.parent
+DEF = TOP / "core" / "src" / "semconv.def"
+PY_OUT = TOP / "python" / "genops" / "semconv.py"
+MD_OUT = TOP / "docs" / "semantic-conventions.md"
+
+_STRING = r'"((?:[^"\\]|\\.)*)"'
+_ATTR = re.compile(rf"^GENOPS_ATTR\((\w+),\s*{_STRING},\s*(\w+),\s*(\w+),\s*{_STRING}\)\s*$")
+_PREFIX = re.compile(rf"^GENOPS_PREFIX\((\w+),\s*{_STRING},\s*(\w+),\s*{_STRING}\)\s*$")
+
+GROUP_TITLES = {
+    "operation": "Operations (track, track_enhanced, trace_operation)",
+    "cost": "Cost (record_cost)",
+    "policy": "Policy (record_policy)",
+    "budget": "Budget (record_budget)",
+    "evaluation": "Evaluation (record_evaluation)",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    ident: str
+    name: str
+    type: str  # "string", "int", "double", "bool", or "prefix"
+    group: str
+    doc: str
+
+
+def _unescape(s: str) -> str:
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+def parse(text: str) -> list[Entry]:
+    """The entries of semconv.def, in file order. Fails loudly on a line it cannot
+    read rather than skipping it."""
+    entries = []
+    in_comment = False
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if in_comment:
+            in_comment = "*/" not in line
+            continue
+        if line.startswith("/*"):
+            in_comment = "*/" not in line
+            continue
+        if not line:
+            continue
+        m = _ATTR.match(line)
+        if m:
+            ident, name, typ, group, doc = m.groups()
+            entries.append(Entry(ident, _unescape(name), typ, group, _unescape(doc)))
+            continue
+        m = _PREFIX.match(line)
+        if m:
+            ident, name, group, doc = m.groups()
+            entries.append(Entry(ident, _unescape(name), "prefix", group, _unescape(doc)))
+            continue
+        raise SystemExit(f"{DEF}:{lineno}: cannot parse: {raw}")
+    return entries
+
+
+def render_python(entries: list[Entry]) -> str:
+    out = [
+        '"""The genops.* attribute names (generated from core/src/semconv.def by',
+        "tools/gen_semconv.py; do not edit: change semconv.def and regenerate).",
+        "",
+        "Names ending in _PREFIX are families: the prefix followed by a key.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+    ]
+    for e in entries:
+        out.extend(f"#: {line}" for line in textwrap.wrap(e.doc, 100))
+        out.append(f"{e.ident} = {json.dumps(e.name)}")
+    out.append("")
+    out.append("#: Every fixed attribute name, with its type.")
+    out.append("ATTRIBUTE_TYPES: dict[str, str] = {")
+    for e in entries:
+        if e.type != "prefix":
+            out.append(f"    {e.ident}: {json.dumps(e.type)},")
+    out.append("}")
+    out.append("")
+    out.append("#: Every prefix of a family of names.")
+    out.append("PREFIXES: tuple[str, ...] = (")
+    for e in entries:
+        if e.type == "prefix":
+            out.append(f"    {e.ident},")
+    out.append(")")
+    out.append("")
+    names = sorted([e.ident for e in entries] + ["ATTRIBUTE_TYPES", "PREFIXES"])
+    out.append("__all__ = [")
+    out.extend(f"    {json.dumps(n)}," for n in names)
+    out.append("]")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(entries: list[Entry]) -> str:
+    out = [
+        "# Semantic conventions",
+        "",
+        "<!-- Generated from core/src/semconv.def by tools/gen_semconv.py; do not edit. -->",
+        "",
+        "Every `genops.*` attribute that genops records, by the call that records it.",
+        "The names and rules are genops-ai's (GenOpsTelemetry), so queries written for",
+        "genops-ai keep working. A *family* is a prefix followed by a key taken from the",
+        "call's arguments. The Python constants are in `genops.semconv`.",
+        "",
+    ]
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.group, []).append(e)
+    for group, items in groups.items():
+        out.append(f"## {GROUP_TITLES.get(group, group)}")
+        out.append("")
+        out.append("| Attribute | Type | Python constant | Meaning |")
+        out.append("|---|---|---|---|")
+        for e in items:
+            name = f"`{e.name}<key>`" if e.type == "prefix" else f"`{e.name}`"
+            typ = "family" if e.type == "prefix" else e.type
+            doc = e.doc.replace("|", "\\|")
+            out.append(f"| {name} | {typ} | `{e.ident}` | {doc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if an output is stale")
+    args = parser.parse_args()
+    entries = parse(DEF.read_text(encoding="utf-8"))
+    outputs = {PY_OUT: render_python(entries), MD_OUT: render_markdown(entries)}
+    stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.check:
+        for p in stale:
+            print(f"{p.relative_to(TOP)} is stale: run tools/gen_semconv.py", file=sys.stderr)
+        return 1 if stale else 0
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(outputs[p], encoding="utf-8")
+        print(f"wrote {p.relative_to(TOP)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
