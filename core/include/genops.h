@@ -406,7 +406,9 @@ typedef struct genops_options {
 GENOPS_API void genops_options_init(genops_options *opt);
 
 /* Create a pipeline (opt may be NULL for every default). Options override the
- * OTEL_* environment. The caller owns the result: genops_pipeline_free. */
+ * OTEL_* environment. With OTEL_SDK_DISABLED=true nothing is ever exported: exporters
+ * are accepted and freed, and spans are counted as dropped_no_exporter. The caller
+ * owns the result: genops_pipeline_free. */
 GENOPS_API genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *err);
 
 /* Add an exporter; on success the pipeline owns it, on failure the caller still does.

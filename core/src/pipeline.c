@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,8 @@ struct genops_pipeline {
     _Atomic int state;
     _Atomic uint32_t mode; /* futex word */
     atomic_bool stop;
+    atomic_bool exporting; /* the thread is (about to be) inside an exporter */
+    bool disabled;         /* OTEL_SDK_DISABLED: exporters are refused, spans counted */
     atomic_uint_least64_t flush_requested;
     atomic_bool warned_drop;
     atomic_int stats_interval_ms;
@@ -361,17 +364,27 @@ static void *export_main(void *arg)
     uint64_t flush_seen = 0;
     uint64_t last_summary = clock_mono_ns(), dropped_at_summary = 0, last_stats_log = 0;
 
-    for (;;) {
+    /* Stopping does not drain the queue: shutdown's flush did that within its
+     * deadline, and whatever is left is counted as dropped by shutdown. */
+    while (!atomic_load(&p->stop)) {
         uint64_t flush_target = atomic_load(&p->flush_requested);
-        bool stopping = atomic_load(&p->stop);
         size_t queued = ring_count(&p->ring);
         uint64_t now = clock_mono_ns();
 
         if (queued && !first_seen)
             first_seen = now;
-        bool urgent = flush_target != flush_seen || stopping;
-        if (queued && (queued >= p->batch_size || now - first_seen >= p->delay_ns || urgent)) {
-            if (export_some(p) == 0)
+        bool flushing = flush_target != flush_seen;
+        if (queued && (queued >= p->batch_size || now - first_seen >= p->delay_ns || flushing)) {
+            /* seq_cst, then re-check stop: shutdown sets stop, then reads exporting, so
+             * either we see stop here or it sees us busy and keeps to its deadline. */
+            atomic_store(&p->exporting, true);
+            if (atomic_load(&p->stop)) {
+                atomic_store(&p->exporting, false);
+                break;
+            }
+            size_t n = export_some(p);
+            atomic_store(&p->exporting, false);
+            if (n == 0)
                 sched_yield(); /* a producer claimed a cell but has not published it */
             first_seen = ring_count(&p->ring) ? clock_mono_ns() : 0;
             continue;
@@ -383,8 +396,6 @@ static void *export_main(void *arg)
             pthread_mutex_unlock(&p->lock);
             continue;
         }
-        if (!queued && stopping)
-            break;
 
         /* Periodic lines: a drop summary at most once a minute, stats when asked. */
         uint64_t dropped = total_dropped(p);
@@ -548,6 +559,8 @@ static genops_status configure(genops_pipeline *p, const genops_options *o, geno
                                                              : UINT32_MAX;
     p->limits.events = o->event_count_limit ? o->event_count_limit : 128;
     p->limits.bytes = p->max_bytes;
+    const char *disabled = config_str("OTEL_SDK_DISABLED");
+    p->disabled = disabled && strcasecmp(disabled, "true") == 0;
     if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof *p->batch)))
         return error_set(err, GENOPS_ENOMEM, "out of memory allocating the queue");
     return GENOPS_OK;
@@ -618,6 +631,12 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
         return error_set(err, GENOPS_EINVAL, "exporter already belongs to a pipeline");
     if (atomic_load(&p->state) != RUNNING)
         return error_set(err, GENOPS_ESHUTDOWN, "pipeline is shut down");
+    if (p->disabled) {
+        /* As the OpenTelemetry SDKs do: nothing leaves the process; spans are counted. */
+        log_msg(LOG_INFO, "OTEL_SDK_DISABLED=true: %s exporter not added", e->ops->kind);
+        e->ops->destroy(e);
+        return GENOPS_OK;
+    }
     /* Appending while the export thread walks the list: publish the node fully first. */
     pthread_mutex_lock(&p->lock);
     e->next = NULL;
@@ -679,12 +698,18 @@ genops_status genops_pipeline_shutdown(genops_pipeline *p, int timeout_ms, genop
     atomic_store(&p->stop, true);
     wake_thread(p);
 
+    /* A thread that is not inside an exporter stops at once: wait for it whatever the
+     * deadline (a second at most, as a guard). One inside an exporter is waited for until
+     * the deadline only. */
     struct timespec ts = mono_deadline(deadline);
+    struct timespec guard = mono_deadline(clock_mono_ns() + 1000000000u);
     pthread_mutex_lock(&p->lock);
     bool started = p->thread_started && p->thread_fork_gen == atomic_load(&fork_gen);
-    while (started && !p->thread_exited &&
-           pthread_cond_timedwait(&p->changed, &p->lock, &ts) != ETIMEDOUT)
-        ;
+    while (started && !p->thread_exited) {
+        bool busy = atomic_load(&p->exporting);
+        if (pthread_cond_timedwait(&p->changed, &p->lock, busy ? &ts : &guard) == ETIMEDOUT)
+            break;
+    }
     bool exited = !started || p->thread_exited;
     pthread_mutex_unlock(&p->lock);
     if (started && exited) {

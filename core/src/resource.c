@@ -31,73 +31,11 @@ static genops_status put(struct resource *r, const char *key, size_t klen, const
     return GENOPS_OK;
 }
 
-static int hexval(char c)
+/* One OTEL_RESOURCE_ATTRIBUTES member (config_kv_list has trimmed and decoded it). */
+static genops_status put_member(const char *key, size_t key_len, const char *value,
+                                size_t value_len, void *ctx, genops_error *err)
 {
-    return c >= '0' && c <= '9' ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
-/* Percent-decode s[0..len) into out (at least len bytes); -1 on a bad escape. */
-static long percent_decode(const char *s, size_t len, char *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] != '%') {
-            out[n++] = s[i];
-            continue;
-        }
-        int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
-        if (lo < 0)
-            return -1;
-        out[n++] = (char)(hi * 16 + lo);
-        i += 2;
-    }
-    return (long)n;
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-        (*len)--;
-}
-
-/* OTEL_RESOURCE_ATTRIBUTES: comma-separated key=value pairs (W3C Baggage octets). */
-static genops_status put_env_attributes(struct resource *r, const char *env, genops_error *err)
-{
-    const char *p = env;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        const char *k = p, *v = eq ? eq + 1 : NULL;
-        size_t klen = eq ? (size_t)(eq - p) : len, vlen = eq ? len - klen - 1 : 0;
-        trim(&k, &klen);
-        if (v)
-            trim(&v, &vlen);
-        if (len && (!eq || !klen))
-            return error_set(err, GENOPS_EINVAL,
-                             "OTEL_RESOURCE_ATTRIBUTES: '%.*s' is not key=value", (int)(len > 60 ? 60 : len), p);
-        if (len) {
-            char *decoded = arena_alloc(&r->arena, vlen + 1);
-            long n = decoded ? percent_decode(v, vlen, decoded) : -1;
-            if (n < 0)
-                return error_set(err, GENOPS_EINVAL,
-                                 "OTEL_RESOURCE_ATTRIBUTES: bad percent-encoding in the value of '%.*s'",
-                                 (int)(klen > 60 ? 60 : klen), k);
-            genops_status rc = put(r, k, klen, decoded, (size_t)n, false, err);
-            if (rc)
-                return rc;
-        }
-        p += len + (end ? 1 : 0);
-    }
-    return GENOPS_OK;
+    return put(ctx, key, key_len, value, value_len, false, err);
 }
 
 static genops_status put_str(struct resource *r, const char *key, const char *val, bool override,
@@ -134,7 +72,8 @@ genops_status resource_build(struct resource *r, const genops_options *opt, geno
             rc = put(r, a->key, strlen(a->key), a->value.u.s, a->value.len, false, err);
     }
     if (!rc && config_str("OTEL_RESOURCE_ATTRIBUTES"))
-        rc = put_env_attributes(r, config_str("OTEL_RESOURCE_ATTRIBUTES"), err);
+        rc = config_kv_list("OTEL_RESOURCE_ATTRIBUTES", config_str("OTEL_RESOURCE_ATTRIBUTES"),
+                            put_member, r, err);
     if (!rc)
         rc = put_str(r, "service.name", "unknown_service", false, err);
     if (!rc)
