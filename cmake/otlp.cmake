@@ -7,7 +7,9 @@
 # directly. protobuf-c (protoc-c's generated code + libprotobuf-c) is linked only into
 # tests, fuzzers and benchmarks, as the reference decoder and the differential oracle.
 
-if(NOT GENOPS_BUILD_TESTS)
+option(GENOPS_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+
+if(NOT GENOPS_BUILD_TESTS AND NOT GENOPS_FUZZ)
   return()
 endif()
 
@@ -89,4 +91,38 @@ if(GENOPS_BUILD_TESTS)
               --bench $<TARGET_FILE:bench_encode>
       DEPENDS bench_encode USES_TERMINAL)
   endif()
+endif()
+
+# ---- libFuzzer targets (tests/fuzz/README.md) ------------------------------------------
+if(GENOPS_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "GENOPS_FUZZ needs clang: -DCMAKE_C_COMPILER=clang")
+  endif()
+  set(GENOPS_FUZZ_TIME 30 CACHE STRING "Seconds each fuzz_* run target fuzzes")
+  # The core again, instrumented for coverage and ASan+UBSan.
+  set(fuzz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
+  add_library(genops_fuzz_core STATIC ${GENOPS_CORE_SOURCES})
+  target_compile_options(genops_fuzz_core PRIVATE ${fuzz_flags})
+  target_compile_definitions(genops_fuzz_core PRIVATE GENOPS_BUILDING _GNU_SOURCE)
+  target_include_directories(genops_fuzz_core PUBLIC ${CMAKE_SOURCE_DIR}/core/include
+                                              PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+  get_target_property(core_links genops_static LINK_LIBRARIES)
+  target_link_libraries(genops_fuzz_core PUBLIC ${core_links})
+  genops_otlp_testlib(genops_fuzz_testlib genops_fuzz_core)
+  target_compile_options(genops_fuzz_testlib PRIVATE ${fuzz_flags})
+
+  foreach(fuzzer fuzz_otlp_pb fuzz_otlp_json)
+    add_executable(${fuzzer} ${CMAKE_SOURCE_DIR}/tests/fuzz/${fuzzer}.c)
+    target_compile_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${fuzzer} PRIVATE genops_fuzz_testlib)
+    # `cmake --build build/fuzz --target run_fuzz_otlp_pb`: fuzz for GENOPS_FUZZ_TIME
+    # seconds from the corpus directory, which it grows.
+    set(corpus ${CMAKE_BINARY_DIR}/corpus/${fuzzer})
+    add_custom_target(run_${fuzzer}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${corpus}
+      COMMAND $<TARGET_FILE:${fuzzer}> -max_total_time=${GENOPS_FUZZ_TIME} -max_len=4096
+              -print_final_stats=1 ${corpus}
+      DEPENDS ${fuzzer} USES_TERMINAL)
+  endforeach()
 endif()

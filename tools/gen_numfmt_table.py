@@ -12,6 +12,7 @@ numfmt.c computes with multiplications and shifts.
     tools/gen_numfmt_table.py > core/src/numfmt_table.h   # regenerate
     tools/gen_numfmt_table.py --check                      # the committed file is current
 """
+
 import sys
 from pathlib import Path
 
@@ -41,10 +42,12 @@ def floor_log10_three_quarters_pow2(e):
     """floor(log10(3/4 * 2^e)) = floor(log10(3 * 2^(e-2))), exactly."""
     # Compare 3 * 2^e with 4 * 10^k using integers scaled to a common denominator.
     k = floor_log10_pow2(e)
+
     def le(k):  # 10^k <= 3/4 * 2^e  <=>  4 * 10^k <= 3 * 2^e
         lhs_num, lhs_den = (4 * 10**k, 1) if k >= 0 else (4, 10**-k)
         rhs_num, rhs_den = (3 * 2**e, 1) if e >= 0 else (3, 2**-e)
         return lhs_num * rhs_den <= rhs_num * lhs_den
+
     while not le(k):
         k -= 1
     while le(k + 1):
@@ -67,7 +70,9 @@ def g(k):
 def check_logs():
     for e in range(Q_MIN - 2, Q_MAX + 3):
         assert (e * 661971961083) >> 41 == floor_log10_pow2(e), e
-        assert (e * 661971961083 - 274743187321) >> 41 == floor_log10_three_quarters_pow2(e), e
+        assert (
+            e * 661971961083 - 274743187321
+        ) >> 41 == floor_log10_three_quarters_pow2(e), e
     for n in range(-K_MAX - 1, -K_MIN + 2):
         assert (n * 913124641741) >> 38 == floor_log2_pow10(n), n
 

@@ -71,31 +71,47 @@ static void put_hex_id(struct buf *out, const uint8_t *id, size_t n)
     put_char(out, '"');
 }
 
-/* The one member of the AnyValue for a scalar (type, u) as "name":value; the caller
- * writes the braces. */
-static void put_scalar(struct buf *out, genops_type type, const char *s, size_t len, int64_t i,
-                       double d, bool b)
+/* The one member of the AnyValue of scalar v, as "name":value; the caller writes the
+ * braces. */
+static void put_scalar(struct buf *out, const genops_value *v)
 {
-    switch (type) {
+    switch (v->type) {
     case GENOPS_TYPE_STRING:
         PUT(out, "\"stringValue\":");
-        json_put_string(out, s, len);
+        json_put_string(out, v->u.s, v->len);
         break;
     case GENOPS_TYPE_INT:
         PUT(out, "\"intValue\":");
-        put_quoted_i64(out, i);
+        put_quoted_i64(out, v->u.i);
         break;
     case GENOPS_TYPE_DOUBLE:
         PUT(out, "\"doubleValue\":");
-        json_put_double(out, d);
+        json_put_double(out, v->u.d);
         break;
     default: /* GENOPS_TYPE_BOOL */
-        if (b)
+        if (v->u.b)
             PUT(out, "\"boolValue\":true");
         else
             PUT(out, "\"boolValue\":false");
         break;
     }
+}
+
+/* Item i of array v, as a scalar value. */
+static genops_value array_item(const genops_value *v, size_t i)
+{
+    genops_value item = {
+        .type = (genops_type)(v->type - GENOPS_TYPE_STRING_ARRAY + GENOPS_TYPE_STRING)};
+    switch (v->type) {
+    case GENOPS_TYPE_STRING_ARRAY:
+        item.u.s = v->u.sa[i];
+        item.len = strlen(v->u.sa[i]);
+        break;
+    case GENOPS_TYPE_INT_ARRAY: item.u.i = v->u.ia[i]; break;
+    case GENOPS_TYPE_DOUBLE_ARRAY: item.u.d = v->u.da[i]; break;
+    default: item.u.b = v->u.ba[i]; break;
+    }
+    return item;
 }
 
 /* The member of v's AnyValue; an empty array has no "values" (proto3 JSON omits empty
@@ -106,7 +122,7 @@ static void put_any(struct buf *out, const genops_value *v)
     case GENOPS_TYPE_STRING:
     case GENOPS_TYPE_INT:
     case GENOPS_TYPE_DOUBLE:
-    case GENOPS_TYPE_BOOL: put_scalar(out, v->type, v->u.s, v->len, v->u.i, v->u.d, v->u.b); return;
+    case GENOPS_TYPE_BOOL: put_scalar(out, v); return;
     case GENOPS_TYPE_STRING_ARRAY:
     case GENOPS_TYPE_INT_ARRAY:
     case GENOPS_TYPE_DOUBLE_ARRAY:
@@ -114,16 +130,13 @@ static void put_any(struct buf *out, const genops_value *v)
     default: return;
     }
     PUT(out, "\"arrayValue\":{");
-    genops_type item = (genops_type)(v->type - GENOPS_TYPE_STRING_ARRAY + GENOPS_TYPE_STRING);
     for (size_t i = 0; i < v->len; i++) {
+        genops_value item = array_item(v, i);
         if (i == 0)
             PUT(out, "\"values\":[{");
         else
             PUT(out, "},{");
-        const char *s = item == GENOPS_TYPE_STRING ? v->u.sa[i] : NULL;
-        put_scalar(out, item, s, s ? strlen(s) : 0, item == GENOPS_TYPE_INT ? v->u.ia[i] : 0,
-                   item == GENOPS_TYPE_DOUBLE ? v->u.da[i] : 0,
-                   item == GENOPS_TYPE_BOOL && v->u.ba[i]);
+        put_scalar(out, &item);
     }
     if (v->len)
         PUT(out, "}]");
