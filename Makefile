@@ -30,8 +30,11 @@ build-%: $(BUILD)/%/CMakeCache.txt
 
 build: deps build-debug
 
-demo: deps build-release
-	$(BUILD)/release/genops_demo
+# The demo builds quietly (the log is shown only if the build fails).
+demo: deps $(BUILD)/release/CMakeCache.txt
+	@$(CMAKE) --build $(BUILD)/release -j$(JOBS) > $(BUILD)/release/demo-build.log 2>&1 || \
+	  { cat $(BUILD)/release/demo-build.log; exit 1; }
+	@$(PYTHON) examples/run_demo.py $(BUILD)/release/genops_demo
 
 test-c: build-debug
 	cd $(BUILD)/debug && $(CTEST)

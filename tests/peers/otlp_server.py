@@ -65,9 +65,11 @@ def _decode_json(body: bytes) -> tuple[list[dict], dict]:
             resource[attr["key"]] = next(iter(attr["value"].values()), None)
         for ss in rs.get("scopeSpans", []):
             for s in ss.get("spans", []):
+                values = {a["key"]: next(iter(a["value"].values()), None)
+                          for a in s.get("attributes", [])}
                 spans.append({"name": s.get("name"), "span_id": s.get("spanId"),
                               "trace_id": s.get("traceId"),
-                              "attributes": len(s.get("attributes", []))})
+                              "attributes": len(s.get("attributes", [])), "values": values})
     return spans, resource
 
 
@@ -80,8 +82,13 @@ def _decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
             resource[attr.key] = getattr(attr.value, attr.value.WhichOneof("value") or "string_value")
         for ss in rs.scope_spans:
             for s in ss.spans:
+                values = {a.key: getattr(a.value, a.value.WhichOneof("value") or "string_value")
+                          for a in s.attributes}
                 spans.append({"name": s.name, "span_id": s.span_id.hex(),
-                              "trace_id": s.trace_id.hex(), "attributes": len(s.attributes)})
+                              "trace_id": s.trace_id.hex(), "attributes": len(s.attributes),
+                              "values": values, "status": s.status.code,
+                              "status_message": s.status.message,
+                              "events": [e.name for e in s.events]})
     return spans, resource
 
 
