@@ -60,11 +60,13 @@ test: deps
 	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-valgrind
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
-# pytest imports the package staged in $(BUILD)/python/python (never a pip install);
-# tests/python/test_otlp_*.py drive a C program and run under ctest (test-c).
+# pytest imports the package staged in $(BUILD)/python/python (never a pip install).
+# The exporters' own suites in tests/python (test_otlp_*, test_hec_*, test_honeycomb_*)
+# drive C programs and run under ctest (test-c), so they are not run twice here.
 CMAKE_ARGS_python := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENOPS_BUILD_TESTS=OFF \
                      -DGENOPS_BUILD_PYTHON=ON -DGENOPS_BUILD_RUBY=ON -DGENOPS_BUILD_LUA=ON
-PYTHON_TESTS = $(filter-out tests/python/test_otlp_%,$(wildcard tests/python/test_*.py))
+PYTHON_TESTS = $(filter-out tests/python/test_otlp_% tests/python/test_hec_% \
+                 tests/python/test_honeycomb_%,$(wildcard tests/python/test_*.py))
 
 test-python: $(BUILD)/python/CMakeCache.txt
 	$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops_python

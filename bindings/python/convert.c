@@ -113,14 +113,50 @@ const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len)
     const char *u = PyUnicode_AsUTF8AndSize(s, len);
     if (u || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
         return u;
-    /* A lone surrogate: str cannot be UTF-8. Hand the C API the bytes surrogatepass
-     * makes; its documented rule replaces every invalid sequence with U+FFFD. */
+    /* A lone surrogate: str cannot be UTF-8. Each one becomes U+FFFD, as the C API
+     * does with invalid UTF-8 (see genops_py_surrogate_handler). */
     PyErr_Clear();
-    PyObject *b = PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass");
+    PyObject *b = PyUnicode_AsEncodedString(s, "utf-8", GENOPS_PY_SURROGATE_HANDLER);
     if (!b || genops_py_args_keep(a, b) < 0)
         return NULL;
     *len = PyBytes_GET_SIZE(b);
     return PyBytes_AS_STRING(b);
+}
+
+/* The codec error handler GENOPS_PY_SURROGATE_HANDLER: U+FFFD for each character
+ * that cannot be encoded (a lone surrogate), so that one bad character is one
+ * replacement character, as Python shows it, not three (one per byte of the
+ * "surrogatepass" encoding, which is what the C API's own repair would give). */
+static PyObject *surrogate_handler(PyObject *self, PyObject *exc)
+{
+    Py_ssize_t start, end;
+    if (!PyObject_TypeCheck(exc, (PyTypeObject *)PyExc_UnicodeEncodeError)) {
+        PyErr_SetObject(PyExc_TypeError, exc);
+        return NULL;
+    }
+    if (PyUnicodeEncodeError_GetStart(exc, &start) < 0 ||
+        PyUnicodeEncodeError_GetEnd(exc, &end) < 0)
+        return NULL;
+    /* Bytes: the UTF-8 encoder takes a str replacement only if it is ASCII. */
+    PyObject *fill = PyBytes_FromStringAndSize(NULL, 3 * (end - start));
+    if (!fill)
+        return NULL;
+    for (Py_ssize_t i = 0; i < end - start; i++)
+        memcpy(PyBytes_AS_STRING(fill) + 3 * i, "\xef\xbf\xbd", 3); /* U+FFFD */
+    return Py_BuildValue("(Nn)", fill, end);
+}
+
+static PyMethodDef surrogate_handler_def = {"genops_surrogate_handler", surrogate_handler,
+                                            METH_O, NULL};
+
+int genops_py_convert_init(void)
+{
+    PyObject *f = PyCFunction_New(&surrogate_handler_def, NULL);
+    if (!f)
+        return -1;
+    int rc = PyCodec_RegisterError(GENOPS_PY_SURROGATE_HANDLER, f);
+    Py_DECREF(f);
+    return rc;
 }
 
 /* A key as a NUL-terminated UTF-8 string; rejects non-str and embedded NULs. */

@@ -55,9 +55,15 @@ int genops_py_args_add_dict(genops_py_args *a, PyObject *dict, int flags);
 /* Convert one value into *out for key (named in errors). Returns 0 or -1. */
 int genops_py_value(genops_py_args *a, const char *key, PyObject *value, genops_value *out);
 
-/* UTF-8 of a str with its length; lone surrogates are passed on as the invalid bytes
- * "surrogatepass" gives, which the C API replaces with U+FFFD. NULL on error. */
+/* UTF-8 of a str with its length; each lone surrogate becomes U+FFFD (as the C API
+ * does with invalid UTF-8). NULL on error. */
 const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len);
+
+/* The codec error handler used for lone surrogates. */
+#define GENOPS_PY_SURROGATE_HANDLER "genops.surrogatereplace"
+
+/* Register the handler; called once at module init. Returns 0 or -1. */
+int genops_py_convert_init(void);
 
 /* ---- converting back ------------------------------------------------------------ */
 

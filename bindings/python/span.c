@@ -759,8 +759,10 @@ static PyObject *span_set_status(SpanObject *self, PyObject *args, PyObject *kwa
         code_obj = v;
     }
     PyObject *result = NULL;
-    long code = code_obj && PyLong_Check(code_obj) ? PyLong_AsLong(code_obj) : -1;
-    if (code < 0 || code > 2) {
+    int overflow = 0;
+    long code = code_obj && PyLong_Check(code_obj) ? PyLong_AsLongAndOverflow(code_obj, &overflow)
+                                                   : -1;
+    if (code < 0 || code > 2 || overflow) {
         if (!PyErr_Occurred())
             genops_py_type_error("set_status() takes a Status, a StatusCode or 0/1/2");
         goto out;
@@ -1054,6 +1056,8 @@ static int add_object(PyObject *m, const char *name, PyObject *o)
 
 int genops_py_span_init(PyObject *m)
 {
+    if (genops_py_convert_init() < 0)
+        return -1;
     struct names *all[] = {&op_names, &cost_rec.names, &policy_rec.names, &budget_rec.names,
                            &eval_rec.names};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

@@ -43,6 +43,8 @@ def available_exporter_types() -> list[str]:
     have = ["console", "file", "memory", "none"]
     if hasattr(native, "genops_otlp_exporter_new"):
         have += ["otlp", "otlp-json"]
+    if hasattr(native, "genops_hec_exporter_new"):
+        have.append("splunk")
     return have
 
 
@@ -123,16 +125,43 @@ def _headers(headers: Optional[Mapping[str, Any]], name: str) -> dict[str, str]:
     return out
 
 
-def _otlp_exporter(endpoint: Optional[str], headers: Mapping[str, str], json: bool) -> Any:
+def _options(spec: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """base (from init's named arguments) updated by exporter_options, for the
+    exporter's option map; None values mean "the default / the environment"."""
+    extra = spec.get("options")
+    if extra is None:
+        return base
+    if not isinstance(extra, Mapping):
+        raise ConfigError("exporter_options must be a dict of the exporter's options")
+    return {**base, **extra}
+
+
+def _otlp_exporter(spec: dict[str, Any], json: bool) -> Any:
     if not hasattr(native, "genops_otlp_exporter_new"):
         raise NotAvailableError(
-            "exporter_type 'otlp' is not available in this build of genops: the OTLP "
-            f"exporter is not compiled in (available: {', '.join(available_exporter_types())})"
+            f"exporter_type {spec['type']!r} is not available in this build of genops: the "
+            f"OTLP exporter is not compiled in (available: {', '.join(available_exporter_types())})"
         )
-    opts: dict[str, Any] = {"endpoint": otlp_endpoint(endpoint), "headers": dict(headers)}
+    opts = {
+        "endpoint": otlp_endpoint(spec.get("endpoint")),
+        "headers": _headers(spec.get("headers"), "otlp_headers"),
+    }
     if json:
         opts["protocol"] = "http/json"
-    return native.genops_otlp_exporter_new(opts)
+    return native.genops_otlp_exporter_new(_options(spec, opts))
+
+
+def _hec_exporter(spec: dict[str, Any]) -> Any:
+    if not hasattr(native, "genops_hec_exporter_new"):
+        raise NotAvailableError(
+            "exporter_type 'splunk' is not available in this build of genops: the Splunk HEC "
+            f"exporter is not compiled in (available: {', '.join(available_exporter_types())})"
+        )
+    opts = {k: spec.get(k) for k in ("endpoint", "token", "index", "sourcetype")}
+    for key, value in opts.items():
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"splunk_{key} must be a str, not {type(value).__name__}")
+    return native.genops_hec_exporter_new(_options(spec, opts))
 
 
 def build(
@@ -213,16 +242,15 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
     elif kind == "memory":
         exporter = native.genops_memory_exporter_new()
     elif kind in ("otlp", "otlp-json"):
-        exporter = _otlp_exporter(
-            spec.get("endpoint"), _headers(spec.get("headers"), "otlp_headers"), kind == "otlp-json"
-        )
-    elif kind in ("splunk", "honeycomb"):
+        exporter = _otlp_exporter(spec, kind == "otlp-json")
+    elif kind == "splunk":
+        exporter = _hec_exporter(spec)
+    elif kind == "honeycomb":
         raise NotAvailableError(
-            f"exporter_type {kind!r} is not available in this build of genops: the "
-            f"{'Splunk HEC' if kind == 'splunk' else 'Honeycomb'} exporter has not landed yet "
-            f"(available: {', '.join(available_exporter_types())}; Honeycomb also accepts "
-            "OTLP: exporter_type='otlp', otlp_endpoint='https://api.honeycomb.io', "
-            "otlp_headers={'x-honeycomb-team': KEY})"
+            "exporter_type 'honeycomb' is not available in this build of genops: the Honeycomb "
+            f"events exporter has not landed yet (available: {', '.join(available_exporter_types())}). "
+            "Honeycomb takes OTLP: exporter_type='otlp', otlp_endpoint='https://api.honeycomb.io', "
+            "otlp_headers={'x-honeycomb-team': KEY}"
         )
     else:
         raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")

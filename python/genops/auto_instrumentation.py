@@ -52,6 +52,11 @@ class GenOpsInstrumentor:
         default_cost_center: Optional[str] = None,
         resource_attributes: Optional[Mapping[str, Any]] = None,
         file_path: Optional[str] = None,
+        splunk_hec_endpoint: Optional[str] = None,
+        splunk_hec_token: Optional[str] = None,
+        splunk_index: Optional[str] = None,
+        splunk_sourcetype: Optional[str] = None,
+        exporter_options: Optional[Mapping[str, Any]] = None,
         max_queue_size: Optional[int] = None,
         schedule_delay_millis: Optional[int] = None,
         max_export_batch_size: Optional[int] = None,
@@ -74,12 +79,19 @@ class GenOpsInstrumentor:
             if not isinstance(exporter_type, str):
                 raise ConfigError(f"exporter_type must be a str, not {type(exporter_type).__name__}")
             exporter_type = exporter_type.lower()
-            spec: dict[str, Any] = {"type": exporter_type}
+            spec: dict[str, Any] = {"type": exporter_type, "options": exporter_options}
             if exporter_type in ("otlp", "otlp-json"):
                 spec.update(endpoint=otlp_endpoint, headers=otlp_headers)
             elif otlp_endpoint is not None or otlp_headers:
                 logger.warning(
                     "genops: otlp_endpoint/otlp_headers are ignored with exporter_type=%r", exporter_type
+                )
+            if exporter_type == "splunk":
+                spec.update(
+                    endpoint=splunk_hec_endpoint,
+                    token=splunk_hec_token,
+                    index=splunk_index,
+                    sourcetype=splunk_sourcetype,
                 )
             if exporter_type == "file":
                 spec["file_path"] = file_path
@@ -157,12 +169,15 @@ def init(**kwargs: Any) -> GenOpsInstrumentor:
     """Configure GenOps telemetry.
 
     Arguments (all optional): service_name, service_version, environment,
-    exporter_type ("console", "otlp" = OTLP/HTTP protobuf, "otlp-json", "file",
-    "memory", "none"; "splunk" and "honeycomb" once their exporters land; default:
+    exporter_type ("console", "otlp" = OTLP/HTTP protobuf, "otlp-json", "splunk" =
+    Splunk HEC, "file", "memory", "none"; "honeycomb" once its exporter lands; default:
     OTEL_TRACES_EXPORTER, else "console"), otlp_endpoint (a URL without a path gets
     /v1/traces; default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT), otlp_headers,
     resource_attributes, default_team, default_project, default_environment,
     default_cost_center (merged into the default attributes), file_path (for "file"),
+    splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype (for
+    "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, ...), exporter_options
+    (any other option of the exporter, e.g. {"compression": "gzip"}),
     max_queue_size, schedule_delay_millis, max_export_batch_size,
     export_timeout_millis, exit_flush_timeout (seconds the exit hook may spend
     exporting; default 5).

@@ -3,8 +3,9 @@ print_validation_result, ValidationResult).
 
 Checks the configuration a backend needs (environment variables, endpoint form) and
 that this build has the exporter, by building it: the native exporters check every
-option and OTEL_* variable when they are created, without connecting. Nothing here
-contacts a backend.
+option and OTEL_* variable when they are created, without connecting. Only the Splunk
+validation contacts its backend (HEC's health endpoint and one test event), as the
+Splunk guide describes, and only with check_connectivity=True.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class ValidationResult:
     passed: bool
     checks: list[dict[str, Any]] = field(default_factory=list)
     error_message: Optional[str] = None
+    #: Backend-specific facts (e.g. Splunk's endpoint, format, index, TLS).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _check(name: str, passed: bool, message: str, fix: Optional[str] = None) -> dict[str, Any]:
@@ -100,17 +103,50 @@ def _validate_grafana() -> list[dict[str, Any]]:
     return checks
 
 
-def _validate_splunk() -> list[dict[str, Any]]:
-    return [
-        _env_set("SPLUNK_HEC_ENDPOINT", "export SPLUNK_HEC_ENDPOINT='https://splunk.example.com:8088'"),
-        _env_set("SPLUNK_HEC_TOKEN", "export SPLUNK_HEC_TOKEN='your-hec-token'"),
+def _validate_splunk(check_connectivity: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The HEC exporter's own validation (genops_hec_validate): the SPLUNK_*
+    configuration, then, with check_connectivity, HEC's health endpoint and one test
+    event that proves the token may write to the index."""
+    if not hasattr(native, "genops_hec_validate"):
+        return [
+            _check(
+                "Splunk HEC exporter",
+                False,
+                "not available in this build of genops",
+                "install a genops build that includes the Splunk HEC exporter",
+            )
+        ], {}
+    v = native.genops_hec_validate(None, bool(check_connectivity))
+    errors, warnings = list(v["errors"]), list(v["warnings"])
+    details = {k[len("detail.") :]: val for k, val in v.items() if k.startswith("detail.")}
+    checks = [
         _check(
-            "Splunk HEC exporter",
-            False,
-            "not available in this build of genops",
-            "send OTLP to an OpenTelemetry Collector with a Splunk HEC exporter meanwhile",
-        ),
+            "Configuration",
+            v["config_ok"],
+            "endpoint, token and index are well-formed" if v["config_ok"] else "; ".join(errors),
+            "set SPLUNK_HEC_ENDPOINT and SPLUNK_HEC_TOKEN (and SPLUNK_INDEX)",
+        )
     ]
+    if check_connectivity and v["config_ok"]:
+        checks.append(
+            _check(
+                "Connectivity",
+                v["connectivity"],
+                details.get("health", f"HTTP {v['health_status']}"),
+                "check the endpoint, the port (8088) and that HEC is enabled",
+            )
+        )
+        checks.append(
+            _check(
+                "Token and index",
+                v["token_ok"] and v["index_accessible"],
+                details.get("token", "") if v["token_ok"] else "the test event was not accepted",
+                "; ".join(errors) or "check the token and the index it may write to",
+            )
+        )
+    for w in warnings:
+        checks.append({"name": "Warning", "passed": True, "message": w, "fix": None})
+    return checks, details
 
 
 def _validate_otlp() -> list[dict[str, Any]]:
@@ -121,26 +157,28 @@ _VALIDATORS = {
     "honeycomb": _validate_honeycomb,
     "datadog": _validate_datadog,
     "grafana": _validate_grafana,
-    "splunk": _validate_splunk,
     "otlp": _validate_otlp,
 }
 
 
-def validate_export_setup(provider: str) -> ValidationResult:
+def validate_export_setup(provider: str, check_connectivity: bool = True) -> ValidationResult:
     """Validate the export configuration for provider: "honeycomb", "datadog",
-    "grafana", "splunk" or "otlp"."""
+    "grafana", "splunk" or "otlp". Only "splunk" contacts the backend (its health
+    endpoint and one test event), and only with check_connectivity."""
     if not isinstance(provider, str):
         return ValidationResult(str(provider), False, [], "provider must be a str")
-    validator = _VALIDATORS.get(provider.lower())
+    name = provider.lower()
+    if name == "splunk":
+        checks, details = _validate_splunk(check_connectivity)
+        return ValidationResult(name, all(c["passed"] for c in checks), checks, details=details)
+    validator = _VALIDATORS.get(name)
     if validator is None:
+        known = ", ".join([*_VALIDATORS, "splunk"])
         return ValidationResult(
-            provider,
-            False,
-            [],
-            f"Validation not implemented for provider: {provider} (known: {', '.join(_VALIDATORS)})",
+            provider, False, [], f"Validation not implemented for provider: {provider} (known: {known})"
         )
     checks = validator()
-    return ValidationResult(provider.lower(), all(c["passed"] for c in checks), checks)
+    return ValidationResult(name, all(c["passed"] for c in checks), checks)
 
 
 def print_validation_result(result: ValidationResult) -> None:
@@ -150,6 +188,11 @@ def print_validation_result(result: ValidationResult) -> None:
     if result.error_message:
         print(f"\u274c Error: {result.error_message}\n")
         return
+    if result.details:
+        print("Setup:")
+        for key, value in result.details.items():
+            print(f"  {key}: {value}")
+        print()
     print("Configuration:")
     for check in result.checks:
         check_icon = "\u2705" if check["passed"] else "\u274c"

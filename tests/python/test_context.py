@@ -1,0 +1,165 @@
+"""Default attributes and scoped context: genops-ai's functions, and isolation between
+threads and asyncio tasks (a ContextVar holding a native context snapshot)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+import genops
+from genops.core.context import (
+    clear_governance_context,
+    governance_context,
+    set_governance_context,
+)
+
+
+def test_defaults_merge_update_and_clear(genops_memory):
+    genops.set_default_attributes(team="a", project="p")
+    genops.set_default_attributes(team="b")  # merges, as genops-ai does
+    genops.update_default_attributes(environment="prod")
+    assert genops.get_default_attributes() == {"team": "b", "project": "p", "environment": "prod"}
+    snapshot = genops.get_default_attributes()
+    snapshot["team"] = "mutated"
+    assert genops.get_default_attributes()["team"] == "b"
+    genops.clear_default_attributes()
+    assert genops.get_default_attributes() == {}
+    with genops.track("op"):
+        pass
+    assert "genops.team" not in genops_memory.finished_spans()[0].attributes
+
+
+def test_context_set_get_clear(genops_memory):
+    genops.set_context(user_id="u1")
+    genops.set_context(request_id="r1")  # merges
+    assert genops.get_context() == {"user_id": "u1", "request_id": "r1"}
+    genops.clear_context()
+    assert genops.get_context() == {}
+
+
+def test_convenience_setters(genops_memory):
+    genops.set_team_defaults("ml", project="recs", cost_center="eng", region="eu")
+    genops.set_customer_context("c-1", customer_name="Acme", tier="gold")
+    genops.set_user_context("u-9", session_id="s")
+    assert genops.get_default_attributes() == {
+        "team": "ml",
+        "project": "recs",
+        "cost_center": "eng",
+        "region": "eu",
+    }
+    assert genops.get_context() == {
+        "customer_id": "c-1",
+        "customer": "Acme",
+        "customer_tier": "gold",
+        "user_id": "u-9",
+        "session_id": "s",
+    }
+    assert genops.get_effective_attributes(team="override")["team"] == "override"
+
+
+def test_governance_context_names_of_the_honeycomb_guide(genops_memory):
+    set_governance_context({"customer_id": "acme", "transaction_id": "t-1"})
+    with governance_context(feature="search") as ctx:
+        assert ctx == {"customer_id": "acme", "transaction_id": "t-1", "feature": "search"}
+        with genops.track("inside"):
+            pass
+    assert genops.get_context() == {"customer_id": "acme", "transaction_id": "t-1"}
+    clear_governance_context()
+    with genops.track("outside"):
+        pass
+    inside, outside = genops_memory.finished_spans()
+    assert inside.attributes["genops.feature"] == "search"
+    assert inside.attributes["genops.transaction_id"] == "t-1"
+    assert "genops.customer_id" not in outside.attributes
+    with pytest.raises(genops.ConfigError):
+        set_governance_context(["not", "a", "dict"])
+
+
+def test_threads_do_not_share_context(genops_memory):
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def worker(i):
+        try:
+            genops.set_context(customer_id=f"c-{i}")
+            barrier.wait()  # every thread has set its own before any records
+            for _ in range(50):
+                with genops.track(f"op-{i}"):
+                    pass
+            assert genops.get_context() == {"customer_id": f"c-{i}"}
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert genops.get_context() == {}  # the main thread saw none of it
+    spans = genops_memory.finished_spans()
+    assert len(spans) == 200
+    for s in spans:
+        assert s.attributes["genops.customer_id"] == "c-" + s.name.split("-")[1]
+
+
+def test_defaults_are_shared_by_threads(genops_memory):
+    genops.set_default_attributes(team="shared")
+
+    def worker():
+        with genops.track("t"):
+            pass
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert genops_memory.finished_spans()[0].attributes["genops.team"] == "shared"
+
+
+def test_asyncio_tasks_do_not_share_context(genops_memory):
+    async def request(i):
+        genops.set_context(customer_id=f"c-{i}")
+        for step in range(5):
+            await asyncio.sleep(0)  # interleave with the other tasks
+            with genops.track(f"req-{i}-{step}"):
+                await asyncio.sleep(0)
+        return genops.get_context()
+
+    async def main():
+        return await asyncio.gather(*(request(i) for i in range(5)))
+
+    results = asyncio.run(main())
+    assert results == [{"customer_id": f"c-{i}"} for i in range(5)]
+    assert genops.get_context() == {}
+    spans = genops_memory.finished_spans()
+    assert len(spans) == 25
+    for s in spans:
+        assert s.attributes["genops.customer_id"] == "c-" + s.name.split("-")[1]
+        assert s.parent_span_id is None  # tasks do not parent each other
+
+
+def test_asyncio_nesting_follows_the_task(genops_memory):
+    async def work(name):
+        with genops.track(name):
+            await asyncio.sleep(0.001)
+            with genops.track(name + ".child"):
+                await asyncio.sleep(0.001)
+
+    async def main():
+        await asyncio.gather(work("a"), work("b"))
+
+    asyncio.run(main())
+    spans = {s.name: s for s in genops_memory.finished_spans()}
+    assert spans["a.child"].parent_span_id == spans["a"].span_id
+    assert spans["b.child"].parent_span_id == spans["b"].span_id
+    assert spans["a"].trace_id != spans["b"].trace_id
+
+
+def test_context_values_are_checked(genops_memory):
+    with pytest.raises(genops.AttributeTypeError):
+        genops.set_context(bad=object())
+    with pytest.raises(genops.ConfigError):
+        genops.set_default_attributes(cost=float("nan"))
+    assert genops.get_default_attributes() == {}  # nothing half-applied

@@ -1,0 +1,240 @@
+"""The pipeline behind the API: init and its replacement, exporter types, flush and
+shutdown, the exit hook, operations before init, fork with spans queued, and the GIL
+released while a flush waits for a slow backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+import genops
+import genops.testing
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from otlp_server import OtlpServer  # noqa: E402
+
+HAVE_OTLP = "otlp" in genops.status()["available_exporters"]
+
+
+def run_python(code: str, timeout: float = 60, **env) -> subprocess.CompletedProcess:
+    """Run code in a fresh interpreter that imports the same genops."""
+    full_env = {**os.environ, **env}
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    genops.clear_default_attributes()
+    genops.clear_context()
+    yield
+    genops.init(exporter_type="memory")  # leave a live pipeline for the next test
+
+
+def test_operations_before_init_are_counted():
+    r = run_python(
+        """
+        import json, genops
+        with genops.track("before-init") as span:
+            span.record_cost(cost=1.0)
+        genops.flush()
+        print(json.dumps(genops.status()))
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    status = json.loads(r.stdout)
+    assert status["initialized"] is False
+    assert status["exporters"] == []
+    assert status["stats"]["spans_ended"] == 1
+    assert status["stats"]["dropped_no_exporter"] == 1
+
+
+def test_init_replaces_the_pipeline_and_flushes_the_old_one(tmp_path):
+    first, second = tmp_path / "first.log", tmp_path / "second.log"
+    genops.init(exporter_type="file", file_path=str(first), schedule_delay_millis=60000)
+    with genops.track("into-first"):
+        pass
+    genops.init(exporter_type="file", file_path=str(second))
+    assert "into-first" in first.read_text()  # flushed when it was replaced
+    with genops.track("into-second"):
+        pass
+    genops.flush()
+    assert "into-second" in second.read_text()
+    assert "into-second" not in first.read_text()
+    assert genops.status()["exporters"] == ["file"]
+
+
+def test_console_exporter_writes_stdout():
+    r = run_python(
+        """
+        import genops
+        genops.init(exporter_type="console", service_name="svc")
+        with genops.track("console-op", team="t") as span:
+            span.record_cost(cost=0.5)
+        genops.flush()
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert 'span "console-op"' in r.stdout
+    assert 'genops.team = "t"' in r.stdout
+    assert "genops.cost.total = 0.5" in r.stdout
+
+
+def test_exit_hook_exports_what_is_queued(tmp_path):
+    out = tmp_path / "spans.log"
+    r = run_python(
+        f"""
+        import genops
+        genops.init(exporter_type="file", file_path={str(out)!r}, schedule_delay_millis=600000)
+        with genops.track("at-exit"):
+            pass
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert 'span "at-exit"' in out.read_text()
+
+
+@pytest.mark.skipif(not HAVE_OTLP, reason="no OTLP exporter in this build")
+def test_exit_never_hangs_on_a_slow_backend():
+    with OtlpServer() as server:
+        server.script([], default={"status": 200, "delay_ms": 20000})
+        start = time.monotonic()
+        r = run_python(
+            f"""
+            import genops
+            genops.init(exporter_type="otlp", otlp_endpoint={server.url!r},
+                        exit_flush_timeout=1.0, exporter_options={{"timeout_ms": 60000}})
+            with genops.track("slow"):
+                pass
+            """
+        )
+        elapsed = time.monotonic() - start
+    assert r.returncode == 0, r.stderr
+    assert elapsed < 10, elapsed
+
+
+def test_flush_and_shutdown(genops_memory):
+    with genops.track("a"):
+        pass
+    assert genops.flush(timeout=5) is True
+    genops.shutdown(timeout=5)
+    assert genops.status()["shut_down"] is True
+    with genops.track("after-shutdown") as span:
+        assert span.is_recording() is False
+        span.record_cost(cost=1.0)  # accepted and ignored, as on a no-op provider
+    assert genops.flush() is True
+    genops.shutdown()  # idempotent
+    genops.init(exporter_type="memory")
+    with genops.track("b"):
+        pass
+    assert [s.name for s in genops.testing.finished_spans()] == ["b"]
+
+
+@pytest.mark.skipif(not HAVE_OTLP, reason="no OTLP exporter in this build")
+def test_flush_deadline_raises_flush_timeout():
+    with OtlpServer() as server:
+        server.script([], default={"status": 200, "delay_ms": 3000})
+        genops.init(exporter_type="otlp", otlp_endpoint=server.url)
+        with genops.track("slow"):
+            pass
+        with pytest.raises(genops.FlushTimeout) as info:
+            genops.flush(timeout=0.2)
+        assert isinstance(info.value, TimeoutError)
+        genops.flush(timeout=10)
+
+
+@pytest.mark.skipif(not HAVE_OTLP, reason="no OTLP exporter in this build")
+def test_gil_is_released_while_flush_waits_for_a_slow_backend():
+    with OtlpServer() as server:
+        server.script([], default={"status": 200, "delay_ms": 1500})
+        genops.init(exporter_type="otlp", otlp_endpoint=server.url, schedule_delay_millis=60000)
+        with genops.track("slow-export"):
+            pass
+        count = 0
+        stop = threading.Event()
+        running = threading.Event()
+
+        def spin():
+            nonlocal count
+            running.set()
+            while not stop.is_set():
+                count += 1
+
+        t = threading.Thread(target=spin)
+        t.start()
+        running.wait()
+        before = count
+        start = time.monotonic()
+        genops.flush(timeout=20)
+        waited = time.monotonic() - start
+        during = count - before
+        stop.set()
+        t.join()
+        assert [r["spans"][0]["name"] for r in server.received()] == ["slow-export"]
+    assert waited >= 1.0  # the flush did wait for the slow server...
+    assert during > 100_000, during  # ...while the other Python thread kept running
+
+
+def test_fork_with_spans_queued(genops_memory):
+    genops.init(exporter_type="memory", schedule_delay_millis=600000)
+    for i in range(10):
+        with genops.track(f"parent-{i}"):
+            pass
+    assert genops.testing.finished_spans(flush=False) == []  # still queued
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own queue and export thread, none of the parent's spans
+        try:
+            with genops.track("child"):
+                pass
+            names = [s.name for s in genops.testing.finished_spans()]
+            os.write(w, json.dumps(names).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        child_names = json.loads(f.read())
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+    assert child_names == ["child"]
+    assert [s.name for s in genops.testing.finished_spans()] == [f"parent-{i}" for i in range(10)]
+
+
+def test_status(genops_memory):
+    genops.init(exporter_type="memory", service_name="svc", default_team="t")
+    s = genops.status()
+    assert s["initialized"] is True
+    assert s["service_name"] == "svc"
+    assert s["exporters"] == ["memory"]
+    assert s["default_attributes"] == {"team": "t"}
+    assert set(s["stats"]) >= {"spans_started", "spans_exported", "dropped_queue_full"}
+    genops.uninstrument()
+    assert genops.status()["initialized"] is False
+
+
+def test_exporter_types_that_are_not_available():
+    with pytest.raises(genops.NotAvailableError, match="honeycomb.*not available") as info:
+        genops.init(exporter_type="honeycomb")
+    assert isinstance(info.value, genops.GenOpsError)
+    assert isinstance(info.value, NotImplementedError)
+    assert "otlp" in str(info.value)  # says what to use instead
+
+
+def test_file_exporter_errors(tmp_path):
+    with pytest.raises(genops.ConfigError, match="cannot open"):
+        genops.init(exporter_type="file", file_path=str(tmp_path / "no" / "such" / "dir" / "f"))
