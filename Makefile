@@ -78,6 +78,20 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
 	LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
 
+# Every libFuzzer target for FUZZ_TIME seconds each (clang, its own build directory).
+FUZZ_TIME ?= 20
+fuzz: deps
+	$(CMAKE) -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang -DGENOPS_FUZZ=ON \
+	  -DGENOPS_BUILD_TESTS=OFF -DGENOPS_FUZZ_TIME=$(FUZZ_TIME) >/dev/null
+	$(CMAKE) --build $(BUILD)/fuzz -j$(JOBS)
+	@for t in $$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$$//'); do \
+	  echo "fuzz $$t for $(FUZZ_TIME) s"; \
+	  if ! $(CMAKE) --build $(BUILD)/fuzz --target run_$$t > $(BUILD)/fuzz/$$t.log 2>&1; then \
+	    tail -40 $(BUILD)/fuzz/$$t.log; echo "fuzz: $$t failed"; exit 1; \
+	  fi; \
+	  grep -E "^Done" $(BUILD)/fuzz/$$t.log; \
+	done
+
 # Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
 bench: build-release
 	$(BUILD)/release/bench_pipeline
