@@ -4,6 +4,10 @@
  *
  *   bench_encode          a table (ns/span, spans/s, MB/s of output, bytes/span)
  *   bench_encode --json   the same rows as JSON lines, for benchmarks/compare_encode.py
+ *   bench_encode --callgrind
+ *                         10 batches through collect_pb, then 10 through collect_json,
+ *                         for valgrind --tool=callgrind --toggle-collect=collect_pb (or
+ *                         collect_json): instructions, which repeat where time does not
  *
  * The spans are recorded through the public API (12 string, 5 integer and 3 double
  * attributes, the shape of a GenOps cost + policy + budget operation) and read back from
@@ -213,9 +217,71 @@ static double measure(encode_fn fn, const struct batch *b, struct buf *out, size
     return best;
 }
 
+/* Every row of the table (or of the JSON lines). */
+static void run_rows(const struct batch *b, struct buf *out, bool as_json)
+{
+    deflater = libdeflate_alloc_compressor(1);
+    prebuilt = otlp_pbc_build(b);
+    buf_init(&scratch, (size_t)1 << 30);
+    static const struct {
+        const char *name;
+        encode_fn fn;
+    } rows[] = {
+        {"protobuf, direct (encode_otlp_pb)", pb},
+        {"protobuf, protobuf-c build + pack", pbc},
+        {"protobuf, protobuf-c pack only", pbc_pack_only},
+        {"JSON (encode_otlp_json)", json},
+        {"protobuf + gzip-1 (libdeflate)", pb_libdeflate},
+        {"protobuf + gzip-1 (zlib)", pb_zlib},
+        {"JSON + gzip-1 (libdeflate)", json_libdeflate},
+        {"JSON + gzip-1 (zlib)", json_zlib},
+    };
+    if (!as_json) {
+        printf("%zu spans x 20 attributes per batch; best of %d rounds\n\n", b->count, ROUNDS);
+        printf("| encoding | ns/span | spans/s | MB/s out | bytes/span |\n");
+        printf("|---|---:|---:|---:|---:|\n");
+    }
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t bytes;
+        double ns = measure(rows[i].fn, b, out, &bytes);
+        double per_span = (double)bytes / (double)b->count;
+        if (as_json)
+            printf("{\"name\": \"%s\", \"ns_per_span\": %.1f, \"bytes_per_span\": %.1f}\n",
+                   rows[i].name, ns, per_span);
+        else
+            printf("| %s | %.0f | %.2f M | %.0f | %.0f |\n", rows[i].name, ns, 1e3 / ns,
+                   per_span / ns * 1e3, per_span);
+        fflush(stdout);
+    }
+    libdeflate_free_compressor(deflater);
+    otlp_pbc_release(prebuilt);
+    buf_free(&scratch);
+}
+
+/* The functions callgrind collects in (--callgrind): not inlined, so that they exist. */
+__attribute__((noinline)) void collect_pb(const struct batch *b, struct buf *out, int n);
+__attribute__((noinline)) void collect_json(const struct batch *b, struct buf *out, int n);
+
+void collect_pb(const struct batch *b, struct buf *out, int n)
+{
+    for (int i = 0; i < n; i++) {
+        out->len = 0;
+        pb(b, out);
+    }
+}
+
+void collect_json(const struct batch *b, struct buf *out, int n)
+{
+    for (int i = 0; i < n; i++) {
+        out->len = 0;
+        json(b, out);
+    }
+}
+
 int main(int argc, char **argv)
 {
     bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
+    bool callgrind = argc > 1 && strcmp(argv[1], "--callgrind") == 0;
     genops_options opt;
     genops_error err;
     struct resource resource;
@@ -240,45 +306,16 @@ int main(int argc, char **argv)
         spans[i] = (struct span *)genops_memory_exporter_get(memory, i);
     struct batch b = {spans, n < SPANS ? n : SPANS, &resource};
 
-    deflater = libdeflate_alloc_compressor(1);
-    prebuilt = otlp_pbc_build(&b);
     struct buf out;
     buf_init(&out, (size_t)1 << 30);
-    buf_init(&scratch, (size_t)1 << 30);
-    static const struct {
-        const char *name;
-        encode_fn fn;
-    } rows[] = {
-        {"protobuf, direct (encode_otlp_pb)", pb},
-        {"protobuf, protobuf-c build + pack", pbc},
-        {"protobuf, protobuf-c pack only", pbc_pack_only},
-        {"JSON (encode_otlp_json)", json},
-        {"protobuf + gzip-1 (libdeflate)", pb_libdeflate},
-        {"protobuf + gzip-1 (zlib)", pb_zlib},
-        {"JSON + gzip-1 (libdeflate)", json_libdeflate},
-        {"JSON + gzip-1 (zlib)", json_zlib},
-    };
-    if (!as_json) {
-        printf("%zu spans x 20 attributes per batch; best of %d rounds\n\n", b.count, ROUNDS);
-        printf("| encoding | ns/span | spans/s | MB/s out | bytes/span |\n");
-        printf("|---|---:|---:|---:|---:|\n");
+    if (callgrind) {
+        collect_pb(&b, &out, 10);
+        collect_json(&b, &out, 10);
+        printf("10 batches of %zu spans through each encoder\n", b.count);
+    } else {
+        run_rows(&b, &out, as_json);
     }
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t bytes;
-        double ns = measure(rows[i].fn, &b, &out, &bytes);
-        double per_span = (double)bytes / (double)b.count;
-        if (as_json)
-            printf("{\"name\": \"%s\", \"ns_per_span\": %.1f, \"bytes_per_span\": %.1f}\n",
-                   rows[i].name, ns, per_span);
-        else
-            printf("| %s | %.0f | %.2f M | %.0f | %.0f |\n", rows[i].name, ns, 1e3 / ns,
-                   per_span / ns * 1e3, per_span);
-        fflush(stdout);
-    }
-    libdeflate_free_compressor(deflater);
-    otlp_pbc_release(prebuilt);
     buf_free(&out);
-    buf_free(&scratch);
     resource_free(&resource);
     genops_pipeline_free(p);
     return 0;

@@ -21,6 +21,7 @@ find_path(PROTOBUF_C_INCLUDE_DIR protobuf-c/protobuf-c.h REQUIRED)
 set(OTLP_PROTO_DIR ${CMAKE_SOURCE_DIR}/core/proto)
 set(OTLP_GEN_DIR ${CMAKE_BINARY_DIR}/otlp_proto)
 set(OTLP_GEN_SOURCES)
+set(OTLP_GEN_HEADERS)
 foreach(proto common/v1/common resource/v1/resource trace/v1/trace
               collector/trace/v1/trace_service)
   set(src ${OTLP_PROTO_DIR}/opentelemetry/proto/${proto}.proto)
@@ -33,21 +34,25 @@ foreach(proto common/v1/common resource/v1/resource trace/v1/trace
     COMMENT "protoc-c ${proto}.proto"
     VERBATIM)
   list(APPEND OTLP_GEN_SOURCES ${out}.c)
+  list(APPEND OTLP_GEN_HEADERS ${out}.h)
 endforeach()
+# One target owns the generated code, so that parallel builds never run protoc-c twice.
 # Generated code is not ours to keep warning-free.
-set_source_files_properties(${OTLP_GEN_SOURCES} PROPERTIES COMPILE_OPTIONS "-w")
+add_library(genops_otlp_proto STATIC ${OTLP_GEN_SOURCES} ${OTLP_GEN_HEADERS})
+target_compile_options(genops_otlp_proto PRIVATE -w)
+target_include_directories(genops_otlp_proto PUBLIC ${OTLP_GEN_DIR} ${PROTOBUF_C_INCLUDE_DIR})
+target_link_libraries(genops_otlp_proto PUBLIC ${PROTOBUF_C_LIBRARY})
 
 # The reference (otlp_pbc), the batch generator (otlp_gen) and the JSON validator
 # (json_check), shared by tests, fuzzers, the sample program and the benchmark.
 function(genops_otlp_testlib name core)
-  add_library(${name} STATIC ${OTLP_GEN_SOURCES} ${CMAKE_SOURCE_DIR}/tests/c/otlp_pbc.c
+  add_library(${name} STATIC ${CMAKE_SOURCE_DIR}/tests/c/otlp_pbc.c
                               ${CMAKE_SOURCE_DIR}/tests/c/otlp_gen.c
                               ${CMAKE_SOURCE_DIR}/tests/c/json_check.c)
-  target_include_directories(${name} PUBLIC ${OTLP_GEN_DIR} ${PROTOBUF_C_INCLUDE_DIR}
-                                            ${CMAKE_SOURCE_DIR}/core/src
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/core/src
                                             ${CMAKE_SOURCE_DIR}/tests/c)
   target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
-  target_link_libraries(${name} PUBLIC ${core} ${PROTOBUF_C_LIBRARY})
+  target_link_libraries(${name} PUBLIC ${core} genops_otlp_proto)
 endfunction()
 
 if(GENOPS_BUILD_TESTS)
