@@ -108,7 +108,7 @@ int genops_py_args_keep(genops_py_args *a, PyObject *o)
 
 /* ---- strings -------------------------------------------------------------------- */
 
-const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len)
+const char *genops_py_utf8_slow(genops_py_args *a, PyObject *s, Py_ssize_t *len)
 {
     const char *u = PyUnicode_AsUTF8AndSize(s, len);
     if (u || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
@@ -168,7 +168,7 @@ static const char *key_utf8(genops_py_args *a, PyObject *key)
         return NULL;
     }
     const char *k = genops_py_utf8(a, key, &len);
-    if (k && (size_t)len != strlen(k)) {
+    if (k && memchr(k, '\0', (size_t)len)) {
         genops_py_raise(GENOPS_EINVAL, "attribute key contains a NUL character");
         return NULL;
     }

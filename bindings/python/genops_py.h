@@ -56,8 +56,20 @@ int genops_py_args_add_dict(genops_py_args *a, PyObject *dict, int flags);
 int genops_py_value(genops_py_args *a, const char *key, PyObject *value, genops_value *out);
 
 /* UTF-8 of a str with its length; each lone surrogate becomes U+FFFD (as the C API
- * does with invalid UTF-8). NULL on error. */
-const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len);
+ * does with invalid UTF-8). NULL on error. The text is NUL-terminated and lives as
+ * long as s (or a, for a re-encoded one). */
+const char *genops_py_utf8_slow(genops_py_args *a, PyObject *s, Py_ssize_t *len);
+
+static inline const char *genops_py_utf8(genops_py_args *a, PyObject *s, Py_ssize_t *len)
+{
+    /* A compact ASCII str is its own UTF-8: read it in place (the common case:
+     * keyword names and most values). */
+    if (PyUnicode_IS_COMPACT_ASCII(s)) {
+        *len = PyUnicode_GET_LENGTH(s);
+        return (const char *)PyUnicode_DATA(s);
+    }
+    return genops_py_utf8_slow(a, s, len);
+}
 
 /* The codec error handler used for lone surrogates. */
 #define GENOPS_PY_SURROGATE_HANDLER "genops.surrogatereplace"

@@ -107,10 +107,19 @@ static PyTypeObject Context_Type;
 
 static PyTypeObject SpanContext_Type;
 
+/* Span objects are made and dropped once per operation: keep a few dead ones for
+ * reuse instead of going through the allocator each time (GIL-protected). */
+#define SPAN_FREELIST_MAX 64
+static SpanObject *span_freelist[SPAN_FREELIST_MAX];
+static int span_freelist_len;
+
 static PyObject *span_new(genops_span handle, enum span_kind kind)
 {
-    SpanObject *s = PyObject_New(SpanObject, &Span_Type);
-    if (!s) {
+    SpanObject *s;
+    if (span_freelist_len > 0) {
+        s = span_freelist[--span_freelist_len];
+        (void)PyObject_INIT(s, &Span_Type);
+    } else if (!(s = PyObject_New(SpanObject, &Span_Type))) {
         if (handle)
             genops_span_end(handle, NULL);
         return NULL;
@@ -131,7 +140,10 @@ static void span_dealloc(SpanObject *s)
     if (s->handle)
         genops_span_end(s->handle, NULL);
     Py_XDECREF(s->token);
-    PyObject_Free(s);
+    if (span_freelist_len < SPAN_FREELIST_MAX)
+        span_freelist[span_freelist_len++] = s;
+    else
+        PyObject_Free(s);
 }
 
 /* The parent for a new span: the current span of this thread / task, if any. */
