@@ -106,8 +106,8 @@ static inline size_t kv_size(const struct attr *a, size_t value_size)
     return text_field_size(a->key_len) + len_field_size(value_size);
 }
 
-/* Bytes of a repeated KeyValue field for n attributes. NULL values are left out: they
- * mean "no value" (genops.h), which OTLP has no attribute form for. */
+/* Bytes of a repeated KeyValue field for n attributes. NULL values are left out:
+ * genops.h says a NULL value is dropped wherever attributes are set. */
 static size_t attrs_size(const struct attr *attrs, uint32_t n)
 {
     size_t total = 0;
