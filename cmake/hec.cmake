@@ -5,3 +5,27 @@
 if(GENOPS_BUILD_TESTS AND TARGET test_encode_hec)
   target_sources(test_encode_hec PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/json_check.c)
 endif()
+
+if(GENOPS_BUILD_TESTS)
+  # Records spans into a pipeline with one HEC exporter and prints the pipeline's and
+  # the exporter's stats as JSON (or runs genops_hec_validate); the pytest suite drives
+  # it against tests/peers/hec_server.py, and the benchmark's end-to-end row uses it.
+  add_executable(genops_hec_driver ${CMAKE_SOURCE_DIR}/tests/tools/hec_driver.c)
+  target_compile_definitions(genops_hec_driver PRIVATE _GNU_SOURCE)
+  target_link_libraries(genops_hec_driver PRIVATE genops_static)
+
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_FOUND)
+    add_test(NAME test_hec_exporter_py
+             COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                     ${CMAKE_SOURCE_DIR}/tests/python/test_hec_exporter.py)
+    # The ctypes test loads libgenops.so into the interpreter: not a sanitizer build's.
+    if(GENOPS_SANITIZE STREQUAL "")
+      set(_hec_lib $<TARGET_FILE:genops>)
+    else()
+      set(_hec_lib "")
+    endif()
+    set_tests_properties(test_hec_exporter_py PROPERTIES TIMEOUT 300
+      ENVIRONMENT "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;GENOPS_SHARED_LIB=${_hec_lib}")
+  endif()
+endif()

@@ -417,7 +417,7 @@ static void await_acks(struct hec_exporter *x, struct run *run)
         uint64_t wake = now + wait;
         for (size_t i = 0; i < x->pend_n;) {
             struct pending p = x->pend[i];
-            if (now - p.sent_ns < timeout) {
+            if (p.sent_ns + timeout > now) { /* also a request re-sent just now */
                 if (p.sent_ns + timeout < wake)
                     wake = p.sent_ns + timeout;
                 i++;
