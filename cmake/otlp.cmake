@@ -104,6 +104,24 @@ if(GENOPS_FUZZ)
     message(FATAL_ERROR "GENOPS_FUZZ needs clang: -DCMAKE_C_COMPILER=clang")
   endif()
   set(GENOPS_FUZZ_TIME 30 CACHE STRING "Seconds each fuzz_* run target fuzzes")
+  # genops_add_fuzzer(name lib...): tests/fuzz/<name>.c as a libFuzzer target linked
+  # with lib..., and run_<name>, which fuzzes it for GENOPS_FUZZ_TIME seconds from
+  # build/fuzz/corpus/<name> (a corpus that grows from run to run). For every cmake
+  # part that has fuzzers; they are included after this file.
+  function(genops_add_fuzzer name)
+    add_executable(${name} ${CMAKE_SOURCE_DIR}/tests/fuzz/${name}.c)
+    target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+    target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${name} PRIVATE ${ARGN})
+    set(corpus ${CMAKE_BINARY_DIR}/corpus/${name})
+    add_custom_target(run_${name}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${corpus}
+      COMMAND $<TARGET_FILE:${name}> -max_total_time=${GENOPS_FUZZ_TIME} -max_len=4096
+              -print_final_stats=1 ${corpus}
+      DEPENDS ${name} USES_TERMINAL)
+  endfunction()
   # The core again, instrumented for coverage and ASan+UBSan.
   set(fuzz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
   add_library(genops_fuzz_core STATIC ${GENOPS_CORE_SOURCES})
@@ -116,18 +134,6 @@ if(GENOPS_FUZZ)
   genops_otlp_testlib(genops_fuzz_testlib genops_fuzz_core)
   target_compile_options(genops_fuzz_testlib PRIVATE ${fuzz_flags})
 
-  foreach(fuzzer fuzz_otlp_pb fuzz_otlp_json)
-    add_executable(${fuzzer} ${CMAKE_SOURCE_DIR}/tests/fuzz/${fuzzer}.c)
-    target_compile_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_libraries(${fuzzer} PRIVATE genops_fuzz_testlib)
-    # `cmake --build build/fuzz --target run_fuzz_otlp_pb`: fuzz for GENOPS_FUZZ_TIME
-    # seconds from the corpus directory, which it grows.
-    set(corpus ${CMAKE_BINARY_DIR}/corpus/${fuzzer})
-    add_custom_target(run_${fuzzer}
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${corpus}
-      COMMAND $<TARGET_FILE:${fuzzer}> -max_total_time=${GENOPS_FUZZ_TIME} -max_len=4096
-              -print_final_stats=1 ${corpus}
-      DEPENDS ${fuzzer} USES_TERMINAL)
-  endforeach()
+  genops_add_fuzzer(fuzz_otlp_pb genops_fuzz_testlib)
+  genops_add_fuzzer(fuzz_otlp_json genops_fuzz_testlib)
 endif()
