@@ -232,7 +232,7 @@ static int other_number(const char *key, PyObject *o, genops_value *out)
         Py_DECREF(i);
         return rc;
     }
-    if (nb && nb->nb_float && !PyUnicode_Check(o) && !PyBytes_Check(o)) {
+    if (nb && nb->nb_float && !PyComplex_Check(o)) { /* complex has one up to 3.9 */
         double d = PyFloat_AsDouble(o);
         if (d == -1.0 && PyErr_Occurred())
             return -1;
