@@ -20,6 +20,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The number-formatting tests compare bytes under a decimal-comma locale.
+if ! locale -a 2>/dev/null | grep -qiE '^de_DE\.utf-?8$'; then
+  echo "install-deps: localedef de_DE.UTF-8"
+  $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+fi
+
 py=${PYTHON:-python3}
 want=$(sha256sum "$top/tools/requirements-dev.txt" | cut -c1-16)-$($py -c 'import sys; print(sys.prefix)' | sha256sum | cut -c1-8)
 if [ "$(cat "$stamp_dir/.pip-stamp" 2>/dev/null)" != "$want" ]; then

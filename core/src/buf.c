@@ -18,46 +18,29 @@ void buf_free(struct buf *b)
     buf_init(b, b->limit);
 }
 
-bool buf_reserve(struct buf *b, size_t n)
+void buf_fail(struct buf *b, genops_status code)
 {
-    if (b->failed)
-        return false;
-    if (n <= b->cap - b->len)
-        return true;
-    if (n > b->limit - b->len) {
-        b->failed = true;
+    if (!b->error)
+        b->error = code;
+}
+
+bool buf_grow(struct buf *b, size_t n)
+{
+    if (n > b->limit - b->len || b->len > b->limit) {
+        buf_fail(b, GENOPS_ETOOBIG);
         return false;
     }
-    size_t cap = b->cap ? b->cap : 256;
+    size_t cap = b->cap ? b->cap : (b->limit < 256 ? b->limit : 256);
     while (cap - b->len < n)
         cap = cap > b->limit / 2 ? b->limit : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) {
-        b->failed = true;
+        buf_fail(b, GENOPS_ENOMEM);
         return false;
     }
     b->data = p;
     b->cap = cap;
     return true;
-}
-
-void buf_append(struct buf *b, const void *data, size_t n)
-{
-    if (n && buf_reserve(b, n)) {
-        memcpy(b->data + b->len, data, n);
-        b->len += n;
-    }
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-    if (buf_reserve(b, 1))
-        b->data[b->len++] = c;
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)
@@ -69,7 +52,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0) {
-        b->failed = true;
+        buf_fail(b, GENOPS_EINTERNAL);
     } else if ((size_t)n < sizeof small) {
         buf_append(b, small, (size_t)n);
     } else if (buf_reserve(b, (size_t)n + 1)) {
@@ -117,5 +100,5 @@ void buf_truncate(struct buf *b, size_t len)
 {
     if (len <= b->len)
         b->len = len;
-    b->failed = false;
+    b->error = GENOPS_OK;
 }

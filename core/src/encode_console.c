@@ -116,8 +116,8 @@ genops_status encode_console(const struct batch *b, struct buf *out)
     size_t mark = out->len;
     for (size_t i = 0; i < b->count; i++)
         put_span(out, b->spans[i]);
-    if (buf_ok(out))
-        return GENOPS_OK;
-    buf_truncate(out, mark);
-    return out->cap >= out->limit ? GENOPS_ETOOBIG : GENOPS_ENOMEM;
+    genops_status rc = buf_status(out);
+    if (rc)
+        buf_truncate(out, mark);
+    return rc;
 }

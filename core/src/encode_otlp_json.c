@@ -21,54 +21,33 @@
 
 #include "json.h"
 
-/* buf_append and buf_putc with the common case inlined: a span is some 190 small
- * pieces, and a call per piece would cost more than the pieces. Same rule as buf: after
- * a failure nothing more is appended. */
-static inline void put(struct buf *out, const char *s, size_t n)
-{
-    if (!out->failed && n <= out->cap - out->len) {
-        memcpy(out->data + out->len, s, n);
-        out->len += n;
-    } else {
-        buf_append(out, s, n);
-    }
-}
-
-static inline void put_char(struct buf *out, char c)
-{
-    if (!out->failed && out->len < out->cap)
-        out->data[out->len++] = c;
-    else
-        buf_putc(out, c);
-}
-
 static inline void put_str(struct buf *out, const char *s)
 {
-    put(out, s, strlen(s));
+    buf_append(out, s, strlen(s));
 }
 
 /* A string literal, without its NUL. */
-#define PUT(out, lit) put((out), (lit), sizeof(lit) - 1)
+#define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
 
 static void put_quoted_i64(struct buf *out, int64_t v)
 {
-    put_char(out, '"');
+    buf_putc(out, '"');
     buf_put_i64(out, v);
-    put_char(out, '"');
+    buf_putc(out, '"');
 }
 
 static void put_quoted_u64(struct buf *out, uint64_t v)
 {
-    put_char(out, '"');
+    buf_putc(out, '"');
     buf_put_u64(out, v);
-    put_char(out, '"');
+    buf_putc(out, '"');
 }
 
 static void put_hex_id(struct buf *out, const uint8_t *id, size_t n)
 {
-    put_char(out, '"');
+    buf_putc(out, '"');
     buf_put_hex(out, id, n);
-    put_char(out, '"');
+    buf_putc(out, '"');
 }
 
 /* The one member of the AnyValue of scalar v, as "name":value; the caller writes the
@@ -140,7 +119,7 @@ static void put_any(struct buf *out, const genops_value *v)
     }
     if (v->len)
         PUT(out, "}]");
-    put_char(out, '}');
+    buf_putc(out, '}');
 }
 
 /* `,"attributes":[...]` (name given), or nothing when every value is NULL (skipped, as
@@ -155,12 +134,12 @@ static void put_attrs(struct buf *out, const char *name, const struct attr *attr
             continue;
         if (!any) {
             if (!first)
-                put_char(out, ',');
-            put_char(out, '"');
+                buf_putc(out, ',');
+            buf_putc(out, '"');
             put_str(out, name);
             PUT(out, "\":[");
         } else {
-            put_char(out, ',');
+            buf_putc(out, ',');
         }
         any = true;
         PUT(out, "{\"key\":");
@@ -170,13 +149,13 @@ static void put_attrs(struct buf *out, const char *name, const struct attr *attr
         PUT(out, "}}");
     }
     if (any)
-        put_char(out, ']');
+        buf_putc(out, ']');
 }
 
 static void put_event(struct buf *out, const struct event *e)
 {
     bool first = true;
-    put_char(out, '{');
+    buf_putc(out, '{');
     if (e->time_ns) {
         PUT(out, "\"timeUnixNano\":");
         put_quoted_u64(out, e->time_ns);
@@ -188,7 +167,7 @@ static void put_event(struct buf *out, const struct event *e)
         first = false;
     }
     put_attrs(out, "attributes", e->attrs, e->count, first);
-    put_char(out, '}');
+    buf_putc(out, '}');
 }
 
 static void put_status(struct buf *out, const struct span *s)
@@ -203,7 +182,7 @@ static void put_status(struct buf *out, const struct span *s)
         put_str(out, message ? ",\"code\":" : "\"code\":");
         buf_put_u64(out, s->status);
     }
-    put_char(out, '}');
+    buf_putc(out, '}');
 }
 
 static void put_span(struct buf *out, const struct span *s)
@@ -242,13 +221,13 @@ static void put_span(struct buf *out, const struct span *s)
         put_event(out, &s->events[i]);
     }
     if (s->event_count)
-        put_char(out, ']');
+        buf_putc(out, ']');
     if (s->dropped_events) {
         PUT(out, ",\"droppedEventsCount\":");
         buf_put_u64(out, s->dropped_events);
     }
     put_status(out, s);
-    put_char(out, '}');
+    buf_putc(out, '}');
 }
 
 static void put_scope(struct buf *out, const struct resource *r)
@@ -263,7 +242,7 @@ static void put_scope(struct buf *out, const struct resource *r)
         put_str(out, name ? ",\"version\":" : "\"version\":");
         json_put_string(out, r->scope_version, strlen(r->scope_version));
     }
-    put_char(out, '}');
+    buf_putc(out, '}');
 }
 
 genops_status encode_otlp_json(const struct batch *b, struct buf *out)
@@ -279,18 +258,16 @@ genops_status encode_otlp_json(const struct batch *b, struct buf *out)
         PUT(out, ",\"spans\":[");
     for (size_t i = 0; i < b->count; i++) {
         if (i)
-            put_char(out, ',');
+            buf_putc(out, ',');
         put_span(out, b->spans[i]);
     }
     if (b->count)
-        put_char(out, ']');
+        buf_putc(out, ']');
     PUT(out, "}]}]}");
 
     if (buf_ok(out))
         return GENOPS_OK;
-    /* buf does not record why an append failed; a buffer already grown to its limit
-     * is the limit's doing, anything else is taken for malloc's. */
-    genops_status rc = out->cap >= out->limit ? GENOPS_ETOOBIG : GENOPS_ENOMEM;
+    genops_status rc = buf_status(out); /* the limit (ETOOBIG) or malloc (ENOMEM) */
     buf_truncate(out, mark);
     return rc;
 }

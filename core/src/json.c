@@ -99,7 +99,7 @@ void json_put_string(struct buf *out, const char *s, size_t len)
     size_t n = utf8_repaired_len(s, len);
     char *fixed = n <= sizeof small ? small : malloc(n);
     if (!fixed) {
-        out->failed = true;
+        buf_fail(out, GENOPS_ENOMEM);
         return;
     }
     utf8_repair(fixed, s, len);
