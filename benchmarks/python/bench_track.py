@@ -136,8 +136,14 @@ def run_variant(variant: str, endpoint: str, ops: int) -> dict:
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] / 1000
 
+    stats = {}
+    if variant == "genops":
+        import genops
+
+        stats = {k: v for k, v in genops.status()["stats"].items() if k.startswith("dropped") and v}
     return {
         "variant": variant,
+        "native_drops": stats,
         "ops_total": ops // 10 + 2 * ops,
         "us_per_op": wall_loop / ops * 1e6,
         "app_cpu_us_per_op": thread_loop / ops * 1e6,

@@ -178,7 +178,8 @@ def init(**kwargs: Any) -> GenOpsInstrumentor:
     splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype (for
     "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, ...), exporter_options
     (any other option of the exporter, e.g. {"compression": "gzip"}),
-    max_queue_size, schedule_delay_millis, max_export_batch_size,
+    max_queue_size (spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set),
+    schedule_delay_millis, max_export_batch_size,
     export_timeout_millis, exit_flush_timeout (seconds the exit hook may spend
     exporting; default 5).
 
