@@ -146,8 +146,8 @@ static PyObject *surrogate_handler(PyObject *self, PyObject *exc)
     return Py_BuildValue("(Nn)", fill, end);
 }
 
-static PyMethodDef surrogate_handler_def = {"genops_surrogate_handler", surrogate_handler,
-                                            METH_O, NULL};
+static PyMethodDef surrogate_handler_def = {"genops_surrogate_handler", surrogate_handler, METH_O,
+                                            NULL};
 
 int genops_py_convert_init(void)
 {
@@ -331,9 +331,7 @@ int genops_py_value(genops_py_args *a, const char *key, PyObject *o, genops_valu
 {
     out->len = 0;
     switch (kind_of(o)) {
-    case S_NONE:
-        out->type = GENOPS_TYPE_NULL;
-        return 0;
+    case S_NONE: out->type = GENOPS_TYPE_NULL; return 0;
     case S_STR: {
         Py_ssize_t len;
         out->u.s = genops_py_utf8(a, o, &len);
@@ -347,15 +345,12 @@ int genops_py_value(genops_py_args *a, const char *key, PyObject *o, genops_valu
         out->type = GENOPS_TYPE_BOOL;
         out->u.b = o == Py_True;
         return 0;
-    case S_INT:
-        out->type = GENOPS_TYPE_INT;
-        return to_int(key, o, &out->u.i);
+    case S_INT: out->type = GENOPS_TYPE_INT; return to_int(key, o, &out->u.i);
     case S_FLOAT:
         out->type = GENOPS_TYPE_DOUBLE;
         out->u.d = PyFloat_AS_DOUBLE(o);
         return 0;
-    default:
-        break;
+    default: break;
     }
     if (PyList_Check(o) || PyTuple_Check(o)) {
         PyObject *seq = PySequence_Fast(o, "");
@@ -459,18 +454,12 @@ PyObject *genops_py_from_value(const genops_value *v)
 {
     PyObject *t;
     switch (v->type) {
-    case GENOPS_TYPE_NULL:
-        Py_RETURN_NONE;
-    case GENOPS_TYPE_STRING:
-        return str_from(v->u.s, v->len);
-    case GENOPS_TYPE_INT:
-        return PyLong_FromLongLong(v->u.i);
-    case GENOPS_TYPE_DOUBLE:
-        return PyFloat_FromDouble(v->u.d);
-    case GENOPS_TYPE_BOOL:
-        return PyBool_FromLong(v->u.b);
-    default:
-        break;
+    case GENOPS_TYPE_NULL: Py_RETURN_NONE;
+    case GENOPS_TYPE_STRING: return str_from(v->u.s, v->len);
+    case GENOPS_TYPE_INT: return PyLong_FromLongLong(v->u.i);
+    case GENOPS_TYPE_DOUBLE: return PyFloat_FromDouble(v->u.d);
+    case GENOPS_TYPE_BOOL: return PyBool_FromLong(v->u.b);
+    default: break;
     }
     t = PyTuple_New((Py_ssize_t)v->len);
     for (size_t i = 0; t && i < v->len; i++) {

@@ -16,10 +16,10 @@
 
 /* ---- module state: one interpreter, set at init, guarded by the GIL -------------- */
 
-static genops_pipeline *g_pipeline; /* spans start here; NULL = they do not record */
-static PyObject *g_span_var;        /* ContextVar: the current GenOpsSpan */
-static PyObject *g_context_var;     /* ContextVar: the current Context */
-static PyObject *g_logger;          /* logging.getLogger("genops"), on first warning */
+static genops_pipeline *g_pipeline;  /* spans start here; NULL = they do not record */
+static PyObject *g_span_var;         /* ContextVar: the current GenOpsSpan */
+static PyObject *g_context_var;      /* ContextVar: the current Context */
+static PyObject *g_logger;           /* logging.getLogger("genops"), on first warning */
 static PyObject *g_format_exception; /* traceback.format_exception, on first error */
 static PyObject *g_allowed;          /* "allowed": GenOpsSpan.record_policy's default */
 
@@ -86,10 +86,9 @@ static int names_find(const struct names *n, PyObject *key)
 enum span_kind { SPAN_OPERATION, SPAN_PLAIN };
 
 typedef struct {
-    PyObject_HEAD
-    genops_span handle;      /* 0: not recording (pipeline shut down, or none) */
-    genops_span_context ctx; /* copied at start: children may start after we end */
-    PyObject *token;         /* the span ContextVar's token while entered */
+    PyObject_HEAD genops_span handle; /* 0: not recording (pipeline shut down, or none) */
+    genops_span_context ctx;          /* copied at start: children may start after we end */
+    PyObject *token;                  /* the span ContextVar's token while entered */
     unsigned char kind;
     unsigned char has_ctx;
 } SpanObject;
@@ -97,10 +96,9 @@ typedef struct {
 static PyTypeObject Span_Type;
 
 typedef struct {
-    PyObject_HEAD
-    genops_context *ctx; /* NULL when empty */
-    PyObject *mapping;   /* dict: what get_context() shows, None values included */
-    PyObject *masked;    /* tuple of keys whose value is None, or NULL */
+    PyObject_HEAD genops_context *ctx; /* NULL when empty */
+    PyObject *mapping;                 /* dict: what get_context() shows, None values included */
+    PyObject *masked;                  /* tuple of keys whose value is None, or NULL */
 } ContextObject;
 
 static PyTypeObject Context_Type;
@@ -208,7 +206,7 @@ static PyObject *span_failed(const genops_error *err, const char *what)
 /* ---- starting operations ------------------------------------------------------------ */
 
 static struct names op_names = {.text = {"operation_name", "operation_type", "team", "project",
-                                 "feature", "customer", "environment", NULL}};
+                                         "feature", "customer", "environment", NULL}};
 enum { OP_NAME, OP_TYPE, OP_TEAM, OP_ENVIRONMENT = 6 };
 
 /* track(...) and trace_operation(...): genops-ai's rules, then genops_operation_start.
@@ -225,8 +223,10 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
     PyObject *result = NULL;
 
     if (nargs > npos)
-        return PyErr_Format(PyExc_TypeError, "%s() takes at most %d positional arguments "
-                            "(%zd given)", fname, npos, nargs);
+        return PyErr_Format(PyExc_TypeError,
+                            "%s() takes at most %d positional arguments "
+                            "(%zd given)",
+                            fname, npos, nargs);
     for (Py_ssize_t i = 0; i < nargs; i++)
         slot[i] = args[i];
 
@@ -242,8 +242,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         int at = names_find(&op_names, key);
         if (at >= 0 && at < npos) {
             if (slot[at]) {
-                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
-                             fname, op_names.text[at]);
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fname,
+                             op_names.text[at]);
                 goto out;
             }
             slot[at] = args[nargs + j];
@@ -252,8 +252,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         }
     }
     if (!slot[OP_NAME]) {
-        PyErr_Format(PyExc_TypeError, "%s() missing required argument: 'operation_name'",
-                     fname);
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument: 'operation_name'", fname);
         goto out;
     }
     if (!PyUnicode_Check(slot[OP_NAME])) {
@@ -287,8 +286,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
     const genops_span_context *parent = current_parent(&parent_buf);
     genops_span h = GENOPS_SPAN_NONE;
     if (g_pipeline)
-        h = genops_operation_start(g_pipeline, name, type, parent, ctx ? ctx->ctx : NULL,
-                                   a.items, a.count, &err);
+        h = genops_operation_start(g_pipeline, name, type, parent, ctx ? ctx->ctx : NULL, a.items,
+                                   a.count, &err);
     if (!h && err.code == GENOPS_EINVAL) {
         genops_py_raise(err.code, err.message);
         goto out;
@@ -302,8 +301,7 @@ out:
     return result;
 }
 
-static PyObject *py_track(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
-                          PyObject *kwnames)
+static PyObject *py_track(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     return start_operation(args, nargs, kwnames, 7, "track");
 }
@@ -328,8 +326,10 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
     genops_error err = {GENOPS_OK, ""};
 
     if (nargs > 2)
-        return PyErr_Format(PyExc_TypeError, "create_span() takes at most 2 positional "
-                            "arguments (%zd given)", nargs);
+        return PyErr_Format(PyExc_TypeError,
+                            "create_span() takes at most 2 positional "
+                            "arguments (%zd given)",
+                            nargs);
     for (Py_ssize_t j = 0; kwnames && j < PyTuple_GET_SIZE(kwnames); j++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, j);
         if (PyUnicode_CompareWithASCIIString(key, "name") == 0)
@@ -359,8 +359,7 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
     }
     if (h && kind && kind != Py_None) {
         /* OpenTelemetry's SpanKind names the same five kinds (its values are ours - 1). */
-        static const char *const kinds[] = {"INTERNAL", "SERVER", "CLIENT", "PRODUCER",
-                                            "CONSUMER"};
+        static const char *const kinds[] = {"INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"};
         PyObject *kname = PyObject_GetAttrString(kind, "name");
         if (!kname)
             PyErr_Clear();
@@ -385,8 +384,7 @@ static PyObject *py_current_span(PyObject *m, PyObject *unused)
 
 /* ---- the recorders ------------------------------------------------------------------ */
 
-typedef genops_status (*recorder_fn)(genops_span, const genops_attribute *, size_t,
-                                     genops_error *);
+typedef genops_status (*recorder_fn)(genops_span, const genops_attribute *, size_t, genops_error *);
 
 struct recorder {
     const char *what;
@@ -399,25 +397,25 @@ struct recorder {
 static struct recorder cost_rec = {
     .what = "record_cost",
     .names = {.text = {"cost", "currency", "provider", "model", "tokens_input", "tokens_output",
-      "tokens_total", "input_tokens", "output_tokens", NULL}},
+                       "tokens_total", "input_tokens", "output_tokens", NULL}},
     .fn = genops_span_record_cost,
     .required = 0};
 static struct recorder policy_rec = {
     .what = "record_policy",
-    .names = {.text = {"policy_name", "policy_result", "policy_reason", "result", "reason", "metadata",
-      NULL}},
+    .names = {.text = {"policy_name", "policy_result", "policy_reason", "result", "reason",
+                       "metadata", NULL}},
     .fn = genops_span_record_policy,
     .required = 0};
 static struct recorder budget_rec = {
     .what = "record_budget",
-    .names = {.text = {"budget_name", "budget_limit", "budget_used", "budget_remaining", "allocated",
-      "consumed", "remaining", NULL}},
+    .names = {.text = {"budget_name", "budget_limit", "budget_used", "budget_remaining",
+                       "allocated", "consumed", "remaining", NULL}},
     .fn = genops_span_record_budget,
     .required = 0};
 static struct recorder eval_rec = {
     .what = "record_evaluation",
-    .names = {.text = {"evaluation_name", "score", "threshold", "passed", "metric_name", "evaluator",
-      "metadata", NULL}},
+    .names = {.text = {"evaluation_name", "score", "threshold", "passed", "metric_name",
+                       "evaluator", "metadata", NULL}},
     .fn = genops_span_record_evaluation,
     .required = -1};
 
@@ -438,8 +436,10 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
     if (nargs > r->names.count)
-        return PyErr_Format(PyExc_TypeError, "%s() takes at most %d positional arguments "
-                            "(%zd given)", r->what, r->names.count, nargs);
+        return PyErr_Format(PyExc_TypeError,
+                            "%s() takes at most %d positional arguments "
+                            "(%zd given)",
+                            r->what, r->names.count, nargs);
     genops_py_args_init(&a);
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
@@ -451,8 +451,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         int at = names_find(&r->names, key);
         if (at >= 0) {
             if (present & (1u << at)) {
-                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
-                             r->what, r->names.text[at]);
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", r->what,
+                             r->names.text[at]);
                 goto out;
             }
             present |= 1u << at;
@@ -487,11 +487,11 @@ out:
     return result;
 }
 
-#define SPAN_RECORDER(fname, rec, flags)                                                  \
-    static PyObject *span_##fname(SpanObject *self, PyObject *const *args,                \
-                                  Py_ssize_t nargs, PyObject *kwnames)                    \
-    {                                                                                     \
-        return record(self, &rec, args, nargs, kwnames, flags);                           \
+#define SPAN_RECORDER(fname, rec, flags)                                                           \
+    static PyObject *span_##fname(SpanObject *self, PyObject *const *args, Py_ssize_t nargs,       \
+                                  PyObject *kwnames)                                               \
+    {                                                                                              \
+        return record(self, &rec, args, nargs, kwnames, flags);                                    \
     }
 
 SPAN_RECORDER(record_cost, cost_rec, 0)
@@ -501,17 +501,17 @@ SPAN_RECORDER(record_evaluation, eval_rec, 0)
 
 /* GenOpsTelemetry.record_*(span, ...): the span comes first. record_policy here has
  * no "allowed" default (genops-ai's GenOpsTelemetry has none; its GenOpsSpan has). */
-#define TELEMETRY_RECORDER(fname, rec)                                                    \
-    static PyObject *py_##fname(PyObject *m, PyObject *const *args, Py_ssize_t nargs,     \
-                                PyObject *kwnames)                                        \
-    {                                                                                     \
-        if (nargs < 1 || Py_TYPE(args[0]) != &Span_Type)                                  \
-            return genops_py_type_error("%s() takes a span from genops (track, "          \
-                                        "track_enhanced, trace_operation or create_span) " \
-                                        "first, not %.64s",                               \
-                                        rec.what,                                         \
-                                        nargs < 1 ? "nothing" : Py_TYPE(args[0])->tp_name); \
-        return record((SpanObject *)args[0], &rec, args + 1, nargs - 1, kwnames, 0);      \
+#define TELEMETRY_RECORDER(fname, rec)                                                             \
+    static PyObject *py_##fname(PyObject *m, PyObject *const *args, Py_ssize_t nargs,              \
+                                PyObject *kwnames)                                                 \
+    {                                                                                              \
+        if (nargs < 1 || Py_TYPE(args[0]) != &Span_Type)                                           \
+            return genops_py_type_error("%s() takes a span from genops (track, "                   \
+                                        "track_enhanced, trace_operation or create_span) "         \
+                                        "first, not %.64s",                                        \
+                                        rec.what,                                                  \
+                                        nargs < 1 ? "nothing" : Py_TYPE(args[0])->tp_name);        \
+        return record((SpanObject *)args[0], &rec, args + 1, nargs - 1, kwnames, 0);               \
     }
 
 TELEMETRY_RECORDER(record_cost, cost_rec)
@@ -555,8 +555,8 @@ static int exception_text(genops_py_args *a, PyObject *type, PyObject *exc, PyOb
         if (!g_format_exception)
             return -1;
     }
-    PyObject *lines = PyObject_CallFunctionObjArgs(g_format_exception, type, exc,
-                                                   tb ? tb : Py_None, NULL);
+    PyObject *lines =
+        PyObject_CallFunctionObjArgs(g_format_exception, type, exc, tb ? tb : Py_None, NULL);
     if (!lines || genops_py_args_keep(a, lines) < 0)
         return -1;
     PyObject *empty = PyUnicode_FromString("");
@@ -629,12 +629,14 @@ static PyObject *span_set_attribute(SpanObject *self, PyObject *const *args, Py_
         else if (PyUnicode_CompareWithASCIIString(k, "value") == 0)
             value = args[nargs + j];
         else
-            return PyErr_Format(PyExc_TypeError, "set_attribute() got an unexpected "
-                                "keyword argument '%U'", k);
+            return PyErr_Format(PyExc_TypeError,
+                                "set_attribute() got an unexpected "
+                                "keyword argument '%U'",
+                                k);
     }
     if (!key || !value || nargs > 2)
         return PyErr_Format(PyExc_TypeError, "set_attribute() takes exactly 2 arguments: "
-                            "key and value");
+                                             "key and value");
     genops_py_args a;
     genops_error err = {GENOPS_OK, ""};
     PyObject *result = NULL;
@@ -701,8 +703,8 @@ static PyObject *span_record_exception(SpanObject *self, PyObject *args, PyObjec
 {
     static char *kw[] = {"exception", "attributes", "timestamp", "escaped", NULL};
     PyObject *exc, *attributes = Py_None, *timestamp = Py_None, *escaped = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:record_exception", kw, &exc,
-                                     &attributes, &timestamp, &escaped))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:record_exception", kw, &exc, &attributes,
+                                     &timestamp, &escaped))
         return NULL;
     if (!PyExceptionInstance_Check(exc))
         return genops_py_type_error("record_exception() takes an exception, not %.64s",
@@ -748,8 +750,7 @@ static PyObject *span_set_status(SpanObject *self, PyObject *args, PyObject *kwa
 {
     static char *kw[] = {"status", "description", NULL};
     PyObject *status, *description = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:set_status", kw, &status,
-                                     &description))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:set_status", kw, &status, &description))
         return NULL;
     PyObject *code_obj = NULL, *desc = NULL;
     if (PyObject_HasAttrString(status, "status_code")) {
@@ -772,8 +773,8 @@ static PyObject *span_set_status(SpanObject *self, PyObject *args, PyObject *kwa
     }
     PyObject *result = NULL;
     int overflow = 0;
-    long code = code_obj && PyLong_Check(code_obj) ? PyLong_AsLongAndOverflow(code_obj, &overflow)
-                                                   : -1;
+    long code =
+        code_obj && PyLong_Check(code_obj) ? PyLong_AsLongAndOverflow(code_obj, &overflow) : -1;
     if (code < 0 || code > 2 || overflow) {
         if (!PyErr_Occurred())
             genops_py_type_error("set_status() takes a Status, a StatusCode or 0/1/2");
@@ -939,8 +940,8 @@ static PyStructSequence_Field span_context_fields[] = {
     {NULL, NULL},
 };
 
-static PyStructSequence_Desc span_context_desc = {
-    "genops.SpanContext", "The W3C ids of a span.", span_context_fields, 3};
+static PyStructSequence_Desc span_context_desc = {"genops.SpanContext", "The W3C ids of a span.",
+                                                  span_context_fields, 3};
 
 /* ---- contexts ---------------------------------------------------------------------- */
 
@@ -963,8 +964,7 @@ static PyObject *context_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
     genops_py_args a;
     genops_error err = {GENOPS_OK, ""};
     genops_py_args_init(&a);
-    self->mapping = base != Py_None ? PyDict_Copy(((ContextObject *)base)->mapping)
-                                    : PyDict_New();
+    self->mapping = base != Py_None ? PyDict_Copy(((ContextObject *)base)->mapping) : PyDict_New();
     if (!self->mapping || (attributes != Py_None && PyDict_Update(self->mapping, attributes)))
         goto fail;
     if (genops_py_args_add_dict(&a, attributes, 0) < 0)
