@@ -29,3 +29,13 @@ if(GENOPS_BUILD_TESTS)
       ENVIRONMENT "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;GENOPS_SHARED_LIB=${_hec_lib}")
   endif()
 endif()
+
+# The encoder's libFuzzer target (tests/fuzz/README.md). genops_add_fuzzer and the
+# instrumented core come from otlp.cmake, which is included after this file: the call
+# is deferred to the end of the top-level CMakeLists.txt.
+if(GENOPS_FUZZ)
+  function(genops_hec_fuzzers)
+    genops_add_fuzzer(fuzz_encode_hec genops_fuzz_testlib)
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL genops_hec_fuzzers)
+endif()
