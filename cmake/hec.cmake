@@ -39,3 +39,19 @@ if(GENOPS_FUZZ)
   endfunction()
   cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL genops_hec_fuzzers)
 endif()
+
+if(GENOPS_BUILD_TESTS)
+  # The encode benchmark (benchmarks/README.md, "Splunk HEC"); `cmake --build <dir>
+  # --target bench_hec_compare` runs it beside pure Python and end to end, one table.
+  find_library(HEC_BENCH_LIBDEFLATE deflate REQUIRED)
+  add_executable(bench_hec ${CMAKE_SOURCE_DIR}/benchmarks/bench_hec.c)
+  target_include_directories(bench_hec PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+  target_compile_definitions(bench_hec PRIVATE _GNU_SOURCE)
+  target_link_libraries(bench_hec PRIVATE genops_static ${HEC_BENCH_LIBDEFLATE})
+  if(Python3_FOUND)
+    add_custom_target(bench_hec_compare
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_hec.py
+              --bench $<TARGET_FILE:bench_hec> --driver $<TARGET_FILE:genops_hec_driver>
+      DEPENDS bench_hec genops_hec_driver USES_TERMINAL)
+  endif()
+endif()

@@ -42,6 +42,7 @@ answer requests in order; when the queue is empty the default rule answers. A ru
     times        how many requests the rule answers (default 1)
 
 received() returns a record per request; events() every event indexed, in order.
+configure(parse=False) only reads bodies and accepts them (benchmarks).
 Standalone: python3 tests/peers/hec_server.py --port-file F [--token T] [--ack]
 [--mode 200|503|413|slow|silent|reset|unhealthy] prints the port on stdout.
 """
@@ -348,6 +349,9 @@ class _Handler(BaseHTTPRequestHandler):
         self, record: dict, rule: dict, kind: str, channel: str | None, body: bytes, query: dict
     ) -> None:
         allowed = self.server.allowed_indexes
+        if not self.server.parse:  # benchmarks: read the body, check nothing, accept it
+            record["answer"] = self._code(0)
+            return
         try:
             if kind == "raw":
                 meta = {k: v[0] for k, v in query.items() if k in ("host", "source", "sourcetype", "index")}
@@ -428,8 +432,11 @@ class _Server(ThreadingHTTPServer):
         healthy: bool | None = None,
         disabled_tokens: list | None = None,
         token: str | None = None,
+        parse: bool | None = None,
     ) -> None:
         with self.lock:
+            if parse is not None:
+                self.parse = parse
             if use_ack is not None:
                 self.use_ack = use_ack
             if ack_delay_ms is not None:
@@ -461,6 +468,7 @@ class _Server(ThreadingHTTPServer):
             self.allowed_indexes: set | None = None
             self.max_content_length = 1_000_000  # Splunk Cloud's, and Enterprise's before 7.x
             self.healthy = True
+            self.parse = True
             self.disabled_tokens: set = set()
             self.channels: dict[str, dict] = {}  # channel -> {"next": id, "acks": {id: ready}}
 
