@@ -325,9 +325,7 @@ genops_status encode_hec(const struct batch *b, const struct hec_encoding *enc, 
     buf_free(&envelope);
     if (buf_ok(out))
         return GENOPS_OK;
-    /* buf does not record why an append failed; a buffer already grown to its limit
-     * is the limit's doing, anything else is taken for malloc's. */
-    genops_status rc = out->cap >= out->limit ? GENOPS_ETOOBIG : GENOPS_ENOMEM;
+    genops_status rc = buf_status(out); /* the limit (ETOOBIG) or malloc (ENOMEM) */
     buf_truncate(out, mark);
     return rc;
 }
