@@ -233,6 +233,91 @@ static void put_attrs(struct buf *out, const struct attr *attrs, uint32_t count,
     }
 }
 
+/* The names GenOps' Splunk guide searches for, where genops-ai's recorders write others
+ * (docs/semantic-conventions.md): genops.budget.utilization / .limit / .used for
+ * utilization_percent / allocated / consumed, genops.eval.<metric> for the score of an
+ * evaluation named <metric> (avg(genops.eval.quality)), and genops.operation.duration_ms
+ * on operation spans. Written after the attributes, each only when the span does not
+ * have that name already, so the guide's SPL works unchanged on what genops records. */
+struct guide_names {
+    const genops_value *utilization, *allocated, *consumed, *metric, *score;
+    bool operation, has_utilization, has_limit, has_used, has_duration;
+};
+
+static bool key_is(const struct attr *a, const char *name, size_t n)
+{
+    return a->key_len == n && memcmp(a->key, name, n) == 0;
+}
+#define KEY_IS(a, lit) key_is((a), (lit), sizeof(lit) - 1)
+
+static void put_guide_aliases(struct buf *out, const struct span *s, uint64_t duration_ns)
+{
+    struct guide_names g = {0};
+    for (uint32_t i = 0; i < s->attrs.count; i++) {
+        const struct attr *a = &s->attrs.items[i];
+        /* Every name below starts "genops." and has 17..33 bytes: one cheap filter. */
+        if (a->key_len < 17 || a->key_len > 33 || memcmp(a->key, "genops.", 7) != 0 ||
+            a->value.type == GENOPS_TYPE_NULL)
+            continue;
+        const genops_value *v = &a->value;
+        if (KEY_IS(a, "genops.budget.utilization_percent"))
+            g.utilization = v;
+        else if (KEY_IS(a, "genops.budget.allocated"))
+            g.allocated = v;
+        else if (KEY_IS(a, "genops.budget.consumed"))
+            g.consumed = v;
+        else if (KEY_IS(a, "genops.eval.metric") && v->type == GENOPS_TYPE_STRING)
+            g.metric = v;
+        else if (KEY_IS(a, "genops.eval.score"))
+            g.score = v;
+        else if (KEY_IS(a, "genops.operation.name"))
+            g.operation = true;
+        else if (KEY_IS(a, "genops.budget.utilization"))
+            g.has_utilization = true;
+        else if (KEY_IS(a, "genops.budget.limit"))
+            g.has_limit = true;
+        else if (KEY_IS(a, "genops.budget.used"))
+            g.has_used = true;
+        else if (KEY_IS(a, "genops.operation.duration_ms"))
+            g.has_duration = true;
+    }
+    const struct {
+        const genops_value *v;
+        bool taken;
+        const char *name;
+    } budget[] = {{g.utilization, g.has_utilization, ",\"genops.budget.utilization\":"},
+                  {g.allocated, g.has_limit, ",\"genops.budget.limit\":"},
+                  {g.consumed, g.has_used, ",\"genops.budget.used\":"}};
+    for (size_t i = 0; i < 3; i++) {
+        if (budget[i].v && !budget[i].taken) {
+            buf_puts(out, budget[i].name);
+            put_value(out, budget[i].v);
+        }
+    }
+    if (g.operation && !g.has_duration) {
+        PUT(out, ",\"genops.operation.duration_ms\":");
+        put_duration_ms(out, duration_ns);
+    }
+    if (!g.metric || !g.score || !g.metric->len || g.metric->len > 64)
+        return;
+    char key[12 + 64];
+    memcpy(key, "genops.eval.", 12);
+    for (size_t i = 0; i < g.metric->len; i++) {
+        char c = g.metric->u.s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return; /* not a plain name: no field of its own */
+        key[12 + i] = c;
+    }
+    size_t n = 12 + g.metric->len;
+    if (find_value(s->attrs.items, s->attrs.count, key, n))
+        return;
+    buf_putc(out, ',');
+    json_put_string(out, key, n);
+    buf_putc(out, ':');
+    put_value(out, g.score);
+}
+
 /* The members of the flat body, without braces. The first "exception" event's
  * attributes (exception.type, .message, .stacktrace) are lifted into the body, where
  * an audit search can see them, unless the span has attributes of the same names. */
@@ -262,6 +347,7 @@ static void put_body(struct buf *out, const struct span *s, const genops_value *
         json_put_string(out, service->u.s, service->len);
     }
     put_attrs(out, s->attrs.items, s->attrs.count, NULL);
+    put_guide_aliases(out, s, s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0);
     for (uint32_t i = 0; i < s->event_count; i++) {
         const struct event *e = &s->events[i];
         if (e->name_len == 9 && memcmp(e->name, "exception", 9) == 0) {

@@ -220,6 +220,50 @@ static void test_reserved_keys_are_not_written_twice(void **state)
     buf_free(&out);
 }
 
+/* genops-ai's recorders write budget.utilization_percent / allocated / consumed and
+ * eval.metric + eval.score; the guide's searches read budget.utilization / limit / used,
+ * eval.<metric> and operation.duration_ms. Both are in the event; a name the span
+ * already has is never written twice. */
+static void test_guide_names_are_added(void **state)
+{
+    (void)state;
+    struct attr attrs[] = {FX_STR("genops.operation.name", "ai.budget.check"),
+                           FX_DBL("genops.budget.allocated", 100.0),
+                           FX_DBL("genops.budget.consumed", 87.5),
+                           FX_DBL("genops.budget.utilization_percent", 87.5),
+                           FX_STR("genops.eval.metric", "quality"),
+                           FX_DBL("genops.eval.score", 0.87)};
+    struct resource r;
+    struct span s;
+    fx_resource(&r, NULL, 0);
+    fx_span(&s, "op", attrs, COUNT(attrs));
+    struct span *spans[] = {&s};
+    struct batch b = {spans, 1, &r};
+    struct hec_encoding raw = {.raw = true};
+    struct buf out = encode(&b, &raw);
+    assert_string_equal(
+        out.data,
+        "{\"time\":1700000000.000000000,\"name\":\"op\"," IDS
+        "18\",\"status\":\"UNSET\",\"duration_ms\":123.456789,\"genops.operation.name\":"
+        "\"ai.budget.check\",\"genops.budget.allocated\":100.0,\"genops.budget.consumed\":87.5,"
+        "\"genops.budget.utilization_percent\":87.5,\"genops.eval.metric\":\"quality\","
+        "\"genops.eval.score\":0.87,\"genops.budget.utilization\":87.5,\"genops.budget.limit\":"
+        "100.0,\"genops.budget.used\":87.5,\"genops.operation.duration_ms\":123.456789,"
+        "\"genops.eval.quality\":0.87}\n");
+    buf_free(&out);
+
+    struct attr own[] = {FX_DBL("genops.budget.utilization_percent", 50.0),
+                         FX_DBL("genops.budget.utilization", 1.0),
+                         FX_STR("genops.eval.metric", "safety score"), /* not a plain name */
+                         FX_DBL("genops.eval.score", 0.5)};
+    fx_span(&s, "op", own, COUNT(own));
+    out = encode(&b, &raw);
+    assert_null(strstr(out.data, "\"genops.budget.utilization\":50"));
+    assert_null(strstr(out.data, "genops.eval.safety"));
+    assert_null(strstr(out.data, "operation.duration_ms")); /* not an operation span */
+    buf_free(&out);
+}
+
 /* A span with an empty name and nothing else still has a body with members: HEC
  * refuses a blank event (code 13). */
 static void test_event_is_never_blank(void **state)
@@ -355,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_offsets_cut_whole_events),
         cmocka_unit_test(test_hostile_strings_stay_json),
         cmocka_unit_test(test_reserved_keys_are_not_written_twice),
+        cmocka_unit_test(test_guide_names_are_added),
         cmocka_unit_test(test_event_is_never_blank),
         cmocka_unit_test(test_metadata_falls_back_to_the_resource),
         cmocka_unit_test(test_bytes_are_the_same_under_a_comma_locale),
