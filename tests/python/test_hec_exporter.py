@@ -33,8 +33,8 @@ def _built(env: str, name: str) -> str | None:
     path = os.environ.get(env)
     if path:
         return path
-    found = sorted(glob.glob(str(ROOT / "build" / "*" / name)))
-    return found[0] if found else None
+    found = sorted(glob.glob(str(ROOT / "build" / "*" / name)), key=os.path.getmtime)
+    return found[-1] if found else None  # the newest build
 
 
 DRIVER = _built("GENOPS_HEC_DRIVER", "genops_hec_driver")
@@ -535,12 +535,27 @@ def test_validation_warns_about_ack_mismatch(ack_server):
 
 # ---- the C API from Python (what the binding will call) -------------------------------
 
-# The shared library of the driver's build (not a sanitizer build's, which a plain
-# interpreter cannot load: there ctest sets GENOPS_SHARED_LIB to "").
+
+# The shared library of a plain build (a sanitizer build's cannot be loaded into this
+# interpreter: there ctest sets GENOPS_SHARED_LIB to ""), the driver's own if it is one.
+def _plain_lib() -> str | None:
+    dirs = [pathlib.Path(DRIVER).parent] if DRIVER else []
+    libs = sorted(ROOT.glob("build/*/libgenops.so"), key=lambda p: p.stat().st_mtime)
+    dirs += [p.parent for p in reversed(libs)]
+    for d in dirs:
+        cache = d / "CMakeCache.txt"
+        sanitized = cache.exists() and re.search(
+            r"^GENOPS_SANITIZE:STRING=\S", cache.read_text(errors="replace"), re.M
+        )
+        if (d / "libgenops.so").exists() and not sanitized:
+            return str(d / "libgenops.so")
+    return None
+
+
 if "GENOPS_SHARED_LIB" in os.environ:
     LIB = os.environ["GENOPS_SHARED_LIB"] or None
 else:
-    LIB = str(pathlib.Path(DRIVER).with_name("libgenops.so")) if DRIVER else None
+    LIB = _plain_lib()
 if LIB and not os.path.exists(LIB):
     LIB = None
 
