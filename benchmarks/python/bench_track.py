@@ -229,7 +229,7 @@ def summarise(results: list[dict]) -> dict[str, dict]:
         out[v] = {
             k: (statistics.median(r[k] for r in rows) if rows[0][k] is not None else None)
             for k in rows[0]
-            if k not in ("variant", "repeat")
+            if k not in ("variant", "repeat", "native_drops")
         }
     return out
 
@@ -266,9 +266,17 @@ def write_outputs(summary: dict[str, dict], results: list[dict], args: argparse.
             f"| {s['cpu_us_per_op']:.2f} | {s['p50_us']:.2f} | {s['p99_us']:.2f} | {s['p999_us']:.2f} "
             f"| {delivered} |"
         )
+    runs = [
+        (r["us_per_op"], r["app_cpu_us_per_op"], r["native_drops"])
+        for r in results
+        if r["variant"] == "genops"
+    ]
     lines += [
         "",
         f"Latencies include the timer pair around each op (median {g['timer_us'] if g else 0:.3f} µs).",
+        "Each genops run (µs/op on the application thread, its CPU, genops' own drop counters): "
+        + "; ".join(f"{w:.2f} / {c:.2f} / {d or 'no drops'}" for w, c, d in runs)
+        + ". Where the application thread's time exceeds its CPU time it was waiting for a core.",
         "",
     ]
     if g and o and f:
@@ -344,6 +352,8 @@ def main() -> None:
         print(json.dumps(run_variant(args.child, args.endpoint, args.ops)))
         return
     results = drive(args)
+    pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
+    (pathlib.Path(args.out) / "python.runs.tmp").write_text(json.dumps(results))  # in case
     summary = summarise(results)
     write_outputs(summary, results, args)
     print((pathlib.Path(args.out) / "python.md").read_text())
