@@ -8,6 +8,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <string.h>
+
 #include "genops.h"
 
 /* ---- converting Python values to attribute lists ----------------------------------- */
@@ -42,6 +44,49 @@ void genops_py_args_free(genops_py_args *a);
 /* Append key (a str) = value. None becomes GENOPS_TYPE_NULL. Returns 0, or -1 with a
  * Python exception set (a GenOpsError subclass naming the key). */
 int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int flags);
+
+/* genops_py_args_add for the calls made once per operation: the common case (an ASCII
+ * str key; a str, float, int, bool or None value; room in the list) inline, anything
+ * else through genops_py_args_add. Same contract. */
+static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyObject *value,
+                                          int flags)
+{
+    if (!PyUnicode_IS_COMPACT_ASCII(key) || a->count == a->cap)
+        return genops_py_args_add(a, key, value, flags);
+    genops_attribute *item = &a->items[a->count];
+    PyTypeObject *t = Py_TYPE(value);
+    if (t == &PyUnicode_Type && PyUnicode_IS_COMPACT_ASCII(value)) {
+        item->value.type = GENOPS_TYPE_STRING;
+        item->value.len = (size_t)PyUnicode_GET_LENGTH(value);
+        item->value.u.s = (const char *)PyUnicode_DATA(value);
+    } else if (t == &PyFloat_Type) {
+        item->value.type = GENOPS_TYPE_DOUBLE;
+        item->value.u.d = PyFloat_AS_DOUBLE(value);
+    } else if (t == &PyLong_Type) {
+        int overflow;
+        long long i = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (overflow || (i == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return genops_py_args_add(a, key, value, flags); /* says what is wrong */
+        }
+        item->value.type = GENOPS_TYPE_INT;
+        item->value.u.i = (int64_t)i;
+    } else if (t == &PyBool_Type) {
+        item->value.type = GENOPS_TYPE_BOOL;
+        item->value.u.b = value == Py_True;
+    } else if (value == Py_None) {
+        item->value.type = GENOPS_TYPE_NULL;
+    } else {
+        return genops_py_args_add(a, key, value, flags);
+    }
+    const char *k = (const char *)PyUnicode_DATA(key);
+    Py_ssize_t klen = PyUnicode_GET_LENGTH(key);
+    if (klen == 0 || memchr(k, '\0', (size_t)klen)) /* let the general path say why */
+        return genops_py_args_add(a, key, value, flags);
+    item->key = k;
+    a->count++;
+    return 0;
+}
 
 /* Append key = v as given (key must outlive the list). Returns 0 or -1. */
 int genops_py_args_push(genops_py_args *a, const char *key, genops_value v);

@@ -247,7 +247,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
                 goto out;
             }
             slot[at] = args[nargs + j];
-        } else if (genops_py_args_add(&a, key, args[nargs + j], 0) < 0) {
+        } else if (genops_py_args_add_fast(&a, key, args[nargs + j], 0) < 0) {
             goto out;
         }
     }
@@ -278,7 +278,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         if (!slot[i])
             continue;
         int truthy = PyObject_IsTrue(slot[i]);
-        if (truthy < 0 || (truthy && genops_py_args_add(&a, op_names.str[i], slot[i], 0) < 0))
+        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], 0) < 0))
             goto out;
     }
 
@@ -443,7 +443,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     genops_py_args_init(&a);
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
-        if (genops_py_args_add(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN) < 0)
+        if (genops_py_args_add_fast(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN) < 0)
             goto out;
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
@@ -459,7 +459,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
             present |= 1u << MAX_NAMES; /* stands in for cost */
         }
-        if (genops_py_args_add(&a, key, args[nargs + j], GENOPS_PY_FLATTEN) < 0)
+        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN) < 0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
