@@ -26,7 +26,7 @@ if(GENOPS_BUILD_TESTS)
       set(_hec_lib "")
     endif()
     set_tests_properties(test_hec_exporter_py PROPERTIES TIMEOUT 300
-      ENVIRONMENT "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;GENOPS_SHARED_LIB=${_hec_lib}")
+      ENVIRONMENT "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>;GENOPS_SHARED_LIB=${_hec_lib}")
   endif()
 endif()
 

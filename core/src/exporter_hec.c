@@ -108,15 +108,6 @@ static void count(_Atomic uint64_t *c, uint64_t n)
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-static uint64_t random_seed(void)
-{
-    uint8_t bytes[8];
-    uint64_t seed;
-    ids_span_id(bytes); /* never all zero */
-    memcpy(&seed, bytes, sizeof seed);
-    return seed;
-}
-
 /* Remember a failure for genops_hec_exporter_stats and log the first of its kind.
  * text is HEC's (or the transport's) words, already scrubbed of secrets. */
 static void note_failure(struct hec_exporter *x, long status, int code, const char *what,
@@ -572,7 +563,7 @@ static void hec_after_fork(genops_exporter *e)
 {
     struct hec_exporter *x = (struct hec_exporter *)e;
     http_client_after_fork(x->http);
-    x->rng = random_seed();
+    x->rng = ids_random_u64();
     x->forked = true;
     x->pend_n = 0;
     pthread_mutex_init(&x->last_lock, NULL); /* the parent may have held it */
@@ -645,7 +636,7 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
     buf_init(&x->zbody, BATCH_LIMIT);
     buf_init(&x->ack, ACK_BODY_LIMIT);
     http_response_init(&x->resp);
-    x->rng = random_seed();
+    x->rng = ids_random_u64();
     x->max_bytes = x->cfg.max_request_bytes;
     x->enc = (struct hec_encoding){
         .raw = x->cfg.raw,

@@ -26,6 +26,7 @@
 #include "compress.h"
 #include "encode_otlp.h"
 #include "error.h"
+#include "exporter_hec.h"
 #include "http.h"
 #include "ids.h"
 #include "log.h"
@@ -245,22 +246,12 @@ static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint
     return send_part(x, b, 0, b->count, own < deadline_ns ? own : deadline_ns, r);
 }
 
-/* A seed for the backoff jitter from the id generator (re-seeded after fork). */
-static uint64_t random_seed(void)
-{
-    uint8_t bytes[8];
-    uint64_t seed;
-    ids_span_id(bytes); /* never all zero */
-    memcpy(&seed, bytes, sizeof seed);
-    return seed;
-}
-
 /* exporter_ops.after_fork: a fresh connection and fresh jitter in the child. */
 static void otlp_after_fork(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
     http_client_after_fork(x->http);
-    x->rng = random_seed();
+    x->rng = ids_random_u64();
 }
 
 /* exporter_ops.destroy, also used to undo a half-built exporter. */
@@ -293,6 +284,43 @@ static void log_config(const struct otlp_exporter *x)
             x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.insecure ? "OFF" : "on");
 }
 
+/* GenOps' Splunk guide points the OTLP options at Splunk's HTTP Event Collector
+ * (".../services/collector/raw", "Authorization: Splunk <token>"), which cannot index
+ * OTLP: send HEC events to it instead, with the same TLS, compression and timeout, and
+ * say so once. */
+static genops_exporter *splunk_instead(const struct otlp_config *c, genops_error *err)
+{
+    genops_hec_options base;
+    genops_hec_options_init(&base);
+    base.compression = c->gzip ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
+    base.timeout_ms = c->timeout_ms;
+    base.certificate = c->certificate;
+    base.client_key = c->client_key;
+    base.client_certificate = c->client_certificate;
+    base.insecure = c->insecure;
+    /* A base URL got OTLP's "/v1/traces" appended; HEC's events go to its own path. */
+    static const char otlp_path[] = "/v1/traces", hec_path[] = "/services/collector/event";
+    size_t path_len, start = http_url_path(c->endpoint, &path_len);
+    char *endpoint = NULL;
+    if (path_len == sizeof otlp_path - 1 && !memcmp(c->endpoint + start, otlp_path, path_len) &&
+        (endpoint = malloc(strlen(c->endpoint) + sizeof hec_path))) {
+        memcpy(endpoint, c->endpoint, start);
+        strcpy(endpoint + start, hec_path);
+        strcat(endpoint, c->endpoint + start + path_len);
+    }
+    const char *url = endpoint ? endpoint : c->endpoint;
+    char shown[256];
+    http_url_for_log(url, shown, sizeof shown);
+    log_msg(LOG_WARNING,
+            "OTLP exporter: %s is a Splunk HTTP Event Collector, which cannot index OTLP; "
+            "sending Splunk HEC events there instead",
+            shown);
+    genops_exporter *hec =
+        hec_exporter_from_endpoint(url, c->headers, c->header_count, &base, err);
+    free(endpoint);
+    return hec;
+}
+
 genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops_error *err)
 {
     struct otlp_exporter *x = calloc(1, sizeof *x);
@@ -304,10 +332,15 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
     buf_init(&x->body, OTLP_MAX_REQUEST_BYTES);
     buf_init(&x->zbody, OTLP_MAX_REQUEST_BYTES + (OTLP_MAX_REQUEST_BYTES >> 4));
     http_response_init(&x->resp);
-    x->rng = random_seed();
+    x->rng = ids_random_u64();
     if (otlp_config_resolve(opt, &x->cfg, err)) {
         otlp_destroy(&x->base);
         return NULL;
+    }
+    if (hec_endpoint_is_splunk(x->cfg.endpoint, x->cfg.headers, x->cfg.header_count)) {
+        genops_exporter *hec = splunk_instead(&x->cfg, err);
+        otlp_destroy(&x->base);
+        return hec;
     }
     struct http_config hc = {
         .url = x->cfg.endpoint,

@@ -75,20 +75,10 @@ bool hec_channel_valid(const char *ch)
     return true;
 }
 
-/* Where url's path starts (after scheme://authority) and how long it is (up to ? or #). */
-static size_t path_span(const char *url, size_t *path_len)
-{
-    const char *s = strstr(url, "://");
-    size_t start = s ? (size_t)(s - url) + 3 : 0;
-    start += strcspn(url + start, "/?#");
-    *path_len = strcspn(url + start, "?#");
-    return start;
-}
-
 /* The path of url contains /services/collector (case as Splunk serves it). */
 static const char *collector_in(const char *url)
 {
-    size_t len, start = path_span(url, &len);
+    size_t len, start = http_url_path(url, &len);
     const char *p = strstr(url + start, COLLECTOR);
     return p && p < url + start + len ? p : NULL;
 }
@@ -109,7 +99,7 @@ static genops_status resolve_urls(struct hec_config *c, const char *url, const c
     genops_status rc = http_url_check(url, source, err);
     if (rc)
         return rc;
-    size_t path_len, start = path_span(url, &path_len);
+    size_t path_len, start = http_url_path(url, &path_len);
     if (url[start + path_len])
         return error_set(err, GENOPS_EINVAL,
                          "%s has a query or fragment; give HEC options (index, sourcetype, "

@@ -119,6 +119,15 @@ genops_status http_url_check(const char *url, const char *source, genops_error *
     return rc;
 }
 
+size_t http_url_path(const char *url, size_t *path_len)
+{
+    const char *s = strstr(url, "://");
+    size_t start = s ? (size_t)(s - url) + 3 : 0;
+    start += strcspn(url + start, "/?#");
+    *path_len = strcspn(url + start, "?#");
+    return start;
+}
+
 void http_url_for_log(const char *url, char *out, size_t size)
 {
     /* By hand rather than with curl_url: this must also work on URLs curl rejects. */

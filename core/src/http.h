@@ -110,6 +110,10 @@ bool http_header_is_secret(const char *name);
  * source (the option or variable it came from) and what is wrong. */
 genops_status http_url_check(const char *url, const char *source, genops_error *err);
 
+/* Where url's path starts (after scheme://authority) and, in *path_len, how long it is
+ * (up to '?' or '#'). */
+size_t http_url_path(const char *url, size_t *path_len);
+
 /* url without its user:password and with its query replaced by "?[REDACTED]", for log
  * lines; truncated to fit out[size]. */
 void http_url_for_log(const char *url, char *out, size_t size);

@@ -75,11 +75,17 @@ void ids_trace_id(uint8_t out[16])
 
 void ids_span_id(uint8_t out[8])
 {
+    uint64_t a = ids_random_u64();
+    memcpy(out, &a, 8);
+}
+
+uint64_t ids_random_u64(void)
+{
     uint64_t a;
     do
         a = rng_next();
     while (!a);
-    memcpy(out, &a, 8);
+    return a;
 }
 
 void ids_after_fork(void)

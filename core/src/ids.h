@@ -14,6 +14,8 @@
 void ids_trace_id(uint8_t out[16]);
 /* 8 random bytes, never all zero. Any thread. */
 void ids_span_id(uint8_t out[8]);
+/* 8 random bytes as a number, never zero (a seed for retry jitter). Any thread. */
+uint64_t ids_random_u64(void);
 /* Called in the child after fork(): invalidate every thread's random state. */
 void ids_after_fork(void);
 

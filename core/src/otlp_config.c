@@ -29,22 +29,12 @@ static const char *env_value(const char *what, char name[64])
     return v;
 }
 
-/* Where url's path starts (after scheme://authority) and how long it is (up to ? or #). */
-static size_t path_span(const char *url, size_t *path_len)
-{
-    const char *s = strstr(url, "://");
-    size_t start = s ? (size_t)(s - url) + 3 : 0;
-    start += strcspn(url + start, "/?#");
-    *path_len = strcspn(url + start, "?#");
-    return start;
-}
-
 /* url with "v1/traces" appended to its path, a '/' between them unless the path already
  * ends with one (specification: "http://host:4318/mypath" + "/v1/traces"); a query or
  * fragment stays at the end. NULL when out of memory. */
 static char *with_signal_path(const char *url)
 {
-    size_t path_len, start = path_span(url, &path_len);
+    size_t path_len, start = http_url_path(url, &path_len);
     size_t head = start + path_len;
     bool slash = path_len && url[head - 1] == '/';
     size_t n = strlen(url) + sizeof SIGNAL_PATH + 1;
@@ -75,7 +65,7 @@ static genops_status resolve_endpoint(const genops_otlp_options *o, struct otlp_
         /* Used as is, except that a bare scheme://host[:port] (or one ending in "/") gets
          * the traces path: no OTLP receiver serves traces at "/", and GenOps' own guides
          * pass base URLs such as http://cribl-stream:4318. */
-        path_span(o->endpoint, &path_len);
+        http_url_path(o->endpoint, &path_len);
         bool bare = path_len <= 1;
         c->endpoint = bare ? with_signal_path(o->endpoint) : strdup(o->endpoint);
     } else if ((v = config_str(ENV_PREFIX "TRACES_ENDPOINT"))) {

@@ -643,3 +643,30 @@ def test_validation_through_ctypes(server):
     opt.token = None
     assert lib.genops_hec_validate(ctypes.byref(opt), False, ctypes.byref(v), err) == 0
     assert not v.valid and b"SPLUNK_HEC_TOKEN not set" in v.errors[0].value
+
+
+# ---- the guide's configuration: OTLP options pointed at Splunk -------------------------
+
+OTLP_DRIVER = _built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
+
+
+@pytest.mark.skipif(OTLP_DRIVER is None, reason="genops_otlp_driver is not built")
+@pytest.mark.parametrize("how", ["path", "authorization"])
+def test_otlp_options_pointed_at_splunk_send_hec_events(server, how):
+    """GenOps' Splunk guide: init(exporter_type="otlp", otlp_endpoint="https://host:8088/
+    services/collector/...", otlp_headers={"Authorization": "Splunk <token>"}). Splunk
+    cannot index OTLP protobuf, so the OTLP exporter sends HEC events, and says so once."""
+    # "authorization": a bare base URL, so that only the header says "Splunk".
+    endpoint = server.base + ("/services/collector/event" if how == "path" else "")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "OTEL_"))}
+    argv = [OTLP_DRIVER, "--spans", "7", "--endpoint", endpoint, "--header", f"Authorization=Splunk {TOKEN}"]
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["stats"]["exported"] == 7
+    events = server.events()
+    assert len(events) == 7
+    assert all(e["event"]["genops.cost.total"] > 0 for e in events)
+    notes = [line for line in proc.stderr.splitlines() if "Splunk HTTP Event Collector" in line]
+    assert len(notes) == 1
+    assert TOKEN not in proc.stdout and TOKEN not in proc.stderr
