@@ -266,6 +266,37 @@ def test_splunk_hec_events():
     assert all(e["index"] == "genops_ai" for e in events)
 
 
+@pytest.mark.skipif("splunk" not in available, reason="no Splunk HEC exporter in this build")
+def test_the_splunk_guides_otlp_init_reaches_hec_unchanged():
+    # The Splunk guide's configuration: exporter_type="otlp" pointed at HEC's raw
+    # endpoint with a Splunk token header. The OTLP exporter recognises HEC and sends
+    # it events it can index.
+    with HecServer("your-hec-token") as hec:
+        genops.init(
+            service_name="customer-support-ai",
+            exporter_type="otlp",
+            otlp_endpoint=f"{hec.base}/services/collector/raw",
+            otlp_headers={"Authorization": "Splunk your-hec-token"},
+            default_team="customer-support",
+            default_project="chat-assistant",
+        )
+        telemetry = GenOpsTelemetry()
+        with genops.core.track_enhanced(
+            operation_name="ai.chat.completion", customer_id="enterprise-abc", feature="support-chat"
+        ) as span:
+            telemetry.record_cost(
+                span, provider="openai", model="gpt-4", input_tokens=150, output_tokens=50, total_cost=0.0325
+            )
+        genops.flush(timeout=10)
+        (event,) = hec.events()
+    fields = event["event"]
+    assert fields["genops.cost.total"] == 0.0325
+    assert fields["genops.team"] == "customer-support"
+    assert fields["genops.customer_id"] == "enterprise-abc"
+    assert fields["service.name"] == "customer-support-ai"
+    genops.clear_default_attributes()
+
+
 def test_bad_endpoints_are_config_errors():
     for bad in ["not a url", "ftp://host/v1/traces", "http://", "http://host:99999", 42]:
         with pytest.raises(genops.ConfigError):
