@@ -51,6 +51,15 @@ def track_usage(
     return decorator
 
 
+def _on_current_span(recorder: Callable[..., None], what: str, **kwargs: Any) -> None:
+    """recorder(current span, **kwargs), or a warning when no span is recording."""
+    span = _native.current_span()
+    if span is not None and span.is_recording():
+        recorder(span, **kwargs)
+    else:
+        logger.warning("No active span found to record %s telemetry", what)
+
+
 def track_cost(
     cost: float,
     currency: str = "USD",
@@ -61,20 +70,17 @@ def track_cost(
     **metadata: Any,
 ) -> None:
     """Record cost on the current span (the innermost ``with track...``)."""
-    span = _native.current_span()
-    if span is not None and span.is_recording():
-        _native.record_cost(
-            span,
-            cost=cost,
-            currency=currency,
-            provider=provider,
-            model=model,
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
-            **metadata,
-        )
-    else:
-        logger.warning("No active span found to record cost telemetry")
+    _on_current_span(
+        _native.record_cost,
+        "cost",
+        cost=cost,
+        currency=currency,
+        provider=provider,
+        model=model,
+        tokens_input=tokens_input,
+        tokens_output=tokens_output,
+        **metadata,
+    )
 
 
 def track_evaluation(
@@ -85,18 +91,15 @@ def track_evaluation(
     **metadata: Any,
 ) -> None:
     """Record an evaluation on the current span."""
-    span = _native.current_span()
-    if span is not None and span.is_recording():
-        _native.record_evaluation(
-            span,
-            evaluation_name=evaluation_name,
-            score=score,
-            threshold=threshold,
-            passed=passed,
-            **metadata,
-        )
-    else:
-        logger.warning("No active span found to record evaluation telemetry")
+    _on_current_span(
+        _native.record_evaluation,
+        "evaluation",
+        evaluation_name=evaluation_name,
+        score=score,
+        threshold=threshold,
+        passed=passed,
+        **metadata,
+    )
 
 
 __all__ = ["track_cost", "track_evaluation", "track_usage"]
