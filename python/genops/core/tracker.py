@@ -51,7 +51,7 @@ def track_usage(
     return decorator
 
 
-def _on_current_span(recorder: Callable[..., None], what: str, **kwargs: Any) -> None:
+def _on_current_span(recorder: Callable[..., None], what: str, /, **kwargs: Any) -> None:
     """recorder(current span, **kwargs), or a warning when no span is recording."""
     span = _native.current_span()
     if span is not None and span.is_recording():
