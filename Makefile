@@ -48,7 +48,9 @@ test-tsan: build-tsan
 
 # valgrind memcheck on the unit tests; the threaded stress tests run under ASan and TSan
 # instead (valgrind runs one thread at a time, which would make them slow).
-VALGRIND_TESTS := test_span test_record test_context test_exporters test_utf8
+VALGRIND_TESTS := test_span test_record test_context test_exporters test_utf8 test_buf \
+                  test_resource test_encode_otlp_pb test_encode_otlp_json test_encode_hec \
+                  test_hec_config test_numfmt
 test-valgrind: build-debug
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "valgrind $$t"; \
