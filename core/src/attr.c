@@ -8,23 +8,19 @@
 #include "error.h"
 #include "utf8.h"
 
-/* Byte i of prefix + key, whose total length is prefix_len + len. */
-static inline unsigned char byte_at(const char *prefix, size_t prefix_len, const char *key,
-                                    size_t i)
+uint32_t attr_hash_short(const char *key, size_t len)
 {
-    return (unsigned char)(i < prefix_len ? prefix[i] : key[i - prefix_len]);
-}
-
-uint32_t attr_hash2_short(const char *prefix, size_t prefix_len, const char *key, size_t len)
-{
-    size_t total = prefix_len + len;
-    uint64_t head = 0, tail = 0;
-
-    for (size_t i = 0; i < 8 && i < total; i++)
-        head |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * i);
-    for (size_t i = total > 8 ? total - 8 : 0, k = 0; i < total; i++, k++)
-        tail |= (uint64_t)byte_at(prefix, prefix_len, key, i) << (8 * k);
-    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ total;
+    uint64_t word = 0;
+    if (len >= 4) { /* two overlapping 4-byte loads */
+        uint32_t a, b;
+        memcpy(&a, key, 4);
+        memcpy(&b, key + len - 4, 4);
+        word = (uint64_t)a | (uint64_t)b << 32;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            word |= (uint64_t)(unsigned char)key[i] << (8 * i);
+    }
+    uint64_t h = (word * 0x9E3779B97F4A7C15ull) ^ (word * 0xC2B2AE3D27D4EB4Full) ^ len;
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -149,22 +145,18 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
     return GENOPS_OK;
 }
 
-int32_t attr_list_find(const struct attr_list *l, const char *prefix, size_t prefix_len,
-                       const char *key, size_t len, uint32_t hash)
+int32_t attr_list_find(const struct attr_list *l, const char *key, size_t len, uint32_t hash)
 {
     for (uint32_t i = 0; i < l->count; i++) {
         const struct attr *e = &l->items[i];
-        if (e->hash == hash && e->key_len == prefix_len + len &&
-            memcmp(e->key, prefix, prefix_len) == 0 && memcmp(e->key + prefix_len, key, len) == 0)
+        if (e->hash == hash && e->key_len == len && memcmp(e->key, key, len) == 0)
             return (int32_t)i;
     }
     return -1;
 }
 
-bool attr_list_grow(struct attr_list *l)
+bool attr_list_grow_slow(struct attr_list *l)
 {
-    if (l->count < l->cap)
-        return true;
     uint32_t cap = l->cap ? l->cap * 2 : 16;
     struct attr *p = realloc(l->items, cap * sizeof *p);
     if (!p)

@@ -31,28 +31,21 @@ struct attr_limits {
     uint32_t length_limit; /* characters; UINT32_MAX = none */
 };
 
-/* The slow part of attr_hash2: prefix + key shorter than 8 bytes on either end. */
-uint32_t attr_hash2_short(const char *prefix, size_t prefix_len, const char *key, size_t len);
+/* The slow part of attr_hash: keys shorter than 8 bytes. */
+uint32_t attr_hash_short(const char *key, size_t len);
 
-/* A hash of the key prefix + key (prefix may be ""), from its length and its first and
- * last eight bytes: O(1), because it only has to make the equality scan cheap. Inline:
- * it runs for every attribute. */
-static inline uint32_t attr_hash2(const char *prefix, size_t prefix_len, const char *key,
-                                  size_t len)
-{
-    if (len < 8 || (prefix_len && prefix_len < 8))
-        return attr_hash2_short(prefix, prefix_len, key, len);
-    uint64_t head, tail;
-    memcpy(&head, prefix_len ? prefix : key, 8);
-    memcpy(&tail, key + len - 8, 8);
-    uint64_t h =
-        (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ (prefix_len + len);
-    return (uint32_t)(h ^ (h >> 32));
-}
-
+/* A hash of the whole key from its length and its first and last eight bytes: O(1),
+ * because it only has to make the equality scan cheap. Inline: it runs for every
+ * attribute. */
 static inline uint32_t attr_hash(const char *key, size_t len)
 {
-    return attr_hash2("", 0, key, len);
+    if (len < 8)
+        return attr_hash_short(key, len);
+    uint64_t head, tail;
+    memcpy(&head, key, 8);
+    memcpy(&tail, key + len - 8, 8);
+    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ len;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Check a caller's value before anything is stored: known type, non-NULL pointers,
@@ -69,30 +62,46 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
  * UTF-8 without further checking). Inline: it runs for every key and string. */
 static inline bool attr_copy_ascii(char *dst, const char *src, size_t len)
 {
-    uint64_t seen = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, src + i, 8);
-        memcpy(dst + i, &w, 8);
-        seen |= w;
+    /* Whole words, the last one overlapping the one before: no byte loop. */
+    if (len >= 8) {
+        uint64_t w, seen = 0;
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, src + i, 8);
+            memcpy(dst + i, &w, 8);
+            seen |= w;
+        }
+        memcpy(&w, src + len - 8, 8);
+        memcpy(dst + len - 8, &w, 8);
+        return !((seen | w) & 0x8080808080808080ull);
     }
-    for (; i < len; i++) {
-        dst[i] = src[i];
-        seen |= (unsigned char)src[i];
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + len - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + len - 4, &b, 4);
+        return !((a | b) & 0x80808080u);
     }
-    return !(seen & 0x8080808080808080ull);
+    unsigned seen = 0;
+    for (size_t i = 0; i < len; i++)
+        seen |= (unsigned char)(dst[i] = src[i]);
+    return !(seen & 0x80);
 }
 
 /* A repaired (valid UTF-8), NUL-terminated copy of s[0..len) in a; NULL on ETOOBIG. */
 const char *attr_copy_text(struct arena *a, const char *s, size_t len, uint32_t *out_len);
 
-/* Index of the key prefix + key in l (hash is of both), or -1. prefix may be "". */
-int32_t attr_list_find(const struct attr_list *l, const char *prefix, size_t prefix_len,
-                       const char *key, size_t len, uint32_t hash);
+/* Index of key in l (hash = attr_hash(key, len)), or -1. */
+int32_t attr_list_find(const struct attr_list *l, const char *key, size_t len, uint32_t hash);
+
+/* The slow path of attr_list_grow. */
+bool attr_list_grow_slow(struct attr_list *l);
 
 /* Room for one more entry; false on ENOMEM. */
-bool attr_list_grow(struct attr_list *l);
+static inline bool attr_list_grow(struct attr_list *l)
+{
+    return l->count < l->cap || attr_list_grow_slow(l);
+}
 
 void attr_list_free(struct attr_list *l);
 

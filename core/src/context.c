@@ -55,7 +55,7 @@ static genops_status context_put(genops_context *c, const char *key, const genop
 {
     size_t klen = strlen(key);
     uint32_t hash = attr_hash(key, klen);
-    int32_t at = attr_list_find(&c->attrs, "", 0, key, klen, hash);
+    int32_t at = attr_list_find(&c->attrs, key, klen, hash);
     uint32_t unused_truncated = 0;
 
     if (v->type == GENOPS_TYPE_NULL) {
@@ -72,8 +72,7 @@ static genops_status context_put(genops_context *c, const char *key, const genop
         return error_set(err, GENOPS_ETOOBIG, "context is larger than %zu bytes",
                          CONTEXT_ARENA_LIMIT);
     if (e.key_len != klen) /* the key was repaired: look it up again as stored */
-        at = attr_list_find(&c->attrs, "", 0, e.key, e.key_len,
-                            e.hash = attr_hash(e.key, e.key_len));
+        at = attr_list_find(&c->attrs, e.key, e.key_len, e.hash = attr_hash(e.key, e.key_len));
     if (at >= 0) {
         c->attrs.items[at] = e;
         return GENOPS_OK;
@@ -111,8 +110,7 @@ static genops_status context_seal(genops_context *c, genops_error *err)
 /* A new snapshot: each of bases (NULL entries skipped) in order, then attrs, each layer
  * overriding the ones before it. */
 static genops_context *context_build(const genops_context *const *bases, size_t nbases,
-                                     const genops_attribute *attrs, size_t count,
-                                     genops_error *err)
+                                     const genops_attribute *attrs, size_t count, genops_error *err)
 {
     if (count && !attrs) {
         error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
@@ -131,8 +129,7 @@ static genops_context *context_build(const genops_context *const *bases, size_t 
     genops_status rc = GENOPS_OK;
     for (size_t b = 0; b < nbases; b++)
         for (uint32_t i = 0; bases[b] && i < bases[b]->attrs.count && !rc; i++)
-            rc = context_put(c, bases[b]->attrs.items[i].key, &bases[b]->attrs.items[i].value,
-                             err);
+            rc = context_put(c, bases[b]->attrs.items[i].key, &bases[b]->attrs.items[i].value, err);
     for (size_t i = 0; i < count && !rc; i++)
         rc = context_put(c, attrs[i].key, &attrs[i].value, err);
     if (!rc)
@@ -173,7 +170,7 @@ bool genops_context_find(const genops_context *ctx, const char *key, genops_valu
     if (!ctx || !key || !out)
         return false;
     size_t len = strlen(key);
-    int32_t at = attr_list_find(&ctx->attrs, "", 0, key, len, attr_hash(key, len));
+    int32_t at = attr_list_find(&ctx->attrs, key, len, attr_hash(key, len));
     if (at < 0)
         return false;
     *out = ctx->attrs.items[at].value;
@@ -219,8 +216,7 @@ genops_status genops_defaults_set(const genops_attribute *attrs, size_t count, g
     return defaults_replace(false, attrs, count, err);
 }
 
-genops_status genops_defaults_update(const genops_attribute *attrs, size_t count,
-                                     genops_error *err)
+genops_status genops_defaults_update(const genops_attribute *attrs, size_t count, genops_error *err)
 {
     return defaults_replace(true, attrs, count, err);
 }

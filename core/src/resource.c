@@ -11,7 +11,7 @@ static genops_status put(struct resource *r, const char *key, size_t klen, const
                          size_t vlen, bool override, genops_error *err)
 {
     uint32_t hash = attr_hash(key, klen);
-    int32_t at = attr_list_find(&r->attrs, "", 0, key, klen, hash);
+    int32_t at = attr_list_find(&r->attrs, key, klen, hash);
     if (at >= 0 && !override)
         return GENOPS_OK;
     struct attr e = {.hash = hash};

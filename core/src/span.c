@@ -187,6 +187,34 @@ genops_span genops_span_start(genops_pipeline *p, const char *name,
 
 /* ---- attributes --------------------------------------------------------------- */
 
+/* prefix + key copied into s's arena as valid UTF-8 (repaired if it was not: *repaired
+ * says so); NULL when the arena is full. */
+static const char *copy_key(struct span *s, const char *prefix, size_t prefix_len, const char *key,
+                            size_t klen, size_t *out_len, bool *repaired)
+{
+    if (klen > UINT32_MAX - 1 - prefix_len)
+        return NULL;
+    char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
+    if (!k)
+        return NULL;
+    if (prefix_len)
+        memcpy(k, prefix, prefix_len);
+    bool ascii = attr_copy_ascii(k + prefix_len, key, klen);
+    k[prefix_len + klen] = '\0';
+    *out_len = prefix_len + klen;
+    *repaired = !ascii && utf8_valid_prefix(key, klen) != klen;
+    if (*repaired) {
+        uint32_t fixed_len;
+        const char *fixed = attr_copy_text(&s->arena, key, klen, &fixed_len);
+        if (!fixed || !(k = arena_alloc(&s->arena, prefix_len + fixed_len + 1)))
+            return NULL;
+        memcpy(k, prefix, prefix_len);
+        memcpy(k + prefix_len, fixed, fixed_len + 1);
+        *out_len = prefix_len + fixed_len;
+    }
+    return k;
+}
+
 /* Set prefix + key to v. A static key (a semconv name: valid, and alive as long as
  * the program) is stored without a copy. */
 static genops_status put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key,
@@ -196,60 +224,58 @@ static genops_status put_key(struct span *s, const char *prefix, size_t prefix_l
         return GENOPS_OK;
 
     size_t klen = strlen(key);
-    uint32_t hash = attr_hash2(prefix, prefix_len, key, klen);
-    uint64_t *filter = &s->key_filter[(hash >> 6) & 1];
+    const char *full = key; /* the key as it will be stored */
+    size_t flen = klen;
+    bool kept = static_key, repaired = false;
+    if (prefix_len && !static_key) {
+        /* Prefixed keys (an operation's own attributes, the recorders' other arguments)
+         * are nearly always new: build prefix + key now, and hash it whole. */
+        if (!(full = copy_key(s, prefix, prefix_len, key, klen, &flen, &repaired)))
+            goto too_big;
+        kept = true;
+    }
+    uint32_t hash = attr_hash(full, flen);
+    uint64_t *filter = &s->key_filter[(hash >> 6) & 3];
     uint64_t bit = 1ull << (hash & 63);
-    int32_t at =
-        *filter & bit ? attr_list_find(&s->attrs, prefix, prefix_len, key, klen, hash) : -1;
+    int32_t at = *filter & bit ? attr_list_find(&s->attrs, full, flen, hash) : -1;
     if (at < 0 && s->attrs.count >= s->limits.attributes) {
         s->dropped_attributes++;
         return GENOPS_OK;
     }
-    struct attr e = {.hash = hash, .key = key, .key_len = (uint32_t)(prefix_len + klen)};
+    genops_value value;
     char *text;
     if (v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX &&
         v->len < UINT32_MAX && (text = arena_alloc(&s->arena, v->len + 1)) &&
         (v->len == 0 || attr_copy_ascii(text, v->u.s, v->len))) {
         /* The common case inline: an ASCII string and no length limit. */
         text[v->len] = '\0';
-        e.value = (genops_value){.type = GENOPS_TYPE_STRING, .len = v->len, .u.s = text};
-    } else if (attr_copy_value(&s->arena, v, s->limits.value_length, &e.value,
+        value = (genops_value){.type = GENOPS_TYPE_STRING, .len = v->len, .u.s = text};
+    } else if (attr_copy_value(&s->arena, v, s->limits.value_length, &value,
                                &s->truncated_values)) {
         goto too_big;
     }
-    if (at < 0 && !static_key) {
-        /* A new key: copy prefix + key, checking the key's UTF-8 on the way. */
-        char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
-        if (!k || klen > UINT32_MAX - prefix_len)
+    if (at < 0 && !kept) {
+        /* A new key: now it is worth copying. A repaired key may already be present. */
+        if (!(full = copy_key(s, "", 0, key, klen, &flen, &repaired)))
             goto too_big;
-        memcpy(k, prefix, prefix_len);
-        bool ascii = attr_copy_ascii(k + prefix_len, key, klen);
-        k[prefix_len + klen] = '\0';
-        e.key = k;
-        if (!ascii && utf8_valid_prefix(key, klen) != klen) {
-            /* Invalid (rare): store the repaired key, which may already be present. */
-            uint32_t fixed_len;
-            const char *fixed = attr_copy_text(&s->arena, key, klen, &fixed_len);
-            k = fixed ? arena_alloc(&s->arena, prefix_len + fixed_len + 1) : NULL;
-            if (!k)
-                goto too_big;
-            memcpy(k, prefix, prefix_len);
-            memcpy(k + prefix_len, fixed, fixed_len + 1);
-            e.key = k;
-            e.key_len = (uint32_t)(prefix_len + fixed_len);
-            e.hash = attr_hash(k, e.key_len);
-            filter = &s->key_filter[(e.hash >> 6) & 1];
-            bit = 1ull << (e.hash & 63);
-            at = attr_list_find(&s->attrs, "", 0, k, e.key_len, e.hash);
+        if (repaired) {
+            hash = attr_hash(full, flen);
+            filter = &s->key_filter[(hash >> 6) & 3];
+            bit = 1ull << (hash & 63);
+            at = attr_list_find(&s->attrs, full, flen, hash);
         }
     }
     if (at >= 0) {
-        s->attrs.items[at].value = e.value;
+        s->attrs.items[at].value = value;
         return GENOPS_OK;
     }
     if (!attr_list_grow(&s->attrs))
         return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
-    s->attrs.items[s->attrs.count++] = e;
+    struct attr *e = &s->attrs.items[s->attrs.count++];
+    e->key = full;
+    e->key_len = (uint32_t)flen;
+    e->hash = hash;
+    e->value = value;
     *filter |= bit;
     return GENOPS_OK;
 
@@ -390,7 +416,7 @@ void span_materialize(struct span *s)
             const char *key = c->op_keys[i];
             uint32_t klen = c->op_key_lens[i];
             uint32_t hash = attr_hash(key, klen);
-            if (attr_list_find(&s->attrs, "", 0, key, klen, hash) >= 0)
+            if (attr_list_find(&s->attrs, key, klen, hash) >= 0)
                 continue;
             if (s->attrs.count >= s->limits.attributes || !attr_list_grow(&s->attrs)) {
                 s->dropped_attributes++;
@@ -578,7 +604,7 @@ void span_release(struct span *s)
     s->status_message_len = 0;
     memset(s->parent_span_id, 0, sizeof s->parent_span_id);
     s->attrs.count = 0;
-    s->key_filter[0] = s->key_filter[1] = 0;
+    memset(s->key_filter, 0, sizeof s->key_filter);
     s->event_count = 0;
     s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
     arena_reset(&s->arena);

@@ -57,7 +57,7 @@ struct span {
     uint64_t start_ns, end_ns;
 
     struct attr_list attrs;
-    uint64_t key_filter[2]; /* bit (hash % 128) of every key in attrs: a clear bit means
+    uint64_t key_filter[4]; /* bit (hash % 256) of every key in attrs: a clear bit means
                                "new key" without scanning the list */
     struct event *events;
     uint32_t event_count, event_cap;
