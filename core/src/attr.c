@@ -24,7 +24,7 @@ uint32_t attr_hash_short(const char *key, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-genops_status attr_check(const char *key, const genops_value *v, genops_error *err)
+genops_status attr_check_slow(const char *key, const genops_value *v, genops_error *err)
 {
     if (!key || !*key)
         return error_set(err, GENOPS_EINVAL, "attribute key is NULL or empty");

@@ -48,9 +48,20 @@ static inline uint32_t attr_hash(const char *key, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The full check, with the error message: see attr_check. */
+genops_status attr_check_slow(const char *key, const genops_value *v, genops_error *err);
+
 /* Check a caller's value before anything is stored: known type, non-NULL pointers,
- * finite doubles. Returns GENOPS_EINVAL with a message naming key. */
-genops_status attr_check(const char *key, const genops_value *v, genops_error *err);
+ * finite doubles. Returns GENOPS_EINVAL with a message naming key. Inline: the common
+ * cases (a key, a string, an integer, a boolean) are decided here. */
+static inline genops_status attr_check(const char *key, const genops_value *v, genops_error *err)
+{
+    if (key && *key && v &&
+        ((v->type == GENOPS_TYPE_STRING && (v->u.s || !v->len)) || v->type == GENOPS_TYPE_INT ||
+         v->type == GENOPS_TYPE_BOOL || v->type == GENOPS_TYPE_NULL))
+        return GENOPS_OK;
+    return attr_check_slow(key, v, err);
+}
 
 /* Deep-copy v into a: strings repaired to valid UTF-8 and cut to length_limit
  * characters (*truncated counts the values cut). Returns GENOPS_ETOOBIG when the

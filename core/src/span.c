@@ -217,8 +217,9 @@ static const char *copy_key(struct span *s, const char *prefix, size_t prefix_le
 
 /* Set prefix + key to v. A static key (a semconv name: valid, and alive as long as
  * the program) is stored without a copy. */
-static genops_status put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key,
-                             bool static_key, const genops_value *v, genops_error *err)
+static inline genops_status put_key(struct span *s, const char *prefix, size_t prefix_len,
+                                    const char *key, bool static_key, const genops_value *v,
+                                    genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
