@@ -16,7 +16,8 @@ if(GENOPS_BUILD_TESTS)
   # A small program that records spans into a pipeline with one OTLP exporter and prints
   # the pipeline's stats as JSON; tests/python/test_otlp_exporter.py drives it against
   # tests/peers/otlp_server.py, and benchmarks/README.md's end-to-end number comes from it.
-  add_executable(genops_otlp_driver ${CMAKE_SOURCE_DIR}/tests/tools/otlp_driver.c)
+  add_executable(genops_otlp_driver ${CMAKE_SOURCE_DIR}/tests/tools/otlp_driver.c
+                                    ${CMAKE_SOURCE_DIR}/tests/tools/driver_common.c)
   target_compile_definitions(genops_otlp_driver PRIVATE _GNU_SOURCE)
   target_link_libraries(genops_otlp_driver PRIVATE genops_static)
 
