@@ -9,89 +9,18 @@
  *                         for valgrind --tool=callgrind --toggle-collect=collect_pb (or
  *                         collect_json): instructions, which repeat where time does not
  *
- * The spans are recorded through the public API (12 string, 5 integer and 3 double
- * attributes, the shape of a GenOps cost + policy + budget operation) and read back from
- * a memory exporter. Each row is the best of several timed rounds: these machines are
- * shared and noisy, and the minimum is the least disturbed measurement. Build it in
- * Release (benchmarks/README.md). */
+ * The batch and the timing (best of several rounds) are bench_batch.c's, shared with
+ * bench_hec. Build it in Release (benchmarks/README.md). */
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
+#include "bench_batch.h"
 #include "encode_otlp.h"
 #include "genops.h"
 #include "otlp_pbc.h"
-#include "resource.h"
-
-#define SPANS        512
-#define ROUNDS       7
-#define MIN_ROUND_NS 200000000.0 /* each round repeats the batch for at least 0.2 s */
-
-#define S(k, text)                                                                                 \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_STRING, .len = sizeof(text) - 1, .u.s = (text)                     \
-        }                                                                                          \
-    }
-#define I(k, n)                                                                                    \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_INT, .u.i = (n)                                                    \
-        }                                                                                          \
-    }
-#define D(k, x)                                                                                    \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_DOUBLE, .u.d = (x)                                                 \
-        }                                                                                          \
-    }
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/* Record SPANS spans of 20 attributes; benchmarks/python/otel_encode.py records the
- * same ones with the OpenTelemetry SDK. */
-static void record(genops_pipeline *p)
-{
-    for (int i = 0; i < SPANS; i++) {
-        genops_attribute attrs[] = {
-            S("genops.operation.name", "chat.completion"),
-            S("genops.operation.type", "ai.inference"),
-            S("genops.team", "ml-platform"),
-            S("genops.project", "support-assistant"),
-            S("genops.customer_id", "customer-0042"),
-            S("genops.feature", "ticket-summary"),
-            S("genops.environment", "production"),
-            S("genops.cost.provider", "openai"),
-            S("genops.cost.model", "gpt-4o-2024-08-06"),
-            S("genops.cost.currency", "USD"),
-            S("genops.policy.name", "pii-redaction"),
-            S("genops.policy.result", "allowed"),
-            I("genops.tokens.input", 1200 + i),
-            I("genops.tokens.output", 350 + i % 50),
-            I("genops.tokens.total", 1550 + i + i % 50),
-            I("genops.retries", i % 3),
-            I("genops.latency_ms", 840 + i % 97),
-            D("genops.cost.total", 0.0125 + i * 0.0001),
-            D("genops.budget.remaining", 4872.35 - i * 0.0125),
-            D("genops.eval.score", 0.5 + (i % 50) / 100.0),
-        };
-        genops_span s = genops_span_start(p, "chat.completion", NULL, NULL);
-        genops_span_set_kind(s, GENOPS_SPAN_KIND_CLIENT, NULL);
-        genops_span_set_attributes(s, attrs, sizeof attrs / sizeof attrs[0], NULL);
-        genops_span_end(s, NULL);
-    }
-}
 
 /* What one row times: produce the payload for b into out (cleared first). */
 typedef int (*encode_fn)(const struct batch *b, struct buf *out);
@@ -189,32 +118,18 @@ static int json_zlib(const struct batch *b, struct buf *out)
     return json(b, &scratch) && gzip_zlib(out);
 }
 
-/* Best-of-ROUNDS ns per span for fn, and the bytes it produced per batch. */
-static double measure(encode_fn fn, const struct batch *b, struct buf *out, size_t *bytes)
+/* bench_fn: one row's encoding of the batch into out (cleared first). */
+struct row_run {
+    encode_fn fn;
+    const struct batch *b;
+    struct buf *out;
+};
+
+static bool run_row(void *ctx)
 {
-    double best = 0;
-    long reps = 1;
-    for (int round = 0; round < ROUNDS; round++) {
-        double t0 = now_ns(), elapsed;
-        long done = 0;
-        do {
-            for (long r = 0; r < reps; r++) {
-                out->len = 0;
-                if (!fn(b, out)) {
-                    fprintf(stderr, "bench_encode: encoding failed\n");
-                    exit(1);
-                }
-            }
-            done += reps;
-            elapsed = now_ns() - t0;
-            if (round == 0 && elapsed < MIN_ROUND_NS)
-                reps *= 2; /* calibrate in the first round */
-        } while (elapsed < MIN_ROUND_NS);
-        double per_span = elapsed / (double)done / (double)b->count;
-        best = round == 0 || per_span < best ? per_span : best;
-    }
-    *bytes = out->len;
-    return best;
+    struct row_run *r = ctx;
+    r->out->len = 0;
+    return r->fn(r->b, r->out);
 }
 
 /* Every row of the table (or of the JSON lines). */
@@ -237,14 +152,15 @@ static void run_rows(const struct batch *b, struct buf *out, bool as_json)
         {"JSON + gzip-1 (zlib)", json_zlib},
     };
     if (!as_json) {
-        printf("%zu spans x 20 attributes per batch; best of %d rounds\n\n", b->count, ROUNDS);
+        printf("%zu spans x 20 attributes per batch; best of %d rounds\n\n", b->count,
+               BENCH_ROUNDS);
         printf("| encoding | ns/span | spans/s | MB/s out | bytes/span |\n");
         printf("|---|---:|---:|---:|---:|\n");
     }
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        size_t bytes;
-        double ns = measure(rows[i].fn, b, out, &bytes);
-        double per_span = (double)bytes / (double)b->count;
+        struct row_run run = {rows[i].fn, b, out};
+        double ns = bench_best_ns(run_row, &run, b->count);
+        double per_span = (double)out->len / (double)b->count;
         if (as_json)
             printf("{\"name\": \"%s\", \"ns_per_span\": %.1f, \"bytes_per_span\": %.1f}\n",
                    rows[i].name, ns, per_span);
@@ -283,40 +199,26 @@ int main(int argc, char **argv)
     bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
     bool callgrind = argc > 1 && strcmp(argv[1], "--callgrind") == 0;
     genops_options opt;
-    genops_error err;
-    struct resource resource;
+    struct bench_batch bb;
 
     genops_options_init(&opt);
     opt.service_name = "support-assistant";
     opt.service_version = "2.4.1";
     opt.environment = "production";
-    opt.max_export_batch_size = SPANS;
-    genops_pipeline *p = genops_pipeline_new(&opt, &err);
-    genops_exporter *memory = genops_memory_exporter_new(&err);
-    if (!p || !memory || genops_pipeline_add_exporter(p, memory, &err) ||
-        resource_build(&resource, &opt, &err)) {
-        fprintf(stderr, "bench_encode: %s\n", err.message);
+    opt.max_export_batch_size = BENCH_SPANS;
+    if (!bench_batch_open(&bb, &opt))
         return 1;
-    }
-    record(p);
-    genops_pipeline_flush(p, 10000, &err);
-    size_t n = genops_memory_exporter_count(memory);
-    struct span *spans[SPANS];
-    for (size_t i = 0; i < n && i < SPANS; i++)
-        spans[i] = (struct span *)genops_memory_exporter_get(memory, i);
-    struct batch b = {spans, n < SPANS ? n : SPANS, &resource};
 
     struct buf out;
     buf_init(&out, (size_t)1 << 30);
     if (callgrind) {
-        collect_pb(&b, &out, 10);
-        collect_json(&b, &out, 10);
-        printf("10 batches of %zu spans through each encoder\n", b.count);
+        collect_pb(&bb.batch, &out, 10);
+        collect_json(&bb.batch, &out, 10);
+        printf("10 batches of %zu spans through each encoder\n", bb.batch.count);
     } else {
-        run_rows(&b, &out, as_json);
+        run_rows(&bb.batch, &out, as_json);
     }
     buf_free(&out);
-    resource_free(&resource);
-    genops_pipeline_free(p);
+    bench_batch_close(&bb);
     return 0;
 }

@@ -10,7 +10,8 @@ if(GENOPS_BUILD_TESTS)
   # Records spans into a pipeline with one HEC exporter and prints the pipeline's and
   # the exporter's stats as JSON (or runs genops_hec_validate); the pytest suite drives
   # it against tests/peers/hec_server.py, and the benchmark's end-to-end row uses it.
-  add_executable(genops_hec_driver ${CMAKE_SOURCE_DIR}/tests/tools/hec_driver.c)
+  add_executable(genops_hec_driver ${CMAKE_SOURCE_DIR}/tests/tools/hec_driver.c
+                                   ${CMAKE_SOURCE_DIR}/tests/tools/driver_common.c)
   target_compile_definitions(genops_hec_driver PRIVATE _GNU_SOURCE)
   target_link_libraries(genops_hec_driver PRIVATE genops_static)
 
@@ -44,7 +45,8 @@ if(GENOPS_BUILD_TESTS)
   # The encode benchmark (benchmarks/README.md, "Splunk HEC"); `cmake --build <dir>
   # --target bench_hec_compare` runs it beside pure Python and end to end, one table.
   find_library(HEC_BENCH_LIBDEFLATE deflate REQUIRED)
-  add_executable(bench_hec ${CMAKE_SOURCE_DIR}/benchmarks/bench_hec.c)
+  add_executable(bench_hec ${CMAKE_SOURCE_DIR}/benchmarks/bench_hec.c
+                           ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
   target_include_directories(bench_hec PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
   target_compile_definitions(bench_hec PRIVATE _GNU_SOURCE)
   target_link_libraries(bench_hec PRIVATE genops_static ${HEC_BENCH_LIBDEFLATE})

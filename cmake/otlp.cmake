@@ -81,10 +81,12 @@ if(GENOPS_BUILD_TESTS)
   endif()
 
   # The encode benchmark (benchmarks/README.md): direct encoders, protobuf-c's packer,
-  # and gzip of the payloads with zlib and libdeflate.
+  # and gzip of the payloads with zlib and libdeflate; its batch and timing
+  # (bench_batch.c) are shared with bench_hec (hec.cmake).
   find_package(ZLIB REQUIRED)
   find_library(OTLP_BENCH_LIBDEFLATE deflate REQUIRED)
-  add_executable(bench_encode ${CMAKE_SOURCE_DIR}/benchmarks/bench_encode.c)
+  add_executable(bench_encode ${CMAKE_SOURCE_DIR}/benchmarks/bench_encode.c
+                              ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
   target_compile_definitions(bench_encode PRIVATE _GNU_SOURCE)
   target_link_libraries(bench_encode PRIVATE genops_otlp_testlib ZLIB::ZLIB
                                              ${OTLP_BENCH_LIBDEFLATE})
