@@ -34,6 +34,8 @@ GROUP_TITLES = {
     "policy": "Policy (record_policy)",
     "budget": "Budget (record_budget)",
     "evaluation": "Evaluation (record_evaluation)",
+    "splunk_guide": "Splunk HEC events only (the names GenOps' Splunk guide searches)",
+    "splunk_validation": "Splunk HEC setup validation (genops_hec_validate)",
 }
 
 
@@ -79,6 +81,14 @@ def parse(text: str) -> list[Entry]:
     return entries
 
 
+def by_group(entries: list[Entry]) -> dict[str, list[Entry]]:
+    """The entries of each group, groups and entries in file order."""
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.group, []).append(e)
+    return groups
+
+
 def render_python(entries: list[Entry]) -> str:
     out = [
         '"""The genops.* attribute names (generated from core/src/semconv.def by',
@@ -101,14 +111,25 @@ def render_python(entries: list[Entry]) -> str:
             out.append(f"    {e.ident}: {json.dumps(e.type)},")
     out.append("}")
     out.append("")
-    out.append("#: Every prefix of a family of names.")
+    out.append("#: Every prefix of a family of names (each once).")
     out.append("PREFIXES: tuple[str, ...] = (")
+    seen = set()
     for e in entries:
-        if e.type == "prefix":
+        if e.type == "prefix" and e.name not in seen:
+            seen.add(e.name)
             out.append(f"    {e.ident},")
     out.append(")")
     out.append("")
-    names = sorted([e.ident for e in entries] + ["ATTRIBUTE_TYPES", "PREFIXES"])
+    out.append("#: The names of each group of docs/semantic-conventions.md (no recorder writes the")
+    out.append('#: "splunk_guide" and "splunk_validation" names: only the Splunk HEC exporter does).')
+    out.append("GROUPS: dict[str, tuple[str, ...]] = {")
+    for group, items in by_group(entries).items():
+        out.append(f"    {json.dumps(group)}: (")
+        out.extend(f"        {e.ident}," for e in items)
+        out.append("    ),")
+    out.append("}")
+    out.append("")
+    names = sorted([e.ident for e in entries] + ["ATTRIBUTE_TYPES", "GROUPS", "PREFIXES"])
     out.append("__all__ = [")
     out.extend(f"    {json.dumps(n)}," for n in names)
     out.append("]")
@@ -127,10 +148,7 @@ def render_markdown(entries: list[Entry]) -> str:
         "call's arguments. The Python constants are in `genops.semconv`.",
         "",
     ]
-    groups: dict[str, list[Entry]] = {}
-    for e in entries:
-        groups.setdefault(e.group, []).append(e)
-    for group, items in groups.items():
+    for group, items in by_group(entries).items():
         out.append(f"## {GROUP_TITLES.get(group, group)}")
         out.append("")
         out.append("| Attribute | Type | Python constant | Meaning |")

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "semconv.h"
 
 /* A string literal, without its NUL. */
 #define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
@@ -234,11 +235,12 @@ static void put_attrs(struct buf *out, const struct attr *attrs, uint32_t count,
 }
 
 /* The names GenOps' Splunk guide searches for, where genops-ai's recorders write others
- * (docs/semantic-conventions.md): genops.budget.utilization / .limit / .used for
- * utilization_percent / allocated / consumed, genops.eval.<metric> for the score of an
- * evaluation named <metric> (avg(genops.eval.quality)), and genops.operation.duration_ms
- * on operation spans. Written after the attributes, each only when the span does not
- * have that name already, so the guide's SPL works unchanged on what genops records. */
+ * (the splunk_guide group of semconv.def, docs/semantic-conventions.md):
+ * genops.budget.utilization / .limit / .used for utilization_percent / allocated /
+ * consumed, genops.eval.<metric> for the score of an evaluation named <metric>
+ * (avg(genops.eval.quality)), and genops.operation.duration_ms on operation spans.
+ * Written after the attributes, each only when the span does not have that name already,
+ * so the guide's SPL works unchanged on what genops records. */
 struct guide_names {
     const genops_value *utilization, *allocated, *consumed, *metric, *score;
     bool operation, has_utilization, has_limit, has_used, has_duration;
@@ -248,68 +250,84 @@ static bool key_is(const struct attr *a, const char *name, size_t n)
 {
     return a->key_len == n && memcmp(a->key, name, n) == 0;
 }
-#define KEY_IS(a, lit) key_is((a), (lit), sizeof(lit) - 1)
+#define KEY_IS(a, id) key_is((a), SEMCONV_##id, SEMCONV_##id##_LEN)
+
+/* `,"name":` for a name that needs no escaping (a semconv name). */
+static void put_key(struct buf *out, const char *name, size_t n)
+{
+    PUT(out, ",\"");
+    buf_append(out, name, n);
+    PUT(out, "\":");
+}
 
 static void put_guide_aliases(struct buf *out, const struct span *s, uint64_t duration_ns)
 {
     struct guide_names g = {0};
     for (uint32_t i = 0; i < s->attrs.count; i++) {
         const struct attr *a = &s->attrs.items[i];
-        /* Every name below starts "genops." and has 17..33 bytes: one cheap filter. */
-        if (a->key_len < 17 || a->key_len > 33 || memcmp(a->key, "genops.", 7) != 0 ||
+        /* Every name below starts "genops." and is no shorter than genops.eval.score and
+         * no longer than genops.budget.utilization_percent: one cheap filter. */
+        if (a->key_len < SEMCONV_EVAL_SCORE_LEN ||
+            a->key_len > SEMCONV_BUDGET_UTILIZATION_PERCENT_LEN ||
+            memcmp(a->key, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN) != 0 ||
             a->value.type == GENOPS_TYPE_NULL)
             continue;
         const genops_value *v = &a->value;
-        if (KEY_IS(a, "genops.budget.utilization_percent"))
+        if (KEY_IS(a, BUDGET_UTILIZATION_PERCENT))
             g.utilization = v;
-        else if (KEY_IS(a, "genops.budget.allocated"))
+        else if (KEY_IS(a, BUDGET_ALLOCATED))
             g.allocated = v;
-        else if (KEY_IS(a, "genops.budget.consumed"))
+        else if (KEY_IS(a, BUDGET_CONSUMED))
             g.consumed = v;
-        else if (KEY_IS(a, "genops.eval.metric") && v->type == GENOPS_TYPE_STRING)
+        else if (KEY_IS(a, EVAL_METRIC) && v->type == GENOPS_TYPE_STRING)
             g.metric = v;
-        else if (KEY_IS(a, "genops.eval.score"))
+        else if (KEY_IS(a, EVAL_SCORE))
             g.score = v;
-        else if (KEY_IS(a, "genops.operation.name"))
+        else if (KEY_IS(a, OPERATION_NAME))
             g.operation = true;
-        else if (KEY_IS(a, "genops.budget.utilization"))
+        else if (KEY_IS(a, BUDGET_UTILIZATION))
             g.has_utilization = true;
-        else if (KEY_IS(a, "genops.budget.limit"))
+        else if (KEY_IS(a, BUDGET_LIMIT))
             g.has_limit = true;
-        else if (KEY_IS(a, "genops.budget.used"))
+        else if (KEY_IS(a, BUDGET_USED))
             g.has_used = true;
-        else if (KEY_IS(a, "genops.operation.duration_ms"))
+        else if (KEY_IS(a, OPERATION_DURATION_MS))
             g.has_duration = true;
     }
     const struct {
         const genops_value *v;
         bool taken;
         const char *name;
-    } budget[] = {{g.utilization, g.has_utilization, ",\"genops.budget.utilization\":"},
-                  {g.allocated, g.has_limit, ",\"genops.budget.limit\":"},
-                  {g.consumed, g.has_used, ",\"genops.budget.used\":"}};
+        size_t len;
+    } budget[] = {
+        {g.utilization, g.has_utilization, SEMCONV_BUDGET_UTILIZATION,
+         SEMCONV_BUDGET_UTILIZATION_LEN},
+        {g.allocated, g.has_limit, SEMCONV_BUDGET_LIMIT, SEMCONV_BUDGET_LIMIT_LEN},
+        {g.consumed, g.has_used, SEMCONV_BUDGET_USED, SEMCONV_BUDGET_USED_LEN},
+    };
     for (size_t i = 0; i < 3; i++) {
         if (budget[i].v && !budget[i].taken) {
-            buf_puts(out, budget[i].name);
+            put_key(out, budget[i].name, budget[i].len);
             put_value(out, budget[i].v);
         }
     }
     if (g.operation && !g.has_duration) {
-        PUT(out, ",\"genops.operation.duration_ms\":");
+        put_key(out, SEMCONV_OPERATION_DURATION_MS, SEMCONV_OPERATION_DURATION_MS_LEN);
         put_duration_ms(out, duration_ns);
     }
-    if (!g.metric || !g.score || !g.metric->len || g.metric->len > 64)
+    enum { PREFIX_LEN = SEMCONV_EVAL_BY_METRIC_PREFIX_LEN, METRIC_MAX = 64 };
+    if (!g.metric || !g.score || !g.metric->len || g.metric->len > METRIC_MAX)
         return;
-    char key[12 + 64];
-    memcpy(key, "genops.eval.", 12);
+    char key[PREFIX_LEN + METRIC_MAX];
+    memcpy(key, SEMCONV_EVAL_BY_METRIC_PREFIX, PREFIX_LEN);
     for (size_t i = 0; i < g.metric->len; i++) {
         char c = g.metric->u.s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_'))
             return; /* not a plain name: no field of its own */
-        key[12 + i] = c;
+        key[PREFIX_LEN + i] = c;
     }
-    size_t n = 12 + g.metric->len;
+    size_t n = PREFIX_LEN + g.metric->len;
     if (find_value(s->attrs.items, s->attrs.count, key, n))
         return;
     buf_putc(out, ',');
@@ -357,8 +375,7 @@ static void put_body(struct buf *out, const struct span *s, const genops_value *
     }
 }
 
-/* `,"host":"h","source":"s","sourcetype":"t","index":"i"` - whatever is set. */
-static void put_envelope(struct buf *out, const struct hec_meta *m)
+void encode_hec_envelope(struct buf *out, const struct hec_meta *m)
 {
     const char *names[] = {",\"host\":", ",\"source\":", ",\"sourcetype\":", ",\"index\":"};
     const char *values[] = {m->host, m->source, m->sourcetype, m->index};
@@ -383,7 +400,7 @@ genops_status encode_hec(const struct batch *b, const struct hec_encoding *enc, 
     buf_init(&envelope, ENVELOPE_LIMIT);
     if (!enc->raw) {
         encode_hec_meta(enc, r, &meta);
-        put_envelope(&envelope, &meta);
+        encode_hec_envelope(&envelope, &meta);
         PUT(&envelope, ",\"event\":{");
     }
     if (!buf_ok(&envelope)) {

@@ -59,6 +59,11 @@ struct hec_meta {
 void encode_hec_meta(const struct hec_encoding *enc, const struct resource *r,
                      struct hec_meta *out);
 
+/* Append `,"host":"h","source":"s","sourcetype":"t","index":"i"`: the members of m that
+ * are set, as every event envelope carries them after "time". Follows buf's failure rule
+ * (check buf_ok). */
+void encode_hec_envelope(struct buf *out, const struct hec_meta *m);
+
 /* Append one event (or raw line) per span of b to out. When ends is not NULL,
  * ends[i] receives the offset in out just past span i's event, so a caller can cut
  * the payload at event boundaries. Returns GENOPS_OK; GENOPS_ETOOBIG when out's limit

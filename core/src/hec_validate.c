@@ -16,7 +16,7 @@
 #include "hec_response.h"
 #include "http.h"
 #include "ids.h"
-#include "json.h"
+#include "semconv.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define TEXT               GENOPS_HEC_VALIDATION_TEXT
@@ -188,17 +188,12 @@ static void check_token(struct http_client *c, const struct hec_config *cfg,
     uint64_t now = clock_unix_ns();
     buf_puts(&body, "{\"time\":");
     buf_put_u64(&body, now / 1000000000u);
-    const char *names[] = {",\"host\":", ",\"source\":", ",\"sourcetype\":", ",\"index\":"};
-    const char *values[] = {m.host, m.source, m.sourcetype, m.index};
-    size_t lens[] = {m.host_len, m.source_len, m.sourcetype_len, m.index_len};
-    for (int i = 0; i < 4; i++) {
-        if (values[i]) {
-            buf_puts(&body, names[i]);
-            json_put_string(&body, values[i], lens[i]);
-        }
-    }
-    buf_puts(&body, ",\"event\":{\"name\":\"genops.validation\",\"message\":\"GenOps HEC setup "
-                    "validation test event\",\"genops.validation\":true}}");
+    encode_hec_envelope(&body, &m);
+    buf_puts(&body, ",\"event\":{\"name\":\"");
+    buf_append(&body, SEMCONV_VALIDATION, SEMCONV_VALIDATION_LEN);
+    buf_puts(&body, "\",\"message\":\"GenOps HEC setup validation test event\",\"");
+    buf_append(&body, SEMCONV_VALIDATION, SEMCONV_VALIDATION_LEN);
+    buf_puts(&body, "\":true}}");
     char *url = event_url(cfg);
     if (!buf_ok(&body) || !url) {
         ERROR(v, "out of memory building the test event");

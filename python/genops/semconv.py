@@ -70,6 +70,26 @@ EVAL_EVALUATOR = "genops.eval.evaluator"
 EVAL_METADATA_PREFIX = "genops.eval.metadata."
 #: Any other record_evaluation argument k as genops.eval.k.
 EVAL_PREFIX = "genops.eval."
+#: Written by the Splunk HEC encoder (encode_hec.c) for the searches of GenOps' Splunk guide: the value
+#: of genops.budget.utilization_percent, unless the span has this name itself.
+BUDGET_UTILIZATION = "genops.budget.utilization"
+#: Written by the Splunk HEC encoder for the guide's searches: the value of genops.budget.allocated,
+#: unless the span has this name itself.
+BUDGET_LIMIT = "genops.budget.limit"
+#: Written by the Splunk HEC encoder for the guide's searches: the value of genops.budget.consumed,
+#: unless the span has this name itself.
+BUDGET_USED = "genops.budget.used"
+#: Written by the Splunk HEC encoder for the guide's searches on operation spans (those with
+#: genops.operation.name): the span's duration in milliseconds, from its start and end times, unless
+#: the span has this name itself.
+OPERATION_DURATION_MS = "genops.operation.duration_ms"
+#: Written by the Splunk HEC encoder for the guide's searches (avg(genops.eval.quality)): genops.eval.m
+#: = the value of genops.eval.score when genops.eval.metric is m, a plain name (letters, digits, '_';
+#: at most 64 bytes), unless the span has that name itself.
+EVAL_BY_METRIC_PREFIX = "genops.eval."
+#: true on the one test event genops_hec_validate sends (whose name is genops.validation too), so
+#: searches can leave it out with NOT genops.validation=true; no span carries it.
+VALIDATION = "genops.validation"
 
 #: Every fixed attribute name, with its type.
 ATTRIBUTE_TYPES: dict[str, str] = {
@@ -97,9 +117,14 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     EVAL_THRESHOLD: "double",
     EVAL_PASSED: "bool",
     EVAL_EVALUATOR: "string",
+    BUDGET_UTILIZATION: "double",
+    BUDGET_LIMIT: "double",
+    BUDGET_USED: "double",
+    OPERATION_DURATION_MS: "double",
+    VALIDATION: "bool",
 }
 
-#: Every prefix of a family of names.
+#: Every prefix of a family of names (each once).
 PREFIXES: tuple[str, ...] = (
     PREFIX,
     COST_PREFIX,
@@ -110,13 +135,72 @@ PREFIXES: tuple[str, ...] = (
     EVAL_PREFIX,
 )
 
+#: The names of each group of docs/semantic-conventions.md (no recorder writes the
+#: "splunk_guide" and "splunk_validation" names: only the Splunk HEC exporter does).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "operation": (
+        PREFIX,
+        OPERATION_NAME,
+        OPERATION_TYPE,
+        TIMESTAMP,
+    ),
+    "cost": (
+        COST_TOTAL,
+        COST_CURRENCY,
+        COST_PROVIDER,
+        COST_MODEL,
+        COST_TYPE,
+        COST_PREFIX,
+        TOKENS_INPUT,
+        TOKENS_OUTPUT,
+        TOKENS_TOTAL,
+    ),
+    "policy": (
+        POLICY_NAME,
+        POLICY_RESULT,
+        POLICY_REASON,
+        POLICY_METADATA_PREFIX,
+        POLICY_PREFIX,
+    ),
+    "budget": (
+        BUDGET_NAME,
+        BUDGET_ALLOCATED,
+        BUDGET_CONSUMED,
+        BUDGET_REMAINING,
+        BUDGET_UTILIZATION_PERCENT,
+        BUDGET_PREFIX,
+    ),
+    "evaluation": (
+        EVAL_METRIC,
+        EVAL_SCORE,
+        EVAL_THRESHOLD,
+        EVAL_PASSED,
+        EVAL_EVALUATOR,
+        EVAL_METADATA_PREFIX,
+        EVAL_PREFIX,
+    ),
+    "splunk_guide": (
+        BUDGET_UTILIZATION,
+        BUDGET_LIMIT,
+        BUDGET_USED,
+        OPERATION_DURATION_MS,
+        EVAL_BY_METRIC_PREFIX,
+    ),
+    "splunk_validation": (
+        VALIDATION,
+    ),
+}
+
 __all__ = [
     "ATTRIBUTE_TYPES",
     "BUDGET_ALLOCATED",
     "BUDGET_CONSUMED",
+    "BUDGET_LIMIT",
     "BUDGET_NAME",
     "BUDGET_PREFIX",
     "BUDGET_REMAINING",
+    "BUDGET_USED",
+    "BUDGET_UTILIZATION",
     "BUDGET_UTILIZATION_PERCENT",
     "COST_CURRENCY",
     "COST_MODEL",
@@ -124,6 +208,7 @@ __all__ = [
     "COST_PROVIDER",
     "COST_TOTAL",
     "COST_TYPE",
+    "EVAL_BY_METRIC_PREFIX",
     "EVAL_EVALUATOR",
     "EVAL_METADATA_PREFIX",
     "EVAL_METRIC",
@@ -131,6 +216,8 @@ __all__ = [
     "EVAL_PREFIX",
     "EVAL_SCORE",
     "EVAL_THRESHOLD",
+    "GROUPS",
+    "OPERATION_DURATION_MS",
     "OPERATION_NAME",
     "OPERATION_TYPE",
     "POLICY_METADATA_PREFIX",
@@ -144,4 +231,5 @@ __all__ = [
     "TOKENS_INPUT",
     "TOKENS_OUTPUT",
     "TOKENS_TOTAL",
+    "VALIDATION",
 ]
