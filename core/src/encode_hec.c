@@ -123,13 +123,6 @@ static void put_duration_ms(struct buf *out, uint64_t ns)
     buf_append(out, digits, (size_t)n + 1);
 }
 
-static void put_hex(struct buf *out, const uint8_t *id, size_t n)
-{
-    buf_putc(out, '"');
-    buf_put_hex(out, id, n);
-    buf_putc(out, '"');
-}
-
 /* A value with its JSON type: string, integer, number, boolean, or an array of them. */
 static void put_value(struct buf *out, const genops_value *v)
 {
@@ -344,12 +337,12 @@ static void put_body(struct buf *out, const struct span *s, const genops_value *
     PUT(out, "\"name\":");
     json_put_string(out, s->name ? s->name : "", s->name_len);
     PUT(out, ",\"trace_id\":");
-    put_hex(out, s->trace_id, 16);
+    json_put_hex(out, s->trace_id, 16);
     PUT(out, ",\"span_id\":");
-    put_hex(out, s->span_id, 8);
+    json_put_hex(out, s->span_id, 8);
     if (s->has_parent) {
         PUT(out, ",\"parent_span_id\":");
-        put_hex(out, s->parent_span_id, 8);
+        json_put_hex(out, s->parent_span_id, 8);
     }
     PUT(out, ",\"status\":\"");
     buf_puts(out, status_names[s->status <= GENOPS_STATUS_ERROR ? s->status : 0]);

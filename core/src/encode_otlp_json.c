@@ -43,13 +43,6 @@ static void put_quoted_u64(struct buf *out, uint64_t v)
     buf_putc(out, '"');
 }
 
-static void put_hex_id(struct buf *out, const uint8_t *id, size_t n)
-{
-    buf_putc(out, '"');
-    buf_put_hex(out, id, n);
-    buf_putc(out, '"');
-}
-
 /* The one member of the AnyValue of scalar v, as "name":value; the caller writes the
  * braces. */
 static void put_scalar(struct buf *out, const genops_value *v)
@@ -188,12 +181,12 @@ static void put_status(struct buf *out, const struct span *s)
 static void put_span(struct buf *out, const struct span *s)
 {
     PUT(out, "{\"traceId\":");
-    put_hex_id(out, s->trace_id, 16);
+    json_put_hex(out, s->trace_id, 16);
     PUT(out, ",\"spanId\":");
-    put_hex_id(out, s->span_id, 8);
+    json_put_hex(out, s->span_id, 8);
     if (s->has_parent) {
         PUT(out, ",\"parentSpanId\":");
-        put_hex_id(out, s->parent_span_id, 8);
+        json_put_hex(out, s->parent_span_id, 8);
     }
     if (s->name_len) {
         PUT(out, ",\"name\":");

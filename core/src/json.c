@@ -120,3 +120,10 @@ void json_put_double(struct buf *out, double d)
     if (!number)
         buf_putc(out, '"');
 }
+
+void json_put_hex(struct buf *out, const uint8_t *bytes, size_t n)
+{
+    buf_putc(out, '"');
+    buf_put_hex(out, bytes, n);
+    buf_putc(out, '"');
+}

@@ -8,6 +8,7 @@
 #define GENOPS_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -21,5 +22,9 @@ void json_put_string(struct buf *out, const char *s, size_t len);
  * which are not JSON numbers, are written as the strings "NaN", "Infinity" and
  * "-Infinity", which is how the proto3 JSON mapping spells them. */
 void json_put_double(struct buf *out, double d);
+
+/* bytes[0..n) as a JSON string of lowercase hex digits: how OTLP/JSON and the HEC events
+ * write trace and span ids. */
+void json_put_hex(struct buf *out, const uint8_t *bytes, size_t n);
 
 #endif
