@@ -7,6 +7,7 @@
 #define GENOPS_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena_chunk;
 
@@ -32,6 +33,8 @@ void *arena_alloc_slow(struct arena *a, size_t n);
  * Inline: it runs for every attribute. */
 static inline void *arena_alloc(struct arena *a, size_t n)
 {
+    if (n > SIZE_MAX - 7)
+        return NULL;
     n = (n + 7) & ~(size_t)7;
     if (n <= (size_t)(a->end - a->pos) && n <= a->limit - a->used) {
         void *p = a->pos;

@@ -118,6 +118,8 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
         out->len = n;
         return out->u.s ? GENOPS_OK : GENOPS_ETOOBIG;
     case GENOPS_TYPE_STRING_ARRAY: {
+        if (v->len > SIZE_MAX / sizeof(const char *))
+            return GENOPS_ETOOBIG;
         const char **items = v->len ? arena_alloc(a, v->len * sizeof *items) : NULL;
         if (v->len && !items)
             return GENOPS_ETOOBIG;

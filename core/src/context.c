@@ -180,11 +180,21 @@ bool genops_context_find(const genops_context *ctx, const char *key, genops_valu
 genops_context *genops_defaults_get(void)
 {
     /* seq_cst throughout: the writer's "no readers left" check and our announcement
-     * must be totally ordered with the pointer exchange (see the file comment). */
-    unsigned e = atomic_load(&defaults_epoch) & 1;
-    atomic_fetch_add(&defaults_readers[e], 1);
+     * must be totally ordered with the pointer exchange (see the file comment).
+     * Announce, then confirm that the epoch did not move meanwhile: the first writer to
+     * flip away from the epoch we confirmed waits for us, and writers take turns, so no
+     * writer can free what we load. Without the confirmation a reader delayed between
+     * reading the epoch and announcing itself sits in a counter no writer waits on. */
+    unsigned e;
+    for (;;) {
+        e = atomic_load(&defaults_epoch);
+        atomic_fetch_add(&defaults_readers[e & 1], 1);
+        if (atomic_load(&defaults_epoch) == e)
+            break;
+        atomic_fetch_sub(&defaults_readers[e & 1], 1);
+    }
     genops_context *c = genops_context_ref(atomic_load(&defaults));
-    atomic_fetch_sub(&defaults_readers[e], 1);
+    atomic_fetch_sub(&defaults_readers[e & 1], 1);
     return c;
 }
 
@@ -202,13 +212,16 @@ static void defaults_publish(genops_context *next)
 static genops_status defaults_replace(bool keep_current, const genops_attribute *attrs,
                                       size_t count, genops_error *err)
 {
+    genops_error local;
+    if (!err)
+        err = &local; /* the status comes back in it */
     pthread_mutex_lock(&defaults_writer);
     const genops_context *base = keep_current ? atomic_load(&defaults) : NULL;
     genops_context *next = context_build(&base, 1, attrs, count, err);
     if (next)
         defaults_publish(next);
     pthread_mutex_unlock(&defaults_writer);
-    return next ? GENOPS_OK : err ? err->code : GENOPS_EINVAL;
+    return next ? GENOPS_OK : err->code;
 }
 
 genops_status genops_defaults_set(const genops_attribute *attrs, size_t count, genops_error *err)
@@ -245,5 +258,13 @@ void context_fork_lock(void)
 
 void context_fork_unlock(void)
 {
+    pthread_mutex_unlock(&defaults_writer);
+}
+
+void context_fork_child(void)
+{
+    /* Only the forking thread exists here, and it is in fork(), not in a reader. */
+    atomic_store(&defaults_readers[0], 0);
+    atomic_store(&defaults_readers[1], 0);
     pthread_mutex_unlock(&defaults_writer);
 }

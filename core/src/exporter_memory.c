@@ -62,7 +62,14 @@ static void memory_destroy(genops_exporter *e)
     free(m);
 }
 
-static const struct exporter_ops memory_ops = {"memory", memory_export, memory_destroy, NULL};
+/* exporter_ops.after_fork: the export thread may have held the lock at fork(). */
+static void memory_after_fork(genops_exporter *e)
+{
+    pthread_mutex_init(&((struct memory_exporter *)e)->lock, NULL);
+}
+
+static const struct exporter_ops memory_ops = {"memory", memory_export, memory_destroy,
+                                               memory_after_fork};
 
 static struct memory_exporter *as_memory(genops_exporter *e)
 {

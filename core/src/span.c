@@ -572,9 +572,13 @@ genops_status genops_span_end_at(genops_span h, uint64_t end_unix_ns, genops_err
     struct span *s = span_lookup(h);
     if (!s)
         return stale(err, h);
+    /* Even = ended: from here on every handle to this span is stale. A CAS, so that of
+     * two ends racing on one handle (a late garbage collector) only one submits. */
+    uint32_t gen = (uint32_t)(h >> 32);
+    if (!atomic_compare_exchange_strong_explicit(&s->gen, &gen, gen + 1, memory_order_acq_rel,
+                                                 memory_order_relaxed))
+        return stale(err, h);
     s->end_ns = end_unix_ns < s->start_ns ? s->start_ns : end_unix_ns;
-    /* Even = ended: from here on every handle to this span is stale. */
-    atomic_fetch_add_explicit(&s->gen, 1, memory_order_acq_rel);
     pipeline_span_submit(s->pipeline, s);
     return GENOPS_OK;
 }

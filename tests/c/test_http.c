@@ -119,6 +119,23 @@ static void test_redact_replaces_every_secret_value(void **state)
     http_client_free(c);
 }
 
+static void test_redact_also_finds_the_credential_after_its_scheme(void **state)
+{
+    (void)state;
+    struct http_header h[] = {{"Authorization", "Splunk 11111111-2222-3333-4444-555555555555"},
+                              {"x-api-key", "Key ab"}};
+    struct http_config cfg = {
+        .url = "http://127.0.0.1:9/services/collector", .headers = h, .header_count = 2};
+    genops_error err;
+    struct http_client *c = http_client_new(&cfg, &err);
+    assert_non_null(c);
+    char text[128] = "Invalid token 11111111-2222-3333-4444-555555555555 for Key ab";
+    http_client_redact(c, text, sizeof text);
+    /* "ab" is too short to redact on its own: it would blank out ordinary words. */
+    assert_string_equal(text, "Invalid token [REDACTED] for [REDACTED]");
+    http_client_free(c);
+}
+
 static void test_client_rejects_bad_headers_without_quoting_values(void **state)
 {
     (void)state;
@@ -171,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_url_for_log_hides_userinfo_and_query),
         cmocka_unit_test(test_secret_header_names),
         cmocka_unit_test(test_redact_replaces_every_secret_value),
+        cmocka_unit_test(test_redact_also_finds_the_credential_after_its_scheme),
         cmocka_unit_test(test_client_rejects_bad_headers_without_quoting_values),
         cmocka_unit_test(test_client_checks_certificate_files),
         cmocka_unit_test(test_first_is_true_once_per_key),

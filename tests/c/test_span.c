@@ -1,6 +1,8 @@
 /* test_span.c - span life cycle, attributes and their limits, ids, parents, status,
  * events, stale handles and bad input. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "testutil.h"
@@ -402,6 +404,61 @@ static void test_event_count_limit(void **state)
     fixture_close(&f);
 }
 
+/* Two threads end the same handle at once (a late garbage collector racing the owner):
+ * exactly one end wins, and the span is submitted once. */
+enum { RACE_ROUNDS = 2000 };
+
+struct race {
+    pthread_barrier_t go;
+    _Atomic genops_span handle;
+    atomic_int wins;
+};
+
+static void *end_it(void *arg)
+{
+    struct race *r = arg;
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        pthread_barrier_wait(&r->go);
+        if (genops_span_end(atomic_load(&r->handle), NULL) == GENOPS_OK)
+            atomic_fetch_add(&r->wins, 1);
+        pthread_barrier_wait(&r->go);
+    }
+    return NULL;
+}
+
+static void test_racing_ends_submit_the_span_once(void **state)
+{
+    (void)state;
+    enum { ROUNDS = RACE_ROUNDS };
+    struct fixture f;
+    fixture_open(&f);
+    struct race r;
+    atomic_init(&r.wins, 0);
+    pthread_barrier_init(&r.go, NULL, 3);
+    pthread_t t[2];
+    atomic_store(&r.handle, genops_span_start(f.pipeline, "raced", NULL, NULL));
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, end_it, &r);
+    for (int round = 0; round < ROUNDS; round++) {
+        pthread_barrier_wait(&r.go); /* both end it */
+        pthread_barrier_wait(&r.go); /* both are done */
+        if (round + 1 < ROUNDS)
+            atomic_store(&r.handle, genops_span_start(f.pipeline, "raced", NULL, NULL));
+        else
+            atomic_store(&r.handle, GENOPS_SPAN_NONE);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&r.go);
+    assert_int_equal(atomic_load(&r.wins), ROUNDS);
+    assert_int_equal(genops_pipeline_flush(f.pipeline, 10000, NULL), GENOPS_OK);
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(f.pipeline, &st, NULL);
+    assert_int_equal(st.spans_ended, ROUNDS);
+    assert_int_equal(genops_memory_exporter_count(f.memory), ROUNDS);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_times_status_kind_and_exception_event),
         cmocka_unit_test(test_ok_status_is_final_and_unset_is_ignored),
         cmocka_unit_test(test_event_count_limit),
+        cmocka_unit_test(test_racing_ends_submit_the_span_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
