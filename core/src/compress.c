@@ -4,6 +4,8 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 
+#include "error.h"
+
 struct compressor {
     struct libdeflate_compressor *d;
 };
@@ -27,6 +29,14 @@ void compress_free(struct compressor *c)
         libdeflate_free_compressor(c->d);
         free(c);
     }
+}
+
+genops_status compress_new_for_export(bool gzip, struct compressor **out, genops_error *err)
+{
+    *out = gzip ? compress_new(1) : NULL;
+    if (gzip && !*out)
+        return error_set(err, GENOPS_ENOMEM, "out of memory creating a gzip compressor");
+    return GENOPS_OK;
 }
 
 genops_status compress_gzip(struct compressor *c, const void *in, size_t len, struct buf *out)

@@ -7,6 +7,7 @@
 #ifndef GENOPS_COMPRESS_H
 #define GENOPS_COMPRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -19,6 +20,11 @@ struct compressor;
  * allocating one costs far more than compressing a batch. */
 struct compressor *compress_new(int level);
 void compress_free(struct compressor *c);
+
+/* What the exporters compress request bodies with: *out = a compressor at level 1, the
+ * fastest (compression dominates the cost of an export), when gzip is true; else NULL.
+ * GENOPS_ENOMEM, with err filled, when out of memory. */
+genops_status compress_new_for_export(bool gzip, struct compressor **out, genops_error *err);
 
 /* Replace out's contents with the gzip (RFC 1952) member of in[0..len). On failure
  * (GENOPS_ETOOBIG when out's limit is too small, GENOPS_ENOMEM) out is left empty. */

@@ -7,14 +7,29 @@
 
 #include "error.h"
 
+genops_status config_options_copy(void *dst, size_t size, const void *opt, const char *type,
+                                  genops_error *err)
+{
+    memset(dst, 0, size);
+    if (!opt)
+        return GENOPS_OK;
+    size_t given;
+    memcpy(&given, opt, sizeof given); /* struct_size, the first member of every one */
+    if (given < sizeof(size_t) || given > size)
+        return error_set(err, GENOPS_EINVAL, "%s.struct_size is %zu; initialise it with %s_init",
+                         type, given, type);
+    memcpy(dst, opt, given);
+    return GENOPS_OK;
+}
+
 const char *config_str(const char *name)
 {
     const char *v = getenv(name);
     return v && *v ? v : NULL;
 }
 
-genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fallback,
-                         uint32_t min, uint32_t max, uint32_t *out, genops_error *err)
+genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fallback, uint32_t min,
+                         uint32_t max, uint32_t *out, genops_error *err)
 {
     if (explicit_value) {
         if (explicit_value < min || explicit_value > max)
@@ -35,8 +50,8 @@ genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fal
         end++;
     if (errno || end == v || *end || n < (long long)min || n > (long long)max)
         return error_set(err, GENOPS_EINVAL,
-                         "environment variable %s='%.40s' is not a whole number in [%u, %u]",
-                         name, v, min, max);
+                         "environment variable %s='%.40s' is not a whole number in [%u, %u]", name,
+                         v, min, max);
     *out = (uint32_t)n;
     return GENOPS_OK;
 }

@@ -4,6 +4,7 @@
 #ifndef GENOPS_CONFIG_H
 #define GENOPS_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "genops.h"
@@ -11,8 +12,15 @@
 /* *out = explicit when it is not 0; else the integer in variable name when set (it
  * must be a whole number in [min, max]); else fallback. GENOPS_EINVAL names the
  * variable and what is wrong. */
-genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fallback,
-                         uint32_t min, uint32_t max, uint32_t *out, genops_error *err);
+genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fallback, uint32_t min,
+                         uint32_t max, uint32_t *out, genops_error *err);
+
+/* Copy a caller's versioned options struct (its first member is size_t struct_size) into
+ * dst, which is size bytes and is zeroed first: an older, shorter struct leaves the newer
+ * fields 0, and a NULL opt leaves all of dst 0. GENOPS_EINVAL when struct_size is out of
+ * range, naming type (e.g. "genops_otlp_options") and its _init function. */
+genops_status config_options_copy(void *dst, size_t size, const void *opt, const char *type,
+                                  genops_error *err);
 
 /* The value of variable name, or NULL when unset or empty. */
 const char *config_str(const char *name);

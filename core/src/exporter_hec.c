@@ -41,8 +41,7 @@
 #include "retry.h"
 
 #define BATCH_LIMIT     ((size_t)512 << 20) /* encoded batch before it is cut up */
-#define GZIP_LEVEL      1
-#define FIRST_ACK_WAIT  20000000u /* ns before the first /ack poll */
+#define FIRST_ACK_WAIT  20000000u           /* ns before the first /ack poll */
 #define ACK_BODY_LIMIT  ((size_t)1 << 20)
 #define FIRST_TRANSPORT (-1L)
 #define FIRST_NO_ACK    (-2L)
@@ -475,16 +474,7 @@ static genops_status build_raw_url(struct hec_exporter *x, const struct resource
 
 static struct http_client *new_client(const struct hec_exporter *x, genops_error *err)
 {
-    struct http_config hc = {
-        .url = x->cfg.event_url,
-        .headers = x->cfg.headers,
-        .header_count = x->cfg.header_count,
-        .tls = {.ca_file = x->cfg.certificate,
-                .client_cert = x->cfg.client_certificate,
-                .client_key = x->cfg.client_key,
-                .insecure = x->cfg.insecure},
-        .what = "Splunk HEC exporter",
-    };
+    struct http_config hc = hec_config_http(&x->cfg, "Splunk HEC exporter");
     return http_client_new(&hc, err);
 }
 
@@ -609,9 +599,9 @@ static void log_config(const struct hec_exporter *x)
             x->cfg.index ? x->cfg.index : "(the token's default)",
             x->cfg.sourcetype ? x->cfg.sourcetype : HEC_DEFAULT_SOURCETYPE,
             x->cfg.use_ack ? "on" : "off", x->gz ? "gzip" : "none", x->max_bytes,
-            !x->cfg.https     ? "n/a (plain http)"
-            : x->cfg.insecure ? "OFF"
-                              : "on");
+            !x->cfg.https         ? "n/a (plain http)"
+            : x->cfg.tls.insecure ? "OFF"
+                                  : "on");
     if (!x->cfg.https)
         log_msg(LOG_WARNING,
                 "Splunk HEC exporter: %s is plain http: the token and the events travel "
@@ -638,22 +628,8 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
     http_response_init(&x->resp);
     x->rng = ids_random_u64();
     x->max_bytes = x->cfg.max_request_bytes;
-    x->enc = (struct hec_encoding){
-        .raw = x->cfg.raw,
-        .host = x->cfg.host,
-        .default_host = x->cfg.default_host,
-        .source = x->cfg.source,
-        .sourcetype = x->cfg.sourcetype,
-        .index = x->cfg.index,
-        .fields = (const char *const *)x->cfg.fields,
-        .field_count = x->cfg.field_count,
-    };
-    if (!(x->http = new_client(x, err))) {
-        hec_destroy(&x->base);
-        return NULL;
-    }
-    if (x->cfg.gzip && !(x->gz = compress_new(GZIP_LEVEL))) {
-        error_set(err, GENOPS_ENOMEM, "out of memory creating a gzip compressor");
+    x->enc = hec_config_encoding(&x->cfg);
+    if (!(x->http = new_client(x, err)) || compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
         hec_destroy(&x->base);
         return NULL;
     }

@@ -38,7 +38,6 @@
  * asking the server. Collectors refuse bodies above 20 MiB by default (confighttp
  * max_request_body_size); a 512-span batch of 20-attribute spans is about 0.4 MiB. */
 #define OTLP_MAX_REQUEST_BYTES ((size_t)16 << 20)
-#define GZIP_LEVEL             1 /* the fastest: compression dominates the export cost */
 #define BACKEND_TEXT_MAX       256
 
 /* http_client_first keys for failures that are not HTTP statuses. */
@@ -281,7 +280,7 @@ static void log_config(const struct otlp_exporter *x)
             "OTLP exporter: endpoint %s, %s, compression %s, timeout %u ms, "
             "headers [%s], TLS verification %s",
             http_client_url_for_log(x->http), x->cfg.json ? "http/json" : "http/protobuf",
-            x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.insecure ? "OFF" : "on");
+            x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.tls.insecure ? "OFF" : "on");
 }
 
 /* GenOps' Splunk guide points the OTLP options at Splunk's HTTP Event Collector
@@ -294,10 +293,10 @@ static genops_exporter *splunk_instead(const struct otlp_config *c, genops_error
     genops_hec_options_init(&base);
     base.compression = c->gzip ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
     base.timeout_ms = c->timeout_ms;
-    base.certificate = c->certificate;
-    base.client_key = c->client_key;
-    base.client_certificate = c->client_certificate;
-    base.insecure = c->insecure;
+    base.certificate = c->tls.ca_file;
+    base.client_key = c->tls.client_key;
+    base.client_certificate = c->tls.client_cert;
+    base.insecure = c->tls.insecure;
     /* A base URL got OTLP's "/v1/traces" appended; HEC's events go to its own path. */
     static const char otlp_path[] = "/v1/traces", hec_path[] = "/services/collector/event";
     size_t path_len, start = http_url_path(c->endpoint, &path_len);
@@ -315,8 +314,7 @@ static genops_exporter *splunk_instead(const struct otlp_config *c, genops_error
             "OTLP exporter: %s is a Splunk HTTP Event Collector, which cannot index OTLP; "
             "sending Splunk HEC events there instead",
             shown);
-    genops_exporter *hec =
-        hec_exporter_from_endpoint(url, c->headers, c->header_count, &base, err);
+    genops_exporter *hec = hec_exporter_from_endpoint(url, c->headers, c->header_count, &base, err);
     free(endpoint);
     return hec;
 }
@@ -342,22 +340,13 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         otlp_destroy(&x->base);
         return hec;
     }
-    struct http_config hc = {
-        .url = x->cfg.endpoint,
-        .headers = x->cfg.headers,
-        .header_count = x->cfg.header_count,
-        .tls = {.ca_file = x->cfg.certificate,
-                .client_cert = x->cfg.client_certificate,
-                .client_key = x->cfg.client_key,
-                .insecure = x->cfg.insecure},
-        .what = "OTLP exporter",
-    };
-    if (!(x->http = http_client_new(&hc, err))) {
-        otlp_destroy(&x->base);
-        return NULL;
-    }
-    if (x->cfg.gzip && !(x->gz = compress_new(GZIP_LEVEL))) {
-        error_set(err, GENOPS_ENOMEM, "out of memory creating a gzip compressor");
+    struct http_config hc = {.url = x->cfg.endpoint,
+                             .headers = x->cfg.headers,
+                             .header_count = x->cfg.header_count,
+                             .tls = x->cfg.tls,
+                             .what = "OTLP exporter"};
+    if (!(x->http = http_client_new(&hc, err)) ||
+        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
         otlp_destroy(&x->base);
         return NULL;
     }

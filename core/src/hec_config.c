@@ -165,22 +165,6 @@ void hec_config_new_channel(struct hec_config *c)
             memcpy((char *)c->headers[i].value, c->channel, sizeof c->channel);
 }
 
-/* Copy *opt into o: an older, shorter struct leaves the newer fields 0. */
-static genops_status read_options(const genops_hec_options *opt, genops_hec_options *o,
-                                  genops_error *err)
-{
-    memset(o, 0, sizeof *o);
-    if (!opt)
-        return GENOPS_OK;
-    if (opt->struct_size < sizeof(size_t) || opt->struct_size > sizeof *o)
-        return error_set(err, GENOPS_EINVAL,
-                         "genops_hec_options.struct_size is %zu; initialise the options with "
-                         "genops_hec_options_init",
-                         opt->struct_size);
-    memcpy(o, opt, opt->struct_size);
-    return GENOPS_OK;
-}
-
 static genops_status resolve(const genops_hec_options *o, struct hec_config *c, genops_error *err)
 {
     const char *src = NULL, *tok_src = NULL;
@@ -241,7 +225,6 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
     }
 
     c->use_ack = o->use_ack;
-    c->insecure = o->insecure;
     if ((unsigned)o->compression > GENOPS_COMPRESSION_GZIP)
         return error_set(err, GENOPS_EINVAL, OPT "compression is %d", (int)o->compression);
     c->gzip = o->compression == GENOPS_COMPRESSION_GZIP;
@@ -255,9 +238,11 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
         return error_set(err, GENOPS_EINVAL, OPT "max_request_bytes is %u; the least is %u",
                          c->max_request_bytes, HEC_MIN_REQUEST_BYTES);
 
-    if ((rc = pick(&c->certificate, o->certificate, NULL, NULL, NULL, err)) ||
-        (rc = pick(&c->client_key, o->client_key, NULL, NULL, NULL, err)) ||
-        (rc = pick(&c->client_certificate, o->client_certificate, NULL, NULL, NULL, err)))
+    const struct http_tls tls = {.ca_file = o->certificate,
+                                 .client_cert = o->client_certificate,
+                                 .client_key = o->client_key,
+                                 .insecure = o->insecure};
+    if ((rc = http_tls_copy(&c->tls, &tls, err)))
         return rc;
 
     char *auth = malloc(strlen(c->token) + sizeof AUTH_SCHEME);
@@ -289,7 +274,7 @@ genops_status hec_config_resolve(const genops_hec_options *opt, struct hec_confi
 {
     genops_hec_options o;
     memset(c, 0, sizeof *c);
-    genops_status rc = read_options(opt, &o, err);
+    genops_status rc = config_options_copy(&o, sizeof o, opt, "genops_hec_options", err);
     if (!rc)
         rc = resolve(&o, c, err);
     if (rc)
@@ -314,7 +299,7 @@ genops_status hec_config_from_endpoint(const char *url, const struct http_header
 {
     genops_hec_options o;
     memset(c, 0, sizeof *c);
-    genops_status rc = read_options(base, &o, err);
+    genops_status rc = config_options_copy(&o, sizeof o, base, "genops_hec_options", err);
     if (rc)
         return rc;
     o.endpoint = url;
@@ -352,14 +337,32 @@ void hec_config_free(struct hec_config *c)
     for (size_t i = 0; i < c->field_count; i++)
         free(c->fields[i]);
     free(c->fields);
-    free(c->certificate);
-    free(c->client_key);
-    free(c->client_certificate);
-    for (size_t i = 0; i < c->header_count; i++) {
-        free((char *)c->headers[i].name);
-        free((char *)c->headers[i].value);
-    }
+    http_tls_free(&c->tls);
+    http_headers_free(c->headers, c->header_count);
     memset(c, 0, sizeof *c);
+}
+
+struct http_config hec_config_http(const struct hec_config *c, const char *what)
+{
+    return (struct http_config){.url = c->event_url,
+                                .headers = c->headers,
+                                .header_count = c->header_count,
+                                .tls = c->tls,
+                                .what = what};
+}
+
+struct hec_encoding hec_config_encoding(const struct hec_config *c)
+{
+    return (struct hec_encoding){
+        .raw = c->raw,
+        .host = c->host,
+        .default_host = c->default_host,
+        .source = c->source,
+        .sourcetype = c->sourcetype,
+        .index = c->index,
+        .fields = (const char *const *)c->fields,
+        .field_count = c->field_count,
+    };
 }
 
 bool hec_endpoint_is_splunk(const char *url, const struct http_header *headers, size_t header_count)

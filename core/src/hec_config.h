@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "encode_hec.h"
 #include "genops.h"
 #include "http.h"
 
@@ -33,11 +34,11 @@ struct hec_config {
     char *default_host;                       /* this machine's name, or NULL */
     char **fields;                            /* indexed field keys */
     size_t field_count;
-    bool raw, use_ack, gzip, insecure, https;
+    bool raw, use_ack, gzip, https;
     bool channel_given; /* the user chose the channel: keep it after fork */
     char channel[HEC_CHANNEL_LEN + 1];
     uint32_t ack_timeout_ms, ack_poll_ms, max_request_bytes, max_request_events, timeout_ms;
-    char *certificate, *client_key, *client_certificate;
+    struct http_tls tls; /* the strings owned (http_tls_copy) */
     /* Every request's headers: Authorization, X-Splunk-Request-Channel, then any extra
      * ones (hec_config_from_endpoint). Names and values owned. */
     struct http_header headers[HEC_MAX_HEADERS];
@@ -50,6 +51,13 @@ struct hec_config {
 genops_status hec_config_resolve(const genops_hec_options *opt, struct hec_config *c,
                                  genops_error *err);
 void hec_config_free(struct hec_config *c);
+
+/* What an HTTP client for c's event URL is created with (http_client_new); `what` names
+ * it in log lines. Borrows from c. */
+struct http_config hec_config_http(const struct hec_config *c, const char *what);
+
+/* The encoder's settings from c (encode_hec, encode_hec_meta). Borrows from c. */
+struct hec_encoding hec_config_encoding(const struct hec_config *c);
 
 /* The same for the OTLP exporter's view of a Splunk endpoint: the token from an
  * "Authorization: Splunk <token>" header, the channel from a non-empty

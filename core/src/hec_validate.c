@@ -86,7 +86,7 @@ static bool check_config(const genops_hec_options *opt, const genops_hec_options
     if (!cfg->https)
         WARNING(v, "the endpoint is plain http: the token and every event travel "
                    "unencrypted; turn on Enable SSL in HEC's Global Settings and use https");
-    else if (cfg->insecure)
+    else if (cfg->tls.insecure)
         WARNING(v, "TLS certificate verification is OFF (insecure): anyone on the network "
                    "path can read the token and change what is sent; give the CA bundle "
                    "(certificate option) instead");
@@ -103,9 +103,9 @@ static bool check_config(const genops_hec_options *opt, const genops_hec_options
                                : "(unset)");
     detail(v, "acknowledgement", "%s", cfg->use_ack ? "on (use_ack)" : "off");
     detail(v, "tls", "%s",
-           !cfg->https     ? "none (http)"
-           : cfg->insecure ? "verification OFF"
-                           : "verified");
+           !cfg->https         ? "none (http)"
+           : cfg->tls.insecure ? "verification OFF"
+                               : "verified");
     return true;
 }
 
@@ -128,22 +128,35 @@ static void transport_error(genops_hec_validation *v, const char *what, const ch
         ERROR(v, "HEC endpoint not reachable during %s: %s", what, error);
 }
 
+/* Send req, timed into *ms. A transport failure is reported as one during `what` and
+ * returns false; otherwise *reply is HEC's answer (redacted) and *status and *code are
+ * the HTTP status and HEC's code. */
+static bool send_probe(struct http_client *c, const struct http_request *req, const char *what,
+                       genops_hec_validation *v, struct http_response *resp,
+                       struct hec_reply *reply, uint32_t *ms, int32_t *status, int32_t *code)
+{
+    uint64_t t0 = clock_mono_ns();
+    genops_status rc = http_send(c, req, resp);
+    *ms = ms_since(t0);
+    if (rc) {
+        transport_error(v, what, resp->error);
+        return false;
+    }
+    hec_reply_parse(resp->body.data, resp->body.len, reply);
+    http_client_redact(c, reply->text, sizeof reply->text);
+    *status = (int32_t)resp->status;
+    *code = reply->code;
+    return true;
+}
+
 static void check_health(struct http_client *c, const struct hec_config *cfg,
                          genops_hec_validation *v, struct http_response *resp, uint64_t deadline)
 {
     struct http_request req = {.url = cfg->health_url, .get = true, .deadline_ns = deadline};
-    uint64_t t0 = clock_mono_ns();
-    genops_status rc = http_send(c, &req, resp);
-    v->health_ms = ms_since(t0);
-    if (rc) {
-        transport_error(v, "the health check", resp->error);
-        return;
-    }
     struct hec_reply reply;
-    hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(c, reply.text, sizeof reply.text);
-    v->health_status = (int32_t)resp->status;
-    v->health_code = reply.code;
+    if (!send_probe(c, &req, "the health check", v, resp, &reply, &v->health_ms, &v->health_status,
+                    &v->health_code))
+        return;
     if (resp->status == 200) {
         v->connectivity = true;
         detail(v, "health", "%s (code %d), %u ms", reply.text[0] ? reply.text : "healthy",
@@ -176,11 +189,7 @@ static char *event_url(const struct hec_config *cfg)
 static void check_token(struct http_client *c, const struct hec_config *cfg,
                         genops_hec_validation *v, struct http_response *resp, uint64_t deadline)
 {
-    struct hec_encoding enc = {.host = cfg->host,
-                               .default_host = cfg->default_host,
-                               .source = cfg->source,
-                               .sourcetype = cfg->sourcetype,
-                               .index = cfg->index};
+    struct hec_encoding enc = hec_config_encoding(cfg);
     struct hec_meta m;
     struct buf body;
     encode_hec_meta(&enc, NULL, &m);
@@ -206,20 +215,13 @@ static void check_token(struct http_client *c, const struct hec_config *cfg,
                                .body = body.data,
                                .len = body.len,
                                .deadline_ns = deadline};
-    uint64_t t0 = clock_mono_ns();
-    genops_status rc = http_send(c, &req, resp);
-    v->event_ms = ms_since(t0);
+    struct hec_reply reply;
+    bool answered = send_probe(c, &req, "the test event", v, resp, &reply, &v->event_ms,
+                               &v->event_status, &v->event_code);
     buf_free(&body);
     free(url);
-    if (rc) {
-        transport_error(v, "the test event", resp->error);
+    if (!answered)
         return;
-    }
-    struct hec_reply reply;
-    hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(c, reply.text, sizeof reply.text);
-    v->event_status = (int32_t)resp->status;
-    v->event_code = reply.code;
     const char *text = reply.text[0] ? reply.text : hec_code_text(reply.code);
     const char *hint = hec_code_hint(reply.code);
     switch (hec_classify(resp->status, &reply)) {
@@ -263,15 +265,9 @@ genops_status genops_hec_validate(const genops_hec_options *opt, bool check_conn
                          "genops_hec_validation.struct_size must be "
                          "sizeof(genops_hec_validation)");
     genops_hec_options o;
-    memset(&o, 0, sizeof o);
-    if (opt) {
-        if (opt->struct_size < sizeof(size_t) || opt->struct_size > sizeof o)
-            return error_set(err, GENOPS_EINVAL,
-                             "genops_hec_options.struct_size is %zu; initialise the options "
-                             "with genops_hec_options_init",
-                             opt->struct_size);
-        memcpy(&o, opt, opt->struct_size);
-    }
+    genops_status rc = config_options_copy(&o, sizeof o, opt, "genops_hec_options", err);
+    if (rc)
+        return rc;
     genops_hec_validation *v = calloc(1, sizeof *v);
     if (!v)
         return error_set(err, GENOPS_ENOMEM, "out of memory validating the HEC setup");
@@ -283,16 +279,7 @@ genops_status genops_hec_validate(const genops_hec_options *opt, bool check_conn
     v->config_ok = check_config(opt, &o, v, &cfg);
     if (v->config_ok && check_connectivity) {
         genops_error e;
-        struct http_config hc = {
-            .url = cfg.event_url,
-            .headers = cfg.headers,
-            .header_count = cfg.header_count,
-            .tls = {.ca_file = cfg.certificate,
-                    .client_cert = cfg.client_certificate,
-                    .client_key = cfg.client_key,
-                    .insecure = cfg.insecure},
-            .what = "Splunk HEC validation",
-        };
+        struct http_config hc = hec_config_http(&cfg, "Splunk HEC validation");
         struct http_client *c = http_client_new(&hc, &e);
         if (!c) {
             ERROR(v, "%s", e.message);

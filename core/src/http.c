@@ -38,13 +38,9 @@
 #define MAX_SOCKETS        4  /* connections one handle may hold (CURLOPT_MAXCONNECTS) */
 #define MAX_FIRSTS         32 /* distinct failure kinds remembered for http_client_first */
 #define REDACTED           "[REDACTED]"
-/* A credential after an auth scheme is redacted on its own only from this length on:
- * a short one would blank out ordinary words. */
-#define MIN_BARE_SECRET    8
 
 struct http_client {
-    CURL *curl;   /* NULL until the first request (and again after fork) */
-    CURL *stale;  /* the parent's handle in a forked child, cleaned up on first use */
+    CURL *curl; /* NULL until the first request (and again after fork) */
     char *url;
     char url_for_log[256];
     char *what;
@@ -195,6 +191,41 @@ static char *dup_or_null(const char *s, bool *oom)
     return d;
 }
 
+genops_status http_tls_copy(struct http_tls *dst, const struct http_tls *src, genops_error *err)
+{
+    bool oom = false;
+    struct http_tls t = {.ca_file = dup_or_null(src->ca_file, &oom),
+                         .ca_path = dup_or_null(src->ca_path, &oom),
+                         .client_cert = dup_or_null(src->client_cert, &oom),
+                         .client_key = dup_or_null(src->client_key, &oom),
+                         .insecure = src->insecure};
+    if (oom) {
+        http_tls_free(&t);
+        memset(dst, 0, sizeof *dst);
+        return error_set(err, GENOPS_ENOMEM, "out of memory copying the TLS settings");
+    }
+    *dst = t;
+    return GENOPS_OK;
+}
+
+void http_tls_free(struct http_tls *tls)
+{
+    free((char *)tls->ca_file);
+    free((char *)tls->ca_path);
+    free((char *)tls->client_cert);
+    free((char *)tls->client_key);
+    memset(tls, 0, sizeof *tls);
+}
+
+void http_headers_free(struct http_header *headers, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free((char *)headers[i].name);
+        free((char *)headers[i].value);
+        headers[i] = (struct http_header){NULL, NULL};
+    }
+}
+
 /* Sockets are opened here so that after fork the child knows which descriptors are the
  * parent's connections (see http_client_after_fork). CLOEXEC: a child that execs must
  * not keep our connections open. */
@@ -325,10 +356,6 @@ static bool setup_handle(struct http_client *c, CURL *h)
  * when libcurl cannot provide one. */
 static CURL *handle(struct http_client *c)
 {
-    if (c->stale) { /* here, on the exporting thread, not in the atfork handler */
-        curl_easy_cleanup(c->stale);
-        c->stale = NULL;
-    }
     if (!c->curl) {
         CURL *h = curl_easy_init();
         if (h && !setup_handle(c, h)) {
@@ -378,20 +405,10 @@ static genops_status add_header(struct http_client *c, const struct http_header 
         return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
     c->headers = l;
     if (vl && http_header_is_secret(name)) {
-        /* The whole value, and the credential after an auth scheme ("Splunk <token>",
-         * "Bearer <token>"), which a backend may echo on its own. */
-        const char *after_scheme = strchr(value, ' ');
-        while (after_scheme && *after_scheme == ' ')
-            after_scheme++;
-        for (int i = 0; i < 2; i++) {
-            const char *secret = i ? after_scheme : value;
-            if (!secret || (i && strlen(secret) < MIN_BARE_SECRET))
-                continue;
-            char *s = strdup(secret);
-            if (!s)
-                return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
-            c->secrets[c->secret_count++] = s;
-        }
+        char *s = strdup(value);
+        if (!s)
+            return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
+        c->secrets[c->secret_count++] = s;
     }
     return GENOPS_OK;
 }
@@ -416,12 +433,8 @@ struct http_client *http_client_new(const struct http_config *cfg, genops_error 
     if (c) {
         c->url = dup_or_null(cfg->url, &oom);
         c->what = dup_or_null(what, &oom);
-        c->tls.ca_file = dup_or_null(cfg->tls.ca_file, &oom);
-        c->tls.ca_path = dup_or_null(cfg->tls.ca_path, &oom);
-        c->tls.client_cert = dup_or_null(cfg->tls.client_cert, &oom);
-        c->tls.client_key = dup_or_null(cfg->tls.client_key, &oom);
-        c->tls.insecure = cfg->tls.insecure;
-        c->secrets = calloc(2 * cfg->header_count + 1, sizeof *c->secrets);
+        oom = http_tls_copy(&c->tls, &cfg->tls, NULL) != GENOPS_OK || oom;
+        c->secrets = calloc(cfg->header_count + 1, sizeof *c->secrets);
         oom = oom || !c->secrets;
     }
     if (oom) {
@@ -460,16 +473,11 @@ void http_client_free(struct http_client *c)
         return;
     if (c->curl)
         curl_easy_cleanup(c->curl);
-    if (c->stale)
-        curl_easy_cleanup(c->stale);
     curl_slist_free_all(c->headers);
     for (size_t i = 0; i < c->secret_count; i++)
         free(c->secrets[i]);
     free(c->secrets);
-    free((char *)c->tls.ca_file);
-    free((char *)c->tls.ca_path);
-    free((char *)c->tls.client_cert);
-    free((char *)c->tls.client_key);
+    http_tls_free(&c->tls);
     free(c->url);
     free(c->what);
     free(c);
@@ -490,9 +498,8 @@ void http_client_after_fork(struct http_client *c)
     }
     if (devnull >= 0)
         close(devnull);
-    /* Clean the handle up later, on the child's export thread: this runs in an atfork
-     * handler, where a lock a parent thread held inside libcurl or TLS could deadlock. */
-    c->stale = c->curl;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
     c->curl = NULL;
     c->socket_count = 0;
     c->first_count = 0;

@@ -35,6 +35,16 @@ struct http_tls {
     bool insecure; /* do not verify the server's certificate or name (logged as a warning) */
 };
 
+/* Owned copies of src's strings in *dst ("" becomes NULL), for a configuration that
+ * keeps its TLS settings (the exporters' do). GENOPS_ENOMEM (err may be NULL) leaves *dst
+ * zeroed. Free with http_tls_free. */
+genops_status http_tls_copy(struct http_tls *dst, const struct http_tls *src, genops_error *err);
+/* Free the strings of an http_tls filled by http_tls_copy and zero it. */
+void http_tls_free(struct http_tls *tls);
+/* Free the names and values of headers[0..count), owned copies (as the exporters'
+ * configurations keep them), and set them NULL. */
+void http_headers_free(struct http_header *headers, size_t count);
+
 struct http_config {
     const char *url;                   /* the default request target; must pass http_url_check */
     const struct http_header *headers; /* sent with every request */

@@ -44,15 +44,6 @@ static char *with_signal_path(const char *url)
     return out;
 }
 
-/* *dst = a copy of src (NULL for NULL or ""). */
-static genops_status copy(char **dst, const char *src, genops_error *err)
-{
-    *dst = src && *src ? strdup(src) : NULL;
-    if (src && *src && !*dst)
-        return error_set(err, GENOPS_ENOMEM, "out of memory reading the OTLP options");
-    return GENOPS_OK;
-}
-
 /* c->endpoint from the option, the TRACES variable (as is) or the generic one (plus
  * the signal path), checked; errors name the source. */
 static genops_status resolve_endpoint(const genops_otlp_options *o, struct otlp_config *c,
@@ -154,10 +145,11 @@ static genops_status resolve_timeout(const genops_otlp_options *o, struct otlp_c
     return rc;
 }
 
-/* A certificate or key path: the option, else the variable. A file that cannot be read
- * is an error now, naming where the path came from, rather than a TLS failure later. */
+/* A certificate or key path: *path = the option, else the variable (NULL when neither;
+ * borrowed). A file that cannot be read is an error now, naming where the path came from,
+ * rather than a TLS failure later. */
 static genops_status resolve_file(const char *explicit_value, const char *option, const char *what,
-                                  char **dst, genops_error *err)
+                                  const char **path, genops_error *err)
 {
     char name[64];
     const char *v = explicit_value && *explicit_value ? explicit_value : env_value(what, name);
@@ -165,7 +157,8 @@ static genops_status resolve_file(const char *explicit_value, const char *option
     if (v && access(v, R_OK) != 0)
         return error_set(err, GENOPS_EINVAL, "%s='%.120s' cannot be read: %s", source, v,
                          strerror(errno));
-    return copy(dst, v, err);
+    *path = v;
+    return GENOPS_OK;
 }
 
 /* Set header key to value, replacing a header of the same name (names are
@@ -225,32 +218,25 @@ genops_status otlp_config_resolve(const genops_otlp_options *opt, struct otlp_co
                                   genops_error *err)
 {
     genops_otlp_options o;
-    genops_otlp_options_init(&o);
     memset(c, 0, sizeof *c);
-    if (opt) {
-        if (opt->struct_size < sizeof(size_t) || opt->struct_size > sizeof o)
-            return error_set(err, GENOPS_EINVAL,
-                             "genops_otlp_options.struct_size is %zu; "
-                             "initialise it with genops_otlp_options_init",
-                             opt->struct_size);
-        memcpy(&o, opt, opt->struct_size); /* an older, shorter struct: the rest stays 0 */
-    }
-    c->insecure = o.insecure;
-    genops_status rc;
+    genops_status rc = config_options_copy(&o, sizeof o, opt, "genops_otlp_options", err);
+    if (rc)
+        return rc;
     int protocol = 0, compression = 0;
+    struct http_tls tls = {.insecure = o.insecure};
     if ((rc = resolve_endpoint(&o, c, err)) ||
         (rc = resolve_choice((int)o.protocol, OPT_PREFIX "protocol", "PROTOCOL", protocols,
                              GENOPS_OTLP_PROTOCOL_PROTOBUF, &protocol, err)) ||
         (rc = resolve_choice((int)o.compression, OPT_PREFIX "compression", "COMPRESSION",
                              compressions, GENOPS_COMPRESSION_NONE, &compression, err)) ||
         (rc = resolve_timeout(&o, c, err)) ||
-        (rc = resolve_file(o.certificate, OPT_PREFIX "certificate", "CERTIFICATE", &c->certificate,
+        (rc = resolve_file(o.certificate, OPT_PREFIX "certificate", "CERTIFICATE", &tls.ca_file,
                            err)) ||
-        (rc = resolve_file(o.client_key, OPT_PREFIX "client_key", "CLIENT_KEY", &c->client_key,
+        (rc = resolve_file(o.client_key, OPT_PREFIX "client_key", "CLIENT_KEY", &tls.client_key,
                            err)) ||
         (rc = resolve_file(o.client_certificate, OPT_PREFIX "client_certificate",
-                           "CLIENT_CERTIFICATE", &c->client_certificate, err)) ||
-        (rc = resolve_headers(&o, c, err))) {
+                           "CLIENT_CERTIFICATE", &tls.client_cert, err)) ||
+        (rc = http_tls_copy(&c->tls, &tls, err)) || (rc = resolve_headers(&o, c, err))) {
         otlp_config_free(c);
         return rc;
     }
@@ -262,13 +248,8 @@ genops_status otlp_config_resolve(const genops_otlp_options *opt, struct otlp_co
 void otlp_config_free(struct otlp_config *c)
 {
     free(c->endpoint);
-    free(c->certificate);
-    free(c->client_key);
-    free(c->client_certificate);
-    for (size_t i = 0; i < c->header_count; i++) {
-        free((char *)c->headers[i].name);
-        free((char *)c->headers[i].value);
-    }
+    http_tls_free(&c->tls);
+    http_headers_free(c->headers, c->header_count);
     memset(c, 0, sizeof *c);
 }
 

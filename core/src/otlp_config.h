@@ -20,8 +20,7 @@ struct otlp_config {
     bool json;      /* http/json, else http/protobuf */
     bool gzip;
     uint32_t timeout_ms;
-    char *certificate, *client_key, *client_certificate; /* NULL when unset */
-    bool insecure;
+    struct http_tls tls; /* paths NULL when unset; the strings owned (http_tls_copy) */
     struct http_header headers[OTLP_MAX_HEADERS]; /* name and value strings owned */
     size_t header_count;
 };

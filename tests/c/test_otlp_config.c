@@ -69,7 +69,7 @@ static void test_defaults(void **state)
     assert_false(c.json);
     assert_false(c.gzip);
     assert_int_equal(c.timeout_ms, 10000);
-    assert_null(c.certificate);
+    assert_null(c.tls.ca_file);
     assert_int_equal(c.header_count, 0);
     otlp_config_free(&c);
 }
@@ -248,7 +248,7 @@ static void test_certificate_files_must_be_readable(void **state)
     resolve_fails(NULL, "OTEL_EXPORTER_OTLP_CERTIFICATE='/nonexistent/ca.pem' cannot be read");
     setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", "/dev/null", 1);
     struct otlp_config c = resolve_ok(NULL);
-    assert_string_equal(c.certificate, "/dev/null");
+    assert_string_equal(c.tls.ca_file, "/dev/null");
     otlp_config_free(&c);
     genops_otlp_options o;
     genops_otlp_options_init(&o);
