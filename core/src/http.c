@@ -38,9 +38,13 @@
 #define MAX_SOCKETS        4  /* connections one handle may hold (CURLOPT_MAXCONNECTS) */
 #define MAX_FIRSTS         32 /* distinct failure kinds remembered for http_client_first */
 #define REDACTED           "[REDACTED]"
+/* A credential after an auth scheme is redacted on its own only from this length on:
+ * a short one would blank out ordinary words. */
+#define MIN_BARE_SECRET    8
 
 struct http_client {
-    CURL *curl; /* NULL until the first request (and again after fork) */
+    CURL *curl;   /* NULL until the first request (and again after fork) */
+    CURL *stale;  /* the parent's handle in a forked child, cleaned up on first use */
     char *url;
     char url_for_log[256];
     char *what;
@@ -356,6 +360,10 @@ static bool setup_handle(struct http_client *c, CURL *h)
  * when libcurl cannot provide one. */
 static CURL *handle(struct http_client *c)
 {
+    if (c->stale) { /* here, on the exporting thread, not in the atfork handler */
+        curl_easy_cleanup(c->stale);
+        c->stale = NULL;
+    }
     if (!c->curl) {
         CURL *h = curl_easy_init();
         if (h && !setup_handle(c, h)) {
@@ -405,10 +413,20 @@ static genops_status add_header(struct http_client *c, const struct http_header 
         return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
     c->headers = l;
     if (vl && http_header_is_secret(name)) {
-        char *s = strdup(value);
-        if (!s)
-            return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
-        c->secrets[c->secret_count++] = s;
+        /* The whole value, and the credential after an auth scheme ("Splunk <token>",
+         * "Bearer <token>"), which a backend may echo on its own. */
+        const char *after_scheme = strchr(value, ' ');
+        while (after_scheme && *after_scheme == ' ')
+            after_scheme++;
+        for (int i = 0; i < 2; i++) {
+            const char *secret = i ? after_scheme : value;
+            if (!secret || (i && strlen(secret) < MIN_BARE_SECRET))
+                continue;
+            char *s = strdup(secret);
+            if (!s)
+                return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
+            c->secrets[c->secret_count++] = s;
+        }
     }
     return GENOPS_OK;
 }
@@ -434,7 +452,7 @@ struct http_client *http_client_new(const struct http_config *cfg, genops_error 
         c->url = dup_or_null(cfg->url, &oom);
         c->what = dup_or_null(what, &oom);
         oom = http_tls_copy(&c->tls, &cfg->tls, NULL) != GENOPS_OK || oom;
-        c->secrets = calloc(cfg->header_count + 1, sizeof *c->secrets);
+        c->secrets = calloc(2 * cfg->header_count + 1, sizeof *c->secrets);
         oom = oom || !c->secrets;
     }
     if (oom) {
@@ -473,6 +491,8 @@ void http_client_free(struct http_client *c)
         return;
     if (c->curl)
         curl_easy_cleanup(c->curl);
+    if (c->stale)
+        curl_easy_cleanup(c->stale);
     curl_slist_free_all(c->headers);
     for (size_t i = 0; i < c->secret_count; i++)
         free(c->secrets[i]);
@@ -498,8 +518,9 @@ void http_client_after_fork(struct http_client *c)
     }
     if (devnull >= 0)
         close(devnull);
-    if (c->curl)
-        curl_easy_cleanup(c->curl);
+    /* Clean the handle up later, on the child's export thread: this runs in an atfork
+     * handler, where a lock a parent thread held inside libcurl or TLS could deadlock. */
+    c->stale = c->curl;
     c->curl = NULL;
     c->socket_count = 0;
     c->first_count = 0;
