@@ -15,20 +15,16 @@ if(GENOPS_BUILD_TESTS)
   target_compile_definitions(genops_hec_driver PRIVATE _GNU_SOURCE)
   target_link_libraries(genops_hec_driver PRIVATE genops_static)
 
-  find_package(Python3 COMPONENTS Interpreter)
-  if(Python3_FOUND)
-    add_test(NAME test_hec_exporter_py
-             COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
-                     ${CMAKE_SOURCE_DIR}/tests/python/test_hec_exporter.py)
-    # The ctypes test loads libgenops.so into the interpreter: not a sanitizer build's.
-    if(GENOPS_SANITIZE STREQUAL "")
-      set(_hec_lib $<TARGET_FILE:genops>)
-    else()
-      set(_hec_lib "")
-    endif()
-    set_tests_properties(test_hec_exporter_py PROPERTIES TIMEOUT 300
-      ENVIRONMENT "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>;GENOPS_SHARED_LIB=${_hec_lib}")
+  # The ctypes test loads libgenops.so into the interpreter: not a sanitizer build's.
+  if(GENOPS_SANITIZE STREQUAL "")
+    set(_hec_lib $<TARGET_FILE:genops>)
+  else()
+    set(_hec_lib "")
   endif()
+  genops_add_pytest(test_hec_exporter_py test_hec_exporter.py
+                    "GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>"
+                    "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>"
+                    "GENOPS_SHARED_LIB=${_hec_lib}")
 endif()
 
 # The encoder's libFuzzer target (tests/fuzz/README.md). genops_add_fuzzer and the

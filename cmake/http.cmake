@@ -21,10 +21,6 @@ if(GENOPS_BUILD_TESTS)
   target_compile_definitions(genops_otlp_driver PRIVATE _GNU_SOURCE)
   target_link_libraries(genops_otlp_driver PRIVATE genops_static)
 
-  find_package(Python3 REQUIRED COMPONENTS Interpreter)
-  add_test(NAME test_otlp_exporter_py
-           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
-                   ${CMAKE_SOURCE_DIR}/tests/python/test_otlp_exporter.py)
-  set_tests_properties(test_otlp_exporter_py PROPERTIES TIMEOUT 300
-    ENVIRONMENT "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
+  genops_add_pytest(test_otlp_exporter_py test_otlp_exporter.py
+                    "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
 endif()

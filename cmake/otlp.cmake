@@ -71,14 +71,8 @@ if(GENOPS_BUILD_TESTS)
   target_compile_definitions(otlp_sample PRIVATE _GNU_SOURCE)
   target_link_libraries(otlp_sample PRIVATE genops_static)
 
-  find_package(Python3 COMPONENTS Interpreter)
-  if(Python3_FOUND)
-    add_test(NAME test_otlp_encoding_py
-             COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
-                     ${CMAKE_SOURCE_DIR}/tests/python/test_otlp_encoding.py)
-    set_tests_properties(test_otlp_encoding_py PROPERTIES TIMEOUT 300
-      ENVIRONMENT "GENOPS_OTLP_SAMPLE=$<TARGET_FILE:otlp_sample>")
-  endif()
+  genops_add_pytest(test_otlp_encoding_py test_otlp_encoding.py
+                    "GENOPS_OTLP_SAMPLE=$<TARGET_FILE:otlp_sample>")
 
   # The encode benchmark (benchmarks/README.md): direct encoders, protobuf-c's packer,
   # and gzip of the payloads with zlib and libdeflate; its batch and timing

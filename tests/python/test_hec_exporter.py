@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import collections
 import ctypes
-import glob
-import json
 import os
 import pathlib
 import re
-import subprocess
 import sys
 import time
 
@@ -26,18 +23,11 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
+import drivers  # noqa: E402
 from hec_server import GUID, HecServer, free_port  # noqa: E402
 
-
-def _built(env: str, name: str) -> str | None:
-    path = os.environ.get(env)
-    if path:
-        return path
-    found = sorted(glob.glob(str(ROOT / "build" / "*" / name)), key=os.path.getmtime)
-    return found[-1] if found else None  # the newest build
-
-
-DRIVER = _built("GENOPS_HEC_DRIVER", "genops_hec_driver")
+DRIVER = drivers.built("GENOPS_HEC_DRIVER", "genops_hec_driver")
 pytestmark = pytest.mark.skipif(
     DRIVER is None, reason="genops_hec_driver is not built (cmake --build <dir> --target genops_hec_driver)"
 )
@@ -47,23 +37,8 @@ TOKEN = "5f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 
 def run(*args, env: dict | None = None, token: str | None = TOKEN) -> dict:
     """Run the driver; its JSON result, plus "errors"/"warnings": its log lines."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SPLUNK_", "OTEL_")) and "proxy" not in k.lower()
-    }
-    clean.update(env or {})
-    argv = [DRIVER, *map(str, args)]
-    if token is not None:
-        argv += ["--token", token]
-    proc = subprocess.run(argv, env=clean, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    out["stdout"], out["stderr"] = proc.stdout, proc.stderr
-    lines = proc.stderr.splitlines()
-    out["errors"] = [line for line in lines if line.startswith("genops: error:")]
-    out["warnings"] = [line for line in lines if line.startswith("genops: warning:")]
-    return out
+    argv = [DRIVER, *args] + (["--token", token] if token is not None else [])
+    return drivers.run(argv, strip=("SPLUNK_", "OTEL_"), env=env)
 
 
 def hec(out: dict) -> dict:
@@ -647,7 +622,7 @@ def test_validation_through_ctypes(server):
 
 # ---- the guide's configuration: OTLP options pointed at Splunk -------------------------
 
-OTLP_DRIVER = _built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
+OTLP_DRIVER = drivers.built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
 
 
 @pytest.mark.skipif(OTLP_DRIVER is None, reason="genops_otlp_driver is not built")
@@ -658,15 +633,12 @@ def test_otlp_options_pointed_at_splunk_send_hec_events(server, how):
     cannot index OTLP protobuf, so the OTLP exporter sends HEC events, and says so once."""
     # "authorization": a bare base URL, so that only the header says "Splunk".
     endpoint = server.base + ("/services/collector/event" if how == "path" else "")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "OTEL_"))}
     argv = [OTLP_DRIVER, "--spans", "7", "--endpoint", endpoint, "--header", f"Authorization=Splunk {TOKEN}"]
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    out = drivers.run(argv, strip=("SPLUNK_", "OTEL_"))
     assert out["stats"]["exported"] == 7
     events = server.events()
     assert len(events) == 7
     assert all(e["event"]["genops.cost.total"] > 0 for e in events)
-    notes = [line for line in proc.stderr.splitlines() if "Splunk HTTP Event Collector" in line]
+    notes = [line for line in out["stderr"].splitlines() if "Splunk HTTP Event Collector" in line]
     assert len(notes) == 1
-    assert TOKEN not in proc.stdout and TOKEN not in proc.stderr
+    assert TOKEN not in out["stdout"] and TOKEN not in out["stderr"]

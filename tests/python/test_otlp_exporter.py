@@ -12,9 +12,6 @@ deadlines). Everything stays on 127.0.0.1; every run is bounded by the driver's 
 from __future__ import annotations
 
 import email.utils
-import glob
-import json
-import os
 import pathlib
 import ssl
 import subprocess
@@ -25,18 +22,11 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
+import drivers  # noqa: E402
 from otlp_server import OtlpServer, free_port  # noqa: E402
 
-
-def _driver() -> str | None:
-    path = os.environ.get("GENOPS_OTLP_DRIVER")
-    if path:
-        return path
-    built = sorted(glob.glob(str(ROOT / "build" / "*" / "genops_otlp_driver")))
-    return built[0] if built else None
-
-
-DRIVER = _driver()
+DRIVER = drivers.built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
 pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is not built "
                                 "(cmake --build <dir> --target genops_otlp_driver)")
 
@@ -45,18 +35,7 @@ SECRET = "s3cr3t-t0ken-value"
 
 def run(*args, env: dict | None = None) -> dict:
     """Run the driver; its JSON result, plus "errors"/"warnings": its log lines."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("OTEL_") and "proxy" not in k.lower()}
-    clean.update(env or {})
-    proc = subprocess.run([DRIVER, *map(str, args)], env=clean, capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    out["stdout"], out["stderr"] = proc.stdout, proc.stderr
-    lines = proc.stderr.splitlines()
-    out["errors"] = [line for line in lines if line.startswith("genops: error:")]
-    out["warnings"] = [line for line in lines if line.startswith("genops: warning:")]
-    return out
+    return drivers.run([DRIVER, *args], strip=("OTEL_",), env=env, timeout=120)
 
 
 def spans_of(records: list[dict]) -> list[str]:
