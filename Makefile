@@ -50,7 +50,7 @@ test-tsan: build-tsan
 # instead (valgrind runs one thread at a time, which would make them slow).
 VALGRIND_TESTS := test_span test_record test_context test_exporters test_utf8 test_buf \
                   test_resource test_encode_otlp_pb test_encode_otlp_json test_encode_hec \
-                  test_hec_config test_numfmt
+                  test_hec_config test_numfmt test_log
 test-valgrind: build-debug
 	@for t in $(VALGRIND_TESTS); do \
 	  echo "valgrind $$t"; \

@@ -893,6 +893,54 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 }
 #endif
 
+/* A captured log line: (level, time_unix_nano, lost, message), or None / nil when
+ * none came (the C function returned false). Ownership: the record is a local of the
+ * wrapper; the message is copied into the language's string (invalid UTF-8, which
+ * the C side never produces, would become U+FFFD in Python). */
+%typemap(in, numinputs=0) genops_log_record *out (genops_log_record lr) {
+    memset(&lr, 0, offsetof(genops_log_record, message));
+    lr.struct_size = sizeof lr;
+    lr.message[0] = '\0';
+    $1 = &lr;
+}
+#if defined(SWIGPYTHON)
+%typemap(argout) genops_log_record *out {
+    Py_XDECREF($result);
+    if (result) {
+        PyObject *m = PyUnicode_DecodeUTF8(lr$argnum.message,
+                                           (Py_ssize_t)strlen(lr$argnum.message), "replace");
+        $result = m ? Py_BuildValue("(iKKN)", (int)lr$argnum.level,
+                                    (unsigned long long)lr$argnum.time_unix_nano,
+                                    (unsigned long long)lr$argnum.lost, m)
+                    : NULL;
+    } else {
+        $result = Py_None;
+        Py_INCREF(Py_None);
+    }
+    if (!$result)
+        SWIG_fail;
+}
+#elif defined(SWIGRUBY)
+%typemap(argout) genops_log_record *out {
+    $result = result ? rb_ary_new_from_args(4, INT2NUM((int)lr$argnum.level),
+                                            ULL2NUM(lr$argnum.time_unix_nano),
+                                            ULL2NUM(lr$argnum.lost),
+                                            rb_utf8_str_new_cstr(lr$argnum.message))
+                     : Qnil;
+}
+#elif defined(SWIGLUA)
+/* true, level, time_unix_nano, lost, message; or false alone. */
+%typemap(argout) genops_log_record *out {
+    if (result) {
+        lua_pushinteger(L, (lua_Integer)lr$argnum.level);
+        lua_pushinteger(L, (lua_Integer)lr$argnum.time_unix_nano);
+        lua_pushinteger(L, (lua_Integer)lr$argnum.lost);
+        lua_pushstring(L, lr$argnum.message);
+        SWIG_arg += 4;
+    }
+}
+#endif
+
 /* ---- exposure list, in header order ----------------------------------------------- */
 
 /* No struct is wrapped: values, attributes, options, stats and span contexts all
@@ -938,6 +986,10 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 %ignore genops_hec_exporter_stats;     /* not in this build */
 %ignore genops_hec_validate;           /* not in this build */
 #endif
+
+/* Log: all wrapped; a record comes back as a tuple / Array / values (typemap above).
+ * genops_log_next and genops_log_wait can wait: they release the interpreter lock
+ * (Python's %thread, Ruby's rb_thread_call_without_gvl, in each language's file). */
 
 /* Pipelines: options given as a map, so genops_options_init is not wrapped; stats
  * come back as a map. Everything else wrapped. */

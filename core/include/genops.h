@@ -375,6 +375,55 @@ GENOPS_API const char *genops_hec_validation_detail(const genops_hec_validation 
 GENOPS_API size_t genops_hec_validation_format(const genops_hec_validation *v, char *out,
                                                size_t size);
 
+/* ---- Log ---------------------------------------------------------------------- */
+
+/* The library's own messages: a span drop, an export failure, a TLS warning... By
+ * default each is one line on stderr, "genops: LEVEL: text". A binding with a logging
+ * system of its own turns capture on and reads them from a bounded queue (256 lines;
+ * when it is full the oldest line is dropped and counted) on a thread of its own.
+ * The thread that logs never waits for the reader. */
+
+/* Severities, most severe first: a line is kept when its level <= the threshold. */
+typedef enum genops_log_level {
+    GENOPS_LOG_ERROR = 0,
+    GENOPS_LOG_WARNING = 1,
+    GENOPS_LOG_INFO = 2,
+    GENOPS_LOG_DEBUG = 3
+} genops_log_level;
+
+#define GENOPS_LOG_MESSAGE_SIZE 1024 /* bytes with the NUL; a longer line is cut */
+
+/* One captured line. */
+typedef struct genops_log_record {
+    size_t struct_size; /* set by the caller: sizeof(genops_log_record) */
+    genops_log_level level;
+    uint64_t time_unix_nano; /* when it was logged */
+    uint64_t lost;           /* lines dropped (queue full) since the previous record read */
+    char message[GENOPS_LOG_MESSAGE_SIZE]; /* UTF-8, NUL-terminated; no prefix, no newline */
+} genops_log_record;
+
+/* on: lines go to the queue instead of stderr. off (the default): stderr again; lines
+ * already queued stay readable, and a waiting genops_log_next / genops_log_wait
+ * returns at once. Capture survives fork; the child's queue starts empty. Any thread. */
+GENOPS_API void genops_log_capture(bool on);
+
+/* The threshold: lines less severe than level are neither written nor queued. The
+ * GENOPS_LOG_LEVEL environment variable (error, warning, info, debug), when set,
+ * wins. Default GENOPS_LOG_WARNING. GENOPS_EINVAL for an unknown level. Any thread. */
+GENOPS_API genops_status genops_log_set_level(genops_log_level level, genops_error *err);
+
+/* Move the oldest queued line into *out, waiting at most timeout_ms (0: not at all)
+ * for one. Returns false when none came in time, at once when capture is off and the
+ * queue is empty, and for a NULL out or a too small out->struct_size. Each line goes
+ * to one reader, oldest first. Any thread; blocks (release interpreter locks). */
+GENOPS_API bool genops_log_next(genops_log_record *out, int timeout_ms);
+
+/* Wait at most timeout_ms until a line is queued, without taking it: true when one
+ * is. Returns at once when capture is off. For a reader that waits here and then
+ * takes lines with genops_log_next(out, 0) under a lock of its own, so that a second
+ * reader (a flush that drains) keeps the lines in order. Any thread; blocks. */
+GENOPS_API bool genops_log_wait(int timeout_ms);
+
 /* ---- Pipelines ---------------------------------------------------------------- */
 
 /* A pipeline owns the buffering, batching, export thread and exporters. */
@@ -457,7 +506,7 @@ typedef struct genops_stats {
 GENOPS_API genops_status genops_pipeline_stats(genops_pipeline *pipeline, genops_stats *out,
                                                genops_error *err);
 
-/* Write one line of the stats to the log (stderr) every interval_ms; 0 turns it off,
+/* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */
 GENOPS_API genops_status genops_pipeline_log_stats(genops_pipeline *pipeline, int interval_ms,
                                                    genops_error *err);

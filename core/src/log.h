@@ -1,12 +1,40 @@
-/* log.h - the library's own log: one line per message on stderr, "genops: LEVEL: ...".
- * The level comes from GENOPS_LOG_LEVEL (error, warning, info, debug; default warning),
- * read at every line.
- * Any thread; a line is written with one write() so lines never interleave. */
+/* log.h - the library's own log: one message per line, on stderr ("genops: LEVEL: ...")
+ * or, once a binding turns capture on (genops_log_capture), into a bounded queue that
+ * the binding drains on a thread of its own and hands to its logging system.
+ *
+ * The threshold is GENOPS_LOG_LEVEL (error, warning, info, debug), read at every line
+ * so that a changed variable takes effect; when it is unset or unknown,
+ * genops_log_set_level's level (default warning).
+ *
+ * Any thread may log. A stderr line is written with one write(), so lines never
+ * interleave; a queued line costs one short mutex hold (a copy), and the logging
+ * thread never waits for the reader: a full queue drops its oldest line and counts it.
+ * The queue's lock is a leaf (nothing else is taken while it is held), so the fork
+ * hooks take it last; see log_fork_prepare. */
 #ifndef GENOPS_LOG_H
 #define GENOPS_LOG_H
 
+#include "genops.h"
+
+/* Lines the capture queue holds; when it is full the oldest goes (genops.h says 256). */
+#define LOG_QUEUE_CAPACITY 256
+
+/* The internal names of genops_log_level's values (log.c checks that they agree). */
 enum log_level { LOG_ERROR = 0, LOG_WARNING = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* Log one line at level, printf-style; at most GENOPS_LOG_MESSAGE_SIZE - 1 bytes of
+ * text are kept. Never fails, never blocks for longer than a copy. Any thread. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fork, called by the process hooks in pipeline.c (one registration for the whole
+ * library, so that the order of the locks is one place's business): prepare takes the
+ * queue's lock after every other lock (a thread holding one of those may be logging),
+ * parent releases it, child gives the child an empty queue and a fresh lock and
+ * condition (the parent's reader thread does not exist there, and a condition
+ * variable that still counts it as a waiter could block a signal forever). Called
+ * only from pthread_atfork handlers. */
+void log_fork_prepare(void);
+void log_fork_parent(void);
+void log_fork_child(void);
 
 #endif

@@ -166,10 +166,12 @@ static void fork_prepare(void)
         pthread_mutex_lock(&p->lock);
     span_pool_fork_lock();
     context_fork_lock();
+    log_fork_prepare(); /* last: the log's lock is a leaf, taken under any of the above */
 }
 
 static void fork_parent(void)
 {
+    log_fork_parent();
     context_fork_unlock();
     span_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next)
@@ -182,6 +184,7 @@ static void fork_parent(void)
  * export: here they only go back to the pool. */
 static void fork_child(void)
 {
+    log_fork_child(); /* first: whatever runs below may log */
     ids_after_fork();
     atomic_fetch_add(&fork_gen, 1);
     context_fork_unlock();
@@ -241,6 +244,11 @@ static void install_process_hooks(void)
 {
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(exit_flush);
+}
+
+void pipeline_process_hooks_install(void)
+{
+    pthread_once(&process_hooks_once, install_process_hooks);
 }
 
 /* ---- the export thread -------------------------------------------------------- */
@@ -590,7 +598,7 @@ genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *er
     genops_options o;
     if (read_options(opt, &o, err))
         return NULL;
-    pthread_once(&process_hooks_once, install_process_hooks);
+    pipeline_process_hooks_install();
 
     genops_pipeline *p = calloc(1, sizeof *p);
     if (!p) {

@@ -1,4 +1,4 @@
-/* pipeline.h - what spans need from their pipeline. */
+/* pipeline.h - what spans need from their pipeline, and the process's fork hooks. */
 #ifndef GENOPS_PIPELINE_H
 #define GENOPS_PIPELINE_H
 
@@ -21,5 +21,10 @@ void pipeline_span_abandon(genops_pipeline *p);
 
 /* The limits spans of p are created with. */
 const struct span_limits *pipeline_span_limits(const genops_pipeline *p);
+
+/* Register the process's fork and exit hooks, once (later calls return at once). The
+ * first pipeline does it, and so does anything else whose state must survive fork
+ * (genops_log_capture): one registration takes every lock in one order. Any thread. */
+void pipeline_process_hooks_install(void);
 
 #endif

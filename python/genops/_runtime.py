@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Mapping, Optional
 from urllib.parse import urlsplit
 
-from . import native
+from . import _native_log, native
 from ._errors import ConfigError, NotAvailableError
 
 logger = logging.getLogger("genops")
@@ -181,6 +181,7 @@ def build(
 ) -> _Pipeline:
     """Build a pipeline with the given exporters ({"type": ..., options}). Nothing
     global changes: on error everything built so far is freed and the error raised."""
+    _native_log.sync_level()  # logging may have been configured since import
     opts: dict[str, Any] = {}
     for key, value in (
         ("service_name", service_name),
@@ -296,6 +297,7 @@ def install(p: _Pipeline) -> None:
         _current = p
         if old is not None:
             _free(old, int(old.exit_flush_timeout * 1000))
+    _native_log.drain()  # what the old pipeline's last export logged
 
 
 def current() -> _Pipeline:
@@ -309,11 +311,14 @@ def flush(timeout: Optional[float] = None) -> bool:
     30). Returns True; raises FlushTimeout when the deadline passed first. Other
     Python threads run while it waits."""
     ms = _ms(timeout, "timeout", 30.0)
-    with _lock:
-        p = _current
-        if p is None or p.shut_down:
-            return True
-        native.genops_pipeline_flush(p.handle, ms)
+    try:
+        with _lock:
+            p = _current
+            if p is None or p.shut_down:
+                return True
+            native.genops_pipeline_flush(p.handle, ms)
+    finally:
+        _native_log.drain()  # the export's log lines reach logging before flush returns
     return True
 
 
@@ -322,12 +327,15 @@ def shutdown(timeout: Optional[float] = None) -> None:
     start afterwards do not record. init() starts a new pipeline. Raises FlushTimeout
     when the deadline passed (the pipeline is shut down all the same)."""
     ms = _ms(timeout, "timeout", 30.0)
-    with _lock:
-        p = _current
-        if p is None or p.shut_down:
-            return
-        p.shut_down = True
-        native.genops_pipeline_shutdown(p.handle, ms)
+    try:
+        with _lock:
+            p = _current
+            if p is None or p.shut_down:
+                return
+            p.shut_down = True
+            native.genops_pipeline_shutdown(p.handle, ms)
+    finally:
+        _native_log.drain()
 
 
 def stats() -> dict[str, int]:
@@ -341,16 +349,20 @@ def stats() -> dict[str, int]:
 
 def _at_exit() -> None:
     """Bounded exit: flush and stop within the pipeline's exit deadline. The pipeline
-    is not freed, so a daemon thread still recording cannot touch freed memory."""
-    with _lock:
-        p = _current
-        if p is None or p.shut_down or p.exit_flush_timeout <= 0:
-            return
-        p.shut_down = True
-        try:
-            native.genops_pipeline_shutdown(p.handle, int(p.exit_flush_timeout * 1000))
-        except Exception as e:
-            logger.warning("genops: exit flush: %s", e)
+    is not freed, so a daemon thread still recording cannot touch freed memory. Then
+    the native log lines still queued are emitted, and later ones go to stderr."""
+    try:
+        with _lock:
+            p = _current
+            if p is None or p.shut_down or p.exit_flush_timeout <= 0:
+                return
+            p.shut_down = True
+            try:
+                native.genops_pipeline_shutdown(p.handle, int(p.exit_flush_timeout * 1000))
+            except Exception as e:
+                logger.warning("genops: exit flush: %s", e)
+    finally:
+        _native_log.stop()
 
 
 def _after_fork_in_child() -> None:
@@ -359,7 +371,9 @@ def _after_fork_in_child() -> None:
 
 
 def _start() -> None:
-    """The pipeline before init(): no exporter."""
+    """The pipeline before init(): no exporter. The native log is captured first, so
+    that even the first pipeline's lines reach logging."""
+    _native_log.start()
     install(build(exporters=[], configured_by="default"))
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import subprocess
 import sys
-import textwrap
 import threading
 import time
 
@@ -21,21 +19,9 @@ import genops.testing
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
 from otlp_server import OtlpServer  # noqa: E402
+from pychild import run_python  # noqa: E402
 
 HAVE_OTLP = "otlp" in genops.status()["available_exporters"]
-
-
-def run_python(code: str, timeout: float = 60, **env) -> subprocess.CompletedProcess:
-    """Run code in a fresh interpreter that imports the same genops."""
-    full_env = {**os.environ, **env}
-    full_env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=full_env,
-    )
 
 
 @pytest.fixture(autouse=True)
