@@ -39,9 +39,9 @@
 #include "resource.h"
 #include "ring.h"
 
-#define SHARDS 16
+#define SHARDS                   16
 #define DEFAULT_MAX_BUFFER_BYTES ((uint64_t)64 << 20)
-#define DEFAULT_EXIT_FLUSH_MS 5000
+#define DEFAULT_EXIT_FLUSH_MS    5000
 #define DROP_SUMMARY_INTERVAL_NS (60ull * 1000000000ull)
 
 enum state { RUNNING, STOPPING, STOPPED };
@@ -63,8 +63,8 @@ struct genops_pipeline {
     uint64_t max_bytes;
 
     struct ring ring;
-    struct span **batch; /* the export thread's current batch */
-    size_t batch_len;
+    struct span **batch;     /* the export thread's current batch */
+    atomic_size_t batch_len; /* spans in batch not yet released: exact at any fork() */
 
     _Atomic int state;
     _Atomic uint32_t mode; /* futex word */
@@ -79,8 +79,9 @@ struct genops_pipeline {
     pthread_cond_t changed;
     uint64_t flush_done;
     pthread_t thread;
-    bool thread_started, thread_exited;
-    unsigned thread_fork_gen; /* fork_gen when the thread was started */
+    /* Atomic: ensure_thread's fast path reads them without the lock. */
+    atomic_bool thread_started, thread_exited;
+    atomic_uint thread_fork_gen; /* fork_gen when the thread was started */
 
     genops_exporter *exporters;
 
@@ -146,6 +147,15 @@ static void wake_thread(genops_pipeline *p)
         futex_wake(&p->mode);
 }
 
+static void cond_init_monotonic(pthread_cond_t *c)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(c, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
 static struct timespec mono_deadline(uint64_t deadline_ns)
 {
     return (struct timespec){(time_t)(deadline_ns / 1000000000u),
@@ -187,15 +197,21 @@ static void fork_child(void)
     log_fork_child(); /* first: whatever runs below may log */
     ids_after_fork();
     atomic_fetch_add(&fork_gen, 1);
-    context_fork_unlock();
+    context_fork_child();
     span_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         struct span *s;
         while ((s = ring_pop(&p->ring)))
             span_release(s);
-        for (size_t i = 0; i < p->batch_len; i++)
-            span_release(p->batch[i]);
-        p->batch_len = 0;
+        /* A parent producer caught mid-push left a claimed cell that is never
+         * published here (its span is lost to this process): start the ring anew. */
+        ring_reset(&p->ring);
+        for (size_t i = atomic_load(&p->batch_len); i > 0; i--)
+            span_release(p->batch[i - 1]);
+        atomic_store(&p->batch_len, 0);
+        /* The export thread may have been inside a wait on it. */
+        pthread_cond_destroy(&p->changed);
+        cond_init_monotonic(&p->changed);
         p->thread_started = p->thread_exited = false;
         atomic_store(&p->mode, AWAKE);
         atomic_store(&p->stop, false);
@@ -277,7 +293,7 @@ static void ensure_thread(genops_pipeline *p)
         return;
     pthread_mutex_lock(&p->lock);
     if ((!p->thread_started || p->thread_fork_gen != atomic_load(&fork_gen)) &&
-        atomic_load(&p->state) == RUNNING)
+        atomic_load(&p->state) != STOPPED)
         start_thread(p, NULL);
     pthread_mutex_unlock(&p->lock);
 }
@@ -291,7 +307,7 @@ static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
 
     for (size_t i = 0; i < n; i++)
         span_materialize(spans[i]);
-    if (!p->exporters) {
+    if (!__atomic_load_n(&p->exporters, __ATOMIC_ACQUIRE)) {
         atomic_fetch_add(&p->no_exporter, n);
         return;
     }
@@ -299,8 +315,7 @@ static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
     for (genops_exporter *e = __atomic_load_n(&p->exporters, __ATOMIC_ACQUIRE); e;
          e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
         struct export_result r = {0};
-        genops_status rc =
-            e->ops->export_batch(e, &b, clock_mono_ns() + p->export_timeout_ns, &r);
+        genops_status rc = e->ops->export_batch(e, &b, clock_mono_ns() + p->export_timeout_ns, &r);
         if (rc && !r.delivered && !r.failed && !r.rejected)
             r.failed = n;
         if (r.delivered > n)
@@ -326,26 +341,45 @@ static size_t export_some(genops_pipeline *p)
     size_t n = 0;
     struct span *s;
 
-    while (n < p->batch_size && (s = ring_pop(&p->ring)))
+    /* batch_len follows every pop and every release, so that a fork() at any point
+     * leaves the child knowing exactly which spans are still in hand. */
+    while (n < p->batch_size && (s = ring_pop(&p->ring))) {
         p->batch[n++] = s;
-    p->batch_len = n;
+        atomic_store_explicit(&p->batch_len, n, memory_order_relaxed);
+    }
     if (!n)
         return 0;
     export_batch(p, p->batch, n);
     uint64_t bytes = 0;
-    for (size_t i = 0; i < n; i++) {
-        bytes += p->batch[i]->queued_bytes;
-        span_release(p->batch[i]);
+    for (size_t i = n; i > 0; i--) {
+        atomic_store_explicit(&p->batch_len, i - 1, memory_order_relaxed);
+        bytes += p->batch[i - 1]->queued_bytes;
+        span_release(p->batch[i - 1]);
     }
-    p->batch_len = 0;
     atomic_fetch_sub(&p->buffered_bytes, bytes);
     return n;
+}
+
+/* Take every span still queued, count it as dropped by shutdown and return it to the
+ * pool. Only the ring's consumer: the export thread, or shutdown once it has exited. */
+static void drop_leftovers(genops_pipeline *p)
+{
+    struct span *s;
+    uint64_t n = 0, bytes = 0;
+    while ((s = ring_pop(&p->ring))) {
+        bytes += s->queued_bytes;
+        span_release(s);
+        n++;
+    }
+    atomic_fetch_add(&p->shutdown_leftovers, n);
+    atomic_fetch_sub(&p->buffered_bytes, bytes);
 }
 
 static uint64_t total_dropped(genops_pipeline *p)
 {
     return SUM(p, dropped_queue_full) + SUM(p, dropped_buffer_full) + SUM(p, dropped_shutdown) +
-           atomic_load(&p->export_failed) + atomic_load(&p->rejected);
+           atomic_load(&p->export_failed) + atomic_load(&p->rejected) +
+           atomic_load(&p->no_exporter);
 }
 
 static void log_stats_line(genops_pipeline *p)
@@ -359,10 +393,10 @@ static void log_stats_line(genops_pipeline *p)
             (unsigned long long)st.spans_started, (unsigned long long)st.spans_ended,
             (unsigned long long)st.spans_exported, (unsigned long long)st.dropped_queue_full,
             (unsigned long long)st.dropped_buffer_full, (unsigned long long)st.dropped_shutdown,
-            (unsigned long long)st.dropped_export_failed,
-            (unsigned long long)st.dropped_rejected, (unsigned long long)st.dropped_no_exporter,
-            (unsigned long long)st.batches, (unsigned long long)st.bytes_sent,
-            (unsigned long long)st.retries, (unsigned long long)st.queue_depth);
+            (unsigned long long)st.dropped_export_failed, (unsigned long long)st.dropped_rejected,
+            (unsigned long long)st.dropped_no_exporter, (unsigned long long)st.batches,
+            (unsigned long long)st.bytes_sent, (unsigned long long)st.retries,
+            (unsigned long long)st.queue_depth);
 }
 
 static void *export_main(void *arg)
@@ -408,8 +442,10 @@ static void *export_main(void *arg)
         /* Periodic lines: a drop summary at most once a minute, stats when asked. */
         uint64_t dropped = total_dropped(p);
         if (dropped != dropped_at_summary && now - last_summary >= DROP_SUMMARY_INTERVAL_NS) {
-            log_msg(LOG_WARNING, "%llu spans dropped in the last minute (genops_pipeline_stats "
-                    "has the reasons)", (unsigned long long)(dropped - dropped_at_summary));
+            log_msg(LOG_WARNING,
+                    "%llu spans dropped in the last minute (genops_pipeline_stats "
+                    "has the reasons)",
+                    (unsigned long long)(dropped - dropped_at_summary));
             dropped_at_summary = dropped;
             last_summary = now;
         }
@@ -432,6 +468,9 @@ static void *export_main(void *arg)
         atomic_store(&p->mode, AWAKE);
     }
 
+    /* Whatever is still queued missed shutdown's deadline (an exporter held the thread
+     * past it): this thread is the ring's only consumer, so it counts them here. */
+    drop_leftovers(p);
     pthread_mutex_lock(&p->lock);
     p->thread_exited = true;
     pthread_cond_broadcast(&p->changed);
@@ -476,29 +515,30 @@ void pipeline_span_submit(genops_pipeline *p, struct span *s)
 {
     struct shard *sh = shard_of_thread(p);
     atomic_fetch_add_explicit(&sh->ended, 1, memory_order_relaxed);
-    ensure_thread(p);
 
     atomic_uint_least64_t *dropped = NULL;
     const char *why = NULL;
     s->queued_bytes = span_bytes(s);
     if (atomic_load_explicit(&p->state, memory_order_relaxed) != RUNNING) {
-        dropped = &sh->dropped_shutdown;
-    } else if (atomic_fetch_add_explicit(&p->buffered_bytes, s->queued_bytes,
-                                         memory_order_relaxed) +
-                   s->queued_bytes >
-               p->max_bytes) {
-        atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
-        dropped = &sh->dropped_buffer_full;
-        why = "max_buffer_bytes reached";
-    } else if (!ring_push(&p->ring, s)) {
-        atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
-        dropped = &sh->dropped_queue_full;
-        why = "the queue is full (max_queue_size)";
+        dropped = &sh->dropped_shutdown; /* checked first: no thread start, no lock */
     } else {
-        uint32_t mode = atomic_load(&p->mode);
-        if ((mode == IDLE || (mode == TIMED && ring_count(&p->ring) >= p->batch_size)) &&
-            atomic_compare_exchange_strong(&p->mode, &mode, AWAKE))
-            futex_wake(&p->mode);
+        ensure_thread(p);
+        if (atomic_fetch_add_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed) +
+                s->queued_bytes >
+            p->max_bytes) {
+            atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
+            dropped = &sh->dropped_buffer_full;
+            why = "max_buffer_bytes reached";
+        } else if (!ring_push(&p->ring, s)) {
+            atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
+            dropped = &sh->dropped_queue_full;
+            why = "the queue is full (max_queue_size)";
+        } else {
+            uint32_t mode = atomic_load(&p->mode);
+            if ((mode == IDLE || (mode == TIMED && ring_count(&p->ring) >= p->batch_size)) &&
+                atomic_compare_exchange_strong(&p->mode, &mode, AWAKE))
+                futex_wake(&p->mode);
+        }
     }
     if (dropped) {
         atomic_fetch_add_explicit(dropped, 1, memory_order_relaxed);
@@ -525,17 +565,16 @@ void genops_options_init(genops_options *opt)
 }
 
 /* The options the caller's struct has room for; the rest stay zero (= default). */
-static genops_status read_options(const genops_options *in, genops_options *out,
-                                  genops_error *err)
+static genops_status read_options(const genops_options *in, genops_options *out, genops_error *err)
 {
     genops_options_init(out);
     if (!in)
         return GENOPS_OK;
-    if (in->struct_size < offsetof(genops_options, service_name) ||
-        in->struct_size > sizeof *out)
+    if (in->struct_size < offsetof(genops_options, service_name) || in->struct_size > sizeof *out)
         return error_set(err, GENOPS_EINVAL,
                          "genops_options.struct_size is %zu; initialise it with "
-                         "genops_options_init", in->struct_size);
+                         "genops_options_init",
+                         in->struct_size);
     memcpy(out, in, in->struct_size);
     return GENOPS_OK;
 }
@@ -545,8 +584,8 @@ static genops_status configure(genops_pipeline *p, const genops_options *o, geno
     uint32_t queue, delay, timeout, batch;
     genops_status rc;
 
-    if ((rc = config_u32(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24,
-                         &queue, err)) ||
+    if ((rc = config_u32(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24, &queue,
+                         err)) ||
         (rc = config_u32(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000, 1,
                          24u * 3600 * 1000, &delay, err)) ||
         (rc = config_u32(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000, 1,
@@ -559,12 +598,12 @@ static genops_status configure(genops_pipeline *p, const genops_options *o, geno
     p->delay_ns = (uint64_t)delay * 1000000u;
     p->export_timeout_ns = (uint64_t)timeout * 1000000u;
     p->max_bytes = o->max_buffer_bytes ? o->max_buffer_bytes : DEFAULT_MAX_BUFFER_BYTES;
-    p->exit_flush_ms = o->exit_flush_timeout_ms == 0 ? DEFAULT_EXIT_FLUSH_MS
-                     : o->exit_flush_timeout_ms < 0 ? -1
-                                                    : o->exit_flush_timeout_ms;
+    p->exit_flush_ms = o->exit_flush_timeout_ms == 0  ? DEFAULT_EXIT_FLUSH_MS
+                       : o->exit_flush_timeout_ms < 0 ? -1
+                                                      : o->exit_flush_timeout_ms;
     p->limits.attributes = o->attribute_count_limit ? o->attribute_count_limit : 128;
-    p->limits.value_length = o->attribute_value_length_limit ? o->attribute_value_length_limit
-                                                             : UINT32_MAX;
+    p->limits.value_length =
+        o->attribute_value_length_limit ? o->attribute_value_length_limit : UINT32_MAX;
     p->limits.events = o->event_count_limit ? o->event_count_limit : 128;
     p->limits.bytes = p->max_bytes;
     const char *disabled = config_str("OTEL_SDK_DISABLED");
@@ -605,11 +644,7 @@ genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *er
         error_set(err, GENOPS_ENOMEM, "out of memory creating a pipeline");
         return NULL;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->changed, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&p->changed);
     pthread_mutex_init(&p->lock, NULL);
     if (configure(p, &o, err) || resource_build(&p->resource, &o, err)) {
         pipeline_destroy(p);
@@ -666,8 +701,10 @@ static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t 
     pthread_mutex_lock(&p->lock);
     while (p->flush_done < target && !p->thread_exited) {
         if (pthread_cond_timedwait(&p->changed, &p->lock, &ts) == ETIMEDOUT) {
-            rc = error_set(err, GENOPS_ETIMEDOUT, "flush did not finish before its deadline; "
-                           "%zu spans still queued", ring_count(&p->ring));
+            rc = error_set(err, GENOPS_ETIMEDOUT,
+                           "flush did not finish before its deadline; "
+                           "%zu spans still queued",
+                           ring_count(&p->ring));
             break;
         }
     }
@@ -681,6 +718,11 @@ genops_status genops_pipeline_flush(genops_pipeline *p, int timeout_ms, genops_e
         return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
     if (atomic_load(&p->state) == STOPPED)
         return GENOPS_OK;
+    pthread_mutex_lock(&p->lock);
+    bool no_thread = !p->thread_started || p->thread_fork_gen != atomic_load(&fork_gen);
+    pthread_mutex_unlock(&p->lock);
+    if (no_thread && ring_count(&p->ring) == 0)
+        return GENOPS_OK; /* a forked child that has ended nothing yet */
     ensure_thread(p);
     uint64_t deadline = deadline_after_ms(timeout_ms);
     uint64_t target = atomic_fetch_add(&p->flush_requested, 1) + 1;
@@ -722,21 +764,16 @@ genops_status genops_pipeline_shutdown(genops_pipeline *p, int timeout_ms, genop
     pthread_mutex_unlock(&p->lock);
     if (started && exited) {
         pthread_join(p->thread, NULL);
+        pthread_mutex_lock(&p->lock);
         p->thread_started = false;
+        pthread_mutex_unlock(&p->lock);
     }
     if (exited) {
-        /* Whatever is still queued missed the deadline: dropped, and counted. */
-        struct span *s;
-        uint64_t n = 0, bytes = 0;
-        while ((s = ring_pop(&p->ring))) {
-            bytes += s->queued_bytes;
-            span_release(s);
-            n++;
-        }
-        atomic_fetch_add(&p->shutdown_leftovers, n);
-        atomic_fetch_sub(&p->buffered_bytes, bytes);
+        /* Spans ended after the thread's last look: counted and returned the same way. */
+        drop_leftovers(p);
     } else if (!rc) {
-        rc = error_set(err, GENOPS_ETIMEDOUT, "an exporter is still busy at the shutdown "
+        rc = error_set(err, GENOPS_ETIMEDOUT,
+                       "an exporter is still busy at the shutdown "
                        "deadline; it stops at its own export timeout");
     }
     return rc;
@@ -749,8 +786,8 @@ static void reclaim_retired(void)
     while (*link) {
         genops_pipeline *p = *link;
         pthread_mutex_lock(&p->lock);
-        bool thread_done = !p->thread_started || p->thread_exited ||
-                           p->thread_fork_gen != atomic_load(&fork_gen);
+        bool thread_done =
+            !p->thread_started || p->thread_exited || p->thread_fork_gen != atomic_load(&fork_gen);
         pthread_mutex_unlock(&p->lock);
         if (thread_done && live_spans(p) == 0) {
             *link = p->next;
@@ -796,8 +833,10 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
         return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
     size_t size = out->struct_size;
     if (size < sizeof(size_t) || size > sizeof(genops_stats))
-        return error_set(err, GENOPS_EINVAL, "genops_stats.struct_size is %zu; set it to "
-                         "sizeof(genops_stats)", size);
+        return error_set(err, GENOPS_EINVAL,
+                         "genops_stats.struct_size is %zu; set it to "
+                         "sizeof(genops_stats)",
+                         size);
     genops_stats st = {.struct_size = size};
     st.spans_started = SUM(p, started);
     st.spans_ended = SUM(p, ended);

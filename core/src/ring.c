@@ -42,8 +42,7 @@ bool ring_push(struct ring *r, void *item)
             /* seq_cst on success: the pipeline's sleep/wake handshake relies on a
              * push being totally ordered with the export thread's "going idle"
              * store (free on x86, where every locked RMW is a full fence). */
-            if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + 1,
-                                                      memory_order_seq_cst,
+            if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + 1, memory_order_seq_cst,
                                                       memory_order_relaxed)) {
                 c->item = item;
                 atomic_store_explicit(&c->seq, pos + 1, memory_order_release); /* pairs: pop */
@@ -69,6 +68,16 @@ void *ring_pop(struct ring *r)
     atomic_store_explicit(&r->tail, pos + 1, memory_order_relaxed);
     atomic_store_explicit(&c->seq, pos + r->mask + 1, memory_order_release); /* pairs: push */
     return item;
+}
+
+void ring_reset(struct ring *r)
+{
+    for (size_t i = 0; i <= r->mask; i++) {
+        atomic_store_explicit(&r->cells[i].seq, i, memory_order_relaxed);
+        r->cells[i].item = NULL;
+    }
+    atomic_store_explicit(&r->head, 0, memory_order_relaxed);
+    atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
 }
 
 size_t ring_count(const struct ring *r)

@@ -26,7 +26,7 @@ struct ring_cell {
 
 struct ring {
     struct ring_cell *cells;
-    size_t mask; /* capacity - 1; capacity is a power of two */
+    size_t mask;                     /* capacity - 1; capacity is a power of two */
     _Alignas(64) atomic_size_t head; /* next cell to claim (producers) */
     _Alignas(64) atomic_size_t tail; /* next cell to take (the consumer) */
 };
@@ -38,6 +38,10 @@ void ring_free(struct ring *r);
 bool ring_push(struct ring *r, void *item);
 /* The oldest published item, or NULL when there is none (yet). */
 void *ring_pop(struct ring *r);
+/* Forget every item, published or not, and start empty. Only when no other thread can
+ * touch the ring: in a forked child, where a parent producer may have been caught
+ * between its claim and its publish, leaving a cell ring_pop would wait on forever. */
+void ring_reset(struct ring *r);
 /* Items claimed and not yet taken (a snapshot; may include unpublished claims). */
 size_t ring_count(const struct ring *r);
 size_t ring_capacity(const struct ring *r);

@@ -16,6 +16,14 @@
 #include "span.h"
 #include "testutil.h"
 
+/* ThreadSanitizer cannot start threads in a forked child ("not supported"): the fork
+ * tests run in the plain and ASan builds. */
+#ifdef __SANITIZE_THREAD__
+#define SKIP_UNDER_TSAN() skip()
+#else
+#define SKIP_UNDER_TSAN() ((void)0)
+#endif
+
 /* ---- a test exporter: slow, hanging or writing to a pipe, on demand ------------ */
 
 struct test_exporter {
@@ -301,13 +309,56 @@ static void test_flush_and_shutdown_deadlines_hold_while_an_exporter_hangs(void 
     genops_pipeline_free(p);
 }
 
-/* ThreadSanitizer cannot start threads in a forked child ("not supported"): the fork
- * tests run in the plain and ASan builds. */
-#ifdef __SANITIZE_THREAD__
-#define SKIP_UNDER_TSAN() skip()
-#else
-#define SKIP_UNDER_TSAN() ((void)0)
-#endif
+static void test_spans_queued_behind_a_stuck_exporter_are_counted_at_shutdown(void **state)
+{
+    (void)state;
+    struct test_exporter *t = test_exporter_new();
+    hold(t, true);
+    genops_options opt;
+    genops_options_init(&opt);
+    opt.max_export_batch_size = 1;
+    genops_pipeline *p = pipeline_with(&opt, t);
+    genops_span_end(genops_span_start(p, "stuck", NULL, NULL), NULL);
+    genops_pipeline_flush(p, 0, NULL); /* wake the thread: it takes "stuck" and hangs */
+    wait_entered(t);
+    for (int i = 0; i < 5; i++)
+        genops_span_end(genops_span_start(p, "behind", NULL, NULL), NULL);
+    assert_int_equal(genops_pipeline_shutdown(p, 100, NULL), GENOPS_ETIMEDOUT);
+    hold(t, false); /* the exporter returns; the thread stops and counts what is left */
+    genops_stats st = stats_of(p);
+    for (int i = 0; i < 500 && st.spans_exported + dropped(&st) < 6; i++) { /* <= 5 s */
+        usleep(10000);
+        st = stats_of(p);
+    }
+    assert_int_equal(st.spans_ended, 6);
+    assert_int_equal(st.spans_exported, 1);
+    assert_int_equal(st.dropped_shutdown, 5);
+    assert_int_equal(st.queue_depth, 0);
+    genops_pipeline_free(p);
+}
+
+static void test_forked_child_with_nothing_ended_shuts_down_at_once(void **state)
+{
+    (void)state;
+    SKIP_UNDER_TSAN();
+    genops_options opt;
+    genops_options_init(&opt);
+    genops_pipeline *p = genops_pipeline_new(&opt, NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        alarm(20);
+        uint64_t t0 = clock_mono_ns();
+        genops_status rc = genops_pipeline_shutdown(p, 3000, NULL);
+        genops_pipeline_free(p);
+        _exit(rc != GENOPS_OK ? 2 : elapsed_ms(t0) > 1500 ? 3 : 0);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    genops_pipeline_free(p);
+}
 
 static void test_exit_flush_is_bounded(void **state)
 {
@@ -581,6 +632,8 @@ int main(void)
         cmocka_unit_test(test_byte_budget_bounds_what_is_held),
         cmocka_unit_test(test_no_exporter_counts_every_span),
         cmocka_unit_test(test_flush_and_shutdown_deadlines_hold_while_an_exporter_hangs),
+        cmocka_unit_test(test_spans_queued_behind_a_stuck_exporter_are_counted_at_shutdown),
+        cmocka_unit_test(test_forked_child_with_nothing_ended_shuts_down_at_once),
         cmocka_unit_test(test_exit_flush_is_bounded),
         cmocka_unit_test(test_fork_child_starts_empty_and_nothing_is_exported_twice),
         cmocka_unit_test(test_sdk_disabled_exports_nothing_and_counts),

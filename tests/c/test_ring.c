@@ -30,6 +30,13 @@ static void test_capacity_rounds_up_and_full_refuses(void **state)
     assert_null(ring_pop(&r));
     assert_true(ring_push(&r, (void *)10)); /* wraps around */
     assert_int_equal((uintptr_t)ring_pop(&r), 10);
+    assert_true(ring_push(&r, (void *)11));
+    ring_reset(&r); /* forgets everything, and works as new */
+    assert_int_equal(ring_count(&r), 0);
+    assert_null(ring_pop(&r));
+    for (uintptr_t i = 1; i <= 8; i++)
+        assert_true(ring_push(&r, (void *)i));
+    assert_int_equal((uintptr_t)ring_pop(&r), 1);
     ring_free(&r);
 }
 
