@@ -380,9 +380,12 @@ static void poll_acks(struct hec_exporter *x, struct run *run)
         }
         return;
     }
-    if (http_client_first(x->http, FIRST_ACK_POLL))
+    if (http_client_first(x->http, FIRST_ACK_POLL)) {
+        char url[256];
+        http_url_for_log(x->cfg.ack_url, url, sizeof url); /* no user:password, no query */
         log_msg(LOG_WARNING, "Splunk HEC exporter: polling %s for acknowledgements failed: %s",
-                x->cfg.ack_url, status ? reply.text : x->resp.error);
+                url, status ? reply.text : x->resp.error);
+    }
 }
 
 /* Wait for every pending request's acknowledgement, re-sending those that pass

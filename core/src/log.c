@@ -64,15 +64,22 @@ static void queue_cond_init(void)
 }
 
 /* GENOPS_LOG_LEVEL when it names a level, else the level set by genops_log_set_level.
- * The variable is read at every line (lines are rare), so that changing it takes
- * effect. */
+ * The variable is read once, at the first line: getenv on the export thread would race
+ * with a host program's setenv. */
+static atomic_int env_level = -2; /* -2: not read yet; -1: unset or not a level */
+
 static int log_threshold(void)
 {
-    const char *v = getenv("GENOPS_LOG_LEVEL");
-    for (int i = 0; v && i < 4; i++)
-        if (strcasecmp(v, level_names[i]) == 0)
-            return i;
-    return atomic_load_explicit(&threshold, memory_order_relaxed);
+    int e = atomic_load_explicit(&env_level, memory_order_relaxed);
+    if (e == -2) {
+        const char *v = getenv("GENOPS_LOG_LEVEL");
+        e = -1;
+        for (int i = 0; v && i < 4; i++)
+            if (strcasecmp(v, level_names[i]) == 0)
+                e = i;
+        atomic_store_explicit(&env_level, e, memory_order_relaxed);
+    }
+    return e >= 0 ? e : atomic_load_explicit(&threshold, memory_order_relaxed);
 }
 
 /* The length of text[0..len) without a UTF-8 sequence that the cut at len left
@@ -223,8 +230,14 @@ void log_fork_parent(void)
 
 /* The parent's lines are the parent's to report: the child starts empty. Its reader
  * thread does not exist here, so the condition is made anew rather than trusted. */
+void log_env_reread(void)
+{
+    atomic_store_explicit(&env_level, -2, memory_order_relaxed);
+}
+
 void log_fork_child(void)
 {
+    log_env_reread(); /* the child may set its own level before it logs */
     head = count = 0;
     lost = 0;
     if (queue_cond_ready)

@@ -2,7 +2,7 @@
  * or, once a binding turns capture on (genops_log_capture), into a bounded queue that
  * the binding drains on a thread of its own and hands to its logging system.
  *
- * The threshold is GENOPS_LOG_LEVEL (error, warning, info, debug), read at every line
+ * The threshold is GENOPS_LOG_LEVEL (error, warning, info, debug), read at the first line
  * so that a changed variable takes effect; when it is unset or unknown,
  * genops_log_set_level's level (default warning).
  *
@@ -36,5 +36,9 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_fork_prepare(void);
 void log_fork_parent(void);
 void log_fork_child(void);
+/* Read GENOPS_LOG_LEVEL again at the next line (it is read once, since getenv on the
+ * export thread would race with a host program's setenv). The fork child does this;
+ * tests that change the variable call it. Not while other threads may log. */
+void log_env_reread(void);
 
 #endif

@@ -195,6 +195,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, doc: dict | None, headers: dict | None = None) -> None:
         body = json.dumps(doc).encode() if doc is not None else b""
+        # Record the answer before it goes out: a client (and the test reading records
+        # after it) must never see a request answered whose record says otherwise.
+        record, self.record = getattr(self, "record", None), None
+        if record is not None and record.get("answer") is None:
+            record["answer"] = status
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))
@@ -499,6 +504,7 @@ class _Server(ThreadingHTTPServer):
         }
         with self.lock:
             self.records.append(record)
+        handler.record = record  # _reply fills in its answer
         return record
 
     def index(self, events: list[dict], record: dict) -> None:
