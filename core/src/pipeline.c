@@ -351,11 +351,12 @@ static size_t export_some(genops_pipeline *p)
         return 0;
     export_batch(p, p->batch, n);
     uint64_t bytes = 0;
-    for (size_t i = n; i > 0; i--) {
-        atomic_store_explicit(&p->batch_len, i - 1, memory_order_relaxed);
-        bytes += p->batch[i - 1]->queued_bytes;
-        span_release(p->batch[i - 1]);
-    }
+    for (size_t i = 0; i < n; i++)
+        bytes += p->batch[i]->queued_bytes;
+    /* A fork() during the release may leak this batch's slots in the child (it sees the
+     * batch as already released), never release one twice. */
+    atomic_store_explicit(&p->batch_len, 0, memory_order_relaxed);
+    span_release_batch(p->batch, n);
     atomic_fetch_sub(&p->buffered_bytes, bytes);
     return n;
 }

@@ -32,16 +32,22 @@ static struct span *slot_at(uint32_t index)
     return &slab[index % SLAB_SLOTS];
 }
 
-static void pool_put(struct span *s)
+/* Push the chain first..last (linked through next_free) with one CAS. */
+static void pool_put_chain(struct span *first, struct span *last)
 {
     uint64_t head = atomic_load_explicit(&pool_head, memory_order_relaxed);
     uint64_t next;
     do {
-        atomic_store_explicit(&s->next_free, (uint32_t)head, memory_order_relaxed);
-        next = ((head >> 32) + 1) << 32 | (s->index + 1);
-        /* release: the slot's reset contents happen before a taker reads them. */
+        atomic_store_explicit(&last->next_free, (uint32_t)head, memory_order_relaxed);
+        next = ((head >> 32) + 1) << 32 | (first->index + 1);
+        /* release: the slots' reset contents happen before a taker reads them. */
     } while (!atomic_compare_exchange_weak_explicit(&pool_head, &head, next, memory_order_release,
                                                     memory_order_relaxed));
+}
+
+static void pool_put(struct span *s)
+{
+    pool_put_chain(s, s);
 }
 
 /* Allocate a slab and put all but one of its slots in the pool. NULL at the cap. */
@@ -67,9 +73,10 @@ static struct span *pool_grow(void)
     return mine;
 }
 
-static struct span *pool_take(void)
+/* One slot from the shared free list, or NULL when it is empty. */
+static struct span *pool_pop(void)
 {
-    /* acquire: see pool_put. The tag makes a stale next_free read fail the CAS. */
+    /* acquire: see pool_put_chain. The tag makes a stale next_free read fail the CAS. */
     uint64_t head = atomic_load_explicit(&pool_head, memory_order_acquire);
     while ((uint32_t)head) {
         struct span *s = slot_at((uint32_t)head - 1);
@@ -79,12 +86,51 @@ static struct span *pool_take(void)
                                                   memory_order_acquire))
             return s;
     }
-    return pool_grow();
+    return NULL;
+}
+
+/* Each thread that starts spans keeps a few free slots of its own, so that producers do
+ * not take turns on the free list's head (one shared cache line) for every span: they
+ * refill in bursts, and the export thread returns a batch's slots with one CAS. */
+#define CACHE_SLOTS 32
+struct slot_cache {
+    struct span *slots[CACHE_SLOTS];
+    unsigned count;
+};
+static _Thread_local struct slot_cache tls_cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+
+/* At thread exit: the cached slots go back to the shared list. */
+static void cache_return(void *arg)
+{
+    struct slot_cache *c = arg;
+    while (c->count)
+        pool_put(c->slots[--c->count]);
+}
+
+static void cache_key_create(void)
+{
+    pthread_key_create(&cache_key, cache_return);
+}
+
+static struct span *pool_take(void)
+{
+    struct slot_cache *c = &tls_cache;
+    if (c->count)
+        return c->slots[--c->count];
+    pthread_once(&cache_key_once, cache_key_create);
+    if (!pthread_getspecific(cache_key))
+        pthread_setspecific(cache_key, c);
+    struct span *s;
+    while (c->count < CACHE_SLOTS / 2 && (s = pool_pop()))
+        c->slots[c->count++] = s;
+    return c->count ? c->slots[--c->count] : pool_grow();
 }
 
 uint32_t span_pool_in_use(void)
 {
-    uint32_t free_slots = 0;
+    uint32_t free_slots = tls_cache.count;
     uint32_t link = (uint32_t)atomic_load(&pool_head);
     for (; link; link = atomic_load(&slot_at(link - 1)->next_free))
         free_slots++;
@@ -595,10 +641,12 @@ void span_retain(struct span *s)
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 }
 
-void span_release(struct span *s)
+/* Drop a holder reference; true when it was the last one: s is reset and must go back
+ * to the pool. */
+static bool release_one(struct span *s)
 {
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
-        return;
+        return false;
     genops_context_unref(s->inherit[0]);
     genops_context_unref(s->inherit[1]);
     s->inherit[0] = s->inherit[1] = NULL;
@@ -613,5 +661,27 @@ void span_release(struct span *s)
     s->event_count = 0;
     s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
     arena_reset(&s->arena);
-    pool_put(s);
+    return true;
+}
+
+void span_release(struct span *s)
+{
+    if (release_one(s))
+        pool_put(s);
+}
+
+void span_release_batch(struct span *const *spans, size_t n)
+{
+    struct span *first = NULL, *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!release_one(spans[i]))
+            continue;
+        atomic_store_explicit(&spans[i]->next_free, first ? first->index + 1 : 0,
+                              memory_order_relaxed);
+        first = spans[i];
+        if (!last)
+            last = spans[i];
+    }
+    if (first)
+        pool_put_chain(first, last);
 }

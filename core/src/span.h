@@ -33,9 +33,9 @@ struct span_limits {
 };
 
 struct span {
-    atomic_uint gen;   /* odd while open; see the file comment */
-    atomic_uint refs;  /* holders after end */
-    uint32_t index;    /* slot index, the low half of the handle */
+    atomic_uint gen;            /* odd while open; see the file comment */
+    atomic_uint refs;           /* holders after end */
+    uint32_t index;             /* slot index, the low half of the handle */
     _Atomic uint32_t next_free; /* pool link: index + 1, 0 = none */
 
     genops_pipeline *pipeline;
@@ -94,6 +94,9 @@ void span_materialize(struct span *s);
 void span_retain(struct span *s);
 /* Drop a holder reference; the last one resets the span and returns its slot. */
 void span_release(struct span *s);
+/* span_release for n spans, returning the freed slots to the pool with one CAS (the
+ * export thread, once per batch). */
+void span_release_batch(struct span *const *spans, size_t n);
 
 /* Slots currently open or held (for tests and stats). */
 uint32_t span_pool_in_use(void);

@@ -260,8 +260,14 @@ static void test_ended_and_forged_handles_are_stale_forever(void **state)
     genops_pipeline_flush(f.pipeline, 10000, NULL);
     genops_memory_exporter_clear(f.memory); /* the slot goes back to the pool */
 
-    /* The pool hands the slot out again; the old handle must not reach the new span. */
-    genops_span fresh = genops_span_start(f.pipeline, "fresh", NULL, NULL);
+    /* Start spans (kept open, so no slot cycles back) until the pool hands that slot out
+     * again; the old handle must not reach the new span. */
+    enum { MAX_OPEN = 4096 };
+    static genops_span opened[MAX_OPEN];
+    genops_span fresh = GENOPS_SPAN_NONE;
+    int n = 0;
+    while (n < MAX_OPEN && (uint32_t)fresh != (uint32_t)old)
+        fresh = opened[n++] = genops_span_start(f.pipeline, "fresh", NULL, NULL);
     assert_int_equal((uint32_t)fresh, (uint32_t)old);
     assert_int_not_equal(fresh, old);
     assert_int_equal(genops_span_set_int(old, "k", 1, &err), GENOPS_ESTALE);
@@ -270,7 +276,8 @@ static void test_ended_and_forged_handles_are_stale_forever(void **state)
     assert_int_equal(genops_span_set_int(GENOPS_SPAN_NONE, "k", 1, &err), GENOPS_ESTALE);
     assert_int_equal(genops_span_set_int(0xFFFFFFFF00000001ull, "k", 1, &err), GENOPS_ESTALE);
     assert_int_equal(genops_span_set_int(fresh + 2, "k", 1, &err), GENOPS_ESTALE);
-    genops_span_end(fresh, NULL);
+    for (int i = 0; i < n; i++)
+        genops_span_end(opened[i], NULL);
     fixture_close(&f);
 }
 
