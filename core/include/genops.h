@@ -33,12 +33,12 @@ extern "C" {
 
 /* ---- Version ------------------------------------------------------------------ */
 
-#define GENOPS_VERSION_MAJOR 0
-#define GENOPS_VERSION_MINOR 1
-#define GENOPS_VERSION_PATCH 0
+#define GENOPS_VERSION_MAJOR  0
+#define GENOPS_VERSION_MINOR  1
+#define GENOPS_VERSION_PATCH  0
 #define GENOPS_VERSION_STRING "0.1.0"
 /* 0xMMmmpp: compare with < and >. */
-#define GENOPS_VERSION_NUM                                                             \
+#define GENOPS_VERSION_NUM                                                                         \
     ((GENOPS_VERSION_MAJOR << 16) | (GENOPS_VERSION_MINOR << 8) | GENOPS_VERSION_PATCH)
 
 /* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Never NULL. */
@@ -134,8 +134,7 @@ GENOPS_API size_t genops_context_count(const genops_context *ctx);
 GENOPS_API genops_status genops_context_get(const genops_context *ctx, size_t index,
                                             genops_attribute *out, genops_error *err);
 /* Find a key; returns false when absent. *out as for genops_context_get. */
-GENOPS_API bool genops_context_find(const genops_context *ctx, const char *key,
-                                    genops_value *out);
+GENOPS_API bool genops_context_find(const genops_context *ctx, const char *key, genops_value *out);
 
 /* The process-wide default attributes (genops-ai's set_default_attributes). Readers
  * never take a lock: a new snapshot is published atomically. Writers serialise. */
@@ -206,7 +205,7 @@ typedef struct genops_otlp_options {
     size_t header_count;
     const char *headers_string; /* "k1=v1,k2=v2", values percent-encoded, as the env */
     genops_compression compression;
-    uint32_t timeout_ms; /* for one batch, retries included; default 10000 */
+    uint32_t timeout_ms;            /* for one batch, retries included; default 10000 */
     const char *certificate;        /* PEM CA bundle that verifies the server */
     const char *client_key;         /* PEM private key for mutual TLS */
     const char *client_certificate; /* PEM certificate for mutual TLS */
@@ -446,9 +445,9 @@ typedef struct genops_options {
     uint32_t max_queue_size;               /* spans; default 2048 (OTEL_BSP_MAX_QUEUE_SIZE) */
     uint32_t schedule_delay_ms;            /* default 5000 (OTEL_BSP_SCHEDULE_DELAY) */
     uint32_t export_timeout_ms;            /* default 30000 (OTEL_BSP_EXPORT_TIMEOUT) */
-    uint32_t max_export_batch_size; /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
-    uint64_t max_buffer_bytes;      /* everything the pipeline holds; default 64 MiB */
-    int32_t exit_flush_timeout_ms;  /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
+    uint32_t max_export_batch_size;        /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
+    uint64_t max_buffer_bytes;             /* everything the pipeline holds; default 64 MiB */
+    int32_t exit_flush_timeout_ms;         /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
 } genops_options;
 
 /* Zero *opt and set its struct_size. */
@@ -463,8 +462,7 @@ GENOPS_API genops_pipeline *genops_pipeline_new(const genops_options *opt, genop
 /* Add an exporter; on success the pipeline owns it, on failure the caller still does.
  * Every exporter receives every span. */
 GENOPS_API genops_status genops_pipeline_add_exporter(genops_pipeline *pipeline,
-                                                      genops_exporter *exporter,
-                                                      genops_error *err);
+                                                      genops_exporter *exporter, genops_error *err);
 
 /* Export everything ended before the call; wait at most timeout_ms. Returns
  * GENOPS_ETIMEDOUT when the deadline passed first. Safe from any thread. */
@@ -483,22 +481,22 @@ GENOPS_API void genops_pipeline_free(genops_pipeline *pipeline);
 /* Self-metrics. Every span that ended is, in the end, exactly one of: exported,
  * dropped (by one of the reasons below), or still queued / in flight. */
 typedef struct genops_stats {
-    size_t struct_size;            /* set by the caller: sizeof(genops_stats) */
+    size_t struct_size; /* set by the caller: sizeof(genops_stats) */
     uint64_t spans_started;
     uint64_t spans_ended;
-    uint64_t spans_exported;       /* delivered by every exporter */
-    uint64_t dropped_queue_full;   /* the queue was full when the span ended */
-    uint64_t dropped_buffer_full;  /* max_buffer_bytes would have been passed */
-    uint64_t dropped_shutdown;     /* ended after shutdown, or still queued at its deadline */
+    uint64_t spans_exported;        /* delivered by every exporter */
+    uint64_t dropped_queue_full;    /* the queue was full when the span ended */
+    uint64_t dropped_buffer_full;   /* max_buffer_bytes would have been passed */
+    uint64_t dropped_shutdown;      /* ended after shutdown, or still queued at its deadline */
     uint64_t dropped_export_failed; /* transport failure or timeout, retries spent */
-    uint64_t dropped_rejected;     /* the backend refused them */
-    uint64_t dropped_no_exporter;  /* the pipeline has no exporter */
-    uint64_t start_failures;       /* span_start refused: shut down or too many open */
+    uint64_t dropped_rejected;      /* the backend refused them */
+    uint64_t dropped_no_exporter;   /* the pipeline has no exporter */
+    uint64_t start_failures;        /* span_start refused: shut down or too many open */
     uint64_t batches;
     uint64_t bytes_sent;
     uint64_t retries;
-    uint64_t queue_depth;          /* spans queued now */
-    uint64_t buffered_bytes;       /* bytes held by queued and in-flight spans now */
+    uint64_t queue_depth;    /* spans queued now */
+    uint64_t buffered_bytes; /* bytes held by queued and in-flight spans now */
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
@@ -544,16 +542,14 @@ typedef enum genops_status_code {
  * parent span id = parent->span_id; otherwise a new trace. Returns GENOPS_SPAN_NONE and
  * fills *err on failure (the failure is counted in the pipeline's stats). */
 GENOPS_API genops_span genops_span_start(genops_pipeline *pipeline, const char *name,
-                                         const genops_span_context *parent,
-                                         genops_error *err);
+                                         const genops_span_context *parent, genops_error *err);
 
 /* Start a GenOps operation span, as genops-ai's trace_operation does: span name =
  * name, genops.operation.name, genops.operation.type (NULL or "" = "ai.inference"),
  * genops.timestamp (epoch seconds), and every effective attribute k (defaults,
  * overridden by ctx, overridden by attrs; NULL values dropped) as genops.k. */
 GENOPS_API genops_span genops_operation_start(genops_pipeline *pipeline, const char *name,
-                                              const char *type,
-                                              const genops_span_context *parent,
+                                              const char *type, const genops_span_context *parent,
                                               const genops_context *ctx,
                                               const genops_attribute *attrs, size_t count,
                                               genops_error *err);
@@ -563,15 +559,14 @@ GENOPS_API genops_span genops_operation_start(genops_pipeline *pipeline, const c
  * past the length limit are truncated (counted). */
 GENOPS_API genops_status genops_span_set(genops_span span, const char *key,
                                          const genops_value *value, genops_error *err);
-GENOPS_API genops_status genops_span_set_attributes(genops_span span,
-                                                    const genops_attribute *attrs,
+GENOPS_API genops_status genops_span_set_attributes(genops_span span, const genops_attribute *attrs,
                                                     size_t count, genops_error *err);
-GENOPS_API genops_status genops_span_set_str(genops_span span, const char *key,
-                                             const char *value, genops_error *err);
+GENOPS_API genops_status genops_span_set_str(genops_span span, const char *key, const char *value,
+                                             genops_error *err);
 GENOPS_API genops_status genops_span_set_int(genops_span span, const char *key, int64_t value,
                                              genops_error *err);
-GENOPS_API genops_status genops_span_set_double(genops_span span, const char *key,
-                                                double value, genops_error *err);
+GENOPS_API genops_status genops_span_set_double(genops_span span, const char *key, double value,
+                                                genops_error *err);
 GENOPS_API genops_status genops_span_set_bool(genops_span span, const char *key, bool value,
                                               genops_error *err);
 
@@ -588,8 +583,7 @@ GENOPS_API genops_status genops_span_add_event(genops_span span, const char *nam
 /* Add an "exception" event with exception.type, exception.message and
  * exception.stacktrace (each may be NULL). Does not change the status. */
 GENOPS_API genops_status genops_span_record_exception(genops_span span, const char *type,
-                                                      const char *message,
-                                                      const char *stacktrace,
+                                                      const char *message, const char *stacktrace,
                                                       genops_error *err);
 
 /* The governance recorders, with genops-ai's GenOpsTelemetry rules. Each takes the
@@ -600,14 +594,11 @@ GENOPS_API genops_status genops_span_record_exception(genops_span span, const ch
  * the attributes each one writes. */
 GENOPS_API genops_status genops_span_record_cost(genops_span span, const genops_attribute *kv,
                                                  size_t count, genops_error *err);
-GENOPS_API genops_status genops_span_record_policy(genops_span span,
-                                                   const genops_attribute *kv, size_t count,
-                                                   genops_error *err);
-GENOPS_API genops_status genops_span_record_budget(genops_span span,
-                                                   const genops_attribute *kv, size_t count,
-                                                   genops_error *err);
-GENOPS_API genops_status genops_span_record_evaluation(genops_span span,
-                                                       const genops_attribute *kv,
+GENOPS_API genops_status genops_span_record_policy(genops_span span, const genops_attribute *kv,
+                                                   size_t count, genops_error *err);
+GENOPS_API genops_status genops_span_record_budget(genops_span span, const genops_attribute *kv,
+                                                   size_t count, genops_error *err);
+GENOPS_API genops_status genops_span_record_evaluation(genops_span span, const genops_attribute *kv,
                                                        size_t count, genops_error *err);
 
 /* The span's trace context, for parenting children (also after it ended, if the
@@ -641,11 +632,9 @@ GENOPS_API void genops_memory_exporter_clear(genops_exporter *exporter);
 /* The accessors below read one field each; every one is NULL-safe (a NULL span reads
  * as empty) and returns pointers valid as long as the span data is. */
 GENOPS_API const char *genops_span_data_name(const genops_span_data *span);
-GENOPS_API void genops_span_data_context(const genops_span_data *span,
-                                         genops_span_context *out);
+GENOPS_API void genops_span_data_context(const genops_span_data *span, genops_span_context *out);
 /* False for a root span; otherwise copies the parent span id into parent_span_id. */
-GENOPS_API bool genops_span_data_parent(const genops_span_data *span,
-                                        uint8_t parent_span_id[8]);
+GENOPS_API bool genops_span_data_parent(const genops_span_data *span, uint8_t parent_span_id[8]);
 GENOPS_API uint64_t genops_span_data_start_ns(const genops_span_data *span);
 GENOPS_API uint64_t genops_span_data_end_ns(const genops_span_data *span);
 GENOPS_API genops_span_kind genops_span_data_kind(const genops_span_data *span);

@@ -54,19 +54,6 @@ void *arena_alloc_slow(struct arena *a, size_t n)
     return p;
 }
 
-char *arena_memdup(struct arena *a, const void *s, size_t len)
-{
-    if (len == SIZE_MAX)
-        return NULL;
-    char *p = arena_alloc(a, len + 1);
-    if (p) {
-        if (len)
-            memcpy(p, s, len);
-        p[len] = '\0';
-    }
-    return p;
-}
-
 void arena_reset(struct arena *a)
 {
     size_t kept = 0;

@@ -45,9 +45,6 @@ static inline void *arena_alloc(struct arena *a, size_t n)
     return arena_alloc_slow(a, n);
 }
 
-/* A copy of s[0..len) plus a NUL, or NULL as arena_alloc. */
-char *arena_memdup(struct arena *a, const void *s, size_t len);
-
 /* Forget every allocation; keep up to ARENA_RETAIN_BYTES of chunks. */
 void arena_reset(struct arena *a);
 

@@ -173,29 +173,3 @@ void attr_list_free(struct attr_list *l)
     free(l->items);
     memset(l, 0, sizeof *l);
 }
-
-bool attr_value_equal(const genops_value *a, const genops_value *b)
-{
-    if (a->type != b->type)
-        return false;
-    switch (a->type) {
-    case GENOPS_TYPE_NULL: return true;
-    case GENOPS_TYPE_INT: return a->u.i == b->u.i;
-    case GENOPS_TYPE_DOUBLE: return a->u.d == b->u.d;
-    case GENOPS_TYPE_BOOL: return a->u.b == b->u.b;
-    case GENOPS_TYPE_STRING:
-        return a->len == b->len && (a->len == 0 || memcmp(a->u.s, b->u.s, a->len) == 0);
-    default: break;
-    }
-    if (a->len != b->len)
-        return false;
-    for (size_t i = 0; i < a->len; i++) {
-        bool same = a->type == GENOPS_TYPE_STRING_ARRAY   ? strcmp(a->u.sa[i], b->u.sa[i]) == 0
-                    : a->type == GENOPS_TYPE_INT_ARRAY    ? a->u.ia[i] == b->u.ia[i]
-                    : a->type == GENOPS_TYPE_DOUBLE_ARRAY ? a->u.da[i] == b->u.da[i]
-                                                          : a->u.ba[i] == b->u.ba[i];
-        if (!same)
-            return false;
-    }
-    return true;
-}

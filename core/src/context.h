@@ -12,9 +12,9 @@
 
 struct genops_context {
     atomic_uint refs;
-    bool is_static;           /* the empty snapshot: never freed */
-    struct attr_list attrs;   /* keys as given */
-    const char **op_keys;     /* op_keys[i] = "genops." + attrs.items[i].key */
+    bool is_static;         /* the empty snapshot: never freed */
+    struct attr_list attrs; /* keys as given */
+    const char **op_keys;   /* op_keys[i] = "genops." + attrs.items[i].key */
     uint32_t *op_key_lens;
     struct arena arena;
 };

@@ -32,8 +32,8 @@ static void put_value(struct buf *out, const genops_value *v)
     }
     buf_putc(out, '[');
     for (size_t i = 0; i < v->len; i++) {
-        genops_value item = {.type = (genops_type)(v->type - GENOPS_TYPE_STRING_ARRAY +
-                                                   GENOPS_TYPE_STRING)};
+        genops_value item = {
+            .type = (genops_type)(v->type - GENOPS_TYPE_STRING_ARRAY + GENOPS_TYPE_STRING)};
         if (v->type == GENOPS_TYPE_STRING_ARRAY) {
             item.u.s = v->u.sa[i];
             item.len = strlen(v->u.sa[i]);

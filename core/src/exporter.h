@@ -39,8 +39,8 @@ struct exporter_ops {
     const char *kind; /* "memory", "console", "otlp", ... */
     /* Deliver b before deadline_ns (CLOCK_MONOTONIC) and fill *r. An exporter that
      * keeps a span beyond the call takes a span_retain reference. */
-    genops_status (*export_batch)(genops_exporter *e, const struct batch *b,
-                                  uint64_t deadline_ns, struct export_result *r);
+    genops_status (*export_batch)(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
+                                  struct export_result *r);
     /* Release everything; no call follows. */
     void (*destroy)(genops_exporter *e);
     /* In a forked child, before the first export: drop connections and per-process

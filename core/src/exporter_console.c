@@ -14,8 +14,8 @@ struct console_exporter {
     struct buf out; /* reused across batches */
 };
 
-static genops_status console_export(genops_exporter *e, const struct batch *b,
-                                    uint64_t deadline_ns, struct export_result *r)
+static genops_status console_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
+                                    struct export_result *r)
 {
     struct console_exporter *c = (struct console_exporter *)e;
     (void)deadline_ns;
@@ -47,8 +47,7 @@ static void console_destroy(genops_exporter *e)
     free(c);
 }
 
-static const struct exporter_ops console_ops = {"console", console_export, console_destroy,
-                                                NULL};
+static const struct exporter_ops console_ops = {"console", console_export, console_destroy, NULL};
 
 genops_exporter *genops_console_exporter_new(int fd, genops_error *err)
 {

@@ -383,8 +383,8 @@ static void poll_acks(struct hec_exporter *x, struct run *run)
     if (http_client_first(x->http, FIRST_ACK_POLL)) {
         char url[256];
         http_url_for_log(x->cfg.ack_url, url, sizeof url); /* no user:password, no query */
-        log_msg(LOG_WARNING, "Splunk HEC exporter: polling %s for acknowledgements failed: %s",
-                url, status ? reply.text : x->resp.error);
+        log_msg(LOG_WARNING, "Splunk HEC exporter: polling %s for acknowledgements failed: %s", url,
+                status ? reply.text : x->resp.error);
     }
 }
 

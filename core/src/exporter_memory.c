@@ -16,8 +16,8 @@ struct memory_exporter {
     size_t count, cap;
 };
 
-static genops_status memory_export(genops_exporter *e, const struct batch *b,
-                                   uint64_t deadline_ns, struct export_result *r)
+static genops_status memory_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
+                                   struct export_result *r)
 {
     struct memory_exporter *m = (struct memory_exporter *)e;
     (void)deadline_ns;

@@ -40,11 +40,11 @@
 #define REDACTED           "[REDACTED]"
 /* A credential after an auth scheme is redacted on its own only from this length on:
  * a short one would blank out ordinary words. */
-#define MIN_BARE_SECRET    8
+#define MIN_BARE_SECRET 8
 
 struct http_client {
-    CURL *curl;   /* NULL until the first request (and again after fork) */
-    CURL *stale;  /* the parent's handle in a forked child, cleaned up on first use */
+    CURL *curl;  /* NULL until the first request (and again after fork) */
+    CURL *stale; /* the parent's handle in a forked child, cleaned up on first use */
     char *url;
     char url_for_log[256];
     char *what;
@@ -78,7 +78,7 @@ bool http_header_is_secret(const char *name)
         "cookie", "credential", "signature", "session", "x-honeycomb-team"};
     char lower[128];
     size_t n = 0;
-    for (; name[n] && n < sizeof lower - 1; n++)
+    for (; n < sizeof lower - 1 && name[n]; n++)
         lower[n] = (char)tolower((unsigned char)name[n]);
     lower[n] = 0;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)

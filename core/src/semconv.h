@@ -4,8 +4,8 @@
 #ifndef GENOPS_SEMCONV_H
 #define GENOPS_SEMCONV_H
 
-#define GENOPS_ATTR(id, name, type, group, doc) \
-    static const char SEMCONV_##id[] __attribute__((unused)) = name;    \
+#define GENOPS_ATTR(id, name, type, group, doc)                                                    \
+    static const char SEMCONV_##id[] __attribute__((unused)) = name;                               \
     enum { SEMCONV_##id##_LEN = sizeof(name) - 1 };
 #define GENOPS_PREFIX(id, prefix, group, doc) GENOPS_ATTR(id, prefix, string, group, doc)
 #include "semconv.def"

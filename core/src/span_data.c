@@ -67,8 +67,7 @@ bool genops_span_data_attribute(const genops_span_data *d, size_t index, genops_
     return true;
 }
 
-static bool find_in(const struct attr *items, uint32_t count, const char *key,
-                    genops_value *out)
+static bool find_in(const struct attr *items, uint32_t count, const char *key, genops_value *out)
 {
     if (!key || !out)
         return false;

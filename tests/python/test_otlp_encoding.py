@@ -100,7 +100,7 @@ def test_protobuf_decodes_with_the_official_classes(sample):
 
     spans = rs.scope_spans[0].spans
     assert [s.name for s in spans] == [row[0] for row in manifest]
-    for span, (name, trace_id, span_id, parent, start, end) in zip(spans, manifest):
+    for span, (_name, trace_id, span_id, parent, start, end) in zip(spans, manifest):
         assert span.trace_id.hex() == trace_id and span.span_id.hex() == span_id
         assert span.parent_span_id.hex() == ("" if parent == "-" else parent)
         assert span.start_time_unix_nano == int(
