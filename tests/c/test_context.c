@@ -1,6 +1,7 @@
 /* test_context.c - context snapshots, the global defaults, effective attributes and the
  * operation rules of genops-ai's trace_operation. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "testutil.h"
@@ -196,28 +197,40 @@ static void *read_defaults(void *arg)
     return NULL;
 }
 
+static bool all_readers_reached(atomic_long *checks, int n, long count)
+{
+    for (int i = 0; i < n; i++)
+        if (atomic_load(&checks[i]) < count)
+            return false;
+    return true;
+}
+
 static void test_defaults_readers_never_see_a_freed_snapshot(void **state)
 {
     (void)state;
-    pthread_t readers[3];
-    atomic_long checks[3] = {0};
+    enum { READERS = 3, MIN_SWAPS = 2000, MIN_CHECKS = 100 };
+    pthread_t readers[READERS];
+    atomic_long checks[READERS] = {0};
     atomic_store(&stop_readers, false);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < READERS; i++)
         pthread_create(&readers[i], NULL, read_defaults, &checks[i]);
-    /* At least 2000 swaps, and on until every reader has overlapped some of them
-     * (bounded: a loaded machine may schedule readers late). */
-    for (int64_t i = 0; i < 200000; i++) {
-        genops_attribute a[] = {A_INT("seq", i), A_STR("team", "t")};
+    /* Swap until there were enough swaps and every reader overlapped some of them.
+     * A reader that lags gets the CPU (valgrind runs one thread at a time and a loaded
+     * machine may schedule readers late); the wall-clock bound only stops a hang. */
+    uint64_t t0 = clock_mono_ns();
+    int64_t swaps = 0;
+    while ((swaps < MIN_SWAPS || !all_readers_reached(checks, READERS, MIN_CHECKS)) &&
+           elapsed_ms(t0) < 60000) {
+        genops_attribute a[] = {A_INT("seq", swaps), A_STR("team", "t")};
         genops_defaults_set(a, COUNT(a), NULL);
-        if (i >= 2000 && atomic_load(&checks[0]) > 100 && atomic_load(&checks[1]) > 100 &&
-            atomic_load(&checks[2]) > 100)
-            break;
+        swaps++;
+        if (swaps >= MIN_SWAPS)
+            sched_yield();
     }
     atomic_store(&stop_readers, true);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < READERS; i++)
         pthread_join(readers[i], NULL);
-        assert_true(checks[i] > 0);
-    }
+    assert_true(all_readers_reached(checks, READERS, MIN_CHECKS));
     assert_int_equal(atomic_load(&torn_reads), 0);
 }
 

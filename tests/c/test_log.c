@@ -17,12 +17,8 @@
 #include "genops.h"
 #include "ids.h"
 #include "log.h"
+#include "testutil.h"
 #include "utf8.h"
-
-static double elapsed_ms(uint64_t since)
-{
-    return (double)(clock_mono_ns() - since) / 1e6;
-}
 
 static genops_log_record new_record(void)
 {

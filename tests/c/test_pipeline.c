@@ -127,11 +127,6 @@ static uint64_t dropped(const genops_stats *st)
            st->dropped_export_failed + st->dropped_rejected + st->dropped_no_exporter;
 }
 
-static double elapsed_ms(uint64_t since)
-{
-    return (double)(clock_mono_ns() - since) / 1e6;
-}
-
 /* ---- stress ------------------------------------------------------------------- */
 
 enum { PRODUCERS = 8, PER_PRODUCER = 100000 };
@@ -142,8 +137,8 @@ static void *produce(void *arg)
     genops_attribute own[] = {A_STR("team", "stress"), A_INT("shard", 1)};
     for (int i = 0; i < PER_PRODUCER; i++) {
         genops_span s = (i & 7) == 0
-                          ? genops_operation_start(p, "op", NULL, NULL, NULL, own, 2, NULL)
-                          : genops_span_start(p, "span", NULL, NULL);
+                            ? genops_operation_start(p, "op", NULL, NULL, NULL, own, 2, NULL)
+                            : genops_span_start(p, "span", NULL, NULL);
         genops_span_set_int(s, "i", i, NULL);
         genops_span_set_str(s, "k", "value", NULL);
         genops_span_end(s, NULL);
@@ -408,8 +403,7 @@ static int read_lines(int fd, struct line *lines, int max)
     text[got] = '\0';
     int count = 0;
     for (char *p = text; count < max && *p;) {
-        if (sscanf(p, "%d %llx %31s", &lines[count].pid, &lines[count].id,
-                   lines[count].name) == 3)
+        if (sscanf(p, "%d %llx %31s", &lines[count].pid, &lines[count].id, lines[count].name) == 3)
             count++;
         char *nl = strchr(p, '\n');
         if (!nl)
