@@ -101,7 +101,7 @@ bench: build-release
 	  $(BUILD)/release/bench_pipeline --callgrind 20000 2>&1 | grep Collected
 
 lint:
-	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/include/*.h
+	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/include/*.h tests/c/*.c tests/c/*.h
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
 	  --suppress=missingIncludeSystem -I core/include -I core/src core/src
 

@@ -17,9 +17,9 @@ static void test_console_prints_one_block_per_span(void **state)
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     genops_pipeline *p = genops_pipeline_new(NULL, NULL);
-    assert_int_equal(genops_pipeline_add_exporter(p, genops_console_exporter_new(fds[1], NULL),
-                                                  NULL),
-                     GENOPS_OK);
+    assert_int_equal(
+        genops_pipeline_add_exporter(p, genops_console_exporter_new(fds[1], NULL), NULL),
+        GENOPS_OK);
     genops_span s = genops_span_start(p, "chat.completion", NULL, NULL);
     genops_span_context ctx;
     genops_span_get_context(s, &ctx, NULL);

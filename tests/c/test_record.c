@@ -20,8 +20,7 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef genops_status (*recorder)(genops_span, const genops_attribute *, size_t,
-                                  genops_error *);
+typedef genops_status (*recorder)(genops_span, const genops_attribute *, size_t, genops_error *);
 
 /* Record kv on a fresh span and return what was captured. */
 static const genops_span_data *record(recorder fn, const genops_attribute *kv, size_t n)
@@ -41,8 +40,8 @@ static void test_cost_full(void **state)
 {
     (void)state;
     genops_attribute kv[] = {A_DBL("cost", 0.0234),       A_STR("provider", "openai"),
-                             A_STR("model", "gpt-4"),       A_INT("tokens_input", 150),
-                             A_INT("tokens_output", 50),    A_STR("cost_type", "inference"),
+                             A_STR("model", "gpt-4"),     A_INT("tokens_input", 150),
+                             A_INT("tokens_output", 50),  A_STR("cost_type", "inference"),
                              A_STR("region", "eu-west-1")};
     const genops_span_data *d = record(genops_span_record_cost, kv, COUNT(kv));
     expect_double(d, "genops.cost.total", 0.0234);
@@ -61,9 +60,8 @@ static void test_cost_full(void **state)
 static void test_cost_aliases_and_given_total(void **state)
 {
     (void)state;
-    genops_attribute kv[] = {A_INT("cost", 2), A_STR("currency", "EUR"),
-                             A_INT("input_tokens", 10), A_INT("output_tokens", 5),
-                             A_INT("tokens_total", 99)};
+    genops_attribute kv[] = {A_INT("cost", 2), A_STR("currency", "EUR"), A_INT("input_tokens", 10),
+                             A_INT("output_tokens", 5), A_INT("tokens_total", 99)};
     const genops_span_data *d = record(genops_span_record_cost, kv, COUNT(kv));
     expect_int(d, "genops.cost.total", 2); /* the type is kept */
     expect_str(d, "genops.cost.currency", "EUR");
@@ -76,9 +74,8 @@ static void test_cost_aliases_and_given_total(void **state)
 static void test_cost_main_name_wins_over_alias_unless_none(void **state)
 {
     (void)state;
-    genops_attribute kv[] = {A_DBL("cost", 1.0), A_INT("tokens_input", 7),
-                             A_INT("input_tokens", 8), A_NULL("tokens_output"),
-                             A_INT("output_tokens", 3)};
+    genops_attribute kv[] = {A_DBL("cost", 1.0), A_INT("tokens_input", 7), A_INT("input_tokens", 8),
+                             A_NULL("tokens_output"), A_INT("output_tokens", 3)};
     const genops_span_data *d = record(genops_span_record_cost, kv, COUNT(kv));
     expect_int(d, "genops.tokens.input", 7);
     expect_int(d, "genops.tokens.output", 3);
@@ -140,16 +137,19 @@ static void test_cost_errors_record_nothing(void **state)
     assert_int_equal(genops_span_record_cost(s, nan, 0, &err), GENOPS_ESTALE);
     assert_int_equal(genops_pipeline_flush(f.pipeline, 10000, NULL), GENOPS_OK);
     size_t last = genops_memory_exporter_count(f.memory) - 1;
-    assert_int_equal(
-        genops_span_data_attribute_count(genops_memory_exporter_get(f.memory, last)), 0);
+    assert_int_equal(genops_span_data_attribute_count(genops_memory_exporter_get(f.memory, last)),
+                     0);
 }
 
 static void test_policy(void **state)
 {
     (void)state;
-    genops_attribute kv[] = {A_STR("policy_name", "content-safety"), A_STR("result", "blocked"),
-                             A_STR("policy_reason", "toxicity"), A_DBL("metadata.score", 0.97),
-                             A_STR("rule_id", "R-12"), A_NULL("ignored")};
+    genops_attribute kv[] = {A_STR("policy_name", "content-safety"),
+                             A_STR("result", "blocked"),
+                             A_STR("policy_reason", "toxicity"),
+                             A_DBL("metadata.score", 0.97),
+                             A_STR("rule_id", "R-12"),
+                             A_NULL("ignored")};
     const genops_span_data *d = record(genops_span_record_policy, kv, COUNT(kv));
     expect_str(d, "genops.policy.name", "content-safety");
     expect_str(d, "genops.policy.result", "blocked");
@@ -223,9 +223,12 @@ static void test_budget_given_remaining_zero_limit_and_partial(void **state)
 static void test_evaluation(void **state)
 {
     (void)state;
-    genops_attribute kv[] = {A_STR("metric_name", "relevance"), A_DBL("score", 0.87),
-                             A_DBL("threshold", 0.8),          A_BOOL("passed", true),
-                             A_STR("evaluator", "gpt-judge"),  A_STR("metadata.version", "2"),
+    genops_attribute kv[] = {A_STR("metric_name", "relevance"),
+                             A_DBL("score", 0.87),
+                             A_DBL("threshold", 0.8),
+                             A_BOOL("passed", true),
+                             A_STR("evaluator", "gpt-judge"),
+                             A_STR("metadata.version", "2"),
                              A_INT("samples", 30)};
     const genops_span_data *d = record(genops_span_record_evaluation, kv, COUNT(kv));
     expect_str(d, "genops.eval.metric", "relevance");

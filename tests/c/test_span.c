@@ -19,7 +19,10 @@ static void test_typed_attributes_keep_their_types(void **state)
     double dbls[] = {0.5, 1e300};
     bool bools[] = {true, false};
     genops_attribute attrs[] = {
-        A_STR("s", "text"), A_INT("i", -42), A_DBL("d", 0.25), A_BOOL("b", true),
+        A_STR("s", "text"),
+        A_INT("i", -42),
+        A_DBL("d", 0.25),
+        A_BOOL("b", true),
         {"sa", {.type = GENOPS_TYPE_STRING_ARRAY, .len = 2, .u.sa = names}},
         {"ia", {.type = GENOPS_TYPE_INT_ARRAY, .len = 3, .u.ia = ints}},
         {"da", {.type = GENOPS_TYPE_DOUBLE_ARRAY, .len = 2, .u.da = dbls}},
@@ -230,8 +233,7 @@ static void test_bad_input_gets_clear_errors(void **state)
     genops_attribute mixed[] = {A_INT("good", 1), A_DBL("bad", NAN)};
     assert_int_equal(genops_span_set_attributes(s, mixed, 2, &err), GENOPS_EINVAL);
     assert_int_equal(genops_span_set_kind(s, (genops_span_kind)42, &err), GENOPS_EINVAL);
-    assert_int_equal(genops_span_set_status(s, (genops_status_code)7, NULL, &err),
-                     GENOPS_EINVAL);
+    assert_int_equal(genops_span_set_status(s, (genops_status_code)7, NULL, &err), GENOPS_EINVAL);
     assert_int_equal(genops_span_add_event(s, NULL, NULL, 0, &err), GENOPS_EINVAL);
     assert_int_equal(genops_span_get_context(s, NULL, &err), GENOPS_EINVAL);
     genops_span_end(s, NULL);
@@ -351,9 +353,9 @@ static void test_times_status_kind_and_exception_event(void **state)
     fixture_open(&f);
     genops_span s = genops_span_start(f.pipeline, "failing", NULL, NULL);
     assert_int_equal(genops_span_set_kind(s, GENOPS_SPAN_KIND_CLIENT, NULL), GENOPS_OK);
-    assert_int_equal(genops_span_record_exception(s, "ValueError", "bad value",
-                                                  "Traceback ...", NULL),
-                     GENOPS_OK);
+    assert_int_equal(
+        genops_span_record_exception(s, "ValueError", "bad value", "Traceback ...", NULL),
+        GENOPS_OK);
     genops_span_set_status(s, GENOPS_STATUS_ERROR, "bad value", NULL);
     genops_span_end_at(s, 1, NULL); /* before the start: clamped */
     const genops_span_data *d = fixture_only_span(&f);

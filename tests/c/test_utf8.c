@@ -34,11 +34,11 @@ static void test_each_maximal_subpart_becomes_one_replacement(void **state)
 static void test_surrogates_overlongs_and_out_of_range_are_replaced(void **state)
 {
     (void)state;
-    check_repair("\xED\xA0\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");   /* U+D800 */
-    check_repair("\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD");                   /* overlong / */
+    check_repair("\xED\xA0\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* U+D800 */
+    check_repair("\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD");                 /* overlong / */
     check_repair("\xF4\x90\x80\x80", 4,
-                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");          /* > U+10FFFF */
-    check_repair("ab\xE2\x82", 4, "ab\xEF\xBF\xBD");                           /* cut short */
+                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* > U+10FFFF */
+    check_repair("ab\xE2\x82", 4, "ab\xEF\xBF\xBD");                  /* cut short */
 }
 
 static void test_embedded_nul_is_valid(void **state)

@@ -100,41 +100,13 @@ static inline void expect_absent(const genops_span_data *d, const char *key)
 }
 
 /* Attribute list builders. */
-#define A_STR(k, text)                                                                             \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_STRING, .len = sizeof(text) - 1, .u.s = (text)                     \
-        }                                                                                          \
-    }
-#define A_INT(k, n)                                                                                \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_INT, .u.i = (n)                                                    \
-        }                                                                                          \
-    }
-#define A_DBL(k, x)                                                                                \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_DOUBLE, .u.d = (x)                                                 \
-        }                                                                                          \
-    }
-#define A_BOOL(k, flag)                                                                            \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_BOOL, .u.b = (flag)                                                \
-        }                                                                                          \
-    }
-#define A_NULL(k)                                                                                  \
-    {                                                                                              \
-        (k),                                                                                       \
-        {                                                                                          \
-            .type = GENOPS_TYPE_NULL                                                               \
-        }                                                                                          \
-    }
+/* clang-format off */
+#define A_STR(k, text) {(k), {.type = GENOPS_TYPE_STRING, .len = sizeof(text) - 1, .u.s = (text)}}
+#define A_INT(k, n) {(k), {.type = GENOPS_TYPE_INT, .u.i = (n)}}
+#define A_DBL(k, x) {(k), {.type = GENOPS_TYPE_DOUBLE, .u.d = (x)}}
+#define A_BOOL(k, flag) {(k), {.type = GENOPS_TYPE_BOOL, .u.b = (flag)}}
+#define A_NULL(k) {(k), {.type = GENOPS_TYPE_NULL}}
+/* clang-format on */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
