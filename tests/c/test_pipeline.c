@@ -3,6 +3,7 @@
  * flush and shutdown deadlines with an exporter that hangs, the bounded exit flush,
  * fork, and the OTEL_BSP_* environment. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -153,7 +154,8 @@ static void test_stress_every_ended_span_is_exported_or_counted(void **state)
     genops_attribute defaults[] = {A_STR("environment", "test")};
     genops_defaults_set(defaults, 1, NULL);
     struct test_exporter *t = test_exporter_new();
-    t->delay_us = 300; /* deliberately slow: the small queue overflows */
+    t->delay_us = 300; /* deliberately slow */
+    hold(t, true);     /* and stuck at first, so that the small queue surely overflows */
     genops_options opt;
     genops_options_init(&opt);
     opt.max_queue_size = 256;
@@ -164,6 +166,13 @@ static void test_stress_every_ended_span_is_exported_or_counted(void **state)
     pthread_t threads[PRODUCERS];
     for (int i = 0; i < PRODUCERS; i++)
         pthread_create(&threads[i], NULL, produce, p);
+    /* Whether a merely slow exporter falls behind depends on how the machine schedules
+     * the producers; a stuck one does, once 256 + 64 of 800,000 spans have ended. Then it
+     * runs (slowly) while the producers go on. The wall-clock bound only stops a hang. */
+    uint64_t t0 = clock_mono_ns();
+    while (stats_of(p).dropped_queue_full == 0 && elapsed_ms(t0) < 60000)
+        usleep(1000);
+    hold(t, false);
     for (int i = 0; i < PRODUCERS; i++)
         pthread_join(threads[i], NULL);
     assert_int_equal(genops_pipeline_flush(p, 60000, NULL), GENOPS_OK);
@@ -526,13 +535,17 @@ static void test_one_drop_warning_and_the_periodic_stats_line(void **state)
 {
     (void)state;
     SKIP_UNDER_TSAN();
-    int fds[2];
+    int fds[2], go[2]; /* the child's stderr; the parent's "seen enough, exit" */
     assert_int_equal(pipe(fds), 0);
+    assert_int_equal(pipe(go), 0);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
-        alarm(20);
+        alarm(120); /* a deadlock kills the child, and the parent sees it */
         dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        close(go[1]);
         setenv("GENOPS_LOG_LEVEL", "info", 1);
         struct test_exporter *t = test_exporter_new();
         hold(t, true);
@@ -546,13 +559,31 @@ static void test_one_drop_warning_and_the_periodic_stats_line(void **state)
             genops_span_end(genops_span_start(p, "x", NULL, NULL), NULL);
         genops_pipeline_log_stats(p, 20, NULL);
         hold(t, false);
-        usleep(300000);
+        /* The export thread writes the stats lines when it gets the CPU: stay until the
+         * parent has read one (or gives up), not for a fixed time. */
+        char c;
+        while (read(go[0], &c, 1) < 0 && errno == EINTR)
+            ;
         _exit(0);
     }
     close(fds[1]);
+    close(go[0]);
     static char text[1 << 16];
     size_t got = 0;
     ssize_t n;
+    uint64_t t0 = clock_mono_ns(); /* the wall-clock bound only stops a hang */
+    text[0] = '\0';
+    while (!strstr(text, "genops: info: stats: started=50 ended=50") && elapsed_ms(t0) < 60000 &&
+           got < sizeof text - 1) {
+        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        if ((n = read(fds[0], text + got, sizeof text - 1 - got)) <= 0)
+            break;
+        got += (size_t)n;
+        text[got] = '\0';
+    }
+    close(go[1]); /* the child exits; read what it wrote until then */
     while ((n = read(fds[0], text + got, sizeof text - 1 - got)) > 0)
         got += (size_t)n;
     text[got] = '\0';
