@@ -30,8 +30,8 @@ struct recorder {
     struct arg_name names[MAX_ARGS]; /* argument names; a NULL name ends the list */
     const char *prefix;              /* for every other argument */
     size_t prefix_len;
-    const char *renamed_arg; /* an other argument with a name of its own... */
-    const char *renamed_to;  /* ...namely this one (record_cost's cost_type) */
+    const char *renamed_arg;    /* an other argument with a name of its own... */
+    struct arg_name renamed_to; /* ...namely this one (record_cost's cost_type) */
 };
 
 struct call {
@@ -39,12 +39,14 @@ struct call {
     uint64_t known;                     /* bit i: kv[i] is one of the arguments (i < 64) */
 };
 
-/* The slot of key among r's arguments, or -1. Lengths first: this runs per argument. */
+/* The slot of key among r's arguments, or -1. Length and first byte first: this runs
+ * per argument. */
 static int slot_of(const struct recorder *r, const char *key)
 {
     size_t len = strlen(key);
     for (int a = 0; r->names[a].name; a++)
-        if (r->names[a].len == len && memcmp(key, r->names[a].name, len) == 0)
+        if (r->names[a].len == len && r->names[a].name[0] == key[0] &&
+            memcmp(key, r->names[a].name, len) == 0)
             return a;
     return -1;
 }
@@ -138,11 +140,11 @@ static genops_status need_number(const struct recorder *r, const char *name, con
 }
 
 /* Set a fixed genops.* name when v is given (Python's set_attribute drops None). */
-static void put(struct span *s, const char *key, const genops_value *v, genops_status *rc,
-                genops_error *err)
+static void put(struct span *s, const char *key, size_t key_len, const genops_value *v,
+                genops_status *rc, genops_error *err)
 {
     if (!*rc && given(v))
-        *rc = span_put_static(s, key, v, err);
+        *rc = span_put_fixed(s, key, key_len, v, err);
 }
 
 /* Every argument r does not know, as prefix + key; cost_type is record_cost's special. */
@@ -154,7 +156,7 @@ static void put_others(struct span *s, const struct recorder *r, const struct ca
         if (known || !given(&kv[i].value))
             continue;
         if (r->renamed_arg && strcmp(kv[i].key, r->renamed_arg) == 0)
-            *rc = span_put_static(s, r->renamed_to, &kv[i].value, err);
+            *rc = span_put_fixed(s, r->renamed_to.name, r->renamed_to.len, &kv[i].value, err);
         else
             *rc = span_put(s, r->prefix, r->prefix_len, kv[i].key, &kv[i].value, err);
     }
@@ -187,7 +189,7 @@ static const struct recorder cost_rec = {"record_cost",
                                          SEMCONV_COST_PREFIX,
                                          SEMCONV_COST_PREFIX_LEN,
                                          "cost_type",
-                                         SEMCONV_COST_TYPE};
+                                         {SEMCONV_KEY(COST_TYPE)}};
 
 genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv, size_t n,
                                       genops_error *err)
@@ -215,18 +217,17 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
     genops_value usd = {.type = GENOPS_TYPE_STRING, .len = 3, .u.s = "USD"};
     const genops_value *currency = c.args[C_CURRENCY] ? c.args[C_CURRENCY] : &usd;
 
-    put(s, SEMCONV_COST_TOTAL, cost, &rc, err);
-    put(s, SEMCONV_COST_CURRENCY, currency, &rc, err);
+    put(s, SEMCONV_KEY(COST_TOTAL), cost, &rc, err);
+    put(s, SEMCONV_KEY(COST_CURRENCY), currency, &rc, err);
     if (truthy(c.args[C_PROVIDER]))
-        put(s, SEMCONV_COST_PROVIDER, c.args[C_PROVIDER], &rc, err);
+        put(s, SEMCONV_KEY(COST_PROVIDER), c.args[C_PROVIDER], &rc, err);
     if (truthy(c.args[C_MODEL]))
-        put(s, SEMCONV_COST_MODEL, c.args[C_MODEL], &rc, err);
-    put(s, SEMCONV_TOKENS_INPUT, tin, &rc, err);
-    put(s, SEMCONV_TOKENS_OUTPUT, tout, &rc, err);
-    put(s, SEMCONV_TOKENS_TOTAL, ttotal, &rc, err);
+        put(s, SEMCONV_KEY(COST_MODEL), c.args[C_MODEL], &rc, err);
+    put(s, SEMCONV_KEY(TOKENS_INPUT), tin, &rc, err);
+    put(s, SEMCONV_KEY(TOKENS_OUTPUT), tout, &rc, err);
+    put(s, SEMCONV_KEY(TOKENS_TOTAL), ttotal, &rc, err);
     if (c.args[C_COST] && given(c.args[C_TOTAL_COST]) && !rc)
-        rc = span_put(s, SEMCONV_COST_PREFIX, SEMCONV_COST_PREFIX_LEN, "total_cost",
-                      c.args[C_TOTAL_COST], err);
+        rc = span_put(s, SEMCONV_KEY(COST_PREFIX), "total_cost", c.args[C_TOTAL_COST], err);
     put_others(s, &cost_rec, &c, kv, n, &rc, err);
     return rc;
 }
@@ -240,7 +241,7 @@ static const struct recorder policy_rec = {
     SEMCONV_POLICY_PREFIX,
     SEMCONV_POLICY_PREFIX_LEN,
     NULL,
-    NULL};
+    {NULL, 0}};
 
 genops_status genops_span_record_policy(genops_span h, const genops_attribute *kv, size_t n,
                                         genops_error *err)
@@ -254,9 +255,9 @@ genops_status genops_span_record_policy(genops_span h, const genops_attribute *k
         return stale(err, policy_rec.what);
     if (!c.args[P_NAME])
         return error_set(err, GENOPS_EINVAL, "record_policy: missing argument 'policy_name'");
-    put(s, SEMCONV_POLICY_NAME, c.args[P_NAME], &rc, err);
-    put(s, SEMCONV_POLICY_RESULT, either(c.args[P_RESULT], c.args[P_RESULT_ALIAS]), &rc, err);
-    put(s, SEMCONV_POLICY_REASON, either(c.args[P_REASON], c.args[P_REASON_ALIAS]), &rc, err);
+    put(s, SEMCONV_KEY(POLICY_NAME), c.args[P_NAME], &rc, err);
+    put(s, SEMCONV_KEY(POLICY_RESULT), either(c.args[P_RESULT], c.args[P_RESULT_ALIAS]), &rc, err);
+    put(s, SEMCONV_KEY(POLICY_REASON), either(c.args[P_REASON], c.args[P_REASON_ALIAS]), &rc, err);
     /* metadata={k: v} arrives as "metadata.k" and lands on genops.policy.metadata.k. */
     put_others(s, &policy_rec, &c, kv, n, &rc, err);
     return rc;
@@ -272,7 +273,7 @@ static const struct recorder budget_rec = {"record_budget",
                                            SEMCONV_BUDGET_PREFIX,
                                            SEMCONV_BUDGET_PREFIX_LEN,
                                            NULL,
-                                           NULL};
+                                           {NULL, 0}};
 
 genops_status genops_span_record_budget(genops_span h, const genops_attribute *kv, size_t n,
                                         genops_error *err)
@@ -298,13 +299,13 @@ genops_status genops_span_record_budget(genops_span h, const genops_attribute *k
         diff = arith(limit, used, -1);
         remaining = &diff;
     }
-    put(s, SEMCONV_BUDGET_NAME, c.args[B_NAME], &rc, err);
-    put(s, SEMCONV_BUDGET_ALLOCATED, limit, &rc, err);
-    put(s, SEMCONV_BUDGET_CONSUMED, used, &rc, err);
-    put(s, SEMCONV_BUDGET_REMAINING, remaining, &rc, err);
+    put(s, SEMCONV_KEY(BUDGET_NAME), c.args[B_NAME], &rc, err);
+    put(s, SEMCONV_KEY(BUDGET_ALLOCATED), limit, &rc, err);
+    put(s, SEMCONV_KEY(BUDGET_CONSUMED), used, &rc, err);
+    put(s, SEMCONV_KEY(BUDGET_REMAINING), remaining, &rc, err);
     if (both && as_double(limit) > 0) {
         percent.u.d = (as_double(used) / as_double(limit)) * 100;
-        put(s, SEMCONV_BUDGET_UTILIZATION_PERCENT, &percent, &rc, err);
+        put(s, SEMCONV_KEY(BUDGET_UTILIZATION_PERCENT), &percent, &rc, err);
     }
     put_others(s, &budget_rec, &c, kv, n, &rc, err);
     return rc;
@@ -319,7 +320,7 @@ static const struct recorder eval_rec = {"record_evaluation",
                                          SEMCONV_EVAL_PREFIX,
                                          SEMCONV_EVAL_PREFIX_LEN,
                                          NULL,
-                                         NULL};
+                                         {NULL, 0}};
 
 genops_status genops_span_record_evaluation(genops_span h, const genops_attribute *kv, size_t n,
                                             genops_error *err)
@@ -332,11 +333,11 @@ genops_status genops_span_record_evaluation(genops_span h, const genops_attribut
     if (!s)
         return stale(err, eval_rec.what);
     genops_value zero = {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0};
-    put(s, SEMCONV_EVAL_METRIC, either(c.args[E_NAME], c.args[E_NAME_ALIAS]), &rc, err);
-    put(s, SEMCONV_EVAL_SCORE, c.args[E_SCORE] ? c.args[E_SCORE] : &zero, &rc, err);
-    put(s, SEMCONV_EVAL_THRESHOLD, c.args[E_THRESHOLD], &rc, err);
-    put(s, SEMCONV_EVAL_PASSED, c.args[E_PASSED], &rc, err);
-    put(s, SEMCONV_EVAL_EVALUATOR, c.args[E_EVALUATOR], &rc, err);
+    put(s, SEMCONV_KEY(EVAL_METRIC), either(c.args[E_NAME], c.args[E_NAME_ALIAS]), &rc, err);
+    put(s, SEMCONV_KEY(EVAL_SCORE), c.args[E_SCORE] ? c.args[E_SCORE] : &zero, &rc, err);
+    put(s, SEMCONV_KEY(EVAL_THRESHOLD), c.args[E_THRESHOLD], &rc, err);
+    put(s, SEMCONV_KEY(EVAL_PASSED), c.args[E_PASSED], &rc, err);
+    put(s, SEMCONV_KEY(EVAL_EVALUATOR), c.args[E_EVALUATOR], &rc, err);
     put_others(s, &eval_rec, &c, kv, n, &rc, err);
     return rc;
 }

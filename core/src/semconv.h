@@ -12,4 +12,7 @@
 #undef GENOPS_ATTR
 #undef GENOPS_PREFIX
 
+/* A name and its length, as two arguments: span_put_fixed(s, SEMCONV_KEY(COST_TOTAL), ...). */
+#define SEMCONV_KEY(id) SEMCONV_##id, (size_t)SEMCONV_##id##_LEN
+
 #endif

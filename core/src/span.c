@@ -233,23 +233,21 @@ genops_span genops_span_start(genops_pipeline *p, const char *name,
 
 /* ---- attributes --------------------------------------------------------------- */
 
-/* prefix + key copied into s's arena as valid UTF-8 (repaired if it was not: *repaired
- * says so); NULL when the arena is full. */
-static const char *copy_key(struct span *s, const char *prefix, size_t prefix_len, const char *key,
-                            size_t klen, size_t *out_len, bool *repaired)
+/* prefix + key copied into s's arena as valid UTF-8 (repaired if it was not); NULL
+ * when the arena is full. */
+static const char *copy_prefixed_key(struct span *s, const char *prefix, size_t prefix_len,
+                                     const char *key, size_t klen, size_t *out_len)
 {
     if (klen > UINT32_MAX - 1 - prefix_len)
         return NULL;
     char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
     if (!k)
         return NULL;
-    if (prefix_len)
-        memcpy(k, prefix, prefix_len);
+    memcpy(k, prefix, prefix_len);
     bool ascii = attr_copy_ascii(k + prefix_len, key, klen);
     k[prefix_len + klen] = '\0';
     *out_len = prefix_len + klen;
-    *repaired = !ascii && utf8_valid_prefix(key, klen) != klen;
-    if (*repaired) {
+    if (!ascii && utf8_valid_prefix(key, klen) != klen) {
         uint32_t fixed_len;
         const char *fixed = attr_copy_text(&s->arena, key, klen, &fixed_len);
         if (!fixed || !(k = arena_alloc(&s->arena, prefix_len + fixed_len + 1)))
@@ -261,54 +259,86 @@ static const char *copy_key(struct span *s, const char *prefix, size_t prefix_le
     return k;
 }
 
-/* Set prefix + key to v. A static key (a semconv name: valid, and alive as long as
- * the program) is stored without a copy. */
-static inline genops_status put_key(struct span *s, const char *prefix, size_t prefix_len,
-                                    const char *key, bool static_key, const genops_value *v,
-                                    genops_error *err)
+/* The span's key filter: a blocked Bloom filter, two bits per key in one of its words.
+ * A clear bit means "a new key" without scanning the list; with 20 keys a scan is
+ * needed about once in 100 lookups. */
+static inline uint64_t filter_mask(uint32_t hash)
+{
+    return 1ull << ((hash >> 3) & 63) | 1ull << ((hash >> 9) & 63);
+}
+
+static inline bool filter_may_have(const uint64_t *filter, uint32_t hash)
+{
+    uint64_t mask = filter_mask(hash);
+    return (filter[hash % (SPAN_KEY_FILTER_BITS / 64)] & mask) == mask;
+}
+
+static inline void filter_add(uint64_t *filter, uint32_t hash)
+{
+    filter[hash % (SPAN_KEY_FILTER_BITS / 64)] |= filter_mask(hash);
+}
+
+/* Set prefix + key (klen bytes) to v. A static key (a semconv name: valid, and alive as
+ * long as the program) is stored without a copy. An unprefixed key is looked up before
+ * it is copied, and a new one is copied into the same arena allocation as its value. */
+static inline __attribute__((always_inline)) genops_status
+put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, size_t klen,
+        bool static_key, const genops_value *v, genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
 
-    size_t klen = strlen(key);
     const char *full = key; /* the key as it will be stored */
     size_t flen = klen;
-    bool kept = static_key, repaired = false;
+    bool kept = static_key;
+    if (klen >= UINT32_MAX)
+        goto too_big;
     if (prefix_len && !static_key) {
         /* Prefixed keys (an operation's own attributes, the recorders' other arguments)
          * are nearly always new: build prefix + key now, and hash it whole. */
-        if (!(full = copy_key(s, prefix, prefix_len, key, klen, &flen, &repaired)))
+        if (!(full = copy_prefixed_key(s, prefix, prefix_len, key, klen, &flen)))
             goto too_big;
         kept = true;
     }
     uint32_t hash = attr_hash(full, flen);
-    uint64_t *filter = &s->key_filter[(hash >> 6) & 3];
-    uint64_t bit = 1ull << (hash & 63);
-    int32_t at = *filter & bit ? attr_list_find(&s->attrs, full, flen, hash) : -1;
+    int32_t at =
+        filter_may_have(s->key_filter, hash) ? attr_list_find(&s->attrs, full, flen, hash) : -1;
     if (at < 0 && s->attrs.count >= s->limits.attributes) {
         s->dropped_attributes++;
         return GENOPS_OK;
     }
+    bool copy_key = at < 0 && !kept;
+    size_t key_room = copy_key ? klen + 1 : 0;
+    char *room = NULL; /* key_room bytes for the key, then the value's text */
     genops_value value;
-    char *text;
     if (v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX &&
-        v->len < UINT32_MAX && (text = arena_alloc(&s->arena, v->len + 1)) &&
-        (v->len == 0 || attr_copy_ascii(text, v->u.s, v->len))) {
+        v->len < UINT32_MAX && (room = arena_alloc(&s->arena, key_room + v->len + 1)) &&
+        (v->len == 0 || attr_copy_ascii(room + key_room, v->u.s, v->len))) {
         /* The common case inline: an ASCII string and no length limit. */
+        char *text = room + key_room;
         text[v->len] = '\0';
         value = (genops_value){.type = GENOPS_TYPE_STRING, .len = v->len, .u.s = text};
+    } else if (v->type == GENOPS_TYPE_INT || v->type == GENOPS_TYPE_DOUBLE ||
+               v->type == GENOPS_TYPE_BOOL) {
+        value = *v; /* a scalar: copied by value */
     } else if (attr_copy_value(&s->arena, v, s->limits.value_length, &value,
                                &s->truncated_values)) {
         goto too_big;
     }
-    if (at < 0 && !kept) {
-        /* A new key: now it is worth copying. A repaired key may already be present. */
-        if (!(full = copy_key(s, "", 0, key, klen, &flen, &repaired)))
+    if (copy_key) {
+        char *k = room ? room : arena_alloc(&s->arena, key_room);
+        if (!k)
             goto too_big;
-        if (repaired) {
+        if (attr_copy_ascii(k, key, klen) || utf8_valid_prefix(key, klen) == klen) {
+            k[klen] = '\0';
+            full = k;
+        } else {
+            /* Invalid UTF-8 (rare): the repaired key may already be present. */
+            uint32_t fixed_len;
+            if (!(full = attr_copy_text(&s->arena, key, klen, &fixed_len)))
+                goto too_big;
+            flen = fixed_len;
             hash = attr_hash(full, flen);
-            filter = &s->key_filter[(hash >> 6) & 3];
-            bit = 1ull << (hash & 63);
             at = attr_list_find(&s->attrs, full, flen, hash);
         }
     }
@@ -323,7 +353,7 @@ static inline genops_status put_key(struct span *s, const char *prefix, size_t p
     e->key_len = (uint32_t)flen;
     e->hash = hash;
     e->value = value;
-    *filter |= bit;
+    filter_add(s->key_filter, hash);
     return GENOPS_OK;
 
 too_big:
@@ -336,13 +366,13 @@ too_big:
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err)
 {
-    return put_key(s, prefix, prefix_len, key, false, v, err);
+    return put_key(s, prefix, prefix_len, key, strlen(key), false, v, err);
 }
 
-genops_status span_put_static(struct span *s, const char *key, const genops_value *v,
-                              genops_error *err)
+genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
+                             genops_error *err)
 {
-    return put_key(s, "", 0, key, true, v, err);
+    return put_key(s, "", 0, key, key_len, true, v, err);
 }
 
 genops_status genops_span_set(genops_span h, const char *key, const genops_value *value,
@@ -370,7 +400,8 @@ genops_status genops_span_set_attributes(genops_span h, const genops_attribute *
             return rc;
     }
     for (size_t i = 0; i < count; i++) {
-        genops_status rc = span_put(s, "", 0, attrs[i].key, &attrs[i].value, err);
+        genops_status rc =
+            put_key(s, "", 0, attrs[i].key, strlen(attrs[i].key), false, &attrs[i].value, err);
         if (rc)
             return rc;
     }
@@ -436,12 +467,12 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
     genops_value v = {.type = GENOPS_TYPE_STRING};
     v.u.s = type && *type ? type : "ai.inference";
     v.len = strlen(v.u.s);
-    span_put_static(s, SEMCONV_OPERATION_TYPE, &v, NULL);
+    span_put_fixed(s, SEMCONV_KEY(OPERATION_TYPE), &v, NULL);
     v.u.s = s->name;
     v.len = s->name_len;
-    span_put_static(s, SEMCONV_OPERATION_NAME, &v, NULL);
+    span_put_fixed(s, SEMCONV_KEY(OPERATION_NAME), &v, NULL);
     v = (genops_value){.type = GENOPS_TYPE_INT, .u.i = (int64_t)(s->start_ns / 1000000000u)};
-    span_put_static(s, SEMCONV_TIMESTAMP, &v, NULL);
+    span_put_fixed(s, SEMCONV_KEY(TIMESTAMP), &v, NULL);
 
     if (merged) {
         s->inherit[0] = merged;

@@ -32,6 +32,8 @@ struct span_limits {
     size_t bytes; /* arena: everything one span may hold */
 };
 
+#define SPAN_KEY_FILTER_BITS 512
+
 struct span {
     atomic_uint gen;            /* odd while open; see the file comment */
     atomic_uint refs;           /* holders after end */
@@ -57,8 +59,7 @@ struct span {
     uint64_t start_ns, end_ns;
 
     struct attr_list attrs;
-    uint64_t key_filter[4]; /* bit (hash % 256) of every key in attrs: a clear bit means
-                               "new key" without scanning the list */
+    uint64_t key_filter[SPAN_KEY_FILTER_BITS / 64]; /* see filter_may_have in span.c */
     struct event *events;
     uint32_t event_count, event_cap;
     uint32_t dropped_attributes;
@@ -83,9 +84,10 @@ struct span *span_lookup(genops_span h);
  * Used by the setters and the governance recorders (record.c). */
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err);
-/* The same for a key that lives as long as the program (a semconv name): no copy. */
-genops_status span_put_static(struct span *s, const char *key, const genops_value *v,
-                              genops_error *err);
+/* The same for a key of key_len bytes that lives as long as the program (a semconv
+ * name, see SEMCONV_KEY): no copy. */
+genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
+                             genops_error *err);
 
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);

@@ -98,11 +98,12 @@ static void test_count_limit_drops_new_keys_and_counts_them(void **state)
         snprintf(key, sizeof key, "k%d", i);
         assert_int_equal(genops_span_set_int(s, key, i, NULL), GENOPS_OK);
     }
-    genops_span_set_int(s, "k0", 100, NULL); /* an existing key still updates */
+    genops_span_set_int(s, "k0", 100, NULL);  /* an existing key still updates */
+    genops_span_set_int(s, "k\xff", 5, NULL); /* new once repaired: dropped too */
     genops_span_end(s, NULL);
     const genops_span_data *d = fixture_only_span(&f);
     assert_int_equal(genops_span_data_attribute_count(d), 3);
-    assert_int_equal(genops_span_data_dropped_attributes(d), 2);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 3);
     expect_int(d, "k0", 100);
     expect_absent(d, "k4");
     fixture_close(&f);
@@ -198,10 +199,14 @@ static void test_invalid_utf8_is_replaced_in_names_keys_and_values(void **state)
     fixture_open(&f);
     genops_span s = genops_span_start(f.pipeline, "bad\xff", NULL, NULL);
     genops_span_set_str(s, "k\xfe", "v\xc3", NULL);
+    genops_span_set_str(s, "q\xff", "first", NULL);
+    genops_span_set_str(s, "q\xfe", "last", NULL); /* the same key once repaired */
     genops_span_end(s, NULL);
     const genops_span_data *d = fixture_only_span(&f);
     assert_string_equal(genops_span_data_name(d), "bad\xEF\xBF\xBD");
     expect_str(d, "k\xEF\xBF\xBD", "v\xEF\xBF\xBD");
+    expect_str(d, "q\xEF\xBF\xBD", "last");
+    assert_int_equal(genops_span_data_attribute_count(d), 2);
     fixture_close(&f);
 }
 
