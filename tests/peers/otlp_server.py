@@ -65,11 +65,16 @@ def _decode_json(body: bytes) -> tuple[list[dict], dict]:
             resource[attr["key"]] = next(iter(attr["value"].values()), None)
         for ss in rs.get("scopeSpans", []):
             for s in ss.get("spans", []):
-                values = {a["key"]: next(iter(a["value"].values()), None)
-                          for a in s.get("attributes", [])}
-                spans.append({"name": s.get("name"), "span_id": s.get("spanId"),
-                              "trace_id": s.get("traceId"),
-                              "attributes": len(s.get("attributes", [])), "values": values})
+                values = {a["key"]: next(iter(a["value"].values()), None) for a in s.get("attributes", [])}
+                spans.append(
+                    {
+                        "name": s.get("name"),
+                        "span_id": s.get("spanId"),
+                        "trace_id": s.get("traceId"),
+                        "attributes": len(s.get("attributes", [])),
+                        "values": values,
+                    }
+                )
     return spans, resource
 
 
@@ -82,13 +87,22 @@ def _decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
             resource[attr.key] = getattr(attr.value, attr.value.WhichOneof("value") or "string_value")
         for ss in rs.scope_spans:
             for s in ss.spans:
-                values = {a.key: getattr(a.value, a.value.WhichOneof("value") or "string_value")
-                          for a in s.attributes}
-                spans.append({"name": s.name, "span_id": s.span_id.hex(),
-                              "trace_id": s.trace_id.hex(), "attributes": len(s.attributes),
-                              "values": values, "status": s.status.code,
-                              "status_message": s.status.message,
-                              "events": [e.name for e in s.events]})
+                values = {
+                    a.key: getattr(a.value, a.value.WhichOneof("value") or "string_value")
+                    for a in s.attributes
+                }
+                spans.append(
+                    {
+                        "name": s.name,
+                        "span_id": s.span_id.hex(),
+                        "trace_id": s.trace_id.hex(),
+                        "attributes": len(s.attributes),
+                        "values": values,
+                        "status": s.status.code,
+                        "status_message": s.status.message,
+                        "events": [e.name for e in s.events],
+                    }
+                )
     return spans, resource
 
 
@@ -108,8 +122,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # quiet: tests read records instead
         pass
 
-    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json",
-               headers: dict | None = None) -> None:
+    def _reply(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        headers: dict | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -136,8 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
             record["answer"] = "reset"
             self.server.add(record)
             # SO_LINGER 0: close() sends RST instead of FIN, as a crashing backend would.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
             return
@@ -153,10 +171,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _record(self, raw: bytes) -> dict:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         encoding = self.headers.get("Content-Encoding")
-        record = {"path": self.path, "time": time.monotonic(), "connection": self.connection_id,
-                  "content_type": ctype, "content_encoding": encoding,
-                  "headers": {k.lower(): v for k, v in self.headers.items()},
-                  "wire_bytes": len(raw), "spans": [], "resource": {}, "error": None}
+        record = {
+            "path": self.path,
+            "time": time.monotonic(),
+            "connection": self.connection_id,
+            "content_type": ctype,
+            "content_encoding": encoding,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "wire_bytes": len(raw),
+            "spans": [],
+            "resource": {},
+            "error": None,
+        }
         body = raw
         try:
             if encoding == "gzip":
@@ -180,8 +206,16 @@ class _Handler(BaseHTTPRequestHandler):
         if 200 <= status < 300:
             partial = rule.get("partial")
             if as_json:
-                body = {} if not partial else {"partialSuccess": {
-                    "rejectedSpans": str(partial["rejected"]), "errorMessage": partial["message"]}}
+                body = (
+                    {}
+                    if not partial
+                    else {
+                        "partialSuccess": {
+                            "rejectedSpans": str(partial["rejected"]),
+                            "errorMessage": partial["message"],
+                        }
+                    }
+                )
                 payload = json.dumps(body).encode()
             else:
                 resp = trace_service_pb2.ExportTraceServiceResponse()
@@ -191,8 +225,11 @@ class _Handler(BaseHTTPRequestHandler):
                 payload = resp.SerializeToString()
         else:
             message = rule.get("message", f"status {status} from the test server")
-            payload = (json.dumps({"code": 3, "message": message}).encode() if as_json
-                       else status_message(3, message))
+            payload = (
+                json.dumps({"code": 3, "message": message}).encode()
+                if as_json
+                else status_message(3, message)
+            )
         self._reply(status, payload, ctype, headers)
 
     def _control(self, raw: bytes) -> None:
@@ -265,8 +302,9 @@ class OtlpServer:
         scheme = "https" if tls is not None else "http"
         self.base = f"{scheme}://127.0.0.1:{self.port}"
         self.url = self.base + TRACES_PATH
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> "OtlpServer":
         self._thread.start()

@@ -27,8 +27,9 @@ import drivers  # noqa: E402
 from otlp_server import OtlpServer, free_port  # noqa: E402
 
 DRIVER = drivers.built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
-pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is not built "
-                                "(cmake --build <dir> --target genops_otlp_driver)")
+pytestmark = pytest.mark.skipif(
+    DRIVER is None, reason="genops_otlp_driver is not built (cmake --build <dir> --target genops_otlp_driver)"
+)
 
 SECRET = "s3cr3t-t0ken-value"
 
@@ -51,6 +52,7 @@ def server():
 
 # ---- delivery -------------------------------------------------------------------------
 
+
 def test_every_span_arrives_once_decoded_over_one_connection(server):
     out = run("--spans", 1000, "--batch", 512, "--endpoint", server.url)
     got = server.received()
@@ -70,11 +72,9 @@ def test_every_span_arrives_once_decoded_over_one_connection(server):
     assert st["bytes_sent"] == sum(r["wire_bytes"] for r in got)
 
 
-@pytest.mark.parametrize("protocol,compression", [("json", "none"), ("json", "gzip"),
-                                                  ("protobuf", "gzip")])
+@pytest.mark.parametrize("protocol,compression", [("json", "none"), ("json", "gzip"), ("protobuf", "gzip")])
 def test_protocols_and_gzip(server, protocol, compression):
-    out = run("--spans", 300, "--endpoint", server.url, "--protocol", protocol,
-              "--compression", compression)
+    out = run("--spans", 300, "--endpoint", server.url, "--protocol", protocol, "--compression", compression)
     (req,) = server.received()
     assert req["error"] is None
     assert len(req["spans"]) == 300
@@ -96,14 +96,19 @@ def test_batches_reuse_one_connection(server):
 
 # ---- configuration from the environment ------------------------------------------------
 
+
 def test_generic_environment_configures_everything(server):
-    out = run("--spans", 7, env={
-        "OTEL_EXPORTER_OTLP_ENDPOINT": server.base + "/",
-        "OTEL_EXPORTER_OTLP_HEADERS": " x-honeycomb-team = team%20key , X-Honeycomb-Dataset=genops-ai",
-        "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-        "OTEL_EXPORTER_OTLP_TIMEOUT": "5000",
-    })
+    out = run(
+        "--spans",
+        7,
+        env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": server.base + "/",
+            "OTEL_EXPORTER_OTLP_HEADERS": " x-honeycomb-team = team%20key , X-Honeycomb-Dataset=genops-ai",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            "OTEL_EXPORTER_OTLP_TIMEOUT": "5000",
+        },
+    )
     (req,) = server.received()
     assert req["path"] == "/v1/traces"
     assert req["headers"]["x-honeycomb-team"] == "team key"
@@ -114,14 +119,18 @@ def test_generic_environment_configures_everything(server):
 
 def test_traces_variables_win_and_their_endpoint_is_used_as_is(server):
     down = f"http://127.0.0.1:{free_port()}"
-    out = run("--spans", 3, env={
-        "OTEL_EXPORTER_OTLP_ENDPOINT": down,
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": server.base + "/custom/traces",
-        "OTEL_EXPORTER_OTLP_HEADERS": "a=generic",
-        "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "b=traces",
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",  # would fail if it were read
-        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf",
-    })
+    out = run(
+        "--spans",
+        3,
+        env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": down,
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": server.base + "/custom/traces",
+            "OTEL_EXPORTER_OTLP_HEADERS": "a=generic",
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "b=traces",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",  # would fail if it were read
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf",
+        },
+    )
     (req,) = server.received()
     assert req["path"] == "/custom/traces"
     assert req["headers"].get("b") == "traces" and "a" not in req["headers"]
@@ -129,25 +138,36 @@ def test_traces_variables_win_and_their_endpoint_is_used_as_is(server):
 
 
 def test_explicit_options_override_the_environment(server):
-    out = run("--spans", 2, "--endpoint", server.base, "--header", "b=explicit", env={
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"http://127.0.0.1:{free_port()}/v1/traces",
-        "OTEL_EXPORTER_OTLP_HEADERS": "b=env,c=kept",
-    })
+    out = run(
+        "--spans",
+        2,
+        "--endpoint",
+        server.base,
+        "--header",
+        "b=explicit",
+        env={
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"http://127.0.0.1:{free_port()}/v1/traces",
+            "OTEL_EXPORTER_OTLP_HEADERS": "b=env,c=kept",
+        },
+    )
     (req,) = server.received()
     assert req["path"] == "/v1/traces"  # a bare base URL gets the traces path
     assert (req["headers"]["b"], req["headers"]["c"]) == ("explicit", "kept")
     assert out["stats"]["exported"] == 2
 
 
-@pytest.mark.parametrize("var,value,words", [
-    ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "not a whole number"),
-    ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc", "not supported"),
-    ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd", "not a compression"),
-    ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4318", "only http and https"),
-    ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://", "not a valid URL"),
-    ("OTEL_EXPORTER_OTLP_HEADERS", f"Authorization Bearer {SECRET}", "not key=value"),
-    ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "var,value,words",
+    [
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "not a whole number"),
+        ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc", "not supported"),
+        ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd", "not a compression"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4318", "only http and https"),
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://", "not a valid URL"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", f"Authorization Bearer {SECRET}", "not key=value"),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem", "cannot be read"),
+    ],
+)
 def test_malformed_environment_fails_at_creation_naming_the_variable(var, value, words):
     out = run("--spans", 1, env={var: value})
     assert out["created"] is False
@@ -157,6 +177,7 @@ def test_malformed_environment_fails_at_creation_naming_the_variable(var, value,
 
 
 # ---- retries ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
 def test_retryable_statuses_are_retried_until_delivered(server, status):
@@ -200,8 +221,9 @@ def test_retry_after_past_the_deadline_gives_up_at_once(server):
     assert (st["exported"], st["dropped_export_failed"], st["retries"]) == (0, 9, 0)
 
 
-@pytest.mark.parametrize("status,hint", [(400, "protocol"), (401, "credentials"),
-                                         (403, "permissions"), (404, "endpoint path")])
+@pytest.mark.parametrize(
+    "status,hint", [(400, "protocol"), (401, "credentials"), (403, "permissions"), (404, "endpoint path")]
+)
 def test_client_errors_are_rejected_never_retried_and_logged_once(server, status, hint):
     server.script([], default={"status": status, "message": f"backend says {status}"})
     out = run("--spans", 10, "--rounds", 3, "--endpoint", server.url)
@@ -237,6 +259,7 @@ def test_partial_success_in_json(server):
 
 # ---- 413: splitting --------------------------------------------------------------------
 
+
 def test_payload_too_large_splits_the_batch_until_it_fits(server):
     one = run("--spans", 64, "--endpoint", server.url)["stats"]["bytes_sent"]
     server.reset()
@@ -265,6 +288,7 @@ def test_a_single_span_too_large_is_rejected_and_the_rest_delivered(server):
 
 # ---- slow, reset, down -----------------------------------------------------------------
 
+
 def test_a_slow_backend_within_the_timeout_is_waited_for(server):
     server.script([{"delay_ms": 300}])
     out = run("--spans", 5, "--endpoint", server.url, "--timeout-ms", 5000)
@@ -291,8 +315,7 @@ def test_a_reset_connection_is_retried(server):
 
 
 def test_a_backend_that_is_down_is_retried_within_the_deadline():
-    out = run("--spans", 6, "--endpoint", f"http://127.0.0.1:{free_port()}/v1/traces",
-              "--timeout-ms", 1500)
+    out = run("--spans", 6, "--endpoint", f"http://127.0.0.1:{free_port()}/v1/traces", "--timeout-ms", 1500)
     # It stops at the deadline, or earlier when the next jittered wait would pass it.
     assert out["seconds"] < 2.5
     st = out["stats"]
@@ -303,13 +326,21 @@ def test_a_backend_that_is_down_is_retried_within_the_deadline():
 
 # ---- secrets ---------------------------------------------------------------------------
 
+
 def test_secrets_never_reach_logs_or_errors(server):
     # The backend echoes the token back in its error text, as some proxies do.
     server.script([], default={"status": 401, "message": f"invalid token Bearer {SECRET}"})
-    out = run("--spans", 3, "--endpoint", server.url + f"?api-key={SECRET}",
-              "--header", f"Authorization=Bearer {SECRET}",
-              "--headers-string", f"x-honeycomb-team={SECRET}x",
-              env={"GENOPS_LOG_LEVEL": "debug"})
+    out = run(
+        "--spans",
+        3,
+        "--endpoint",
+        server.url + f"?api-key={SECRET}",
+        "--header",
+        f"Authorization=Bearer {SECRET}",
+        "--headers-string",
+        f"x-honeycomb-team={SECRET}x",
+        env={"GENOPS_LOG_LEVEL": "debug"},
+    )
     (req,) = server.received()
     assert req["headers"]["authorization"] == f"Bearer {SECRET}"  # it was sent ...
     assert req["headers"]["x-honeycomb-team"] == f"{SECRET}x"
@@ -319,6 +350,7 @@ def test_secrets_never_reach_logs_or_errors(server):
 
 
 # ---- fork ------------------------------------------------------------------------------
+
 
 def test_a_forked_child_uses_its_own_connection_and_the_parent_keeps_its_own(server):
     out = run("--spans", 10, "--rounds", 2, "--fork", "--endpoint", server.url)
@@ -334,6 +366,7 @@ def test_a_forked_child_uses_its_own_connection_and_the_parent_keeps_its_own(ser
 
 # ---- TLS -------------------------------------------------------------------------------
 
+
 def _openssl(*args: str, cwd: pathlib.Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
 
@@ -343,15 +376,41 @@ def pki(tmp_path_factory) -> pathlib.Path:
     """A throwaway CA, a server certificate for 127.0.0.1 and a client certificate."""
     d = tmp_path_factory.mktemp("pki")
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-             "-subj", "/CN=genops test CA", cwd=d)
+    _openssl(
+        "req",
+        "-x509",
+        *ec,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=genops test CA",
+        cwd=d,
+    )
     (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
     for who in ("server", "client"):
-        _openssl("req", *ec, "-keyout", f"{who}.key", "-out", f"{who}.csr", "-subj",
-                 f"/CN={who}", cwd=d)
-        _openssl("x509", "-req", "-in", f"{who}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-out", f"{who}.pem", "-days", "2", "-extfile",
-                 "san.ext", cwd=d)
+        _openssl("req", *ec, "-keyout", f"{who}.key", "-out", f"{who}.csr", "-subj", f"/CN={who}", cwd=d)
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{who}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{who}.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            cwd=d,
+        )
     return d
 
 
@@ -372,8 +431,14 @@ def test_tls_verifies_the_server_by_default(pki):
         assert len(out["errors"]) == 1 and "certificate" in out["errors"][0].lower()
         ok = run("--spans", 3, "--endpoint", s.url, "--certificate", pki / "ca.pem")
         assert ok["stats"]["exported"] == 3 and not ok["warnings"]
-        env = run("--spans", 2, env={"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": s.url,
-                                     "OTEL_EXPORTER_OTLP_CERTIFICATE": str(pki / "ca.pem")})
+        env = run(
+            "--spans",
+            2,
+            env={
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": s.url,
+                "OTEL_EXPORTER_OTLP_CERTIFICATE": str(pki / "ca.pem"),
+            },
+        )
         assert env["stats"]["exported"] == 2
 
 
@@ -386,10 +451,19 @@ def test_insecure_skips_verification_and_says_so(pki):
 
 def test_mutual_tls_with_a_client_certificate(pki):
     with _tls_server(pki, require_client_cert=True) as s:
-        out = run("--spans", 3, "--endpoint", s.url, "--certificate", pki / "ca.pem",
-                  "--timeout-ms", 2000)
+        out = run("--spans", 3, "--endpoint", s.url, "--certificate", pki / "ca.pem", "--timeout-ms", 2000)
         assert out["stats"]["exported"] == 0
-        ok = run("--spans", 3, "--endpoint", s.url, "--certificate", pki / "ca.pem",
-                 "--client-cert", pki / "client.pem", "--client-key", pki / "client.key")
+        ok = run(
+            "--spans",
+            3,
+            "--endpoint",
+            s.url,
+            "--certificate",
+            pki / "ca.pem",
+            "--client-cert",
+            pki / "client.pem",
+            "--client-key",
+            pki / "client.key",
+        )
         assert ok["stats"]["exported"] == 3
         assert s.received()[-1]["answer"] == 200
