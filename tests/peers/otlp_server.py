@@ -7,6 +7,8 @@ with json) and answers each one by a rule:
     status       HTTP status (default 200)
     partial      {"rejected": n, "message": "..."}: a 2xx with partial_success
     retry_after  a Retry-After header value, sent as is ("2", or an HTTP-date)
+    retry_after_in  a Retry-After HTTP-date this many seconds after the answer (whole
+                 seconds: 2 means between 1 and 2 s later)
     message      the error text; 4xx/5xx bodies are a google.rpc.Status carrying it
     delay_ms     answer this much later (a slow backend)
     reset        read the request, then reset the connection (RST) without answering
@@ -27,6 +29,7 @@ free_port() finds one.
 from __future__ import annotations
 
 import argparse
+import email.utils
 import gzip
 import json
 import socket
@@ -202,6 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {}
         if rule.get("retry_after") is not None:
             headers["Retry-After"] = str(rule["retry_after"])
+        elif rule.get("retry_after_in") is not None:  # an HTTP-date that many seconds from now
+            headers["Retry-After"] = email.utils.formatdate(time.time() + rule["retry_after_in"], usegmt=True)
         ctype = "application/json" if as_json else "application/x-protobuf"
         if 200 <= status < 300:
             partial = rule.get("partial")
