@@ -67,8 +67,9 @@ def test_a_span_drop_is_a_warning_record(caplog):
         for i in range(50):
             with genops.track(f"op-{i}"):
                 pass
-        # No flush: the reader thread delivers it while the export is still stuck.
-        assert wait_for(lambda: native_records(caplog, logging.WARNING), timeout=5)
+        # No flush: the reader thread delivers it (the wait only bounds a hang; it ends
+        # as soon as the record is there).
+        assert wait_for(lambda: native_records(caplog, logging.WARNING), timeout=60)
         genops.flush(timeout=20)
     (record,) = [r for r in native_records(caplog) if "dropping spans" in r.getMessage()]
     assert record.levelname == "WARNING"
@@ -198,15 +199,29 @@ def test_genops_log_level_wins_over_the_logger():
 def test_a_forked_child_has_a_reader_of_its_own():
     r = run_python(
         """
-        import logging, os, sys, time
+        import logging, os, sys, threading
         logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="LOG %(process)d %(message)s")
         import genops
         from genops import native
+
+        class Seen(logging.Handler):  # set once the child's line has been emitted
+            def __init__(self):
+                super().__init__()
+                self.event = threading.Event()
+
+            def emit(self, record):
+                if "127.0.0.1:9/child" in record.getMessage():
+                    self.event.set()
+
         pid = os.fork()
         if pid == 0:
+            seen = Seen()
+            logging.getLogger().addHandler(seen)
             native.genops_exporter_free(
                 native.genops_otlp_exporter_new({"endpoint": "http://127.0.0.1:9/child"}))
-            time.sleep(1.0)  # the child's reader thread emits it; no flush, no exit drain
+            # The child's reader thread emits it: no flush, no exit drain. Wait for that
+            # (bounded, not a fixed pause the reader may need more than on a busy machine).
+            seen.event.wait(30)
             sys.stdout.flush()
             os._exit(0)
         os.waitpid(pid, 0)
