@@ -2,6 +2,7 @@
  * stress with stamped items (producer id + sequence) checked for loss, corruption,
  * duplication and per-producer order. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -57,8 +58,10 @@ static void *produce(void *arg)
     for (uintptr_t seq = 1; seq <= PER_PRODUCER; seq++) {
         /* stamp: producer in the high bits, sequence below */
         void *item = (void *)((a->id << 32) | seq);
-        while (!ring_push(&a->s->ring, item))
+        while (!ring_push(&a->s->ring, item)) {
             atomic_fetch_add(&a->s->refused, 1); /* full: the consumer catches up */
+            sched_yield();
+        }
     }
     return NULL;
 }
@@ -78,8 +81,10 @@ static void test_many_producers_lose_nothing_and_keep_order(void **state)
     long received = 0, out_of_order = 0, corrupt = 0;
     while (received < (long)PRODUCERS * PER_PRODUCER) {
         uintptr_t item = (uintptr_t)ring_pop(&s.ring);
-        if (!item)
+        if (!item) {
+            sched_yield();
             continue;
+        }
         uintptr_t id = item >> 32, seq = item & 0xffffffffu;
         if (id < 1 || id > PRODUCERS || seq > PER_PRODUCER) {
             corrupt++;
