@@ -401,6 +401,7 @@ genops_status encode_hec(const struct batch *b, const struct hec_encoding *enc, 
         return GENOPS_ETOOBIG; /* metadata over 64 KiB: configuration, not memory */
     }
     for (size_t i = 0; i < b->count && buf_ok(out); i++) {
+        batch_prefetch(b, i);
         const struct span *s = b->spans[i];
         PUT(out, "{\"time\":");
         put_time(out, s->start_ns);

@@ -250,6 +250,7 @@ genops_status encode_otlp_json(const struct batch *b, struct buf *out)
     if (b->count)
         PUT(out, ",\"spans\":[");
     for (size_t i = 0; i < b->count; i++) {
+        batch_prefetch(b, i);
         if (i)
             buf_putc(out, ',');
         put_span(out, b->spans[i]);

@@ -349,6 +349,7 @@ genops_status encode_otlp_pb(const struct batch *b, struct buf *out)
     if (!sizes)
         return GENOPS_ENOMEM;
     for (size_t i = 0; i < b->count; i++) {
+        batch_prefetch(b, i);
         sizes[i] = span_size(b->spans[i]);
         spans += len_field_size(sizes[i]);
     }
@@ -376,6 +377,7 @@ genops_status encode_otlp_pb(const struct batch *b, struct buf *out)
     p = put_text_field(p, TAG(1, LEN), r->scope_name, cstr_len(r->scope_name));
     p = put_text_field(p, TAG(2, LEN), r->scope_version, cstr_len(r->scope_version));
     for (size_t i = 0; i < b->count; i++) {
+        batch_prefetch(b, i);
         p = put_len(p, TAG(2, LEN), sizes[i]);
         p = put_span(p, b->spans[i]);
     }
