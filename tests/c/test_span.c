@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "span.h"
 #include "testutil.h"
 
 static void test_typed_attributes_keep_their_types(void **state)
@@ -166,6 +167,30 @@ static void test_one_mebibyte_value_is_kept_whole(void **state)
     assert_int_equal(v.len, n);
     assert_memory_equal(v.u.s, big, n);
     free(big);
+    fixture_close(&f);
+}
+
+/* A released slot keeps a small arena for reuse, but a huge one is emptied at once, not
+ * whenever the slot happens to be taken again. (The memory exporter keeps the span
+ * itself, and slots are never freed, so the slot can be looked at after release.) */
+static void test_a_huge_span_gives_its_memory_back_when_released(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    size_t n = 8 << 20;
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    genops_span s = genops_span_start(f.pipeline, "big", NULL, NULL);
+    assert_int_equal(genops_span_set_str(s, "big", big, NULL), GENOPS_OK);
+    free(big);
+    genops_span_end(s, NULL);
+    const struct span *slot = (const struct span *)fixture_only_span(&f);
+    assert_true(slot->arena.used > n);
+    genops_memory_exporter_clear(f.memory); /* the last reference: the slot is released */
+    assert_int_equal(slot->arena.used, 0);
+    assert_true((size_t)(slot->arena.end - slot->arena.pos) <= ARENA_RETAIN_BYTES);
     fixture_close(&f);
 }
 
@@ -483,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_default_count_limit_is_128_with_10000_attributes),
         cmocka_unit_test(test_length_limit_truncates_by_characters),
         cmocka_unit_test(test_one_mebibyte_value_is_kept_whole),
+        cmocka_unit_test(test_a_huge_span_gives_its_memory_back_when_released),
         cmocka_unit_test(test_span_byte_budget_refuses_runaway_spans),
         cmocka_unit_test(test_invalid_utf8_is_replaced_in_names_keys_and_values),
         cmocka_unit_test(test_bad_input_gets_clear_errors),
