@@ -1,8 +1,9 @@
-# libFuzzer targets for the core's own parsers (tests/fuzz/README.md): UTF-8 repair and
-# the key=value lists of the OTEL_* environment. They reuse genops_fuzz_core, the
+# libFuzzer targets for the core's own parsers (tests/fuzz/README.md): UTF-8 repair, the
+# key=value lists of the OTEL_* environment, and the backends' answers (OTLP and HEC
+# responses, Retry-After). They reuse genops_fuzz_core, the
 # instrumented core that otlp.cmake (included before this file) builds.
 if(GENOPS_FUZZ)
-  foreach(fuzzer fuzz_utf8 fuzz_kv_list)
+  foreach(fuzzer fuzz_utf8 fuzz_kv_list fuzz_responses)
     add_executable(${fuzzer} ${CMAKE_SOURCE_DIR}/tests/fuzz/${fuzzer}.c)
     target_include_directories(${fuzzer} PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
     target_compile_definitions(${fuzzer} PRIVATE _GNU_SOURCE)

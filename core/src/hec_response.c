@@ -102,7 +102,7 @@ void hec_reply_parse(const char *body, size_t len, struct hec_reply *out)
     if (json_find(body, len, code, &v, &vl) && json_int64(v, vl, &n) && n >= 0 && n < 1000000)
         out->code = (int)n;
     if (json_find(body, len, text, &v, &vl))
-        json_string(v, vl, out->text, sizeof out->text);
+        json_text(v, vl, out->text, sizeof out->text);
     if (json_find(body, len, ack, &v, &vl) && json_int64(v, vl, &n) && n >= 0)
         out->ack_id = n;
     if (json_find(body, len, bad, &v, &vl) && json_int64(v, vl, &n) && n >= 0)

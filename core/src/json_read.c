@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 struct cursor {
     const char *p, *end;
 };
@@ -226,6 +228,15 @@ bool json_string(const char *tok, size_t len, char *out, size_t size)
         put_utf8(out, size, &n, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : (unsigned)cp);
     }
     out[n] = 0;
+    return true;
+}
+
+bool json_text(const char *tok, size_t len, char *out, size_t size)
+{
+    char decoded[1024];
+    if (!json_string(tok, len, decoded, sizeof decoded))
+        return false;
+    utf8_copy_printable(out, size, decoded, strlen(decoded));
     return true;
 }
 

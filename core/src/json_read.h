@@ -24,6 +24,10 @@ bool json_find(const char *doc, size_t len, const char *const *path, const char 
  * NUL-terminated and cut to size - 1 bytes. False when tok is not a valid string. */
 bool json_string(const char *tok, size_t len, char *out, size_t size);
 
+/* json_string, then utf8_copy_printable: a string token from a backend's answer, ready
+ * for a log line or an error message. */
+bool json_text(const char *tok, size_t len, char *out, size_t size);
+
 /* Read a whole number given as a JSON number or as a string of digits (proto3's JSON
  * mapping writes int64 as a string). False for anything else or out of range. */
 bool json_int64(const char *tok, size_t len, int64_t *out);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "json_read.h"
+#include "utf8.h"
 
 struct pb {
     const unsigned char *p, *end;
@@ -61,13 +62,6 @@ static bool pb_field(struct pb *r, uint32_t *number, int *type, uint64_t *v, str
 }
 
 /* Copy len bytes of src into out as a NUL-terminated string cut to size - 1. */
-static void copy_text(const void *src, size_t len, char *out, size_t size)
-{
-    size_t n = len < size - 1 ? len : size - 1;
-    memcpy(out, src, n);
-    out[n] = 0;
-}
-
 /* The string field `want` of the message in r (the last one wins, as in protobuf). */
 static bool pb_string(struct pb r, uint32_t want, char *out, size_t size)
 {
@@ -80,7 +74,7 @@ static bool pb_string(struct pb r, uint32_t want, char *out, size_t size)
         if (!pb_field(&r, &number, &type, &v, &bytes))
             return false;
         if (number == want && type == 2) {
-            copy_text(bytes.p, (size_t)(bytes.end - bytes.p), out, size);
+            utf8_copy_printable(out, size, (const char *)bytes.p, (size_t)(bytes.end - bytes.p));
             found = true;
         }
     }
@@ -107,7 +101,8 @@ static bool pb_partial(struct pb r, int64_t *rejected, char *message, size_t siz
             if (number == 1 && type == 0)
                 *rejected = (int64_t)v;
             else if (number == 2 && type == 2)
-                copy_text(text.p, (size_t)(text.end - text.p), message, size);
+                utf8_copy_printable(message, size, (const char *)text.p,
+                                    (size_t)(text.end - text.p));
         }
     }
     return true;
@@ -123,8 +118,7 @@ static bool json_partial(const char *body, size_t len, int64_t *rejected, char *
     size_t tok_len;
     if (json_find(body, len, count_path, &tok, &tok_len) && !json_int64(tok, tok_len, rejected))
         return false;
-    if (json_find(body, len, text_path, &tok, &tok_len) &&
-        !json_string(tok, tok_len, message, size))
+    if (json_find(body, len, text_path, &tok, &tok_len) && !json_text(tok, tok_len, message, size))
         return false;
     return true;
 }
@@ -165,7 +159,7 @@ void otlp_error_text(const char *body, size_t len, const char *content_type, cha
                   out, size))
         return;
     if (type_is(content_type, "application/json") &&
-        json_find(body, len, message_path, &tok, &tok_len) && json_string(tok, tok_len, out, size))
+        json_find(body, len, message_path, &tok, &tok_len) && json_text(tok, tok_len, out, size))
         return;
-    copy_text(body, len, out, size);
+    utf8_copy_printable(out, size, body, len);
 }

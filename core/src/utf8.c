@@ -117,3 +117,22 @@ size_t utf8_prefix_chars(const char *s, size_t len, size_t max_chars)
     }
     return i;
 }
+
+size_t utf8_copy_printable(char *out, size_t size, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        const unsigned char *c = (const unsigned char *)s + i;
+        size_t bad = 1, ok = seq_len(c, len - i, &bad);
+        bool control = ok && (c[0] < 0x20 || c[0] == 0x7F || (c[0] == 0xC2 && c[1] < 0xA0));
+        const char *piece = ok && !control ? s + i : "\xEF\xBF\xBD";
+        size_t piece_len = ok && !control ? ok : 3;
+        if (n + piece_len >= size)
+            break;
+        memcpy(out + n, piece, piece_len);
+        n += piece_len;
+        i += ok ? ok : bad;
+    }
+    out[n] = '\0';
+    return n;
+}

@@ -23,4 +23,11 @@ size_t utf8_repair(char *dst, const char *s, size_t len);
 /* Byte length of the first max_chars characters of the valid UTF-8 string s. */
 size_t utf8_prefix_chars(const char *s, size_t len, size_t max_chars);
 
+/* A copy of s[0..len) that is safe in a log line or an error message: valid UTF-8 with
+ * no control characters (each C0, DEL and C1 control and each ill-formed subsequence
+ * becomes U+FFFD, so a hostile backend cannot forge log lines or send terminal escapes),
+ * NUL-terminated and cut at a character boundary to fit size (at least 1). Returns the
+ * bytes written before the NUL. For text from outside, such as a backend's answer. */
+size_t utf8_copy_printable(char *out, size_t size, const char *s, size_t len);
+
 #endif

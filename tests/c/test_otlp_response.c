@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "hec_response.h"
 #include "json_read.h"
 #include "otlp_response.h"
 
@@ -125,6 +126,33 @@ static void test_error_text_from_status_json_or_plain_body(void **state)
     assert_string_equal(out, "");
 }
 
+/* What a backend says ends up in log lines and error messages: a hostile one must not
+ * forge lines, send terminal escapes or invalid UTF-8 through any of the readers. */
+static void test_backend_text_is_made_printable(void **state)
+{
+    (void)state;
+    const char *want = "a\xef\xbf\xbd"
+                       "b\xef\xbf\xbd[31m\xef\xbf\xbd";
+    char out[32];
+    otlp_error_text(LIT("a\nb\x1b[31m\xff"), "text/plain", out, sizeof out);
+    assert_string_equal(out, want);
+    otlp_error_text(LIT("{\"message\":\"a\\nb\\u001b[31m\xff\"}"), "application/json", out,
+                    sizeof out);
+    assert_string_equal(out, want);
+    otlp_error_text(LIT("\x12\x09"
+                        "a\nb\x1b[31m\xff"),
+                    "application/x-protobuf", out, sizeof out);
+    assert_string_equal(out, want);
+    int64_t rejected;
+    assert_true(otlp_partial_success(LIT("{\"partialSuccess\":{\"rejectedSpans\":\"1\","
+                                         "\"errorMessage\":\"a\\nb\\u001b[31m\xff\"}}"),
+                                     true, &rejected, out, sizeof out));
+    assert_string_equal(out, want);
+    struct hec_reply reply;
+    hec_reply_parse(LIT("{\"text\":\"a\\nb\\u001b[31m\xff\",\"code\":6}"), &reply);
+    assert_string_equal(reply.text, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_json_partial_success),
         cmocka_unit_test(test_json_reader_survives_hostile_input),
         cmocka_unit_test(test_error_text_from_status_json_or_plain_body),
+        cmocka_unit_test(test_backend_text_is_made_printable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/* test_utf8.c - UTF-8 validation, repair (maximal subparts, as Python's "replace")
- * and character-limited truncation. */
+/* test_utf8.c - UTF-8 validation, repair (maximal subparts, as Python's "replace"),
+ * character-limited truncation, and printable copies of text from outside. */
 #include "testutil.h"
 #include "utf8.h"
 
@@ -58,6 +58,26 @@ static void test_prefix_chars_never_splits_a_character(void **state)
     assert_int_equal(utf8_prefix_chars(s, 5, 10), 5);
 }
 
+static void test_printable_copy_replaces_controls_and_bad_bytes(void **state)
+{
+    (void)state;
+    char out[64];
+    /* A forged log line, a terminal escape, a NUL, DEL, a C1 control (CSI) and a bad
+     * byte: each becomes U+FFFD; valid text passes unchanged. */
+    const char in[] = "ok\nFAKE\x1b[2J\0x\x7f\xc2\x9b\xff caf\xc3\xa9";
+    size_t n = utf8_copy_printable(out, sizeof out, in, sizeof in - 1);
+    assert_int_equal(n, strlen(out));
+    assert_string_equal(out, "ok\xef\xbf\xbd"
+                             "FAKE\xef\xbf\xbd[2J\xef\xbf\xbdx\xef\xbf\xbd"
+                             "\xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9");
+    /* Cut to fit, never inside a character: "é" needs 2 bytes and 1 is left. */
+    char small[4];
+    assert_int_equal(utf8_copy_printable(small, sizeof small, "ab\xc3\xa9", 4), 2);
+    assert_string_equal(small, "ab");
+    assert_int_equal(utf8_copy_printable(small, 1, "abc", 3), 0);
+    assert_string_equal(small, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -66,6 +86,7 @@ int main(void)
         cmocka_unit_test(test_surrogates_overlongs_and_out_of_range_are_replaced),
         cmocka_unit_test(test_embedded_nul_is_valid),
         cmocka_unit_test(test_prefix_chars_never_splits_a_character),
+        cmocka_unit_test(test_printable_copy_replaces_controls_and_bad_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
