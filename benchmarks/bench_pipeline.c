@@ -210,15 +210,15 @@ int main(int argc, char **argv)
          * pool holds n slots whose arenas and attribute lists have all grown. However
          * far the export thread falls behind (valgrind runs one thread at a time),
          * run_ops then never meets a cold slot, and the count is the same every run. */
-        genops_span *open = calloc((size_t)n, sizeof *open);
+        genops_span *held = calloc((size_t)n, sizeof *held);
         for (long i = 0; i < n; i++) {
-            open[i] = genops_span_start(p, "chat.completion", NULL, NULL);
-            genops_span_set_attributes(open[i], attrs, 12, NULL);
-            genops_span_record_cost(open[i], cost, 5, NULL);
+            held[i] = genops_span_start(p, "chat.completion", NULL, NULL);
+            genops_span_set_attributes(held[i], attrs, 12, NULL);
+            genops_span_record_cost(held[i], cost, 5, NULL);
         }
         for (long i = 0; i < n; i++)
-            genops_span_end(open[i], NULL);
-        free(open);
+            genops_span_end(held[i], NULL);
+        free(held);
         genops_pipeline_flush(p, 60000, NULL);
         run_ops(p, genops_op, n);
         genops_pipeline_free(p);

@@ -61,7 +61,6 @@ static bool pb_field(struct pb *r, uint32_t *number, int *type, uint64_t *v, str
     }
 }
 
-/* Copy len bytes of src into out as a NUL-terminated string cut to size - 1. */
 /* The string field `want` of the message in r (the last one wins, as in protobuf). */
 static bool pb_string(struct pb r, uint32_t want, char *out, size_t size)
 {
