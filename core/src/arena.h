@@ -22,7 +22,7 @@ struct arena {
 #define ARENA_FIRST_CHUNK 2048
 /* Chunks beyond this many bytes are freed on reset, so a span that once held a huge
  * value does not pin that memory in the pool forever. */
-#define ARENA_RETAIN_BYTES (64 * 1024)
+#define ARENA_RETAIN_BYTES ((size_t)64 * 1024)
 
 void arena_init(struct arena *a, size_t limit);
 

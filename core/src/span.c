@@ -221,7 +221,8 @@ static struct span *span_open(genops_pipeline *p, const char *name,
     if (!s->name)
         s->name = "";
     static const uint8_t zero[16];
-    if (parent && memcmp(parent->trace_id, zero, 16) && memcmp(parent->span_id, zero, 8)) {
+    if (parent && memcmp(parent->trace_id, zero, 16) != 0 &&
+        memcmp(parent->span_id, zero, 8) != 0) {
         memcpy(s->trace_id, parent->trace_id, sizeof s->trace_id);
         memcpy(s->parent_span_id, parent->span_id, sizeof s->parent_span_id);
         s->has_parent = true;
