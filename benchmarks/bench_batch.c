@@ -70,7 +70,7 @@ static void record(genops_pipeline *p)
     }
 }
 
-bool bench_batch_open(struct bench_batch *bb, const genops_options *opt)
+bool bench_batch_open(struct bench_batch *bb, const genops_pipeline_options *opt)
 {
     genops_error err = {0};
     *bb = (struct bench_batch){0};

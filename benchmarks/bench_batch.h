@@ -29,7 +29,7 @@ struct bench_batch {
 /* Record the spans into a pipeline made with opt (whose service name and environment
  * go into the resource) and fill *bb. On failure prints why on stderr and returns false;
  * otherwise free with bench_batch_close. */
-bool bench_batch_open(struct bench_batch *bb, const genops_options *opt);
+bool bench_batch_open(struct bench_batch *bb, const genops_pipeline_options *opt);
 void bench_batch_close(struct bench_batch *bb);
 
 /* One repetition of what a row times; false when it failed. */

@@ -198,10 +198,10 @@ int main(int argc, char **argv)
 {
     bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
     bool callgrind = argc > 1 && strcmp(argv[1], "--callgrind") == 0;
-    genops_options opt;
+    genops_pipeline_options opt;
     struct bench_batch bb;
 
-    genops_options_init(&opt);
+    genops_pipeline_options_init(&opt);
     opt.service_name = "support-assistant";
     opt.service_version = "2.4.1";
     opt.environment = "production";

@@ -64,8 +64,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.service_name = "bench-hec";
     opt.max_queue_size = 4096;
     opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;

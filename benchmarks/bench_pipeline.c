@@ -159,8 +159,8 @@ static void *worker(void *arg)
 
 static genops_pipeline *pipeline_new(void)
 {
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_queue_size = 1 << 16;
     opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
     genops_pipeline *p = genops_pipeline_new(&opt, NULL);

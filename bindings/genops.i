@@ -236,26 +236,26 @@ static genops_status genops_opt_fill(void *o, const genops_opt_field *fields, si
 }
 
 static const genops_opt_field genops_options_fields[] = {
-    GENOPS_OPT(genops_options, service_name, 's'),
-    GENOPS_OPT(genops_options, service_version, 's'),
-    GENOPS_OPT(genops_options, environment, 's'),
-    GENOPS_OPT_LIST(genops_options, resource_attributes, resource_attribute_count, 'n'),
-    GENOPS_OPT(genops_options, attribute_count_limit, 'u'),
-    GENOPS_OPT(genops_options, attribute_value_length_limit, 'u'),
-    GENOPS_OPT(genops_options, event_count_limit, 'u'),
-    GENOPS_OPT(genops_options, max_queue_size, 'u'),
-    GENOPS_OPT(genops_options, schedule_delay_ms, 'u'),
-    GENOPS_OPT(genops_options, export_timeout_ms, 'u'),
-    GENOPS_OPT(genops_options, max_export_batch_size, 'u'),
-    GENOPS_OPT(genops_options, max_buffer_bytes, 'U'),
-    GENOPS_OPT(genops_options, exit_flush_timeout_ms, 'i'),
+    GENOPS_OPT(genops_pipeline_options, service_name, 's'),
+    GENOPS_OPT(genops_pipeline_options, service_version, 's'),
+    GENOPS_OPT(genops_pipeline_options, environment, 's'),
+    GENOPS_OPT_LIST(genops_pipeline_options, resource_attributes, resource_attribute_count, 'n'),
+    GENOPS_OPT(genops_pipeline_options, attribute_count_limit, 'u'),
+    GENOPS_OPT(genops_pipeline_options, attribute_value_length_limit, 'u'),
+    GENOPS_OPT(genops_pipeline_options, event_count_limit, 'u'),
+    GENOPS_OPT(genops_pipeline_options, max_queue_size, 'u'),
+    GENOPS_OPT(genops_pipeline_options, schedule_delay_ms, 'i'),
+    GENOPS_OPT(genops_pipeline_options, export_timeout_ms, 'i'),
+    GENOPS_OPT(genops_pipeline_options, max_export_batch_size, 'u'),
+    GENOPS_OPT(genops_pipeline_options, max_buffer_bytes, 'U'),
+    GENOPS_OPT(genops_pipeline_options, exit_flush_timeout_ms, 'i'),
 };
 
-static genops_status genops_options_from_attrs(genops_options *o, const genops_attribute *a,
+static genops_status genops_options_from_attrs(genops_pipeline_options *o, const genops_attribute *a,
                                                size_t n, genops_attribute *nested,
                                                genops_error *err)
 {
-    genops_options_init(o);
+    genops_pipeline_options_init(o);
     return genops_opt_fill(o, genops_options_fields,
                            sizeof genops_options_fields / sizeof genops_options_fields[0],
                            "pipeline", a, n, nested, err);
@@ -272,7 +272,7 @@ static const genops_opt_field genops_otlp_options_fields[] = {
     GENOPS_OPT_LIST(genops_otlp_options, headers, header_count, 'n'),
     GENOPS_OPT(genops_otlp_options, headers_string, 's'),
     GENOPS_OPT_ENUM(genops_otlp_options, compression, genops_compression_names),
-    GENOPS_OPT(genops_otlp_options, timeout_ms, 'u'),
+    GENOPS_OPT(genops_otlp_options, timeout_ms, 'i'),
     GENOPS_OPT(genops_otlp_options, certificate, 's'),
     GENOPS_OPT(genops_otlp_options, client_key, 's'),
     GENOPS_OPT(genops_otlp_options, client_certificate, 's'),
@@ -304,12 +304,12 @@ static const genops_opt_field genops_hec_options_fields[] = {
     GENOPS_OPT_ENUM(genops_hec_options, format, genops_hec_format_names),
     GENOPS_OPT_LIST(genops_hec_options, indexed_fields, indexed_field_count, 'l'),
     GENOPS_OPT(genops_hec_options, use_ack, 'b'),
-    GENOPS_OPT(genops_hec_options, ack_timeout_ms, 'u'),
-    GENOPS_OPT(genops_hec_options, ack_poll_interval_ms, 'u'),
+    GENOPS_OPT(genops_hec_options, ack_timeout_ms, 'i'),
+    GENOPS_OPT(genops_hec_options, ack_poll_interval_ms, 'i'),
     GENOPS_OPT_ENUM(genops_hec_options, compression, genops_compression_names),
     GENOPS_OPT(genops_hec_options, max_request_bytes, 'u'),
     GENOPS_OPT(genops_hec_options, max_request_events, 'u'),
-    GENOPS_OPT(genops_hec_options, timeout_ms, 'u'),
+    GENOPS_OPT(genops_hec_options, timeout_ms, 'i'),
     GENOPS_OPT(genops_hec_options, channel, 's'),
     GENOPS_OPT(genops_hec_options, certificate, 's'),
     GENOPS_OPT(genops_hec_options, client_key, 's'),
@@ -633,7 +633,7 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 #endif
 %enddef
 
-GENOPS_OPTIONS_TYPEMAP(genops_options, genops_options_from_attrs)
+GENOPS_OPTIONS_TYPEMAP(genops_pipeline_options, genops_options_from_attrs)
 #ifdef GENOPS_HAVE_OTLP
 GENOPS_OPTIONS_TYPEMAP(genops_otlp_options, genops_otlp_options_from_attrs)
 #endif
@@ -957,7 +957,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 /* Values and attributes: converted by the typemaps, never wrapped. */
 
 /* Contexts: genops_context_new/_ref/_unref/_count/_get/_find wrapped as is (opaque
- * pointers; the caller unrefs). genops_defaults_* and genops_effective wrapped. */
+ * pointers; the caller unrefs). genops_defaults_* and genops_effective_context wrapped. */
 
 /* Exporters: genops_exporter_free, the memory and console exporters wrapped (an
  * exporter never added to a pipeline is still the caller's to free). */
@@ -991,9 +991,9 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
  * genops_log_next and genops_log_wait can wait: they release the interpreter lock
  * (Python's %thread, Ruby's rb_thread_call_without_gvl, in each language's file). */
 
-/* Pipelines: options given as a map, so genops_options_init is not wrapped; stats
+/* Pipelines: options given as a map, so genops_pipeline_options_init is not wrapped; stats
  * come back as a map. Everything else wrapped. */
-%ignore genops_options_init; /* the options typemap calls it */
+%ignore genops_pipeline_options_init; /* the options typemap calls it */
 
 /* Spans: all wrapped; a span context is (trace_id, span_id) both ways. */
 %ignore GENOPS_SPAN_NONE; /* the constant 0, as a cast SWIG cannot evaluate */

@@ -67,7 +67,7 @@ static void record_call(genops_pipeline *p, const struct call *c)
     genops_attribute budget[] = {STR("budget_name", "monthly-ai"), DBL("budget_limit", 500.0),
                                  DBL("budget_used", 45.67 + cost)};
     report("record_budget", genops_span_record_budget(s, budget, N(budget), &err), &err);
-    genops_span_set_status(s, GENOPS_STATUS_OK, NULL, &err);
+    genops_span_set_status(s, GENOPS_SPAN_STATUS_OK, NULL, &err);
     genops_span_end(s, &err);
 }
 
@@ -82,7 +82,7 @@ static void record_blocked(genops_pipeline *p)
                                   STR("policy_reason", "prompt injection detected")};
     report("record_policy", genops_span_record_policy(s, blocked, N(blocked), &err), &err);
     genops_span_record_exception(s, "PolicyViolation", "blocked by content-safety", NULL, &err);
-    genops_span_set_status(s, GENOPS_STATUS_ERROR, "blocked by content-safety", &err);
+    genops_span_set_status(s, GENOPS_SPAN_STATUS_ERROR, "blocked by content-safety", &err);
     genops_span_end(s, &err);
 }
 
@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 {
     bool otlp = argc > 1 && strcmp(argv[1], "--otlp") == 0;
     genops_error err;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.service_name = "genops-demo";
     opt.environment = "demo";
     genops_pipeline *p = genops_pipeline_new(&opt, &err);

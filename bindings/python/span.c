@@ -583,10 +583,10 @@ static void span_record_error(SpanObject *self, PyObject *type, PyObject *exc, P
     else
         Py_INCREF(exc);
     if (exc && exception_text(&a, type, exc, tb, &tname, &message, &stack) == 0) {
-        genops_span_set_status(self->handle, GENOPS_STATUS_ERROR, message, NULL);
+        genops_span_set_status(self->handle, GENOPS_SPAN_STATUS_ERROR, message, NULL);
         genops_span_record_exception(self->handle, tname, message, stack, NULL);
     } else {
-        genops_span_set_status(self->handle, GENOPS_STATUS_ERROR, NULL, NULL);
+        genops_span_set_status(self->handle, GENOPS_SPAN_STATUS_ERROR, NULL, NULL);
     }
     Py_XDECREF(exc);
     genops_py_args_free(&a);
@@ -611,7 +611,7 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
         if (type != Py_None)
             span_record_error(self, type, exc, tb);
         else if (self->kind == SPAN_OPERATION)
-            genops_span_set_status(self->handle, GENOPS_STATUS_OK, NULL, NULL);
+            genops_span_set_status(self->handle, GENOPS_SPAN_STATUS_OK, NULL, NULL);
         genops_span_end(self->handle, NULL);
         self->handle = GENOPS_SPAN_NONE;
     }
@@ -794,7 +794,7 @@ static PyObject *span_set_status(SpanObject *self, PyObject *args, PyObject *kwa
     }
     genops_error err = {GENOPS_OK, ""};
     if (!ignored(self, "set_status") &&
-        genops_span_set_status(self->handle, (genops_status_code)code, message, &err))
+        genops_span_set_status(self->handle, (genops_span_status)code, message, &err))
         result = span_failed(&err, "set_status");
     else if (!PyErr_Occurred()) {
         result = Py_None;

@@ -44,6 +44,15 @@ extern "C" {
 /* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Never NULL. */
 GENOPS_API const char *genops_version(void);
 
+/* ---- Durations ---------------------------------------------------------------- */
+
+/* Every timeout, delay and interval of the API, in milliseconds. In an options struct,
+ * 0 means "the default" and a negative value is GENOPS_EINVAL naming the field (except
+ * exit_flush_timeout_ms, where GENOPS_NO_EXIT_FLUSH, -1, skips the exit flush). In a
+ * call that waits (flush, shutdown, genops_log_next, genops_log_wait), 0 and negative
+ * values mean "do not wait". */
+typedef int32_t genops_duration_ms;
+
 /* ---- Errors ------------------------------------------------------------------- */
 
 /* Status codes: append only; never renumber or reuse a value. */
@@ -140,17 +149,19 @@ GENOPS_API bool genops_context_find(const genops_context *ctx, const char *key, 
  * never take a lock: a new snapshot is published atomically. Writers serialise. */
 GENOPS_API genops_status genops_defaults_set(const genops_attribute *attrs, size_t count,
                                              genops_error *err);
+/* Merge attrs into the current defaults (a GENOPS_TYPE_NULL value removes its key). */
 GENOPS_API genops_status genops_defaults_update(const genops_attribute *attrs, size_t count,
                                                 genops_error *err);
+/* Remove every default attribute. */
 GENOPS_API void genops_defaults_clear(void);
 /* A reference to the current defaults (never NULL; release with genops_context_unref). */
 GENOPS_API genops_context *genops_defaults_get(void);
 
 /* Effective attributes: defaults, overridden by ctx (may be NULL), overridden by attrs.
  * The caller owns the result. */
-GENOPS_API genops_context *genops_effective(const genops_context *ctx,
-                                            const genops_attribute *attrs, size_t count,
-                                            genops_error *err);
+GENOPS_API genops_context *genops_effective_context(const genops_context *ctx,
+                                                    const genops_attribute *attrs, size_t count,
+                                                    genops_error *err);
 
 /* ---- Exporters ---------------------------------------------------------------- */
 
@@ -205,7 +216,7 @@ typedef struct genops_otlp_options {
     size_t header_count;
     const char *headers_string; /* "k1=v1,k2=v2", values percent-encoded, as the env */
     genops_compression compression;
-    uint32_t timeout_ms;            /* for one batch, retries included; default 10000 */
+    genops_duration_ms timeout_ms;  /* for one batch, retries included; default 10000 */
     const char *certificate;        /* PEM CA bundle that verifies the server */
     const char *client_key;         /* PEM private key for mutual TLS */
     const char *client_certificate; /* PEM certificate for mutual TLS */
@@ -264,15 +275,15 @@ typedef struct genops_hec_options {
      * (default 10000) without one. Polls back off up to ack_poll_interval_ms (default
      * 1000). Off by default. */
     bool use_ack;
-    uint32_t ack_timeout_ms;
-    uint32_t ack_poll_interval_ms;
+    genops_duration_ms ack_timeout_ms;
+    genops_duration_ms ack_poll_interval_ms;
     genops_compression compression; /* default none; GZIP sends Content-Encoding: gzip */
     /* Bytes one request may put on the wire (after gzip); larger batches go out as
      * several requests, and a 413 answer halves them. Default 900000: under the 1 MB
      * max_content_length of Splunk Cloud and of Splunk Enterprise before 7.x. */
     uint32_t max_request_bytes;
-    uint32_t max_request_events; /* events per request; default: no limit of its own */
-    uint32_t timeout_ms; /* for one batch: retries and acknowledgement waits; default 30000 */
+    uint32_t max_request_events;   /* events per request; default: no limit of its own */
+    genops_duration_ms timeout_ms; /* for one batch: retries and ack waits; default 30000 */
     /* X-Splunk-Request-Channel, a GUID. Default: a random one per exporter, new in a
      * forked child. */
     const char *channel;
@@ -360,10 +371,12 @@ typedef struct genops_hec_validation {
 GENOPS_API genops_status genops_hec_validate(const genops_hec_options *opt, bool check_connectivity,
                                              genops_hec_validation *out, genops_error *err);
 
-/* The index-th error, warning, or detail (name in *name when not NULL); NULL past the
- * end. Valid as long as *v is. */
+/* The index-th error of *v; NULL past the end. Valid as long as *v is. */
 GENOPS_API const char *genops_hec_validation_error(const genops_hec_validation *v, size_t index);
+/* The index-th warning of *v; NULL past the end. Valid as long as *v is. */
 GENOPS_API const char *genops_hec_validation_warning(const genops_hec_validation *v, size_t index);
+/* The index-th detail of *v (its name in *name when name is not NULL); NULL past the
+ * end. Valid as long as *v is. */
 GENOPS_API const char *genops_hec_validation_detail(const genops_hec_validation *v, size_t index,
                                                     const char **name);
 
@@ -415,13 +428,13 @@ GENOPS_API genops_status genops_log_set_level(genops_log_level level, genops_err
  * for one. Returns false when none came in time, at once when capture is off and the
  * queue is empty, and for a NULL out or a too small out->struct_size. Each line goes
  * to one reader, oldest first. Any thread; blocks (release interpreter locks). */
-GENOPS_API bool genops_log_next(genops_log_record *out, int timeout_ms);
+GENOPS_API bool genops_log_next(genops_log_record *out, genops_duration_ms timeout_ms);
 
 /* Wait at most timeout_ms until a line is queued, without taking it: true when one
  * is. Returns at once when capture is off. For a reader that waits here and then
  * takes lines with genops_log_next(out, 0) under a lock of its own, so that a second
  * reader (a flush that drains) keeps the lines in order. Any thread; blocks. */
-GENOPS_API bool genops_log_wait(int timeout_ms);
+GENOPS_API bool genops_log_wait(genops_duration_ms timeout_ms);
 
 /* ---- Pipelines ---------------------------------------------------------------- */
 
@@ -431,33 +444,34 @@ typedef struct genops_pipeline genops_pipeline;
 #define GENOPS_NO_EXIT_FLUSH (-1)
 
 /* Options; zero means "the default" for every numeric field. Initialise with
- * genops_options_init so that struct_size is right: fields are only ever appended. */
-typedef struct genops_options {
+ * genops_pipeline_options_init so that struct_size is right: fields are only ever appended. */
+typedef struct genops_pipeline_options {
     size_t struct_size;
     const char *service_name;    /* default: OTEL_SERVICE_NAME, else "unknown_service" */
     const char *service_version; /* resource service.version, when set */
     const char *environment;     /* resource deployment.environment, when set */
     const genops_attribute *resource_attributes; /* extra resource attributes */
     size_t resource_attribute_count;
-    uint32_t attribute_count_limit;        /* per span; default 128 */
-    uint32_t attribute_value_length_limit; /* characters; default unlimited */
-    uint32_t event_count_limit;            /* per span; default 128 */
-    uint32_t max_queue_size;               /* spans; default 2048 (OTEL_BSP_MAX_QUEUE_SIZE) */
-    uint32_t schedule_delay_ms;            /* default 5000 (OTEL_BSP_SCHEDULE_DELAY) */
-    uint32_t export_timeout_ms;            /* default 30000 (OTEL_BSP_EXPORT_TIMEOUT) */
-    uint32_t max_export_batch_size;        /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
-    uint64_t max_buffer_bytes;             /* everything the pipeline holds; default 64 MiB */
-    int32_t exit_flush_timeout_ms;         /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
-} genops_options;
+    uint32_t attribute_count_limit;           /* per span; default 128 */
+    uint32_t attribute_value_length_limit;    /* characters; default unlimited */
+    uint32_t event_count_limit;               /* per span; default 128 */
+    uint32_t max_queue_size;                  /* spans; default 2048 (OTEL_BSP_MAX_QUEUE_SIZE) */
+    genops_duration_ms schedule_delay_ms;     /* default 5000 (OTEL_BSP_SCHEDULE_DELAY) */
+    genops_duration_ms export_timeout_ms;     /* default 30000 (OTEL_BSP_EXPORT_TIMEOUT) */
+    uint32_t max_export_batch_size;           /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
+    uint64_t max_buffer_bytes;                /* everything the pipeline holds; default 64 MiB */
+    genops_duration_ms exit_flush_timeout_ms; /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
+} genops_pipeline_options;
 
 /* Zero *opt and set its struct_size. */
-GENOPS_API void genops_options_init(genops_options *opt);
+GENOPS_API void genops_pipeline_options_init(genops_pipeline_options *opt);
 
 /* Create a pipeline (opt may be NULL for every default). Options override the
  * OTEL_* environment. With OTEL_SDK_DISABLED=true nothing is ever exported: exporters
  * are accepted and freed, and spans are counted as dropped_no_exporter. The caller
  * owns the result: genops_pipeline_free. */
-GENOPS_API genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *err);
+GENOPS_API genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt,
+                                                genops_error *err);
 
 /* Add an exporter; on success the pipeline owns it, on failure the caller still does.
  * Every exporter receives every span. */
@@ -466,13 +480,13 @@ GENOPS_API genops_status genops_pipeline_add_exporter(genops_pipeline *pipeline,
 
 /* Export everything ended before the call; wait at most timeout_ms. Returns
  * GENOPS_ETIMEDOUT when the deadline passed first. Safe from any thread. */
-GENOPS_API genops_status genops_pipeline_flush(genops_pipeline *pipeline, int timeout_ms,
-                                               genops_error *err);
+GENOPS_API genops_status genops_pipeline_flush(genops_pipeline *pipeline,
+                                               genops_duration_ms timeout_ms, genops_error *err);
 
 /* Flush within timeout_ms, then stop the export thread and the exporters. Spans ended
  * afterwards are counted as dropped. Idempotent. */
-GENOPS_API genops_status genops_pipeline_shutdown(genops_pipeline *pipeline, int timeout_ms,
-                                                  genops_error *err);
+GENOPS_API genops_status genops_pipeline_shutdown(genops_pipeline *pipeline,
+                                                  genops_duration_ms timeout_ms, genops_error *err);
 
 /* Shut down (with the exit-flush deadline) and release the pipeline. Spans still open
  * stay valid handles: ending them later counts them as dropped. NULL-safe. */
@@ -506,14 +520,17 @@ GENOPS_API genops_status genops_pipeline_stats(genops_pipeline *pipeline, genops
 
 /* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */
-GENOPS_API genops_status genops_pipeline_log_stats(genops_pipeline *pipeline, int interval_ms,
+GENOPS_API genops_status genops_pipeline_log_stats(genops_pipeline *pipeline,
+                                                   genops_duration_ms interval_ms,
                                                    genops_error *err);
 
 /* ---- Spans -------------------------------------------------------------------- */
 
 /* A span handle: a generation-checked integer, not a pointer. 0 is never a valid
- * span. Once a span has ended, its handle is stale forever: every call with it returns
- * GENOPS_ESTALE and touches nothing, even after the slot has been reused. A span is
+ * span. Once a span has ended, its handle is stale: every call with it returns
+ * GENOPS_ESTALE and touches nothing, even after the slot has been reused (a handle
+ * carries a 44-bit generation: it could match again only after 2^43 reuses of its
+ * slot). A span is
  * used by one thread at a time; different spans may be used from any threads. */
 typedef uint64_t genops_span;
 #define GENOPS_SPAN_NONE ((genops_span)0)
@@ -532,11 +549,11 @@ typedef enum genops_span_kind {
     GENOPS_SPAN_KIND_CONSUMER = 5
 } genops_span_kind;
 
-typedef enum genops_status_code {
-    GENOPS_STATUS_UNSET = 0,
-    GENOPS_STATUS_OK = 1,
-    GENOPS_STATUS_ERROR = 2
-} genops_status_code;
+typedef enum genops_span_status {
+    GENOPS_SPAN_STATUS_UNSET = 0,
+    GENOPS_SPAN_STATUS_OK = 1,
+    GENOPS_SPAN_STATUS_ERROR = 2
+} genops_span_status;
 
 /* Start a span named name. parent (may be NULL) makes it a child: same trace id,
  * parent span id = parent->span_id; otherwise a new trace. Returns GENOPS_SPAN_NONE and
@@ -559,22 +576,27 @@ GENOPS_API genops_span genops_operation_start(genops_pipeline *pipeline, const c
  * past the length limit are truncated (counted). */
 GENOPS_API genops_status genops_span_set(genops_span span, const char *key,
                                          const genops_value *value, genops_error *err);
+/* genops_span_set for each of count attributes, in order; stops at the first error. */
 GENOPS_API genops_status genops_span_set_attributes(genops_span span, const genops_attribute *attrs,
                                                     size_t count, genops_error *err);
+/* Set key to the NUL-terminated string value. */
 GENOPS_API genops_status genops_span_set_str(genops_span span, const char *key, const char *value,
                                              genops_error *err);
+/* Set key to a 64-bit integer. */
 GENOPS_API genops_status genops_span_set_int(genops_span span, const char *key, int64_t value,
                                              genops_error *err);
+/* Set key to a finite double (NaN and +-inf are GENOPS_EINVAL). */
 GENOPS_API genops_status genops_span_set_double(genops_span span, const char *key, double value,
                                                 genops_error *err);
+/* Set key to a boolean. */
 GENOPS_API genops_status genops_span_set_bool(genops_span span, const char *key, bool value,
                                               genops_error *err);
 
 /* The span kind (default INTERNAL); GENOPS_EINVAL for a value outside the enum. */
 GENOPS_API genops_status genops_span_set_kind(genops_span span, genops_span_kind kind,
                                               genops_error *err);
-/* Status: message is kept only for GENOPS_STATUS_ERROR, as OpenTelemetry says. */
-GENOPS_API genops_status genops_span_set_status(genops_span span, genops_status_code code,
+/* Status: message is kept only for GENOPS_SPAN_STATUS_ERROR, as OpenTelemetry says. */
+GENOPS_API genops_status genops_span_set_status(genops_span span, genops_span_status code,
                                                 const char *message, genops_error *err);
 /* Add an event named name at the current time with the given attributes. */
 GENOPS_API genops_status genops_span_add_event(genops_span span, const char *name,
@@ -591,13 +613,22 @@ GENOPS_API genops_status genops_span_record_exception(genops_span span, const ch
  * {cost: 0.02, provider: "openai", tokens_input: 150}. A map argument (metadata=...)
  * is passed flattened as "metadata.<key>". Arguments are checked first: on a bad one
  * nothing is recorded and GENOPS_EINVAL names it. docs/semantic-conventions.md lists
- * the attributes each one writes. */
+ * the attributes each one writes.
+ *
+ * genops-ai's record_cost: cost, currency, provider, model, tokens_input, tokens_output,
+ * ..., as genops.cost.* and genops.tokens.*. */
 GENOPS_API genops_status genops_span_record_cost(genops_span span, const genops_attribute *kv,
                                                  size_t count, genops_error *err);
+/* genops-ai's record_policy: policy_name, policy_result (allowed, blocked, warning, ...),
+ * policy_reason, metadata, as genops.policy.*. */
 GENOPS_API genops_status genops_span_record_policy(genops_span span, const genops_attribute *kv,
                                                    size_t count, genops_error *err);
+/* genops-ai's record_budget: budget_name, budget_limit, budget_used, budget_remaining
+ * (derived when absent) and the utilisation, as genops.budget.*. */
 GENOPS_API genops_status genops_span_record_budget(genops_span span, const genops_attribute *kv,
                                                    size_t count, genops_error *err);
+/* genops-ai's record_evaluation: evaluation_name, score, threshold, passed, evaluator,
+ * metadata, as genops.eval.*. */
 GENOPS_API genops_status genops_span_record_evaluation(genops_span span, const genops_attribute *kv,
                                                        size_t count, genops_error *err);
 
@@ -612,6 +643,8 @@ GENOPS_API bool genops_span_is_recording(genops_span span);
  * pipeline. Never blocks: a full queue drops the span and counts it. The handle is
  * stale afterwards. */
 GENOPS_API genops_status genops_span_end(genops_span span, genops_error *err);
+/* genops_span_end with an end time of end_unix_ns (nanoseconds since the epoch); a time
+ * before the start is the start. */
 GENOPS_API genops_status genops_span_end_at(genops_span span, uint64_t end_unix_ns,
                                             genops_error *err);
 
@@ -632,27 +665,37 @@ GENOPS_API void genops_memory_exporter_clear(genops_exporter *exporter);
 /* The accessors below read one field each; every one is NULL-safe (a NULL span reads
  * as empty) and returns pointers valid as long as the span data is. */
 GENOPS_API const char *genops_span_data_name(const genops_span_data *span);
+/* The span's trace and span ids into *out (zeroes for a NULL span). */
 GENOPS_API void genops_span_data_context(const genops_span_data *span, genops_span_context *out);
 /* False for a root span; otherwise copies the parent span id into parent_span_id. */
 GENOPS_API bool genops_span_data_parent(const genops_span_data *span, uint8_t parent_span_id[8]);
+/* Start time, nanoseconds since the epoch. */
 GENOPS_API uint64_t genops_span_data_start_ns(const genops_span_data *span);
+/* End time, nanoseconds since the epoch. */
 GENOPS_API uint64_t genops_span_data_end_ns(const genops_span_data *span);
+/* The span kind (INTERNAL for a NULL span). */
 GENOPS_API genops_span_kind genops_span_data_kind(const genops_span_data *span);
 /* The status code; *message (when not NULL) gets the message or "". */
-GENOPS_API genops_status_code genops_span_data_status(const genops_span_data *span,
+GENOPS_API genops_span_status genops_span_data_status(const genops_span_data *span,
                                                       const char **message);
+/* Number of attributes, inherited ones merged. */
 GENOPS_API size_t genops_span_data_attribute_count(const genops_span_data *span);
+/* The index-th attribute into *out; false when out of range. */
 GENOPS_API bool genops_span_data_attribute(const genops_span_data *span, size_t index,
                                            genops_attribute *out);
+/* The value of key into *out; false when the span has no such key. */
 GENOPS_API bool genops_span_data_find(const genops_span_data *span, const char *key,
                                       genops_value *out);
-/* Attributes dropped by the count limit, and values truncated by the length limit. */
+/* Attributes dropped by the count limit. */
 GENOPS_API uint32_t genops_span_data_dropped_attributes(const genops_span_data *span);
+/* Values truncated by the length limit. */
 GENOPS_API uint32_t genops_span_data_truncated_values(const genops_span_data *span);
+/* Number of events. */
 GENOPS_API size_t genops_span_data_event_count(const genops_span_data *span);
 /* The index-th event's name and time; NULL when out of range. */
 GENOPS_API const char *genops_span_data_event(const genops_span_data *span, size_t index,
                                               uint64_t *time_ns);
+/* The value of key in the index-th event's attributes; false when absent. */
 GENOPS_API bool genops_span_data_event_find(const genops_span_data *span, size_t index,
                                             const char *key, genops_value *out);
 

@@ -56,6 +56,16 @@ genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fal
     return GENOPS_OK;
 }
 
+genops_status config_ms(genops_duration_ms explicit_value, const char *name, uint32_t fallback,
+                        uint32_t max, uint32_t *out, genops_error *err)
+{
+    if (explicit_value < 0)
+        return error_set(err, GENOPS_EINVAL,
+                         "option for %s is %d ms; a duration cannot be negative", name,
+                         (int)explicit_value);
+    return config_u32((uint32_t)explicit_value, name, fallback, 1, max, out, err);
+}
+
 /* The value of one hex digit, or -1. */
 static int hex_digit(unsigned char c)
 {

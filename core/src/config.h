@@ -15,6 +15,11 @@
 genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fallback, uint32_t min,
                          uint32_t max, uint32_t *out, genops_error *err);
 
+/* config_u32 for a genops_duration_ms option (minimum 1 ms): a negative value is
+ * GENOPS_EINVAL naming the option, 0 reads the variable as config_u32 does. */
+genops_status config_ms(genops_duration_ms explicit_value, const char *name, uint32_t fallback,
+                        uint32_t max, uint32_t *out, genops_error *err);
+
 /* Copy a caller's versioned options struct (its first member is size_t struct_size) into
  * dst, which is size bytes and is zeroed first: an older, shorter struct leaves the newer
  * fields 0, and a NULL opt leaves all of dst 0. GENOPS_EINVAL when struct_size is out of

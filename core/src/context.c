@@ -241,8 +241,8 @@ void genops_defaults_clear(void)
     pthread_mutex_unlock(&defaults_writer);
 }
 
-genops_context *genops_effective(const genops_context *ctx, const genops_attribute *attrs,
-                                 size_t count, genops_error *err)
+genops_context *genops_effective_context(const genops_context *ctx, const genops_attribute *attrs,
+                                         size_t count, genops_error *err)
 {
     genops_context *d = genops_defaults_get();
     const genops_context *layers[2] = {d, ctx};

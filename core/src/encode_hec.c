@@ -345,9 +345,9 @@ static void put_body(struct buf *out, const struct span *s, const genops_value *
         json_put_hex(out, s->parent_span_id, 8);
     }
     PUT(out, ",\"status\":\"");
-    buf_puts(out, status_names[s->status <= GENOPS_STATUS_ERROR ? s->status : 0]);
+    buf_puts(out, status_names[s->status <= GENOPS_SPAN_STATUS_ERROR ? s->status : 0]);
     buf_putc(out, '"');
-    if (s->status == GENOPS_STATUS_ERROR && s->status_message && s->status_message_len) {
+    if (s->status == GENOPS_SPAN_STATUS_ERROR && s->status_message && s->status_message_len) {
         PUT(out, ",\"status_message\":");
         json_put_string(out, s->status_message, s->status_message_len);
     }

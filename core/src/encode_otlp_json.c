@@ -165,7 +165,8 @@ static void put_event(struct buf *out, const struct event *e)
 
 static void put_status(struct buf *out, const struct span *s)
 {
-    bool message = s->status == GENOPS_STATUS_ERROR && s->status_message && s->status_message_len;
+    bool message =
+        s->status == GENOPS_SPAN_STATUS_ERROR && s->status_message && s->status_message_len;
     PUT(out, ",\"status\":{");
     if (message) {
         PUT(out, "\"message\":");

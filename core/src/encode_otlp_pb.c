@@ -125,7 +125,7 @@ static size_t event_size(const struct event *e)
 /* OpenTelemetry keeps a status message only with STATUS_CODE_ERROR. */
 static inline size_t status_message_len(const struct span *s)
 {
-    return s->status == GENOPS_STATUS_ERROR && s->status_message ? s->status_message_len : 0;
+    return s->status == GENOPS_SPAN_STATUS_ERROR && s->status_message ? s->status_message_len : 0;
 }
 
 static size_t status_size(const struct span *s)
@@ -333,7 +333,7 @@ static uint8_t *put_span(uint8_t *p, const struct span *s)
         p = put_event(p, &s->events[i]);
     }
     p = put_varint_field(p, TAG(12, VARINT), s->dropped_events);
-    /* Status: message = 2, code = 3 (genops_status_code = StatusCode). */
+    /* Status: message = 2, code = 3 (genops_span_status = StatusCode). */
     p = put_len(p, TAG(15, LEN), status_size(s));
     p = put_text_field(p, TAG(2, LEN), s->status_message, status_message_len(s));
     return put_varint_field(p, TAG(3, VARINT), s->status);

@@ -228,9 +228,16 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
     if ((unsigned)o->compression > GENOPS_COMPRESSION_GZIP)
         return error_set(err, GENOPS_EINVAL, OPT "compression is %d", (int)o->compression);
     c->gzip = o->compression == GENOPS_COMPRESSION_GZIP;
-    c->ack_timeout_ms = o->ack_timeout_ms ? o->ack_timeout_ms : HEC_DEFAULT_ACK_TIMEOUT_MS;
-    c->ack_poll_ms = o->ack_poll_interval_ms ? o->ack_poll_interval_ms : HEC_DEFAULT_ACK_POLL_MS;
-    c->timeout_ms = o->timeout_ms ? o->timeout_ms : HEC_DEFAULT_TIMEOUT_MS;
+    if (o->ack_timeout_ms < 0 || o->ack_poll_interval_ms < 0 || o->timeout_ms < 0)
+        return error_set(err, GENOPS_EINVAL, OPT "%s is negative",
+                         o->timeout_ms < 0       ? "timeout_ms"
+                         : o->ack_timeout_ms < 0 ? "ack_timeout_ms"
+                                                 : "ack_poll_interval_ms");
+    c->ack_timeout_ms =
+        o->ack_timeout_ms ? (uint32_t)o->ack_timeout_ms : HEC_DEFAULT_ACK_TIMEOUT_MS;
+    c->ack_poll_ms =
+        o->ack_poll_interval_ms ? (uint32_t)o->ack_poll_interval_ms : HEC_DEFAULT_ACK_POLL_MS;
+    c->timeout_ms = o->timeout_ms ? (uint32_t)o->timeout_ms : HEC_DEFAULT_TIMEOUT_MS;
     c->max_request_events = o->max_request_events;
     c->max_request_bytes =
         o->max_request_bytes ? o->max_request_bytes : HEC_DEFAULT_MAX_REQUEST_BYTES;

@@ -288,7 +288,8 @@ genops_status genops_hec_validate(const genops_hec_options *opt, bool check_conn
             http_response_init(&resp);
             uint64_t deadline =
                 clock_mono_ns() +
-                (uint64_t)(o.timeout_ms ? o.timeout_ms : DEFAULT_TIMEOUT_MS) * 1000000u;
+                (uint64_t)(o.timeout_ms > 0 ? (uint32_t)o.timeout_ms : DEFAULT_TIMEOUT_MS) *
+                    1000000u;
             check_health(c, &cfg, v, &resp, deadline);
             if (v->health_status) /* something answered: try the token too */
                 check_token(c, &cfg, v, &resp, deadline);

@@ -154,7 +154,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 /* With queue_lock held: wait until a line is queued, capture stops or timeout_ms
  * passes. True when a line is queued. */
-static bool queue_wait_locked(int timeout_ms)
+static bool queue_wait_locked(genops_duration_ms timeout_ms)
 {
     if (count == 0 && timeout_ms > 0) {
         uint64_t deadline = clock_mono_ns() + (uint64_t)timeout_ms * 1000000u;
@@ -166,7 +166,7 @@ static bool queue_wait_locked(int timeout_ms)
     return count > 0;
 }
 
-bool genops_log_next(genops_log_record *out, int timeout_ms)
+bool genops_log_next(genops_log_record *out, genops_duration_ms timeout_ms)
 {
     if (!out || out->struct_size < LOG_RECORD_V1_SIZE)
         return false;
@@ -187,7 +187,7 @@ bool genops_log_next(genops_log_record *out, int timeout_ms)
     return got;
 }
 
-bool genops_log_wait(int timeout_ms)
+bool genops_log_wait(genops_duration_ms timeout_ms)
 {
     pthread_once(&queue_once, queue_cond_init);
     pthread_mutex_lock(&queue_lock);

@@ -136,7 +136,7 @@ static genops_status resolve_timeout(const genops_otlp_options *o, struct otlp_c
 {
     const uint32_t max = 24u * 3600 * 1000;
     if (o->timeout_ms)
-        return config_u32(o->timeout_ms, OPT_PREFIX "timeout_ms", 0, 1, max, &c->timeout_ms, err);
+        return config_ms(o->timeout_ms, OPT_PREFIX "timeout_ms", 0, max, &c->timeout_ms, err);
     /* A fallback of 0 means "unset" here: the minimum of 1 keeps it from being a value. */
     genops_status rc = config_u32(0, ENV_PREFIX "TRACES_TIMEOUT", 0, 1, max, &c->timeout_ms, err);
     if (!rc && !c->timeout_ms)

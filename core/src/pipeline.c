@@ -162,7 +162,7 @@ static struct timespec mono_deadline(uint64_t deadline_ns)
                              (long)(deadline_ns % 1000000000u)};
 }
 
-static uint64_t deadline_after_ms(int timeout_ms)
+static uint64_t deadline_after_ms(genops_duration_ms timeout_ms)
 {
     return clock_mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
 }
@@ -557,7 +557,7 @@ const struct span_limits *pipeline_span_limits(const genops_pipeline *p)
 
 /* ---- public API --------------------------------------------------------------- */
 
-void genops_options_init(genops_options *opt)
+void genops_pipeline_options_init(genops_pipeline_options *opt)
 {
     if (opt) {
         memset(opt, 0, sizeof *opt);
@@ -566,31 +566,34 @@ void genops_options_init(genops_options *opt)
 }
 
 /* The options the caller's struct has room for; the rest stay zero (= default). */
-static genops_status read_options(const genops_options *in, genops_options *out, genops_error *err)
+static genops_status read_options(const genops_pipeline_options *in, genops_pipeline_options *out,
+                                  genops_error *err)
 {
-    genops_options_init(out);
+    genops_pipeline_options_init(out);
     if (!in)
         return GENOPS_OK;
-    if (in->struct_size < offsetof(genops_options, service_name) || in->struct_size > sizeof *out)
+    if (in->struct_size < offsetof(genops_pipeline_options, service_name) ||
+        in->struct_size > sizeof *out)
         return error_set(err, GENOPS_EINVAL,
-                         "genops_options.struct_size is %zu; initialise it with "
-                         "genops_options_init",
+                         "genops_pipeline_options.struct_size is %zu; initialise it with "
+                         "genops_pipeline_options_init",
                          in->struct_size);
     memcpy(out, in, in->struct_size);
     return GENOPS_OK;
 }
 
-static genops_status configure(genops_pipeline *p, const genops_options *o, genops_error *err)
+static genops_status configure(genops_pipeline *p, const genops_pipeline_options *o,
+                               genops_error *err)
 {
     uint32_t queue, delay, timeout, batch;
     genops_status rc;
 
     if ((rc = config_u32(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24, &queue,
                          err)) ||
-        (rc = config_u32(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000, 1,
-                         24u * 3600 * 1000, &delay, err)) ||
-        (rc = config_u32(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000, 1,
-                         24u * 3600 * 1000, &timeout, err)) ||
+        (rc = config_ms(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000, 24u * 3600 * 1000,
+                        &delay, err)) ||
+        (rc = config_ms(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000, 24u * 3600 * 1000,
+                        &timeout, err)) ||
         (rc = config_u32(o->max_export_batch_size, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1,
                          1u << 24, &batch, err)))
         return rc;
@@ -633,9 +636,9 @@ static void pipeline_destroy(genops_pipeline *p)
     free(p);
 }
 
-genops_pipeline *genops_pipeline_new(const genops_options *opt, genops_error *err)
+genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_error *err)
 {
-    genops_options o;
+    genops_pipeline_options o;
     if (read_options(opt, &o, err))
         return NULL;
     pipeline_process_hooks_install();
@@ -713,7 +716,8 @@ static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t 
     return rc;
 }
 
-genops_status genops_pipeline_flush(genops_pipeline *p, int timeout_ms, genops_error *err)
+genops_status genops_pipeline_flush(genops_pipeline *p, genops_duration_ms timeout_ms,
+                                    genops_error *err)
 {
     if (!p)
         return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
@@ -734,7 +738,8 @@ genops_status genops_pipeline_flush(genops_pipeline *p, int timeout_ms, genops_e
     return rc;
 }
 
-genops_status genops_pipeline_shutdown(genops_pipeline *p, int timeout_ms, genops_error *err)
+genops_status genops_pipeline_shutdown(genops_pipeline *p, genops_duration_ms timeout_ms,
+                                       genops_error *err)
 {
     if (!p)
         return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
@@ -858,7 +863,8 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     return GENOPS_OK;
 }
 
-genops_status genops_pipeline_log_stats(genops_pipeline *p, int interval_ms, genops_error *err)
+genops_status genops_pipeline_log_stats(genops_pipeline *p, genops_duration_ms interval_ms,
+                                        genops_error *err)
 {
     if (!p)
         return error_set(err, GENOPS_EINVAL, "pipeline is NULL");

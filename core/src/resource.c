@@ -44,7 +44,8 @@ static genops_status put_str(struct resource *r, const char *key, const char *va
     return put(r, key, strlen(key), val, strlen(val), override, err);
 }
 
-genops_status resource_build(struct resource *r, const genops_options *opt, genops_error *err)
+genops_status resource_build(struct resource *r, const genops_pipeline_options *opt,
+                             genops_error *err)
 {
     memset(r, 0, sizeof *r);
     arena_init(&r->arena, (size_t)16 << 20);

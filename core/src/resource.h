@@ -10,7 +10,8 @@
  * options' resource attributes, and OTEL_RESOURCE_ATTRIBUTES (key=value,... with
  * percent-encoded values). Explicit options win. GENOPS_EINVAL names a malformed
  * variable. */
-genops_status resource_build(struct resource *r, const genops_options *opt, genops_error *err);
+genops_status resource_build(struct resource *r, const genops_pipeline_options *opt,
+                             genops_error *err);
 void resource_free(struct resource *r);
 
 #endif

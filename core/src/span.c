@@ -155,8 +155,8 @@ size_t span_bytes(const struct span *s)
 
 struct span *span_lookup(genops_span h)
 {
-    uint32_t index = (uint32_t)h;
-    uint32_t gen = (uint32_t)(h >> 32);
+    uint32_t index = (uint32_t)(h & (SPAN_POOL_MAX - 1));
+    uint64_t gen = h >> SPAN_INDEX_BITS;
 
     if (!(gen & 1) || index >= atomic_load_explicit(&slot_count, memory_order_acquire))
         return NULL;
@@ -179,7 +179,7 @@ static genops_status stale(genops_error *err, genops_span h)
 static void slot_reset(struct span *s)
 {
     s->has_parent = false;
-    s->status = GENOPS_STATUS_UNSET;
+    s->status = GENOPS_SPAN_STATUS_UNSET;
     s->status_message = NULL;
     s->status_message_len = 0;
     memset(s->parent_span_id, 0, sizeof s->parent_span_id);
@@ -239,9 +239,9 @@ static genops_span span_publish(struct span *s)
 {
     /* The slot was even (free); odd = open. release: the fields above are written
      * before a thread that checks the handle reads them. */
-    uint32_t gen = atomic_load_explicit(&s->gen, memory_order_relaxed) + 1;
+    uint64_t gen = (atomic_load_explicit(&s->gen, memory_order_relaxed) + 1) & SPAN_GEN_MASK;
     atomic_store_explicit(&s->gen, gen, memory_order_release);
-    return (uint64_t)gen << 32 | s->index;
+    return gen << SPAN_INDEX_BITS | s->index;
 }
 
 genops_span genops_span_start(genops_pipeline *p, const char *name,
@@ -475,7 +475,7 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
     }
     /* A NULL own value hides the inherited one (genops-ai merges dicts, then drops
      * None): rare, so merge now rather than teach the export thread about masks. */
-    genops_context *merged = masks ? genops_effective(ctx, attrs, count, err) : NULL;
+    genops_context *merged = masks ? genops_effective_context(ctx, attrs, count, err) : NULL;
     if (masks && !merged)
         return GENOPS_SPAN_NONE;
     struct span *s = span_open(p, name, parent, err);
@@ -547,21 +547,22 @@ genops_status genops_span_set_kind(genops_span h, genops_span_kind kind, genops_
     return GENOPS_OK;
 }
 
-genops_status genops_span_set_status(genops_span h, genops_status_code code, const char *message,
+genops_status genops_span_set_status(genops_span h, genops_span_status code, const char *message,
                                      genops_error *err)
 {
     struct span *s = span_lookup(h);
     if (!s)
         return stale(err, h);
-    if (code != GENOPS_STATUS_UNSET && code != GENOPS_STATUS_OK && code != GENOPS_STATUS_ERROR)
+    if (code != GENOPS_SPAN_STATUS_UNSET && code != GENOPS_SPAN_STATUS_OK &&
+        code != GENOPS_SPAN_STATUS_ERROR)
         return error_set(err, GENOPS_EINVAL, "status code %d is not UNSET, OK or ERROR", (int)code);
     /* OpenTelemetry: OK is final, and setting UNSET is ignored. */
-    if (s->status == GENOPS_STATUS_OK || code == GENOPS_STATUS_UNSET)
+    if (s->status == GENOPS_SPAN_STATUS_OK || code == GENOPS_SPAN_STATUS_UNSET)
         return GENOPS_OK;
     s->status = (uint8_t)code;
     s->status_message = NULL;
     s->status_message_len = 0;
-    if (code == GENOPS_STATUS_ERROR && message && *message) {
+    if (code == GENOPS_SPAN_STATUS_ERROR && message && *message) {
         s->status_message =
             attr_copy_text(&s->arena, message, strlen(message), &s->status_message_len);
         if (!s->status_message)
@@ -671,9 +672,9 @@ genops_status genops_span_end_at(genops_span h, uint64_t end_unix_ns, genops_err
         return stale(err, h);
     /* Even = ended: from here on every handle to this span is stale. A CAS, so that of
      * two ends racing on one handle (a late garbage collector) only one submits. */
-    uint32_t gen = (uint32_t)(h >> 32);
-    if (!atomic_compare_exchange_strong_explicit(&s->gen, &gen, gen + 1, memory_order_acq_rel,
-                                                 memory_order_relaxed))
+    uint64_t gen = h >> SPAN_INDEX_BITS;
+    if (!atomic_compare_exchange_strong_explicit(&s->gen, &gen, (gen + 1) & SPAN_GEN_MASK,
+                                                 memory_order_acq_rel, memory_order_relaxed))
         return stale(err, h);
     s->end_ns = end_unix_ns < s->start_ns ? s->start_ns : end_unix_ns;
     pipeline_span_submit(s->pipeline, s);

@@ -1,9 +1,11 @@
 /* span.h - the span record, its slot pool and its life cycle.
  *
  * Spans live in slots that are allocated in slabs and never freed, so a handle
- * (slot index + generation) can always be checked safely, however late it arrives.
- * A slot's generation is odd while its span is open and even otherwise: ending a span
- * bumps it, which makes every handle to it stale at once.
+ * (generation << SPAN_INDEX_BITS | slot index) can always be checked safely, however
+ * late it arrives. A slot's generation is odd while its span is open and even
+ * otherwise: ending a span bumps it, which makes every handle to it stale at once. The
+ * generation has 44 bits, so an old handle could only match again after its one slot
+ * had been reused 2^43 times (at one reuse per 200 ns, 20 days of nothing else).
  *
  * Ownership: the application thread that started a span owns it until genops_span_end;
  * then the pipeline does (span->refs counts the pipeline's batch and any exporter that
@@ -35,7 +37,7 @@ struct span_limits {
 #define SPAN_KEY_FILTER_BITS 512
 
 struct span {
-    atomic_uint gen;            /* odd while open; see the file comment */
+    _Atomic uint64_t gen;       /* odd while open; see the file comment */
     atomic_uint refs;           /* holders after end */
     uint32_t index;             /* slot index, the low half of the handle */
     _Atomic uint32_t next_free; /* pool link: index + 1, 0 = none */
@@ -51,7 +53,7 @@ struct span {
     uint8_t parent_span_id[8];
     bool has_parent;
     uint8_t kind;   /* genops_span_kind */
-    uint8_t status; /* genops_status_code */
+    uint8_t status; /* genops_span_status */
     const char *name;
     uint32_t name_len;
     const char *status_message; /* NULL unless status is ERROR with a message */
@@ -103,7 +105,10 @@ void span_release_batch(struct span *const *spans, size_t n);
 /* Slots currently open or held (for tests and stats). */
 uint32_t span_pool_in_use(void);
 
-/* Maximum open-or-held spans in the process; span_start fails past it. */
-#define SPAN_POOL_MAX (1u << 20)
+/* Maximum open-or-held spans in the process; span_start fails past it. A handle's low
+ * SPAN_INDEX_BITS hold the slot index, the rest the generation (SPAN_GEN_MASK). */
+#define SPAN_INDEX_BITS 20
+#define SPAN_POOL_MAX   (1u << SPAN_INDEX_BITS)
+#define SPAN_GEN_MASK   ((UINT64_C(1) << (64 - SPAN_INDEX_BITS)) - 1)
 
 #endif

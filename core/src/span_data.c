@@ -46,11 +46,11 @@ genops_span_kind genops_span_data_kind(const genops_span_data *d)
     return d ? (genops_span_kind)SPAN(d)->kind : GENOPS_SPAN_KIND_INTERNAL;
 }
 
-genops_status_code genops_span_data_status(const genops_span_data *d, const char **message)
+genops_span_status genops_span_data_status(const genops_span_data *d, const char **message)
 {
     if (message)
         *message = d && SPAN(d)->status_message ? SPAN(d)->status_message : "";
-    return d ? (genops_status_code)SPAN(d)->status : GENOPS_STATUS_UNSET;
+    return d ? (genops_span_status)SPAN(d)->status : GENOPS_SPAN_STATUS_UNSET;
 }
 
 size_t genops_span_data_attribute_count(const genops_span_data *d)

@@ -145,7 +145,7 @@ static inline const struct batch *fx_full(struct fx_full *f)
     f->span.kind = GENOPS_SPAN_KIND_CLIENT;
     f->span.dropped_attributes = 3;
     f->span.dropped_events = 300;
-    f->span.status = GENOPS_STATUS_ERROR;
+    f->span.status = GENOPS_SPAN_STATUS_ERROR;
     f->span.status_message = "rate limited";
     f->span.status_message_len = 12;
     f->events[0] = (struct event){"exception", 9, FX_EVENT, f->event_attrs, 2};
@@ -155,7 +155,7 @@ static inline const struct batch *fx_full(struct fx_full *f)
 
     fx_span(&f->bare, "bare", NULL, 0);
     f->bare.span_id[7] = 0x99;
-    f->bare.status = GENOPS_STATUS_OK;
+    f->bare.status = GENOPS_SPAN_STATUS_OK;
     f->bare.status_message = "ignored"; /* only ERROR keeps a message */
     f->bare.status_message_len = 7;
 
@@ -177,9 +177,9 @@ struct fx_recorded {
 
 static inline const struct batch *fx_recorded(struct fx_recorded *f)
 {
-    genops_options opt;
+    genops_pipeline_options opt;
     genops_error err;
-    genops_options_init(&opt);
+    genops_pipeline_options_init(&opt);
     opt.service_name = "chat-api";
     opt.environment = "staging";
     fixture_open_with(&f->pipeline, &opt);
@@ -198,10 +198,10 @@ static inline const struct batch *fx_recorded(struct fx_recorded *f)
     genops_span child = genops_span_start(f->pipeline.pipeline, "policy.check", &parent, &err);
     genops_span_set_kind(child, GENOPS_SPAN_KIND_SERVER, &err);
     genops_span_set_bool(child, "allowed", true, &err);
-    genops_span_set_status(child, GENOPS_STATUS_OK, NULL, &err);
+    genops_span_set_status(child, GENOPS_SPAN_STATUS_OK, NULL, &err);
     genops_span_end(child, &err);
     genops_span_record_exception(op, "RateLimitError", "slow down", "trace...", &err);
-    genops_span_set_status(op, GENOPS_STATUS_ERROR, "rate limited", &err);
+    genops_span_set_status(op, GENOPS_SPAN_STATUS_ERROR, "rate limited", &err);
     genops_span_end(op, &err);
 
     assert_int_equal(genops_pipeline_flush(f->pipeline.pipeline, 10000, &err), GENOPS_OK);

@@ -186,7 +186,7 @@ static Span *build_span(struct pool *p, const struct span *s)
     m->dropped_events_count = s->dropped_events;
     opentelemetry__proto__trace__v1__status__init(st);
     st->code = (Opentelemetry__Proto__Trace__V1__Status__StatusCode)s->status;
-    if (s->status == GENOPS_STATUS_ERROR && s->status_message)
+    if (s->status == GENOPS_SPAN_STATUS_ERROR && s->status_message)
         st->message = pool_text(p, s->status_message, s->status_message_len);
     m->status = st;
     return m;
@@ -403,7 +403,7 @@ static bool span_differs(size_t index, const Span *m, const struct span *s)
         return differ("%s: dropped_events_count", where);
     if (!m->status || (unsigned)m->status->code != s->status)
         return differ("%s: status missing or wrong code", where);
-    bool message = s->status == GENOPS_STATUS_ERROR && s->status_message;
+    bool message = s->status == GENOPS_SPAN_STATUS_ERROR && s->status_message;
     if (text_differs(m->status->message, message ? s->status_message : "",
                      message ? s->status_message_len : 0))
         return differ("%s: status message '%s'", where, m->status->message);

@@ -92,7 +92,7 @@ static void test_effective_is_defaults_then_context_then_own(void **state)
     genops_attribute ctx_attrs[] = {A_STR("project", "c"), A_STR("feature", "c")};
     genops_context *ctx = genops_context_new(NULL, ctx_attrs, COUNT(ctx_attrs), NULL);
     genops_attribute own[] = {A_STR("feature", "o"), A_NULL("team")};
-    genops_context *e = genops_effective(ctx, own, COUNT(own), NULL);
+    genops_context *e = genops_effective_context(ctx, own, COUNT(own), NULL);
     genops_value v;
     assert_false(genops_context_find(e, "team", &v)); /* None hides the default */
     assert_true(genops_context_find(e, "project", &v));

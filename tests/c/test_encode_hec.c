@@ -172,7 +172,7 @@ static void test_hostile_strings_stay_json(void **state)
     fx_resource(&r, res, 1);
     fx_span(&s, nasty, attrs, 2);
     s.name_len = sizeof nasty - 1;
-    s.status = GENOPS_STATUS_ERROR;
+    s.status = GENOPS_SPAN_STATUS_ERROR;
     s.status_message = nasty;
     s.status_message_len = sizeof nasty - 1;
     struct span *spans[] = {&s, &s};

@@ -25,7 +25,7 @@ static void test_console_prints_one_block_per_span(void **state)
     genops_span_get_context(s, &ctx, NULL);
     genops_attribute kv[] = {A_DBL("cost", 0.02), A_STR("provider", "openai")};
     genops_span_record_cost(s, kv, COUNT(kv), NULL);
-    genops_span_set_status(s, GENOPS_STATUS_ERROR, "rate limited", NULL);
+    genops_span_set_status(s, GENOPS_SPAN_STATUS_ERROR, "rate limited", NULL);
     genops_span_record_exception(s, "RateLimitError", "slow down", NULL, NULL);
     genops_span_end(s, NULL);
     assert_int_equal(genops_pipeline_flush(p, 10000, NULL), GENOPS_OK);

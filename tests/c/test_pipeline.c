@@ -105,7 +105,7 @@ static void wait_entered(struct test_exporter *t)
     pthread_mutex_unlock(&t->lock);
 }
 
-static genops_pipeline *pipeline_with(const genops_options *opt, struct test_exporter *t)
+static genops_pipeline *pipeline_with(const genops_pipeline_options *opt, struct test_exporter *t)
 {
     genops_error err;
     genops_pipeline *p = genops_pipeline_new(opt, &err);
@@ -156,8 +156,8 @@ static void test_stress_every_ended_span_is_exported_or_counted(void **state)
     struct test_exporter *t = test_exporter_new();
     t->delay_us = 300; /* deliberately slow */
     hold(t, true);     /* and stuck at first, so that the small queue surely overflows */
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_queue_size = 256;
     opt.max_export_batch_size = 64;
     opt.schedule_delay_ms = 1;
@@ -200,8 +200,8 @@ static void test_batches_respect_the_size_and_the_delay(void **state)
 {
     (void)state;
     struct test_exporter *t = test_exporter_new();
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_export_batch_size = 10;
     opt.schedule_delay_ms = 20;
     genops_pipeline *p = pipeline_with(&opt, t);
@@ -223,8 +223,8 @@ static void test_queue_full_drops_and_counts(void **state)
     (void)state;
     struct test_exporter *t = test_exporter_new();
     hold(t, true);
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_queue_size = 4;
     genops_pipeline *p = pipeline_with(&opt, t);
     genops_span_end(genops_span_start(p, "first", NULL, NULL), NULL);
@@ -247,8 +247,8 @@ static void test_byte_budget_bounds_what_is_held(void **state)
     (void)state;
     struct test_exporter *t = test_exporter_new();
     hold(t, true);
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_buffer_bytes = 16 * 1024;
     genops_pipeline *p = pipeline_with(&opt, t);
     char value[2048];
@@ -323,8 +323,8 @@ static void test_spans_queued_behind_a_stuck_exporter_are_counted_at_shutdown(vo
     (void)state;
     struct test_exporter *t = test_exporter_new();
     hold(t, true);
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_export_batch_size = 1;
     genops_pipeline *p = pipeline_with(&opt, t);
     genops_span_end(genops_span_start(p, "stuck", NULL, NULL), NULL);
@@ -351,8 +351,8 @@ static void test_forked_child_with_nothing_ended_shuts_down_at_once(void **state
 {
     (void)state;
     SKIP_UNDER_TSAN();
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     genops_pipeline *p = genops_pipeline_new(&opt, NULL);
     pid_t child = fork();
     assert_true(child >= 0);
@@ -381,8 +381,8 @@ static void test_exit_flush_is_bounded(void **state)
     if (child == 0) {
         struct test_exporter *t = test_exporter_new();
         hold(t, true); /* never returns: the exit flush must give up */
-        genops_options opt;
-        genops_options_init(&opt);
+        genops_pipeline_options opt;
+        genops_pipeline_options_init(&opt);
         opt.exit_flush_timeout_ms = 300;
         genops_pipeline *p = genops_pipeline_new(&opt, NULL);
         genops_pipeline_add_exporter(p, &t->base, NULL);
@@ -441,8 +441,8 @@ static void test_fork_child_starts_empty_and_nothing_is_exported_twice(void **st
     struct test_exporter *t = test_exporter_new();
     t->fd = fds[1];
     t->delay_us = 2000; /* the export thread may well be mid-batch at fork time */
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.schedule_delay_ms = 60000;     /* parent spans stay queued until flushed */
     opt.exit_flush_timeout_ms = 60000; /* the child's exit flush, on a loaded machine */
     genops_pipeline *p = pipeline_with(&opt, t);
@@ -517,8 +517,8 @@ static void test_shutdown_without_flush_still_stops_an_idle_thread(void **state)
     /* No deadline to flush in, but an idle thread is stopped and joined, not left behind
      * (TSan reports a thread leak and valgrind an unjoined thread otherwise). */
     for (int i = 0; i < 20; i++) {
-        genops_options opt;
-        genops_options_init(&opt);
+        genops_pipeline_options opt;
+        genops_pipeline_options_init(&opt);
         opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
         genops_pipeline *p = genops_pipeline_new(&opt, NULL);
         genops_span_end(genops_span_start(p, "left", NULL, NULL), NULL);
@@ -560,8 +560,8 @@ static void test_one_drop_warning_and_the_periodic_stats_line(void **state)
         setenv("GENOPS_LOG_LEVEL", "info", 1);
         struct test_exporter *t = test_exporter_new();
         hold(t, true);
-        genops_options opt;
-        genops_options_init(&opt);
+        genops_pipeline_options opt;
+        genops_pipeline_options_init(&opt);
         opt.max_queue_size = 2;
         opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
         genops_pipeline *p = genops_pipeline_new(&opt, NULL);
@@ -642,8 +642,8 @@ static void test_environment_configures_and_options_override(void **state)
     /* An explicit option wins over the environment. */
     t = test_exporter_new();
     hold(t, true);
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.max_queue_size = 64;
     p = pipeline_with(&opt, t);
     for (int i = 0; i < 20; i++)
@@ -653,7 +653,7 @@ static void test_environment_configures_and_options_override(void **state)
     genops_pipeline_free(p);
     unsetenv("OTEL_BSP_MAX_QUEUE_SIZE");
 
-    genops_options_init(&opt);
+    genops_pipeline_options_init(&opt);
     opt.max_export_batch_size = 1u << 30;
     assert_null(genops_pipeline_new(&opt, &err));
     assert_non_null(strstr(err.message, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"));

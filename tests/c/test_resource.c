@@ -24,8 +24,8 @@ static int clean_env(void **state)
 static void test_defaults(void **state)
 {
     (void)state;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     struct resource r;
     assert_int_equal(resource_build(&r, &opt, NULL), GENOPS_OK);
     assert_string_equal(get(&r, "service.name"), "unknown_service");
@@ -40,8 +40,8 @@ static void test_defaults(void **state)
 static void test_service_name_precedence(void **state)
 {
     (void)state;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     struct resource r;
     setenv("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,team=ml", 1);
     assert_int_equal(resource_build(&r, &opt, NULL), GENOPS_OK);
@@ -72,8 +72,8 @@ static void test_service_name_precedence(void **state)
 static void test_env_attributes_are_trimmed_and_percent_decoded(void **state)
 {
     (void)state;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     struct resource r;
     setenv("OTEL_RESOURCE_ATTRIBUTES", " team = ml platform , cost.center=cc%2C42,,region=eu", 1);
     assert_int_equal(resource_build(&r, &opt, NULL), GENOPS_OK);
@@ -86,8 +86,8 @@ static void test_env_attributes_are_trimmed_and_percent_decoded(void **state)
 static void test_malformed_values_name_the_variable(void **state)
 {
     (void)state;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     struct resource r;
     genops_error err;
     const char *bad[] = {"novalue", "=empty-key", "k=bad%zz", "k=trailing%4"};

@@ -25,7 +25,7 @@ struct fixture {
     genops_exporter *memory; /* owned by the pipeline */
 };
 
-static inline void fixture_open_with(struct fixture *f, const genops_options *opt)
+static inline void fixture_open_with(struct fixture *f, const genops_pipeline_options *opt)
 {
     genops_error err;
     f->pipeline = genops_pipeline_new(opt, &err);

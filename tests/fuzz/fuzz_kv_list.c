@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (*text) {
         setenv("OTEL_RESOURCE_ATTRIBUTES", text, 1);
-        genops_options opt;
-        genops_options_init(&opt);
+        genops_pipeline_options opt;
+        genops_pipeline_options_init(&opt);
         struct resource r;
         if (resource_build(&r, &opt, &err) == GENOPS_OK) {
             bool named = false;

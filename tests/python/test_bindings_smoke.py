@@ -48,14 +48,14 @@ def test_parents_contexts_and_events(pipeline):
     pctx = native.genops_span_get_context(parent)
     child = native.genops_span_start(p, "child", pctx)
     native.genops_span_set(child, "list", [1, 2])
-    native.genops_span_set_status(child, native.GENOPS_STATUS_ERROR, "boom")
+    native.genops_span_set_status(child, native.GENOPS_SPAN_STATUS_ERROR, "boom")
     native.genops_span_record_exception(child, "ValueError", "boom", None)
     native.genops_span_end(child)
     native.genops_span_end(parent)
     native.genops_pipeline_flush(p, 5000)
     d = native.genops_memory_exporter_get(exporter, 0)
     assert native.genops_span_data_parent(d) == pctx[1]
-    assert native.genops_span_data_status(d) == (native.GENOPS_STATUS_ERROR, "boom")
+    assert native.genops_span_data_status(d) == (native.GENOPS_SPAN_STATUS_ERROR, "boom")
     assert native.genops_span_data_event(d, 0)[0] == "exception"
     assert native.genops_span_data_event_find(d, 0, "exception.type") == "ValueError"
     assert native.genops_span_data_find(d, "list") == (1, 2)

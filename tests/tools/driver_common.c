@@ -100,8 +100,8 @@ genops_pipeline *driver_open(const struct driver_args *a, const char *service,
 {
     if (!e)
         return NULL;
-    genops_options opt;
-    genops_options_init(&opt);
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
     opt.service_name = service;
     opt.max_export_batch_size = (uint32_t)a->batch;
     opt.max_queue_size = (uint32_t)a->queue;

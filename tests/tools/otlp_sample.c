@@ -101,22 +101,22 @@ static void record(genops_pipeline *p)
     genops_span child = genops_span_start(p, "policy.check", &parent, NULL);
     genops_span_set_kind(child, GENOPS_SPAN_KIND_SERVER, NULL);
     genops_span_set_bool(child, "allowed", true, NULL);
-    genops_span_set_status(child, GENOPS_STATUS_OK, "ignored: only ERROR keeps one", NULL);
+    genops_span_set_status(child, GENOPS_SPAN_STATUS_OK, "ignored: only ERROR keeps one", NULL);
     genops_span_end_at(child, END_NS - 1000, NULL);
 
     genops_span_record_exception(op, "RateLimitError", "slow down", "at line 1", NULL);
-    genops_span_set_status(op, GENOPS_STATUS_ERROR, "rate limited", NULL);
+    genops_span_set_status(op, GENOPS_SPAN_STATUS_ERROR, "rate limited", NULL);
     genops_span_end_at(op, END_NS, NULL);
 }
 
 static int sample(const char *dir)
 {
-    genops_options opt;
+    genops_pipeline_options opt;
     genops_error err;
     struct resource resource;
     genops_attribute region = STR("genops.region", "eu-west-1");
 
-    genops_options_init(&opt);
+    genops_pipeline_options_init(&opt);
     opt.service_name = "genops-sample";
     opt.service_version = "1.2.3";
     opt.environment = "test";
