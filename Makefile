@@ -101,12 +101,12 @@ bench: build-release
 	  $(BUILD)/release/bench_pipeline --callgrind 20000 2>&1 | grep Collected
 
 lint:
-	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/include/*.h tests/c/*.c tests/c/*.h
+	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h tests/c/*.c tests/c/*.h
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
 	  --suppress=missingIncludeSystem -I core/include -I core/src core/src
 
 format:
-	clang-format -i core/src/*.c core/src/*.h core/include/*.h tests/c/*.c tests/c/*.h
+	clang-format -i core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h tests/c/*.c tests/c/*.h
 
 clean:
 	rm -rf $(BUILD)

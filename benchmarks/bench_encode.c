@@ -18,7 +18,7 @@
 #include <zlib.h>
 
 #include "bench_batch.h"
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "genops.h"
 #include "otlp_pbc.h"
 

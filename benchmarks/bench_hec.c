@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "bench_batch.h"
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "genops.h"
 
 static const char *const fields[] = {"genops.team", "genops.project", "genops.customer_id"};

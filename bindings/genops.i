@@ -964,7 +964,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 
 /* OTLP exporter: its options are a map (typemap), so the initialiser is not wrapped.
  * The build defines GENOPS_HAVE_OTLP when the tree has the exporter
- * (core/src/exporter_otlp.c); without it the constructor is not wrapped, so a
+ * (core/src/otlp/otlp_exporter.c); without it the constructor is not wrapped, so a
  * binding can never reach a symbol the library lacks, and the Python package says
  * "not available in this build". */
 %ignore genops_otlp_options_init; /* the options typemap calls it */
@@ -972,7 +972,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 %ignore genops_otlp_exporter_new; /* not in this build */
 #endif
 
-/* Splunk HEC exporter: the same, with GENOPS_HAVE_HEC (core/src/exporter_hec.c).
+/* Splunk HEC exporter: the same, with GENOPS_HAVE_HEC (core/src/hec/hec_exporter.c).
  * Its stats and validation come back as maps (the validation's errors and warnings
  * as lists, its details as "detail.<name>", the text for people as "report"), so the
  * accessors and the formatter of genops_hec_validation are not wrapped. */

@@ -3,7 +3,7 @@
 # OpenTelemetry classes decode (tests/python/test_otlp_encoding.py), the encode
 # benchmark and the libFuzzer targets.
 #
-# The library itself needs nothing from here: encode_otlp_pb.c writes the wire format
+# The library itself needs nothing from here: otlp_encode_pb.c writes the wire format
 # directly. protobuf-c (protoc-c's generated code + libprotobuf-c) is linked only into
 # tests, fuzzers and benchmarks, as the reference decoder and the differential oracle.
 

@@ -45,10 +45,10 @@ set_property(SOURCE ${GENOPS_SWIG_INTERFACE} PROPERTY USE_SWIG_DEPENDENCIES TRUE
 
 # An exporter is wrapped once the tree has it (see genops.i's exposure list).
 set(_genops_swig_defs)
-if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/exporter_otlp.c)
+if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/otlp/otlp_exporter.c)
   list(APPEND _genops_swig_defs GENOPS_HAVE_OTLP)
 endif()
-if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/exporter_hec.c)
+if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/hec/hec_exporter.c)
   list(APPEND _genops_swig_defs GENOPS_HAVE_HEC)
 endif()
 

@@ -70,7 +70,7 @@ EVAL_EVALUATOR = "genops.eval.evaluator"
 EVAL_METADATA_PREFIX = "genops.eval.metadata."
 #: Any other record_evaluation argument k as genops.eval.k.
 EVAL_PREFIX = "genops.eval."
-#: Written by the Splunk HEC encoder (encode_hec.c) for the searches of GenOps' Splunk guide: the value
+#: Written by the Splunk HEC encoder (hec_encode.c) for the searches of GenOps' Splunk guide: the value
 #: of genops.budget.utilization_percent, unless the span has this name itself.
 BUDGET_UTILIZATION = "genops.budget.utilization"
 #: Written by the Splunk HEC encoder for the guide's searches: the value of genops.budget.allocated,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "json_check.h"
 #include "otlp_fixture.h"
 

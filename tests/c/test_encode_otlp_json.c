@@ -5,7 +5,7 @@
  * output with the official OpenTelemetry classes. */
 #include <locale.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "json_check.h"
 #include "otlp_fixture.h"
 #include "otlp_gen.h"

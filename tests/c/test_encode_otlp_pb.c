@@ -4,7 +4,7 @@
  * recorded and random batches, and the failure contract. */
 #include <stdlib.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "otlp_fixture.h"
 #include "otlp_gen.h"
 #include "otlp_pbc.h"

@@ -3,9 +3,9 @@
  * answers (codes, ackIds, invalid-event-number, /ack bodies). No network. */
 #include <stdlib.h>
 
-#include "exporter_hec.h"
-#include "hec_config.h"
-#include "hec_response.h"
+#include "hec/hec_exporter.h"
+#include "hec/hec_config.h"
+#include "hec/hec_response.h"
 #include "testutil.h"
 
 static void clear_env(void)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "otlp_config.h"
+#include "otlp/otlp_config.h"
 
 static const char *const vars[] = {"ENDPOINT", "HEADERS",     "TIMEOUT",    "COMPRESSION",
                                    "PROTOCOL", "CERTIFICATE", "CLIENT_KEY", "CLIENT_CERTIFICATE"};

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "hec_response.h"
+#include "hec/hec_response.h"
 #include "json_read.h"
-#include "otlp_response.h"
+#include "otlp/otlp_response.h"
 
 #define LIT(s) (s), (sizeof(s) - 1)
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "json_check.h"
 #include "otlp_gen.h"
 

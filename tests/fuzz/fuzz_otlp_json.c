@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "json.h"
 #include "json_check.h"
 #include "json_read.h"

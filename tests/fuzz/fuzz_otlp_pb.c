@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "otlp_gen.h"
 #include "otlp_pbc.h"
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hec_response.h"
+#include "hec/hec_response.h"
 #include "http.h"
 #include "json_read.h"
-#include "otlp_response.h"
+#include "otlp/otlp_response.h"
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "genops.h"
 #include "json.h"
 #include "numfmt.h"

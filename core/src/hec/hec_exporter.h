@@ -1,4 +1,4 @@
-/* exporter_hec.h - what other exporters need of the Splunk HEC exporter.
+/* hec_exporter.h - what other exporters need of the Splunk HEC exporter.
  *
  * GenOps' Splunk guide configures Splunk through the OTLP options
  * (otlp_endpoint=".../services/collector/raw", otlp_headers={"Authorization": "Splunk
@@ -9,7 +9,7 @@
 #define GENOPS_EXPORTER_HEC_H
 
 #include "exporter.h"
-#include "hec_config.h"
+#include "hec/hec_config.h"
 #include "http.h"
 
 /* A HEC exporter for url and headers (see hec_config_from_endpoint: the token comes

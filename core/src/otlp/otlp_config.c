@@ -1,5 +1,5 @@
 /* otlp_config.c - see otlp_config.h. */
-#include "otlp_config.h"
+#include "otlp/otlp_config.h"
 
 #include <errno.h>
 #include <stdio.h>

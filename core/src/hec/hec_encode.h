@@ -1,4 +1,4 @@
-/* encode_hec.h - a batch as Splunk HTTP Event Collector events.
+/* hec_encode.h - a batch as Splunk HTTP Event Collector events.
  *
  * Each span becomes one event whose body is a flat JSON object: the span's name, ids,
  * status and duration, service.name, and every attribute under its own dotted key

@@ -1,4 +1,4 @@
-/* exporter_hec.c - Splunk HEC: encode a batch, send it in size-bounded requests,
+/* hec_exporter.c - Splunk HEC: encode a batch, send it in size-bounded requests,
  * classify each answer, and (with indexer acknowledgement) wait for the indexers.
  *
  * The rules, from Splunk's HEC documentation:
@@ -32,10 +32,10 @@
 #include <string.h>
 
 #include "compress.h"
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "error.h"
-#include "exporter_hec.h"
-#include "hec_response.h"
+#include "hec/hec_exporter.h"
+#include "hec/hec_response.h"
 #include "ids.h"
 #include "log.h"
 #include "retry.h"

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "error.h"
-#include "hec_config.h"
-#include "hec_response.h"
+#include "hec/hec_config.h"
+#include "hec/hec_response.h"
 #include "http.h"
 #include "ids.h"
 #include "semconv.h"

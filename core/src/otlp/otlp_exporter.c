@@ -1,4 +1,4 @@
-/* exporter_otlp.c - OTLP/HTTP: encode a batch, send it, classify the answer.
+/* otlp_exporter.c - OTLP/HTTP: encode a batch, send it, classify the answer.
  *
  * The rules, from the OTLP specification (protocol/otlp.md, "OTLP/HTTP"):
  *  - 2xx is success; a partial_success in the response names spans the backend
@@ -24,14 +24,14 @@
 #include <string.h>
 
 #include "compress.h"
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 #include "error.h"
-#include "exporter_hec.h"
+#include "hec/hec_exporter.h"
 #include "http.h"
 #include "ids.h"
 #include "log.h"
-#include "otlp_config.h"
-#include "otlp_response.h"
+#include "otlp/otlp_config.h"
+#include "otlp/otlp_response.h"
 #include "retry.h"
 
 /* The largest request body before compression: beyond it a batch is split without

@@ -1,9 +1,9 @@
-/* encode_hec.c - Splunk HEC events, one per span (see encode_hec.h for the contract).
+/* hec_encode.c - Splunk HEC events, one per span (see hec_encode.h for the contract).
  *
  * One pass into one buffer: the envelope members every event shares are escaped once
  * per batch into a small buffer and copied in front of each body; the body is written
  * straight from the span. No object tree, no intermediate encoding. */
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* hec_response.c - see hec_response.h. */
-#include "hec_response.h"
+#include "hec/hec_response.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* encode_otlp_pb.c - a batch as one OTLP ExportTraceServiceRequest in the protobuf
- * wire format, written directly (see encode_otlp.h for the contract).
+/* otlp_encode_pb.c - a batch as one OTLP ExportTraceServiceRequest in the protobuf
+ * wire format, written directly (see otlp_encode.h for the contract).
  *
  * The message (core/proto/opentelemetry/proto/...):
  *   ExportTraceServiceRequest { resource_spans = 1: ResourceSpans {
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 
 /* Wire types. */
 #define VARINT           0

@@ -6,7 +6,7 @@
  *   ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
  *   ExportTracePartialSuccess  { int64 rejected_spans = 1; string error_message = 2; }
  *   google.rpc.Status          { int32 code = 1; string message = 2; repeated Any details = 3; } */
-#include "otlp_response.h"
+#include "otlp/otlp_response.h"
 
 #include <stdio.h>
 #include <string.h>

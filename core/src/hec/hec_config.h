@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "encode_hec.h"
+#include "hec/hec_encode.h"
 #include "genops.h"
 #include "http.h"
 

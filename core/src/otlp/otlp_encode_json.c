@@ -1,5 +1,5 @@
-/* encode_otlp_json.c - a batch as one OTLP ExportTraceServiceRequest in OTLP/JSON (see
- * encode_otlp.h for the contract).
+/* otlp_encode_json.c - a batch as one OTLP ExportTraceServiceRequest in OTLP/JSON (see
+ * otlp_encode.h for the contract).
  *
  * OTLP/JSON is the proto3 JSON mapping of the same message, with OTLP's deviations
  * (OTLP specification, "JSON Protobuf Encoding"): lowerCamelCase field names;
@@ -12,10 +12,10 @@
  *   "kind":1,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"...",
  *   "attributes":[...],"status":{}}]}]}]}
  *
- * A field appears exactly when encode_otlp_pb.c writes it, in the same (field number)
+ * A field appears exactly when otlp_encode_pb.c writes it, in the same (field number)
  * order, so both encodings decode to equal messages; tests/python checks that with the
  * official OpenTelemetry classes. */
-#include "encode_otlp.h"
+#include "otlp/otlp_encode.h"
 
 #include <string.h>
 
@@ -87,7 +87,7 @@ static genops_value array_item(const genops_value *v, size_t i)
 }
 
 /* The member of v's AnyValue; an empty array has no "values" (proto3 JSON omits empty
- * lists) and an unknown type is an empty AnyValue, as in encode_otlp_pb.c. */
+ * lists) and an unknown type is an empty AnyValue, as in otlp_encode_pb.c. */
 static void put_any(struct buf *out, const genops_value *v)
 {
     switch (v->type) {
@@ -116,7 +116,7 @@ static void put_any(struct buf *out, const genops_value *v)
 }
 
 /* `,"attributes":[...]` (name given), or nothing when every value is NULL (skipped, as
- * in encode_otlp_pb.c). first says whether the object has no member yet. */
+ * in otlp_encode_pb.c). first says whether the object has no member yet. */
 static void put_attrs(struct buf *out, const char *name, const struct attr *attrs, uint32_t n,
                       bool first)
 {

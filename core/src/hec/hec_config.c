@@ -1,5 +1,5 @@
 /* hec_config.c - see hec_config.h. */
-#include "hec_config.h"
+#include "hec/hec_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* encode_otlp.h - a batch as one OTLP ExportTraceServiceRequest, protobuf or JSON.
+/* otlp_encode.h - a batch as one OTLP ExportTraceServiceRequest, protobuf or JSON.
  *
  * Pure functions: no I/O, no globals; tests and fuzzers call them directly. Each
  * appends to out and, on failure (out's limit reached, ENOMEM), returns the error and
