@@ -1,4 +1,5 @@
-/* otlp_exporter.c - OTLP/HTTP: encode a batch, send it, classify the answer.
+/* otlp_exporter.c - OTLP/HTTP: encode a range of the batch into a request and classify
+ * the answer; the shared loop (sender.c) sends, retries, splits and logs.
  *
  * The rules, from the OTLP specification (protocol/otlp.md, "OTLP/HTTP"):
  *  - 2xx is success; a partial_success in the response names spans the backend
@@ -13,11 +14,10 @@
  *    403, 404, ...) count the spans as rejected; other 5xx count them as failed.
  *  - 413 Payload Too Large is the exception we act on: the batch is split in halves,
  *    recursively; a single span that is still too large is rejected.
- * A batch that goes out as several requests is counted part by part: spans are
- * delivered only by a request that succeeded, and a part that succeeded is never sent
- * again. The first failure of each kind (status, or transport) is logged at error level
- * with the backend's own words, cut short and scrubbed of secrets; later ones are
- * counted in the pipeline's stats, whose drop summary reports them. */
+ * A batch that goes out as several requests is counted part by part (sender.h). The
+ * first failure of each kind (status, or transport) is logged at error level with the
+ * backend's own words, cut short and scrubbed of secrets; later ones are counted in the
+ * pipeline's stats, whose drop summary reports them. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +28,10 @@
 #include "error.h"
 #include "hec/hec_exporter.h"
 #include "http.h"
-#include "ids.h"
 #include "log.h"
 #include "otlp/otlp_config.h"
 #include "otlp/otlp_response.h"
-#include "retry.h"
+#include "sender.h"
 
 /* The largest request body before compression: beyond it a batch is split without
  * asking the server. Collectors refuse bodies above 20 MiB by default (confighttp
@@ -40,24 +39,16 @@
 #define OTLP_MAX_REQUEST_BYTES ((size_t)16 << 20)
 #define BACKEND_TEXT_MAX       256
 
-/* http_client_first keys for failures that are not HTTP statuses. */
-enum {
-    FIRST_TRANSPORT = -1,
-    FIRST_ENCODE = -2,
-    FIRST_TIMEOUT = -3,
-    FIRST_PARTIAL = 1,
-    FIRST_BAD_BODY = 2
-};
+/* Log keys (sender_outcome.log_key) for failures that are not HTTP statuses. */
+enum { FIRST_TRANSPORT = -1, FIRST_TIMEOUT = -3, FIRST_PARTIAL = 1, FIRST_BAD_BODY = 2 };
 
 struct otlp_exporter {
     genops_exporter base;
     struct otlp_config cfg;
-    struct http_client *http;
+    struct sender sender;  /* the send loop and its HTTP client */
     struct compressor *gz; /* NULL without gzip */
     struct buf body;       /* the encoded request, reused */
     struct buf zbody;      /* its gzip form, reused */
-    struct http_response resp;
-    uint64_t rng; /* backoff jitter; re-seeded after fork so workers do not retry in step */
 };
 
 /* The reason phrase of the statuses an OTLP backend uses, for log lines. */
@@ -98,170 +89,127 @@ static bool retryable_status(long status)
     return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-/* The backend's text from the current response, bounded and scrubbed. */
-static void backend_text(struct otlp_exporter *x, char *out, size_t size)
+/* sender_ops.build: spans [first, first + n) as one request body (gzipped when
+ * configured). */
+static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_part *part,
+                                struct http_request *req)
 {
-    otlp_error_text(x->resp.body.data ? x->resp.body.data : "", x->resp.body.len,
-                    x->resp.content_type, out, size);
-    http_client_redact(x->http, out, size);
-}
-
-/* Encode spans [first, first + n) into the request body (and gzip it). */
-static genops_status encode_part(struct otlp_exporter *x, const struct batch *b, size_t first,
-                                 size_t n, struct buf **payload)
-{
-    struct batch part = {b->spans + first, n, b->resource};
+    struct otlp_exporter *x = ctx;
+    struct batch slice = {b->spans + part->first, part->n, b->resource};
     buf_truncate(&x->body, 0);
     genops_status rc =
-        x->cfg.json ? encode_otlp_json(&part, &x->body) : encode_otlp_pb(&part, &x->body);
+        x->cfg.json ? encode_otlp_json(&slice, &x->body) : encode_otlp_pb(&slice, &x->body);
+    part->bytes = x->body.len;
     if (rc)
         return rc;
-    *payload = &x->body;
+    struct buf *payload = &x->body;
     if (x->gz) {
-        rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody);
-        *payload = &x->zbody;
+        if ((rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody)))
+            return rc;
+        payload = &x->zbody;
     }
-    return rc;
-}
-
-static genops_status send_part(struct otlp_exporter *x, const struct batch *b, size_t first,
-                               size_t n, uint64_t deadline_ns, struct export_result *r);
-
-/* 413 or a body over the limit: send the two halves as separate requests. */
-static genops_status split(struct otlp_exporter *x, const struct batch *b, size_t first, size_t n,
-                           uint64_t deadline_ns, struct export_result *r)
-{
-    size_t half = n / 2;
-    genops_status a = send_part(x, b, first, half, deadline_ns, r);
-    genops_status c = send_part(x, b, first + half, n - half, deadline_ns, r);
-    return a ? a : c;
-}
-
-/* Count a 2xx: all delivered except what partial_success rejected. */
-static genops_status on_success(struct otlp_exporter *x, size_t n, struct export_result *r)
-{
-    int64_t rejected = 0;
-    char message[BACKEND_TEXT_MAX];
-    if (!otlp_partial_success(x->resp.body.data ? x->resp.body.data : "", x->resp.body.len,
-                              x->cfg.json, &rejected, message, sizeof message)) {
-        if (http_client_first(x->http, FIRST_BAD_BODY))
-            log_msg(LOG_WARNING,
-                    "OTLP exporter: %s answered %ld with a body that is not an "
-                    "ExportTraceServiceResponse; counting the batch as delivered",
-                    http_client_url_for_log(x->http), x->resp.status);
-    }
-    http_client_redact(x->http, message, sizeof message);
-    if ((uint64_t)rejected > n)
-        rejected = (int64_t)n;
-    r->delivered += n - (uint64_t)rejected;
-    r->rejected += (uint64_t)rejected;
-    if ((rejected || message[0]) && http_client_first(x->http, FIRST_PARTIAL))
-        log_msg(rejected ? LOG_ERROR : LOG_WARNING,
-                "OTLP exporter: %s accepted a batch partially: %" PRId64 " of %zu spans "
-                "rejected: %s",
-                http_client_url_for_log(x->http), rejected, n,
-                message[0] ? message : "(no message)");
-    return rejected ? GENOPS_EREJECTED : GENOPS_OK;
-}
-
-/* Send spans [first, first + n) until they are delivered, rejected, or out of time. */
-static genops_status send_part(struct otlp_exporter *x, const struct batch *b, size_t first,
-                               size_t n, uint64_t deadline_ns, struct export_result *r)
-{
-    const char *url = http_client_url_for_log(x->http);
-    struct buf *payload = NULL;
-    genops_status rc = encode_part(x, b, first, n, &payload);
-    if (rc == GENOPS_ETOOBIG && n > 1)
-        return split(x, b, first, n, deadline_ns, r);
-    if (rc) {
-        if (http_client_first(x->http, FIRST_ENCODE))
-            log_msg(LOG_ERROR, "OTLP exporter: cannot encode %zu span(s) for %s: %s%s", n, url,
-                    genops_strerror(rc),
-                    rc == GENOPS_ETOOBIG ? " (one span is larger than the request limit)" : "");
-        if (rc == GENOPS_ETOOBIG)
-            r->rejected += n;
-        else
-            r->failed += n;
-        return rc;
-    }
-    struct http_request req = {
+    part->bytes = payload->len;
+    *req = (struct http_request){
         .content_type = x->cfg.json ? "application/json" : "application/x-protobuf",
         .content_encoding = x->gz ? "gzip" : NULL,
         .body = payload->data,
         .len = payload->len,
-        .deadline_ns = deadline_ns,
     };
-    char text[BACKEND_TEXT_MAX];
-    for (unsigned attempt = 1;; attempt++) {
-        rc = http_send(x->http, &req, &x->resp);
-        r->bytes_sent += x->resp.bytes_sent;
-        long status = rc == GENOPS_OK ? x->resp.status : 0;
-        if (status >= 200 && status < 300)
-            return on_success(x, n, r);
-        if (status == 413 && n > 1)
-            return split(x, b, first, n, deadline_ns, r);
-
-        bool retry = retryable_status(status) || (rc == GENOPS_EIO && x->resp.retryable);
-        if (status)
-            backend_text(x, text, sizeof text);
-        else
-            snprintf(text, sizeof text, "%s", x->resp.error);
-        long key = status ? status : rc == GENOPS_ETIMEDOUT ? FIRST_TIMEOUT : FIRST_TRANSPORT;
-        if (http_client_first(x->http, key)) {
-            if (status)
-                log_msg(LOG_ERROR, "OTLP exporter: %s answered %ld %s: %s (%s)", url, status,
-                        status_name(status), text[0] ? text : "(no message)",
-                        retry           ? "retrying within the export deadline"
-                        : status == 413 ? "one span is larger than the backend accepts"
-                                        : status_hint(status));
-            else
-                log_msg(LOG_ERROR, "OTLP exporter: sending to %s failed: %s (%s)", url, text,
-                        retry ? "retrying within the export deadline" : "not retried");
-        }
-        uint64_t wake;
-        if (retry && retry_when(&retry_default, attempt, x->resp.retry_after_ms, clock_mono_ns(),
-                                deadline_ns, &x->rng, &wake)) {
-            retry_sleep_until(wake);
-            r->retries++;
-            continue;
-        }
-        if (status >= 400 && status < 500 && !retryable_status(status)) {
-            r->rejected += n;
-            return GENOPS_EREJECTED;
-        }
-        r->failed += n;
-        return rc == GENOPS_OK ? GENOPS_EIO : rc;
-    }
+    return GENOPS_OK;
 }
 
-/* exporter_ops.export_batch: the whole batch within the sooner of the two deadlines. */
+/* A 2xx: all delivered except what partial_success rejected. */
+static void on_success(const struct otlp_exporter *x, const struct http_response *resp, size_t n,
+                       struct sender_outcome *out)
+{
+    int64_t rejected = 0;
+    char message[BACKEND_TEXT_MAX];
+    out->verdict = SENDER_DELIVERED;
+    if (!otlp_partial_success(resp->body.data ? resp->body.data : "", resp->body.len, x->cfg.json,
+                              &rejected, message, sizeof message)) {
+        out->log_key = FIRST_BAD_BODY;
+        out->log_level = LOG_WARNING;
+        snprintf(out->text, sizeof out->text,
+                 "answered %ld with a body that is not an ExportTraceServiceResponse; counting "
+                 "the batch as delivered",
+                 resp->status);
+        return;
+    }
+    http_client_redact(x->sender.http, message, sizeof message);
+    out->rejected = rejected > 0 ? (uint64_t)rejected : 0;
+    if (!out->rejected && !message[0])
+        return;
+    out->log_key = FIRST_PARTIAL;
+    out->log_level = out->rejected ? LOG_ERROR : LOG_WARNING;
+    snprintf(out->text, sizeof out->text,
+             "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %s", out->rejected, n,
+             message[0] ? message : "(no message)");
+}
+
+/* sender_ops.classify, by the rules of the file comment. */
+static void otlp_classify(void *ctx, const struct batch *b, const struct sender_part *part,
+                          genops_status rc, const struct http_response *resp,
+                          struct sender_outcome *out, uint8_t *marks)
+{
+    struct otlp_exporter *x = ctx;
+    long status = rc == GENOPS_OK ? resp->status : 0;
+    if (status >= 200 && status < 300) {
+        on_success(x, resp, part->n, out);
+        return;
+    }
+    bool retry = retryable_status(status) || (rc == GENOPS_EIO && resp->retryable);
+    if (status == 413)
+        out->verdict = SENDER_TOO_LARGE;
+    else if (retry)
+        out->verdict = SENDER_RETRY;
+    else
+        out->verdict = status >= 400 && status < 500 ? SENDER_REJECTED : SENDER_FAILED;
+    if (status == 413 && part->n > 1)
+        return; /* split quietly: the halves say whether it helped */
+    out->log_key = status ? status : rc == GENOPS_ETIMEDOUT ? FIRST_TIMEOUT : FIRST_TRANSPORT;
+    if (!status) {
+        snprintf(out->text, sizeof out->text, "sending failed: %s", resp->error);
+        out->hint = retry ? NULL : "not retried";
+        return;
+    }
+    char text[BACKEND_TEXT_MAX];
+    otlp_error_text(resp->body.data ? resp->body.data : "", resp->body.len, resp->content_type,
+                    text, sizeof text);
+    http_client_redact(x->sender.http, text, sizeof text);
+    snprintf(out->text, sizeof out->text, "answered %ld %s: %s", status, status_name(status),
+             text[0] ? text : "(no message)");
+    out->hint = retry           ? NULL
+                : status == 413 ? "one span is larger than the backend accepts"
+                                : status_hint(status);
+}
+
+static const struct sender_ops otlp_sender_ops = {otlp_build, otlp_classify, 0, 0};
+
+/* exporter_ops.export_batch: the whole batch through the shared send loop. */
 static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
                                  struct export_result *r)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
-    uint64_t own = clock_mono_ns() + (uint64_t)x->cfg.timeout_ms * 1000000u;
-    if (!b->count)
-        return GENOPS_OK;
-    return send_part(x, b, 0, b->count, own < deadline_ns ? own : deadline_ns, r);
+    return sender_export(&x->sender, b, deadline_ns, r);
 }
 
 /* exporter_ops.after_fork: a fresh connection and fresh jitter in the child. */
 static void otlp_after_fork(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
-    http_client_after_fork(x->http);
-    x->rng = ids_random_u64();
+    http_client_after_fork(x->sender.http);
+    sender_after_fork(&x->sender);
 }
 
 /* exporter_ops.destroy, also used to undo a half-built exporter. */
 static void otlp_destroy(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
-    http_client_free(x->http);
+    http_client_free(x->sender.http);
+    sender_free(&x->sender);
     compress_free(x->gz);
     buf_free(&x->body);
     buf_free(&x->zbody);
-    http_response_free(&x->resp);
     otlp_config_free(&x->cfg);
     free(x);
 }
@@ -279,7 +227,7 @@ static void log_config(const struct otlp_exporter *x)
     log_msg(LOG_INFO,
             "OTLP exporter: endpoint %s, %s, compression %s, timeout %u ms, "
             "headers [%s], TLS verification %s",
-            http_client_url_for_log(x->http), x->cfg.json ? "http/json" : "http/protobuf",
+            http_client_url_for_log(x->sender.http), x->cfg.json ? "http/json" : "http/protobuf",
             x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.tls.insecure ? "OFF" : "on");
 }
 
@@ -329,12 +277,12 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
     x->base.ops = &otlp_ops;
     buf_init(&x->body, OTLP_MAX_REQUEST_BYTES);
     buf_init(&x->zbody, OTLP_MAX_REQUEST_BYTES + (OTLP_MAX_REQUEST_BYTES >> 4));
-    http_response_init(&x->resp);
-    x->rng = ids_random_u64();
+    sender_init(&x->sender, &otlp_sender_ops, x, "OTLP exporter", 0);
     if (otlp_config_resolve(opt, &x->cfg, err)) {
         otlp_destroy(&x->base);
         return NULL;
     }
+    x->sender.timeout_ms = x->cfg.timeout_ms;
     if (hec_endpoint_is_splunk(x->cfg.endpoint, x->cfg.headers, x->cfg.header_count)) {
         genops_exporter *hec = splunk_instead(&x->cfg, err);
         otlp_destroy(&x->base);
@@ -345,7 +293,7 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
                              .header_count = x->cfg.header_count,
                              .tls = x->cfg.tls,
                              .what = "OTLP exporter"};
-    if (!(x->http = http_client_new(&hc, err)) ||
+    if (!(x->sender.http = http_client_new(&hc, err)) ||
         compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
         otlp_destroy(&x->base);
         return NULL;
