@@ -1,5 +1,7 @@
-/* hec_exporter.c - Splunk HEC: encode a batch, send it in size-bounded requests,
- * classify each answer, and (with indexer acknowledgement) wait for the indexers.
+/* hec_exporter.c - Splunk HEC: encode a batch, cut it into size-bounded requests,
+ * classify each answer, and (with indexer acknowledgement) wait for the indexers. The
+ * shared loop (sender.c) sends, retries, halves and logs; this file gives it the
+ * request builder (a slice of the encoded batch) and the classifier.
  *
  * The rules, from Splunk's HEC documentation:
  *  - Every request carries "Authorization: Splunk <token>" and this exporter's channel
@@ -39,15 +41,16 @@
 #include "ids.h"
 #include "log.h"
 #include "retry.h"
+#include "sender.h"
 
 #define BATCH_LIMIT     ((size_t)512 << 20) /* encoded batch before it is cut up */
 #define FIRST_ACK_WAIT  20000000u           /* ns before the first /ack poll */
 #define ACK_BODY_LIMIT  ((size_t)1 << 20)
 #define FIRST_TRANSPORT (-1L)
 #define FIRST_NO_ACK    (-2L)
-#define FIRST_TOO_LARGE (-3L)
 #define FIRST_ACK_POLL  (-4L)
 
+/* The drop reasons of genops_hec_stats, counted by the send loop (sender.h). */
 enum drop_reason {
     DROP_INVALID_EVENT,
     DROP_TOO_LARGE,
@@ -58,48 +61,40 @@ enum drop_reason {
     DROP_UNACKED,
     DROP_REASONS
 };
+_Static_assert(DROP_REASONS <= SENDER_REASONS, "the send loop counts every drop reason");
 
 struct pending {
     size_t first, n;
     int64_t ack_id;
     uint64_t sent_ns;
-    bool second; /* already the re-send of an invalid event's rest */
+    unsigned resends; /* the request's sender_part.resends */
 };
 
 struct hec_exporter {
     genops_exporter base;
     struct hec_config cfg;
     struct hec_encoding enc;
-    struct http_client *http;
+    struct sender sender;  /* the send loop and its HTTP client */
     struct compressor *gz; /* NULL without gzip */
     struct buf body;       /* the whole batch, encoded */
     size_t *ends;          /* ends[i]: offset in body past event i */
     size_t ends_cap;
     struct buf zbody; /* one request, gzipped */
     struct buf ack;   /* one /ack request body */
-    struct http_response resp;
-    char *raw_url; /* event_url + the metadata query, for /raw */
+    char *raw_url;    /* event_url + the metadata query, for /raw */
     const struct resource *raw_url_for;
     uint32_t max_bytes; /* cfg.max_request_bytes, lowered by a 413 */
     double ratio;       /* uncompressed / compressed bytes, last seen */
-    uint64_t rng;
-    bool ack_off; /* the token answered without ackIds: stop waiting for them */
-    bool forked;  /* a new channel and connection before the next request */
+    bool ack_off;       /* the token answered without ackIds: stop waiting for them */
+    bool forked;        /* a new channel and connection before the next request */
     struct pending *pend;
     size_t pend_n, pend_cap;
 
-    /* Stats: written by the export thread, read by any thread. */
-    _Atomic uint64_t requests, delivered, acked, pending, resent, polls, retries, splits;
-    _Atomic uint64_t dropped[DROP_REASONS];
+    /* Stats beyond the loop's: written by the export thread, read by any thread. */
+    _Atomic uint64_t acked, pending, resent, polls;
     pthread_mutex_t last_lock;
     int last_status, last_code;
     char last_error[GENOPS_ERROR_MESSAGE_SIZE];
-};
-
-/* The state of one export call. */
-struct run {
-    uint64_t deadline_ns;
-    struct export_result *r;
 };
 
 static void count(_Atomic uint64_t *c, uint64_t n)
@@ -107,44 +102,35 @@ static void count(_Atomic uint64_t *c, uint64_t n)
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-/* Remember a failure for genops_hec_exporter_stats and log the first of its kind.
- * text is HEC's (or the transport's) words, already scrubbed of secrets. */
-static void note_failure(struct hec_exporter *x, long status, int code, const char *what,
-                         const char *text, const char *hint)
+/* Remember a failure for genops_hec_exporter_stats and put it in *out for the loop to
+ * log (the first of its kind). text is HEC's (or the transport's) words, already
+ * scrubbed of secrets. */
+static void note_failure(struct hec_exporter *x, struct sender_outcome *out, long status, int code,
+                         const char *what, const char *text, const char *hint)
 {
-    char line[GENOPS_ERROR_MESSAGE_SIZE], code_part[24] = "";
+    char code_part[24] = "";
     if (code >= 0)
         snprintf(code_part, sizeof code_part, " code %d", code);
     if (status)
-        snprintf(line, sizeof line, "HTTP %ld%s%s%s%s: %s", status, code_part, text[0] ? " (" : "",
-                 text, text[0] ? ")" : "", what);
+        snprintf(out->text, sizeof out->text, "HTTP %ld%s%s%s%s: %s", status, code_part,
+                 text[0] ? " (" : "", text, text[0] ? ")" : "", what);
     else
-        snprintf(line, sizeof line, "%s: %s", text, what);
+        snprintf(out->text, sizeof out->text, "%s: %s", text, what);
     pthread_mutex_lock(&x->last_lock);
     x->last_status = (int)status;
     x->last_code = code;
-    snprintf(x->last_error, sizeof x->last_error, "%s", line);
+    snprintf(x->last_error, sizeof x->last_error, "%.*s", (int)sizeof x->last_error - 1, out->text);
     pthread_mutex_unlock(&x->last_lock);
-    long key = status ? status * 100 + (code >= 0 ? code : 99) : FIRST_TRANSPORT;
-    if (http_client_first(x->http, key))
-        log_msg(LOG_ERROR, "Splunk HEC exporter: %s: %s%s%s", http_client_url_for_log(x->http),
-                line, hint[0] ? "; " : "", hint);
+    out->log_key = status ? status * 100 + (code >= 0 ? code : 99) : FIRST_TRANSPORT;
+    out->hint = hint;
 }
 
-/* n events of the batch will not be delivered, for reason. */
-static void drop(struct hec_exporter *x, struct run *run, size_t n, enum drop_reason reason)
+/* A failure outside the loop's requests (encoding, acknowledgement): noted and logged. */
+static void note_own_failure(struct hec_exporter *x, const char *what, const char *text)
 {
-    count(&x->dropped[reason], n);
-    if (reason == DROP_UNAVAILABLE || reason == DROP_UNACKED)
-        run->r->failed += n;
-    else
-        run->r->rejected += n;
-}
-
-static void deliver(struct hec_exporter *x, struct run *run, size_t n)
-{
-    count(&x->delivered, n);
-    run->r->delivered += n;
+    struct sender_outcome out = {0};
+    note_failure(x, &out, 0, -1, what, text, "");
+    sender_log(&x->sender, &out);
 }
 
 /* Bytes of events [first, first + n) in x->body. */
@@ -153,178 +139,153 @@ static size_t span_start(const struct hec_exporter *x, size_t first)
     return first ? x->ends[first - 1] : 0;
 }
 
-/* The request body for events [first, first + n): a slice of x->body, or its gzip. */
-static genops_status payload(struct hec_exporter *x, size_t first, size_t n, const char **data,
-                             size_t *len)
+/* sender_ops.build: events [first, first + n), a slice of x->body or its gzip; too
+ * large (GENOPS_ETOOBIG) past max_bytes on the wire. */
+static genops_status hec_build(void *ctx, const struct batch *b, struct sender_part *part,
+                               struct http_request *req)
 {
-    size_t start = span_start(x, first), raw_len = x->ends[first + n - 1] - start;
-    *data = x->body.data + start;
-    *len = raw_len;
-    if (!x->gz)
-        return GENOPS_OK;
-    genops_status rc = compress_gzip(x->gz, *data, raw_len, &x->zbody);
-    if (rc)
-        return rc;
-    *data = x->zbody.data;
-    *len = x->zbody.len;
-    if (x->zbody.len)
-        x->ratio = (double)raw_len / (double)x->zbody.len;
-    return GENOPS_OK;
-}
-
-static void send_part(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second);
-
-static void split(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second)
-{
-    size_t half = n / 2;
-    send_part(x, run, first, half, second);
-    send_part(x, run, first + half, n - half, second);
-}
-
-/* HEC accepted the request: delivered now, or once its ackId is acknowledged. */
-static void accepted(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second,
-                     const struct hec_reply *reply)
-{
-    if (!x->cfg.use_ack || x->ack_off) {
-        deliver(x, run, n);
-        return;
+    struct hec_exporter *x = ctx;
+    size_t start = span_start(x, part->first);
+    size_t raw_len = x->ends[part->first + part->n - 1] - start;
+    const char *data = x->body.data + start;
+    size_t len = raw_len;
+    if (x->gz) {
+        genops_status rc = compress_gzip(x->gz, data, raw_len, &x->zbody);
+        if (rc)
+            return rc;
+        data = x->zbody.data;
+        len = x->zbody.len;
+        if (len)
+            x->ratio = (double)raw_len / (double)len;
     }
-    if (reply->ack_id < 0) {
-        /* The token has acknowledgement off: HEC said Success and gives nothing to wait
-         * for. Count what it accepted and stop asking. */
-        x->ack_off = true;
-        if (http_client_first(x->http, FIRST_NO_ACK))
-            log_msg(LOG_WARNING,
-                    "Splunk HEC exporter: use_ack is on but HEC answered without an ackId: "
-                    "the token has indexer acknowledgement off; counting accepted requests as "
-                    "delivered");
-        deliver(x, run, n);
-        return;
-    }
-    if (x->pend_n == x->pend_cap) {
-        size_t cap = x->pend_cap ? x->pend_cap * 2 : 16;
-        struct pending *p = realloc(x->pend, cap * sizeof *p);
-        if (!p) { /* cannot track it: HEC did accept it */
-            deliver(x, run, n);
-            return;
-        }
-        x->pend = p;
-        x->pend_cap = cap;
-    }
-    x->pend[x->pend_n++] = (struct pending){first, n, reply->ack_id, clock_mono_ns(), second};
-    atomic_store(&x->pending, x->pend_n);
-}
-
-/* HEC refused object k of the request: the ones before it were indexed, k is dropped,
- * and the rest go once more (see the file comment). */
-static void invalid_event(struct hec_exporter *x, struct run *run, size_t first, size_t n,
-                          bool second, size_t k)
-{
-    deliver(x, run, k);
-    drop(x, run, 1, DROP_INVALID_EVENT);
-    size_t rest = n - k - 1;
-    if (!rest)
-        return;
-    if (second)
-        drop(x, run, rest, DROP_REJECTED);
-    else
-        send_part(x, run, first + k + 1, rest, true);
-}
-
-/* Send events [first, first + n) until they are delivered (or await an ack), refused,
- * or out of time. second: this is the one re-send after an invalid event. */
-static void send_part(struct hec_exporter *x, struct run *run, size_t first, size_t n, bool second)
-{
-    const char *data;
-    size_t len;
-    if (!n)
-        return;
-    genops_status rc = payload(x, first, n, &data, &len);
-    if (rc == GENOPS_OK && len > x->max_bytes) {
-        if (n > 1)
-            return split(x, run, first, n, second);
-        if (http_client_first(x->http, FIRST_TOO_LARGE))
-            log_msg(LOG_ERROR,
-                    "Splunk HEC exporter: an event of %zu bytes is larger than "
-                    "max_request_bytes (%u); it is dropped",
-                    len, x->max_bytes);
-        return drop(x, run, 1, DROP_TOO_LARGE);
-    }
-    if (rc) {
-        note_failure(x, 0, -1, "cannot compress the request", genops_strerror(rc), "");
-        return drop(x, run, n, DROP_UNAVAILABLE);
-    }
-    struct http_request req = {
+    part->bytes = len;
+    if (len > x->max_bytes)
+        return GENOPS_ETOOBIG;
+    *req = (struct http_request){
         .url = x->cfg.raw ? x->raw_url : NULL,
         .content_type = x->cfg.raw ? "text/plain; charset=utf-8" : "application/json",
         .content_encoding = x->gz ? "gzip" : NULL,
         .body = data,
         .len = len,
-        .deadline_ns = run->deadline_ns,
     };
-    for (unsigned attempt = 1;; attempt++) {
-        rc = http_send(x->http, &req, &x->resp);
-        count(&x->requests, 1);
-        run->r->bytes_sent += x->resp.bytes_sent;
-        long status = rc == GENOPS_OK ? x->resp.status : 0;
-        struct hec_reply reply;
-        hec_reply_parse(x->resp.body.data, x->resp.body.len, &reply);
-        http_client_redact(x->http, reply.text, sizeof reply.text);
-        const char *hint = hec_code_hint(reply.code);
-        enum hec_verdict v = hec_classify(status, &reply);
-        if (!status)
-            v = rc == GENOPS_EIO && x->resp.retryable ? HEC_RETRY : HEC_REJECTED;
-        if (v == HEC_INVALID_EVENT && (uint64_t)reply.invalid_event >= n)
-            v = HEC_REJECTED; /* names an object we did not send */
-        switch (v) {
-        case HEC_DELIVERED: return accepted(x, run, first, n, second, &reply);
-        case HEC_TOO_LARGE:
-            note_failure(x, status, reply.code, "request too large for HEC's max_content_length",
-                         reply.text, n > 1 ? "halving the request" : "the event is dropped");
-            if (n == 1)
-                return drop(x, run, 1, DROP_TOO_LARGE);
-            count(&x->splits, 1);
-            if (len / 2 < x->max_bytes) /* the server's limit is lower than ours */
-                x->max_bytes =
-                    len / 2 > HEC_MIN_REQUEST_BYTES ? (uint32_t)(len / 2) : HEC_MIN_REQUEST_BYTES;
-            return split(x, run, first, n, second);
-        case HEC_INVALID_EVENT:
-            note_failure(x, status, reply.code, "one event refused, the rest sent once more",
-                         reply.text, hint);
-            return invalid_event(x, run, first, n, second, (size_t)reply.invalid_event);
-        case HEC_AUTH:
-            note_failure(x, status, reply.code, "the token was refused", reply.text,
-                         hint[0] ? hint : "check SPLUNK_HEC_TOKEN");
-            return drop(x, run, n, DROP_AUTH);
-        case HEC_INDEX:
-            note_failure(x, status, reply.code, "incorrect index", reply.text, hint);
-            return drop(x, run, n, DROP_INDEX);
-        case HEC_REJECTED:
-            if (status)
-                note_failure(x, status, reply.code, "refused; not retried", reply.text, hint);
-            else
-                note_failure(x, 0, -1, "sending failed; not retried", x->resp.error, "");
-            return drop(x, run, n, status ? DROP_REJECTED : DROP_UNAVAILABLE);
-        case HEC_RETRY: break;
+    return GENOPS_OK;
+}
+
+/* HEC accepted the request: delivered now, or (SENDER_PENDING) once its ackId is
+ * acknowledged. */
+static void accepted(struct hec_exporter *x, const struct sender_part *part,
+                     const struct hec_reply *reply, struct sender_outcome *out)
+{
+    out->verdict = SENDER_DELIVERED;
+    if (!x->cfg.use_ack || x->ack_off)
+        return;
+    if (reply->ack_id < 0) {
+        /* The token has acknowledgement off: HEC said Success and gives nothing to wait
+         * for. Count what it accepted and stop asking. */
+        x->ack_off = true;
+        out->log_key = FIRST_NO_ACK;
+        out->log_level = LOG_WARNING;
+        snprintf(out->text, sizeof out->text, "%s",
+                 "use_ack is on but HEC answered without an ackId: the token has indexer "
+                 "acknowledgement off; counting accepted requests as delivered");
+        return;
+    }
+    if (x->pend_n == x->pend_cap) {
+        size_t cap = x->pend_cap ? x->pend_cap * 2 : 16;
+        struct pending *p = realloc(x->pend, cap * sizeof *p);
+        if (!p) /* cannot track it: HEC did accept it */
+            return;
+        x->pend = p;
+        x->pend_cap = cap;
+    }
+    x->pend[x->pend_n++] =
+        (struct pending){part->first, part->n, reply->ack_id, clock_mono_ns(), part->resends};
+    atomic_store(&x->pending, x->pend_n);
+    out->verdict = SENDER_PENDING;
+}
+
+/* HEC refused object k of the request: the ones before it were indexed, k is dropped,
+ * and the rest go once more (see the file comment). */
+static void invalid_event(const struct sender_part *part, size_t k, struct sender_outcome *out,
+                          uint8_t *marks)
+{
+    out->verdict = SENDER_PER_ITEM;
+    for (size_t i = 0; i < part->n; i++)
+        marks[i] = i < k           ? sender_mark(SENDER_ITEM_DELIVERED, 0)
+                   : i == k        ? sender_mark(SENDER_ITEM_REJECTED, DROP_INVALID_EVENT)
+                   : part->resends ? sender_mark(SENDER_ITEM_REJECTED, DROP_REJECTED)
+                                   : sender_mark(SENDER_ITEM_AGAIN, DROP_REJECTED);
+}
+
+/* sender_ops.classify: hec_response.c's verdicts, with the rules of the file comment. */
+static void hec_classify_answer(void *ctx, const struct batch *b, const struct sender_part *part,
+                                genops_status rc, const struct http_response *resp,
+                                struct sender_outcome *out, uint8_t *marks)
+{
+    struct hec_exporter *x = ctx;
+    long status = rc == GENOPS_OK ? resp->status : 0;
+    struct hec_reply reply;
+    hec_reply_parse(resp->body.data, resp->body.len, &reply);
+    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
+    const char *hint = hec_code_hint(reply.code);
+    enum hec_verdict v = hec_classify(status, &reply);
+    if (!status)
+        v = rc == GENOPS_EIO && resp->retryable ? HEC_RETRY : HEC_REJECTED;
+    if (v == HEC_INVALID_EVENT && (uint64_t)reply.invalid_event >= part->n)
+        v = HEC_REJECTED; /* names an object we did not send */
+    switch (v) {
+    case HEC_DELIVERED: accepted(x, part, &reply, out); return;
+    case HEC_TOO_LARGE:
+        note_failure(x, out, status, reply.code, "request too large for HEC's max_content_length",
+                     reply.text, part->n > 1 ? "halving the request" : "the event is dropped");
+        out->verdict = SENDER_TOO_LARGE;
+        out->reason = DROP_TOO_LARGE;
+        if (part->n > 1 && part->bytes / 2 < x->max_bytes) /* HEC's limit is below ours */
+            x->max_bytes = part->bytes / 2 > HEC_MIN_REQUEST_BYTES ? (uint32_t)(part->bytes / 2)
+                                                                   : HEC_MIN_REQUEST_BYTES;
+        return;
+    case HEC_INVALID_EVENT:
+        note_failure(x, out, status, reply.code, "one event refused, the rest sent once more",
+                     reply.text, hint);
+        invalid_event(part, (size_t)reply.invalid_event, out, marks);
+        return;
+    case HEC_AUTH:
+        note_failure(x, out, status, reply.code, "the token was refused", reply.text,
+                     hint[0] ? hint : "check SPLUNK_HEC_TOKEN");
+        out->verdict = SENDER_REJECTED;
+        out->reason = DROP_AUTH;
+        return;
+    case HEC_INDEX:
+        note_failure(x, out, status, reply.code, "incorrect index", reply.text, hint);
+        out->verdict = SENDER_REJECTED;
+        out->reason = DROP_INDEX;
+        return;
+    case HEC_REJECTED:
+        if (status) {
+            note_failure(x, out, status, reply.code, "refused; not retried", reply.text, hint);
+            out->verdict = SENDER_REJECTED;
+            out->reason = DROP_REJECTED;
+        } else {
+            note_failure(x, out, 0, -1, "sending failed; not retried", resp->error, "");
+            out->verdict = SENDER_FAILED;
+            out->reason = DROP_UNAVAILABLE;
         }
+        return;
+    case HEC_RETRY:
         if (status)
-            note_failure(x, status, reply.code, "HEC is unavailable", reply.text,
+            note_failure(x, out, status, reply.code, "HEC is unavailable", reply.text,
                          "retrying with backoff within the export deadline");
         else
-            note_failure(x, 0, -1, "sending failed", x->resp.error,
+            note_failure(x, out, 0, -1, "sending failed", resp->error,
                          "retrying with backoff within the export deadline");
-        uint64_t wake;
-        if (rc != GENOPS_ETIMEDOUT &&
-            retry_when(&retry_default, attempt, x->resp.retry_after_ms, clock_mono_ns(),
-                       run->deadline_ns, &x->rng, &wake)) {
-            retry_sleep_until(wake);
-            count(&x->retries, 1);
-            run->r->retries++;
-            continue;
-        }
-        return drop(x, run, n, DROP_UNAVAILABLE);
+        out->verdict = SENDER_RETRY;
+        out->reason = DROP_UNAVAILABLE;
+        return;
     }
 }
+
+static const struct sender_ops hec_sender_ops = {hec_build, hec_classify_answer, DROP_TOO_LARGE,
+                                                 DROP_UNAVAILABLE};
 
 static void remove_pending(struct hec_exporter *x, size_t i)
 {
@@ -334,8 +295,9 @@ static void remove_pending(struct hec_exporter *x, size_t i)
 
 /* One POST to /services/collector/ack for every pending id; acknowledged requests are
  * delivered. A failed poll is logged once and simply tried again later. */
-static void poll_acks(struct hec_exporter *x, struct run *run)
+static void poll_acks(struct hec_exporter *x, struct sender_run *run)
 {
+    struct http_response *resp = &x->sender.resp;
     int64_t ids[256];
     bool acked[256];
     size_t n = x->pend_n < 256 ? x->pend_n : 256;
@@ -353,44 +315,46 @@ static void poll_acks(struct hec_exporter *x, struct run *run)
                                .body = x->ack.data,
                                .len = x->ack.len,
                                .deadline_ns = run->deadline_ns};
-    genops_status rc = http_send(x->http, &req, &x->resp);
+    genops_status rc = x->sender.transport(x->sender.http, &req, resp);
     count(&x->polls, 1);
-    long status = rc == GENOPS_OK ? x->resp.status : 0;
-    if (status == 200 && hec_ack_parse(x->resp.body.data, x->resp.body.len, ids, n, acked)) {
+    long status = rc == GENOPS_OK ? resp->status : 0;
+    if (status == 200 && hec_ack_parse(resp->body.data, resp->body.len, ids, n, acked)) {
         for (size_t i = n; i-- > 0;) {
             if (!acked[i])
                 continue;
             count(&x->acked, 1);
-            deliver(x, run, x->pend[i].n);
+            sender_settle(&x->sender, run, x->pend[i].n, SENDER_ITEM_DELIVERED, 0);
             remove_pending(x, i);
         }
         return;
     }
     struct hec_reply reply;
-    hec_reply_parse(x->resp.body.data, x->resp.body.len, &reply);
-    http_client_redact(x->http, reply.text, sizeof reply.text);
+    hec_reply_parse(resp->body.data, resp->body.len, &reply);
+    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
     if (reply.code == 14) {
         /* "ACK is disabled": nothing will ever be acknowledged; HEC did accept them. */
-        note_failure(x, status, reply.code, "acknowledgement polls refused", reply.text,
+        struct sender_outcome out = {0};
+        note_failure(x, &out, status, reply.code, "acknowledgement polls refused", reply.text,
                      hec_code_hint(14));
+        sender_log(&x->sender, &out);
         x->ack_off = true;
         while (x->pend_n) {
-            deliver(x, run, x->pend[x->pend_n - 1].n);
+            sender_settle(&x->sender, run, x->pend[x->pend_n - 1].n, SENDER_ITEM_DELIVERED, 0);
             remove_pending(x, x->pend_n - 1);
         }
         return;
     }
-    if (http_client_first(x->http, FIRST_ACK_POLL)) {
+    if (http_client_first(x->sender.http, FIRST_ACK_POLL)) {
         char url[256];
         http_url_for_log(x->cfg.ack_url, url, sizeof url); /* no user:password, no query */
         log_msg(LOG_WARNING, "Splunk HEC exporter: polling %s for acknowledgements failed: %s", url,
-                status ? reply.text : x->resp.error);
+                status ? reply.text : resp->error);
     }
 }
 
 /* Wait for every pending request's acknowledgement, re-sending those that pass
  * ack_timeout_ms, until the deadline. */
-static void await_acks(struct hec_exporter *x, struct run *run)
+static void await_acks(struct hec_exporter *x, struct sender_run *run)
 {
     uint64_t wait = FIRST_ACK_WAIT, timeout = (uint64_t)x->cfg.ack_timeout_ms * 1000000u;
     uint64_t wait_max = (uint64_t)x->cfg.ack_poll_ms * 1000000u;
@@ -400,9 +364,9 @@ static void await_acks(struct hec_exporter *x, struct run *run)
             size_t n = 0;
             for (size_t i = 0; i < x->pend_n; i++)
                 n += x->pend[i].n;
-            note_failure(x, 0, -1, "not acknowledged before the export deadline",
-                         "indexer acknowledgement", "");
-            drop(x, run, n, DROP_UNACKED);
+            note_own_failure(x, "not acknowledged before the export deadline",
+                             "indexer acknowledgement");
+            sender_settle(&x->sender, run, n, SENDER_ITEM_FAILED, DROP_UNACKED);
             x->pend_n = 0;
             atomic_store(&x->pending, 0);
             return;
@@ -418,7 +382,7 @@ static void await_acks(struct hec_exporter *x, struct run *run)
             }
             remove_pending(x, i); /* its slot now holds another: look at i again */
             count(&x->resent, 1);
-            send_part(x, run, p.first, p.n, p.second);
+            sender_send(&x->sender, run, p.first, p.n, p.resends);
         }
         if (!x->pend_n)
             return;
@@ -493,8 +457,8 @@ static void renew_after_fork(struct hec_exporter *x)
                              "channel; parent and child share its ack ids");
     struct http_client *c = new_client(x, NULL);
     if (c) {
-        http_client_free(x->http); /* its connection was already let go */
-        x->http = c;
+        http_client_free(x->sender.http); /* its connection was already let go */
+        x->sender.http = c;
     }
     x->raw_url_for = NULL;
 }
@@ -503,16 +467,17 @@ static genops_status hec_export(genops_exporter *e, const struct batch *b, uint6
                                 struct export_result *r)
 {
     struct hec_exporter *x = (struct hec_exporter *)e;
-    uint64_t own = clock_mono_ns() + (uint64_t)x->cfg.timeout_ms * 1000000u;
-    struct run run = {own < deadline_ns ? own : deadline_ns, r};
+    struct sender_run run;
     if (!b->count)
         return GENOPS_OK;
     if (x->forked)
         renew_after_fork(x);
+    if (sender_begin(&x->sender, &run, b, deadline_ns, r))
+        return GENOPS_ENOMEM;
     if (b->count > x->ends_cap) {
         size_t *ends = realloc(x->ends, b->count * sizeof *ends);
         if (!ends) {
-            r->failed = b->count;
+            sender_settle(&x->sender, &run, b->count, SENDER_ITEM_FAILED, DROP_UNAVAILABLE);
             return GENOPS_ENOMEM;
         }
         x->ends = ends;
@@ -520,14 +485,16 @@ static genops_status hec_export(genops_exporter *e, const struct batch *b, uint6
     }
     if (x->cfg.raw && (!x->raw_url || x->raw_url_for != b->resource) &&
         build_raw_url(x, b->resource)) {
-        r->failed = b->count;
+        sender_settle(&x->sender, &run, b->count, SENDER_ITEM_FAILED, DROP_UNAVAILABLE);
         return GENOPS_ENOMEM;
     }
     buf_truncate(&x->body, 0);
     genops_status rc = encode_hec(b, &x->enc, &x->body, x->ends);
     if (rc) {
-        note_failure(x, 0, -1, "cannot encode the batch", genops_strerror(rc), "");
-        drop(x, &run, b->count, rc == GENOPS_ETOOBIG ? DROP_TOO_LARGE : DROP_UNAVAILABLE);
+        note_own_failure(x, "cannot encode the batch", genops_strerror(rc));
+        sender_settle(&x->sender, &run, b->count,
+                      rc == GENOPS_ETOOBIG ? SENDER_ITEM_REJECTED : SENDER_ITEM_FAILED,
+                      rc == GENOPS_ETOOBIG ? DROP_TOO_LARGE : DROP_UNAVAILABLE);
         return rc;
     }
 
@@ -541,46 +508,38 @@ static genops_status hec_export(genops_exporter *e, const struct batch *b, uint6
         while (j < b->count && j - i < max_events && x->ends[j] - start <= cap)
             j++;
         if (j == i)
-            j = i + 1; /* alone too large: send_part drops it (or gzip makes it fit) */
-        send_part(x, &run, i, j - i, false);
+            j = i + 1; /* alone too large: the loop drops it (or gzip makes it fit) */
+        sender_send(&x->sender, &run, i, j - i, 0);
         i = j;
     }
     if (x->pend_n)
         await_acks(x, &run);
-    if (r->delivered == b->count)
-        return GENOPS_OK;
-    return r->rejected ? GENOPS_EREJECTED : GENOPS_EIO;
+    return sender_end(&run);
 }
 
 static void hec_after_fork(genops_exporter *e)
 {
     struct hec_exporter *x = (struct hec_exporter *)e;
-    http_client_after_fork(x->http);
-    x->rng = ids_random_u64();
+    http_client_after_fork(x->sender.http);
+    sender_after_fork(&x->sender);
     x->forked = true;
     x->pend_n = 0;
     pthread_mutex_init(&x->last_lock, NULL); /* the parent may have held it */
-    atomic_store(&x->requests, 0);
-    atomic_store(&x->delivered, 0);
     atomic_store(&x->acked, 0);
     atomic_store(&x->pending, 0);
     atomic_store(&x->resent, 0);
     atomic_store(&x->polls, 0);
-    atomic_store(&x->retries, 0);
-    atomic_store(&x->splits, 0);
-    for (int i = 0; i < DROP_REASONS; i++)
-        atomic_store(&x->dropped[i], 0);
 }
 
 static void hec_destroy(genops_exporter *e)
 {
     struct hec_exporter *x = (struct hec_exporter *)e;
-    http_client_free(x->http);
+    http_client_free(x->sender.http);
+    sender_free(&x->sender);
     compress_free(x->gz);
     buf_free(&x->body);
     buf_free(&x->zbody);
     buf_free(&x->ack);
-    http_response_free(&x->resp);
     free(x->ends);
     free(x->pend);
     free(x->raw_url);
@@ -598,7 +557,7 @@ static void log_config(const struct hec_exporter *x)
             "Splunk HEC exporter: endpoint %s (%s), index %s, sourcetype %s, "
             "acknowledgement %s, compression %s, max %u bytes per request, TLS "
             "verification %s",
-            http_client_url_for_log(x->http), x->cfg.raw ? "raw" : "event",
+            http_client_url_for_log(x->sender.http), x->cfg.raw ? "raw" : "event",
             x->cfg.index ? x->cfg.index : "(the token's default)",
             x->cfg.sourcetype ? x->cfg.sourcetype : HEC_DEFAULT_SOURCETYPE,
             x->cfg.use_ack ? "on" : "off", x->gz ? "gzip" : "none", x->max_bytes,
@@ -609,7 +568,7 @@ static void log_config(const struct hec_exporter *x)
         log_msg(LOG_WARNING,
                 "Splunk HEC exporter: %s is plain http: the token and the events travel "
                 "unencrypted",
-                http_client_url_for_log(x->http));
+                http_client_url_for_log(x->sender.http));
 }
 
 /* Create the exporter around a resolved configuration (taken over, even on failure). */
@@ -628,11 +587,11 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
     buf_init(&x->body, BATCH_LIMIT);
     buf_init(&x->zbody, BATCH_LIMIT);
     buf_init(&x->ack, ACK_BODY_LIMIT);
-    http_response_init(&x->resp);
-    x->rng = ids_random_u64();
+    sender_init(&x->sender, &hec_sender_ops, x, "Splunk HEC exporter", x->cfg.timeout_ms);
     x->max_bytes = x->cfg.max_request_bytes;
     x->enc = hec_config_encoding(&x->cfg);
-    if (!(x->http = new_client(x, err)) || compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
+    if (!(x->sender.http = new_client(x, err)) ||
+        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
         hec_destroy(&x->base);
         return NULL;
     }
@@ -677,21 +636,22 @@ genops_status genops_hec_exporter_stats(genops_exporter *e, genops_hec_stats *ou
                          "genops_hec_stats.struct_size must be set to sizeof(genops_hec_stats)");
     struct hec_exporter *x = (struct hec_exporter *)e;
     genops_hec_stats s = {.struct_size = out->struct_size};
-    s.requests = atomic_load(&x->requests);
-    s.events_delivered = atomic_load(&x->delivered);
+    const struct sender_stats *loop = &x->sender.stats;
+    s.requests = atomic_load(&loop->requests);
+    s.events_delivered = atomic_load(&loop->delivered);
     s.acked = atomic_load(&x->acked);
     s.ack_pending = atomic_load(&x->pending);
     s.resent = atomic_load(&x->resent);
     s.ack_polls = atomic_load(&x->polls);
-    s.retries = atomic_load(&x->retries);
-    s.splits = atomic_load(&x->splits);
-    s.dropped_invalid_event = atomic_load(&x->dropped[DROP_INVALID_EVENT]);
-    s.dropped_too_large = atomic_load(&x->dropped[DROP_TOO_LARGE]);
-    s.dropped_auth = atomic_load(&x->dropped[DROP_AUTH]);
-    s.dropped_index = atomic_load(&x->dropped[DROP_INDEX]);
-    s.dropped_rejected = atomic_load(&x->dropped[DROP_REJECTED]);
-    s.dropped_unavailable = atomic_load(&x->dropped[DROP_UNAVAILABLE]);
-    s.dropped_unacked = atomic_load(&x->dropped[DROP_UNACKED]);
+    s.retries = atomic_load(&loop->retries);
+    s.splits = atomic_load(&loop->splits);
+    s.dropped_invalid_event = atomic_load(&loop->dropped[DROP_INVALID_EVENT]);
+    s.dropped_too_large = atomic_load(&loop->dropped[DROP_TOO_LARGE]);
+    s.dropped_auth = atomic_load(&loop->dropped[DROP_AUTH]);
+    s.dropped_index = atomic_load(&loop->dropped[DROP_INDEX]);
+    s.dropped_rejected = atomic_load(&loop->dropped[DROP_REJECTED]);
+    s.dropped_unavailable = atomic_load(&loop->dropped[DROP_UNAVAILABLE]);
+    s.dropped_unacked = atomic_load(&loop->dropped[DROP_UNACKED]);
     pthread_mutex_lock(&x->last_lock);
     s.last_status = x->last_status;
     s.last_code = x->last_code;
