@@ -959,8 +959,9 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 /* Contexts: genops_context_new/_ref/_unref/_count/_get/_find wrapped as is (opaque
  * pointers; the caller unrefs). genops_defaults_* and genops_effective_context wrapped. */
 
-/* Exporters: genops_exporter_free, the memory and console exporters wrapped (an
- * exporter never added to a pipeline is still the caller's to free). */
+/* Exporters: genops_exporter_free, genops_exporter_description, the memory and console
+ * exporters wrapped (an exporter never added to a pipeline is still the caller's to
+ * free). */
 
 /* OTLP exporter: its options are a map (typemap), so the initialiser is not wrapped.
  * The build defines GENOPS_HAVE_OTLP when the tree has the exporter
@@ -985,6 +986,11 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 %ignore genops_hec_exporter_new;       /* not in this build */
 %ignore genops_hec_exporter_stats;     /* not in this build */
 %ignore genops_hec_validate;           /* not in this build */
+#endif
+
+/* Choosing the exporter for an endpoint: needs both exporters. */
+#if !defined(GENOPS_HAVE_OTLP) || !defined(GENOPS_HAVE_HEC)
+%ignore genops_exporter_for_endpoint; /* not in this build */
 #endif
 
 /* Log: all wrapped; a record comes back as a tuple / Array / values (typemap above).

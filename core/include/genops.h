@@ -174,6 +174,12 @@ typedef struct genops_exporter genops_exporter;
  * pipeline, and this call leaves it alone). NULL-safe. */
 GENOPS_API void genops_exporter_free(genops_exporter *exporter);
 
+/* What exporter this is, for a status display: "otlp", "splunk-hec", "console",
+ * "memory"; for one that genops_exporter_for_endpoint chose instead of OTLP, also why,
+ * e.g. "splunk-hec (chosen for an OTLP endpoint at /services/collector/raw)". Valid as
+ * long as the exporter; "" for NULL. */
+GENOPS_API const char *genops_exporter_description(const genops_exporter *exporter);
+
 /* Collects finished spans in memory, for tests and embedders. Read it with the
  * genops_memory_exporter_* functions; it stays readable after being added to a
  * pipeline, until that pipeline is freed. */
@@ -232,7 +238,9 @@ GENOPS_API void genops_otlp_options_init(genops_otlp_options *opt);
  * checked here: a malformed endpoint, header, timeout, compression or protocol value
  * (grpc is not supported), or an unreadable certificate file, is GENOPS_EINVAL naming
  * the option or variable. The caller owns the result until it is added to a pipeline
- * (genops_pipeline_add_exporter) or freed (genops_exporter_free). Makes no connection. */
+ * (genops_pipeline_add_exporter) or freed (genops_exporter_free). Makes no connection.
+ * Always OTLP, even at a Splunk HEC endpoint (then a warning is logged once);
+ * genops_exporter_for_endpoint is the call that sends HEC events there instead. */
 GENOPS_API genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt,
                                                      genops_error *err);
 
@@ -386,6 +394,21 @@ GENOPS_API const char *genops_hec_validation_detail(const genops_hec_validation 
  * snprintf. */
 GENOPS_API size_t genops_hec_validation_format(const genops_hec_validation *v, char *out,
                                                size_t size);
+
+/* ---- Choosing the exporter for an endpoint ------------------------------------ */
+
+/* The exporter for an OTLP configuration, as GenOps' guides mean it: an OTLP exporter
+ * (genops_otlp_exporter_new(opt)), except when the resolved endpoint's path contains
+ * "/services/collector" or a header reads "Authorization: Splunk <token>". That is a
+ * Splunk HTTP Event Collector, which cannot index OTLP, so a Splunk HEC exporter is
+ * built instead from the same endpoint (a bare base URL gets /services/collector/event),
+ * headers (the token from Authorization, the channel from X-Splunk-Request-Channel),
+ * TLS, compression and timeout; the SPLUNK_* variables fill in the rest. The choice is
+ * logged once as a warning and named by genops_exporter_description. This is the only
+ * place that switches protocols: genops_otlp_exporter_new always builds OTLP. Errors as
+ * genops_otlp_exporter_new's or genops_hec_exporter_new's. docs/exporters/splunk.md. */
+GENOPS_API genops_exporter *genops_exporter_for_endpoint(const genops_otlp_options *opt,
+                                                         genops_error *err);
 
 /* ---- Log ---------------------------------------------------------------------- */
 

@@ -69,10 +69,14 @@ struct exporter_ops {
     void (*after_fork)(genops_exporter *e);
 };
 
+#define EXPORTER_DESCRIPTION_MAX 160
+
 struct genops_exporter {
     const struct exporter_ops *ops;
     genops_exporter *next; /* the pipeline's list */
     bool owned;            /* added to a pipeline */
+    /* genops_exporter_description; "" means ops->kind */
+    char description[EXPORTER_DESCRIPTION_MAX];
 };
 
 #endif

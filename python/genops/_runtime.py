@@ -149,6 +149,10 @@ def _otlp_exporter(spec: dict[str, Any], json: bool) -> Any:
     }
     if json:
         opts["protocol"] = "http/json"
+    # GenOps' Splunk guide points the OTLP options at Splunk HEC: the C library's one
+    # documented place for that choice builds a HEC exporter there, and says so.
+    if hasattr(native, "genops_exporter_for_endpoint"):
+        return native.genops_exporter_for_endpoint(_options(spec, opts))
     return native.genops_otlp_exporter_new(_options(spec, opts))
 
 
@@ -217,7 +221,7 @@ def build(
     handle = native.genops_pipeline_new(opts)
     p = _Pipeline(
         handle=handle,
-        exporter_types=[e["type"] for e in exporters],
+        exporter_types=[],  # _add_exporter names each as it is built
         service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "unknown_service",
         configured_by=configured_by,
         exit_flush_timeout=exit_timeout / 1000.0,
@@ -233,6 +237,7 @@ def build(
 
 def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
     kind = spec["type"]
+    p.exporter_types.append(kind)
     if kind == "none":
         return
     if kind == "console":
@@ -262,6 +267,9 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
         )
     else:
         raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")
+    built = native.genops_exporter_description(exporter)
+    if kind in ("otlp", "otlp-json") and not built.startswith("otlp"):
+        p.exporter_types[-1] = built  # e.g. "splunk-hec (chosen for an OTLP endpoint at ...)"
     try:
         native.genops_pipeline_add_exporter(p.handle, exporter)
     except BaseException:

@@ -157,10 +157,14 @@ static void test_splunk_endpoints_are_recognised_and_built(void **state)
                                   {"X-Splunk-Request-Channel", ""}};
     struct http_header bearer[] = {{"Authorization", "Bearer x"}};
     const char *raw = "https://splunk.example.com:8088/services/collector/raw";
-    assert_true(hec_endpoint_is_splunk(raw, NULL, 0));
-    assert_true(hec_endpoint_is_splunk("http://lb:4318/v1/traces", guide, 1));
-    assert_false(hec_endpoint_is_splunk("http://cribl-stream:4318", bearer, 1));
-    assert_false(hec_endpoint_is_splunk("http://collector:4318/v1/traces", NULL, 0));
+    assert_int_equal(hec_endpoint_splunk_sign(raw, NULL, 0), HEC_SPLUNK_PATH);
+    assert_int_equal(hec_endpoint_splunk_sign(raw, guide, 1), HEC_SPLUNK_PATH);
+    assert_int_equal(hec_endpoint_splunk_sign("http://lb:4318/v1/traces", guide, 1),
+                     HEC_SPLUNK_AUTHORIZATION);
+    assert_int_equal(hec_endpoint_splunk_sign("http://cribl-stream:4318", bearer, 1),
+                     HEC_NOT_SPLUNK);
+    assert_int_equal(hec_endpoint_splunk_sign("http://collector:4318/v1/traces", NULL, 0),
+                     HEC_NOT_SPLUNK);
 
     clear_env();
     struct http_header extra[] = {
@@ -188,6 +192,47 @@ static void test_splunk_endpoints_are_recognised_and_built(void **state)
     genops_exporter_free(e);
     assert_null(hec_exporter_from_endpoint(raw, bearer, 1, NULL, &err));
     assert_non_null(strstr(err.message, "SPLUNK_HEC_TOKEN not set"));
+}
+
+/* The one public place that may choose HEC for OTLP options, and what it says it built. */
+static void test_exporter_for_endpoint_names_its_choice(void **state)
+{
+    (void)state;
+    clear_env();
+    genops_attribute splunk[] = {
+        {"Authorization", {.type = GENOPS_TYPE_STRING, .len = 21, .u.s = "Splunk your-hec-token"}}};
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    genops_error err;
+    o.endpoint = "https://splunk.example.com:8088/services/collector/raw";
+    assert_null(genops_exporter_for_endpoint(&o, &err)); /* no token: HEC's own error */
+    assert_non_null(strstr(err.message, "SPLUNK_HEC_TOKEN not set"));
+    o.headers = splunk;
+    o.header_count = 1;
+    genops_exporter *e = genops_exporter_for_endpoint(&o, &err);
+    assert_non_null(e);
+    assert_string_equal(genops_exporter_description(e),
+                        "splunk-hec (chosen for an OTLP endpoint at /services/collector/raw)");
+    genops_hec_stats st = {.struct_size = sizeof st};
+    assert_int_equal(genops_hec_exporter_stats(e, &st, &err), GENOPS_OK); /* really HEC */
+    genops_exporter_free(e);
+
+    o.endpoint = "http://lb:4318";
+    assert_non_null(e = genops_exporter_for_endpoint(&o, &err));
+    assert_non_null(strstr(genops_exporter_description(e), "\"Authorization: Splunk\" header"));
+    genops_exporter_free(e);
+    /* genops_otlp_exporter_new itself never switches. */
+    assert_non_null(e = genops_otlp_exporter_new(&o, &err));
+    assert_string_equal(genops_exporter_description(e), "otlp");
+    assert_int_equal(genops_hec_exporter_stats(e, &st, &err), GENOPS_EINVAL);
+    genops_exporter_free(e);
+
+    o.endpoint = "http://collector:4318";
+    o.header_count = 0;
+    assert_non_null(e = genops_exporter_for_endpoint(&o, &err));
+    assert_string_equal(genops_exporter_description(e), "otlp");
+    genops_exporter_free(e);
+    assert_string_equal(genops_exporter_description(NULL), "");
 }
 
 static void test_stats_refuse_other_exporters(void **state)
@@ -274,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_index_names),
         cmocka_unit_test(test_channels_are_fresh_version_4_guids),
         cmocka_unit_test(test_splunk_endpoints_are_recognised_and_built),
+        cmocka_unit_test(test_exporter_for_endpoint_names_its_choice),
         cmocka_unit_test(test_stats_refuse_other_exporters),
         cmocka_unit_test(test_replies_are_read),
         cmocka_unit_test(test_every_code_has_a_verdict),

@@ -269,8 +269,9 @@ def test_splunk_hec_events():
 @pytest.mark.skipif("splunk" not in available, reason="no Splunk HEC exporter in this build")
 def test_the_splunk_guides_otlp_init_reaches_hec_unchanged():
     # The Splunk guide's configuration: exporter_type="otlp" pointed at HEC's raw
-    # endpoint with a Splunk token header. The OTLP exporter recognises HEC and sends
-    # it events it can index.
+    # endpoint with a Splunk token header. init() asks genops_exporter_for_endpoint,
+    # which recognises HEC and builds an exporter that sends it events it can index;
+    # status() names what was built.
     with HecServer("your-hec-token") as hec:
         genops.init(
             service_name="customer-support-ai",
@@ -289,6 +290,9 @@ def test_the_splunk_guides_otlp_init_reaches_hec_unchanged():
             )
         genops.flush(timeout=10)
         (event,) = hec.events()
+        assert genops.status()["exporters"] == [
+            "splunk-hec (chosen for an OTLP endpoint at /services/collector/raw)"
+        ]
     fields = event["event"]
     assert fields["genops.cost.total"] == 0.0325
     assert fields["genops.team"] == "customer-support"

@@ -626,19 +626,42 @@ OTLP_DRIVER = drivers.built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
 
 
 @pytest.mark.skipif(OTLP_DRIVER is None, reason="genops_otlp_driver is not built")
-@pytest.mark.parametrize("how", ["path", "authorization"])
-def test_otlp_options_pointed_at_splunk_send_hec_events(server, how):
+@pytest.mark.parametrize(
+    "how, why",
+    [
+        ("path", "splunk-hec (chosen for an OTLP endpoint at /services/collector/event)"),
+        ("authorization", 'splunk-hec (chosen for an OTLP endpoint with an "Authorization: Splunk" header)'),
+    ],
+)
+def test_exporter_for_endpoint_sends_hec_events_to_splunk(server, how, why):
     """GenOps' Splunk guide: init(exporter_type="otlp", otlp_endpoint="https://host:8088/
     services/collector/...", otlp_headers={"Authorization": "Splunk <token>"}). Splunk
-    cannot index OTLP protobuf, so the OTLP exporter sends HEC events, and says so once."""
+    cannot index OTLP protobuf, so genops_exporter_for_endpoint builds a HEC exporter,
+    says so once, and names the choice."""
     # "authorization": a bare base URL, so that only the header says "Splunk".
     endpoint = server.base + ("/services/collector/event" if how == "path" else "")
     argv = [OTLP_DRIVER, "--spans", "7", "--endpoint", endpoint, "--header", f"Authorization=Splunk {TOKEN}"]
-    out = drivers.run(argv, strip=("SPLUNK_", "OTEL_"))
+    out = drivers.run([*argv, "--for-endpoint"], strip=("SPLUNK_", "OTEL_"))
     assert out["stats"]["exported"] == 7
+    assert out["exporter"] == why
     events = server.events()
     assert len(events) == 7
     assert all(e["event"]["genops.cost.total"] > 0 for e in events)
     notes = [line for line in out["stderr"].splitlines() if "Splunk HTTP Event Collector" in line]
-    assert len(notes) == 1
+    assert len(notes) == 1 and "sending Splunk HEC events there instead" in notes[0]
+    assert TOKEN not in out["stdout"] and TOKEN not in out["stderr"]
+
+
+@pytest.mark.skipif(OTLP_DRIVER is None, reason="genops_otlp_driver is not built")
+def test_the_otlp_exporter_stays_otlp_at_a_splunk_endpoint(server):
+    """genops_otlp_exporter_new never switches protocols: at a HEC path it sends OTLP
+    (which HEC refuses) and warns once that this endpoint looks like Splunk."""
+    endpoint = server.base + "/services/collector/event"
+    argv = [OTLP_DRIVER, "--spans", "3", "--rounds", "2", "--endpoint", endpoint]
+    out = drivers.run([*argv, "--header", f"Authorization=Splunk {TOKEN}"], strip=("SPLUNK_", "OTEL_"))
+    assert out["exporter"] == "otlp"
+    assert out["stats"]["exported"] == 0 and server.events() == []
+    assert {r["headers"].get("content-type") for r in server.received()} == {"application/x-protobuf"}
+    notes = [line for line in out["stderr"].splitlines() if "looks like a Splunk HTTP Event Collector" in line]
+    assert len(notes) == 1 and "sending OTLP as asked" in notes[0]
     assert TOKEN not in out["stdout"] and TOKEN not in out["stderr"]

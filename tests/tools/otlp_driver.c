@@ -7,10 +7,13 @@
  *       [--batch B] [--queue Q] [--flush-ms T] [--endpoint URL] [--protocol json|protobuf]
  *       [--compression gzip|none] [--timeout-ms T] [--header NAME=VALUE]...
  *       [--headers-string S] [--certificate F] [--client-key F] [--client-cert F]
- *       [--insecure] [--fork]
+ *       [--insecure] [--fork] [--for-endpoint]
+ *
+ * --for-endpoint creates the exporter with genops_exporter_for_endpoint (which may
+ * choose Splunk HEC) instead of genops_otlp_exporter_new.
  *
  * Output: {"created": bool, "code": n, "error": "...", "seconds": s, "stats": {...},
- * "child": {...}} - "child" only with --fork, where the child records --spans spans of
+ * "exporter": "<genops_exporter_description>", "child": {...}} - "child" only with --fork, where the child records --spans spans of
  * its own after the parent's first round and reports its stats through a pipe. The
  * recording, the run and the common options are driver_common.c's. */
 #include <stdio.h>
@@ -27,6 +30,8 @@ struct args {
     genops_otlp_options otlp;
     genops_attribute headers[MAX_HEADERS];
     size_t header_count;
+    bool for_endpoint;
+    genops_exporter *exporter;
 };
 
 /* driver_option_fn for the OTLP options (ctx: struct args). --header NAME=VALUE is split
@@ -36,9 +41,12 @@ static bool otlp_option(void *ctx, const char *k, const char *v)
     struct args *a = ctx;
     genops_otlp_options *o = &a->otlp;
     if (!v) {
-        if (strcmp(k, "--insecure"))
+        if (!strcmp(k, "--for-endpoint"))
+            a->for_endpoint = true;
+        else if (!strcmp(k, "--insecure"))
+            o->insecure = true;
+        else
             return false;
-        o->insecure = true;
         return true;
     }
     if (!strcmp(k, "--endpoint"))
@@ -80,6 +88,14 @@ static bool parse(int argc, char **argv, struct args *a)
     return true;
 }
 
+/* driver_print_fn: which exporter was built. */
+static void print_exporter(FILE *f, void *ctx)
+{
+    const struct args *a = ctx;
+    fprintf(f, ", \"exporter\": ");
+    driver_print_json_string(f, genops_exporter_description(a->exporter));
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
@@ -88,9 +104,10 @@ int main(int argc, char **argv)
     if (driver_fork_unsupported(&a.run))
         return 0;
     genops_error err = {0};
-    genops_exporter *e = genops_otlp_exporter_new(&a.otlp, &err);
-    genops_pipeline *p = driver_open(&a.run, "otlp-driver", 0, e, &err);
-    int status = driver_run(&a.run, p, &err, NULL, NULL);
+    a.exporter = a.for_endpoint ? genops_exporter_for_endpoint(&a.otlp, &err)
+                                : genops_otlp_exporter_new(&a.otlp, &err);
+    genops_pipeline *p = driver_open(&a.run, "otlp-driver", 0, a.exporter, &err);
+    int status = driver_run(&a.run, p, &err, print_exporter, &a);
     if (p) {
         fflush(stdout);
         /* Join the export thread before exit, so that its per-thread state (OpenSSL's

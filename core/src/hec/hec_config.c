@@ -372,13 +372,14 @@ struct hec_encoding hec_config_encoding(const struct hec_config *c)
     };
 }
 
-bool hec_endpoint_is_splunk(const char *url, const struct http_header *headers, size_t header_count)
+enum hec_splunk_sign hec_endpoint_splunk_sign(const char *url, const struct http_header *headers,
+                                              size_t header_count)
 {
     if (url && collector_in(url))
-        return true;
+        return HEC_SPLUNK_PATH;
     for (size_t i = 0; i < header_count; i++)
         if (headers[i].name && strcasecmp(headers[i].name, "Authorization") == 0 &&
             splunk_token(headers[i].value))
-            return true;
-    return false;
+            return HEC_SPLUNK_AUTHORIZATION;
+    return HEC_NOT_SPLUNK;
 }

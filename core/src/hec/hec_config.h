@@ -79,9 +79,13 @@ genops_status hec_index_check(const char *index, const char *source, genops_erro
 /* A channel must be a GUID: 8-4-4-4-12 hex digits. */
 bool hec_channel_valid(const char *channel);
 
-/* True when url's path contains /services/collector or a header is "Authorization:
- * Splunk <token>": the endpoint is Splunk HEC, which cannot read OTLP. */
-bool hec_endpoint_is_splunk(const char *url, const struct http_header *headers,
-                            size_t header_count);
+/* What says that an endpoint is Splunk HEC, which cannot read OTLP. */
+enum hec_splunk_sign {
+    HEC_NOT_SPLUNK = 0,
+    HEC_SPLUNK_PATH,         /* url's path contains /services/collector */
+    HEC_SPLUNK_AUTHORIZATION /* a header is "Authorization: Splunk <token>" */
+};
+enum hec_splunk_sign hec_endpoint_splunk_sign(const char *url, const struct http_header *headers,
+                                              size_t header_count);
 
 #endif

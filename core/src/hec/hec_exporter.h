@@ -1,10 +1,10 @@
-/* hec_exporter.h - what other exporters need of the Splunk HEC exporter.
+/* hec_exporter.h - what other files need of the Splunk HEC exporter.
  *
  * GenOps' Splunk guide configures Splunk through the OTLP options
  * (otlp_endpoint=".../services/collector/raw", otlp_headers={"Authorization": "Splunk
- * <token>"}). Splunk cannot index OTLP, so the OTLP exporter asks hec_endpoint_is_splunk
- * (hec_config.h) and, when it says yes, builds a HEC exporter from the same endpoint
- * and headers instead, and says so once in the log. */
+ * <token>"}). Splunk cannot index OTLP, so genops_exporter_for_endpoint
+ * (exporter_for_endpoint.c) asks hec_endpoint_splunk_sign (hec_config.h) and, when it
+ * says so, builds a HEC exporter from the same endpoint and headers instead. */
 #ifndef GENOPS_EXPORTER_HEC_H
 #define GENOPS_EXPORTER_HEC_H
 

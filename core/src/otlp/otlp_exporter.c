@@ -26,7 +26,7 @@
 #include "compress.h"
 #include "otlp/otlp_encode.h"
 #include "error.h"
-#include "hec/hec_exporter.h"
+#include "hec/hec_config.h"
 #include "http.h"
 #include "log.h"
 #include "otlp/otlp_config.h"
@@ -231,40 +231,17 @@ static void log_config(const struct otlp_exporter *x)
             x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.tls.insecure ? "OFF" : "on");
 }
 
-/* GenOps' Splunk guide points the OTLP options at Splunk's HTTP Event Collector
- * (".../services/collector/raw", "Authorization: Splunk <token>"), which cannot index
- * OTLP: send HEC events to it instead, with the same TLS, compression and timeout, and
- * say so once. */
-static genops_exporter *splunk_instead(const struct otlp_config *c, genops_error *err)
+/* An OTLP exporter pointed at Splunk HEC is what the caller asked for (the choice of
+ * HEC instead is genops_exporter_for_endpoint's), but Splunk will refuse what it sends:
+ * say so once, at creation. */
+static void warn_if_splunk(const struct otlp_exporter *x)
 {
-    genops_hec_options base;
-    genops_hec_options_init(&base);
-    base.compression = c->gzip ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
-    base.timeout_ms = c->timeout_ms;
-    base.certificate = c->tls.ca_file;
-    base.client_key = c->tls.client_key;
-    base.client_certificate = c->tls.client_cert;
-    base.insecure = c->tls.insecure;
-    /* A base URL got OTLP's "/v1/traces" appended; HEC's events go to its own path. */
-    static const char otlp_path[] = "/v1/traces", hec_path[] = "/services/collector/event";
-    size_t path_len, start = http_url_path(c->endpoint, &path_len);
-    char *endpoint = NULL;
-    if (path_len == sizeof otlp_path - 1 && !memcmp(c->endpoint + start, otlp_path, path_len) &&
-        (endpoint = malloc(strlen(c->endpoint) + sizeof hec_path))) {
-        memcpy(endpoint, c->endpoint, start);
-        strcpy(endpoint + start, hec_path);
-        strcat(endpoint, c->endpoint + start + path_len);
-    }
-    const char *url = endpoint ? endpoint : c->endpoint;
-    char shown[256];
-    http_url_for_log(url, shown, sizeof shown);
-    log_msg(LOG_WARNING,
-            "OTLP exporter: %s is a Splunk HTTP Event Collector, which cannot index OTLP; "
-            "sending Splunk HEC events there instead",
-            shown);
-    genops_exporter *hec = hec_exporter_from_endpoint(url, c->headers, c->header_count, &base, err);
-    free(endpoint);
-    return hec;
+    if (hec_endpoint_splunk_sign(x->cfg.endpoint, x->cfg.headers, x->cfg.header_count))
+        log_msg(LOG_WARNING,
+                "OTLP exporter: %s looks like a Splunk HTTP Event Collector, which cannot "
+                "index OTLP; sending OTLP as asked (genops_exporter_for_endpoint, and "
+                "init(exporter_type=\"otlp\") in Python, send Splunk HEC events there)",
+                http_client_url_for_log(x->sender.http));
 }
 
 genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops_error *err)
@@ -283,11 +260,6 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         return NULL;
     }
     x->sender.timeout_ms = x->cfg.timeout_ms;
-    if (hec_endpoint_is_splunk(x->cfg.endpoint, x->cfg.headers, x->cfg.header_count)) {
-        genops_exporter *hec = splunk_instead(&x->cfg, err);
-        otlp_destroy(&x->base);
-        return hec;
-    }
     struct http_config hc = {.url = x->cfg.endpoint,
                              .headers = x->cfg.headers,
                              .header_count = x->cfg.header_count,
@@ -299,6 +271,7 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         return NULL;
     }
     log_config(x);
+    warn_if_splunk(x);
     error_clear(err);
     return &x->base;
 }
