@@ -662,6 +662,6 @@ def test_the_otlp_exporter_stays_otlp_at_a_splunk_endpoint(server):
     assert out["exporter"] == "otlp"
     assert out["stats"]["exported"] == 0 and server.events() == []
     assert {r["headers"].get("content-type") for r in server.received()} == {"application/x-protobuf"}
-    notes = [line for line in out["stderr"].splitlines() if "looks like a Splunk HTTP Event Collector" in line]
+    notes = [x for x in out["stderr"].splitlines() if "looks like a Splunk HTTP Event Collector" in x]
     assert len(notes) == 1 and "sending OTLP as asked" in notes[0]
     assert TOKEN not in out["stdout"] and TOKEN not in out["stderr"]

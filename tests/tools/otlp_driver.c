@@ -13,9 +13,10 @@
  * choose Splunk HEC) instead of genops_otlp_exporter_new.
  *
  * Output: {"created": bool, "code": n, "error": "...", "seconds": s, "stats": {...},
- * "exporter": "<genops_exporter_description>", "child": {...}} - "child" only with --fork, where the child records --spans spans of
- * its own after the parent's first round and reports its stats through a pipe. The
- * recording, the run and the common options are driver_common.c's. */
+ * "exporter": "<genops_exporter_description>", "child": {...}} - "child" only with
+ * --fork, where the child records --spans spans of its own after the parent's first round
+ * and reports its stats through a pipe. The recording, the run and the common options
+ * are driver_common.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
