@@ -195,13 +195,17 @@ static void build_failed(struct sender *s, struct sender_run *run, const struct 
     }
     struct sender_outcome out = {.log_key = rc == GENOPS_ETOOBIG ? KEY_TOO_LARGE : KEY_ENCODE};
     if (rc == GENOPS_ETOOBIG) {
+        char size[32] = "";
+        if (p->bytes)
+            snprintf(size, sizeof size, " of %zu bytes", p->bytes);
         snprintf(out.text, sizeof out.text,
-                 "one item (%zu bytes) is larger than a request may be; it is dropped", p->bytes);
+                 "one %s%s is larger than a request may be; it is dropped", s->ops->item, size);
         sender_log(s, &out);
         sender_settle(s, run, 1, SENDER_ITEM_REJECTED, s->ops->too_large_reason);
         return;
     }
-    snprintf(out.text, sizeof out.text, "cannot encode %zu item(s): %s", p->n, genops_strerror(rc));
+    snprintf(out.text, sizeof out.text, "cannot encode %zu %s(s): %s", p->n, s->ops->item,
+             genops_strerror(rc));
     sender_log(s, &out);
     sender_settle(s, run, p->n, SENDER_ITEM_FAILED, s->ops->failed_reason);
 }

@@ -85,6 +85,7 @@ struct sender_ops {
     void (*classify)(void *ctx, const struct batch *b, const struct sender_part *part,
                      genops_status rc, const struct http_response *resp, struct sender_outcome *out,
                      uint8_t *marks);
+    const char *item;     /* what an item is, for the log: "span", "event" */
     int too_large_reason; /* counts a single item that is too large */
     int failed_reason;    /* counts items the builder could not encode */
 };

@@ -284,8 +284,8 @@ static void hec_classify_answer(void *ctx, const struct batch *b, const struct s
     }
 }
 
-static const struct sender_ops hec_sender_ops = {hec_build, hec_classify_answer, DROP_TOO_LARGE,
-                                                 DROP_UNAVAILABLE};
+static const struct sender_ops hec_sender_ops = {hec_build, hec_classify_answer, "event",
+                                                 DROP_TOO_LARGE, DROP_UNAVAILABLE};
 
 static void remove_pending(struct hec_exporter *x, size_t i)
 {

@@ -183,7 +183,7 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
                                 : status_hint(status);
 }
 
-static const struct sender_ops otlp_sender_ops = {otlp_build, otlp_classify, 0, 0};
+static const struct sender_ops otlp_sender_ops = {otlp_build, otlp_classify, "span", 0, 0};
 
 /* exporter_ops.export_batch: the whole batch through the shared send loop. */
 static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
