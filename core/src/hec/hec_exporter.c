@@ -151,6 +151,11 @@ static genops_status hec_build(void *ctx, const struct batch *b, struct sender_p
     size_t len = raw_len;
     if (x->gz) {
         genops_status rc = compress_gzip(x->gz, data, raw_len, &x->zbody);
+        if (rc && rc != GENOPS_ETOOBIG) { /* for the stats; the loop logs it */
+            struct sender_outcome unlogged = {0};
+            note_failure(x, &unlogged, 0, -1, "cannot compress the request", genops_strerror(rc),
+                         "");
+        }
         if (rc)
             return rc;
         data = x->zbody.data;

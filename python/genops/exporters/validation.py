@@ -53,8 +53,9 @@ def _otlp_checks(endpoint: Optional[str], headers: Optional[dict[str, str]] = No
         ]
     try:
         opts = {"endpoint": _runtime.otlp_endpoint(endpoint), "headers": dict(headers or {})}
-        exporter = native.genops_otlp_exporter_new(opts)
-        native.genops_exporter_free(exporter)
+        # What init(exporter_type="otlp") would build (a Splunk HEC endpoint gets HEC).
+        choose = getattr(native, "genops_exporter_for_endpoint", native.genops_otlp_exporter_new)
+        native.genops_exporter_free(choose(opts))
     except GenOpsError as e:
         return [_check("OTLP configuration", False, str(e), "fix the value named above")]
     shown = (
