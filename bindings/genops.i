@@ -1,9 +1,9 @@
 /* genops.i - the ONE SWIG interface of genops-native, for Python, Ruby and Lua.
  *
- * Layout (STYLE.md, sketch 3): module -> the header -> language-neutral support code
- * -> shared typemaps, each with its per-language branch in bindings/<lang>/genops_<lang>.swg
- * -> the exposure list (every genops.h function wrapped or %ignore'd, with why)
- * -> %include "genops.h".
+ * Layout (STYLE.md, sketch 3): module -> the headers (genops.h, bindings/common's)
+ * -> the language files -> shared typemaps, each with its per-language branch in
+ * bindings/<lang>/genops_<lang>.swg -> the exposure list (every genops.h function
+ * wrapped or %ignore'd, with why) -> %include "genops.h".
  *
  * What every language gets, by one rule each:
  *  - genops_error *err never appears: a failure becomes the language's exception
@@ -18,8 +18,10 @@
  *  - span handles are integers (generation-checked in C, so a late one is harmless).
  *
  * Python's per-operation calls (the span object of track / trace_operation and its
- * record_* methods) are NOT these wrappers: they are the hand-written type in
- * bindings/python/span.c, compiled into the same extension module. */
+ * record_* methods) are NOT these wrappers: they are the hand-written types of
+ * bindings/python (module.c, span_type.c, context_type.c), compiled into the same
+ * extension module. The C support code every language shares (the attribute-list
+ * builder, option tables, result maps, status table) is the files of bindings/common. */
 
 #if defined(SWIGPYTHON)
 /* genops/native.py + genops/_native*.so. threads="1" only makes thread support
@@ -37,399 +39,15 @@
 %{
 #include "genops.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The language-neutral support code (the attribute-list builder, the option tables,
+ * the result maps, the status table): bindings/common, compiled into every module. */
+#include "genops_bindings.h"
 %}
 
 %include <stdint.i>
-
-/* ---- language-neutral support code --------------------------------------------- */
-%{
-/* A growable attribute list that owns every byte it points to that is not the
- * interpreter's (flattened keys, copied strings, arrays). Filled by the language's
- * converter, handed to one C call, freed in the typemap's freearg. */
-typedef struct genops_attr_list {
-    genops_attribute *items;
-    size_t count, cap;
-    void **owned; /* malloc'd blocks freed with the list */
-    size_t nowned, capowned;
-} genops_attr_list;
-
-static void genops_attr_list_free(genops_attr_list *l)
-{
-    for (size_t i = 0; i < l->nowned; i++)
-        free(l->owned[i]);
-    free(l->owned);
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
-
-/* malloc n bytes owned by l; NULL when out of memory. */
-static void *genops_attr_list_alloc(genops_attr_list *l, size_t n)
-{
-    if (l->nowned == l->capowned) {
-        size_t cap = l->capowned ? 2 * l->capowned : 8;
-        void **p = (void **)realloc(l->owned, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        l->owned = p;
-        l->capowned = cap;
-    }
-    void *b = malloc(n ? n : 1);
-    if (b)
-        l->owned[l->nowned++] = b;
-    return b;
-}
-
-/* A NUL-terminated copy of s[0..len) owned by l. */
-static char *genops_attr_list_strdup(genops_attr_list *l, const char *s, size_t len)
-{
-    char *c = (char *)genops_attr_list_alloc(l, len + 1);
-    if (c) {
-        memcpy(c, s, len);
-        c[len] = '\0';
-    }
-    return c;
-}
-
-/* "prefix.key", owned by l. */
-static char *genops_attr_list_join(genops_attr_list *l, const char *prefix, const char *key)
-{
-    size_t a = strlen(prefix), b = strlen(key);
-    char *c = (char *)genops_attr_list_alloc(l, a + b + 2);
-    if (c) {
-        memcpy(c, prefix, a);
-        c[a] = '.';
-        memcpy(c + a + 1, key, b + 1);
-    }
-    return c;
-}
-
-/* Append one attribute (key must outlive the call); false when out of memory. */
-static int genops_attr_list_push(genops_attr_list *l, const char *key, genops_value v)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        genops_attribute *p = (genops_attribute *)realloc(l->items, cap * sizeof *p);
-        if (!p)
-            return 0;
-        l->items = p;
-        l->cap = cap;
-    }
-    l->items[l->count].key = key;
-    l->items[l->count].value = v;
-    l->count++;
-    return 1;
-}
-
-/* Option structs from a map of their field names, by one table per struct: the
- * languages pass {"service_name": "x", "max_queue_size": 4096, ...}. Strings point
- * into the attribute list (NUL-terminated by every converter), which outlives the
- * call. A nested map (kind 'n': resource_attributes, headers) arrives flattened as
- * "<name>.<key>" and is gathered into `nested` (room for n) with the prefix
- * stripped; a list of strings (kind 'l') is taken as the array it is. Unknown names,
- * wrong types and out-of-range numbers are GENOPS_EINVAL naming the field. */
-typedef struct genops_opt_field {
-    const char *name;
-    size_t offset;
-    size_t count_offset;       /* kinds 'n' and 'l': where the item count goes */
-    char kind;                 /* 's' string, 'u' uint32, 'U' uint64, 'i' int32, 'b' bool,
-                                * 'e' enum by name, 'n' nested map, 'l' string list */
-    const char *const *names;  /* kind 'e': the values' names, index = value */
-} genops_opt_field;
-
-#define GENOPS_OPT(type, field, kind) {#field, offsetof(type, field), 0, kind, NULL}
-#define GENOPS_OPT_ENUM(type, field, names) {#field, offsetof(type, field), 0, 'e', names}
-#define GENOPS_OPT_LIST(type, field, count, kind) \
-    {#field, offsetof(type, field), offsetof(type, count), kind, NULL}
-
-static genops_status genops_opt_error(genops_error *err, const char *what, const char *key,
-                                      const char *problem)
-{
-    if (err) {
-        err->code = GENOPS_EINVAL;
-        snprintf(err->message, sizeof err->message, "%s option '%.64s' %s", what, key,
-                 problem);
-    }
-    return GENOPS_EINVAL;
-}
-
-static genops_status genops_opt_fill(void *o, const genops_opt_field *fields, size_t nfields,
-                                     const char *what, const genops_attribute *a, size_t n,
-                                     genops_attribute *nested, genops_error *err)
-{
-    const genops_opt_field *nf = NULL; /* the struct's nested map field, if any */
-    size_t nnested = 0;
-
-    for (size_t f = 0; f < nfields; f++)
-        if (fields[f].kind == 'n')
-            nf = &fields[f];
-    for (size_t i = 0; i < n; i++) {
-        const char *k = a[i].key;
-        const genops_value *v = &a[i].value;
-        size_t plen = nf ? strlen(nf->name) : 0;
-        if (v->type == GENOPS_TYPE_NULL)
-            continue; /* None / nil: the default */
-        if (nf && strncmp(k, nf->name, plen) == 0 && k[plen] == '.') {
-            if (v->type != GENOPS_TYPE_STRING && strcmp(nf->name, "headers") == 0)
-                return genops_opt_error(err, what, k, "must be a string");
-            nested[nnested] = a[i];
-            nested[nnested++].key = k + plen + 1;
-            continue;
-        }
-        size_t f;
-        for (f = 0; f < nfields && strcmp(k, fields[f].name) != 0; f++)
-            ;
-        if (f == nfields || fields[f].kind == 'n')
-            return genops_opt_error(err, what, k, f == nfields ? "is unknown (genops.h lists "
-                                    "the options)" : "must be a map");
-        char *at = (char *)o + fields[f].offset;
-        int64_t x = v->u.i;
-        switch (fields[f].kind) {
-        case 's':
-            if (v->type != GENOPS_TYPE_STRING)
-                return genops_opt_error(err, what, k, "must be a string");
-            *(const char **)at = v->u.s;
-            break;
-        case 'b':
-            if (v->type != GENOPS_TYPE_BOOL)
-                return genops_opt_error(err, what, k, "must be true or false");
-            *(bool *)at = v->u.b;
-            break;
-        case 'l':
-            if (v->type != GENOPS_TYPE_STRING_ARRAY)
-                return genops_opt_error(err, what, k, "must be a list of strings");
-            *(const char *const **)at = v->u.sa;
-            *(size_t *)((char *)o + fields[f].count_offset) = v->len;
-            break;
-        case 'e': {
-            int e = -1;
-            for (int j = 1; v->type == GENOPS_TYPE_STRING && fields[f].names[j]; j++)
-                if (strcmp(v->u.s, fields[f].names[j]) == 0)
-                    e = j;
-            if (e < 0)
-                return genops_opt_error(err, what, k, "has an unknown value");
-            *(int *)at = e;
-            break;
-        }
-        default: /* numbers */
-            if (v->type != GENOPS_TYPE_INT)
-                return genops_opt_error(err, what, k, "must be an integer");
-            if ((fields[f].kind == 'u' && (x < 0 || x > (int64_t)UINT32_MAX)) ||
-                (fields[f].kind == 'U' && x < 0) ||
-                (fields[f].kind == 'i' && (x < INT32_MIN || x > INT32_MAX)))
-                return genops_opt_error(err, what, k, "is out of range");
-            if (fields[f].kind == 'u')
-                *(uint32_t *)at = (uint32_t)x;
-            else if (fields[f].kind == 'U')
-                *(uint64_t *)at = (uint64_t)x;
-            else
-                *(int32_t *)at = (int32_t)x;
-        }
-    }
-    if (nf) {
-        *(const genops_attribute **)((char *)o + nf->offset) = nnested ? nested : NULL;
-        *(size_t *)((char *)o + nf->count_offset) = nnested;
-    }
-    return GENOPS_OK;
-}
-
-static const genops_opt_field genops_options_fields[] = {
-    GENOPS_OPT(genops_pipeline_options, service_name, 's'),
-    GENOPS_OPT(genops_pipeline_options, service_version, 's'),
-    GENOPS_OPT(genops_pipeline_options, environment, 's'),
-    GENOPS_OPT_LIST(genops_pipeline_options, resource_attributes, resource_attribute_count, 'n'),
-    GENOPS_OPT(genops_pipeline_options, attribute_count_limit, 'u'),
-    GENOPS_OPT(genops_pipeline_options, attribute_value_length_limit, 'u'),
-    GENOPS_OPT(genops_pipeline_options, event_count_limit, 'u'),
-    GENOPS_OPT(genops_pipeline_options, max_queue_size, 'u'),
-    GENOPS_OPT(genops_pipeline_options, schedule_delay_ms, 'i'),
-    GENOPS_OPT(genops_pipeline_options, export_timeout_ms, 'i'),
-    GENOPS_OPT(genops_pipeline_options, max_export_batch_size, 'u'),
-    GENOPS_OPT(genops_pipeline_options, max_buffer_bytes, 'U'),
-    GENOPS_OPT(genops_pipeline_options, exit_flush_timeout_ms, 'i'),
-};
-
-static genops_status genops_options_from_attrs(genops_pipeline_options *o, const genops_attribute *a,
-                                               size_t n, genops_attribute *nested,
-                                               genops_error *err)
-{
-    genops_pipeline_options_init(o);
-    return genops_opt_fill(o, genops_options_fields,
-                           sizeof genops_options_fields / sizeof genops_options_fields[0],
-                           "pipeline", a, n, nested, err);
-}
-
-static const char *const genops_compression_names[] = {"", "none", "gzip", NULL};
-
-#ifdef GENOPS_HAVE_OTLP
-static const char *const genops_otlp_protocol_names[] = {"", "http/protobuf", "http/json",
-                                                          NULL};
-static const genops_opt_field genops_otlp_options_fields[] = {
-    GENOPS_OPT(genops_otlp_options, endpoint, 's'),
-    GENOPS_OPT_ENUM(genops_otlp_options, protocol, genops_otlp_protocol_names),
-    GENOPS_OPT_LIST(genops_otlp_options, headers, header_count, 'n'),
-    GENOPS_OPT(genops_otlp_options, headers_string, 's'),
-    GENOPS_OPT_ENUM(genops_otlp_options, compression, genops_compression_names),
-    GENOPS_OPT(genops_otlp_options, timeout_ms, 'i'),
-    GENOPS_OPT(genops_otlp_options, certificate, 's'),
-    GENOPS_OPT(genops_otlp_options, client_key, 's'),
-    GENOPS_OPT(genops_otlp_options, client_certificate, 's'),
-    GENOPS_OPT(genops_otlp_options, insecure, 'b'),
-};
-
-static genops_status genops_otlp_options_from_attrs(genops_otlp_options *o,
-                                                    const genops_attribute *a, size_t n,
-                                                    genops_attribute *nested,
-                                                    genops_error *err)
-{
-    genops_otlp_options_init(o);
-    return genops_opt_fill(o, genops_otlp_options_fields,
-                           sizeof genops_otlp_options_fields /
-                               sizeof genops_otlp_options_fields[0],
-                           "OTLP", a, n, nested, err);
-}
-#endif
-
-#ifdef GENOPS_HAVE_HEC
-static const char *const genops_hec_format_names[] = {"", "event", "raw", NULL};
-static const genops_opt_field genops_hec_options_fields[] = {
-    GENOPS_OPT(genops_hec_options, endpoint, 's'),
-    GENOPS_OPT(genops_hec_options, token, 's'),
-    GENOPS_OPT(genops_hec_options, index, 's'),
-    GENOPS_OPT(genops_hec_options, source, 's'),
-    GENOPS_OPT(genops_hec_options, sourcetype, 's'),
-    GENOPS_OPT(genops_hec_options, host, 's'),
-    GENOPS_OPT_ENUM(genops_hec_options, format, genops_hec_format_names),
-    GENOPS_OPT_LIST(genops_hec_options, indexed_fields, indexed_field_count, 'l'),
-    GENOPS_OPT(genops_hec_options, use_ack, 'b'),
-    GENOPS_OPT(genops_hec_options, ack_timeout_ms, 'i'),
-    GENOPS_OPT(genops_hec_options, ack_poll_interval_ms, 'i'),
-    GENOPS_OPT_ENUM(genops_hec_options, compression, genops_compression_names),
-    GENOPS_OPT(genops_hec_options, max_request_bytes, 'u'),
-    GENOPS_OPT(genops_hec_options, max_request_events, 'u'),
-    GENOPS_OPT(genops_hec_options, timeout_ms, 'i'),
-    GENOPS_OPT(genops_hec_options, channel, 's'),
-    GENOPS_OPT(genops_hec_options, certificate, 's'),
-    GENOPS_OPT(genops_hec_options, client_key, 's'),
-    GENOPS_OPT(genops_hec_options, client_certificate, 's'),
-    GENOPS_OPT(genops_hec_options, insecure, 'b'),
-};
-
-static genops_status genops_hec_options_from_attrs(genops_hec_options *o,
-                                                   const genops_attribute *a, size_t n,
-                                                   genops_attribute *nested, genops_error *err)
-{
-    genops_hec_options_init(o);
-    return genops_opt_fill(o, genops_hec_options_fields,
-                           sizeof genops_hec_options_fields /
-                               sizeof genops_hec_options_fields[0],
-                           "Splunk HEC", a, n, nested, err);
-}
-#endif
-
-/* Results that come back as a map (dict / Hash / table): C fills a list of
- * (name, value) pairs (names static, values pointing into the struct, which outlives
- * the conversion) and each language turns the list into its map. 0 = out of memory. */
-static int genops_push_u64(genops_attr_list *l, const char *name, uint64_t x)
-{
-    genops_value v = {GENOPS_TYPE_INT, 0, {.i = (int64_t)x}};
-    return genops_attr_list_push(l, name, v);
-}
-
-#define GENOPS_PUSH_FIELD(l, s, field) genops_push_u64(l, #field, (uint64_t)(s)->field)
-
-static int genops_stats_to_list(const genops_stats *s, genops_attr_list *l)
-{
-    return GENOPS_PUSH_FIELD(l, s, spans_started) && GENOPS_PUSH_FIELD(l, s, spans_ended) &&
-           GENOPS_PUSH_FIELD(l, s, spans_exported) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_queue_full) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_buffer_full) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_shutdown) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_export_failed) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_rejected) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_no_exporter) &&
-           GENOPS_PUSH_FIELD(l, s, start_failures) && GENOPS_PUSH_FIELD(l, s, batches) &&
-           GENOPS_PUSH_FIELD(l, s, bytes_sent) && GENOPS_PUSH_FIELD(l, s, retries) &&
-           GENOPS_PUSH_FIELD(l, s, queue_depth) && GENOPS_PUSH_FIELD(l, s, buffered_bytes);
-}
-
-#ifdef GENOPS_HAVE_HEC
-static int genops_push_str(genops_attr_list *l, const char *name, const char *text)
-{
-    genops_value v = {GENOPS_TYPE_STRING, strlen(text), {.s = text}};
-    return genops_attr_list_push(l, name, v);
-}
-
-static int genops_push_bool(genops_attr_list *l, const char *name, bool b)
-{
-    genops_value v = {GENOPS_TYPE_BOOL, 0, {.b = b}};
-    return genops_attr_list_push(l, name, v);
-}
-
-static int genops_hec_stats_to_list(const genops_hec_stats *s, genops_attr_list *l)
-{
-    return GENOPS_PUSH_FIELD(l, s, requests) && GENOPS_PUSH_FIELD(l, s, events_delivered) &&
-           GENOPS_PUSH_FIELD(l, s, acked) && GENOPS_PUSH_FIELD(l, s, ack_pending) &&
-           GENOPS_PUSH_FIELD(l, s, resent) && GENOPS_PUSH_FIELD(l, s, ack_polls) &&
-           GENOPS_PUSH_FIELD(l, s, retries) && GENOPS_PUSH_FIELD(l, s, splits) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_invalid_event) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_too_large) && GENOPS_PUSH_FIELD(l, s, dropped_auth) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_index) && GENOPS_PUSH_FIELD(l, s, dropped_rejected) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_unavailable) &&
-           GENOPS_PUSH_FIELD(l, s, dropped_unacked) &&
-           genops_push_u64(l, "last_status", (uint64_t)(int64_t)s->last_status) &&
-           genops_push_u64(l, "last_code", (uint64_t)(int64_t)s->last_code) &&
-           genops_push_str(l, "last_error", s->last_error);
-}
-
-/* A list of texts as one string-array value. */
-static int genops_push_texts(genops_attr_list *l, const char *name, size_t n,
-                             const char *(*get)(const genops_hec_validation *, size_t),
-                             const genops_hec_validation *v)
-{
-    const char **items = (const char **)genops_attr_list_alloc(l, (n + 1) * sizeof *items);
-    if (!items)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        items[i] = get(v, i);
-    genops_value val = {GENOPS_TYPE_STRING_ARRAY, n, {.sa = items}};
-    return genops_attr_list_push(l, name, val);
-}
-
-/* The validation as a map: the verdicts, the round trips, errors and warnings as
- * lists, each detail as "detail.<name>", and "report", the text for a person. */
-static int genops_hec_validation_to_list(const genops_hec_validation *v, genops_attr_list *l)
-{
-    size_t need = genops_hec_validation_format(v, NULL, 0) + 1;
-    char *report = (char *)genops_attr_list_alloc(l, need);
-    if (!report)
-        return 0;
-    genops_hec_validation_format(v, report, need);
-    int ok = genops_push_bool(l, "valid", v->valid) &&
-             genops_push_bool(l, "config_ok", v->config_ok) &&
-             genops_push_bool(l, "connectivity", v->connectivity) &&
-             genops_push_bool(l, "token_ok", v->token_ok) &&
-             genops_push_bool(l, "index_accessible", v->index_accessible) &&
-             genops_push_u64(l, "health_status", (uint64_t)(int64_t)v->health_status) &&
-             genops_push_u64(l, "health_code", (uint64_t)(int64_t)v->health_code) &&
-             genops_push_u64(l, "event_status", (uint64_t)(int64_t)v->event_status) &&
-             genops_push_u64(l, "event_code", (uint64_t)(int64_t)v->event_code) &&
-             GENOPS_PUSH_FIELD(l, v, health_ms) && GENOPS_PUSH_FIELD(l, v, event_ms) &&
-             genops_push_texts(l, "errors", v->error_count, genops_hec_validation_error, v) &&
-             genops_push_texts(l, "warnings", v->warning_count, genops_hec_validation_warning,
-                               v) &&
-             genops_push_str(l, "report", report);
-    for (size_t i = 0; ok && i < v->detail_count; i++) {
-        const char *name = NULL, *value = genops_hec_validation_detail(v, i, &name);
-        const char *key = value && name ? genops_attr_list_join(l, "detail", name) : NULL;
-        ok = key && genops_push_str(l, key, value);
-    }
-    return ok;
-}
-#endif
-%}
 
 /* ---- per-language support: converters, idioms ------------------------------------ */
 /* bindings/<lang>/genops_<lang>.swg: the language's converters between its values and
@@ -495,7 +113,8 @@ static int genops_hec_validation_to_list(const genops_hec_validation *v, genops_
  * API copies what it keeps. None / nil is an empty list. Values are scalars or lists
  * of scalars; a map value is an error, except for the recorders' argument lists
  * ("kv"), where one level is flattened as "key.subkey" (metadata={...}), as
- * genops.h documents. */
+ * genops.h documents. Every language builds a genops_attr_list (bindings/common);
+ * Python's is inside a genops_py_args, which also keeps re-encoded strings alive. */
 %define GENOPS_ATTRS_TYPEMAP(NAME, FLATTEN)
 #if defined(SWIGPYTHON)
 %typemap(arginit) (const genops_attribute *NAME, size_t count) {
@@ -504,15 +123,15 @@ static int genops_hec_validation_to_list(const genops_hec_validation *v, genops_
 %typemap(in) (const genops_attribute *NAME, size_t count) (genops_py_args attrlist) {
     if (genops_py_args_add_dict(&attrlist, $input, FLATTEN ? GENOPS_PY_FLATTEN : 0) < 0)
         SWIG_fail;
-    $1 = attrlist.items;
-    $2 = attrlist.count;
+    $1 = attrlist.list.items;
+    $2 = attrlist.list.count;
 }
 %typemap(freearg) (const genops_attribute *NAME, size_t count) {
     genops_py_args_free(&attrlist$argnum);
 }
 #else
 %typemap(arginit) (const genops_attribute *NAME, size_t count) {
-    memset(&attrlist$argnum, 0, sizeof attrlist$argnum);
+    genops_attr_list_init(&attrlist$argnum);
 }
 %typemap(in) (const genops_attribute *NAME, size_t count) (genops_attr_list attrlist) {
 #if defined(SWIGRUBY)
@@ -543,7 +162,7 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 }
 %typemap(freearg) const genops_value *value "genops_py_args_free(&valbuf$argnum);"
 #else
-%typemap(arginit) const genops_value *value "memset(&valbuf$argnum, 0, sizeof valbuf$argnum);"
+%typemap(arginit) const genops_value *value "genops_attr_list_init(&valbuf$argnum);"
 %typemap(in) const genops_value *value (genops_attr_list valbuf, genops_value v) {
 #if defined(SWIGRUBY)
     genops_rb_to_value($input, "value", &v, &valbuf);
@@ -559,13 +178,14 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 /* ---- rule 3: an options struct is a map of its field names ---------------------------
  * genops_pipeline_new(opt): {"service_name": ..., "resource_attributes": {...}, ...};
  * genops_otlp_exporter_new(opt): {"endpoint": ..., "headers": {...}, ...}; None / nil
- * for every default. Strings point into the attribute list, which outlives the call;
- * the C functions copy what they keep. FILLER gathers the nested map's items into a
- * second list (sized like the first). */
+ * for every default. The map becomes an attribute list (rule 2, flattened), which
+ * FILLER (bindings/common/options.c) reads into the struct; the nested map's items
+ * are gathered into a second list, optres. Strings point into the first list, which
+ * outlives the call; the C functions copy what they keep. */
 %define GENOPS_OPTIONS_TYPEMAP(TYPE, FILLER)
 #if defined(SWIGPYTHON)
 %typemap(arginit) const TYPE *opt {
-    memset(&optres$argnum, 0, sizeof optres$argnum);
+    genops_attr_list_init(&optres$argnum);
     genops_py_args_init(&optattrs$argnum);
 }
 %typemap(in) const TYPE *opt (TYPE o, genops_py_args optattrs, genops_attr_list optres,
@@ -574,13 +194,8 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
     if ($input != Py_None) {
         if (genops_py_args_add_dict(&optattrs, $input, GENOPS_PY_FLATTEN) < 0)
             SWIG_fail;
-        genops_attribute *nested = (genops_attribute *)genops_attr_list_alloc(
-            &optres, (optattrs.count + 1) * sizeof *nested);
-        if (!nested) {
-            PyErr_NoMemory();
-            SWIG_fail;
-        }
-        if (FILLER(&o, optattrs.items, optattrs.count, nested, &oerr)) {
+        genops_attribute *nested = genops_bind_nested(&optres, optattrs.list.count, &oerr);
+        if (!nested || FILLER(&o, optattrs.list.items, optattrs.list.count, nested, &oerr)) {
             genops_py_raise(oerr.code, oerr.message);
             SWIG_fail;
         }
@@ -593,8 +208,8 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 }
 #else
 %typemap(arginit) const TYPE *opt {
-    memset(&optres$argnum, 0, sizeof optres$argnum);
-    memset(&optattrs$argnum, 0, sizeof optattrs$argnum);
+    genops_attr_list_init(&optres$argnum);
+    genops_attr_list_init(&optattrs$argnum);
 }
 %typemap(in) const TYPE *opt (TYPE o, genops_attr_list optattrs, genops_attr_list optres,
                               genops_error oerr) {
@@ -607,12 +222,7 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
         if (!genops_lua_to_attrs(L, $input, &optattrs, 1))
             SWIG_fail;
 #endif
-        genops_attribute *nested = (genops_attribute *)genops_attr_list_alloc(
-            &optres, (optattrs.count + 1) * sizeof *nested);
-        if (!nested) {
-            oerr.code = GENOPS_ENOMEM;
-            strcpy(oerr.message, "out of memory");
-        }
+        genops_attribute *nested = genops_bind_nested(&optres, optattrs.count, &oerr);
         if (!nested || FILLER(&o, optattrs.items, optattrs.count, nested, &oerr)) {
 #if defined(SWIGRUBY)
             genops_attr_list_free(&optattrs);
@@ -633,13 +243,9 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 #endif
 %enddef
 
-GENOPS_OPTIONS_TYPEMAP(genops_pipeline_options, genops_options_from_attrs)
-#ifdef GENOPS_HAVE_OTLP
-GENOPS_OPTIONS_TYPEMAP(genops_otlp_options, genops_otlp_options_from_attrs)
-#endif
-#ifdef GENOPS_HAVE_HEC
-GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_hec_options_from_attrs)
-#endif
+GENOPS_OPTIONS_TYPEMAP(genops_pipeline_options, genops_bind_pipeline_options)
+GENOPS_OPTIONS_TYPEMAP(genops_otlp_options, genops_bind_otlp_options)
+GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_bind_hec_options)
 
 /* ---- rule 4: out-pointers become return values ---------------------------------------
  * The C function fills a local; the language gets it as (part of) the result, and a
@@ -725,7 +331,7 @@ GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_hec_options_from_attrs)
 }
 %typemap(argout) TYPE *out {
     genops_attr_list maplist;
-    memset(&maplist, 0, sizeof maplist);
+    genops_attr_list_init(&maplist);
     int map_ok = TOLIST(&st$argnum, &maplist);
 #if defined(SWIGPYTHON)
     Py_XDECREF($result);
@@ -748,11 +354,9 @@ GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_hec_options_from_attrs)
 }
 %enddef
 
-GENOPS_MAP_OUT_TYPEMAP(genops_stats, genops_stats_to_list)
-#ifdef GENOPS_HAVE_HEC
-GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_hec_stats_to_list)
-GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
-#endif
+GENOPS_MAP_OUT_TYPEMAP(genops_stats, genops_bind_stats_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_bind_hec_stats_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
 
 /* One attribute: (key, value), or None / nil when the index is out of range. The
  * key and value point into the context or span data, which outlive the call. */
@@ -963,18 +567,10 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
  * exporters wrapped (an exporter never added to a pipeline is still the caller's to
  * free). */
 
-/* OTLP exporter: its options are a map (typemap), so the initialiser is not wrapped.
- * The build defines GENOPS_HAVE_OTLP when the tree has the exporter
- * (core/src/otlp/otlp_exporter.c); without it the constructor is not wrapped, so a
- * binding can never reach a symbol the library lacks, and the Python package says
- * "not available in this build". */
+/* OTLP exporter: its options are a map (typemap), so the initialiser is not wrapped. */
 %ignore genops_otlp_options_init; /* the options typemap calls it */
-#ifndef GENOPS_HAVE_OTLP
-%ignore genops_otlp_exporter_new; /* not in this build */
-#endif
 
-/* Splunk HEC exporter: the same, with GENOPS_HAVE_HEC (core/src/hec/hec_exporter.c).
- * Its stats and validation come back as maps (the validation's errors and warnings
+/* Splunk HEC exporter: the same. Its stats and validation come back as maps (the validation's errors and warnings
  * as lists, its details as "detail.<name>", the text for people as "report"), so the
  * accessors and the formatter of genops_hec_validation are not wrapped. */
 %ignore genops_hec_options_init;       /* the options typemap calls it */
@@ -982,16 +578,8 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_hec_validation_to_list)
 %ignore genops_hec_validation_warning; /* folded into the map: "warnings" */
 %ignore genops_hec_validation_detail;  /* folded into the map: "detail.<name>" */
 %ignore genops_hec_validation_format;  /* folded into the map: "report" */
-#ifndef GENOPS_HAVE_HEC
-%ignore genops_hec_exporter_new;       /* not in this build */
-%ignore genops_hec_exporter_stats;     /* not in this build */
-%ignore genops_hec_validate;           /* not in this build */
-#endif
 
-/* Choosing the exporter for an endpoint: needs both exporters. */
-#if !defined(GENOPS_HAVE_OTLP) || !defined(GENOPS_HAVE_HEC)
-%ignore genops_exporter_for_endpoint; /* not in this build */
-#endif
+/* Choosing the exporter for an endpoint: wrapped; its options are OTLP's (typemap). */
 
 /* Log: all wrapped; a record comes back as a tuple / Array / values (typemap above).
  * genops_log_next and genops_log_wait can wait: they release the interpreter lock

@@ -1,5 +1,5 @@
 # python.cmake - the language bindings, all generated from bindings/genops.i by SWIG:
-#   genops._native  (Python; plus the hand-written span type of bindings/python/)
+#   genops._native  (Python; plus the hand-written types of bindings/python/)
 #   genops/native   (Ruby)      genops_native (Lua)
 # Each links genops_static, so a module (and the Python wheel) carries the library.
 #
@@ -43,18 +43,13 @@ include(UseSWIG)
 set(GENOPS_SWIG_INTERFACE ${CMAKE_SOURCE_DIR}/bindings/genops.i)
 set_property(SOURCE ${GENOPS_SWIG_INTERFACE} PROPERTY USE_SWIG_DEPENDENCIES TRUE)
 
-# An exporter is wrapped once the tree has it (see genops.i's exposure list).
-set(_genops_swig_defs)
-if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/otlp/otlp_exporter.c)
-  list(APPEND _genops_swig_defs GENOPS_HAVE_OTLP)
-endif()
-if(EXISTS ${CMAKE_SOURCE_DIR}/core/src/hec/hec_exporter.c)
-  list(APPEND _genops_swig_defs GENOPS_HAVE_HEC)
-endif()
+# The language-neutral C support code (bindings/common), compiled into every module.
+# core/src is on its include path for status.def alone.
+file(GLOB GENOPS_BINDINGS_COMMON_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bindings/common/*.c)
 
 # What SWIG's generated wrappers trip over in our warning set (the module init function
-# has no prototype; Ruby's wrapper shadows a local; the shared support code in genops.i
-# has helpers one language does not call; SWIG 4.1's static PyTypeObjects predate the
+# has no prototype; Ruby's wrapper shadows a local; SWIG's own runtime has helpers a
+# module does not call; SWIG 4.1's static PyTypeObjects predate the
 # fields Python 3.12 added). Applied to the generated file only: our own sources
 # (bindings/*/*.c) keep every warning.
 set(_genops_swig_generated_cflags -Wno-missing-prototypes -Wno-shadow -Wno-unused-function
@@ -65,15 +60,15 @@ function(genops_swig_module target language outdir)
   swig_add_library(${target} TYPE MODULE LANGUAGE ${language}
     OUTPUT_DIR ${outdir}
     OUTFILE_DIR ${CMAKE_CURRENT_BINARY_DIR}/swig/${language}
-    SOURCES ${GENOPS_SWIG_INTERFACE} ${ARGN})
+    SOURCES ${GENOPS_SWIG_INTERFACE} ${GENOPS_BINDINGS_COMMON_SOURCES} ${ARGN})
   set_property(TARGET ${target} PROPERTY SWIG_INCLUDE_DIRECTORIES
     ${CMAKE_SOURCE_DIR}/core/include ${CMAKE_SOURCE_DIR}/bindings/${language})
-  set_property(TARGET ${target} PROPERTY SWIG_COMPILE_DEFINITIONS ${_genops_swig_defs})
   set_property(TARGET ${target} PROPERTY SWIG_GENERATED_COMPILE_OPTIONS
     ${_genops_swig_generated_cflags})
-  target_compile_definitions(${target} PRIVATE ${_genops_swig_defs})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/core/include
-                                               ${CMAKE_SOURCE_DIR}/bindings/${language})
+                                               ${CMAKE_SOURCE_DIR}/bindings/${language}
+                                               ${CMAKE_SOURCE_DIR}/bindings/common
+                                               ${CMAKE_SOURCE_DIR}/core/src)
   # The archive's genops_* symbols stay inside the module.
   target_link_libraries(${target} PRIVATE genops_static)
   target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL)
@@ -86,7 +81,9 @@ if(GENOPS_BUILD_PYTHON)
   set(GENOPS_PYTHON_STAGE ${CMAKE_BINARY_DIR}/python)
   genops_swig_module(genops_python python ${GENOPS_PYTHON_STAGE}/genops
     ${CMAKE_SOURCE_DIR}/bindings/python/convert.c
-    ${CMAKE_SOURCE_DIR}/bindings/python/span.c)
+    ${CMAKE_SOURCE_DIR}/bindings/python/module.c
+    ${CMAKE_SOURCE_DIR}/bindings/python/span_type.c
+    ${CMAKE_SOURCE_DIR}/bindings/python/context_type.c)
   set_target_properties(genops_python PROPERTIES OUTPUT_NAME _native PREFIX "")
   if(Python3_SOABI)
     set_target_properties(genops_python PROPERTIES SUFFIX ".${Python3_SOABI}.so")

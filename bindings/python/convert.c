@@ -10,14 +10,7 @@
 
 void genops_py_args_init(genops_py_args *a)
 {
-    a->items = a->inline_items;
-    a->count = 0;
-    a->cap = GENOPS_PY_INLINE_ATTRS;
-    a->mem = a->inline_mem;
-    a->mem_used = 0;
-    a->mem_cap = GENOPS_PY_INLINE_BYTES;
-    a->heap = NULL;
-    a->nheap = a->capheap = 0;
+    genops_attr_list_init(&a->list);
     a->keep = NULL;
     a->nkeep = a->capkeep = 0;
 }
@@ -26,67 +19,27 @@ void genops_py_args_free(genops_py_args *a)
 {
     for (size_t i = 0; i < a->nkeep; i++)
         Py_DECREF(a->keep[i]);
-    for (size_t i = 0; i < a->nheap; i++)
-        PyMem_Free(a->heap[i]);
     PyMem_Free(a->keep);
-    PyMem_Free(a->heap);
-    genops_py_args_init(a);
-}
-
-/* Remember a heap block to free with the list. */
-static int own(genops_py_args *a, void *block)
-{
-    if (a->nheap == a->capheap) {
-        size_t cap = a->capheap ? 2 * a->capheap : 4;
-        void **p = PyMem_Realloc(a->heap, cap * sizeof *p);
-        if (!p) {
-            PyMem_Free(block);
-            PyErr_NoMemory();
-            return -1;
-        }
-        a->heap = p;
-        a->capheap = cap;
-    }
-    a->heap[a->nheap++] = block;
-    return 0;
+    genops_attr_list_free(&a->list);
+    a->keep = NULL;
+    a->nkeep = a->capkeep = 0;
 }
 
 /* n bytes, 8-aligned, valid until genops_py_args_free. NULL with MemoryError. */
 static void *scratch(genops_py_args *a, size_t n)
 {
-    size_t at = (a->mem_used + 7) & ~(size_t)7;
-    if (at + n > a->mem_cap) {
-        size_t cap = n > 4096 ? n : 4096;
-        char *block = PyMem_Malloc(cap);
-        if (!block) {
-            PyErr_NoMemory();
-            return NULL;
-        }
-        if (own(a, block) < 0)
-            return NULL;
-        a->mem = block;
-        a->mem_cap = cap;
-        at = 0;
-    }
-    a->mem_used = at + n;
-    return a->mem + at;
+    void *p = genops_attr_list_alloc(&a->list, n);
+    if (!p)
+        PyErr_NoMemory();
+    return p;
 }
 
 static genops_attribute *next_item(genops_py_args *a)
 {
-    if (a->count == a->cap) {
-        genops_attribute *p = PyMem_Malloc(2 * a->cap * sizeof *p);
-        if (!p) {
-            PyErr_NoMemory();
-            return NULL;
-        }
-        memcpy(p, a->items, a->count * sizeof *p);
-        if (own(a, p) < 0)
-            return NULL;
-        a->items = p;
-        a->cap *= 2;
-    }
-    return &a->items[a->count++];
+    genops_attribute *item = genops_attr_list_next(&a->list);
+    if (!item)
+        PyErr_NoMemory();
+    return item;
 }
 
 int genops_py_args_keep(genops_py_args *a, PyObject *o)
@@ -420,7 +373,7 @@ int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int fl
         return -1;
     item->key = k;
     if (genops_py_value(a, k, value, &item->value) < 0) {
-        a->count--;
+        a->list.count--;
         return -1;
     }
     return 0;

@@ -1,7 +1,7 @@
 /* genops_py.h - what the Python extension module's parts share: the SWIG wrappers
- * (genops.i), the hand-written span type (span.c) and the converters (convert.c).
- * All three are compiled into one module, genops._native. Every function here runs
- * with the GIL held. */
+ * (genops.i), the hand-written part (module.c, span_type.c, context_type.c) and the
+ * converters (convert.c). All are compiled into one module, genops._native. Every function here
+ * runs with the GIL held. */
 #ifndef GENOPS_PY_H
 #define GENOPS_PY_H
 
@@ -11,28 +11,21 @@
 #include <string.h>
 
 #include "genops.h"
+#include "genops_bindings.h"
 
 /* ---- converting Python values to attribute lists ----------------------------------- */
 
-#define GENOPS_PY_INLINE_ATTRS 24
-#define GENOPS_PY_INLINE_BYTES 512
-
-/* One native call's worth of converted arguments. Lives on the caller's stack; grows
- * onto the heap past the inline sizes. Ownership: items[].key and string values
- * borrow the UTF-8 buffers that CPython caches inside the str objects, which the
- * caller keeps alive (they are its arguments) until genops_py_args_free; flattened
- * keys, arrays and re-encoded strings are owned here. */
+/* One native call's worth of converted arguments: the bindings' attribute-list builder
+ * (bindings/common) and the Python objects to release with it. Lives on the caller's
+ * stack (the list's inline storage) and grows onto the heap past the inline sizes.
+ * Ownership: items[].key and string values borrow the UTF-8 buffers that CPython
+ * caches inside the str objects, which the caller keeps alive (they are its
+ * arguments) until genops_py_args_free; flattened keys and arrays are owned by the
+ * list, re-encoded strings by keep. */
 typedef struct genops_py_args {
-    genops_attribute *items;
-    size_t count, cap;
-    char *mem; /* bump allocator: inline_mem, then heap blocks */
-    size_t mem_used, mem_cap;
-    void **heap; /* heap blocks to free (including a grown items array) */
-    size_t nheap, capheap;
+    genops_attr_list list;
     PyObject **keep; /* temporary objects (re-encoded strings) to release */
     size_t nkeep, capkeep;
-    genops_attribute inline_items[GENOPS_PY_INLINE_ATTRS];
-    char inline_mem[GENOPS_PY_INLINE_BYTES];
 } genops_py_args;
 
 /* Flags of genops_py_args_add. */
@@ -51,9 +44,10 @@ int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int fl
 static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyObject *value,
                                           int flags)
 {
-    if (!PyUnicode_IS_COMPACT_ASCII(key) || a->count == a->cap)
+    genops_attr_list *l = &a->list;
+    if (!PyUnicode_IS_COMPACT_ASCII(key) || l->count == l->cap)
         return genops_py_args_add(a, key, value, flags);
-    genops_attribute *item = &a->items[a->count];
+    genops_attribute *item = &l->items[l->count];
     PyTypeObject *t = Py_TYPE(value);
     if (t == &PyUnicode_Type && PyUnicode_IS_COMPACT_ASCII(value)) {
         item->value.type = GENOPS_TYPE_STRING;
@@ -84,7 +78,7 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
     if (klen == 0 || memchr(k, '\0', (size_t)klen)) /* let the general path say why */
         return genops_py_args_add(a, key, value, flags);
     item->key = k;
-    a->count++;
+    l->count++;
     return 0;
 }
 
@@ -141,15 +135,81 @@ PyObject *genops_py_raise(genops_status code, const char *message);
  * and TypeError) with a printf-style message. Always returns NULL. */
 PyObject *genops_py_type_error(const char *fmt, ...);
 
-/* ---- the hand-written part of the module (span.c) ------------------------------------ */
+/* ---- the hand-written part of the module (module.c, span_type.c, context_type.c) ---- */
+
+#define FASTKW (METH_FASTCALL | METH_KEYWORDS)
+
+/* Module state (module.c), set at init. */
+extern genops_pipeline *genops_py_pipeline; /* spans start here; NULL = they do not record */
+extern PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
+extern PyObject *genops_py_context_var;     /* ContextVar: the current Context */
 
 /* Add the span and context types and the per-operation functions to module m.
  * Returns 0 or -1 with an exception set. Called from the SWIG module's init. */
-int genops_py_span_init(PyObject *m);
+int genops_py_module_init(PyObject *m);
 
 /* Make p the pipeline that new spans start on (NULL: spans do not record). The
  * caller keeps owning p and must call this with another pipeline (or NULL) before
  * freeing it. */
 void genops_py_use_pipeline(genops_pipeline *p);
+
+/* PyModule_AddObject that steals o also on failure (and takes NULL as a failure). */
+int genops_py_add_object(PyObject *m, const char *name, PyObject *o);
+
+/* Log a warning on the "genops" logger; never raises (the warning is best effort). */
+void genops_py_warn(const char *message);
+
+/* Argument names, interned once: a call's keywords are matched by identity first. */
+enum { GENOPS_PY_MAX_NAMES = 9 };
+
+struct genops_py_names {
+    const char *text[GENOPS_PY_MAX_NAMES + 1]; /* NULL-terminated */
+    PyObject *str[GENOPS_PY_MAX_NAMES];        /* interned at init */
+    int count;
+};
+
+/* Intern n's names. Returns 0 or -1. */
+int genops_py_names_init(struct genops_py_names *n);
+
+/* Index of key among n's names, or -1. */
+int genops_py_names_find(const struct genops_py_names *n, PyObject *key);
+
+/* The span type (span_type.c). */
+enum span_kind { SPAN_OPERATION, SPAN_PLAIN };
+
+typedef struct {
+    PyObject_HEAD genops_span handle; /* 0: not recording (pipeline shut down, or none) */
+    genops_span_context ctx;          /* copied at start: children may start after we end */
+    PyObject *token;                  /* the span ContextVar's token while entered */
+    unsigned char kind;
+    unsigned char has_ctx;
+} SpanObject;
+
+extern PyTypeObject genops_py_span_type;
+
+/* A new span object for handle (ended again when the object cannot be made). */
+PyObject *genops_py_span_new(genops_span handle, enum span_kind kind);
+
+/* The parent for a new span: the current span of this thread / task, copied into
+ * *out, or NULL. */
+const genops_span_context *genops_py_current_parent(genops_span_context *out);
+
+/* Ready the span types and add them and GenOpsTelemetry's recorders to m. 0 or -1. */
+int genops_py_span_type_init(PyObject *m);
+
+/* The context type (context_type.c). */
+typedef struct {
+    PyObject_HEAD genops_context *ctx; /* NULL when empty */
+    PyObject *mapping;                 /* dict: what get_context() shows, None values included */
+    PyObject *masked;                  /* tuple of keys whose value is None, or NULL */
+} ContextObject;
+
+extern PyTypeObject genops_py_context_type;
+
+/* A new reference to the current Context, or NULL (no context, or an error). */
+ContextObject *genops_py_current_context(void);
+
+/* Ready the context type and add it to m. 0 or -1. */
+int genops_py_context_type_init(PyObject *m);
 
 #endif

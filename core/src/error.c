@@ -24,19 +24,22 @@ void error_clear(genops_error *err)
     }
 }
 
+/* Each name of status.def is a genops.h enumerator with that value, and the switch
+ * (over the enum, no default) is -Wswitch-checked to cover every enumerator: the
+ * build fails when genops.h and status.def disagree. */
+#define GENOPS_STATUS(name, value, text, cls)                                                      \
+    _Static_assert(GENOPS_##name == (value), "status.def: GENOPS_" #name " is not " #value);
+#include "status.def"
+#undef GENOPS_STATUS
+
 const char *genops_strerror(genops_status code)
 {
     switch (code) {
-    case GENOPS_OK: return "success";
-    case GENOPS_EINVAL: return "invalid argument";
-    case GENOPS_ENOMEM: return "out of memory";
-    case GENOPS_ETOOBIG: return "a configured limit was reached";
-    case GENOPS_ETIMEDOUT: return "deadline passed";
-    case GENOPS_ESTALE: return "span has already ended";
-    case GENOPS_ESHUTDOWN: return "pipeline is shut down";
-    case GENOPS_EIO: return "transport failure";
-    case GENOPS_EREJECTED: return "rejected by the backend";
-    case GENOPS_EINTERNAL: return "internal error";
+#define GENOPS_STATUS(name, value, text, cls)                                                      \
+    case GENOPS_##name:                                                                            \
+        return text;
+#include "status.def"
+#undef GENOPS_STATUS
     }
     return "unknown status code";
 }

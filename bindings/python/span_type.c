@@ -1,109 +1,15 @@
-/* span.c - the per-operation hot path of genops._native, written by hand.
- *
- * SWIG wraps the whole C API (genops.i), but a SWIG keyword call costs ~320 ns, more
- * than the whole operation should. So the calls that run once per operation are here,
- * as METH_FASTCALL | METH_KEYWORDS functions over the same C API:
- *   track / trace_operation / create_span -> a GenOpsSpan object, a context manager;
- *   GenOpsSpan.record_cost / record_policy / record_budget / record_evaluation /
- *   set_attribute ... ; and GenOpsTelemetry's record_* as plain functions that take
- *   the span first (they are class attributes there: builtins do not bind self).
- * Context that must follow threads and asyncio tasks is in two ContextVars: the
- * current span (for parenting) and the governance context (a Context object holding
- * a native genops_context snapshot). The GIL is held throughout: nothing here waits. */
+/* span_type.c - GenOpsSpan, the operation span of genops._native: a context manager
+ * whose record_cost / record_policy / record_budget / record_evaluation /
+ * set_attribute ... call the C API directly (METH_FASTCALL | METH_KEYWORDS), and
+ * GenOpsTelemetry's record_* as plain functions that take the span first (they are
+ * class attributes there: builtins do not bind self). GIL held throughout. */
 #include "genops_py.h"
 
 #include <string.h>
 
-/* ---- module state: one interpreter, set at init, guarded by the GIL -------------- */
-
-static genops_pipeline *g_pipeline;  /* spans start here; NULL = they do not record */
-static PyObject *g_span_var;         /* ContextVar: the current GenOpsSpan */
-static PyObject *g_context_var;      /* ContextVar: the current Context */
-static PyObject *g_logger;           /* logging.getLogger("genops"), on first warning */
-static PyObject *g_format_exception; /* traceback.format_exception, on first error */
-static PyObject *g_allowed;          /* "allowed": GenOpsSpan.record_policy's default */
-
-void genops_py_use_pipeline(genops_pipeline *p)
-{
-    g_pipeline = p;
-}
-
-/* Log a warning on the "genops" logger; never raises (the warning is best effort). */
-static void warn(const char *message)
-{
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    if (!g_logger) {
-        PyObject *logging = PyImport_ImportModule("logging");
-        if (logging) {
-            g_logger = PyObject_CallMethod(logging, "getLogger", "s", "genops");
-            Py_DECREF(logging);
-        }
-    }
-    PyObject *r = g_logger ? PyObject_CallMethod(g_logger, "warning", "s", message) : NULL;
-    Py_XDECREF(r);
-    PyErr_Clear();
-    PyErr_Restore(type, value, tb);
-}
-
-/* ---- argument names, interned once ------------------------------------------------- */
-
-enum { MAX_NAMES = 9 };
-
-struct names {
-    const char *text[MAX_NAMES + 1]; /* NULL-terminated */
-    PyObject *str[MAX_NAMES];        /* interned at init */
-    int count;
-};
-
-static int names_init(struct names *n)
-{
-    for (n->count = 0; n->text[n->count]; n->count++) {
-        n->str[n->count] = PyUnicode_InternFromString(n->text[n->count]);
-        if (!n->str[n->count])
-            return -1;
-    }
-    return 0;
-}
-
-/* Index of key among n's names, or -1. Keyword names are usually interned, so
- * identity decides; a key built at run time falls back to comparing text. */
-static int names_find(const struct names *n, PyObject *key)
-{
-    for (int i = 0; i < n->count; i++)
-        if (key == n->str[i])
-            return i;
-    if (PyUnicode_CHECK_INTERNED(key)) /* equal interned strings are the same object */
-        return -1;
-    for (int i = 0; i < n->count; i++)
-        if (PyUnicode_Compare(key, n->str[i]) == 0)
-            return i;
-    return -1;
-}
-
-/* ---- the span type ---------------------------------------------------------------- */
-
-enum span_kind { SPAN_OPERATION, SPAN_PLAIN };
-
-typedef struct {
-    PyObject_HEAD genops_span handle; /* 0: not recording (pipeline shut down, or none) */
-    genops_span_context ctx;          /* copied at start: children may start after we end */
-    PyObject *token;                  /* the span ContextVar's token while entered */
-    unsigned char kind;
-    unsigned char has_ctx;
-} SpanObject;
-
-static PyTypeObject Span_Type;
-
-typedef struct {
-    PyObject_HEAD genops_context *ctx; /* NULL when empty */
-    PyObject *mapping;                 /* dict: what get_context() shows, None values included */
-    PyObject *masked;                  /* tuple of keys whose value is None, or NULL */
-} ContextObject;
-
-static PyTypeObject Context_Type;
-
-static PyTypeObject SpanContext_Type;
+static PyObject *g_format_exception;             /* traceback.format_exception, on first error */
+static PyObject *g_allowed;                      /* "allowed": GenOpsSpan.record_policy's default */
+static PyTypeObject genops_py_span_context_type; /* SpanContext: a struct sequence */
 
 /* Span objects are made and dropped once per operation: keep a few dead ones for
  * reuse instead of going through the allocator each time (GIL-protected). */
@@ -111,13 +17,13 @@ static PyTypeObject SpanContext_Type;
 static SpanObject *span_freelist[SPAN_FREELIST_MAX];
 static int span_freelist_len;
 
-static PyObject *span_new(genops_span handle, enum span_kind kind)
+PyObject *genops_py_span_new(genops_span handle, enum span_kind kind)
 {
     SpanObject *s;
     if (span_freelist_len > 0) {
         s = span_freelist[--span_freelist_len];
-        (void)PyObject_INIT(s, &Span_Type);
-    } else if (!(s = PyObject_New(SpanObject, &Span_Type))) {
+        (void)PyObject_INIT(s, &genops_py_span_type);
+    } else if (!(s = PyObject_New(SpanObject, &genops_py_span_type))) {
         if (handle)
             genops_span_end(handle, NULL);
         return NULL;
@@ -145,15 +51,15 @@ static void span_dealloc(SpanObject *s)
 }
 
 /* The parent for a new span: the current span of this thread / task, if any. */
-static const genops_span_context *current_parent(genops_span_context *out)
+const genops_span_context *genops_py_current_parent(genops_span_context *out)
 {
     PyObject *cur = NULL;
-    if (PyContextVar_Get(g_span_var, NULL, &cur) < 0) {
+    if (PyContextVar_Get(genops_py_span_var, NULL, &cur) < 0) {
         PyErr_Clear();
         return NULL;
     }
     const genops_span_context *p = NULL;
-    if (cur && Py_TYPE(cur) == &Span_Type && ((SpanObject *)cur)->has_ctx) {
+    if (cur && Py_TYPE(cur) == &genops_py_span_type && ((SpanObject *)cur)->has_ctx) {
         *out = ((SpanObject *)cur)->ctx;
         p = out;
     }
@@ -161,25 +67,12 @@ static const genops_span_context *current_parent(genops_span_context *out)
     return p;
 }
 
-/* A new reference to the current Context, or NULL (no context, or an error). */
-static ContextObject *current_context(void)
-{
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(g_context_var, NULL, &cur) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
-    if (cur && Py_TYPE(cur) != &Context_Type)
-        Py_CLEAR(cur);
-    return (ContextObject *)cur;
-}
-
 /* OpenTelemetry ignores calls on an ended span, with a warning; so do we. */
 static void warn_ended(const char *what)
 {
     char msg[160];
     snprintf(msg, sizeof msg, "genops: %s on a span that has already ended is ignored", what);
-    warn(msg);
+    genops_py_warn(msg);
 }
 
 /* True when s does not record, so the call is to be ignored: a span that never
@@ -203,192 +96,13 @@ static PyObject *span_failed(const genops_error *err, const char *what)
     return genops_py_raise(err->code, err->message);
 }
 
-/* ---- starting operations ------------------------------------------------------------ */
-
-static struct names op_names = {.text = {"operation_name", "operation_type", "team", "project",
-                                         "feature", "customer", "environment", NULL}};
-enum { OP_NAME, OP_TYPE, OP_TEAM, OP_ENVIRONMENT = 6 };
-
-/* track(...) and trace_operation(...): genops-ai's rules, then genops_operation_start.
- * track drops falsy team/project/feature/customer/environment (genops-ai's `if team:`),
- * trace_operation takes every keyword as an attribute. A None attribute hides an
- * inherited one; so does a None in the governance context (masked). */
-static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
-                                 int npos, const char *fname)
-{
-    PyObject *slot[7] = {NULL};
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-    genops_py_args a;
-    genops_error err = {GENOPS_OK, ""};
-    PyObject *result = NULL;
-
-    if (nargs > npos)
-        return PyErr_Format(PyExc_TypeError,
-                            "%s() takes at most %d positional arguments "
-                            "(%zd given)",
-                            fname, npos, nargs);
-    for (Py_ssize_t i = 0; i < nargs; i++)
-        slot[i] = args[i];
-
-    genops_py_args_init(&a);
-    ContextObject *ctx = current_context();
-    if (ctx && ctx->masked) {
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ctx->masked); i++)
-            if (genops_py_args_add(&a, PyTuple_GET_ITEM(ctx->masked, i), Py_None, 0) < 0)
-                goto out;
-    }
-    for (Py_ssize_t j = 0; j < nkw; j++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
-        int at = names_find(&op_names, key);
-        if (at >= 0 && at < npos) {
-            if (slot[at]) {
-                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fname,
-                             op_names.text[at]);
-                goto out;
-            }
-            slot[at] = args[nargs + j];
-        } else if (genops_py_args_add_fast(&a, key, args[nargs + j], 0) < 0) {
-            goto out;
-        }
-    }
-    if (!slot[OP_NAME]) {
-        PyErr_Format(PyExc_TypeError, "%s() missing required argument: 'operation_name'", fname);
-        goto out;
-    }
-    if (!PyUnicode_Check(slot[OP_NAME])) {
-        genops_py_type_error("operation_name must be str, not %.64s",
-                             Py_TYPE(slot[OP_NAME])->tp_name);
-        goto out;
-    }
-    const char *type = NULL;
-    Py_ssize_t len;
-    const char *name = genops_py_utf8(&a, slot[OP_NAME], &len);
-    if (!name)
-        goto out;
-    if (slot[OP_TYPE] && slot[OP_TYPE] != Py_None) {
-        if (!PyUnicode_Check(slot[OP_TYPE])) {
-            genops_py_type_error("operation_type must be str, not %.64s",
-                                 Py_TYPE(slot[OP_TYPE])->tp_name);
-            goto out;
-        }
-        if (!(type = genops_py_utf8(&a, slot[OP_TYPE], &len)))
-            goto out;
-    }
-    for (int i = OP_TEAM; i < npos; i++) {
-        if (!slot[i])
-            continue;
-        int truthy = PyObject_IsTrue(slot[i]);
-        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], 0) < 0))
-            goto out;
-    }
-
-    genops_span_context parent_buf;
-    const genops_span_context *parent = current_parent(&parent_buf);
-    genops_span h = GENOPS_SPAN_NONE;
-    if (g_pipeline)
-        h = genops_operation_start(g_pipeline, name, type, parent, ctx ? ctx->ctx : NULL, a.items,
-                                   a.count, &err);
-    if (!h && err.code == GENOPS_EINVAL) {
-        genops_py_raise(err.code, err.message);
-        goto out;
-    }
-    /* Shut down or out of span slots: a span that does not record, as OpenTelemetry
-     * gives after shutdown (the pipeline counted the failure). */
-    result = span_new(h, SPAN_OPERATION);
-out:
-    Py_XDECREF(ctx);
-    genops_py_args_free(&a);
-    return result;
-}
-
-static PyObject *py_track(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    return start_operation(args, nargs, kwnames, 7, "track");
-}
-
-static PyObject *py_trace_operation(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
-                                    PyObject *kwnames)
-{
-    return start_operation(args, nargs, kwnames, 2, "trace_operation");
-}
-
-/* create_span(name, attributes=None, **kwargs): a plain span, parented on the current
- * one, that the caller ends (GenOpsTelemetry.create_span). None attributes are
- * dropped; "" and 0 are kept. OpenTelemetry's start_span keywords are accepted: kind
- * is honoured, the others are ignored. */
-static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
-                                PyObject *kwnames)
-{
-    PyObject *name = nargs > 0 ? args[0] : NULL;
-    PyObject *attributes = nargs > 1 ? args[1] : NULL;
-    PyObject *kind = NULL;
-    genops_py_args a;
-    genops_error err = {GENOPS_OK, ""};
-
-    if (nargs > 2)
-        return PyErr_Format(PyExc_TypeError,
-                            "create_span() takes at most 2 positional "
-                            "arguments (%zd given)",
-                            nargs);
-    for (Py_ssize_t j = 0; kwnames && j < PyTuple_GET_SIZE(kwnames); j++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
-        if (PyUnicode_CompareWithASCIIString(key, "name") == 0)
-            name = args[nargs + j];
-        else if (PyUnicode_CompareWithASCIIString(key, "attributes") == 0)
-            attributes = args[nargs + j];
-        else if (PyUnicode_CompareWithASCIIString(key, "kind") == 0)
-            kind = args[nargs + j];
-    }
-    if (!name || !PyUnicode_Check(name))
-        return genops_py_type_error("create_span() needs a str name");
-    genops_py_args_init(&a);
-    PyObject *result = NULL;
-    Py_ssize_t len;
-    const char *cname = genops_py_utf8(&a, name, &len);
-    if (!cname || genops_py_args_add_dict(&a, attributes, 0) < 0)
-        goto out;
-    genops_span_context parent_buf;
-    const genops_span_context *parent = current_parent(&parent_buf);
-    genops_span h = GENOPS_SPAN_NONE;
-    if (g_pipeline)
-        h = genops_span_start(g_pipeline, cname, parent, &err);
-    if (h && a.count && genops_span_set_attributes(h, a.items, a.count, &err) != GENOPS_OK) {
-        genops_span_end(h, NULL);
-        genops_py_raise(err.code, err.message);
-        goto out;
-    }
-    if (h && kind && kind != Py_None) {
-        /* OpenTelemetry's SpanKind names the same five kinds (its values are ours - 1). */
-        static const char *const kinds[] = {"INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"};
-        PyObject *kname = PyObject_GetAttrString(kind, "name");
-        if (!kname)
-            PyErr_Clear();
-        for (int i = 0; kname && PyUnicode_Check(kname) && i < 5; i++)
-            if (PyUnicode_CompareWithASCIIString(kname, kinds[i]) == 0)
-                genops_span_set_kind(h, (genops_span_kind)(i + 1), NULL);
-        Py_XDECREF(kname);
-    }
-    result = span_new(h, SPAN_PLAIN);
-out:
-    genops_py_args_free(&a);
-    return result;
-}
-
-static PyObject *py_current_span(PyObject *m, PyObject *unused)
-{
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(g_span_var, Py_None, &cur) < 0)
-        return NULL;
-    return cur;
-}
-
 /* ---- the recorders ------------------------------------------------------------------ */
 
 typedef genops_status (*recorder_fn)(genops_span, const genops_attribute *, size_t, genops_error *);
 
 struct recorder {
     const char *what;
-    struct names names; /* positional order, as genops-ai's signatures */
+    struct genops_py_names names; /* positional order, as genops-ai's signatures */
     recorder_fn fn;
     int required; /* index of the required argument, or -1 (record_cost's cost may
                    * also be given as total_cost, as GenOps' guides do) */
@@ -448,7 +162,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, j);
-        int at = names_find(&r->names, key);
+        int at = genops_py_names_find(&r->names, key);
         if (at >= 0) {
             if (present & (1u << at)) {
                 PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", r->what,
@@ -457,13 +171,13 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
             }
             present |= 1u << at;
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
-            present |= 1u << MAX_NAMES; /* stands in for cost */
+            present |= 1u << GENOPS_PY_MAX_NAMES; /* stands in for cost */
         }
         if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN) < 0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
-        !(r == &cost_rec && (present & (1u << MAX_NAMES)))) {
+        !(r == &cost_rec && (present & (1u << GENOPS_PY_MAX_NAMES)))) {
         PyErr_Format(PyExc_TypeError, "%s() missing required argument: '%s'", r->what,
                      r->names.text[r->required]);
         goto out;
@@ -476,7 +190,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         Py_INCREF(result);
         goto out;
     }
-    if (r->fn(span->handle, a.items, a.count, &err) != GENOPS_OK)
+    if (r->fn(span->handle, a.list.items, a.list.count, &err) != GENOPS_OK)
         result = span_failed(&err, r->what);
     else {
         result = Py_None;
@@ -505,7 +219,7 @@ SPAN_RECORDER(record_evaluation, eval_rec, 0)
     static PyObject *py_##fname(PyObject *m, PyObject *const *args, Py_ssize_t nargs,              \
                                 PyObject *kwnames)                                                 \
     {                                                                                              \
-        if (nargs < 1 || Py_TYPE(args[0]) != &Span_Type)                                           \
+        if (nargs < 1 || Py_TYPE(args[0]) != &genops_py_span_type)                                 \
             return genops_py_type_error("%s() takes a span from genops (track, "                   \
                                         "track_enhanced, trace_operation or create_span) "         \
                                         "first, not %.64s",                                        \
@@ -525,7 +239,7 @@ static PyObject *span_enter(SpanObject *self, PyObject *unused)
 {
     if (self->token)
         return PyErr_Format(PyExc_RuntimeError, "this span is already entered");
-    self->token = PyContextVar_Set(g_span_var, (PyObject *)self);
+    self->token = PyContextVar_Set(genops_py_span_var, (PyObject *)self);
     if (!self->token)
         return NULL;
     Py_INCREF(self);
@@ -603,7 +317,7 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
     if (self->token) {
         /* Fails only when exited in another context than entered (a generator moved
          * across tasks); the span still ends. */
-        if (PyContextVar_Reset(g_span_var, self->token) < 0)
+        if (PyContextVar_Reset(genops_py_span_var, self->token) < 0)
             PyErr_Clear();
         Py_CLEAR(self->token);
     }
@@ -643,7 +357,7 @@ static PyObject *span_set_attribute(SpanObject *self, PyObject *const *args, Py_
     genops_py_args_init(&a);
     if (genops_py_args_add(&a, key, value, 0) == 0) {
         if (!ignored(self, "set_attribute") &&
-            genops_span_set(self->handle, a.items[0].key, &a.items[0].value, &err))
+            genops_span_set(self->handle, a.list.items[0].key, &a.list.items[0].value, &err))
             result = span_failed(&err, "set_attribute");
         else {
             result = Py_None;
@@ -661,8 +375,8 @@ static PyObject *span_set_attributes(SpanObject *self, PyObject *attributes)
     PyObject *result = NULL;
     genops_py_args_init(&a);
     if (genops_py_args_add_dict(&a, attributes, 0) == 0) {
-        if (!ignored(self, "set_attributes") && a.count &&
-            genops_span_set_attributes(self->handle, a.items, a.count, &err))
+        if (!ignored(self, "set_attributes") && a.list.count &&
+            genops_span_set_attributes(self->handle, a.list.items, a.list.count, &err))
             result = span_failed(&err, "set_attributes");
         else {
             result = Py_None;
@@ -688,7 +402,7 @@ static PyObject *span_add_event(SpanObject *self, PyObject *args, PyObject *kwar
     const char *cname = genops_py_utf8(&a, name, &len);
     if (cname && genops_py_args_add_dict(&a, attributes, 0) == 0) {
         if (!ignored(self, "add_event") &&
-            genops_span_add_event(self->handle, cname, a.items, a.count, &err))
+            genops_span_add_event(self->handle, cname, a.list.items, a.list.count, &err))
             result = span_failed(&err, "add_event");
         else {
             result = Py_None;
@@ -733,7 +447,7 @@ static PyObject *span_record_exception(SpanObject *self, PyObject *args, PyObjec
     if (genops_py_args_push(&a, "exception.stacktrace", v) < 0 ||
         genops_py_args_add_dict(&a, attributes, 0) < 0)
         goto out;
-    if (genops_span_add_event(self->handle, "exception", a.items, a.count, &err))
+    if (genops_span_add_event(self->handle, "exception", a.list.items, a.list.count, &err))
         result = span_failed(&err, "record_exception");
     else {
         result = Py_None;
@@ -841,7 +555,7 @@ static PyObject *id_to_int(const uint8_t *bytes, size_t n)
 
 static PyObject *span_get_span_context(SpanObject *self, PyObject *unused)
 {
-    PyObject *sc = PyStructSequence_New(&SpanContext_Type);
+    PyObject *sc = PyStructSequence_New(&genops_py_span_context_type);
     if (!sc)
         return NULL;
     PyObject *trace_id = id_to_int(self->ctx.trace_id, sizeof self->ctx.trace_id);
@@ -921,7 +635,7 @@ static PyGetSetDef span_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-static PyTypeObject Span_Type = {
+PyTypeObject genops_py_span_type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "genops.GenOpsSpan",
     .tp_basicsize = sizeof(SpanObject),
     .tp_dealloc = (destructor)span_dealloc,
@@ -943,109 +657,8 @@ static PyStructSequence_Field span_context_fields[] = {
 static PyStructSequence_Desc span_context_desc = {"genops.SpanContext", "The W3C ids of a span.",
                                                   span_context_fields, 3};
 
-/* ---- contexts ---------------------------------------------------------------------- */
-
-/* Context(base=None, attributes=None): base's attributes overridden by attributes.
- * Immutable. A None value hides the key (and, at operation start, a default). */
-static PyObject *context_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    static char *kw[] = {"base", "attributes", NULL};
-    PyObject *base = Py_None, *attributes = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO:Context", kw, &base, &attributes))
-        return NULL;
-    if (base != Py_None && Py_TYPE(base) != &Context_Type)
-        return genops_py_type_error("Context base must be a Context or None");
-    if (attributes != Py_None && !PyDict_Check(attributes))
-        return genops_py_type_error("Context attributes must be a dict");
-
-    ContextObject *self = (ContextObject *)type->tp_alloc(type, 0);
-    if (!self)
-        return NULL;
-    genops_py_args a;
-    genops_error err = {GENOPS_OK, ""};
-    genops_py_args_init(&a);
-    self->mapping = base != Py_None ? PyDict_Copy(((ContextObject *)base)->mapping) : PyDict_New();
-    if (!self->mapping || (attributes != Py_None && PyDict_Update(self->mapping, attributes)))
-        goto fail;
-    if (genops_py_args_add_dict(&a, attributes, 0) < 0)
-        goto fail;
-    const genops_context *b = base != Py_None ? ((ContextObject *)base)->ctx : NULL;
-    self->ctx = genops_context_new(b, a.items, a.count, &err);
-    if (!self->ctx) {
-        genops_py_raise(err.code, err.message);
-        goto fail;
-    }
-    /* The keys set to None, to hide inherited defaults at operation start. */
-    PyObject *k, *v, *masked = NULL;
-    Py_ssize_t pos = 0;
-    while (PyDict_Next(self->mapping, &pos, &k, &v)) {
-        if (v != Py_None)
-            continue;
-        if (!masked && !(masked = PyList_New(0)))
-            goto fail;
-        if (PyList_Append(masked, k) < 0) {
-            Py_DECREF(masked);
-            goto fail;
-        }
-    }
-    if (masked) {
-        self->masked = PyList_AsTuple(masked);
-        Py_DECREF(masked);
-        if (!self->masked)
-            goto fail;
-    }
-    genops_py_args_free(&a);
-    return (PyObject *)self;
-fail:
-    genops_py_args_free(&a);
-    Py_DECREF(self);
-    return NULL;
-}
-
-static void context_dealloc(ContextObject *self)
-{
-    genops_context_unref(self->ctx);
-    Py_XDECREF(self->mapping);
-    Py_XDECREF(self->masked);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static PyObject *context_attributes(ContextObject *self, void *unused)
-{
-    return PyDict_Copy(self->mapping);
-}
-
-static PyGetSetDef context_getset[] = {
-    {"attributes", (getter)context_attributes, NULL,
-     "A copy of the attributes (None values included).", NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
-static PyTypeObject Context_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "genops.Context",
-    .tp_basicsize = sizeof(ContextObject),
-    .tp_dealloc = (destructor)context_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Context(base=None, attributes=None): an immutable governance context, a "
-              "native attribute snapshot. genops keeps the current one in a ContextVar.",
-    .tp_getset = context_getset,
-    .tp_new = context_new,
-};
-
-/* ---- module functions and init --------------------------------------------------------- */
-
-static PyMethodDef module_functions[] = {
-    {"track", (PyCFunction)(void (*)(void))py_track, FASTKW,
-     "track(operation_name, operation_type='ai.inference', team=None, project=None, "
-     "feature=None, customer=None, environment=None, **attributes)\n--\n\n"
-     "Start an operation span; use it with `with`."},
-    {"trace_operation", (PyCFunction)(void (*)(void))py_trace_operation, FASTKW,
-     "trace_operation(operation_name, operation_type='ai.inference', **attributes)\n--\n\n"
-     "Start an operation span; use it with `with`."},
-    {"create_span", (PyCFunction)(void (*)(void))py_create_span, FASTKW,
-     "create_span(name, attributes=None, **kwargs)\n--\n\nStart a plain span; end() it."},
-    {"current_span", (PyCFunction)py_current_span, METH_NOARGS,
-     "current_span()\n--\n\nThe span of the innermost `with`, or None."},
+/* GenOpsTelemetry's recorders, added to the module by genops_py_module_init. */
+static PyMethodDef telemetry_functions[] = {
     {"record_cost", (PyCFunction)(void (*)(void))py_record_cost, FASTKW,
      "record_cost(span, cost, ...)\n--\n\nGenOpsTelemetry.record_cost."},
     {"record_policy", (PyCFunction)(void (*)(void))py_record_policy, FASTKW,
@@ -1057,46 +670,25 @@ static PyMethodDef module_functions[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static int add_object(PyObject *m, const char *name, PyObject *o)
+int genops_py_span_type_init(PyObject *m)
 {
-    if (!o || PyModule_AddObject(m, name, o) < 0) {
-        Py_XDECREF(o);
-        return -1;
-    }
-    return 0;
-}
-
-int genops_py_span_init(PyObject *m)
-{
-    if (genops_py_convert_init() < 0)
-        return -1;
-    struct names *all[] = {&op_names, &cost_rec.names, &policy_rec.names, &budget_rec.names,
-                           &eval_rec.names};
+    struct genops_py_names *all[] = {&cost_rec.names, &policy_rec.names, &budget_rec.names,
+                                     &eval_rec.names};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (names_init(all[i]) < 0)
+        if (genops_py_names_init(all[i]) < 0)
             return -1;
     if (!(total_cost_str = PyUnicode_InternFromString("total_cost")) ||
         !(g_allowed = PyUnicode_InternFromString("allowed")))
         return -1;
-    if (PyType_Ready(&Span_Type) < 0 || PyType_Ready(&Context_Type) < 0)
+    if (PyType_Ready(&genops_py_span_type) < 0)
         return -1;
-    if (!SpanContext_Type.tp_name &&
-        PyStructSequence_InitType2(&SpanContext_Type, &span_context_desc) < 0)
+    if (!genops_py_span_context_type.tp_name &&
+        PyStructSequence_InitType2(&genops_py_span_context_type, &span_context_desc) < 0)
         return -1;
-    g_span_var = PyContextVar_New("genops_current_span", NULL);
-    g_context_var = PyContextVar_New("genops_context", NULL);
-    if (!g_span_var || !g_context_var)
+    Py_INCREF(&genops_py_span_type);
+    Py_INCREF(&genops_py_span_context_type);
+    if (genops_py_add_object(m, "GenOpsSpan", (PyObject *)&genops_py_span_type) < 0 ||
+        genops_py_add_object(m, "SpanContext", (PyObject *)&genops_py_span_context_type) < 0)
         return -1;
-    Py_INCREF(&Span_Type);
-    Py_INCREF(&Context_Type);
-    Py_INCREF(&SpanContext_Type);
-    Py_INCREF(g_span_var);
-    Py_INCREF(g_context_var);
-    if (add_object(m, "GenOpsSpan", (PyObject *)&Span_Type) < 0 ||
-        add_object(m, "Context", (PyObject *)&Context_Type) < 0 ||
-        add_object(m, "SpanContext", (PyObject *)&SpanContext_Type) < 0 ||
-        add_object(m, "span_var", g_span_var) < 0 ||
-        add_object(m, "context_var", g_context_var) < 0)
-        return -1;
-    return PyModule_AddFunctions(m, module_functions);
+    return PyModule_AddFunctions(m, telemetry_functions);
 }

@@ -1,0 +1,91 @@
+/* results.c - result structs (stats, validations) as lists of (name, value) pairs,
+ * which each language turns into its map. The stats come from their X-macro lists
+ * (pipeline_stats.def, hec_stats.def), so a field genops.h gains is in every language's map or the
+ * drift check (tools/gen_bindings.py --check) fails. */
+#include "genops_bindings.h"
+
+#include <string.h>
+
+static int push_UINT64(genops_attr_list *l, const char *name, uint64_t x)
+{
+    genops_value v = {GENOPS_TYPE_INT, 0, {.i = (int64_t)x}};
+    return genops_attr_list_push(l, name, v);
+}
+
+static int push_INT32(genops_attr_list *l, const char *name, int32_t x)
+{
+    genops_value v = {GENOPS_TYPE_INT, 0, {.i = x}};
+    return genops_attr_list_push(l, name, v);
+}
+
+static int push_TEXT(genops_attr_list *l, const char *name, const char *text)
+{
+    genops_value v = {GENOPS_TYPE_STRING, strlen(text), {.s = text}};
+    return genops_attr_list_push(l, name, v);
+}
+
+static int push_BOOL(genops_attr_list *l, const char *name, bool b)
+{
+    genops_value v = {GENOPS_TYPE_BOOL, 0, {.b = b}};
+    return genops_attr_list_push(l, name, v);
+}
+
+/* Each .def line is one "&& push" of the field in its kind. */
+#define GENOPS_STAT(field, kind) &&push_##kind(l, #field, s->field)
+
+int genops_bind_stats_list(const genops_stats *s, genops_attr_list *l)
+{
+    return 1
+#include "pipeline_stats.def"
+        ;
+}
+
+int genops_bind_hec_stats_list(const genops_hec_stats *s, genops_attr_list *l)
+{
+    return 1
+#include "hec_stats.def"
+        ;
+}
+
+#undef GENOPS_STAT
+
+/* A list of texts as one string-array value. */
+static int push_texts(genops_attr_list *l, const char *name, size_t n,
+                      const char *(*get)(const genops_hec_validation *, size_t),
+                      const genops_hec_validation *v)
+{
+    const char **items = (const char **)genops_attr_list_alloc(l, (n + 1) * sizeof *items);
+    if (!items)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        items[i] = get(v, i);
+    genops_value val = {GENOPS_TYPE_STRING_ARRAY, n, {.sa = items}};
+    return genops_attr_list_push(l, name, val);
+}
+
+int genops_bind_hec_validation_list(const genops_hec_validation *v, genops_attr_list *l)
+{
+    size_t need = genops_hec_validation_format(v, NULL, 0) + 1;
+    char *report = (char *)genops_attr_list_alloc(l, need);
+    if (!report)
+        return 0;
+    genops_hec_validation_format(v, report, need);
+    int ok = push_BOOL(l, "valid", v->valid) && push_BOOL(l, "config_ok", v->config_ok) &&
+             push_BOOL(l, "connectivity", v->connectivity) &&
+             push_BOOL(l, "token_ok", v->token_ok) &&
+             push_BOOL(l, "index_accessible", v->index_accessible) &&
+             push_INT32(l, "health_status", v->health_status) &&
+             push_INT32(l, "health_code", v->health_code) &&
+             push_INT32(l, "event_status", v->event_status) &&
+             push_INT32(l, "event_code", v->event_code) &&
+             push_UINT64(l, "health_ms", v->health_ms) && push_UINT64(l, "event_ms", v->event_ms) &&
+             push_texts(l, "errors", v->error_count, genops_hec_validation_error, v) &&
+             push_texts(l, "warnings", v->warning_count, genops_hec_validation_warning, v) &&
+             push_TEXT(l, "report", report);
+    for (size_t i = 0; ok && i < v->detail_count; i++) {
+        const char *name = NULL, *value = genops_hec_validation_detail(v, i, &name);
+        const char *key = value && name ? genops_attr_list_join(l, "detail", name) : NULL;
+        ok = key && push_TEXT(l, key, value);
+    }
+    return ok;
+}

@@ -1,0 +1,295 @@
+/* module.c - the hand-written part of genops._native: its state (the current
+ * pipeline, the two ContextVars), the per-operation entry points track /
+ * trace_operation / create_span / current_span, and its init, called from the SWIG
+ * module's. The span type is span_type.c, the context type context_type.c.
+ *
+ * SWIG wraps the whole C API (genops.i), but a SWIG keyword call costs ~320 ns, more
+ * than the whole operation should. So the calls that run once per operation are
+ * METH_FASTCALL | METH_KEYWORDS functions over the same C API, written by hand.
+ * Context that must follow threads and asyncio tasks is in two ContextVars: the
+ * current span (for parenting) and the governance context (a Context object holding
+ * a native genops_context snapshot). The GIL is held throughout: nothing here waits. */
+#include "genops_py.h"
+
+#include <string.h>
+
+/* ---- module state: one interpreter, set at init, guarded by the GIL -------------- */
+
+genops_pipeline *genops_py_pipeline; /* spans start here; NULL = they do not record */
+PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
+PyObject *genops_py_context_var;     /* ContextVar: the current Context */
+static PyObject *g_logger;           /* logging.getLogger("genops"), on first warning */
+
+void genops_py_use_pipeline(genops_pipeline *p)
+{
+    genops_py_pipeline = p;
+}
+
+/* Log a warning on the "genops" logger; never raises (the warning is best effort). */
+void genops_py_warn(const char *message)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    if (!g_logger) {
+        PyObject *logging = PyImport_ImportModule("logging");
+        if (logging) {
+            g_logger = PyObject_CallMethod(logging, "getLogger", "s", "genops");
+            Py_DECREF(logging);
+        }
+    }
+    PyObject *r = g_logger ? PyObject_CallMethod(g_logger, "warning", "s", message) : NULL;
+    Py_XDECREF(r);
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+}
+
+/* ---- argument names, interned once ------------------------------------------------- */
+
+int genops_py_names_init(struct genops_py_names *n)
+{
+    for (n->count = 0; n->text[n->count]; n->count++) {
+        n->str[n->count] = PyUnicode_InternFromString(n->text[n->count]);
+        if (!n->str[n->count])
+            return -1;
+    }
+    return 0;
+}
+
+/* Keyword names are usually interned, so identity decides; a key built at run time
+ * falls back to comparing text. */
+int genops_py_names_find(const struct genops_py_names *n, PyObject *key)
+{
+    for (int i = 0; i < n->count; i++)
+        if (key == n->str[i])
+            return i;
+    if (PyUnicode_CHECK_INTERNED(key)) /* equal interned strings are the same object */
+        return -1;
+    for (int i = 0; i < n->count; i++)
+        if (PyUnicode_Compare(key, n->str[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- starting operations ------------------------------------------------------------ */
+
+static struct genops_py_names op_names = {.text = {"operation_name", "operation_type", "team",
+                                                   "project", "feature", "customer", "environment",
+                                                   NULL}};
+enum { OP_NAME, OP_TYPE, OP_TEAM, OP_ENVIRONMENT = 6 };
+
+/* track(...) and trace_operation(...): genops-ai's rules, then genops_operation_start.
+ * track drops falsy team/project/feature/customer/environment (genops-ai's `if team:`),
+ * trace_operation takes every keyword as an attribute. A None attribute hides an
+ * inherited one; so does a None in the governance context (masked). */
+static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                                 int npos, const char *fname)
+{
+    PyObject *slot[7] = {NULL};
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    genops_py_args a;
+    genops_error err = {GENOPS_OK, ""};
+    PyObject *result = NULL;
+
+    if (nargs > npos)
+        return PyErr_Format(PyExc_TypeError,
+                            "%s() takes at most %d positional arguments "
+                            "(%zd given)",
+                            fname, npos, nargs);
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        slot[i] = args[i];
+
+    genops_py_args_init(&a);
+    ContextObject *ctx = genops_py_current_context();
+    if (ctx && ctx->masked) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ctx->masked); i++)
+            if (genops_py_args_add(&a, PyTuple_GET_ITEM(ctx->masked, i), Py_None, 0) < 0)
+                goto out;
+    }
+    for (Py_ssize_t j = 0; j < nkw; j++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
+        int at = genops_py_names_find(&op_names, key);
+        if (at >= 0 && at < npos) {
+            if (slot[at]) {
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fname,
+                             op_names.text[at]);
+                goto out;
+            }
+            slot[at] = args[nargs + j];
+        } else if (genops_py_args_add_fast(&a, key, args[nargs + j], 0) < 0) {
+            goto out;
+        }
+    }
+    if (!slot[OP_NAME]) {
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument: 'operation_name'", fname);
+        goto out;
+    }
+    if (!PyUnicode_Check(slot[OP_NAME])) {
+        genops_py_type_error("operation_name must be str, not %.64s",
+                             Py_TYPE(slot[OP_NAME])->tp_name);
+        goto out;
+    }
+    const char *type = NULL;
+    Py_ssize_t len;
+    const char *name = genops_py_utf8(&a, slot[OP_NAME], &len);
+    if (!name)
+        goto out;
+    if (slot[OP_TYPE] && slot[OP_TYPE] != Py_None) {
+        if (!PyUnicode_Check(slot[OP_TYPE])) {
+            genops_py_type_error("operation_type must be str, not %.64s",
+                                 Py_TYPE(slot[OP_TYPE])->tp_name);
+            goto out;
+        }
+        if (!(type = genops_py_utf8(&a, slot[OP_TYPE], &len)))
+            goto out;
+    }
+    for (int i = OP_TEAM; i < npos; i++) {
+        if (!slot[i])
+            continue;
+        int truthy = PyObject_IsTrue(slot[i]);
+        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], 0) < 0))
+            goto out;
+    }
+
+    genops_span_context parent_buf;
+    const genops_span_context *parent = genops_py_current_parent(&parent_buf);
+    genops_span h = GENOPS_SPAN_NONE;
+    if (genops_py_pipeline)
+        h = genops_operation_start(genops_py_pipeline, name, type, parent, ctx ? ctx->ctx : NULL,
+                                   a.list.items, a.list.count, &err);
+    if (!h && err.code == GENOPS_EINVAL) {
+        genops_py_raise(err.code, err.message);
+        goto out;
+    }
+    /* Shut down or out of span slots: a span that does not record, as OpenTelemetry
+     * gives after shutdown (the pipeline counted the failure). */
+    result = genops_py_span_new(h, SPAN_OPERATION);
+out:
+    Py_XDECREF(ctx);
+    genops_py_args_free(&a);
+    return result;
+}
+
+static PyObject *py_track(PyObject *m, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    return start_operation(args, nargs, kwnames, 7, "track");
+}
+
+static PyObject *py_trace_operation(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
+                                    PyObject *kwnames)
+{
+    return start_operation(args, nargs, kwnames, 2, "trace_operation");
+}
+
+/* create_span(name, attributes=None, **kwargs): a plain span, parented on the current
+ * one, that the caller ends (GenOpsTelemetry.create_span). None attributes are
+ * dropped; "" and 0 are kept. OpenTelemetry's start_span keywords are accepted: kind
+ * is honoured, the others are ignored. */
+static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    PyObject *name = nargs > 0 ? args[0] : NULL;
+    PyObject *attributes = nargs > 1 ? args[1] : NULL;
+    PyObject *kind = NULL;
+    genops_py_args a;
+    genops_error err = {GENOPS_OK, ""};
+
+    if (nargs > 2)
+        return PyErr_Format(PyExc_TypeError,
+                            "create_span() takes at most 2 positional "
+                            "arguments (%zd given)",
+                            nargs);
+    for (Py_ssize_t j = 0; kwnames && j < PyTuple_GET_SIZE(kwnames); j++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
+        if (PyUnicode_CompareWithASCIIString(key, "name") == 0)
+            name = args[nargs + j];
+        else if (PyUnicode_CompareWithASCIIString(key, "attributes") == 0)
+            attributes = args[nargs + j];
+        else if (PyUnicode_CompareWithASCIIString(key, "kind") == 0)
+            kind = args[nargs + j];
+    }
+    if (!name || !PyUnicode_Check(name))
+        return genops_py_type_error("create_span() needs a str name");
+    genops_py_args_init(&a);
+    PyObject *result = NULL;
+    Py_ssize_t len;
+    const char *cname = genops_py_utf8(&a, name, &len);
+    if (!cname || genops_py_args_add_dict(&a, attributes, 0) < 0)
+        goto out;
+    genops_span_context parent_buf;
+    const genops_span_context *parent = genops_py_current_parent(&parent_buf);
+    genops_span h = GENOPS_SPAN_NONE;
+    if (genops_py_pipeline)
+        h = genops_span_start(genops_py_pipeline, cname, parent, &err);
+    if (h && a.list.count &&
+        genops_span_set_attributes(h, a.list.items, a.list.count, &err) != GENOPS_OK) {
+        genops_span_end(h, NULL);
+        genops_py_raise(err.code, err.message);
+        goto out;
+    }
+    if (h && kind && kind != Py_None) {
+        /* OpenTelemetry's SpanKind names the same five kinds (its values are ours - 1). */
+        static const char *const kinds[] = {"INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"};
+        PyObject *kname = PyObject_GetAttrString(kind, "name");
+        if (!kname)
+            PyErr_Clear();
+        for (int i = 0; kname && PyUnicode_Check(kname) && i < 5; i++)
+            if (PyUnicode_CompareWithASCIIString(kname, kinds[i]) == 0)
+                genops_span_set_kind(h, (genops_span_kind)(i + 1), NULL);
+        Py_XDECREF(kname);
+    }
+    result = genops_py_span_new(h, SPAN_PLAIN);
+out:
+    genops_py_args_free(&a);
+    return result;
+}
+
+static PyObject *py_current_span(PyObject *m, PyObject *unused)
+{
+    PyObject *cur = NULL;
+    if (PyContextVar_Get(genops_py_span_var, Py_None, &cur) < 0)
+        return NULL;
+    return cur;
+}
+
+/* ---- module functions and init --------------------------------------------------------- */
+
+static PyMethodDef module_functions[] = {
+    {"track", (PyCFunction)(void (*)(void))py_track, FASTKW,
+     "track(operation_name, operation_type='ai.inference', team=None, project=None, "
+     "feature=None, customer=None, environment=None, **attributes)\n--\n\n"
+     "Start an operation span; use it with `with`."},
+    {"trace_operation", (PyCFunction)(void (*)(void))py_trace_operation, FASTKW,
+     "trace_operation(operation_name, operation_type='ai.inference', **attributes)\n--\n\n"
+     "Start an operation span; use it with `with`."},
+    {"create_span", (PyCFunction)(void (*)(void))py_create_span, FASTKW,
+     "create_span(name, attributes=None, **kwargs)\n--\n\nStart a plain span; end() it."},
+    {"current_span", (PyCFunction)py_current_span, METH_NOARGS,
+     "current_span()\n--\n\nThe span of the innermost `with`, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+int genops_py_add_object(PyObject *m, const char *name, PyObject *o)
+{
+    if (!o || PyModule_AddObject(m, name, o) < 0) {
+        Py_XDECREF(o);
+        return -1;
+    }
+    return 0;
+}
+
+int genops_py_module_init(PyObject *m)
+{
+    if (genops_py_convert_init() < 0 || genops_py_names_init(&op_names) < 0)
+        return -1;
+    genops_py_span_var = PyContextVar_New("genops_current_span", NULL);
+    genops_py_context_var = PyContextVar_New("genops_context", NULL);
+    if (!genops_py_span_var || !genops_py_context_var)
+        return -1;
+    Py_INCREF(genops_py_span_var);
+    Py_INCREF(genops_py_context_var);
+    if (genops_py_add_object(m, "span_var", genops_py_span_var) < 0 ||
+        genops_py_add_object(m, "context_var", genops_py_context_var) < 0 ||
+        genops_py_span_type_init(m) < 0 || genops_py_context_type_init(m) < 0)
+        return -1;
+    return PyModule_AddFunctions(m, module_functions);
+}
