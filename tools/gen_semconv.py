@@ -11,7 +11,6 @@ regenerate fails the tests.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -19,12 +18,14 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-TOP = Path(__file__).resolve().parent.parent
+import gendef
+
+TOP = gendef.TOP
 DEF = TOP / "core" / "src" / "semconv.def"
 PY_OUT = TOP / "python" / "genops" / "semconv.py"
 MD_OUT = TOP / "docs" / "semantic-conventions.md"
 
-_STRING = r'"((?:[^"\\]|\\.)*)"'
+_STRING = gendef.C_STRING
 _ATTR = re.compile(rf"^GENOPS_ATTR\((\w+),\s*{_STRING},\s*(\w+),\s*(\w+),\s*{_STRING}\)\s*$")
 _PREFIX = re.compile(rf"^GENOPS_PREFIX\((\w+),\s*{_STRING},\s*(\w+),\s*{_STRING}\)\s*$")
 
@@ -52,32 +53,16 @@ def _unescape(s: str) -> str:
     return re.sub(r"\\(.)", r"\1", s)
 
 
-def parse(text: str) -> list[Entry]:
-    """The entries of semconv.def, in file order. Fails loudly on a line it cannot
-    read rather than skipping it."""
+def parse(path: Path) -> list[Entry]:
+    """The entries of semconv.def, in file order."""
     entries = []
-    in_comment = False
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if in_comment:
-            in_comment = "*/" not in line
-            continue
-        if line.startswith("/*"):
-            in_comment = "*/" not in line
-            continue
-        if not line:
-            continue
-        m = _ATTR.match(line)
-        if m:
-            ident, name, typ, group, doc = m.groups()
-            entries.append(Entry(ident, _unescape(name), typ, group, _unescape(doc)))
-            continue
-        m = _PREFIX.match(line)
-        if m:
-            ident, name, group, doc = m.groups()
-            entries.append(Entry(ident, _unescape(name), "prefix", group, _unescape(doc)))
-            continue
-        raise SystemExit(f"{DEF}:{lineno}: cannot parse: {raw}")
+    for macro, groups in gendef.read_def(path, {"attr": _ATTR, "prefix": _PREFIX}):
+        if macro == "attr":
+            ident, name, typ, group, doc = groups
+        else:
+            ident, name, group, doc = groups
+            typ = "prefix"
+        entries.append(Entry(ident, _unescape(name), typ, group, _unescape(doc)))
     return entries
 
 
@@ -162,23 +147,10 @@ def render_markdown(entries: list[Entry]) -> str:
     return "\n".join(out)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if an output is stale")
-    args = parser.parse_args()
-    entries = parse(DEF.read_text(encoding="utf-8"))
-    outputs = {PY_OUT: render_python(entries), MD_OUT: render_markdown(entries)}
-    stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
-    if args.check:
-        for p in stale:
-            print(f"{p.relative_to(TOP)} is stale: run tools/gen_semconv.py", file=sys.stderr)
-        return 1 if stale else 0
-    for p in stale:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(outputs[p], encoding="utf-8")
-        print(f"wrote {p.relative_to(TOP)}")
-    return 0
+def outputs() -> dict[Path, str]:
+    entries = parse(DEF)
+    return {PY_OUT: render_python(entries), MD_OUT: render_markdown(entries)}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(gendef.main(__doc__, "tools/gen_semconv.py", outputs))
