@@ -1,14 +1,17 @@
 """Exceptions raised by genops.
 
 The native layer raises them by the C status code (``genops_status`` in genops.h)
-through ``_class_for_status``: this module's ``_BY_CODE`` is the one table that maps
-codes to classes. Each class also inherits the built-in exception that fits, so code
-that catches ``ValueError`` or ``TimeoutError`` keeps working.
+through ``_class_for_status``: this module's ``_BY_CODE`` maps codes to classes, made
+from core/src/status.def, which names each code's class. Each class also inherits the
+built-in exception that fits, so code that catches ``ValueError`` or ``TimeoutError``
+keeps working.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from . import _status
 
 
 class GenOpsError(Exception):
@@ -71,19 +74,10 @@ class NotAvailableError(GenOpsError, NotImplementedError):
     """A feature (such as an exporter type) that this build of genops does not have."""
 
 
-# The one table: C status code -> exception class. tests/python/test_errors.py checks
-# it against the status constants of the native module.
-_BY_CODE: dict[int, type[GenOpsError]] = {
-    1: ConfigError,  # GENOPS_EINVAL
-    2: GenOpsMemoryError,  # GENOPS_ENOMEM
-    3: LimitExceededError,  # GENOPS_ETOOBIG
-    4: FlushTimeout,  # GENOPS_ETIMEDOUT
-    5: SpanEndedError,  # GENOPS_ESTALE
-    6: ShutdownError,  # GENOPS_ESHUTDOWN
-    7: TransportError,  # GENOPS_EIO
-    8: RejectedError,  # GENOPS_EREJECTED
-    9: InternalError,  # GENOPS_EINTERNAL
-}
+# The one table: C status code -> exception class, by the class names of
+# core/src/status.def (python/genops/_status.py is generated from it).
+# tests/python/test_errors.py checks it against the status constants of the native module.
+_BY_CODE: dict[int, type[GenOpsError]] = {code: globals()[name] for code, name in _status.CLASS_NAMES.items()}
 
 
 def _class_for_status(code: int) -> type[GenOpsError]:
