@@ -46,6 +46,32 @@ check(not ok and err:find("EINVAL") and err:find("bogus"), "unknown option raise
 ok, err = pcall(g.genops_span_end, span)
 check(not ok and err:find("ESTALE"), "a stale span raises")
 
+-- The shared attribute-list builder grows past its inline storage (24 items, 512
+-- bytes) onto the heap: every value comes back.
+g.genops_memory_exporter_clear(exporter)
+local big, words, metadata = {}, {}, {}
+for i = 0, 59 do big["k" .. i] = string.rep("v", i * 37) end
+for i = 1, 600 do words[i] = "w" .. i end
+for i = 0, 39 do metadata["key" .. i] = i end
+big.words = words
+span = g.genops_operation_start(pipeline, "big", nil, nil, nil, big)
+g.genops_span_record_cost(span, { cost = 1.0, metadata = metadata })
+g.genops_span_end(span)
+g.genops_pipeline_flush(pipeline, 5000)
+data = g.genops_memory_exporter_get(exporter, 0)
+local all_back = true
+for i = 0, 59 do
+  local _, v = g.genops_span_data_find(data, "genops.k" .. i)
+  all_back = all_back and v == string.rep("v", i * 37)
+end
+for i = 0, 39 do -- within the 128-attribute limit, with the recorders' own
+  local _, v = g.genops_span_data_find(data, "genops.cost.metadata.key" .. i)
+  all_back = all_back and v == i
+end
+local _, got_words = g.genops_span_data_find(data, "genops.words")
+all_back = all_back and #got_words == 600 and got_words[600] == "w600"
+check(all_back, "attribute lists grow past their inline storage")
+
 g.genops_pipeline_free(pipeline)
 if failures > 0 then
   os.exit(1)

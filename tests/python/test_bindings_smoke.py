@@ -76,3 +76,25 @@ def test_contexts_and_defaults():
     finally:
         native.genops_context_unref(child)
         native.genops_context_unref(ctx)
+
+
+def test_attribute_lists_grow_past_their_inline_storage(pipeline):
+    # The shared builder starts with 24 items and 512 bytes inline, then grows on the
+    # heap (4 KiB blocks, larger ones for larger requests): cross both, flattened keys,
+    # long strings and arrays included, and read every value back.
+    p, exporter = pipeline
+    attrs = {f"k{i}": "v" * (i * 37) for i in range(60)}
+    attrs["words"] = [f"w{i}" for i in range(600)]
+    attrs["numbers"] = list(range(1000))
+    span = native.genops_operation_start(p, "big", None, None, None, attrs)
+    metadata = {f"key{i}": i for i in range(40)}
+    native.genops_span_record_cost(span, {"cost": 1.0, "metadata": metadata})
+    native.genops_span_end(span)
+    native.genops_pipeline_flush(p, 5000)
+    d = native.genops_memory_exporter_get(exporter, 0)
+    for i in range(60):
+        assert native.genops_span_data_find(d, f"genops.k{i}") == "v" * (i * 37)
+    assert native.genops_span_data_find(d, "genops.words") == tuple(f"w{i}" for i in range(600))
+    assert native.genops_span_data_find(d, "genops.numbers") == tuple(range(1000))
+    for i in range(40):  # within the 128-attribute limit, with the recorders' own
+        assert native.genops_span_data_find(d, f"genops.cost.metadata.key{i}") == i

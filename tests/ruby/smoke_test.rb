@@ -56,4 +56,19 @@ class GenopsSmokeTest < Minitest::Test
     N.genops_span_end(span)
     assert_raises(N::SpanEndedError) { N.genops_span_end(span) }
   end
+
+  # The shared attribute-list builder grows past its inline storage (24 items, 512
+  # bytes) onto the heap: every value comes back.
+  def test_attribute_lists_grow
+    attrs = (0...60).to_h { |i| ["k#{i}", "v" * (i * 37)] }
+    attrs["words"] = (0...600).map { |i| "w#{i}" }
+    span = N.genops_operation_start(@pipeline, "big", nil, nil, nil, attrs)
+    N.genops_span_record_cost(span, { cost: 1.0, metadata: (0...40).to_h { |i| ["key#{i}", i] } })
+    N.genops_span_end(span)
+    N.genops_pipeline_flush(@pipeline, 5000)
+    got = attributes(N.genops_memory_exporter_get(@exporter, 0))
+    60.times { |i| assert_equal "v" * (i * 37), got["genops.k#{i}"] }
+    assert_equal (0...600).map { |i| "w#{i}" }, got["genops.words"]
+    40.times { |i| assert_equal i, got["genops.cost.metadata.key#{i}"] }
+  end
 end
