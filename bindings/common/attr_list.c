@@ -21,9 +21,11 @@ void genops_attr_list_init(genops_attr_list *l)
 
 void genops_attr_list_free(genops_attr_list *l)
 {
-    for (size_t i = 0; i < l->nheap; i++)
-        free(l->heap[i]);
-    free(l->heap);
+    if (l->heap) { /* most lists never leave their inline storage */
+        for (size_t i = 0; i < l->nheap; i++)
+            free(l->heap[i]);
+        free(l->heap);
+    }
     genops_attr_list_init(l);
 }
 

@@ -17,12 +17,14 @@ void genops_py_args_init(genops_py_args *a)
 
 void genops_py_args_free(genops_py_args *a)
 {
-    for (size_t i = 0; i < a->nkeep; i++)
-        Py_DECREF(a->keep[i]);
-    PyMem_Free(a->keep);
+    if (a->keep) {
+        for (size_t i = 0; i < a->nkeep; i++)
+            Py_DECREF(a->keep[i]);
+        PyMem_Free(a->keep);
+        a->keep = NULL;
+        a->nkeep = a->capkeep = 0;
+    }
     genops_attr_list_free(&a->list);
-    a->keep = NULL;
-    a->nkeep = a->capkeep = 0;
 }
 
 /* n bytes, 8-aligned, valid until genops_py_args_free. NULL with MemoryError. */
