@@ -183,6 +183,10 @@ def drift(
                 f"genops_{table} has {len(members)} values in genops.h; option_enums.def names "
                 f"{len(names)} besides DEFAULT"
             )
+    listed = {struct for struct, _ in STRUCTS.values()}
+    for struct in re.findall(r"typedef struct (genops_\w*(?:options|stats)) \{", header):
+        if struct not in listed:
+            problems.append(f"{struct} (genops.h) has no field list in bindings/common: add one to STRUCTS")
     for stem, fields in lists.items():
         struct = STRUCTS[stem][0]
         expected = [("struct_size", "size_t")]

@@ -57,6 +57,12 @@ def test_a_changed_type_is_caught():
     assert any("max_queue_size" in p for p in problems(header))
 
 
+def test_a_new_options_struct_without_a_list_is_caught():
+    struct = "typedef struct genops_honeycomb_options {\n    size_t struct_size;\n}"
+    header = HEADER + f"\n{struct} genops_honeycomb_options;\n"
+    assert any("genops_honeycomb_options" in p for p in problems(header))
+
+
 def test_a_new_status_or_enum_value_is_caught():
     header = HEADER.replace("GENOPS_EINTERNAL = 9", "GENOPS_EINTERNAL = 9,\n    GENOPS_EBUSY = 10")
     assert any("genops_status" in p for p in problems(header))
