@@ -48,11 +48,10 @@ set_property(SOURCE ${GENOPS_SWIG_INTERFACE} PROPERTY USE_SWIG_DEPENDENCIES TRUE
 file(GLOB GENOPS_BINDINGS_COMMON_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bindings/common/*.c)
 
 # What SWIG's generated wrappers trip over in our warning set (the module init function
-# has no prototype; Ruby's wrapper shadows a local; SWIG's own runtime has helpers a
-# module does not call; SWIG 4.1's static PyTypeObjects predate the
-# fields Python 3.12 added). Applied to the generated file only: our own sources
-# (bindings/*/*.c) keep every warning.
-set(_genops_swig_generated_cflags -Wno-missing-prototypes -Wno-shadow -Wno-unused-function
+# has no prototype; Ruby's wrapper shadows a local; SWIG 4.1's static PyTypeObjects
+# predate the fields Python 3.12 added). Applied to the generated file only: our own
+# sources (bindings/*/*.c) keep every warning.
+set(_genops_swig_generated_cflags -Wno-missing-prototypes -Wno-shadow
     -Wno-missing-field-initializers)
 
 # One SWIG module: name, language, output directory; the rest is shared.
