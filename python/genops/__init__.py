@@ -8,14 +8,6 @@ C library (genops-native).
 from __future__ import annotations
 
 from . import _runtime  # noqa: F401 - starts the pre-init pipeline
-from ._errors import (
-    AttributeTypeError,
-    ConfigError,
-    FlushTimeout,
-    GenOpsError,
-    LimitExceededError,
-    NotAvailableError,
-)
 from .auto_instrumentation import GenOpsInstrumentor, init, status, uninstrument
 from .core.context import (
     clear_context,
@@ -33,6 +25,14 @@ from .core.context import (
 from .core.context_manager import GenOpsSpan, track, track_enhanced
 from .core.telemetry import GenOpsTelemetry
 from .core.tracker import track_cost, track_evaluation, track_usage
+from .errors import (
+    AttributeTypeError,
+    ConfigError,
+    FlushTimeout,
+    GenOpsError,
+    LimitExceededError,
+    NotAvailableError,
+)
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""Exceptions raised by genops.
+"""Exceptions raised by genops (imported by their public module, genops.errors).
 
 The native layer raises them by the C status code (``genops_status`` in genops.h)
 through ``_class_for_status``: this module's ``_BY_CODE`` maps codes to classes, made
@@ -85,18 +85,3 @@ def _class_for_status(code: int) -> type[GenOpsError]:
     know). Called by the native module."""
     return _BY_CODE.get(code, GenOpsError)
 
-
-__all__ = [
-    "AttributeTypeError",
-    "ConfigError",
-    "FlushTimeout",
-    "GenOpsError",
-    "GenOpsMemoryError",
-    "InternalError",
-    "LimitExceededError",
-    "NotAvailableError",
-    "RejectedError",
-    "ShutdownError",
-    "SpanEndedError",
-    "TransportError",
-]
