@@ -37,9 +37,8 @@ from .errors import (
 __version__ = "0.1.0"
 
 
-def auto_instrument(**kwargs: object) -> GenOpsInstrumentor:
-    """Alias of init()."""
-    return init(**kwargs)
+#: The guides' name for init(): the same function.
+auto_instrument = init
 
 
 def flush(timeout: float | None = None) -> bool:

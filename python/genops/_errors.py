@@ -84,4 +84,3 @@ def _class_for_status(code: int) -> type[GenOpsError]:
     """The class for a C status code (GenOpsError for a code this version does not
     know). Called by the native module."""
     return _BY_CODE.get(code, GenOpsError)
-

@@ -4,6 +4,10 @@ genops-ai's init() set up an OpenTelemetry tracer provider and patched AI provid
 SDKs. Here it builds the native pipeline: exporter, resource, batching. Provider
 patching is not part of this package (providers/auto_detect/patch_all are accepted
 and reported by status(), but nothing is patched).
+
+init()'s signature is genops-ai's GenOpsInstrumentor.instrument (KoshiHQ/GenOps-AI,
+src/genops/auto_instrumentation.py: the first twelve parameters, in its order; its
+init took them as **kwargs) followed by genops-native's own, keyword-only.
 """
 
 from __future__ import annotations
@@ -14,8 +18,148 @@ from typing import Any, Mapping, Optional
 
 from . import _runtime
 from ._errors import ConfigError
+from .core.context import update_default_attributes
 
 logger = logging.getLogger(__name__)
+
+
+def init(
+    service_name: Optional[str] = None,
+    service_version: str = "0.1.0",
+    environment: Optional[str] = None,
+    exporter_type: Optional[str] = None,
+    otlp_endpoint: Optional[str] = None,
+    otlp_headers: Optional[Mapping[str, str]] = None,
+    providers: Optional[list[str]] = None,
+    auto_detect: bool = True,
+    patch_all: bool = True,
+    default_team: Optional[str] = None,
+    default_project: Optional[str] = None,
+    default_environment: Optional[str] = None,
+    *,
+    default_cost_center: Optional[str] = None,
+    resource_attributes: Optional[Mapping[str, Any]] = None,
+    file_path: Optional[str] = None,
+    splunk_hec_endpoint: Optional[str] = None,
+    splunk_hec_token: Optional[str] = None,
+    splunk_index: Optional[str] = None,
+    splunk_sourcetype: Optional[str] = None,
+    exporter_options: Optional[Mapping[str, Any]] = None,
+    max_queue_size: Optional[int] = None,
+    schedule_delay_millis: Optional[int] = None,
+    max_export_batch_size: Optional[int] = None,
+    export_timeout_millis: Optional[int] = None,
+    exit_flush_timeout: Optional[float] = None,
+) -> GenOpsInstrumentor:
+    """Configure GenOps telemetry: build the pipeline (exporter, resource, batching)
+    and set the default governance attributes.
+
+    genops-ai's parameters, in its order (its GenOpsInstrumentor.instrument):
+
+    - service_name: the resource's service.name. Default OTEL_SERVICE_NAME, else
+      "genops-ai-app".
+    - service_version: service.version.
+    - environment: deployment.environment; also the default "environment" attribute
+      unless default_environment is given.
+    - exporter_type: "console", "otlp" (OTLP/HTTP protobuf), "otlp-json", "splunk"
+      (Splunk HEC), "file", "memory" (tests: genops.testing) or "none"; "honeycomb"
+      once its exporter lands. Default OTEL_TRACES_EXPORTER, else "console".
+    - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
+      Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
+    - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
+    - providers, auto_detect, patch_all: accepted and reported by status(); this
+      package does not patch AI provider SDKs.
+    - default_team, default_project, default_environment: merged into the default
+      attributes (genops.team, genops.project, genops.environment).
+
+    Added by genops-native (keyword-only):
+
+    - default_cost_center: the default "cost_center" attribute.
+    - resource_attributes: extra resource attributes.
+    - file_path: for "file"; default GENOPS_EXPORT_FILE, else "genops-spans.log".
+    - splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype: for
+      "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, SPLUNK_INDEX,
+      SPLUNK_SOURCETYPE.
+    - exporter_options: any other option of the exporter, e.g. {"compression": "gzip"}.
+    - max_queue_size: spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set.
+    - schedule_delay_millis, max_export_batch_size, export_timeout_millis: batching,
+      as OpenTelemetry's BatchSpanProcessor (defaults OTEL_BSP_*).
+    - exit_flush_timeout: seconds the exit hook may spend exporting; default 5, 0
+      skips it.
+
+    Calling init again replaces the pipeline; the old one is flushed within its exit
+    deadline. After configure_otlp_exporter(), an init() without exporter_type,
+    otlp_endpoint or otlp_headers keeps that exporter. Raises ConfigError for a bad
+    value, NotAvailableError for an exporter type this build does not have, and
+    TypeError for an unknown keyword (as genops-ai's did); on error the previous
+    pipeline stays.
+    """
+    explicit = exporter_type is not None or otlp_endpoint is not None or otlp_headers
+    current = _runtime.current()
+    if not explicit and current.configured_by == "configure_otlp_exporter":
+        # The guides' pattern: configure_otlp_exporter(...), then auto_instrument().
+        # As genops-ai keeps an OpenTelemetry provider that is already set up, the
+        # exporter configured first stays.
+        logger.debug("genops: export already configured; keeping it")
+    else:
+        if exporter_type is None:
+            exporter_type = os.environ.get("OTEL_TRACES_EXPORTER") or "console"
+        if not isinstance(exporter_type, str):
+            raise ConfigError(f"exporter_type must be a str, not {type(exporter_type).__name__}")
+        exporter_type = exporter_type.lower()
+        spec: dict[str, Any] = {"type": exporter_type, "options": exporter_options}
+        if exporter_type in ("otlp", "otlp-json"):
+            spec.update(endpoint=otlp_endpoint, headers=otlp_headers)
+        elif otlp_endpoint is not None or otlp_headers:
+            logger.warning(
+                "genops: otlp_endpoint/otlp_headers are ignored with exporter_type=%r", exporter_type
+            )
+        if exporter_type == "splunk":
+            spec.update(
+                endpoint=splunk_hec_endpoint,
+                token=splunk_hec_token,
+                index=splunk_index,
+                sourcetype=splunk_sourcetype,
+            )
+        if exporter_type == "file":
+            spec["file_path"] = file_path
+        pipeline = _runtime.build(
+            exporters=[spec],
+            service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "genops-ai-app",
+            service_version=service_version,
+            environment=environment,
+            resource_attributes=resource_attributes,
+            max_queue_size=max_queue_size,
+            schedule_delay_millis=schedule_delay_millis,
+            max_export_batch_size=max_export_batch_size,
+            export_timeout_millis=export_timeout_millis,
+            exit_flush_timeout=exit_flush_timeout,
+            configured_by="init",
+        )
+        _runtime.install(pipeline)
+
+    defaults = {
+        k: v
+        for k, v in {
+            "team": default_team,
+            "project": default_project,
+            "environment": default_environment or environment,
+            "cost_center": default_cost_center,
+        }.items()
+        if v is not None
+    }
+    if defaults:
+        update_default_attributes(**defaults)
+    _instrumentor.default_attributes = defaults
+    _instrumentor.providers = list(providers or [])
+    _instrumentor._initialized = True
+    p = _runtime.current()
+    logger.info(
+        "GenOps AI initialized: service %s, exporters %s",
+        p.service_name,
+        ", ".join(p.exporter_types) or "none",
+    )
+    return _instrumentor
 
 
 class GenOpsInstrumentor:
@@ -35,103 +179,8 @@ class GenOpsInstrumentor:
     default_attributes: dict[str, Any]
     providers: list[str]
 
-    def instrument(
-        self,
-        service_name: Optional[str] = None,
-        service_version: str = "0.1.0",
-        environment: Optional[str] = None,
-        exporter_type: Optional[str] = None,
-        otlp_endpoint: Optional[str] = None,
-        otlp_headers: Optional[Mapping[str, str]] = None,
-        providers: Optional[list[str]] = None,
-        auto_detect: bool = True,
-        patch_all: bool = True,
-        default_team: Optional[str] = None,
-        default_project: Optional[str] = None,
-        default_environment: Optional[str] = None,
-        default_cost_center: Optional[str] = None,
-        resource_attributes: Optional[Mapping[str, Any]] = None,
-        file_path: Optional[str] = None,
-        splunk_hec_endpoint: Optional[str] = None,
-        splunk_hec_token: Optional[str] = None,
-        splunk_index: Optional[str] = None,
-        splunk_sourcetype: Optional[str] = None,
-        exporter_options: Optional[Mapping[str, Any]] = None,
-        max_queue_size: Optional[int] = None,
-        schedule_delay_millis: Optional[int] = None,
-        max_export_batch_size: Optional[int] = None,
-        export_timeout_millis: Optional[int] = None,
-        exit_flush_timeout: Optional[float] = None,
-    ) -> GenOpsInstrumentor:
-        """Configure GenOps; see genops.init."""
-        from .core.context import update_default_attributes
-
-        explicit = exporter_type is not None or otlp_endpoint is not None or otlp_headers
-        current = _runtime.current()
-        if not explicit and current.configured_by == "configure_otlp_exporter":
-            # The guides' pattern: configure_otlp_exporter(...), then auto_instrument().
-            # As genops-ai keeps an OpenTelemetry provider that is already set up, the
-            # exporter configured first stays.
-            logger.debug("genops: export already configured; keeping it")
-        else:
-            if exporter_type is None:
-                exporter_type = os.environ.get("OTEL_TRACES_EXPORTER") or "console"
-            if not isinstance(exporter_type, str):
-                raise ConfigError(f"exporter_type must be a str, not {type(exporter_type).__name__}")
-            exporter_type = exporter_type.lower()
-            spec: dict[str, Any] = {"type": exporter_type, "options": exporter_options}
-            if exporter_type in ("otlp", "otlp-json"):
-                spec.update(endpoint=otlp_endpoint, headers=otlp_headers)
-            elif otlp_endpoint is not None or otlp_headers:
-                logger.warning(
-                    "genops: otlp_endpoint/otlp_headers are ignored with exporter_type=%r", exporter_type
-                )
-            if exporter_type == "splunk":
-                spec.update(
-                    endpoint=splunk_hec_endpoint,
-                    token=splunk_hec_token,
-                    index=splunk_index,
-                    sourcetype=splunk_sourcetype,
-                )
-            if exporter_type == "file":
-                spec["file_path"] = file_path
-            pipeline = _runtime.build(
-                exporters=[spec],
-                service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "genops-ai-app",
-                service_version=service_version,
-                environment=environment,
-                resource_attributes=resource_attributes,
-                max_queue_size=max_queue_size,
-                schedule_delay_millis=schedule_delay_millis,
-                max_export_batch_size=max_export_batch_size,
-                export_timeout_millis=export_timeout_millis,
-                exit_flush_timeout=exit_flush_timeout,
-                configured_by="init",
-            )
-            _runtime.install(pipeline)
-
-        defaults = {
-            k: v
-            for k, v in {
-                "team": default_team,
-                "project": default_project,
-                "environment": default_environment or environment,
-                "cost_center": default_cost_center,
-            }.items()
-            if v is not None
-        }
-        if defaults:
-            update_default_attributes(**defaults)
-        self.default_attributes = defaults
-        self.providers = list(providers or [])
-        self._initialized = True
-        p = _runtime.current()
-        logger.info(
-            "GenOps AI initialized: service %s, exporters %s",
-            p.service_name,
-            ", ".join(p.exporter_types) or "none",
-        )
-        return self
+    #: Configure GenOps: genops-ai's method, the same function as genops.init.
+    instrument = staticmethod(init)
 
     def uninstrument(self) -> None:
         """Mark GenOps as not initialized (there are no provider patches to remove).
@@ -163,31 +212,6 @@ class GenOpsInstrumentor:
 
 
 _instrumentor = GenOpsInstrumentor()
-
-
-def init(**kwargs: Any) -> GenOpsInstrumentor:
-    """Configure GenOps telemetry.
-
-    Arguments (all optional): service_name, service_version, environment,
-    exporter_type ("console", "otlp" = OTLP/HTTP protobuf, "otlp-json", "splunk" =
-    Splunk HEC, "file", "memory", "none"; "honeycomb" once its exporter lands; default:
-    OTEL_TRACES_EXPORTER, else "console"), otlp_endpoint (a URL without a path gets
-    /v1/traces; default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT), otlp_headers,
-    resource_attributes, default_team, default_project, default_environment,
-    default_cost_center (merged into the default attributes), file_path (for "file"),
-    splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype (for
-    "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, ...), exporter_options
-    (any other option of the exporter, e.g. {"compression": "gzip"}),
-    max_queue_size (spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set),
-    schedule_delay_millis, max_export_batch_size,
-    export_timeout_millis, exit_flush_timeout (seconds the exit hook may spend
-    exporting; default 5).
-
-    Calling init again replaces the pipeline; the old one is flushed within its exit
-    deadline. Raises ConfigError for a bad value and NotAvailableError for an
-    exporter type this build does not have.
-    """
-    return _instrumentor.instrument(**kwargs)
 
 
 def uninstrument() -> None:

@@ -159,3 +159,53 @@ def test_every_genops_h_function_is_wrapped_or_ignored():
 def test_version():
     assert genops.__version__ == "0.1.0"
     assert native.genops_version() == native.GENOPS_VERSION_STRING
+
+
+# genops-ai's GenOpsInstrumentor.instrument (src/genops/auto_instrumentation.py): its
+# parameters, order and defaults; its init() passed them through **kwargs.
+GENOPS_AI_INIT = [
+    ("service_name", "genops-ai-app"),
+    ("service_version", "0.1.0"),
+    ("environment", None),
+    ("exporter_type", "console"),
+    ("otlp_endpoint", None),
+    ("otlp_headers", None),
+    ("providers", None),
+    ("auto_detect", True),
+    ("patch_all", True),
+    ("default_team", None),
+    ("default_project", None),
+    ("default_environment", None),
+]
+# Where the default is None here and a value in genops-ai: None reads the environment
+# (OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER) first, then falls back to genops-ai's value.
+FROM_THE_ENVIRONMENT = {"service_name", "exporter_type"}
+
+
+def test_init_has_a_real_signature():
+    sig = inspect.signature(genops.init)
+    ps = list(sig.parameters.values())
+    assert all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in ps)  # no **kwargs
+    head = ps[: len(GENOPS_AI_INIT)]
+    assert [p.name for p in head] == [n for n, _ in GENOPS_AI_INIT]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in head)
+    for p, (name, default) in zip(head, GENOPS_AI_INIT):
+        assert p.default == (None if name in FROM_THE_ENVIRONMENT else default), name
+    assert all(p.kind is p.KEYWORD_ONLY for p in ps[len(GENOPS_AI_INIT) :])
+    for p in ps:
+        assert p.annotation is not p.empty, p.name
+        assert f"- {p.name}" in genops.init.__doc__ or f", {p.name}" in genops.init.__doc__, p.name
+    assert sig.return_annotation in ("GenOpsInstrumentor", genops.GenOpsInstrumentor)
+
+
+def test_init_aliases_share_the_signature():
+    assert genops.auto_instrument is genops.init
+    assert genops.GenOpsInstrumentor().instrument is genops.init
+    assert inspect.signature(genops.GenOpsInstrumentor().instrument) == inspect.signature(genops.init)
+
+
+def test_init_rejects_an_unknown_keyword_by_name(genops_memory):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'exporter'"):
+        genops.init(exporter="console")
+    with pytest.raises(TypeError):
+        genops.init("svc", "1.0", "prod", "memory", None, None, None, True, True, None, None, None, "cc")
