@@ -140,7 +140,7 @@ PyObject *genops_py_type_error(const char *fmt, ...);
 #define FASTKW (METH_FASTCALL | METH_KEYWORDS)
 
 /* Module state (module.c), set at init. */
-extern genops_pipeline *genops_py_pipeline; /* spans start here; NULL = they do not record */
+extern genops_pipeline *genops_py_pipeline; /* spans start here; NULL until the first one */
 extern PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
 extern PyObject *genops_py_context_var;     /* ContextVar: the current Context */
 
@@ -148,9 +148,9 @@ extern PyObject *genops_py_context_var;     /* ContextVar: the current Context *
  * Returns 0 or -1 with an exception set. Called from the SWIG module's init. */
 int genops_py_module_init(PyObject *m);
 
-/* Make p the pipeline that new spans start on (NULL: spans do not record). The
- * caller keeps owning p and must call this with another pipeline (or NULL) before
- * freeing it. */
+/* Make p the pipeline that new spans start on (NULL: the next span asks
+ * genops._runtime.start_default() for one). The caller keeps owning p and must call
+ * this with another pipeline (or NULL) before freeing it. */
 void genops_py_use_pipeline(genops_pipeline *p);
 
 /* PyModule_AddObject that steals o also on failure (and takes NULL as a failure). */

@@ -15,7 +15,7 @@
 
 /* ---- module state: one interpreter, set at init, guarded by the GIL -------------- */
 
-genops_pipeline *genops_py_pipeline; /* spans start here; NULL = they do not record */
+genops_pipeline *genops_py_pipeline; /* spans start here; NULL until the first one */
 PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
 PyObject *genops_py_context_var;     /* ContextVar: the current Context */
 static PyObject *g_logger;           /* logging.getLogger("genops"), on first warning */
@@ -23,6 +23,21 @@ static PyObject *g_logger;           /* logging.getLogger("genops"), on first wa
 void genops_py_use_pipeline(genops_pipeline *p)
 {
     genops_py_pipeline = p;
+}
+
+/* The pipeline spans start on. `import genops` builds none (and so starts no thread):
+ * the first span asks genops._runtime for the default one. NULL with an exception set
+ * when that failed (a bad OTEL_BSP_* value, say); NULL without one: spans do not
+ * record. */
+static genops_pipeline *span_pipeline(void)
+{
+    if (genops_py_pipeline)
+        return genops_py_pipeline;
+    PyObject *runtime = PyImport_ImportModule("genops._runtime");
+    PyObject *done = runtime ? PyObject_CallMethod(runtime, "start_default", NULL) : NULL;
+    Py_XDECREF(runtime);
+    Py_XDECREF(done);
+    return genops_py_pipeline;
 }
 
 /* Log a warning on the "genops" logger; never raises (the warning is best effort). */
@@ -153,9 +168,12 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
     genops_span_context parent_buf;
     const genops_span_context *parent = genops_py_current_parent(&parent_buf);
     genops_span h = GENOPS_SPAN_NONE;
-    if (genops_py_pipeline)
-        h = genops_operation_start(genops_py_pipeline, name, type, parent, ctx ? ctx->ctx : NULL,
-                                   a.list.items, a.list.count, &err);
+    genops_pipeline *p = span_pipeline();
+    if (!p && PyErr_Occurred())
+        goto out;
+    if (p)
+        h = genops_operation_start(p, name, type, parent, ctx ? ctx->ctx : NULL, a.list.items,
+                                   a.list.count, &err);
     if (!h && err.code == GENOPS_EINVAL) {
         genops_py_raise(err.code, err.message);
         goto out;
@@ -218,8 +236,11 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
     genops_span_context parent_buf;
     const genops_span_context *parent = genops_py_current_parent(&parent_buf);
     genops_span h = GENOPS_SPAN_NONE;
-    if (genops_py_pipeline)
-        h = genops_span_start(genops_py_pipeline, cname, parent, &err);
+    genops_pipeline *p = span_pipeline();
+    if (!p && PyErr_Occurred())
+        goto out;
+    if (p)
+        h = genops_span_start(p, cname, parent, &err);
     if (h && a.list.count &&
         genops_span_set_attributes(h, a.list.items, a.list.count, &err) != GENOPS_OK) {
         genops_span_end(h, NULL);

@@ -7,7 +7,7 @@ C library (genops-native).
 
 from __future__ import annotations
 
-from . import _runtime  # noqa: F401 - starts the pre-init pipeline
+from . import _runtime
 from .auto_instrumentation import GenOpsInstrumentor, init, status, uninstrument
 from .core.context import (
     clear_context,

@@ -7,8 +7,9 @@ flush(), shutdown() and the exit hook also drain() the queue, so that a line log
 before they return is emitted before they return, and none is lost at exit. Nothing
 here runs per operation.
 
-Levels: the "genops" logger's effective level becomes the C threshold (at import, at
-init() and whenever the reader wakes, at least once a second), so lines the logger
+Capture and the reader start with the first pipeline (start_once), not at import.
+Levels: the "genops" logger's effective level becomes the C threshold (when capture
+starts, at init() and whenever the reader wakes, at least once a second), so lines the logger
 would drop are never even formatted. GENOPS_LOG_LEVEL, when set, still decides in C.
 """
 
@@ -106,9 +107,19 @@ def _run() -> None:
             logger.exception("genops: emitting a native log line failed")
 
 
+def start_once() -> None:
+    """Capture the native lines and start the reader, on the first call only (the
+    first pipeline; import starts nothing); later calls follow the logger's level.
+    After stop(), at exit, lines stay on stderr."""
+    if _thread is None and not _stopped:
+        start()
+    else:
+        sync_level()
+
+
 def start() -> None:
-    """Capture the native lines and start the reader thread (again, after stop() or in
-    a forked child). Idempotent."""
+    """Capture the native lines and start the reader thread (again, in a forked
+    child). Idempotent."""
     global _thread, _stopped
     sync_level()
     native.genops_log_capture(True)
@@ -136,8 +147,9 @@ def _after_fork_in_child() -> None:
     a fresh lock and a reader of its own. C gave the child an empty queue."""
     global _lock, _thread
     _lock = threading.RLock()
+    started = _thread is not None
     _thread = None
-    if not _stopped:
+    if started and not _stopped:
         start()
 
 

@@ -5,6 +5,11 @@ Spans start on the native module's "current pipeline" without touching this modu
 only configuration goes through here, serialised by one lock. Before init() the
 current pipeline is one with no exporter, so operations still work and are counted
 (as genops-ai does on OpenTelemetry's no-op provider).
+
+Importing genops starts nothing: no pipeline, no export thread, no log reader. The
+first pipeline is built by init() (or configure_otlp_exporter), or, for an operation
+before init(), by start_default(), which the native module calls when a span starts
+and it has no pipeline yet.
 """
 
 from __future__ import annotations
@@ -185,7 +190,7 @@ def build(
 ) -> _Pipeline:
     """Build a pipeline with the given exporters ({"type": ..., options}). Nothing
     global changes: on error everything built so far is freed and the error raised."""
-    _native_log.sync_level()  # logging may have been configured since import
+    _native_log.start_once()  # capture first, so this pipeline's own lines reach logging
     opts: dict[str, Any] = {}
     for key, value in (
         ("service_name", service_name),
@@ -308,8 +313,27 @@ def install(p: _Pipeline) -> None:
     _native_log.drain()  # what the old pipeline's last export logged
 
 
-def current() -> _Pipeline:
+def start_default() -> None:
+    """Build and install the pipeline before init() (no exporter), unless one is
+    installed already. Called by the native module for the first span, and by
+    current()."""
     with _lock:
+        if _current is None:
+            install(build(exporters=[], configured_by="default"))
+
+
+def configured_by() -> Optional[str]:
+    """Who configured the current pipeline ("default", "init", ...); None before the
+    first one (asking builds nothing)."""
+    with _lock:
+        return _current.configured_by if _current is not None else None
+
+
+def current() -> _Pipeline:
+    """The current pipeline; the first call before init() builds the default one."""
+    with _lock:
+        if _current is None:
+            start_default()
         assert _current is not None
         return _current
 
@@ -378,14 +402,8 @@ def _after_fork_in_child() -> None:
     _lock = threading.RLock()
 
 
-def _start() -> None:
-    """The pipeline before init(): no exporter. The native log is captured first, so
-    that even the first pipeline's lines reach logging."""
-    _native_log.start()
-    install(build(exporters=[], configured_by="default"))
-    atexit.register(_at_exit)
-    if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-_start()
+# Registered at import, as before the pipeline became lazy: atexit runs its hooks last
+# in, first out, so ours still runs after an application's own hooks that record spans.
+atexit.register(_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

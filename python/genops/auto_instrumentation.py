@@ -95,8 +95,7 @@ def init(
     pipeline stays.
     """
     explicit = exporter_type is not None or otlp_endpoint is not None or otlp_headers
-    current = _runtime.current()
-    if not explicit and current.configured_by == "configure_otlp_exporter":
+    if not explicit and _runtime.configured_by() == "configure_otlp_exporter":
         # The guides' pattern: configure_otlp_exporter(...), then auto_instrument().
         # As genops-ai keeps an OpenTelemetry provider that is already set up, the
         # exporter configured first stays.

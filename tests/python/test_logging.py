@@ -213,6 +213,8 @@ def test_a_forked_child_has_a_reader_of_its_own():
                 if "127.0.0.1:9/child" in record.getMessage():
                     self.event.set()
 
+        with genops.track("parent"):  # the first operation starts the parent's reader
+            pass
         pid = os.fork()
         if pid == 0:
             seen = Seen()

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .. import _runtime, native
+from .. import _native_log, _runtime, native
 from .._errors import GenOpsError
 
 
@@ -166,6 +166,7 @@ def validate_export_setup(provider: str, check_connectivity: bool = True) -> Val
     """Validate the export configuration for provider: "honeycomb", "datadog",
     "grafana", "splunk" or "otlp". Only "splunk" contacts the backend (its health
     endpoint and one test event), and only with check_connectivity."""
+    _native_log.start_once()  # the exporters' set-up lines reach logging
     if not isinstance(provider, str):
         return ValidationResult(str(provider), False, [], "provider must be a str")
     name = provider.lower()
