@@ -1,9 +1,9 @@
 """init(), status() and uninstrument(), as genops-ai names them.
 
 genops-ai's init() set up an OpenTelemetry tracer provider and patched AI provider
-SDKs. Here it builds the native pipeline: exporter, resource, batching. Provider
-patching is not part of this package (providers/auto_detect/patch_all are accepted
-and reported by status(), but nothing is patched).
+SDKs. Here it builds the native pipeline (exporter, resource, batching) and patches
+the installed provider SDKs (genops.providers; providers= names them, else every
+installed one unless auto_detect or patch_all is False).
 
 init()'s signature is genops-ai's GenOpsInstrumentor.instrument (KoshiHQ/GenOps-AI,
 src/genops/auto_instrumentation.py: the first twelve parameters, in its order; its
@@ -17,6 +17,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from . import _runtime
+from . import providers as _providers
 from ._errors import ConfigError
 from .core.context import update_default_attributes
 
@@ -67,8 +68,9 @@ def init(
     - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
       Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
-    - providers, auto_detect, patch_all: accepted and reported by status(); this
-      package does not patch AI provider SDKs.
+    - providers, auto_detect, patch_all: which AI provider SDKs to patch
+      (docs/providers.md): the names given, else every installed one unless
+      auto_detect or patch_all is False; status() reports what was patched.
     - default_team, default_project, default_environment: merged into the default
       attributes (genops.team, genops.project, genops.environment).
 
@@ -150,7 +152,8 @@ def init(
     if defaults:
         update_default_attributes(**defaults)
     _instrumentor.default_attributes = defaults
-    _instrumentor.providers = list(providers or [])
+    wanted = providers if providers is not None else (None if auto_detect and patch_all else [])
+    _instrumentor.providers = _providers.instrument(wanted)
     _instrumentor._initialized = True
     p = _runtime.current()
     logger.info(
@@ -182,11 +185,13 @@ class GenOpsInstrumentor:
     instrument = staticmethod(init)
 
     def uninstrument(self) -> None:
-        """Mark GenOps as not initialized (there are no provider patches to remove).
-        The pipeline keeps running; use genops.shutdown() to stop exporting."""
+        """Remove the provider patches and mark GenOps as not initialized. The
+        pipeline keeps running; use genops.shutdown() to stop exporting."""
         if not self._initialized:
             logger.warning("GenOps not initialized, nothing to uninstrument")
             return
+        _providers.uninstrument()
+        self.providers = []
         self._initialized = False
         logger.info("GenOps instrumentation removed")
 
@@ -195,8 +200,8 @@ class GenOpsInstrumentor:
         p = _runtime.current()
         return {
             "initialized": self._initialized,
-            "instrumented_providers": [],
-            "available_providers": {},
+            "instrumented_providers": _providers.instrumented_providers(),
+            "available_providers": _providers.available_providers(),
             "default_attributes": dict(self.default_attributes),
             "service_name": p.service_name,
             "exporters": list(p.exporter_types),

@@ -1,0 +1,181 @@
+"""One provider call as one genops operation: started before the SDK is called, ended
+when its answer (or the end of its stream) is in, with usage, cost and status.
+
+The operation is the native ``track`` span the rest of the package records with
+(parented on the current span, with the governance context and defaults); it is never
+entered, so the caller's current span does not change and a stream may end it from any
+task or thread. The attribute names are genops' (``record_cost``: genops.cost.*,
+genops.tokens.*) and, beside them, OpenTelemetry's GenAI semantic conventions
+(https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/ and the gen_ai
+registry: gen_ai.provider.name, gen_ai.operation.name, gen_ai.request.model,
+gen_ai.response.model, gen_ai.response.id, gen_ai.response.finish_reasons,
+gen_ai.usage.input_tokens / output_tokens, gen_ai.usage.cache_read.input_tokens,
+gen_ai.usage.cache_creation.input_tokens, gen_ai.usage.reasoning.output_tokens,
+error.type). As the conventions define it, gen_ai.usage.input_tokens counts cached
+input tokens too.
+
+Recording never breaks the call: a failure here is logged once on the "genops" logger
+and the provider's result or exception reaches the application unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .. import _native, pricing
+
+logger = logging.getLogger("genops")
+
+_reported: set[str] = set()  # the kinds of internal failure already logged
+
+
+def report_once(kind: str, message: str, *args: Any) -> None:
+    """A warning on the "genops" logger, the first time only for each kind."""
+    if kind not in _reported:
+        _reported.add(kind)
+        logger.warning(message, *args)
+
+
+@dataclass
+class Usage:
+    """What a response (or the events of a stream, as they pass) told about the call."""
+
+    model: Optional[str] = None
+    response_id: Optional[str] = None
+    input_tokens: Optional[int] = None  # every input token, cached ones included
+    uncached_input_tokens: Optional[int] = None  # Anthropic's input_tokens: without cache reads/writes
+    output_tokens: Optional[int] = None
+    total_tokens: Optional[int] = None
+    cached_input_tokens: Optional[int] = None  # read from a prompt cache
+    cache_write_tokens: Optional[int] = None  # written to a prompt cache
+    reasoning_tokens: Optional[int] = None  # among the output tokens
+    finish_reasons: list[str] = field(default_factory=list)
+
+
+def number(obj: Any, *path: str) -> Optional[int]:
+    """The int at obj.path[0].path[1]..., or None where any step is missing or None."""
+    for name in path:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj if isinstance(obj, int) and not isinstance(obj, bool) else None
+
+
+def text(obj: Any, name: str) -> Optional[str]:
+    value = getattr(obj, name, None)
+    return value if isinstance(value, str) and value else None
+
+
+class ProviderCall:
+    """The operation of one call. finish() or fail() ends it, once."""
+
+    __slots__ = ("span", "provider", "request_model", "usage", "_open")
+
+    def __init__(
+        self,
+        operation_name: str,
+        provider: str,
+        operation: str,
+        request_model: Optional[str],
+        attributes: Optional[dict[str, Any]] = None,
+    ) -> None:
+        self.provider = provider
+        self.request_model = request_model
+        self.usage = Usage()
+        self._open = [True]  # list.pop() is atomic: finish and fail end the span once
+        self.span = _native.track(operation_name, "ai.inference")
+        attrs: dict[str, Any] = {"gen_ai.provider.name": provider, "gen_ai.operation.name": operation}
+        if request_model:
+            attrs["gen_ai.request.model"] = request_model
+        if attributes:
+            attrs.update(attributes)
+        self.span.set_attributes(attrs)
+
+    def _take(self) -> bool:
+        try:
+            return self._open.pop()
+        except IndexError:
+            return False
+
+    def _record_usage(self) -> None:
+        u = self.usage
+        model = u.model or self.request_model or ""
+        attrs: dict[str, Any] = {}
+        for key, value in (
+            ("gen_ai.response.model", u.model),
+            ("gen_ai.response.id", u.response_id),
+            ("gen_ai.usage.input_tokens", u.input_tokens),
+            ("gen_ai.usage.output_tokens", u.output_tokens),
+            ("gen_ai.usage.cache_read.input_tokens", u.cached_input_tokens),
+            ("gen_ai.usage.cache_creation.input_tokens", u.cache_write_tokens),
+            ("gen_ai.usage.reasoning.output_tokens", u.reasoning_tokens),
+        ):
+            if value is not None:
+                attrs[key] = value
+        if u.finish_reasons:
+            attrs["gen_ai.response.finish_reasons"] = list(u.finish_reasons)
+        if attrs:
+            self.span.set_attributes(attrs)
+        priced = None
+        if model and (u.input_tokens is not None or u.output_tokens is not None):
+            priced = pricing.cost(
+                self.provider,
+                model,
+                u.input_tokens or 0,
+                u.output_tokens or 0,
+                u.cached_input_tokens or 0,
+                u.cache_write_tokens or 0,
+            )
+        self.span.record_cost(
+            cost=float(priced[0]) if priced else None,
+            currency=priced[1].currency if priced else "USD",
+            provider=self.provider,
+            model=model,
+            tokens_input=u.input_tokens,
+            tokens_output=u.output_tokens,
+            tokens_total=u.total_tokens,
+        )
+
+    def finish(self) -> None:
+        """End with status OK and what usage holds. Idempotent."""
+        if not self._take():
+            return
+        try:
+            self._record_usage()
+        except Exception as e:  # our bug or an odd response: never the application's problem
+            report_once("usage", "genops: recording a %s call's usage failed: %r", self.provider, e)
+        self.span.__exit__(None, None, None)
+
+    def fail(self, exc: BaseException) -> None:
+        """End with status ERROR, the exception as an event, error.type and the
+        HTTP status when the SDK's exception has one. Idempotent."""
+        if not self._take():
+            return
+        try:
+            attrs: dict[str, Any] = {"error.type": type(exc).__qualname__}
+            status = getattr(exc, "status_code", None)
+            if isinstance(status, int) and not isinstance(status, bool):
+                attrs["http.response.status_code"] = status
+            self.span.set_attributes(attrs)
+            self._record_usage()
+        except Exception as e:
+            report_once("error", "genops: recording a failed %s call failed: %r", self.provider, e)
+        self.span.__exit__(type(exc), exc, exc.__traceback__)
+
+
+def start(
+    operation_name: str,
+    provider: str,
+    operation: str,
+    request_model: Any,
+    attributes: Optional[dict[str, Any]] = None,
+) -> Optional[ProviderCall]:
+    """A ProviderCall, or None (logged once) if even starting it failed."""
+    try:
+        model = request_model if isinstance(request_model, str) else None
+        return ProviderCall(operation_name, provider, operation, model, attributes)
+    except Exception as e:
+        report_once("start", "genops: starting the operation of a %s call failed: %r", provider, e)
+        return None

@@ -1,0 +1,106 @@
+"""Observing a streamed answer without changing what the application gets.
+
+Both SDKs (OpenAI's and Anthropic's, generated alike) return a Stream / AsyncStream
+whose iteration goes through the instance's ``_iterator`` and whose ``close()`` (also
+called by ``with`` and, for AsyncStream, ``aclose()``) closes the response. The same
+object is returned to the application, with two instance attributes set: ``_iterator``
+becomes a generator that passes every item through unchanged after showing it to the
+call, and ``close`` also ends the call. The operation therefore ends, with the totals
+seen so far, when the stream is read to its end, fails, is closed early, or is
+collected unread. The close wrapper holds the stream by weak reference: a cycle would
+leave a dropped stream (and its connection) to the cyclic garbage collector.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, AsyncIterator, Callable, Iterator
+
+from ._call import ProviderCall, report_once
+
+Observer = Callable[[ProviderCall, Any], None]
+
+
+def _see(call: ProviderCall, observe: Observer, item: Any) -> None:
+    try:
+        observe(call, item)
+    except Exception as e:
+        report_once("stream", "genops: reading a %s stream event failed: %r", call.provider, e)
+
+
+def observe_sync(stream: Any, call: ProviderCall, observe: Observer) -> Any:
+    """Hook call onto a sync Stream (returned as it came); see the module comment."""
+    inner: Iterator[Any] = stream._iterator
+
+    def observed() -> Iterator[Any]:
+        try:
+            for item in inner:
+                _see(call, observe, item)
+                yield item
+        except GeneratorExit:  # closed early: close the SDK's iterator too, end in finally
+            close = getattr(inner, "close", None)
+            if close is not None:
+                close()
+            raise
+        except BaseException as e:
+            call.fail(e)
+            raise
+        finally:
+            call.finish()
+
+    ref = weakref.ref(stream)
+    close_original = type(stream).close
+
+    def close() -> None:
+        try:
+            s = ref()
+            if s is not None:
+                close_original(s)
+        finally:
+            call.finish()
+
+    stream._iterator = observed()
+    stream.close = close
+    return stream
+
+
+def observe_async(stream: Any, call: ProviderCall, observe: Observer) -> Any:
+    """Hook call onto an AsyncStream (returned as it came)."""
+    inner: AsyncIterator[Any] = stream._iterator
+
+    async def observed() -> AsyncIterator[Any]:
+        try:
+            async for item in inner:
+                _see(call, observe, item)
+                yield item
+        except GeneratorExit:  # closed early: ended in finally, with what was seen
+            raise
+        except BaseException as e:
+            call.fail(e)
+            raise
+        finally:
+            call.finish()
+
+    ref = weakref.ref(stream)
+    close_original = type(stream).close
+
+    async def close() -> None:
+        try:
+            s = ref()
+            if s is not None:
+                await close_original(s)
+        finally:
+            call.finish()
+
+    stream._iterator = observed()
+    stream.close = close
+    return stream
+
+
+def can_observe(stream: Any) -> bool:
+    """Whether stream has the shape observe_* relies on (else the call is recorded
+    without its stream's usage, and a warning says so)."""
+    try:
+        return hasattr(stream, "_iterator") and callable(getattr(type(stream), "close", None))
+    except Exception:
+        return False
