@@ -1,0 +1,419 @@
+"""A local stand-in for the OpenAI and Anthropic HTTP APIs, for the provider tests.
+
+It listens on 127.0.0.1 only, on an ephemeral port, and answers with the documented
+response shapes (OpenAI: https://platform.openai.com/docs/api-reference - chat
+completions, responses, embeddings, their server-sent event streams and the error
+object; Anthropic: https://docs.claude.com/en/api/messages and .../messages-streaming
+and .../errors). It is strict where the APIs are: a request without its credentials
+(Authorization: Bearer; Anthropic: x-api-key or a bearer token, and anthropic-version)
+or without a required field is refused with the API's 401 / 400 error. Everything it receives is kept
+(``received``) so that tests can compare what was recorded with what was asked.
+
+Behaviour by the requested model:
+    "error-400"   a 400 invalid_request_error       "rate-limit"   a 429 with retry-after
+    anything else a success; "gpt-4o" answers as the dated snapshot gpt-4o-2024-08-06
+                  and "claude-sonnet-4" as claude-sonnet-4-20250514, as the APIs do.
+Token counts depend on the request (input: 100 + the length of its JSON messages), so
+a test must read them from the SDK's response, never assume them.
+
+A request in absolute form (``POST http://openrouter.ai/api/v1/...``, as a client
+using this server as its HTTP proxy sends it) is answered the same way, its host kept:
+that is how the OpenRouter test reaches no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator, Optional
+from urllib.parse import urlsplit
+
+SNAPSHOTS = {"gpt-4o": "gpt-4o-2024-08-06", "claude-sonnet-4": "claude-sonnet-4-20250514"}
+STREAM_TEXT = ["Hel", "lo", ", ", "wor", "ld", "!"]
+CREATED = 1_760_000_000
+
+
+def _input_tokens(body: dict[str, Any]) -> int:
+    return 100 + len(json.dumps(body.get("messages", body.get("input", ""))))
+
+
+def _openai_error(status: int, message: str, kind: str, code: Optional[str]) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _anthropic_error(kind: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_local"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: AiServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    # ---- answering ------------------------------------------------------------------
+    def _json(self, status: int, obj: Any, headers: Optional[dict[str, str]] = None) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _sse(self, events: Iterator[tuple[Optional[str], str]]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for event, data in events:
+                text = (f"event: {event}\n" if event else "") + f"data: {data}\n\n"
+                raw = text.encode()
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(raw), raw))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):  # the client closed early
+            self.close_connection = True
+
+    # ---- dispatch -------------------------------------------------------------------
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = None
+        self.server.record(
+            {
+                "host": parts.hostname or self.headers.get("Host"),
+                "path": parts.path,
+                "body": body,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+            }
+        )
+        if not isinstance(body, dict):
+            return self._json(
+                400, _openai_error(400, "body is not a JSON object", "invalid_request_error", None)
+            )
+        path = parts.path
+        if path.endswith("/v1/messages"):
+            return self._anthropic(body)
+        for suffix, handler in (
+            ("/chat/completions", self._chat),
+            ("/responses", self._responses),
+            ("/embeddings", self._embeddings),
+        ):
+            if path.endswith(suffix):
+                return self._openai(body, handler)
+        self._json(404, _openai_error(404, f"no route {path}", "invalid_request_error", None))
+
+    # ---- OpenAI ---------------------------------------------------------------------
+    def _openai(self, body: dict[str, Any], handler: Any) -> None:
+        if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+            return self._json(
+                401, _openai_error(401, "You didn't provide an API key.", "invalid_request_error", None)
+            )
+        model = body.get("model")
+        if not isinstance(model, str):
+            return self._json(
+                400, _openai_error(400, "you must provide a model parameter", "invalid_request_error", None)
+            )
+        if model == "error-400":
+            return self._json(
+                400,
+                _openai_error(
+                    400, "The model `error-400` does not exist", "invalid_request_error", "model_not_found"
+                ),
+            )
+        if model == "rate-limit":
+            return self._json(
+                429,
+                _openai_error(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded"),
+                {"retry-after": "20", "x-ratelimit-remaining-requests": "0"},
+            )
+        handler(body, SNAPSHOTS.get(model, model))
+
+    def _chat_usage(self, body: dict[str, Any]) -> dict[str, Any]:
+        prompt = _input_tokens(body)
+        completion = 40 + len(STREAM_TEXT)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": prompt // 4, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 16,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        }
+
+    def _chat(self, body: dict[str, Any], model: str) -> None:
+        if not isinstance(body.get("messages"), list):
+            return self._json(
+                400, _openai_error(400, "'messages' is a required property", "invalid_request_error", None)
+            )
+        head = {"id": "chatcmpl-local1", "created": CREATED, "model": model, "system_fingerprint": "fp_local"}
+        if not body.get("stream"):
+            message = {
+                "role": "assistant",
+                "content": "".join(STREAM_TEXT),
+                "refusal": None,
+                "annotations": [],
+            }
+            return self._json(
+                200,
+                {
+                    **head,
+                    "object": "chat.completion",
+                    "service_tier": "default",
+                    "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+                    "usage": self._chat_usage(body),
+                },
+            )
+        include_usage = (body.get("stream_options") or {}).get("include_usage") is True
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            chunk = {**head, "object": "chat.completion.chunk"}
+            extra = {"usage": None} if include_usage else {}
+            deltas = [{"role": "assistant", "content": ""}] + [{"content": t} for t in STREAM_TEXT]
+            for d in deltas:
+                yield (
+                    None,
+                    json.dumps(
+                        {**chunk, **extra, "choices": [{"index": 0, "delta": d, "finish_reason": None}]}
+                    ),
+                )
+            yield (
+                None,
+                json.dumps(
+                    {**chunk, **extra, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                ),
+            )
+            if include_usage:
+                yield None, json.dumps({**chunk, "choices": [], "usage": self._chat_usage(body)})
+            yield None, "[DONE]"
+
+        self._sse(events())
+
+    def _response(self, body: dict[str, Any], model: str, done: bool) -> dict[str, Any]:
+        prompt = _input_tokens(body)
+        out = {
+            "type": "message",
+            "id": "msg_local1",
+            "status": "completed",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "".join(STREAM_TEXT), "annotations": []}],
+        }
+        return {
+            "id": "resp_local1",
+            "object": "response",
+            "created_at": CREATED,
+            "model": model,
+            "status": "completed" if done else "in_progress",
+            "output": [out] if done else [],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "error": None,
+            "incomplete_details": None,
+            "instructions": None,
+            "metadata": {},
+            "temperature": 1.0,
+            "top_p": 1.0,
+            "usage": {
+                "input_tokens": prompt,
+                "input_tokens_details": {"cached_tokens": prompt // 2},
+                "output_tokens": 30,
+                "output_tokens_details": {"reasoning_tokens": 8},
+                "total_tokens": prompt + 30,
+            }
+            if done
+            else None,
+        }
+
+    def _responses(self, body: dict[str, Any], model: str) -> None:
+        if "input" not in body:
+            return self._json(
+                400, _openai_error(400, "Missing required parameter: 'input'.", "invalid_request_error", None)
+            )
+        if not body.get("stream"):
+            return self._json(200, self._response(body, model, True))
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            seq = 0
+            yield (
+                "response.created",
+                json.dumps(
+                    {
+                        "type": "response.created",
+                        "sequence_number": seq,
+                        "response": self._response(body, model, False),
+                    }
+                ),
+            )
+            for t in STREAM_TEXT:
+                seq += 1
+                yield (
+                    "response.output_text.delta",
+                    json.dumps(
+                        {
+                            "type": "response.output_text.delta",
+                            "item_id": "msg_local1",
+                            "output_index": 0,
+                            "content_index": 0,
+                            "delta": t,
+                            "logprobs": [],
+                            "sequence_number": seq,
+                        }
+                    ),
+                )
+            yield (
+                "response.completed",
+                json.dumps(
+                    {
+                        "type": "response.completed",
+                        "sequence_number": seq + 1,
+                        "response": self._response(body, model, True),
+                    }
+                ),
+            )
+
+        self._sse(events())
+
+    def _embeddings(self, body: dict[str, Any], model: str) -> None:
+        if "input" not in body:
+            return self._json(
+                400, _openai_error(400, "'input' is a required property", "invalid_request_error", None)
+            )
+        vector = [0.25, -0.5, 0.125]
+        if body.get("encoding_format") == "base64":  # the SDK asks for base64 and decodes it
+            embedding: Any = base64.b64encode(struct.pack("<3f", *vector)).decode()
+        else:
+            embedding = vector
+        tokens = 8 + len(json.dumps(body["input"]))
+        self._json(
+            200,
+            {
+                "object": "list",
+                "model": model,
+                "data": [{"object": "embedding", "index": 0, "embedding": embedding}],
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            },
+        )
+
+    # ---- Anthropic ------------------------------------------------------------------
+    def _anthropic(self, body: dict[str, Any]) -> None:
+        # Credentials: x-api-key, or a bearer token (what SDK 2.x sends for api_key).
+        has_key = self.headers.get("x-api-key") or (self.headers.get("Authorization") or "").startswith(
+            "Bearer "
+        )
+        if not has_key or not self.headers.get("anthropic-version"):
+            return self._json(401, _anthropic_error("authentication_error", "x-api-key header is required"))
+        for field in ("model", "max_tokens", "messages"):
+            if field not in body:
+                return self._json(400, _anthropic_error("invalid_request_error", f"{field}: Field required"))
+        model = body["model"]
+        if model == "error-400":
+            return self._json(400, _anthropic_error("invalid_request_error", "model: error-400 not found"))
+        if model == "rate-limit":
+            return self._json(
+                429,
+                _anthropic_error("rate_limit_error", "Number of requests has exceeded your rate limit"),
+                {"retry-after": "20"},
+            )
+        model = SNAPSHOTS.get(model, model)
+        prompt = _input_tokens(body)
+        usage = {
+            "input_tokens": prompt,
+            "cache_creation_input_tokens": 64,
+            "cache_read_input_tokens": 512,
+            "output_tokens": 25,
+            "service_tier": "standard",
+        }
+        message = {
+            "id": "msg_local1",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [{"type": "text", "text": "".join(STREAM_TEXT)}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": usage,
+        }
+        if not body.get("stream"):
+            return self._json(200, message)
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+            yield "message_start", json.dumps({"type": "message_start", "message": start})
+            yield (
+                "content_block_start",
+                json.dumps(
+                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+                ),
+            )
+            yield "ping", json.dumps({"type": "ping"})
+            for t in STREAM_TEXT:
+                yield (
+                    "content_block_delta",
+                    json.dumps(
+                        {
+                            "type": "content_block_delta",
+                            "index": 0,
+                            "delta": {"type": "text_delta", "text": t},
+                        }
+                    ),
+                )
+            yield "content_block_stop", json.dumps({"type": "content_block_stop", "index": 0})
+            yield (
+                "message_delta",
+                json.dumps(
+                    {
+                        "type": "message_delta",
+                        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                        "usage": {"output_tokens": usage["output_tokens"]},
+                    }
+                ),
+            )
+            yield "message_stop", json.dumps({"type": "message_stop"})
+
+        self._sse(events())
+
+
+class AiServer(ThreadingHTTPServer):
+    """Serves on 127.0.0.1:<ephemeral> in a daemon thread until close()."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self._lock = threading.Lock()
+        self._received: list[dict[str, Any]] = []
+        self._thread = threading.Thread(target=self.serve_forever, name="ai-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def record(self, request: dict[str, Any]) -> None:
+        with self._lock:
+            self._received.append(request)
+
+    def received(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._received)
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join(5)

@@ -1,0 +1,440 @@
+"""Provider auto-instrumentation with the real SDKs from PyPI (openai, anthropic), each
+client pointed at tests/peers/ai_server.py on 127.0.0.1 (max_retries=0: no test
+reaches the network or waits on a retry). What reached the memory exporter, or a
+local OTLP receiver, is compared with what the SDK handed the application; expected
+costs come from prices.json read with json, not from genops.pricing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import pathlib
+import sys
+from decimal import Decimal
+
+import pytest
+
+import genops
+import genops.pricing
+from genops.providers import _call
+
+openai = pytest.importorskip("openai")
+anthropic = pytest.importorskip("anthropic")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from ai_server import AiServer  # noqa: E402
+
+PRICES = json.loads((ROOT / "python" / "genops" / "pricing" / "prices.json").read_text())["providers"]
+MESSAGES = [{"role": "user", "content": "Hello"}]
+M = Decimal(1_000_000)
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = AiServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def spans(genops_memory):
+    """genops.init(memory) (which patches the installed SDKs); uninstrument after."""
+    _call._reported.clear()
+    genops.pricing.reset_prices()
+    yield genops_memory
+    genops.uninstrument()
+
+
+def only(spans):
+    got = spans.finished_spans()
+    assert len(got) == 1, [s.name for s in got]
+    return got[0]
+
+
+def oai(server, cls=None):
+    return (cls or openai.OpenAI)(base_url=server.url + "/v1", api_key="test-key", max_retries=0)
+
+
+def ant(server, cls=None):
+    return (cls or anthropic.Anthropic)(base_url=server.url, api_key="test-key", max_retries=0)
+
+
+def openai_cost(model, inp, cached, out):
+    p = PRICES["openai"]["models"][model]
+    return float(
+        (
+            (inp - cached) * Decimal(p["input"])
+            + cached * Decimal(p["cached_input"])
+            + out * Decimal(p["output"])
+        )
+        / M
+    )
+
+
+def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
+    a = span.attributes
+    assert span.status == "OK" and span.name == "openai.chat.completions.create"
+    assert a["gen_ai.provider.name"] == provider and a["gen_ai.operation.name"] == "chat"
+    assert a["gen_ai.request.model"] == "gpt-4o" and a["gen_ai.response.model"] == model
+    assert a["genops.cost.model"] == model and a["genops.cost.provider"] == provider
+    assert a["gen_ai.usage.input_tokens"] == a["genops.tokens.input"] == usage.prompt_tokens
+    assert a["gen_ai.usage.output_tokens"] == a["genops.tokens.output"] == usage.completion_tokens
+    assert a["genops.tokens.total"] == usage.total_tokens
+    assert a["gen_ai.usage.cache_read.input_tokens"] == usage.prompt_tokens_details.cached_tokens
+    assert a["gen_ai.usage.reasoning.output_tokens"] == usage.completion_tokens_details.reasoning_tokens
+    cached = usage.prompt_tokens_details.cached_tokens
+    assert a["genops.cost.total"] == openai_cost(
+        "gpt-4o", usage.prompt_tokens, cached, usage.completion_tokens
+    )
+    assert a["genops.cost.currency"] == "USD"
+
+
+# ---- OpenAI ---------------------------------------------------------------------------
+
+
+def test_init_reports_what_it_patched(spans):
+    status = genops.status()
+    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"]
+    assert status["available_providers"] == {"openai": True, "openrouter": True, "anthropic": True}
+
+
+def test_openai_chat_records_usage_cost_and_genai_names(spans, server):
+    r = oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    assert isinstance(r, openai.types.chat.ChatCompletion) and r.choices[0].message.content == "Hello, world!"
+    span = only(spans)
+    check_chat(span, r.usage)
+    assert span.attributes["gen_ai.response.finish_reasons"] == ("stop",)
+    assert span.attributes["gen_ai.response.id"] == r.id
+    assert span.attributes["server.address"] == "127.0.0.1"
+
+
+def test_openai_chat_stream_records_totals_at_the_end(spans, server):
+    stream = oai(server).chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+    )
+    assert type(stream) is openai.Stream
+    assert spans.finished_spans() == []  # open until the stream ends
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "Hello, world!"
+    span = only(spans)
+    check_chat(span, chunks[-1].usage)
+    assert span.attributes["gen_ai.request.stream"] is True
+
+
+def test_openai_stream_without_include_usage_records_no_tokens_and_says_so(spans, server, caplog):
+    caplog.set_level(logging.WARNING, logger="genops")
+    with oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True) as stream:
+        assert len(list(stream)) == 8
+    a = only(spans).attributes
+    assert a["genops.cost.model"] == "gpt-4o-2024-08-06" and "genops.tokens.input" not in a
+    assert "genops.cost.total" not in a
+    assert any("include_usage" in r.getMessage() for r in caplog.records)
+
+
+def test_openai_stream_closed_early_ends_the_operation_once(spans, server):
+    stream = oai(server).chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+    )
+    first = next(iter(stream))
+    stream.close()
+    stream.close()
+    span = only(spans)
+    assert span.status == "OK" and first.model == span.attributes["gen_ai.response.model"]
+    assert "genops.tokens.input" not in span.attributes  # usage comes last: not seen
+
+
+def test_openai_chat_completions_stream_helper_is_recorded(spans, server):
+    with oai(server).chat.completions.stream(
+        model="gpt-4o", messages=MESSAGES, stream_options={"include_usage": True}
+    ) as stream:
+        final = stream.get_final_completion()
+    check_chat(only(spans), final.usage)
+
+
+def test_openai_responses_sync_and_stream(spans, server):
+    client = oai(server)
+    r = client.responses.create(model="gpt-4o", input="Hello")
+    events = list(client.responses.create(model="gpt-4o", input="Hello", stream=True))
+    done = events[-1].response
+    assert events[-1].type == "response.completed"
+    got = spans.finished_spans()
+    assert [s.name for s in got] == ["openai.responses.create"] * 2
+    for span, usage in zip(got, (r.usage, done.usage)):
+        a = span.attributes
+        assert a["gen_ai.response.model"] == "gpt-4o-2024-08-06" and a["gen_ai.response.id"] == "resp_local1"
+        assert (
+            a["genops.tokens.input"] == usage.input_tokens
+            and a["genops.tokens.output"] == usage.output_tokens
+        )
+        assert a["gen_ai.usage.cache_read.input_tokens"] == usage.input_tokens_details.cached_tokens
+        assert a["gen_ai.usage.reasoning.output_tokens"] == usage.output_tokens_details.reasoning_tokens
+        cached = usage.input_tokens_details.cached_tokens
+        assert a["genops.cost.total"] == openai_cost(
+            "gpt-4o", usage.input_tokens, cached, usage.output_tokens
+        )
+
+
+def test_openai_embeddings(spans, server):
+    r = oai(server).embeddings.create(model="text-embedding-3-small", input="Hello")
+    assert r.data[0].embedding == [0.25, -0.5, 0.125]
+    a = only(spans).attributes
+    assert a["gen_ai.operation.name"] == "embeddings" and a["genops.tokens.input"] == r.usage.prompt_tokens
+    price = Decimal(PRICES["openai"]["models"]["text-embedding-3-small"]["input"])
+    assert a["genops.cost.total"] == float(r.usage.prompt_tokens * price / M)
+
+
+def test_openai_async_create_and_stream(spans, server):
+    async def calls():
+        client = oai(server, openai.AsyncOpenAI)
+        r = await client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+        )
+        assert type(stream) is openai.AsyncStream
+        chunks = [c async for c in stream]
+        return r.usage, chunks[-1].usage
+
+    usages = asyncio.run(calls())
+    got = spans.finished_spans()
+    assert len(got) == 2
+    for span, usage in zip(got, usages):
+        check_chat(span, usage)
+
+
+@pytest.mark.parametrize(
+    "model, error, status", [("error-400", "BadRequestError", 400), ("rate-limit", "RateLimitError", 429)]
+)
+def test_openai_error_is_recorded_and_reraised_unchanged(spans, server, model, error, status):
+    with pytest.raises(getattr(openai, error)) as caught:
+        oai(server).chat.completions.create(model=model, messages=MESSAGES)
+    assert caught.value.status_code == status
+    span = only(spans)
+    assert span.status == "ERROR" and span.status_message == str(caught.value)
+    assert span.attributes["error.type"] == error and span.attributes["http.response.status_code"] == status
+    assert [e.name for e in span.events] == ["exception"]
+    assert span.events[0].attributes["exception.type"] == error
+
+
+def test_unknown_model_records_tokens_without_cost(spans, server):
+    r = oai(server).chat.completions.create(model="local-llama", messages=MESSAGES)
+    a = only(spans).attributes
+    assert a["genops.tokens.input"] == r.usage.prompt_tokens and "genops.cost.total" not in a
+
+
+def test_operation_is_a_child_with_the_governance_context(spans, server):
+    genops.set_default_attributes(team="support")
+    with genops.track_enhanced("ai.workflow", customer_id="acme") as parent:
+        oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    child, outer = spans.finished_spans()
+    assert child.parent_span_id == outer.span_id and child.trace_id == outer.trace_id
+    assert parent is not None and child.attributes["genops.team"] == "support"
+
+
+def test_openrouter_is_recognised_by_base_url(spans, server):
+    # The server is the client's HTTP proxy: the request for openrouter.ai reaches it
+    # in absolute form, and nothing resolves or reaches openrouter.ai.
+    http = openai.DefaultHttpxClient(proxy=server.url)
+    client = openai.OpenAI(
+        base_url="http://openrouter.ai/api/v1", api_key="k", max_retries=0, http_client=http
+    )
+    r = client.chat.completions.create(model="anthropic/claude-sonnet-4", messages=MESSAGES)
+    assert server.received()[-1]["host"] == "openrouter.ai"
+    a = only(spans).attributes
+    assert a["gen_ai.provider.name"] == a["genops.cost.provider"] == "openrouter"
+    p = PRICES["anthropic"]["models"]["claude-sonnet-4"]  # priced as the prefix's vendor
+    cached = r.usage.prompt_tokens_details.cached_tokens
+    want = (r.usage.prompt_tokens - cached) * Decimal(p["input"]) + cached * Decimal(p["cached_input"])
+    want += r.usage.completion_tokens * Decimal(p["output"])
+    assert a["genops.cost.total"] == float(want / M)
+
+
+# ---- Anthropic ------------------------------------------------------------------------
+
+
+def check_message(span, usage, model="claude-sonnet-4-20250514"):
+    a = span.attributes
+    assert span.status == "OK" and span.name == "anthropic.messages.create"
+    assert a["gen_ai.provider.name"] == "anthropic" and a["gen_ai.response.model"] == model
+    total_in = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens
+    assert a["gen_ai.usage.input_tokens"] == a["genops.tokens.input"] == total_in
+    assert a["genops.tokens.output"] == usage.output_tokens
+    assert a["gen_ai.usage.cache_read.input_tokens"] == usage.cache_read_input_tokens
+    assert a["gen_ai.usage.cache_creation.input_tokens"] == usage.cache_creation_input_tokens
+    p = PRICES["anthropic"]["models"]["claude-sonnet-4"]
+    want = (
+        usage.input_tokens * Decimal(p["input"])
+        + usage.cache_read_input_tokens * Decimal(p["cached_input"])
+        + usage.cache_creation_input_tokens * Decimal(p["cache_write"])
+        + usage.output_tokens * Decimal(p["output"])
+    )
+    assert a["genops.cost.total"] == float(want / M)
+
+
+def test_anthropic_create(spans, server):
+    m = ant(server).messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
+    assert isinstance(m, anthropic.types.Message)
+    span = only(spans)
+    check_message(span, m.usage)
+    assert span.attributes["gen_ai.response.finish_reasons"] == ("end_turn",)
+    assert span.attributes["gen_ai.request.max_tokens"] == 64
+
+
+def test_anthropic_create_stream_and_messages_stream(spans, server):
+    client = ant(server)
+    events = list(
+        client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES, stream=True)
+    )
+    assert [e.type for e in events][0] == "message_start"
+    with client.messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as stream:
+        final = stream.get_final_message()
+    got = spans.finished_spans()
+    assert len(got) == 2
+    for span in got:
+        check_message(span, final.usage)
+
+
+def test_anthropic_async(spans, server):
+    async def calls():
+        client = ant(server, anthropic.AsyncAnthropic)
+        m = await client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
+        stream = await client.messages.create(
+            model="claude-sonnet-4", max_tokens=64, messages=MESSAGES, stream=True
+        )
+        _ = [e async for e in stream]
+        async with client.messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as s:
+            final = await s.get_final_message()
+        return m.usage, final.usage
+
+    usage, streamed = asyncio.run(calls())
+    got = spans.finished_spans()
+    assert len(got) == 3
+    check_message(got[0], usage)
+    for span in got[1:]:
+        check_message(span, streamed)
+
+
+def test_anthropic_stream_closed_early_keeps_what_it_saw(spans, server):
+    with ant(server).messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as stream:
+        first = next(iter(stream))
+    assert first.type == "message_start"
+    a = only(spans).attributes
+    u = first.message.usage
+    assert (
+        a["genops.tokens.input"] == u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens
+    )
+    assert a["genops.tokens.output"] == 1  # message_start's count; the final one never came
+
+
+def test_anthropic_rate_limit(spans, server):
+    with pytest.raises(anthropic.RateLimitError) as caught:
+        ant(server).messages.create(model="rate-limit", max_tokens=64, messages=MESSAGES)
+    span = only(spans)
+    assert span.status == "ERROR" and span.attributes["http.response.status_code"] == 429
+    assert span.events[0].attributes["exception.message"] == str(caught.value)
+
+
+# ---- patching -------------------------------------------------------------------------
+
+
+def patched_attributes():
+    from anthropic.resources.messages import AsyncMessages, Messages
+    from openai.resources.chat.completions import AsyncCompletions, Completions
+    from openai.resources.embeddings import AsyncEmbeddings, Embeddings
+    from openai.resources.responses import AsyncResponses, Responses
+
+    owners = (Completions, AsyncCompletions, Responses, AsyncResponses, Embeddings, AsyncEmbeddings)
+    names = [(o, "create") for o in owners] + [
+        (o, n) for o in (Messages, AsyncMessages) for n in ("create", "stream")
+    ]
+    return {(o, n): o.__dict__[n] for o, n in names}
+
+
+def test_uninstrument_restores_every_attribute_exactly(genops_memory, server):
+    genops.uninstrument()
+    before = patched_attributes()
+    genops.init(exporter_type="memory")
+    during = patched_attributes()
+    assert all(during[k] is not before[k] for k in before)
+    assert all(during[k].__wrapped__ is before[k] for k in before)
+    raw = oai(server).chat.completions.with_raw_response  # holds the patched bound method
+    genops.uninstrument()
+    after = patched_attributes()
+    assert all(after[k] is before[k] for k in before)
+    assert genops.status()["instrumented_providers"] == []
+    genops_memory.clear()
+    oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    raw.create(model="gpt-4o", messages=MESSAGES)
+    assert genops_memory.finished_spans() == []
+
+
+def test_patch_functions_keep_genops_ai_names(genops_memory):
+    from genops.providers.anthropic import patch_anthropic, unpatch_anthropic
+    from genops.providers.openai import instrument_openai, patch_openai, unpatch_openai
+    from genops.providers.openrouter import patch_openrouter, unpatch_openrouter
+
+    genops.uninstrument()
+    assert patch_openai() is True and patch_openai() is False
+    assert patch_anthropic(auto_track=False) is False
+    assert genops.status()["instrumented_providers"] == ["openai", "openrouter"]
+    unpatch_openrouter()  # the same patch as OpenAI's
+    assert genops.status()["instrumented_providers"] == []
+    assert patch_openrouter() is True and patch_anthropic() is True
+    client = openai.OpenAI(api_key="k", base_url="http://127.0.0.1:9/v1")
+    assert instrument_openai(client) is client
+    unpatch_openai()
+    unpatch_anthropic()
+    assert genops.status()["instrumented_providers"] == []
+
+
+def test_init_with_providers_list_patches_only_those(genops_memory, caplog):
+    genops.uninstrument()
+    genops.init(exporter_type="memory", providers=["anthropic", "nope"])
+    assert genops.status()["instrumented_providers"] == ["anthropic"]
+    assert any("unknown provider 'nope'" in r.getMessage() for r in caplog.records)
+    genops.uninstrument()
+    genops.init(exporter_type="memory", auto_detect=False)
+    assert genops.status()["instrumented_providers"] == []
+
+
+# ---- end to end and the SDK's own tracing --------------------------------------------
+
+
+def test_auto_instrument_then_provider_call_reaches_an_otlp_receiver(server):
+    from otlp_server import OtlpServer
+
+    with OtlpServer() as receiver:
+        genops.auto_instrument(exporter_type="otlp", otlp_endpoint=receiver.base, service_name="guide")
+        try:
+            r = oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            genops.flush(10)
+        finally:
+            genops.uninstrument()
+            genops.init(exporter_type="none")
+        got = [s for rec in receiver.received() for s in rec["spans"]]
+    assert len(got) == 1
+    v = got[0]["values"]
+    assert v["genops.cost.provider"] == "openai" and v["gen_ai.usage.input_tokens"] == r.usage.prompt_tokens
+    cached = r.usage.prompt_tokens_details.cached_tokens
+    assert v["genops.cost.total"] == openai_cost(
+        "gpt-4o", r.usage.prompt_tokens, cached, r.usage.completion_tokens
+    )
+
+
+def test_anthropic_sdk_span_goes_to_opentelemetry_and_the_call_is_recorded_once(spans, server):
+    sdk_trace = pytest.importorskip("opentelemetry.sdk.trace")
+    export = pytest.importorskip("opentelemetry.sdk.trace.export")
+    memory = pytest.importorskip("opentelemetry.sdk.trace.export.in_memory_span_exporter")
+    exporter = memory.InMemorySpanExporter()
+    provider = sdk_trace.TracerProvider()
+    provider.add_span_processor(export.SimpleSpanProcessor(exporter))
+    client = anthropic.Anthropic(
+        base_url=server.url, api_key="k", max_retries=0, open_telemetry={"tracer_provider": provider}
+    )
+    client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
+    ours = only(spans)
+    theirs = exporter.get_finished_spans()
+    assert [s.name for s in theirs] == ["anthropic.messages.create"]
+    assert theirs[0].attributes["gen_ai.usage.output_tokens"] == ours.attributes["genops.tokens.output"]
