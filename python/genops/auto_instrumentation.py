@@ -185,13 +185,14 @@ class GenOpsInstrumentor:
     instrument = staticmethod(init)
 
     def uninstrument(self) -> None:
-        """Remove the provider patches and mark GenOps as not initialized. The
-        pipeline keeps running; use genops.shutdown() to stop exporting."""
-        if not self._initialized:
-            logger.warning("GenOps not initialized, nothing to uninstrument")
-            return
+        """Remove the provider patches (patch_openai()'s too) and mark GenOps as not
+        initialized. The pipeline keeps running; use genops.shutdown() to stop exporting."""
+        patched = _providers.instrumented_providers()
         _providers.uninstrument()
         self.providers = []
+        if not self._initialized and not patched:
+            logger.warning("GenOps not initialized, nothing to uninstrument")
+            return
         self._initialized = False
         logger.info("GenOps instrumentation removed")
 

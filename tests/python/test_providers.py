@@ -438,3 +438,12 @@ def test_anthropic_sdk_span_goes_to_opentelemetry_and_the_call_is_recorded_once(
     theirs = exporter.get_finished_spans()
     assert [s.name for s in theirs] == ["anthropic.messages.create"]
     assert theirs[0].attributes["gen_ai.usage.output_tokens"] == ours.attributes["genops.tokens.output"]
+
+
+def test_uninstrument_removes_patches_made_without_init():
+    from genops.providers.anthropic import patch_anthropic
+
+    genops.uninstrument()
+    patch_anthropic()
+    genops.uninstrument()
+    assert genops.status()["instrumented_providers"] == []
