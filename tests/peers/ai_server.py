@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +55,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's algorithm
+        # meets the client's delayed ACK and every answer waits ~40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # ---- answering ------------------------------------------------------------------
     def _json(self, status: int, obj: Any, headers: Optional[dict[str, str]] = None) -> None:
@@ -417,3 +424,23 @@ class AiServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self._thread.join(5)
+
+
+def main() -> None:
+    """Standalone (benchmarks): serve until killed, the port written to --port-file."""
+    import argparse
+    import os
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port-file", required=True)
+    args = ap.parse_args()
+    server = AiServer()
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.replace(tmp, args.port_file)
+    server._thread.join()
+
+
+if __name__ == "__main__":
+    main()
