@@ -81,6 +81,8 @@ _lock = threading.Lock()
 _table: dict[str, dict[str, ModelPrice]] = {}  # replaced whole (copy on write), read without the lock
 _version = ""
 _warned: set[tuple[str, str]] = set()
+_found: dict[tuple[str, str], Optional[ModelPrice]] = {}  # lookup()'s answers for the current table
+_MAX_FOUND = 4096
 
 
 def _decimal(value: Any, what: str) -> Decimal:
@@ -155,6 +157,7 @@ def reset_prices() -> None:
     with _lock:
         _table, _version = table, version
         _warned.clear()
+        _found.clear()
 
 
 def _merge(extra: Mapping[str, Mapping[str, ModelPrice]]) -> None:
@@ -164,6 +167,7 @@ def _merge(extra: Mapping[str, Mapping[str, ModelPrice]]) -> None:
         for provider, models in extra.items():
             merged.setdefault(provider, {}).update(models)
         _table = merged
+        _found.clear()
         _warned.difference_update({(p, m) for p, models in extra.items() for m in models})
 
 
@@ -239,7 +243,21 @@ def lookup(provider: str, model: str) -> Optional[ModelPrice]:
     """The price of model at provider, or None. The provider's own table is searched
     first, then the table of the vendor a prefix names (an OpenRouter model
     "anthropic/claude-sonnet-4" is priced as Anthropic's)."""
+    key = (provider, model)
+    try:
+        return _found[key]
+    except KeyError:
+        pass
     table = _table
+    price = _search(table, provider, model)
+    if len(_found) >= _MAX_FOUND:
+        _found.clear()
+    if table is _table:  # not an answer from a table replaced meanwhile
+        _found[key] = price
+    return price
+
+
+def _search(table: dict[str, dict[str, ModelPrice]], provider: str, model: str) -> Optional[ModelPrice]:
     if not model:
         return None
     exact = table.get(provider.lower(), {}).get(model.lower())

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import _native, pricing
 
@@ -71,7 +71,7 @@ def text(obj: Any, name: str) -> Optional[str]:
 class ProviderCall:
     """The operation of one call. finish() or fail() ends it, once."""
 
-    __slots__ = ("span", "provider", "request_model", "usage", "_open")
+    __slots__ = ("span", "provider", "request_model", "usage", "_open", "_attrs")
 
     def __init__(
         self,
@@ -86,12 +86,13 @@ class ProviderCall:
         self.usage = Usage()
         self._open = [True]  # list.pop() is atomic: finish and fail end the span once
         self.span = _native.track(operation_name, "ai.inference")
+        # Set with the response's attributes, in one native call at the end.
         attrs: dict[str, Any] = {"gen_ai.provider.name": provider, "gen_ai.operation.name": operation}
         if request_model:
             attrs["gen_ai.request.model"] = request_model
         if attributes:
             attrs.update(attributes)
-        self.span.set_attributes(attrs)
+        self._attrs = attrs
 
     def _take(self) -> bool:
         try:
@@ -102,7 +103,7 @@ class ProviderCall:
     def _record_usage(self) -> None:
         u = self.usage
         model = u.model or self.request_model or ""
-        attrs: dict[str, Any] = {}
+        attrs = self._attrs
         for key, value in (
             ("gen_ai.response.model", u.model),
             ("gen_ai.response.id", u.response_id),
@@ -116,8 +117,7 @@ class ProviderCall:
                 attrs[key] = value
         if u.finish_reasons:
             attrs["gen_ai.response.finish_reasons"] = list(u.finish_reasons)
-        if attrs:
-            self.span.set_attributes(attrs)
+        self.span.set_attributes(attrs)
         priced = None
         if model and (u.input_tokens is not None or u.output_tokens is not None):
             priced = pricing.cost(
@@ -154,15 +154,41 @@ class ProviderCall:
         if not self._take():
             return
         try:
-            attrs: dict[str, Any] = {"error.type": type(exc).__qualname__}
+            self._attrs["error.type"] = type(exc).__qualname__
             status = getattr(exc, "status_code", None)
             if isinstance(status, int) and not isinstance(status, bool):
-                attrs["http.response.status_code"] = status
-            self.span.set_attributes(attrs)
+                self._attrs["http.response.status_code"] = status
             self._record_usage()
         except Exception as e:
             report_once("error", "genops: recording a failed %s call failed: %r", self.provider, e)
         self.span.__exit__(type(exc), exc, exc.__traceback__)
+
+
+# id(base_url object) -> (that object, provider, attributes). The object is held, so its
+# id cannot be reused while it is a key; a client given a new base_url gets a new entry.
+_endpoints: dict[int, tuple[Any, str, dict[str, Any]]] = {}
+_MAX_ENDPOINTS = 256
+
+
+def endpoint(resource: Any, classify: Callable[[str], str], default: str) -> tuple[str, dict[str, Any]]:
+    """(classify(host), {server.address, server.port}) for the client of an SDK
+    resource, from its base_url; (default, {}) when it has none. Kept per base_url
+    object: parsing the URL on every call would cost more than the rest of the start."""
+    try:
+        url = resource._client.base_url
+        cached = _endpoints.get(id(url))
+        if cached is None or cached[0] is not url:
+            host = str(url.host)
+            attrs: dict[str, Any] = {"server.address": host}
+            if url.port:
+                attrs["server.port"] = int(url.port)
+            cached = (url, classify(host), attrs)
+            if len(_endpoints) >= _MAX_ENDPOINTS:
+                _endpoints.clear()
+            _endpoints[id(url)] = cached
+    except Exception:
+        return default, {}
+    return cached[1], dict(cached[2])
 
 
 def start(

@@ -72,22 +72,18 @@ def _message(call: ProviderCall, obj: Any) -> None:
         _usage(call, usage)
 
 
+def _classify(host: str) -> str:
+    if host.endswith(".amazonaws.com"):
+        return "aws.bedrock"
+    if host.endswith("aiplatform.googleapis.com"):
+        return "gcp.vertex_ai"
+    return "anthropic"
+
+
 def provider_of(resource: Any) -> tuple[str, dict[str, Any]]:
     """The provider (anthropic, or aws.bedrock / gcp.vertex_ai for the SDK's Bedrock
     and Vertex clients, by host) and server.address / server.port."""
-    try:
-        url = resource._client.base_url
-        host = str(url.host)
-        attrs: dict[str, Any] = {"server.address": host}
-        if url.port:
-            attrs["server.port"] = int(url.port)
-    except Exception:
-        return "anthropic", {}
-    if host.endswith(".amazonaws.com"):
-        return "aws.bedrock", attrs
-    if host.endswith("aiplatform.googleapis.com"):
-        return "gcp.vertex_ai", attrs
-    return "anthropic", attrs
+    return _call.endpoint(resource, _classify, "anthropic")
 
 
 def _start(resource: Any, kwargs: dict[str, Any], stream: bool) -> Optional[ProviderCall]:

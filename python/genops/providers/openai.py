@@ -94,18 +94,13 @@ def _responses(call: ProviderCall, obj: Any) -> None:
 _OBSERVERS: dict[str, _streams.Observer] = {"chat": _chat, "responses": _responses}
 
 
+def _classify(host: str) -> str:
+    return "openrouter" if host == OPENROUTER_HOST or host.endswith("." + OPENROUTER_HOST) else "openai"
+
+
 def provider_of(resource: Any) -> tuple[str, dict[str, Any]]:
     """("openrouter" or "openai", server.address / server.port of the client's base_url)."""
-    try:
-        url = resource._client.base_url
-        host = str(url.host)
-        attrs: dict[str, Any] = {"server.address": host}
-        if url.port:
-            attrs["server.port"] = int(url.port)
-    except Exception:
-        return "openai", {}
-    is_openrouter = host == OPENROUTER_HOST or host.endswith("." + OPENROUTER_HOST)
-    return ("openrouter" if is_openrouter else "openai"), attrs
+    return _call.endpoint(resource, _classify, "openai")
 
 
 def _start(operation_name: str, operation: str) -> _wrap.Start:
