@@ -1,4 +1,7 @@
-"""A local stand-in for the OpenAI and Anthropic HTTP APIs, for the provider tests.
+"""A local stand-in for the OpenAI, Anthropic and AWS Bedrock runtime HTTP APIs, for the
+provider tests (Bedrock: https://docs.aws.amazon.com/bedrock/latest/APIReference/ -
+Converse, InvokeModel, the x-amzn-ErrorType errors; a request without a SigV4
+Authorization header is refused with 403).
 
 It listens on 127.0.0.1 only, on an ephemeral port, and answers with the documented
 response shapes (OpenAI: https://platform.openai.com/docs/api-reference - chat
@@ -30,7 +33,7 @@ import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator, Optional
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 SNAPSHOTS = {"gpt-4o": "gpt-4o-2024-08-06", "claude-sonnet-4": "claude-sonnet-4-20250514"}
 STREAM_TEXT = ["Hel", "lo", ", ", "wor", "ld", "!"]
@@ -47,6 +50,20 @@ def _openai_error(status: int, message: str, kind: str, code: Optional[str]) -> 
 
 def _anthropic_error(kind: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_local"}
+
+
+def _anthropic_message(model: str, usage: dict[str, Any]) -> dict[str, Any]:
+    """A Message of Anthropic's API (also InvokeModel's body for Claude on Bedrock)."""
+    return {
+        "id": "msg_local1",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": "".join(STREAM_TEXT)}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": usage,
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -110,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
                 400, _openai_error(400, "body is not a JSON object", "invalid_request_error", None)
             )
         path = parts.path
+        if path.startswith("/model/"):
+            return self._bedrock(unquote(path[len("/model/") :]), body)
         if path.endswith("/v1/messages"):
             return self._anthropic(body)
         for suffix, handler in (
@@ -346,16 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
             "output_tokens": 25,
             "service_tier": "standard",
         }
-        message = {
-            "id": "msg_local1",
-            "type": "message",
-            "role": "assistant",
-            "model": model,
-            "content": [{"type": "text", "text": "".join(STREAM_TEXT)}],
-            "stop_reason": "end_turn",
-            "stop_sequence": None,
-            "usage": usage,
-        }
+        message = _anthropic_message(model, usage)
         if not body.get("stream"):
             return self._json(200, message)
 
@@ -394,6 +404,52 @@ class _Handler(BaseHTTPRequestHandler):
             yield "message_stop", json.dumps({"type": "message_stop"})
 
         self._sse(events())
+
+    # ---- AWS Bedrock runtime (REST JSON: POST /model/{modelId}/converse | /invoke) --------
+    def _bedrock_error(self, status: int, kind: str, message: str) -> None:
+        self._json(
+            status, {"message": message}, {"x-amzn-ErrorType": f"{kind}:http://internal.amazon.com/coral/"}
+        )
+
+    def _bedrock(self, rest: str, body: dict[str, Any]) -> None:
+        if not (self.headers.get("Authorization") or "").startswith("AWS4-HMAC-SHA256 "):
+            return self._bedrock_error(403, "UnrecognizedClientException", "missing SigV4 signature")
+        model, _, action = rest.rpartition("/")
+        if model == "error-400":
+            return self._bedrock_error(
+                400, "ValidationException", "The provided model identifier is invalid."
+            )
+        if model == "rate-limit":
+            return self._bedrock_error(429, "ThrottlingException", "Too many requests, please wait.")
+        prompt = _input_tokens(body)
+        if action == "converse":
+            if not isinstance(body.get("messages"), list):
+                return self._bedrock_error(400, "ValidationException", "messages is required")
+            usage = {
+                "inputTokens": prompt,
+                "outputTokens": 21,
+                "cacheReadInputTokens": 128,
+                "cacheWriteInputTokens": 32,
+            }
+            usage["totalTokens"] = sum(usage.values())
+            message = {"role": "assistant", "content": [{"text": "".join(STREAM_TEXT)}]}
+            return self._json(
+                200,
+                {
+                    "output": {"message": message},
+                    "stopReason": "end_turn",
+                    "usage": usage,
+                    "metrics": {"latencyMs": 12},
+                },
+            )
+        if action == "invoke":  # the model's own body (Anthropic's messages shape), counts in headers
+            data = _anthropic_message(model, {"input_tokens": prompt, "output_tokens": 19})
+            return self._json(
+                200,
+                data,
+                {"X-Amzn-Bedrock-Input-Token-Count": str(prompt), "X-Amzn-Bedrock-Output-Token-Count": "19"},
+            )
+        self._bedrock_error(404, "UnknownOperationException", f"no action {action}")
 
 
 class AiServer(ThreadingHTTPServer):

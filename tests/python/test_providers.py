@@ -7,6 +7,7 @@ costs come from prices.json read with json, not from genops.pricing."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import pathlib
@@ -96,8 +97,14 @@ def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
 
 def test_init_reports_what_it_patched(spans):
     status = genops.status()
-    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"]
-    assert status["available_providers"] == {"openai": True, "openrouter": True, "anthropic": True}
+    has_boto3 = importlib.util.find_spec("boto3") is not None
+    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"] + ["bedrock"] * has_boto3
+    assert status["available_providers"] == {
+        "openai": True,
+        "openrouter": True,
+        "anthropic": True,
+        "bedrock": has_boto3,
+    }
 
 
 def test_openai_chat_records_usage_cost_and_genai_names(spans, server):
@@ -336,6 +343,79 @@ def test_anthropic_rate_limit(spans, server):
     assert span.events[0].attributes["exception.message"] == str(caught.value)
 
 
+# ---- AWS Bedrock (boto3) --------------------------------------------------------------
+
+BEDROCK_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+
+
+def bedrock(server):
+    boto3 = pytest.importorskip("boto3")
+    from botocore.config import Config
+
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def anthropic_price(model, inp, out, read=0, write=0):
+    p = PRICES["anthropic"]["models"][model]
+    total = inp * Decimal(p["input"]) + out * Decimal(p["output"])
+    total += read * Decimal(p["cached_input"]) + write * Decimal(p["cache_write"])
+    return float(total / M)
+
+
+def test_bedrock_converse(spans, server):
+    r = bedrock(server).converse(
+        modelId=BEDROCK_MODEL, messages=[{"role": "user", "content": [{"text": "Hello"}]}]
+    )
+    u = r["usage"]
+    span = only(spans)
+    a = span.attributes
+    assert span.name == "aws.bedrock.converse" and span.status == "OK"
+    assert a["gen_ai.provider.name"] == a["genops.cost.provider"] == "aws.bedrock"
+    assert a["gen_ai.request.model"] == a["genops.cost.model"] == BEDROCK_MODEL
+    assert (
+        a["genops.tokens.input"] == u["inputTokens"] + u["cacheReadInputTokens"] + u["cacheWriteInputTokens"]
+    )
+    assert a["genops.tokens.output"] == u["outputTokens"] and a["genops.tokens.total"] == u["totalTokens"]
+    want = anthropic_price(
+        "claude-3-5-sonnet",
+        u["inputTokens"],
+        u["outputTokens"],
+        u["cacheReadInputTokens"],
+        u["cacheWriteInputTokens"],
+    )
+    assert a["genops.cost.total"] == want and a["gen_ai.response.finish_reasons"] == ("end_turn",)
+
+
+def test_bedrock_invoke_model_leaves_the_body_to_the_application(spans, server):
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": MESSAGES}
+    r = bedrock(server).invoke_model(modelId=BEDROCK_MODEL, body=json.dumps(body))
+    usage = json.loads(r["body"].read())["usage"]  # still unread: genops used the headers
+    a = only(spans).attributes
+    assert (
+        a["genops.tokens.input"] == usage["input_tokens"]
+        and a["genops.tokens.output"] == usage["output_tokens"]
+    )
+    assert a["genops.cost.total"] == anthropic_price(
+        "claude-3-5-sonnet", usage["input_tokens"], usage["output_tokens"]
+    )
+
+
+def test_bedrock_throttling_is_recorded_and_reraised(spans, server):
+    client = bedrock(server)
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.converse(modelId="rate-limit", messages=[{"role": "user", "content": [{"text": "Hello"}]}])
+    span = only(spans)
+    assert span.status == "ERROR" and span.attributes["http.response.status_code"] == 429
+    assert span.attributes["error.type"] == "ThrottlingException"
+
+
 # ---- patching -------------------------------------------------------------------------
 
 
@@ -349,6 +429,10 @@ def patched_attributes():
     names = [(o, "create") for o in owners] + [
         (o, n) for o in (Messages, AsyncMessages) for n in ("create", "stream")
     ]
+    if importlib.util.find_spec("botocore") is not None:
+        from botocore.client import BaseClient
+
+        names.append((BaseClient, "_make_api_call"))
     return {(o, n): o.__dict__[n] for o, n in names}
 
 

@@ -20,6 +20,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "openai": ("openai", "patch_openai", "unpatch_openai"),
     "openrouter": ("openrouter", "patch_openrouter", "unpatch_openrouter"),
     "anthropic": ("anthropic", "patch_anthropic", "unpatch_anthropic"),
+    "bedrock": ("bedrock", "patch_bedrock", "unpatch_bedrock"),
 }
 
 

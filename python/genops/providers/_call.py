@@ -148,14 +148,15 @@ class ProviderCall:
             report_once("usage", "genops: recording a %s call's usage failed: %r", self.provider, e)
         self.span.__exit__(None, None, None)
 
-    def fail(self, exc: BaseException) -> None:
+    def fail(self, exc: BaseException, status: Optional[int] = None) -> None:
         """End with status ERROR, the exception as an event, error.type and the
-        HTTP status when the SDK's exception has one. Idempotent."""
+        HTTP status (given, else the exception's status_code). Idempotent."""
         if not self._take():
             return
         try:
             self._attrs["error.type"] = type(exc).__qualname__
-            status = getattr(exc, "status_code", None)
+            if status is None:
+                status = getattr(exc, "status_code", None)
             if isinstance(status, int) and not isinstance(status, bool):
                 self._attrs["http.response.status_code"] = status
             self._record_usage()
