@@ -10,15 +10,8 @@
 #include <stdint.h>
 
 #include "genops.h"
+#include "resource.h"
 #include "span.h"
-
-/* What the spans of one pipeline share: the OpenTelemetry resource and scope. */
-struct resource {
-    struct attr_list attrs; /* service.name, telemetry.sdk.*, ... */
-    struct arena arena;
-    const char *scope_name; /* instrumentation scope, "genops-ai" */
-    const char *scope_version;
-};
 
 struct batch {
     struct span *const *spans; /* finished and materialised; read-only */

@@ -2,7 +2,16 @@
 #ifndef GENOPS_RESOURCE_H
 #define GENOPS_RESOURCE_H
 
-#include "exporter.h"
+#include "attr.h"
+#include "genops.h"
+
+/* What the spans of one pipeline share: the OpenTelemetry resource and scope. */
+struct resource {
+    struct attr_list attrs; /* service.name, telemetry.sdk.*, ... */
+    struct arena arena;
+    const char *scope_name; /* instrumentation scope, "genops-ai" */
+    const char *scope_version;
+};
 
 /* Build r from the options and the environment: service.name (option, else
  * OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else
