@@ -24,8 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
-#include "ids.h"
 #include "log.h"
 
 /* A connect that has not finished in 10 s will not; the rest of the deadline is better

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "clock.h"
+
 struct rng {
     uint64_t s[4];
     unsigned fork_generation;

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
-#include "ids.h"
 #include "pipeline.h"
 
 _Static_assert(LOG_ERROR == (int)GENOPS_LOG_ERROR && LOG_WARNING == (int)GENOPS_LOG_WARNING &&

@@ -34,6 +34,7 @@
 #include "context.h"
 #include "error.h"
 #include "exporter.h"
+#include "clock.h"
 #include "ids.h"
 #include "log.h"
 #include "resource.h"

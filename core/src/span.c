@@ -12,6 +12,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "clock.h"
 #include "ids.h"
 #include "pipeline.h"
 #include "semconv.h"

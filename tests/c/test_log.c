@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "genops.h"
-#include "ids.h"
+#include "clock.h"
 #include "log.h"
 #include "testutil.h"
 #include "utf8.h"

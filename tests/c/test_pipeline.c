@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "exporter.h"
-#include "ids.h"
+#include "clock.h"
 #include "span.h"
 #include "testutil.h"
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "ids.h"
+#include "clock.h"
 #include "log.h"
 #include "sender.h"
 

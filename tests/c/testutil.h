@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "genops.h"
-#include "ids.h"
 
 static inline double elapsed_ms(uint64_t since_ns)
 {

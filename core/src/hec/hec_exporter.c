@@ -33,12 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compress.h"
 #include "hec/hec_encode.h"
 #include "error.h"
 #include "hec/hec_exporter.h"
 #include "hec/hec_response.h"
-#include "ids.h"
 #include "log.h"
 #include "retry.h"
 #include "sender.h"

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
-#include "hec/hec_encode.h"
 #include "error.h"
 #include "hec/hec_config.h"
+#include "hec/hec_encode.h"
 #include "hec/hec_response.h"
 #include "http.h"
-#include "ids.h"
 #include "semconv.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u

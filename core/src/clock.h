@@ -1,0 +1,25 @@
+/* clock.h - the two clocks of the library: wall-clock time for span timestamps, and the
+ * monotonic clock for deadlines and delays (never wall-clock: it may jump). */
+#ifndef GENOPS_CLOCK_H
+#define GENOPS_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Nanoseconds since the epoch (CLOCK_REALTIME), for span timestamps. */
+static inline uint64_t clock_unix_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Nanoseconds of CLOCK_MONOTONIC, for deadlines and delays. */
+static inline uint64_t clock_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#endif
