@@ -30,15 +30,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "context.h"
 #include "error.h"
 #include "exporter.h"
-#include "clock.h"
 #include "ids.h"
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
+#include "slot_pool.h"
 
 #define SHARDS                   16
 #define DEFAULT_MAX_BUFFER_BYTES ((uint64_t)64 << 20)
@@ -175,7 +176,7 @@ static void fork_prepare(void)
     pthread_mutex_lock(&registry_lock);
     for (genops_pipeline *p = live_pipelines; p; p = p->next)
         pthread_mutex_lock(&p->lock);
-    span_pool_fork_lock();
+    slot_pool_fork_lock();
     context_fork_lock();
     log_fork_prepare(); /* last: the log's lock is a leaf, taken under any of the above */
 }
@@ -184,7 +185,7 @@ static void fork_parent(void)
 {
     log_fork_parent();
     context_fork_unlock();
-    span_pool_fork_unlock();
+    slot_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next)
         pthread_mutex_unlock(&p->lock);
     pthread_mutex_unlock(&registry_lock);
@@ -199,7 +200,7 @@ static void fork_child(void)
     ids_after_fork();
     atomic_fetch_add(&fork_gen, 1);
     context_fork_child();
-    span_pool_fork_unlock();
+    slot_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         struct span *s;
         while ((s = ring_pop(&p->ring)))

@@ -1,152 +1,19 @@
-/* span.c - span slots, handles and the span life cycle: start, attributes, events,
- * status, end. See span.h for the ownership rules.
- *
- * The slot pool is a Treiber stack of slot indices whose head carries a 32-bit tag
- * against ABA; slots are allocated 256 at a time and never freed, which is what makes
- * late, stale handles safe to check. */
+/* span.c - generation-checked handles and the span life cycle: start, attributes,
+ * events, status, end, release. See span.h for the ownership rules; the slots come
+ * from slot_pool.c. */
 #include "span.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "context.h"
 #include "error.h"
-#include "clock.h"
 #include "ids.h"
 #include "pipeline.h"
 #include "semconv.h"
+#include "slot_pool.h"
 #include "utf8.h"
-
-#define SLAB_SLOTS 256u
-#define MAX_SLABS  (SPAN_POOL_MAX / SLAB_SLOTS)
-
-static _Atomic(struct span *) slabs[MAX_SLABS];
-static atomic_uint slot_count;     /* slots allocated so far */
-static _Atomic uint64_t pool_head; /* tag << 32 | (index + 1); 0 index = empty */
-static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static struct span *slot_at(uint32_t index)
-{
-    /* acquire: pairs with the release store that published the slab. */
-    struct span *slab = atomic_load_explicit(&slabs[index / SLAB_SLOTS], memory_order_acquire);
-    return &slab[index % SLAB_SLOTS];
-}
-
-/* Push the chain first..last (linked through next_free) with one CAS. */
-static void pool_put_chain(struct span *first, struct span *last)
-{
-    uint64_t head = atomic_load_explicit(&pool_head, memory_order_relaxed);
-    uint64_t next;
-    do {
-        atomic_store_explicit(&last->next_free, (uint32_t)head, memory_order_relaxed);
-        next = ((head >> 32) + 1) << 32 | (first->index + 1);
-        /* release: the slots' reset contents happen before a taker reads them. */
-    } while (!atomic_compare_exchange_weak_explicit(&pool_head, &head, next, memory_order_release,
-                                                    memory_order_relaxed));
-}
-
-static void pool_put(struct span *s)
-{
-    pool_put_chain(s, s);
-}
-
-/* Allocate a slab and put all but one of its slots in the pool. NULL at the cap. */
-static struct span *pool_grow(void)
-{
-    struct span *mine = NULL;
-
-    pthread_mutex_lock(&grow_lock);
-    uint32_t n = atomic_load_explicit(&slot_count, memory_order_relaxed);
-    struct span *slab = n < SPAN_POOL_MAX ? calloc(SLAB_SLOTS, sizeof *slab) : NULL;
-    if (slab) {
-        for (uint32_t i = 0; i < SLAB_SLOTS; i++) {
-            slab[i].index = n + i;
-            arena_init(&slab[i].arena, 0);
-        }
-        atomic_store_explicit(&slabs[n / SLAB_SLOTS], slab, memory_order_release);
-        atomic_store_explicit(&slot_count, n + SLAB_SLOTS, memory_order_release);
-        for (uint32_t i = 1; i < SLAB_SLOTS; i++)
-            pool_put(&slab[i]);
-        mine = &slab[0];
-    }
-    pthread_mutex_unlock(&grow_lock);
-    return mine;
-}
-
-/* One slot from the shared free list, or NULL when it is empty. */
-static struct span *pool_pop(void)
-{
-    /* acquire: see pool_put_chain. The tag makes a stale next_free read fail the CAS. */
-    uint64_t head = atomic_load_explicit(&pool_head, memory_order_acquire);
-    while ((uint32_t)head) {
-        struct span *s = slot_at((uint32_t)head - 1);
-        uint32_t link = atomic_load_explicit(&s->next_free, memory_order_relaxed);
-        uint64_t next = ((head >> 32) + 1) << 32 | link;
-        if (atomic_compare_exchange_weak_explicit(&pool_head, &head, next, memory_order_acquire,
-                                                  memory_order_acquire))
-            return s;
-    }
-    return NULL;
-}
-
-/* Each thread that starts spans keeps a few free slots of its own, so that producers do
- * not take turns on the free list's head (one shared cache line) for every span: they
- * refill in bursts, and the export thread returns a batch's slots with one CAS. */
-#define CACHE_SLOTS 32
-struct slot_cache {
-    struct span *slots[CACHE_SLOTS];
-    unsigned count;
-};
-static _Thread_local struct slot_cache tls_cache;
-static pthread_key_t cache_key;
-static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
-
-/* At thread exit: the cached slots go back to the shared list. */
-static void cache_return(void *arg)
-{
-    struct slot_cache *c = arg;
-    while (c->count)
-        pool_put(c->slots[--c->count]);
-}
-
-static void cache_key_create(void)
-{
-    pthread_key_create(&cache_key, cache_return);
-}
-
-static struct span *pool_take(void)
-{
-    struct slot_cache *c = &tls_cache;
-    if (c->count)
-        return c->slots[--c->count];
-    pthread_once(&cache_key_once, cache_key_create);
-    if (!pthread_getspecific(cache_key))
-        pthread_setspecific(cache_key, c);
-    struct span *s;
-    while (c->count < CACHE_SLOTS / 2 && (s = pool_pop()))
-        c->slots[c->count++] = s;
-    return c->count ? c->slots[--c->count] : pool_grow();
-}
-
-uint32_t span_pool_in_use(void)
-{
-    uint32_t free_slots = tls_cache.count;
-    uint32_t link = (uint32_t)atomic_load(&pool_head);
-    for (; link; link = atomic_load(&slot_at(link - 1)->next_free))
-        free_slots++;
-    return atomic_load(&slot_count) - free_slots;
-}
-
-void span_pool_fork_lock(void)
-{
-    pthread_mutex_lock(&grow_lock);
-}
-
-void span_pool_fork_unlock(void)
-{
-    pthread_mutex_unlock(&grow_lock);
-}
 
 size_t span_bytes(const struct span *s)
 {
@@ -159,10 +26,8 @@ struct span *span_lookup(genops_span h)
     uint32_t index = (uint32_t)(h & (SPAN_POOL_MAX - 1));
     uint64_t gen = h >> SPAN_INDEX_BITS;
 
-    if (!(gen & 1) || index >= atomic_load_explicit(&slot_count, memory_order_acquire))
-        return NULL;
-    struct span *s = slot_at(index);
-    return atomic_load_explicit(&s->gen, memory_order_acquire) == gen ? s : NULL;
+    struct span *s = gen & 1 ? slot_pool_at(index) : NULL;
+    return s && atomic_load_explicit(&s->gen, memory_order_acquire) == gen ? s : NULL;
 }
 
 static genops_status stale(genops_error *err, genops_span h)
@@ -206,7 +71,7 @@ static struct span *span_open(genops_pipeline *p, const char *name,
         error_set(err, GENOPS_ESHUTDOWN, "pipeline is shut down; span '%.64s' dropped", name);
         return NULL;
     }
-    struct span *s = pool_take();
+    struct span *s = slot_pool_take();
     if (!s) {
         pipeline_span_abandon(p);
         error_set(err, GENOPS_ETOOBIG, "more than %u spans are open; span '%.64s' dropped",
@@ -712,21 +577,14 @@ static bool release_one(struct span *s)
 void span_release(struct span *s)
 {
     if (release_one(s))
-        pool_put(s);
+        slot_pool_put(s);
 }
 
 void span_release_batch(struct span *const *spans, size_t n)
 {
-    struct span *first = NULL, *last = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!release_one(spans[i]))
-            continue;
-        atomic_store_explicit(&spans[i]->next_free, first ? first->index + 1 : 0,
-                              memory_order_relaxed);
-        first = spans[i];
-        if (!last)
-            last = spans[i];
-    }
-    if (first)
-        pool_put_chain(first, last);
+    struct slot_chain freed = {0};
+    for (size_t i = 0; i < n; i++)
+        if (release_one(spans[i]))
+            slot_chain_add(&freed, spans[i]);
+    slot_pool_put_chain(&freed);
 }

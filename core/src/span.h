@@ -1,8 +1,8 @@
-/* span.h - the span record, its slot pool and its life cycle.
+/* span.h - the span record, its handles and its life cycle.
  *
- * Spans live in slots that are allocated in slabs and never freed, so a handle
- * (generation << SPAN_INDEX_BITS | slot index) can always be checked safely, however
- * late it arrives. A slot's generation is odd while its span is open and even
+ * Spans live in slots that are allocated in slabs and never freed (slot_pool.h), so
+ * a handle (generation << SPAN_INDEX_BITS | slot index) can always be checked safely,
+ * however late it arrives. A slot's generation is odd while its span is open and even
  * otherwise: ending a span bumps it, which makes every handle to it stale at once. The
  * generation has 44 bits, so an old handle could only match again after its one slot
  * had been reused 2^43 times (at one reuse per 200 ns, 20 days of nothing else).
@@ -75,10 +75,6 @@ struct span {
 /* Bytes the span holds, for the pipeline's byte budget. */
 size_t span_bytes(const struct span *s);
 
-/* pthread_atfork helpers: hold the pool's growth lock across fork(). */
-void span_pool_fork_lock(void);
-void span_pool_fork_unlock(void);
-
 /* The open span behind handle h, or NULL when h is stale or was never valid. */
 struct span *span_lookup(genops_span h);
 
@@ -101,9 +97,6 @@ void span_release(struct span *s);
 /* span_release for n spans, returning the freed slots to the pool with one CAS (the
  * export thread, once per batch). */
 void span_release_batch(struct span *const *spans, size_t n);
-
-/* Slots currently open or held (for tests and stats). */
-uint32_t span_pool_in_use(void);
 
 /* Maximum open-or-held spans in the process; span_start fails past it. A handle's low
  * SPAN_INDEX_BITS hold the slot index, the rest the generation (SPAN_GEN_MASK). */

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exporter.h"
 #include "clock.h"
+#include "exporter.h"
+#include "slot_pool.h"
 #include "span.h"
 #include "testutil.h"
 
@@ -150,7 +151,7 @@ static void *produce(void *arg)
 static void test_stress_every_ended_span_is_exported_or_counted(void **state)
 {
     (void)state;
-    uint32_t baseline = span_pool_in_use();
+    uint32_t baseline = slot_pool_in_use();
     genops_attribute defaults[] = {A_STR("environment", "test")};
     genops_defaults_set(defaults, 1, NULL);
     struct test_exporter *t = test_exporter_new();
@@ -191,7 +192,7 @@ static void test_stress_every_ended_span_is_exported_or_counted(void **state)
     assert_int_equal(st.buffered_bytes, 0);
     genops_pipeline_free(p);
     genops_defaults_clear();
-    assert_int_equal(span_pool_in_use(), baseline); /* every slot went back to the pool */
+    assert_int_equal(slot_pool_in_use(), baseline); /* every slot went back to the pool */
 }
 
 /* ---- batching ----------------------------------------------------------------- */
