@@ -1,8 +1,8 @@
 /* slot_pool.h - the process's span slots and their free list.
  *
- * Slots are allocated 256 at a time and never freed, so an index below
- * slot_pool_count() always names live memory: that is what lets span.c check a late,
- * stale handle safely. Free slots form a Treiber stack whose head carries a 32-bit tag
+ * Slots are allocated 256 at a time and never freed, so a slot that slot_pool_at
+ * found once stays valid memory: that is what lets span.c check a late, stale handle
+ * safely. Free slots form a Treiber stack whose head carries a 32-bit tag
  * against ABA; each thread that takes slots keeps a few of its own (slot_pool_take),
  * and the export thread gives a batch's slots back with one CAS (struct slot_chain).
  *

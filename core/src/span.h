@@ -61,7 +61,7 @@ struct span {
     uint64_t start_ns, end_ns;
 
     struct attr_list attrs;
-    uint64_t key_filter[SPAN_KEY_FILTER_BITS / 64]; /* see filter_may_have in span.c */
+    uint64_t key_filter[SPAN_KEY_FILTER_BITS / 64]; /* see filter_may_have in span_attrs.c */
     struct event *events;
     uint32_t event_count, event_cap;
     uint32_t dropped_attributes;
@@ -77,6 +77,10 @@ size_t span_bytes(const struct span *s);
 
 /* The open span behind handle h, or NULL when h is stale or was never valid. */
 struct span *span_lookup(genops_span h);
+/* GENOPS_ESTALE in err, naming h: what a call on a handle span_lookup refused returns. */
+genops_status span_stale(genops_error *err, genops_span h);
+
+/* ---- the attribute store (span_attrs.c) ---- */
 
 /* Set prefix + key to v on s, which the caller owns; v must have passed attr_check.
  * Used by the setters and the governance recorders (record.c). */
@@ -89,6 +93,8 @@ genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, co
 
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);
+
+/* ---- the life cycle after end (span.c) ---- */
 
 /* Take another holder reference (an exporter keeping the span). */
 void span_retain(struct span *s);
