@@ -24,6 +24,11 @@ uint32_t attr_hash_short(const char *key, size_t len)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+genops_status attr_list_missing(size_t count, genops_error *err)
+{
+    return error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+}
+
 genops_status attr_check_slow(const char *key, const genops_value *v, genops_error *err)
 {
     if (!key || !*key)

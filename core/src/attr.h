@@ -65,6 +65,24 @@ static inline genops_status attr_check(const char *key, const genops_value *v, g
     return attr_check_slow(key, v, err);
 }
 
+/* GENOPS_EINVAL for an attribute list that is NULL although count is not 0. */
+genops_status attr_list_missing(size_t count, genops_error *err);
+
+/* attr_check for each of a caller's count attributes, which may be NULL only when count
+ * is 0: the first bad one's error. */
+static inline genops_status attr_check_all(const genops_attribute *attrs, size_t count,
+                                           genops_error *err)
+{
+    if (count && !attrs)
+        return attr_list_missing(count, err);
+    for (size_t i = 0; i < count; i++) {
+        genops_status rc = attr_check(attrs[i].key, &attrs[i].value, err);
+        if (rc)
+            return rc;
+    }
+    return GENOPS_OK;
+}
+
 /* Deep-copy v into a: strings repaired to valid UTF-8 and cut to length_limit
  * characters (*truncated counts the values cut). Returns GENOPS_ETOOBIG when the
  * arena's limit is reached, GENOPS_OK otherwise. */

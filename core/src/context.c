@@ -112,13 +112,8 @@ static genops_status context_seal(genops_context *c, genops_error *err)
 static genops_context *context_build(const genops_context *const *bases, size_t nbases,
                                      const genops_attribute *attrs, size_t count, genops_error *err)
 {
-    if (count && !attrs) {
-        error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+    if (attr_check_all(attrs, count, err))
         return NULL;
-    }
-    for (size_t i = 0; i < count; i++)
-        if (attr_check(attrs[i].key, &attrs[i].value, err))
-            return NULL;
     genops_context *c = calloc(1, sizeof *c);
     if (!c) {
         error_set(err, GENOPS_ENOMEM, "out of memory building a context");

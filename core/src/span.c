@@ -124,15 +124,10 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
 {
     bool masks = false;
 
-    if (count && !attrs) {
-        error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
+    if (attr_check_all(attrs, count, err))
         return GENOPS_SPAN_NONE;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (attr_check(attrs[i].key, &attrs[i].value, err))
-            return GENOPS_SPAN_NONE;
+    for (size_t i = 0; i < count; i++)
         masks |= attrs[i].value.type == GENOPS_TYPE_NULL;
-    }
     /* A NULL own value hides the inherited one (genops-ai merges dicts, then drops
      * None): rare, so merge now rather than teach the export thread about masks. */
     genops_context *merged = masks ? genops_effective_context(ctx, attrs, count, err) : NULL;
@@ -210,13 +205,9 @@ genops_status genops_span_add_event(genops_span h, const char *name, const genop
         return span_stale(err, h);
     if (!name)
         return error_set(err, GENOPS_EINVAL, "event name is NULL");
-    if (count && !attrs)
-        return error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
-    for (size_t i = 0; i < count; i++) {
-        genops_status rc = attr_check(attrs[i].key, &attrs[i].value, err);
-        if (rc)
-            return rc;
-    }
+    genops_status rc = attr_check_all(attrs, count, err);
+    if (rc)
+        return rc;
     if (s->event_count >= s->limits.events) {
         s->dropped_events++;
         return GENOPS_OK;

@@ -171,21 +171,13 @@ genops_status genops_span_set_attributes(genops_span h, const genops_attribute *
     struct span *s = span_lookup(h);
     if (!s)
         return span_stale(err, h);
-    if (count && !attrs)
-        return error_set(err, GENOPS_EINVAL, "attribute list is NULL but count is %zu", count);
     /* Check everything first, so that a bad list sets nothing. */
-    for (size_t i = 0; i < count; i++) {
-        genops_status rc = attr_check(attrs[i].key, &attrs[i].value, err);
-        if (rc)
-            return rc;
-    }
-    for (size_t i = 0; i < count; i++) {
-        genops_status rc =
-            put_key(s, "", 0, attrs[i].key, strlen(attrs[i].key), false, &attrs[i].value, err);
-        if (rc)
-            return rc;
-    }
-    return GENOPS_OK;
+    genops_status rc = attr_check_all(attrs, count, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < count && !rc; i++)
+        rc = put_key(s, "", 0, attrs[i].key, strlen(attrs[i].key), false, &attrs[i].value, err);
+    return rc;
 }
 
 genops_status genops_span_set_str(genops_span h, const char *key, const char *value,
