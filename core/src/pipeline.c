@@ -40,6 +40,7 @@
 #include "resource.h"
 #include "ring.h"
 #include "slot_pool.h"
+#include "span.h"
 
 #define SHARDS                   16
 #define DEFAULT_MAX_BUFFER_BYTES ((uint64_t)64 << 20)
@@ -57,7 +58,7 @@ struct shard {
 };
 
 struct genops_pipeline {
-    struct span_limits limits;
+    struct span_sink sink; /* first: span.c reaches it through span_sink_of */
     struct resource resource;
     uint32_t batch_size;
     uint64_t delay_ns, export_timeout_ns;
@@ -95,6 +96,8 @@ struct genops_pipeline {
     struct shard shards[SHARDS];
     genops_pipeline *next; /* in `live_pipelines` or `retired` */
 };
+
+_Static_assert(offsetof(struct genops_pipeline, sink) == 0, "span_sink_of casts the pipeline");
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static genops_pipeline *live_pipelines, *retired;
@@ -481,10 +484,16 @@ static void *export_main(void *arg)
     return NULL;
 }
 
-/* ---- what spans call ---------------------------------------------------------- */
+/* ---- the span sink: what spans call -------------------------------------------- */
 
-bool pipeline_span_begin(genops_pipeline *p)
+static genops_pipeline *pipeline_of(struct span_sink *sink)
 {
+    return (genops_pipeline *)(void *)sink;
+}
+
+static bool sink_begin(struct span_sink *sink)
+{
+    genops_pipeline *p = pipeline_of(sink);
     struct shard *sh = shard_of_thread(p);
     /* seq_cst pair with retire's store of state and sum of live (Dekker): either we
      * see the pipeline stopping, or it sees our span. */
@@ -498,8 +507,9 @@ bool pipeline_span_begin(genops_pipeline *p)
     return true;
 }
 
-void pipeline_span_abandon(genops_pipeline *p)
+static void sink_abandon(struct span_sink *sink)
 {
+    genops_pipeline *p = pipeline_of(sink);
     struct shard *sh = shard_of_thread(p);
     atomic_fetch_sub_explicit(&sh->started, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sh->start_failures, 1, memory_order_relaxed);
@@ -514,8 +524,9 @@ static void note_first_drop(genops_pipeline *p, const char *why)
                 why);
 }
 
-void pipeline_span_submit(genops_pipeline *p, struct span *s)
+static void sink_submit(struct span_sink *sink, struct span *s)
 {
+    genops_pipeline *p = pipeline_of(sink);
     struct shard *sh = shard_of_thread(p);
     atomic_fetch_add_explicit(&sh->ended, 1, memory_order_relaxed);
 
@@ -552,10 +563,7 @@ void pipeline_span_submit(genops_pipeline *p, struct span *s)
     atomic_fetch_sub(&sh->live, 1); /* the last touch of p: see the file comment */
 }
 
-const struct span_limits *pipeline_span_limits(const genops_pipeline *p)
-{
-    return &p->limits;
-}
+static const struct span_sink_ops sink_ops = {sink_begin, sink_submit, sink_abandon};
 
 /* ---- public API --------------------------------------------------------------- */
 
@@ -607,11 +615,11 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
     p->exit_flush_ms = o->exit_flush_timeout_ms == 0  ? DEFAULT_EXIT_FLUSH_MS
                        : o->exit_flush_timeout_ms < 0 ? -1
                                                       : o->exit_flush_timeout_ms;
-    p->limits.attributes = o->attribute_count_limit ? o->attribute_count_limit : 128;
-    p->limits.value_length =
+    p->sink.limits.attributes = o->attribute_count_limit ? o->attribute_count_limit : 128;
+    p->sink.limits.value_length =
         o->attribute_value_length_limit ? o->attribute_value_length_limit : UINT32_MAX;
-    p->limits.events = o->event_count_limit ? o->event_count_limit : 128;
-    p->limits.bytes = p->max_bytes;
+    p->sink.limits.events = o->event_count_limit ? o->event_count_limit : 128;
+    p->sink.limits.bytes = p->max_bytes;
     const char *disabled = config_str("OTEL_SDK_DISABLED");
     p->disabled = disabled && strcasecmp(disabled, "true") == 0;
     if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof *p->batch)))
@@ -650,6 +658,7 @@ genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_
         error_set(err, GENOPS_ENOMEM, "out of memory creating a pipeline");
         return NULL;
     }
+    p->sink.ops = &sink_ops;
     cond_init_monotonic(&p->changed);
     pthread_mutex_init(&p->lock, NULL);
     if (configure(p, &o, err) || resource_build(&p->resource, &o, err)) {

@@ -10,7 +10,6 @@
 #include "context.h"
 #include "error.h"
 #include "ids.h"
-#include "pipeline.h"
 #include "semconv.h"
 #include "slot_pool.h"
 
@@ -66,20 +65,21 @@ static struct span *span_open(genops_pipeline *p, const char *name,
         error_set(err, GENOPS_EINVAL, "span name is NULL");
         return NULL;
     }
-    if (!pipeline_span_begin(p)) {
+    struct span_sink *sink = span_sink_of(p);
+    if (!sink->ops->begin(sink)) {
         error_set(err, GENOPS_ESHUTDOWN, "pipeline is shut down; span '%.64s' dropped", name);
         return NULL;
     }
     struct span *s = slot_pool_take();
     if (!s) {
-        pipeline_span_abandon(p);
+        sink->ops->abandon(sink);
         error_set(err, GENOPS_ETOOBIG, "more than %u spans are open; span '%.64s' dropped",
                   SPAN_POOL_MAX, name);
         return NULL;
     }
     slot_reset(s);
-    s->pipeline = p;
-    s->limits = *pipeline_span_limits(p);
+    s->sink = sink;
+    s->limits = sink->limits;
     s->arena.limit = s->limits.bytes;
     s->kind = GENOPS_SPAN_KIND_INTERNAL;
     s->name = attr_copy_text(&s->arena, name, strlen(name), &s->name_len);
@@ -299,7 +299,7 @@ genops_status genops_span_end_at(genops_span h, uint64_t end_unix_ns, genops_err
                                                  memory_order_acq_rel, memory_order_relaxed))
         return span_stale(err, h);
     s->end_ns = end_unix_ns < s->start_ns ? s->start_ns : end_unix_ns;
-    pipeline_span_submit(s->pipeline, s);
+    s->sink->ops->submit(s->sink, s);
     return GENOPS_OK;
 }
 

@@ -8,7 +8,7 @@
  * had been reused 2^43 times (at one reuse per 200 ns, 20 days of nothing else).
  *
  * Ownership: the application thread that started a span owns it until genops_span_end;
- * then the pipeline does (span->refs counts the pipeline's batch and any exporter that
+ * then its sink, the pipeline, does (span->refs counts the pipeline's batch and any exporter that
  * keeps the span, such as the memory exporter); the last span_release returns the slot
  * to the pool. */
 #ifndef GENOPS_SPAN_H
@@ -34,6 +34,32 @@ struct span_limits {
     size_t bytes; /* arena: everything one span may hold */
 };
 
+/* Whoever a span belongs to: what span.c tells about the spans started on it, and
+ * the limits they get. The pipeline is the one sink (pipeline.c); span.c knows nothing
+ * else of it. A genops_pipeline begins with its struct span_sink: span_sink_of. */
+struct span;
+struct span_sink;
+struct span_sink_ops {
+    /* A span is starting on sink: count it. false, counting the failure, when the sink
+     * takes no more spans. Every true is matched by exactly one submit or abandon. Any
+     * thread; never blocks. */
+    bool (*begin)(struct span_sink *sink);
+    /* s has ended: the sink owns it now (queues it, or drops and counts it). Any
+     * thread; never blocks. */
+    void (*submit)(struct span_sink *sink, struct span *s);
+    /* A begun span could not be started after all (no free slot): count the failure. */
+    void (*abandon)(struct span_sink *sink);
+};
+struct span_sink {
+    const struct span_sink_ops *ops;
+    struct span_limits limits; /* what spans started on the sink are created with */
+};
+
+static inline struct span_sink *span_sink_of(genops_pipeline *p)
+{
+    return (struct span_sink *)(void *)p;
+}
+
 #define SPAN_KEY_FILTER_BITS 512
 
 struct span {
@@ -42,7 +68,7 @@ struct span {
     uint32_t index;             /* slot index, the low half of the handle */
     _Atomic uint32_t next_free; /* pool link: index + 1, 0 = none */
 
-    genops_pipeline *pipeline;
+    struct span_sink *sink; /* where the span goes at end */
     struct span_limits limits;
     /* Attributes inherited by an operation span, merged on the export thread (context
      * first, then defaults): never overriding a key the span already has. */
