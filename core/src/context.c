@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fork.h"
 #include "semconv.h"
 
 #define CONTEXT_ARENA_LIMIT ((size_t)256 << 20)
@@ -246,20 +247,28 @@ genops_context *genops_effective_context(const genops_context *ctx, const genops
     return out;
 }
 
-void context_fork_lock(void)
+/* Fork (fork.h): hold the defaults' writer lock across fork(); the child also forgets
+ * readers that were in other threads of the parent. */
+static void fork_lock(void)
 {
     pthread_mutex_lock(&defaults_writer);
 }
 
-void context_fork_unlock(void)
+static void fork_unlock(void)
 {
     pthread_mutex_unlock(&defaults_writer);
 }
 
-void context_fork_child(void)
+static void fork_child(void)
 {
     /* Only the forking thread exists here, and it is in fork(), not in a reader. */
     atomic_store(&defaults_readers[0], 0);
     atomic_store(&defaults_readers[1], 0);
     pthread_mutex_unlock(&defaults_writer);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {fork_lock, fork_unlock, fork_child};
+    fork_hooks_register(FORK_RANK_DEFAULTS, &hooks);
 }

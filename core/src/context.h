@@ -19,10 +19,4 @@ struct genops_context {
     struct arena arena;
 };
 
-/* pthread_atfork helpers: hold the defaults' writer lock across fork();
- * context_fork_child also forgets readers that were in other threads of the parent. */
-void context_fork_lock(void);
-void context_fork_unlock(void);
-void context_fork_child(void);
-
 #endif

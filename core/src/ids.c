@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "clock.h"
+#include "fork.h"
 
 struct rng {
     uint64_t s[4];
@@ -90,7 +91,14 @@ uint64_t ids_random_u64(void)
     return a;
 }
 
-void ids_after_fork(void)
+/* In the child after fork() (fork.h): invalidate every thread's random state. */
+static void after_fork(void)
 {
     atomic_fetch_add(&fork_generation, 1);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {NULL, NULL, after_fork};
+    fork_hooks_register(FORK_RANK_IDS, &hooks);
 }

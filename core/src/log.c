@@ -17,7 +17,7 @@
 
 #include "clock.h"
 #include "error.h"
-#include "pipeline.h"
+#include "fork.h"
 
 _Static_assert(LOG_ERROR == (int)GENOPS_LOG_ERROR && LOG_WARNING == (int)GENOPS_LOG_WARNING &&
                    LOG_INFO == (int)GENOPS_LOG_INFO && LOG_DEBUG == (int)GENOPS_LOG_DEBUG,
@@ -199,8 +199,6 @@ bool genops_log_wait(genops_duration_ms timeout_ms)
 void genops_log_capture(bool on)
 {
     pthread_once(&queue_once, queue_cond_init);
-    if (on)
-        pipeline_process_hooks_install(); /* a forked child must get a usable queue */
     /* release: pairs with the acquire in log_msg and the readers' waits. */
     atomic_store_explicit(&capturing, on, memory_order_release);
     pthread_mutex_lock(&queue_lock);
@@ -218,12 +216,17 @@ genops_status genops_log_set_level(genops_log_level level, genops_error *err)
     return GENOPS_OK;
 }
 
-void log_fork_prepare(void)
+/* Fork (fork.h): prepare takes the queue's lock after every other lock (a thread
+ * holding one of those may be logging), parent releases it, child gives the child an
+ * empty queue and a fresh lock and condition (the parent's reader thread does not exist
+ * there, and a condition variable that still counts it as a waiter could block a signal
+ * forever). */
+static void fork_prepare(void)
 {
     pthread_mutex_lock(&queue_lock);
 }
 
-void log_fork_parent(void)
+static void fork_parent(void)
 {
     pthread_mutex_unlock(&queue_lock);
 }
@@ -235,7 +238,7 @@ void log_env_reread(void)
     atomic_store_explicit(&env_level, -2, memory_order_relaxed);
 }
 
-void log_fork_child(void)
+static void fork_child(void)
 {
     log_env_reread(); /* the child may set its own level before it logs */
     head = count = 0;
@@ -243,4 +246,10 @@ void log_fork_child(void)
     if (queue_cond_ready)
         queue_cond_init();
     pthread_mutex_unlock(&queue_lock);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {fork_prepare, fork_parent, fork_child};
+    fork_hooks_register(FORK_RANK_LOG, &hooks);
 }

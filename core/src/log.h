@@ -10,7 +10,7 @@
  * interleave; a queued line costs one short mutex hold (a copy), and the logging
  * thread never waits for the reader: a full queue drops its oldest line and counts it.
  * The queue's lock is a leaf (nothing else is taken while it is held), so the fork
- * hooks take it last; see log_fork_prepare. */
+ * hooks take it last (FORK_RANK_LOG); see fork_prepare in log.c. */
 #ifndef GENOPS_LOG_H
 #define GENOPS_LOG_H
 
@@ -26,16 +26,6 @@ enum log_level { LOG_ERROR = 0, LOG_WARNING = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
  * text are kept. Never fails, never blocks for longer than a copy. Any thread. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Fork, called by the process hooks in pipeline.c (one registration for the whole
- * library, so that the order of the locks is one place's business): prepare takes the
- * queue's lock after every other lock (a thread holding one of those may be logging),
- * parent releases it, child gives the child an empty queue and a fresh lock and
- * condition (the parent's reader thread does not exist there, and a condition
- * variable that still counts it as a waiter could block a signal forever). Called
- * only from pthread_atfork handlers. */
-void log_fork_prepare(void);
-void log_fork_parent(void);
-void log_fork_child(void);
 /* Read GENOPS_LOG_LEVEL again at the next line (it is read once, since getenv on the
  * export thread would race with a host program's setenv). The fork child does this;
  * tests that change the variable call it. Not while other threads may log. */

@@ -17,8 +17,6 @@
  * cannot free it while any span started on it is still open. Open spans are counted
  * per thread shard (`live`); a freed pipeline is "retired" and reclaimed once every
  * shard sums to zero and its thread has exited, at a later free or at exit. */
-#include "pipeline.h"
-
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -32,14 +30,12 @@
 
 #include "clock.h"
 #include "config.h"
-#include "context.h"
 #include "error.h"
 #include "exporter.h"
-#include "ids.h"
+#include "fork.h"
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
-#include "slot_pool.h"
 #include "span.h"
 
 #define SHARDS                   16
@@ -102,7 +98,7 @@ _Static_assert(offsetof(struct genops_pipeline, sink) == 0, "span_sink_of casts 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static genops_pipeline *live_pipelines, *retired;
 static atomic_uint fork_gen;
-static pthread_once_t process_hooks_once = PTHREAD_ONCE_INIT;
+static pthread_once_t exit_flush_once = PTHREAD_ONCE_INIT;
 static atomic_uint next_shard;
 static _Thread_local int my_shard = -1;
 
@@ -174,21 +170,17 @@ static uint64_t deadline_after_ms(genops_duration_ms timeout_ms)
 
 /* ---- process hooks: fork and exit --------------------------------------------- */
 
+/* Fork (fork.h, FORK_RANK_PIPELINES: the outermost locks). */
+
 static void fork_prepare(void)
 {
     pthread_mutex_lock(&registry_lock);
     for (genops_pipeline *p = live_pipelines; p; p = p->next)
         pthread_mutex_lock(&p->lock);
-    slot_pool_fork_lock();
-    context_fork_lock();
-    log_fork_prepare(); /* last: the log's lock is a leaf, taken under any of the above */
 }
 
 static void fork_parent(void)
 {
-    log_fork_parent();
-    context_fork_unlock();
-    slot_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next)
         pthread_mutex_unlock(&p->lock);
     pthread_mutex_unlock(&registry_lock);
@@ -199,11 +191,7 @@ static void fork_parent(void)
  * export: here they only go back to the pool. */
 static void fork_child(void)
 {
-    log_fork_child(); /* first: whatever runs below may log */
-    ids_after_fork();
     atomic_fetch_add(&fork_gen, 1);
-    context_fork_child();
-    slot_pool_fork_unlock();
     for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         struct span *s;
         while ((s = ring_pop(&p->ring)))
@@ -261,15 +249,15 @@ static void exit_flush(void)
     pthread_mutex_unlock(&registry_lock);
 }
 
-static void install_process_hooks(void)
+__attribute__((constructor)) static void register_fork_hooks(void)
 {
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
-    atexit(exit_flush);
+    static const struct fork_hooks hooks = {fork_prepare, fork_parent, fork_child};
+    fork_hooks_register(FORK_RANK_PIPELINES, &hooks);
 }
 
-void pipeline_process_hooks_install(void)
+static void install_exit_flush(void)
 {
-    pthread_once(&process_hooks_once, install_process_hooks);
+    atexit(exit_flush);
 }
 
 /* ---- the export thread -------------------------------------------------------- */
@@ -651,7 +639,7 @@ genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_
     genops_pipeline_options o;
     if (read_options(opt, &o, err))
         return NULL;
-    pipeline_process_hooks_install();
+    pthread_once(&exit_flush_once, install_exit_flush);
 
     genops_pipeline *p = calloc(1, sizeof *p);
     if (!p) {

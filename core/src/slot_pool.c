@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "fork.h"
+
 #define SLAB_SLOTS 256u
 #define MAX_SLABS  (SPAN_POOL_MAX / SLAB_SLOTS)
 
@@ -144,12 +146,19 @@ uint32_t slot_pool_in_use(void)
     return atomic_load(&slot_count) - free_slots;
 }
 
-void slot_pool_fork_lock(void)
+/* Fork (fork.h): hold the growth lock across fork(). */
+static void fork_lock(void)
 {
     pthread_mutex_lock(&grow_lock);
 }
 
-void slot_pool_fork_unlock(void)
+static void fork_unlock(void)
 {
     pthread_mutex_unlock(&grow_lock);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {fork_lock, fork_unlock, fork_unlock};
+    fork_hooks_register(FORK_RANK_SLOT_POOL, &hooks);
 }

@@ -34,8 +34,4 @@ struct span *slot_pool_at(uint32_t index);
 /* Slots currently open or held (for tests and stats). */
 uint32_t slot_pool_in_use(void);
 
-/* pthread_atfork helpers: hold the pool's growth lock across fork(). */
-void slot_pool_fork_lock(void);
-void slot_pool_fork_unlock(void);
-
 #endif
