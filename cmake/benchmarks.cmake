@@ -1,5 +1,10 @@
-# The C benchmarks (benchmarks/README.md says how to run them). They see the internal
-# headers to plug in a do-nothing exporter.
+# benchmarks.cmake - the C benchmarks (benchmarks/README.md says how to run them):
+# bench_pipeline (`make bench`: the hot path, its allocations and its callgrind count),
+# always; with GENOPS_BUILD_TESTS also the encoders' (bench_encode over
+# protocols.cmake's test helpers, bench_hec) and the targets that run them beside pure
+# Python and end to end (bench_encode_compare, bench_hec_compare).
+
+# It sees the internal headers to plug in a do-nothing exporter.
 add_executable(bench_pipeline ${CMAKE_SOURCE_DIR}/benchmarks/bench_pipeline.c)
 target_include_directories(bench_pipeline PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
 target_link_libraries(bench_pipeline PRIVATE genops_static)
@@ -7,3 +12,36 @@ target_link_libraries(bench_pipeline PRIVATE genops_static)
 target_link_options(bench_pipeline PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc
                     -Wl,--wrap=realloc)
 target_compile_definitions(bench_pipeline PRIVATE _GNU_SOURCE)
+
+if(NOT GENOPS_BUILD_TESTS)
+  return()
+endif()
+
+# The encode benchmark: direct encoders, protobuf-c's packer, and gzip of the payloads
+# with zlib and libdeflate; its batch and timing (bench_batch.c) are shared with
+# bench_hec.
+find_package(ZLIB REQUIRED)
+add_executable(bench_encode ${CMAKE_SOURCE_DIR}/benchmarks/bench_encode.c
+                            ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
+target_compile_definitions(bench_encode PRIVATE _GNU_SOURCE)
+target_link_libraries(bench_encode PRIVATE genops_otlp_testlib ZLIB::ZLIB ${LIBDEFLATE_LIBRARY})
+
+# The HEC encode benchmark (benchmarks/README.md, "Splunk HEC").
+add_executable(bench_hec ${CMAKE_SOURCE_DIR}/benchmarks/bench_hec.c
+                         ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
+target_include_directories(bench_hec PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+target_compile_definitions(bench_hec PRIVATE _GNU_SOURCE)
+target_link_libraries(bench_hec PRIVATE genops_static ${LIBDEFLATE_LIBRARY})
+
+if(Python3_FOUND)
+  # The C encoder beside the OpenTelemetry Python SDK's, one table.
+  add_custom_target(bench_encode_compare
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_encode.py
+            --bench $<TARGET_FILE:bench_encode>
+    DEPENDS bench_encode USES_TERMINAL)
+  # The HEC encoder beside pure Python and end to end (tests.cmake's driver), one table.
+  add_custom_target(bench_hec_compare
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_hec.py
+            --bench $<TARGET_FILE:bench_hec> --driver $<TARGET_FILE:genops_hec_driver>
+    DEPENDS bench_hec genops_hec_driver USES_TERMINAL)
+endif()

@@ -6,7 +6,7 @@ encoding of the same batch into the same message class, which must come out equa
 CPython's ``repr(float)`` and ``json.loads`` check the number formatter and the JSON
 string writer on a million random inputs.
 
-The C side is ``otlp_sample`` (tests/tools/otlp_sample.c), built by cmake/otlp.cmake.
+The C side is ``otlp_sample`` (tests/tools/otlp_sample.c), built by cmake/protocols.cmake.
 The tests find it through the environment variable ``GENOPS_OTLP_SAMPLE`` (ctest sets
 it), else as ``build/*/otlp_sample`` under the repository (the newest one). So, by hand:
 

@@ -1,4 +1,4 @@
-# python.cmake - the language bindings, all generated from bindings/genops.i by SWIG:
+# bindings.cmake - the language bindings, all generated from bindings/genops.i by SWIG:
 #   genops._native  (Python; plus the hand-written types of bindings/python/)
 #   genops/native   (Ruby)      genops_native (Lua)
 # Each links genops_static, so a module (and the Python wheel) carries the library.
