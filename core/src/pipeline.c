@@ -202,8 +202,9 @@ static void fork_child(void)
         for (size_t i = atomic_load(&p->batch_len); i > 0; i--)
             span_release(p->batch[i - 1]);
         atomic_store(&p->batch_len, 0);
-        /* The export thread may have been inside a wait on it. */
-        pthread_cond_destroy(&p->changed);
+        /* Made anew, not destroyed: a thread of the parent that was waiting on it (in a
+         * flush) does not exist here, and destroying a condition that still counts it
+         * as a waiter blocks forever. */
         cond_init_monotonic(&p->changed);
         p->thread_started = p->thread_exited = false;
         atomic_store(&p->mode, AWAKE);

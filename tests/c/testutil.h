@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,6 +21,23 @@
 static inline double elapsed_ms(uint64_t since_ns)
 {
     return (double)(clock_mono_ns() - since_ns) / 1e6;
+}
+
+/* The exit code of child, 1000 + the signal that ended it, or -1 when it has not ended
+ * within limit_ms (it is killed then): for tests whose failure is a child that hangs. */
+static inline int child_exit_within(pid_t child, double limit_ms)
+{
+    int status = 0;
+    uint64_t t0 = clock_mono_ns();
+    while (waitpid(child, &status, WNOHANG) == 0) {
+        if (elapsed_ms(t0) >= limit_ms) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
 }
 
 struct fixture {
