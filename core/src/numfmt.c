@@ -25,6 +25,9 @@
 #error "numfmt.c needs unsigned __int128 (GCC or Clang on a 64-bit target)"
 #endif
 
+/* __int128 is a GCC/Clang extension: __extension__ keeps -Wpedantic quiet about it. */
+__extension__ typedef unsigned __int128 u128;
+
 #define P      53                       /* bits in a double's significand */
 #define Q_MIN  (-1074)                  /* exponent of the smallest subnormal's bit */
 #define C_MIN  ((uint64_t)1 << (P - 1)) /* the hidden bit */
@@ -38,7 +41,7 @@ struct decimal {
 
 static inline uint64_t mul_hi(uint64_t a, uint64_t b)
 {
-    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+    return (uint64_t)(((u128)a * b) >> 64);
 }
 
 /* floor(log10(2^e)), floor(log10(3/4 * 2^e)) and floor(log2(10^e)) by multiply and
