@@ -66,8 +66,8 @@ struct exporter_ops {
 
 struct genops_exporter {
     const struct exporter_ops *ops;
-    genops_exporter *next; /* the pipeline's list */
-    bool owned;            /* added to a pipeline */
+    _Atomic(genops_exporter *) next; /* the pipeline's list */
+    bool owned;                      /* added to a pipeline */
     /* genops_exporter_description; "" means ops->kind */
     char description[EXPORTER_DESCRIPTION_MAX];
 };

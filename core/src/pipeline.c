@@ -82,7 +82,7 @@ struct genops_pipeline {
     atomic_bool thread_started, thread_exited;
     atomic_uint thread_fork_gen; /* fork_gen when the thread was started */
 
-    genops_exporter *exporters;
+    _Atomic(genops_exporter *) exporters;
 
     atomic_uint_least64_t buffered_bytes;
     /* Export-thread counters; atomics so that stats readers may read them. */
@@ -301,13 +301,13 @@ static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
 
     for (size_t i = 0; i < n; i++)
         span_materialize(spans[i]);
-    if (!__atomic_load_n(&p->exporters, __ATOMIC_ACQUIRE)) {
+    if (!atomic_load_explicit(&p->exporters, memory_order_acquire)) {
         atomic_fetch_add(&p->no_exporter, n);
         return;
     }
     /* acquire: pairs with the release in genops_pipeline_add_exporter. */
-    for (genops_exporter *e = __atomic_load_n(&p->exporters, __ATOMIC_ACQUIRE); e;
-         e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
+    for (genops_exporter *e = atomic_load_explicit(&p->exporters, memory_order_acquire); e;
+         e = atomic_load_explicit(&e->next, memory_order_acquire)) {
         struct export_result r = {0};
         genops_status rc = e->ops->export_batch(e, &b, clock_mono_ns() + p->export_timeout_ns, &r);
         if (rc && !r.delivered && !r.failed && !r.rejected)
@@ -688,10 +688,10 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
     pthread_mutex_lock(&p->lock);
     e->next = NULL;
     e->owned = true;
-    genops_exporter **tail = &p->exporters;
+    _Atomic(genops_exporter *) *tail = &p->exporters;
     while (*tail)
         tail = &(*tail)->next;
-    __atomic_store_n(tail, e, __ATOMIC_RELEASE);
+    atomic_store_explicit(tail, e, memory_order_release);
     pthread_mutex_unlock(&p->lock);
     return GENOPS_OK;
 }
