@@ -404,9 +404,9 @@ static genops_status add_header(struct http_client *c, const struct http_header 
     if (!line)
         return error_set(err, GENOPS_ENOMEM, "out of memory copying headers");
     if (vl)
-        sprintf(line, "%s: %s", name, value);
+        snprintf(line, nl + vl + 3, "%s: %s", name, value);
     else
-        sprintf(line, "%s;", name);
+        snprintf(line, nl + vl + 3, "%s;", name);
     struct curl_slist *l = curl_slist_append(c->headers, line);
     free(line);
     if (!l)

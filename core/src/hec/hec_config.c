@@ -252,10 +252,11 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
     if ((rc = http_tls_copy(&c->tls, &tls, err)))
         return rc;
 
-    char *auth = malloc(strlen(c->token) + sizeof AUTH_SCHEME);
+    size_t auth_size = strlen(c->token) + sizeof AUTH_SCHEME;
+    char *auth = malloc(auth_size);
     if (!auth)
         return error_set(err, GENOPS_ENOMEM, "out of memory reading the HEC options");
-    sprintf(auth, AUTH_SCHEME "%s", c->token);
+    snprintf(auth, auth_size, AUTH_SCHEME "%s", c->token);
     rc = add_header(c, "Authorization", auth, err);
     free(auth);
     if (rc)
