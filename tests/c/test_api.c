@@ -1,13 +1,96 @@
-/* test_api.c - the public surface: exported symbols, documentation of every public
- * function, version, status codes, option structs. */
+/* test_api.c - the public surface: exported symbols (header = version script = exports),
+ * documentation of every public function, version, status codes, option structs. */
 #include <ctype.h>
 #include <stdlib.h>
 
 #include "testutil.h"
 
-static void test_shared_library_exports_only_genops_symbols(void **state)
+/* A set of symbol names, small enough for fixed storage: the API has under 100. */
+struct names {
+    char name[256][64];
+    int count;
+};
+
+static void names_add(struct names *set, const char *name, size_t len)
 {
-    (void)state;
+    assert_true(set->count < 256 && len > 0 && len < sizeof set->name[0]);
+    memcpy(set->name[set->count], name, len);
+    set->name[set->count++][len] = '\0';
+}
+
+static bool names_have(const struct names *set, const char *name)
+{
+    for (int i = 0; i < set->count; i++)
+        if (strcmp(set->name[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* How many names of `a` are missing from `b`, each printed. */
+static int names_missing(const struct names *a, const char *a_what, const struct names *b,
+                         const char *b_what)
+{
+    int missing = 0;
+    for (int i = 0; i < a->count; i++)
+        if (!names_have(b, a->name[i])) {
+            print_error("%s in %s, not in %s\n", a->name[i], a_what, b_what);
+            missing++;
+        }
+    return missing;
+}
+
+static FILE *open_source(const char *relative)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", getenv("GENOPS_SOURCE_DIR"), relative);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    return f;
+}
+
+static char *skip_space(char *p)
+{
+    while (isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+/* The function declared on each line that starts with GENOPS_API: the name before '('. */
+static void read_header_functions(struct names *set)
+{
+    FILE *h = open_source("core/include/genops.h");
+    char line[512];
+    while (fgets(line, sizeof line, h)) {
+        char *p = skip_space(line), *paren = strchr(p, '(');
+        if (strncmp(p, "GENOPS_API ", 11) != 0 || !paren)
+            continue;
+        char *name = paren;
+        while (name > p && (isalnum((unsigned char)name[-1]) || name[-1] == '_'))
+            name--;
+        names_add(set, name, (size_t)(paren - name));
+    }
+    fclose(h);
+}
+
+/* The names of the version script's global: section, one "name;" per line. */
+static void read_version_script(struct names *set)
+{
+    FILE *map = open_source("core/genops.map");
+    char line[512];
+    bool global = false;
+    while (fgets(line, sizeof line, map)) {
+        char *p = skip_space(line), *end = strchr(p, ';');
+        if (strncmp(p, "global:", 7) == 0 || strncmp(p, "local:", 6) == 0)
+            global = p[0] == 'g';
+        else if (global && end)
+            names_add(set, p, (size_t)(end - p));
+    }
+    fclose(map);
+}
+
+/* Every dynamic symbol the shared library defines, less the version node itself. */
+static void read_exports(struct names *set)
+{
     const char *lib = getenv("GENOPS_SHARED_LIB");
     assert_non_null(lib);
     char cmd[1024];
@@ -15,22 +98,30 @@ static void test_shared_library_exports_only_genops_symbols(void **state)
     FILE *nm = popen(cmd, "r");
     assert_non_null(nm);
     char line[512], type[8], name[400];
-    int exported = 0, strays = 0;
     while (fgets(line, sizeof line, nm)) {
-        if (sscanf(line, "%*s %7s %399s", type, name) != 2)
+        if (sscanf(line, "%*s %7s %399s", type, name) != 2 || strcmp(type, "A") == 0)
             continue;
-        if (strcmp(type, "A") == 0) /* the version node, GENOPS_0 */
-            continue;
-        if (strncmp(name, "genops_", 7) == 0) {
-            exported++;
-        } else {
-            print_error("not a genops_ symbol: %s", line);
-            strays++;
-        }
+        char *at = strchr(name, '@'); /* nm may print name@@GENOPS_0 */
+        names_add(set, name, at ? (size_t)(at - name) : strlen(name));
     }
     assert_int_equal(pclose(nm), 0);
-    assert_int_equal(strays, 0);
-    assert_true(exported > 40);
+}
+
+/* genops.h, core/genops.map and the library's exports name the same functions. */
+static void test_exports_are_the_headers_functions_and_the_maps(void **state)
+{
+    (void)state;
+    static struct names header, map, exports;
+    read_header_functions(&header);
+    read_version_script(&map);
+    read_exports(&exports);
+    assert_true(header.count > 40);
+    int drift = names_missing(&header, "genops.h", &map, "genops.map") +
+                names_missing(&map, "genops.map", &header, "genops.h") +
+                names_missing(&header, "genops.h", &exports, "the library's exports") +
+                names_missing(&exports, "the library's exports", &header, "genops.h");
+    assert_int_equal(drift, 0);
+    assert_int_equal(map.count, header.count);
 }
 
 /* Every GENOPS_API declaration in genops.h is preceded by a comment of its own (its
@@ -38,17 +129,12 @@ static void test_shared_library_exports_only_genops_symbols(void **state)
 static void test_every_public_function_is_documented(void **state)
 {
     (void)state;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/core/include/genops.h", getenv("GENOPS_SOURCE_DIR"));
-    FILE *h = fopen(path, "r");
-    assert_non_null(h);
+    FILE *h = open_source("core/include/genops.h");
     char line[512];
     bool documented = false;
     int undocumented = 0, functions = 0;
     while (fgets(line, sizeof line, h)) {
-        char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
+        char *p = skip_space(line);
         if (strncmp(p, "/*", 2) == 0 || strncmp(p, "*", 1) == 0) {
             documented = true;
         } else if (strncmp(p, "GENOPS_API", 10) == 0 && strstr(p, "(")) {
@@ -121,7 +207,7 @@ static void test_options_carry_their_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shared_library_exports_only_genops_symbols),
+        cmocka_unit_test(test_exports_are_the_headers_functions_and_the_maps),
         cmocka_unit_test(test_every_public_function_is_documented),
         cmocka_unit_test(test_version_and_status_strings),
         cmocka_unit_test(test_options_carry_their_size),
