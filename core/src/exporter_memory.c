@@ -26,7 +26,7 @@ static genops_status memory_export(genops_exporter *e, const struct batch *b, ui
         size_t cap = m->cap ? m->cap : 64;
         while (cap < m->count + b->count)
             cap *= 2;
-        struct span **p = realloc(m->spans, cap * sizeof *p);
+        struct span **p = realloc(m->spans, cap * sizeof(struct span *));
         if (!p) {
             pthread_mutex_unlock(&m->lock);
             r->failed = b->count;

@@ -108,7 +108,7 @@ genops_status http_url_check(const char *url, const char *source, genops_error *
                        "http://host:port/path",
                        source, shown, curl_url_strerror(uc));
     else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
-             (strcmp(scheme, "http") && strcmp(scheme, "https")))
+             (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
         rc = error_set(err, GENOPS_EINVAL,
                        "%s='%s' has scheme '%s'; only http and https are "
                        "supported",
@@ -272,7 +272,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 static bool header_value(const char *line, size_t len, const char *name, char *out, size_t size)
 {
     size_t nl = strlen(name);
-    if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl))
+    if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
         return false;
     const char *v = line + nl + 1;
     size_t vl = len - nl - 1;

@@ -155,8 +155,10 @@ static char *layout(char *p, struct decimal d)
         d.f /= 10;
         d.e += 1;
     }
-    for (uint64_t f = d.f; f; f /= 10)
+    uint64_t f = d.f; /* at least one digit, so dig[0] below is always written */
+    do
         digits[sizeof digits - 1 - n++] = (char)('0' + f % 10);
+    while (f /= 10);
     const char *dig = digits + sizeof digits - n;
     /* v = 0.d1d2...dn * 10^point */
     int point = n + d.e;

@@ -611,7 +611,7 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
     p->sink.limits.bytes = p->max_bytes;
     const char *disabled = config_str("OTEL_SDK_DISABLED");
     p->disabled = disabled && strcasecmp(disabled, "true") == 0;
-    if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof *p->batch)))
+    if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof(struct span *))))
         return error_set(err, GENOPS_ENOMEM, "out of memory allocating the queue");
     return GENOPS_OK;
 }

@@ -98,6 +98,7 @@ size_t utf8_repair(char *dst, const char *s, size_t len)
         i += ok;
         if (i < len) {
             seq_len((const unsigned char *)s + i, len - i, &bad);
+            /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): dst is counted, not a string */
             memcpy(dst + out, "\xEF\xBF\xBD", 3);
             out += 3;
             i += bad;

@@ -100,6 +100,7 @@ static genops_status resolve_urls(struct hec_config *c, const char *url, const c
     if (rc)
         return rc;
     size_t path_len, start = http_url_path(url, &path_len);
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): http_url_check refused NULL */
     if (url[start + path_len])
         return error_set(err, GENOPS_EINVAL,
                          "%s has a query or fragment; give HEC options (index, sourcetype, "
@@ -187,6 +188,7 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
         rc = error_set(err, GENOPS_EINVAL,
                        "SPLUNK_HEC_TOKEN not set (nor " OPT "token); create a token under "
                        "Settings > Data Inputs > HTTP Event Collector");
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): error_set returns nonzero */
     if (!rc && strcspn(c->token, "\r\n\t ") != strlen(c->token))
         rc = error_set(err, GENOPS_EINVAL, "%s has a space or line break in it", tok_src);
     if (!rc)
