@@ -70,9 +70,7 @@ def g(k):
 def check_logs():
     for e in range(Q_MIN - 2, Q_MAX + 3):
         assert (e * 661971961083) >> 41 == floor_log10_pow2(e), e
-        assert (
-            e * 661971961083 - 274743187321
-        ) >> 41 == floor_log10_three_quarters_pow2(e), e
+        assert (e * 661971961083 - 274743187321) >> 41 == floor_log10_three_quarters_pow2(e), e
     for n in range(-K_MAX - 1, -K_MIN + 2):
         assert (n * 913124641741) >> 38 == floor_log2_pow10(n), n
 

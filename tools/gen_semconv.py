@@ -109,6 +109,9 @@ def render_python(entries: list[Entry]) -> str:
     out.append('#: "splunk_guide" and "splunk_validation" names: only the Splunk HEC exporter does).')
     out.append("GROUPS: dict[str, tuple[str, ...]] = {")
     for group, items in by_group(entries).items():
+        if len(items) == 1:  # as ruff format writes a one-element tuple
+            out.append(f"    {json.dumps(group)}: ({items[0].ident},),")
+            continue
         out.append(f"    {json.dumps(group)}: (")
         out.extend(f"        {e.ident}," for e in items)
         out.append("    ),")

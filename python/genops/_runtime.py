@@ -204,14 +204,14 @@ def build(
         if not isinstance(resource_attributes, Mapping):
             raise ConfigError("resource_attributes must be a dict")
         opts["resource_attributes"] = dict(resource_attributes)
-    for key, value, cname in (
+    for key, limit, cname in (
         ("max_queue_size", max_queue_size, "max_queue_size"),
         ("schedule_delay_millis", schedule_delay_millis, "schedule_delay_ms"),
         ("max_export_batch_size", max_export_batch_size, "max_export_batch_size"),
         ("export_timeout_millis", export_timeout_millis, "export_timeout_ms"),
     ):
-        if value is not None:
-            opts[cname] = _positive_int(value, key)
+        if limit is not None:
+            opts[cname] = _positive_int(limit, key)
     if "max_queue_size" not in opts and not os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE"):
         # A Python process records in bursts, far faster than the export thread gets
         # the CPU on a busy machine: with OpenTelemetry's 2048 a flat-out loop on two

@@ -186,9 +186,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         OPERATION_DURATION_MS,
         EVAL_BY_METRIC_PREFIX,
     ),
-    "splunk_validation": (
-        VALIDATION,
-    ),
+    "splunk_validation": (VALIDATION,),
 }
 
 __all__ = [

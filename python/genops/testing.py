@@ -50,11 +50,16 @@ def _read(d: Any) -> FinishedSpan:
     parent = native.genops_span_data_parent(d)
     code, message = native.genops_span_data_status(d)
     attributes = dict(
-        native.genops_span_data_attribute(d, i) for i in range(native.genops_span_data_attribute_count(d))
+        kv
+        for i in range(native.genops_span_data_attribute_count(d))
+        if (kv := native.genops_span_data_attribute(d, i)) is not None  # None only past the count
     )
     events = []
     for i in range(native.genops_span_data_event_count(d)):
-        name, time_ns = native.genops_span_data_event(d, i)
+        event = native.genops_span_data_event(d, i)
+        if event is None:  # only past the count
+            continue
+        name, time_ns = event
         ev_attrs = {}
         for key in ("exception.type", "exception.message", "exception.stacktrace"):
             value = native.genops_span_data_event_find(d, i, key)

@@ -55,12 +55,8 @@ def sample(sample_bin, tmp_path_factory):
     """The sample batch: (decoded protobuf request, JSON text, manifest rows)."""
     out = tmp_path_factory.mktemp("otlp")
     subprocess.run([sample_bin, str(out)], check=True)
-    request = trace_service_pb2.ExportTraceServiceRequest.FromString(
-        (out / "request.pb").read_bytes()
-    )
-    manifest = [
-        line.split() for line in (out / "manifest.txt").read_text().splitlines()
-    ]
+    request = trace_service_pb2.ExportTraceServiceRequest.FromString((out / "request.pb").read_bytes())
+    manifest = [line.split() for line in (out / "manifest.txt").read_text().splitlines()]
     return request, (out / "request.json").read_text(encoding="utf-8"), manifest
 
 
@@ -103,9 +99,7 @@ def test_protobuf_decodes_with_the_official_classes(sample):
     for span, (_name, trace_id, span_id, parent, start, end) in zip(spans, manifest):
         assert span.trace_id.hex() == trace_id and span.span_id.hex() == span_id
         assert span.parent_span_id.hex() == ("" if parent == "-" else parent)
-        assert span.start_time_unix_nano == int(
-            start
-        ) and span.end_time_unix_nano == int(end)
+        assert span.start_time_unix_nano == int(start) and span.end_time_unix_nano == int(end)
         assert not span.trace_state and not span.links and span.flags == 0
 
     child, op = spans  # ended in this order
@@ -120,9 +114,7 @@ def test_protobuf_decodes_with_the_official_classes(sample):
     assert op.end_time_unix_nano == END_NS
     attrs = attributes(op.attributes)
     assert attrs["genops.operation.name"] == "chat.completion"
-    assert (
-        attrs["genops.team"] == "ml-platform" and attrs["genops.customer_id"] == "acme"
-    )
+    assert attrs["genops.team"] == "ml-platform" and attrs["genops.customer_id"] == "acme"
     assert attrs["genops.cost.total"] == 0.0125
     assert attrs["genops.cost.provider"] == "openai"
     assert attrs["genops.tokens.input"] == 1200
@@ -168,9 +160,7 @@ def test_json_parses_into_the_same_message(sample):
     parsed = json_format.ParseDict(doc, trace_service_pb2.ExportTraceServiceRequest())
     assert parsed == request
     # Field presence agrees too, so both serialise to the same bytes.
-    assert parsed.SerializeToString(deterministic=True) == request.SerializeToString(
-        deterministic=True
-    )
+    assert parsed.SerializeToString(deterministic=True) == request.SerializeToString(deterministic=True)
 
 
 def test_json_follows_the_otlp_mapping(sample):
@@ -179,9 +169,7 @@ def test_json_follows_the_otlp_mapping(sample):
     span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]
     pb = request.resource_spans[0].scope_spans[0].spans[1]
     assert span["traceId"] == pb.trace_id.hex() and len(span["traceId"]) == 32
-    assert (
-        span["spanId"] == pb.span_id.hex() and span["spanId"] == span["spanId"].lower()
-    )
+    assert span["spanId"] == pb.span_id.hex() and span["spanId"] == span["spanId"].lower()
     assert span["kind"] == 3  # enums as integers
     # 64-bit integers as strings
     assert span["startTimeUnixNano"] == str(pb.start_time_unix_nano)
@@ -192,9 +180,7 @@ def test_json_follows_the_otlp_mapping(sample):
     assert by_key["cached"] == {"boolValue": False}
     assert by_key["nul"] == {"stringValue": "a\x00b"}
     assert by_key["none"] == {"arrayValue": {}}
-    assert by_key["flags"] == {
-        "arrayValue": {"values": [{"boolValue": True}, {"boolValue": False}]}
-    }
+    assert by_key["flags"] == {"arrayValue": {"values": [{"boolValue": True}, {"boolValue": False}]}}
     assert "parentSpanId" not in doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]
     # Raw text: escapes for controls, no raw control characters anywhere.
     assert "\\u0001" in text and "\\n" in text
@@ -252,11 +238,7 @@ def test_json_strings_read_back_with_python(sample_bin):
     ]
     for _ in range(100_000):
         n = rng.randrange(40)
-        inputs.append(
-            bytes(
-                rng.choice((rng.randrange(0x80), rng.randrange(256))) for _ in range(n)
-            )
-        )
+        inputs.append(bytes(rng.choice((rng.randrange(0x80), rng.randrange(256))) for _ in range(n)))
     out = run_filter(sample_bin, "--strings", [b.hex() for b in inputs])
     assert len(out) == len(inputs)
     for raw, line in zip(inputs, out):
@@ -269,19 +251,13 @@ def test_proto_files_match_the_official_descriptors(tmp_path):
     protoc = shutil.which("protoc-c")
     if not protoc:
         pytest.skip("protoc-c is not installed")
-    protos = sorted(
-        str(p.relative_to(ROOT / "core/proto"))
-        for p in (ROOT / "core/proto").rglob("*.proto")
-    )
+    protos = sorted(str(p.relative_to(ROOT / "core/proto")) for p in (ROOT / "core/proto").rglob("*.proto"))
     out = tmp_path / "set.pb"
     subprocess.run(
         [protoc, f"--descriptor_set_out={out}", f"-I{ROOT / 'core/proto'}", *protos],
         check=True,
     )
-    ours = {
-        f.name: f
-        for f in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
-    }
+    ours = {f.name: f for f in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file}
 
     def strip(message):
         for field in message.field:
@@ -304,6 +280,4 @@ def test_proto_files_match_the_official_descriptors(tmp_path):
 def test_numfmt_table_is_generated_and_current():
     """core/src/numfmt_table.h is what tools/gen_numfmt_table.py computes with exact
     integers, and the logarithm shortcuts in numfmt.c are exact over their ranges."""
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools/gen_numfmt_table.py"), "--check"], check=True
-    )
+    subprocess.run([sys.executable, str(ROOT / "tools/gen_numfmt_table.py"), "--check"], check=True)
