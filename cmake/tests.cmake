@@ -19,7 +19,8 @@ foreach(test_source ${GENOPS_C_TESTS})
   target_compile_definitions(${test_name} PRIVATE _GNU_SOURCE)
   target_link_libraries(${test_name} PRIVATE genops_static ${CMOCKA_LIBRARY})
   add_test(NAME ${test_name} COMMAND ${test_name})
-  set_tests_properties(${test_name} PROPERTIES TIMEOUT 300
+  # LABELS valgrind: `make test-valgrind` (tools/valgrind_tests.py) runs it under memcheck.
+  set_tests_properties(${test_name} PROPERTIES TIMEOUT 300 LABELS valgrind
     ENVIRONMENT "GENOPS_SOURCE_DIR=${CMAKE_SOURCE_DIR};GENOPS_SHARED_LIB=$<TARGET_FILE:genops>")
 endforeach()
 
