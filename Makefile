@@ -1,24 +1,31 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is
 # missing first (tools/install-deps.sh). Other targets are for developers.
 BUILD   ?= build
-PYTHON  ?= python3
+# Python packages live in a virtual environment (tools/install-deps.sh makes it), never
+# in the system interpreter; pytest, the lint tools and every CMake configure use it.
+VENV    := $(abspath $(BUILD))/venv
+PYTHON  := $(VENV)/bin/python
 JOBS    ?= 2
 CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
 .PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
-        bench fuzz lint format clean
+        bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
+        abi-check abi-baseline clean
 
 all: build
 
 deps:
-	@tools/install-deps.sh
+	@VENV=$(VENV) tools/install-deps.sh
+
+$(PYTHON):
+	@VENV=$(VENV) tools/install-deps.sh
 
 # One configure+build per flavour: debug (plain tests), asan (ASan+UBSan), tsan, release.
 # PRECIOUS: the cache is a pattern-rule intermediate that make would otherwise delete.
 .PRECIOUS: $(BUILD)/%/CMakeCache.txt
-$(BUILD)/%/CMakeCache.txt:
-	$(CMAKE) -S . -B $(BUILD)/$* $(CMAKE_ARGS_$*) >/dev/null
+$(BUILD)/%/CMakeCache.txt: | $(PYTHON)
+	$(CMAKE) -S . -B $(BUILD)/$* -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS_$*) >/dev/null
 
 CMAKE_ARGS_debug   := -DCMAKE_BUILD_TYPE=Debug
 CMAKE_ARGS_asan    := -DCMAKE_BUILD_TYPE=Debug -DGENOPS_SANITIZE=address
@@ -76,7 +83,7 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 # Every libFuzzer target for FUZZ_TIME seconds each (clang, its own build directory).
 FUZZ_TIME ?= 20
 fuzz: deps
-	$(CMAKE) -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang -DGENOPS_FUZZ=ON \
+	$(CMAKE) -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang -DGENOPS_FUZZ=ON -DPython3_EXECUTABLE=$(PYTHON) \
 	  -DGENOPS_BUILD_TESTS=OFF -DGENOPS_FUZZ_TIME=$(FUZZ_TIME) >/dev/null
 	$(CMAKE) --build $(BUILD)/fuzz -j$(JOBS)
 	@for t in $$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$$//'); do \
