@@ -100,13 +100,50 @@ bench: build-release
 	valgrind --tool=callgrind --toggle-collect=run_ops --callgrind-out-file=/dev/null \
 	  $(BUILD)/release/bench_pipeline --callgrind 20000 2>&1 | grep Collected
 
-lint:
-	clang-format --dry-run -Werror core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h tests/c/*.c tests/c/*.h
+# Every check, each its own target (make -k lint reports them all); lint fails if any does.
+C_SOURCES := core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h \
+             tests/c/*.c tests/c/*.h
+PY_SOURCES := python tests benchmarks tools
+lint: deps
+	$(MAKE) --no-print-directory lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy
+
+lint-format:
+	clang-format --dry-run -Werror $(C_SOURCES)
+
+# sprintf, vsprintf, strcpy and strcat write without a bound: snprintf, or memcpy of a
+# known length, instead.
+BANNED := \b(sprintf|vsprintf|strcpy|strcat)[[:space:]]*\(
+lint-banned:
+	@! grep -rnE '$(BANNED)' core bindings tests benchmarks examples \
+	  --include='*.c' --include='*.h' --include='*.i' || \
+	  { echo "lint: banned string function (use snprintf or memcpy with a known length)"; exit 1; }
+
+# clang-tidy (.clang-tidy) with the debug build's compile_commands.json.
+lint-tidy: $(BUILD)/debug/CMakeCache.txt
+	ls core/src/*.c core/src/*/*.c | xargs -P$(JOBS) -n4 clang-tidy -p $(BUILD)/debug --quiet
+
+lint-cppcheck:
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
 	  --suppress=missingIncludeSystem -I core/include -I core/src core/src
 
+lint-ruff: | $(PYTHON)
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+
+# mypy over the package and its .pyi stubs (the SWIG modules' types).
+lint-mypy: | $(PYTHON)
+	$(VENV)/bin/mypy python/genops
+
 format:
-	clang-format -i core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h tests/c/*.c tests/c/*.h
+	clang-format -i $(C_SOURCES)
+
+# ABI (cmake/install.cmake): abidiff of the debug build's libgenops.so against
+# core/abi/libgenops.abi; abi-baseline rewrites the baseline from the current tree.
+abi-check: build-debug
+	$(CMAKE) --build $(BUILD)/debug --target abi_check
+
+abi-baseline: build-debug
+	$(CMAKE) --build $(BUILD)/debug --target abi_baseline
 
 clean:
 	rm -rf $(BUILD)
