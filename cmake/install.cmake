@@ -60,6 +60,7 @@ if(GENOPS_ABIDIFF)
   file(READ ${CMAKE_SOURCE_DIR}/core/genops.map map)
   string(REGEX REPLACE "\n *genops_version;" "" broken_map "${map}")
   file(WRITE ${CMAKE_BINARY_DIR}/abi_broken.map "${broken_map}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/core/genops.map)
   add_library(genops_abi_broken SHARED $<TARGET_OBJECTS:genops_objects>)
   # Same name and soname as the real one, in a directory of its own: only the function differs.
   set_target_properties(genops_abi_broken PROPERTIES OUTPUT_NAME genops SOVERSION 0
@@ -67,6 +68,7 @@ if(GENOPS_ABIDIFF)
   target_link_libraries(genops_abi_broken PRIVATE $<TARGET_PROPERTY:genops,LINK_LIBRARIES>)
   target_link_options(genops_abi_broken PRIVATE
     -Wl,--version-script=${CMAKE_BINARY_DIR}/abi_broken.map -Wl,--no-undefined)
+  set_property(TARGET genops_abi_broken APPEND PROPERTY LINK_DEPENDS ${CMAKE_BINARY_DIR}/abi_broken.map)
   add_test(NAME abi_check_refuses_a_removed_function
            COMMAND ${CMAKE_SOURCE_DIR}/tests/install/check_abi_refuses.sh
                    ${CMAKE_SOURCE_DIR}/tools/abi_check.sh ${GENOPS_ABI_BASELINE}
