@@ -144,6 +144,7 @@ static size_t span_start(const struct hec_exporter *x, size_t first)
 static genops_status hec_build(void *ctx, const struct batch *b, struct sender_part *part,
                                struct http_request *req)
 {
+    (void)b;
     struct hec_exporter *x = ctx;
     size_t start = span_start(x, part->first);
     size_t raw_len = x->ends[part->first + part->n - 1] - start;
@@ -227,6 +228,7 @@ static void hec_classify_answer(void *ctx, const struct batch *b, const struct s
                                 genops_status rc, const struct http_response *resp,
                                 struct sender_outcome *out, uint8_t *marks)
 {
+    (void)b;
     struct hec_exporter *x = ctx;
     long status = rc == GENOPS_OK ? resp->status : 0;
     struct hec_reply reply;
