@@ -410,6 +410,94 @@ GENOPS_API size_t genops_hec_validation_format(const genops_hec_validation *v, c
 GENOPS_API genops_exporter *genops_exporter_for_endpoint(const genops_otlp_options *opt,
                                                          genops_error *err);
 
+/* ---- Honeycomb ---------------------------------------------------------------- */
+
+/* Honeycomb (docs/exporters/honeycomb.md). The exporter sends OTLP/HTTP protobuf to
+ * <api_endpoint>/v1/traces with the key as x-honeycomb-team and, only for a Classic key
+ * (which has no environment to route by), the dataset as x-honeycomb-dataset. Keys are
+ * told apart as Honeycomb's own SDKs do it; the kind seen is logged once at info level,
+ * never the key. Markers and the key check speak Honeycomb's REST API (/1/markers,
+ * /1/auth) through the same transport. */
+
+/* Options; NULL or zero means "the HONEYCOMB_* environment, else the default" for
+ * every field. Initialise with genops_honeycomb_options_init so that struct_size is
+ * right: fields are only ever appended. */
+typedef struct genops_honeycomb_options {
+    size_t struct_size;
+    /* Honeycomb's API, scheme://host[:port] (a path is kept as a prefix, for a proxy).
+     * Default HONEYCOMB_API_ENDPOINT, else https://api.honeycomb.io (the EU region is
+     * https://api.eu1.honeycomb.io). http(s) only. */
+    const char *api_endpoint;
+    const char *api_key; /* HONEYCOMB_API_KEY; required */
+    /* HONEYCOMB_DATASET, else "genops-ai". Sent with Classic keys only (environment keys
+     * route by service.name); markers go to it unless the marker names one. */
+    const char *dataset;
+    genops_compression compression; /* default none */
+    genops_duration_ms timeout_ms;  /* one batch, retries included; one API call; 10000 */
+    const char *certificate;        /* PEM CA bundle that verifies the server */
+    /* Skip verification of the server's TLS certificate. Never read from the
+     * environment; logs a warning. For test setups only. */
+    bool insecure;
+} genops_honeycomb_options;
+
+/* Zero *opt and set its struct_size. */
+GENOPS_API void genops_honeycomb_options_init(genops_honeycomb_options *opt);
+
+/* Create a Honeycomb exporter (OTLP/HTTP protobuf) from opt (NULL: the environment
+ * alone). A missing key, a key with spaces or control characters, a malformed endpoint
+ * or dataset name is GENOPS_EINVAL naming the option or variable, never the key's value.
+ * Ownership as for genops_otlp_exporter_new. Makes no connection. */
+GENOPS_API genops_exporter *genops_honeycomb_exporter_new(const genops_honeycomb_options *opt,
+                                                          genops_error *err);
+
+/* A marker (Honeycomb's POST /1/markers/<dataset>). */
+typedef struct genops_honeycomb_marker {
+    size_t struct_size;
+    const char *message; /* shown on the marker */
+    const char *type;    /* groups markers; NULL or "" = "deploy" */
+    const char *url;     /* a link from the marker; NULL = none */
+    /* NULL or "" = the options' dataset; "__all__" = every dataset of the environment
+     * (environment keys only) */
+    const char *dataset;
+    int64_t start_time; /* Unix seconds; 0 = now (Honeycomb's default) */
+    int64_t end_time;   /* Unix seconds, for a marker that spans a range; 0 = none */
+} genops_honeycomb_marker;
+
+#define GENOPS_HONEYCOMB_TEXT 256
+
+/* What Honeycomb answered to a marker or a key check. Texts are NUL-terminated UTF-8,
+ * made printable, never the key. */
+typedef struct genops_honeycomb_answer {
+    size_t struct_size; /* set by the caller: sizeof(genops_honeycomb_answer) */
+    int32_t status;     /* HTTP status; 0 = no answer (message says why) */
+    uint32_t ms;        /* round trip */
+    char key_kind[48];  /* "classic configuration key", "environment ingest key", ... */
+    char message[GENOPS_HONEYCOMB_TEXT]; /* Honeycomb's error text or the transport's */
+    char marker_id[64];                  /* a created marker's id */
+    /* GET /1/auth: the key's team and environment (a Classic key has none) and what it
+     * may do (api_key_access.events / .markers) */
+    char team_name[128], team_slug[128];
+    char environment_name[128], environment_slug[128];
+    bool may_send_events, may_create_markers;
+} genops_honeycomb_answer;
+
+/* Create a marker; on success fills out->marker_id with Honeycomb's id. A message that
+ * is NULL, an end before the start, or the options' errors are GENOPS_EINVAL; a key
+ * Honeycomb does not accept (401) or an unknown dataset (404) is GENOPS_EREJECTED with
+ * a message that says which; no answer is GENOPS_EIO or GENOPS_ETIMEDOUT. out is filled
+ * in every case. Any thread; blocks up to the options' timeout. */
+GENOPS_API genops_status genops_honeycomb_marker_create(const genops_honeycomb_options *opt,
+                                                        const genops_honeycomb_marker *marker,
+                                                        genops_honeycomb_answer *out,
+                                                        genops_error *err);
+
+/* Check the key with GET /1/auth: fills *out (status 200 with the team, environment and
+ * permissions; 401 for a key Honeycomb does not know; 0 when nothing answered) and
+ * returns GENOPS_OK whatever Honeycomb said; GENOPS_EINVAL for the options' errors or
+ * a wrong struct_size. Any thread; blocks up to the options' timeout. */
+GENOPS_API genops_status genops_honeycomb_auth(const genops_honeycomb_options *opt,
+                                               genops_honeycomb_answer *out, genops_error *err);
+
 /* ---- Log ---------------------------------------------------------------------- */
 
 /* The library's own messages: a span drop, an export failure, a TLS warning... By

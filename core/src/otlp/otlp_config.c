@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "honeycomb/honeycomb_config.h"
 
 #define ENV_PREFIX  "OTEL_EXPORTER_OTLP_"
 #define OPT_PREFIX  "genops_otlp_options."
@@ -211,6 +212,11 @@ static genops_status resolve_headers(const genops_otlp_options *o, struct otlp_c
                              i, a->key ? a->key : "");
         rc = put_header(a->key, strlen(a->key), a->value.u.s, a->value.len, c, err);
     }
+    /* Honeycomb's key given by hand: a Classic key also needs the dataset header. */
+    const char *dataset = rc ? NULL : honeycomb_dataset_for_headers(c->headers, c->header_count);
+    if (dataset)
+        rc = put_header(HONEYCOMB_DATASET_HEADER, sizeof HONEYCOMB_DATASET_HEADER - 1, dataset,
+                        strlen(dataset), c, err);
     return rc;
 }
 
