@@ -246,6 +246,9 @@ GENOPS_ATTRS_TYPEMAP(kv, 1)
 GENOPS_OPTIONS_TYPEMAP(genops_pipeline_options, genops_bind_pipeline_options)
 GENOPS_OPTIONS_TYPEMAP(genops_otlp_options, genops_bind_otlp_options)
 GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_bind_hec_options)
+GENOPS_OPTIONS_TYPEMAP(genops_honeycomb_options, genops_bind_honeycomb_options)
+GENOPS_OPTIONS_TYPEMAP(genops_honeycomb_marker_options, genops_bind_honeycomb_marker_options)
+%apply const genops_honeycomb_marker_options *opt { const genops_honeycomb_marker_options *marker };
 
 /* ---- rule 4: out-pointers become return values ---------------------------------------
  * The C function fills a local; the language gets it as (part of) the result, and a
@@ -357,6 +360,7 @@ GENOPS_OPTIONS_TYPEMAP(genops_hec_options, genops_bind_hec_options)
 GENOPS_MAP_OUT_TYPEMAP(genops_stats, genops_bind_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_bind_hec_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_list)
 
 /* One attribute: (key, value), or None / nil when the index is out of range. The
  * key and value point into the context or span data, which outlive the call. */
@@ -580,6 +584,9 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
 %ignore genops_hec_validation_format;  /* folded into the map: "report" */
 
 /* Choosing the exporter for an endpoint: wrapped; its options are OTLP's (typemap). */
+
+/* Honeycomb: options and markers are maps (typemaps), an answer comes back as one. */
+%ignore genops_honeycomb_options_init; /* the options typemap calls it */
 
 /* Log: all wrapped; a record comes back as a tuple / Array / values (typemap above).
  * genops_log_next and genops_log_wait can wait: they release the interpreter lock

@@ -41,6 +41,8 @@ STRUCTS = {
     "pipeline_options": ("genops_pipeline_options", "PipelineOptions"),
     "otlp_options": ("genops_otlp_options", "OtlpOptions"),
     "hec_options": ("genops_hec_options", "HecOptions"),
+    "honeycomb_options": ("genops_honeycomb_options", "HoneycombOptions"),
+    "honeycomb_marker_options": ("genops_honeycomb_marker_options", "HoneycombMarkerOptions"),
     "pipeline_stats": ("genops_stats", "PipelineStats"),
     "hec_stats": ("genops_hec_stats", "HecStats"),
 }

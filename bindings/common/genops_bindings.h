@@ -67,6 +67,11 @@ genops_status genops_bind_hec_options(genops_hec_options *o, const genops_attrib
 
 /* Room in res for the nested map items of an options list of n attributes; NULL with
  * GENOPS_ENOMEM in *err when out of memory. */
+genops_status genops_bind_honeycomb_options(genops_honeycomb_options *o, const genops_attribute *a,
+                                            size_t n, genops_attribute *nested, genops_error *err);
+genops_status genops_bind_honeycomb_marker_options(genops_honeycomb_marker_options *o,
+                                                   const genops_attribute *a, size_t n,
+                                                   genops_attribute *nested, genops_error *err);
 genops_attribute *genops_bind_nested(genops_attr_list *res, size_t n, genops_error *err);
 
 /* ---- result structs as attribute lists (results.c) -------------------------------- */
@@ -80,6 +85,7 @@ int genops_bind_hec_stats_list(const genops_hec_stats *s, genops_attr_list *l);
 /* The validation: its verdicts and round trips, errors and warnings as string lists,
  * each detail as "detail.<name>", and "report", the text for a person. */
 int genops_bind_hec_validation_list(const genops_hec_validation *v, genops_attr_list *l);
+int genops_bind_honeycomb_answer_list(const genops_honeycomb_answer *h, genops_attr_list *l);
 
 /* ---- status codes (status.c, from core/src/status.def) --------------------------- */
 

@@ -1,5 +1,6 @@
 /* options.c - option structs from attribute lists, one field table per struct, each
- * made from its X-macro list (pipeline_options.def, otlp_options.def, hec_options.def) so that
+ * made from its X-macro list (pipeline_options.def, otlp_options.def, hec_options.def,
+ * honeycomb_options.def, honeycomb_marker_options.def) so that
  * genops.h, these tables and the Python stubs cannot drift apart (tools/gen_bindings.py --check).
  */
 #include "genops_bindings.h"
@@ -46,6 +47,18 @@ static const struct field otlp_fields[] = {
 #define OPTION_STRUCT genops_hec_options
 static const struct field hec_fields[] = {
 #include "hec_options.def"
+};
+#undef OPTION_STRUCT
+
+#define OPTION_STRUCT genops_honeycomb_options
+static const struct field honeycomb_fields[] = {
+#include "honeycomb_options.def"
+};
+#undef OPTION_STRUCT
+
+#define OPTION_STRUCT genops_honeycomb_marker_options
+static const struct field honeycomb_marker_fields[] = {
+#include "honeycomb_marker_options.def"
 };
 #undef OPTION_STRUCT
 
@@ -188,4 +201,22 @@ genops_status genops_bind_hec_options(genops_hec_options *o, const genops_attrib
 {
     genops_hec_options_init(o);
     return fill(o, hec_fields, FIELD_COUNT(hec_fields), "Splunk HEC", a, n, nested, err);
+}
+
+genops_status genops_bind_honeycomb_options(genops_honeycomb_options *o, const genops_attribute *a,
+                                            size_t n, genops_attribute *nested, genops_error *err)
+{
+    genops_honeycomb_options_init(o);
+    return fill(o, honeycomb_fields, FIELD_COUNT(honeycomb_fields), "Honeycomb", a, n, nested,
+                err);
+}
+
+genops_status genops_bind_honeycomb_marker_options(genops_honeycomb_marker_options *o,
+                                                   const genops_attribute *a, size_t n,
+                                                   genops_attribute *nested, genops_error *err)
+{
+    memset(o, 0, sizeof *o); /* no _init in the API: a marker has no defaults to set */
+    o->struct_size = sizeof *o;
+    return fill(o, honeycomb_marker_fields, FIELD_COUNT(honeycomb_marker_fields),
+                "Honeycomb marker", a, n, nested, err);
 }

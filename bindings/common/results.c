@@ -89,3 +89,16 @@ int genops_bind_hec_validation_list(const genops_hec_validation *v, genops_attr_
     }
     return ok;
 }
+
+/* What Honeycomb answered to a marker or a key check. */
+int genops_bind_honeycomb_answer_list(const genops_honeycomb_answer *h, genops_attr_list *l)
+{
+    return push_INT32(l, "status", h->status) && push_UINT64(l, "ms", h->ms) &&
+           push_TEXT(l, "key_kind", h->key_kind) && push_TEXT(l, "message", h->message) &&
+           push_TEXT(l, "marker_id", h->marker_id) && push_TEXT(l, "team_name", h->team_name) &&
+           push_TEXT(l, "team_slug", h->team_slug) &&
+           push_TEXT(l, "environment_name", h->environment_name) &&
+           push_TEXT(l, "environment_slug", h->environment_slug) &&
+           push_BOOL(l, "may_send_events", h->may_send_events) &&
+           push_BOOL(l, "may_create_markers", h->may_create_markers);
+}

@@ -451,7 +451,7 @@ GENOPS_API genops_exporter *genops_honeycomb_exporter_new(const genops_honeycomb
                                                           genops_error *err);
 
 /* A marker (Honeycomb's POST /1/markers/<dataset>). */
-typedef struct genops_honeycomb_marker {
+typedef struct genops_honeycomb_marker_options {
     size_t struct_size;
     const char *message; /* shown on the marker */
     const char *type;    /* groups markers; NULL or "" = "deploy" */
@@ -459,9 +459,9 @@ typedef struct genops_honeycomb_marker {
     /* NULL or "" = the options' dataset; "__all__" = every dataset of the environment
      * (environment keys only) */
     const char *dataset;
-    int64_t start_time; /* Unix seconds; 0 = now (Honeycomb's default) */
-    int64_t end_time;   /* Unix seconds, for a marker that spans a range; 0 = none */
-} genops_honeycomb_marker;
+    uint64_t start_time; /* Unix seconds; 0 = now (Honeycomb's default) */
+    uint64_t end_time;   /* Unix seconds, for a marker that spans a range; 0 = none */
+} genops_honeycomb_marker_options;
 
 #define GENOPS_HONEYCOMB_TEXT 256
 
@@ -486,10 +486,9 @@ typedef struct genops_honeycomb_answer {
  * Honeycomb does not accept (401) or an unknown dataset (404) is GENOPS_EREJECTED with
  * a message that says which; no answer is GENOPS_EIO or GENOPS_ETIMEDOUT. out is filled
  * in every case. Any thread; blocks up to the options' timeout. */
-GENOPS_API genops_status genops_honeycomb_marker_create(const genops_honeycomb_options *opt,
-                                                        const genops_honeycomb_marker *marker,
-                                                        genops_honeycomb_answer *out,
-                                                        genops_error *err);
+GENOPS_API genops_status genops_honeycomb_marker_create(
+    const genops_honeycomb_options *opt, const genops_honeycomb_marker_options *marker,
+    genops_honeycomb_answer *out, genops_error *err);
 
 /* Check the key with GET /1/auth: fills *out (status 200 with the team, environment and
  * permissions; 401 for a key Honeycomb does not know; 0 when nothing answered) and

@@ -45,6 +45,9 @@ def init(
     splunk_hec_token: Optional[str] = None,
     splunk_index: Optional[str] = None,
     splunk_sourcetype: Optional[str] = None,
+    honeycomb_api_key: Optional[str] = None,
+    honeycomb_dataset: Optional[str] = None,
+    honeycomb_api_endpoint: Optional[str] = None,
     exporter_options: Optional[Mapping[str, Any]] = None,
     max_queue_size: Optional[int] = None,
     schedule_delay_millis: Optional[int] = None,
@@ -63,8 +66,8 @@ def init(
     - environment: deployment.environment; also the default "environment" attribute
       unless default_environment is given.
     - exporter_type: "console", "otlp" (OTLP/HTTP protobuf), "otlp-json", "splunk"
-      (Splunk HEC), "file", "memory" (tests: genops.testing) or "none"; "honeycomb"
-      once its exporter lands. Default OTEL_TRACES_EXPORTER, else "console".
+      (Splunk HEC), "honeycomb" (OTLP/HTTP to Honeycomb), "file", "memory" (tests:
+      genops.testing) or "none". Default OTEL_TRACES_EXPORTER, else "console".
     - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
       Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
@@ -82,6 +85,10 @@ def init(
     - splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype: for
       "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, SPLUNK_INDEX,
       SPLUNK_SOURCETYPE.
+    - honeycomb_api_key, honeycomb_dataset, honeycomb_api_endpoint: for "honeycomb";
+      defaults HONEYCOMB_API_KEY, HONEYCOMB_DATASET else "genops-ai" (sent only with a
+      Classic key), HONEYCOMB_API_ENDPOINT else https://api.honeycomb.io
+      (docs/exporters/honeycomb.md).
     - exporter_options: any other option of the exporter, e.g. {"compression": "gzip"}.
     - max_queue_size: spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set.
     - schedule_delay_millis, max_export_batch_size, export_timeout_millis: batching,
@@ -121,6 +128,10 @@ def init(
                 token=splunk_hec_token,
                 index=splunk_index,
                 sourcetype=splunk_sourcetype,
+            )
+        if exporter_type == "honeycomb":
+            spec.update(
+                api_key=honeycomb_api_key, dataset=honeycomb_dataset, api_endpoint=honeycomb_api_endpoint
             )
         if exporter_type == "file":
             spec["file_path"] = file_path

@@ -84,6 +84,27 @@ class HecOptions(TypedDict, total=False):
     client_certificate: Optional[str]
     insecure: Optional[bool]
 
+class HoneycombOptions(TypedDict, total=False):
+    """genops_honeycomb_options (genops.h)."""
+
+    api_endpoint: Optional[str]
+    api_key: Optional[str]
+    dataset: Optional[str]
+    compression: Optional[Compression]
+    timeout_ms: Optional[int]
+    certificate: Optional[str]
+    insecure: Optional[bool]
+
+class HoneycombMarkerOptions(TypedDict, total=False):
+    """genops_honeycomb_marker_options (genops.h)."""
+
+    message: Optional[str]
+    type: Optional[str]
+    url: Optional[str]
+    dataset: Optional[str]
+    start_time: Optional[int]
+    end_time: Optional[int]
+
 class PipelineStats(TypedDict):
     """genops_stats (genops.h)."""
 
@@ -184,6 +205,11 @@ def genops_hec_exporter_new(opt: Union[HecOptions, Attributes]) -> Handle: ...
 def genops_hec_exporter_stats(exporter: Handle) -> dict[str, Any]: ...  # the keys of HecStats
 def genops_exporter_for_endpoint(opt: Union[OtlpOptions, Attributes]) -> Handle: ...
 def genops_hec_validate(opt: Union[HecOptions, Attributes], check_connectivity: bool) -> dict[str, Any]: ...
+def genops_honeycomb_exporter_new(opt: Union[HoneycombOptions, Attributes]) -> Handle: ...
+def genops_honeycomb_marker_create(
+    opt: Union[HoneycombOptions, Attributes], marker: Union[HoneycombMarkerOptions, Attributes]
+) -> dict[str, Any]: ...  # status, ms, key_kind, message, marker_id, team_*, environment_*, may_*
+def genops_honeycomb_auth(opt: Union[HoneycombOptions, Attributes]) -> dict[str, Any]: ...  # the same keys
 
 # the library's own log (next and wait release the GIL while they wait)
 LogLine = tuple[int, int, int, str]  # (level, time_unix_nano, lost, message)

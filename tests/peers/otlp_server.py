@@ -32,14 +32,11 @@ import argparse
 import email.utils
 import gzip
 import json
-import socket
-import struct
-import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+from peer import Background, LoopbackServer, free_port, reset_connection  # noqa: F401 - free_port is part of this module's API
 
 TRACES_PATH = "/v1/traces"
 
@@ -81,7 +78,7 @@ def _decode_json(body: bytes) -> tuple[list[dict], dict]:
     return spans, resource
 
 
-def _decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
+def decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
     req = trace_service_pb2.ExportTraceServiceRequest()
     req.ParseFromString(body)
     spans, resource = [], {}
@@ -155,12 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         rule = self.server.next_rule()
         record = self._record(raw)
         if rule.get("reset"):
-            record["answer"] = "reset"
-            self.server.add(record)
-            # SO_LINGER 0: close() sends RST instead of FIN, as a crashing backend would.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.connection.close()
+            reset_connection(self, self.server, record)
             return
         if rule.get("delay_ms"):
             time.sleep(rule["delay_ms"] / 1000)
@@ -196,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
             if ctype == "application/json":
                 record["spans"], record["resource"] = _decode_json(body)
             else:
-                record["spans"], record["resource"] = _decode_protobuf(body)
+                record["spans"], record["resource"] = decode_protobuf(body)
         except Exception as exc:  # a test asserts that no record has an error
             record["error"] = f"{type(exc).__name__}: {exc}"
         return record
@@ -249,54 +241,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200, b"{}")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
-
+class _Server(LoopbackServer):
     def __init__(self, decode: bool) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.lock = threading.Lock()
+        super().__init__(_Handler)
         self.decode = decode
-        self.connections = 0
-        self.reset()
-
-    def handle_error(self, request, client_address) -> None:
-        """A client that gave up (timeouts are tested on purpose) is not an error here."""
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.records: list[dict] = []
-            self.rules: list[dict] = []
-            self.default: dict = {"status": 200}
-
-    def script(self, rules: list[dict], default: dict | None = None) -> None:
-        with self.lock:
-            self.rules = [dict(r) for r in rules]
-            if default is not None:
-                self.default = dict(default)
-
-    def next_rule(self) -> dict:
-        with self.lock:
-            if not self.rules:
-                return self.default
-            rule = self.rules[0]
-            rule["times"] = rule.get("times", 1) - 1
-            if rule["times"] <= 0:
-                self.rules.pop(0)
-            return rule
-
-    def add(self, record: dict) -> None:
-        with self.lock:
-            self.records.append(record)
-
-    def received(self) -> list[dict]:
-        with self.lock:
-            return [dict(r) for r in self.records]
 
 
-class OtlpServer:
+class OtlpServer(Background):
     """The server in a background thread: `with OtlpServer() as s: s.url ...`."""
 
     def __init__(self, decode: bool = True, tls: "ssl.SSLContext | None" = None) -> None:  # noqa: F821
@@ -307,18 +258,7 @@ class OtlpServer:
         scheme = "https" if tls is not None else "http"
         self.base = f"{scheme}://127.0.0.1:{self.port}"
         self.url = self.base + TRACES_PATH
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> "OtlpServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(self._server)
 
     def script(self, rules: list[dict], default: dict | None = None) -> None:
         self._server.script(rules, default)
@@ -332,13 +272,6 @@ class OtlpServer:
     @property
     def connections(self) -> int:
         return self._server.connections
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nobody listens on (a backend that is down)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 MODES = {

@@ -214,11 +214,11 @@ def test_status(genops_memory):
 
 
 def test_exporter_types_that_are_not_available():
-    with pytest.raises(genops.NotAvailableError, match="honeycomb.*not available") as info:
-        genops.init(exporter_type="honeycomb")
+    with pytest.raises(genops.NotAvailableError, match="honeycomb-events.*not available") as info:
+        genops.init(exporter_type="honeycomb-events")
     assert isinstance(info.value, genops.GenOpsError)
     assert isinstance(info.value, NotImplementedError)
-    assert "otlp" in str(info.value)  # says what to use instead
+    assert "exporter_type='honeycomb'" in str(info.value)  # says what to use instead
 
 
 def test_file_exporter_errors(tmp_path):

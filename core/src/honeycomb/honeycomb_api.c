@@ -137,7 +137,7 @@ genops_status genops_honeycomb_auth(const genops_honeycomb_options *opt,
 }
 
 /* The marker's JSON body. */
-static void marker_body(const genops_honeycomb_marker *m, struct buf *b)
+static void marker_body(const genops_honeycomb_marker_options *m, struct buf *b)
 {
     const char *type = m->type && *m->type ? m->type : "deploy";
     buf_puts(b, "{\"message\":");
@@ -150,11 +150,11 @@ static void marker_body(const genops_honeycomb_marker *m, struct buf *b)
     }
     if (m->start_time) {
         buf_puts(b, ",\"start_time\":");
-        buf_put_i64(b, m->start_time);
+        buf_put_u64(b, m->start_time);
     }
     if (m->end_time) {
         buf_puts(b, ",\"end_time\":");
-        buf_put_i64(b, m->end_time);
+        buf_put_u64(b, m->end_time);
     }
     buf_putc(b, '}');
 }
@@ -194,19 +194,19 @@ static genops_status marker_result(const genops_honeycomb_answer *out, const cha
 }
 
 genops_status genops_honeycomb_marker_create(const genops_honeycomb_options *opt,
-                                             const genops_honeycomb_marker *marker,
+                                             const genops_honeycomb_marker_options *marker,
                                              genops_honeycomb_answer *out, genops_error *err)
 {
-    genops_honeycomb_marker m;
-    genops_status rc = config_options_copy(&m, sizeof m, marker, "genops_honeycomb_marker", err);
+    genops_honeycomb_marker_options m;
+    genops_status rc =
+        config_options_copy(&m, sizeof m, marker, "genops_honeycomb_marker_options", err);
     if (rc)
         return rc;
     if (!marker || !m.message)
         return error_set(err, GENOPS_EINVAL, "a Honeycomb marker needs a message");
-    if (m.start_time < 0 || m.end_time < 0 || (m.end_time && m.end_time < m.start_time))
+    if (m.end_time && m.end_time < m.start_time)
         return error_set(err, GENOPS_EINVAL,
-                         "Honeycomb marker: start_time and end_time are Unix seconds, and the "
-                         "end may not be before the start");
+                         "Honeycomb marker: end_time is before start_time (both Unix seconds)");
     struct honeycomb_config cfg;
     if ((rc = begin(opt, out, &cfg, err)))
         return rc;

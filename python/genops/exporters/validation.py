@@ -3,9 +3,10 @@ print_validation_result, ValidationResult).
 
 Checks the configuration a backend needs (environment variables, endpoint form) and
 that this build has the exporter, by building it: the native exporters check every
-option and OTEL_* variable when they are created, without connecting. Only the Splunk
-validation contacts its backend (HEC's health endpoint and one test event), as the
-Splunk guide describes, and only with check_connectivity=True.
+option and OTEL_* variable when they are created, without connecting. With
+check_connectivity=True (the default) the Splunk and Honeycomb validations also contact
+their backend, as their guides describe: HEC's health endpoint and one test event;
+Honeycomb's GET /1/auth. A check that did not run is never reported as passed.
 """
 
 from __future__ import annotations
@@ -67,15 +68,103 @@ def _otlp_checks(endpoint: Optional[str], headers: Optional[dict[str, str]] = No
     return [_check("OTLP configuration", True, f"endpoint {shown}")]
 
 
-def _validate_honeycomb() -> list[dict[str, Any]]:
-    key = os.getenv("HONEYCOMB_API_KEY")
+def _not_checked(name: str, why: str) -> dict[str, Any]:
+    """A check that did not run: passed is None, never True."""
+    return {"name": name, "passed": None, "message": f"not checked ({why})", "fix": None}
+
+
+def _validate_honeycomb(check_connectivity: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The Honeycomb configuration as the exporter reads it (key, endpoint shape, dataset
+    name), then, with check_connectivity, the key itself: GET /1/auth answers with its
+    team and environment and what it may do."""
+    if not hasattr(native, "genops_honeycomb_auth"):
+        return [
+            _check(
+                "Honeycomb exporter",
+                False,
+                "not available in this build of genops",
+                "install a genops build that includes the OTLP exporter",
+            )
+        ], {}
+    from . import honeycomb
+
+    endpoint = os.getenv("HONEYCOMB_API_ENDPOINT") or "https://api.honeycomb.io"
+    dataset = os.getenv("HONEYCOMB_DATASET") or "genops-ai"
+    details: dict[str, Any] = {"endpoint": endpoint, "dataset": dataset}
     checks = [
-        _env_set("HONEYCOMB_API_KEY", "export HONEYCOMB_API_KEY='your_api_key'"),
-        _check("HONEYCOMB_DATASET", True, os.getenv("HONEYCOMB_DATASET", "genops-ai")),
+        _env_set("HONEYCOMB_API_KEY", "export HONEYCOMB_API_KEY='your_api_key' (Send Events permission)")
     ]
-    checks += _otlp_checks("https://api.honeycomb.io/v1/traces", {"x-honeycomb-team": key or "unset"})
-    checks.append(_check("Connectivity", True, "not checked (validation makes no connection)"))
-    return checks
+    try:
+        native.genops_exporter_free(native.genops_honeycomb_exporter_new(None))
+    except GenOpsError as e:
+        checks.append(_check("Configuration", False, str(e), "fix the value named above"))
+        return checks, details
+    checks.append(_check("Configuration", True, f"endpoint {endpoint}, dataset {dataset}"))
+    if not check_connectivity:
+        checks.append(_not_checked("API key", "check_connectivity=False"))
+        return checks, details
+    a = honeycomb.check_key()
+    details["key kind"] = a["key_kind"]
+    classic = a["key_kind"].startswith("classic")
+    details["dataset header"] = (
+        "sent (Classic key)" if classic else "not sent (environment key: routed by service.name)"
+    )
+    if a["status"] == 0:
+        checks.append(
+            _check(
+                "Connectivity",
+                False,
+                f"Honeycomb API not reachable at {endpoint}: {a['message']}",
+                "check the network path to the endpoint (curl -v $HONEYCOMB_API_ENDPOINT/1/auth) "
+                "and HONEYCOMB_API_ENDPOINT (EU: https://api.eu1.honeycomb.io)",
+            )
+        )
+        return checks, details
+    checks.append(_check("Connectivity", True, f"{endpoint} answered in {a['ms']} ms"))
+    if a["status"] == 401:
+        checks.append(
+            _check(
+                "API key",
+                False,
+                f"Authentication failed (401 Unauthorized): {a['message'] or 'unknown API key'}",
+                "check HONEYCOMB_API_KEY: no spaces or line breaks, an active key of this team "
+                "(Environment Settings > API Keys); the header is X-Honeycomb-Team",
+            )
+        )
+        return checks, details
+    if a["status"] != 200:
+        checks.append(
+            _check(
+                "API key", False, f"/1/auth answered HTTP {a['status']}: {a['message']}", "try again later"
+            )
+        )
+        return checks, details
+    team = a["team_name"] or a["team_slug"] or "?"
+    env = a["environment_name"] or a["environment_slug"]
+    details["team"] = team
+    details["environment"] = env or "(Classic: none)"
+    checks.append(
+        _check("API key", True, f"{a['key_kind']} of team {team}" + (f", environment {env}" if env else ""))
+    )
+    checks.append(
+        _check(
+            "Send events",
+            a["may_send_events"],
+            "the key may send events" if a["may_send_events"] else "the key may NOT send events",
+            "give the key the Send Events permission",
+        )
+    )
+    checks.append(
+        {
+            "name": "Markers" if a["may_create_markers"] else "Warning",
+            "passed": True,
+            "message": "the key may create markers"
+            if a["may_create_markers"]
+            else "the key may not create markers: create_marker() will be refused (Manage Markers)",
+            "fix": None,
+        }
+    )
+    return checks, details
 
 
 def _validate_datadog() -> list[dict[str, Any]]:
@@ -155,7 +244,6 @@ def _validate_otlp() -> list[dict[str, Any]]:
 
 
 _VALIDATORS = {
-    "honeycomb": _validate_honeycomb,
     "datadog": _validate_datadog,
     "grafana": _validate_grafana,
     "otlp": _validate_otlp,
@@ -164,18 +252,20 @@ _VALIDATORS = {
 
 def validate_export_setup(provider: str, check_connectivity: bool = True) -> ValidationResult:
     """Validate the export configuration for provider: "honeycomb", "datadog",
-    "grafana", "splunk" or "otlp". Only "splunk" contacts the backend (its health
-    endpoint and one test event), and only with check_connectivity."""
+    "grafana", "splunk" or "otlp". With check_connectivity, "splunk" contacts HEC (its
+    health endpoint and one test event) and "honeycomb" checks the key (GET /1/auth); a
+    check that did not run has passed=None and the result does not pass."""
     _native_log.start_once()  # the exporters' set-up lines reach logging
     if not isinstance(provider, str):
         return ValidationResult(str(provider), False, [], "provider must be a str")
     name = provider.lower()
-    if name == "splunk":
-        checks, details = _validate_splunk(check_connectivity)
-        return ValidationResult(name, all(c["passed"] for c in checks), checks, details=details)
+    if name in ("splunk", "honeycomb"):
+        validate = _validate_splunk if name == "splunk" else _validate_honeycomb
+        checks, details = validate(check_connectivity)
+        return ValidationResult(name, all(c["passed"] is True for c in checks), checks, details=details)
     validator = _VALIDATORS.get(name)
     if validator is None:
-        known = ", ".join([*_VALIDATORS, "splunk"])
+        known = ", ".join([*_VALIDATORS, "honeycomb", "splunk"])
         return ValidationResult(
             provider, False, [], f"Validation not implemented for provider: {provider} (known: {known})"
         )
@@ -197,13 +287,15 @@ def print_validation_result(result: ValidationResult) -> None:
         print()
     print("Configuration:")
     for check in result.checks:
-        check_icon = "\u2705" if check["passed"] else "\u274c"
+        check_icon = {True: "\u2705", None: "\u26aa"}.get(check["passed"], "\u274c")
         print(f"  {check_icon} {check['name']}: {check['message']}")
         if check.get("fix"):
             print(f"     Fix: {check['fix']}")
     print()
     if result.passed:
         print(f"\u2705 All checks passed! {result.provider.title()} export is configured.")
+    elif all(c["passed"] is not False for c in result.checks):
+        print("\u26aa Nothing failed, but not everything was checked (see above).")
     else:
         print("\u274c Some checks failed. Fix the issues above and try again.")
 

@@ -1,0 +1,261 @@
+"""Honeycomb through the Python package against the strict local Honeycomb API
+(tests/peers/honeycomb_server.py): init(exporter_type="honeycomb") and the guide's
+configure_otlp_exporter (OTLP bodies decoded with the official OpenTelemetry classes),
+create_marker, and validate_export_setup(provider="honeycomb"). HONEYCOMB_API_ENDPOINT
+points at the local server, as the guide's variables would point at Honeycomb."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import pathlib
+import sys
+from contextlib import redirect_stdout
+
+import pytest
+
+import genops
+from genops._errors import RejectedError, TransportError
+from genops.core.telemetry import GenOpsTelemetry
+from genops.exporters.honeycomb import create_marker
+from genops.exporters.otlp import configure_otlp_exporter
+from genops.exporters.validation import print_validation_result, validate_export_setup
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "peers"))
+pytest.importorskip("msgpack")
+from honeycomb_server import (  # noqa: E402
+    CLASSIC_KEY,
+    ENVIRONMENT_KEY,
+    EVENTS_ONLY_KEY,
+    HoneycombServer,
+)
+from peer import free_port  # noqa: E402
+
+BAD_KEY = "ffffffffffffffffffffffffffffffff"
+
+
+@pytest.fixture
+def hc(monkeypatch):
+    for name in ("HONEYCOMB_API_KEY", "HONEYCOMB_DATASET", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    with HoneycombServer(datasets={"genops-ai", "genops-prod"}) as server:
+        monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", server.url)
+        yield server
+    genops.init(exporter_type="none")
+
+
+def record_one():
+    with genops.track_enhanced(
+        operation_name="ai.chat.completion", customer_id="enterprise-abc", team="ml"
+    ) as span:
+        GenOpsTelemetry().record_cost(
+            span, provider="openai", model="gpt-4", total_cost=0.0325, input_tokens=150
+        )
+    genops.flush(timeout=10)
+
+
+def traces(server):
+    return [r for r in server.received() if r["path"] == "/v1/traces"]
+
+
+def test_init_honeycomb_with_a_classic_key_sends_the_dataset(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    genops.init(exporter_type="honeycomb", service_name="support-ai")
+    record_one()
+    (req,) = traces(hc)
+    assert req["answer"] == 200, req["error"]
+    assert req["headers"]["x-honeycomb-team"] == CLASSIC_KEY
+    assert req["headers"]["x-honeycomb-dataset"] == "genops-ai"  # the default
+    assert req["headers"]["content-type"] == "application/x-protobuf"
+    (span,) = req["spans"]
+    assert span["name"] == "ai.chat.completion"
+    assert span["values"]["genops.cost.total"] == 0.0325
+    assert span["values"]["genops.cost.provider"] == "openai"
+    assert span["values"]["genops.customer_id"] == "enterprise-abc"
+    assert genops.status()["stats"]["spans_exported"] == 1
+
+
+def test_init_honeycomb_with_an_environment_key_routes_by_service_name(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    monkeypatch.setenv("HONEYCOMB_DATASET", "genops-prod")  # ignored: environments route by service
+    genops.init(exporter_type="honeycomb", service_name="support-ai")
+    record_one()
+    (req,) = traces(hc)
+    assert "x-honeycomb-dataset" not in req["headers"]
+    assert req["dataset"] == "support-ai"
+
+
+def test_init_honeycomb_arguments_win_and_an_unknown_key_is_rejected(hc):
+    genops.init(
+        exporter_type="honeycomb",
+        honeycomb_api_key=BAD_KEY,
+        honeycomb_dataset="genops-prod",
+        service_name="s",
+    )
+    record_one()
+    (req,) = [r for r in hc.received()]
+    assert req["answer"] == 401
+    assert req["headers"]["x-honeycomb-dataset"] == "genops-prod"
+    stats = genops.status()["stats"]
+    assert stats["dropped_rejected"] == 1 and stats["spans_exported"] == 0
+
+
+def test_429_with_retry_after_is_retried(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    hc.script([{"status": 429, "retry_after": "1", "message": "rate limited"}])
+    genops.init(exporter_type="honeycomb", service_name="s")
+    record_one()
+    answers = [r["answer"] for r in traces(hc)]
+    assert answers == [429, 200]
+    assert genops.status()["stats"]["spans_exported"] == 1
+
+
+def test_bad_settings_are_config_errors_that_never_show_the_key(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", "secret-value with-space")
+    with pytest.raises(genops.ConfigError, match="HONEYCOMB_API_KEY has a space") as info:
+        genops.init(exporter_type="honeycomb")
+    assert "secret-value" not in str(info.value)
+    monkeypatch.delenv("HONEYCOMB_API_KEY")
+    with pytest.raises(genops.ConfigError, match="HONEYCOMB_API_KEY not set"):
+        genops.init(exporter_type="honeycomb")
+    with pytest.raises(genops.ConfigError, match="honeycomb_dataset must be a str"):
+        genops.init(exporter_type="honeycomb", honeycomb_api_key=CLASSIC_KEY, honeycomb_dataset=3)
+
+
+def test_the_guides_pattern_1_gets_the_dataset_for_a_classic_key(hc, monkeypatch, caplog):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    monkeypatch.setenv("HONEYCOMB_DATASET", "genops-prod")
+    import os
+
+    caplog.set_level(logging.INFO, logger="genops")
+    configure_otlp_exporter(
+        endpoint=hc.url + "/v1/traces", headers={"X-Honeycomb-Team": os.getenv("HONEYCOMB_API_KEY")}
+    )
+    genops.auto_instrument()
+    record_one()
+    (req,) = traces(hc)
+    assert req["answer"] == 200, req["error"]
+    assert req["headers"]["x-honeycomb-dataset"] == "genops-prod"
+    text = caplog.text
+    assert "classic configuration key" in text
+    assert CLASSIC_KEY not in text  # the kind is logged, never the key
+
+
+def test_pattern_1_with_a_classic_key_and_no_dataset_is_refused_by_the_strict_server(hc):
+    configure_otlp_exporter(endpoint=hc.url + "/v1/traces", headers={"X-Honeycomb-Team": CLASSIC_KEY})
+    record_one()
+    (req,) = traces(hc)
+    assert req["answer"] == 400
+    assert genops.status()["stats"]["dropped_rejected"] == 1
+
+
+def test_create_marker(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    start = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    marker_id = create_marker(
+        "Switched to Claude 3.5 Sonnet for analysis feature",
+        url="https://github.com/acme/ai-platform/pull/456",
+        start_time=start,
+        end_time=start.timestamp() + 60,
+    )
+    (req,) = hc.received()
+    assert req["path"] == "/1/markers/genops-ai"
+    assert req["headers"]["content-type"] == "application/json"
+    assert marker_id == req["marker"]["id"] and marker_id.startswith("mk")
+    assert req["marker"]["type"] == "deploy"
+    assert req["marker"]["url"] == "https://github.com/acme/ai-platform/pull/456"
+    assert req["marker"]["start_time"] == int(start.timestamp())
+    assert req["marker"]["end_time"] == int(start.timestamp()) + 60
+    # A dataset name is URL-encoded; "__all__" needs an environment key.
+    assert create_marker("config change", type="config", dataset="genops-prod")
+    assert create_marker("env-wide", dataset="__all__", api_key=ENVIRONMENT_KEY)
+    assert [r["dataset"] for r in hc.received()] == ["genops-ai", "genops-prod", "__all__"]
+
+
+def test_create_marker_errors_are_clear(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", BAD_KEY)
+    with pytest.raises(RejectedError, match="401 Unauthorized.*unknown API key"):
+        create_marker("deploy")
+    with pytest.raises(RejectedError, match="dataset 'no-such' not found \\(404\\)"):
+        create_marker("deploy", dataset="no-such", api_key=CLASSIC_KEY)
+    with pytest.raises(RejectedError, match="401"):
+        create_marker("deploy", api_key=EVENTS_ONLY_KEY)
+    with pytest.raises(genops.ConfigError, match="end_time is before start_time"):
+        create_marker("deploy", api_key=CLASSIC_KEY, start_time=2000, end_time=1000)
+    with pytest.raises(genops.ConfigError, match="aware datetime"):
+        create_marker("deploy", api_key=CLASSIC_KEY, start_time=datetime.datetime(2026, 1, 1))
+    with pytest.raises(TransportError, match="no answer"):
+        create_marker("deploy", api_key=CLASSIC_KEY, api_endpoint=f"http://127.0.0.1:{free_port()}")
+
+
+def printed(result) -> str:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        print_validation_result(result)
+    return out.getvalue()
+
+
+def test_validation_with_a_good_key(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    result = validate_export_setup(provider="honeycomb")
+    assert result.passed, result.checks
+    assert result.details["team"] == "GenOps Test Team"
+    assert result.details["environment"] == "Production"
+    assert result.details["key kind"] == "environment ingest key"
+    names = {c["name"]: c for c in result.checks}
+    assert names["Send events"]["passed"] and names["Markers"]["passed"]
+    assert "All checks passed" in printed(result)
+    assert [r["path"] for r in hc.received()] == ["/1/auth"]
+
+
+def test_validation_reports_what_the_key_may_not_do(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", EVENTS_ONLY_KEY)
+    result = validate_export_setup(provider="honeycomb")
+    assert result.passed  # sending is what export needs
+    assert any("may not create markers" in c["message"] for c in result.checks)
+
+
+def test_validation_with_a_bad_key_fails(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", BAD_KEY)
+    result = validate_export_setup(provider="honeycomb")
+    assert not result.passed
+    text = printed(result)
+    assert "Authentication failed (401 Unauthorized)" in text
+    assert BAD_KEY not in text
+
+
+def test_validation_of_an_unreachable_endpoint_or_bad_settings_fails(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    result = validate_export_setup(provider="honeycomb")
+    assert not result.passed
+    assert "not reachable" in printed(result)
+    monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", "api.honeycomb.io")
+    assert not validate_export_setup(provider="honeycomb").passed
+    monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", hc.url)
+    monkeypatch.setenv("HONEYCOMB_DATASET", " spaced ")
+    result = validate_export_setup(provider="honeycomb")
+    assert not result.passed and "spaces around it" in printed(result)
+    monkeypatch.delenv("HONEYCOMB_API_KEY")
+    assert "HONEYCOMB_API_KEY: Not set" in printed(validate_export_setup(provider="honeycomb"))
+
+
+def test_validation_that_did_not_check_the_key_does_not_pass(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    result = validate_export_setup(provider="honeycomb", check_connectivity=False)
+    assert not result.passed
+    assert any(c["passed"] is None and "not checked" in c["message"] for c in result.checks)
+    text = printed(result)
+    assert "All checks passed" not in text and "not everything was checked" in text
+    assert hc.received() == []
+
+
+def test_a_reset_connection_is_retried(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    hc.script([{"reset": True}])
+    genops.init(exporter_type="honeycomb", service_name="s")
+    record_one()
+    assert [r["answer"] for r in traces(hc)] == ["reset", 200]
+    assert genops.status()["stats"]["spans_exported"] == 1
