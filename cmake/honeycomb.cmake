@@ -1,12 +1,36 @@
-# honeycomb.cmake - what the Honeycomb support needs beyond the library: its Python suite
-# against the strict local Honeycomb API (tests/peers/honeycomb_server.py), run through
-# the Python package staged in <build>/python (so only in builds with the bindings).
-# msgpack-c is linked where the Events API encoder lives, below.
+# honeycomb.cmake - what the Honeycomb support needs beyond the core sources: msgpack-c
+# for the Events API encoder, the encoder's tests (msgpack_check.c: msgpack-c's unpacker
+# as the reader; PyPI msgpack in test_honeycomb_encoding.py) and libFuzzer target, and
+# the Python suite against the strict local Honeycomb API (tests/peers/honeycomb_server.py),
+# run through the Python package staged in <build>/python.
+
+# msgpack-c (Debian libmsgpack-dev; the library is libmsgpackc, or libmsgpack-c from 6.0).
+find_path(MSGPACK_INCLUDE_DIR msgpack.h REQUIRED)
+find_library(MSGPACK_LIBRARY NAMES msgpack-c msgpackc REQUIRED)
+target_include_directories(genops_objects SYSTEM PRIVATE ${MSGPACK_INCLUDE_DIR})
+target_link_libraries(genops PRIVATE ${MSGPACK_LIBRARY})
+target_link_libraries(genops_static PUBLIC ${MSGPACK_LIBRARY})
+
 if(GENOPS_BUILD_TESTS)
-  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL genops_honeycomb_pytest)
-  function(genops_honeycomb_pytest)
-    if(TARGET genops_python)
-      genops_add_pytest(test_honeycomb_py test_honeycomb.py "PYTHONPATH=${CMAKE_BINARY_DIR}/python")
-    endif()
-  endfunction()
+  if(TARGET test_honeycomb_encode)
+    target_sources(test_honeycomb_encode PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
+    target_link_libraries(test_honeycomb_encode PRIVATE genops_otlp_testlib) # otlp_gen
+  endif()
+  # PyPI msgpack decodes otlp_sample's events.msgpack (otlp.cmake builds otlp_sample).
+  genops_add_pytest(test_honeycomb_encoding_py test_honeycomb_encoding.py
+                    "GENOPS_OTLP_SAMPLE=$<TARGET_FILE:otlp_sample>")
 endif()
+
+# Targets of later parts (python.cmake's module, otlp.cmake's fuzzer helper) exist only at
+# the end of the top-level CMakeLists.txt.
+function(genops_honeycomb_deferred)
+  if(GENOPS_BUILD_TESTS AND TARGET genops_python)
+    genops_add_pytest(test_honeycomb_py test_honeycomb.py "PYTHONPATH=${CMAKE_BINARY_DIR}/python")
+  endif()
+  if(GENOPS_FUZZ)
+    genops_add_fuzzer(fuzz_encode_honeycomb genops_fuzz_testlib)
+    target_sources(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
+    target_include_directories(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
+  endif()
+endfunction()
+cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL genops_honeycomb_deferred)

@@ -3,9 +3,11 @@
  * CPython's own float repr() and json module.
  *
  *   otlp_sample DIR       record fixed spans through the public API and write
- *                         DIR/request.pb, DIR/request.json (the two encodings of one
- *                         batch) and DIR/manifest.txt (each span's ids and times, one
- *                         line per span, printed without the encoders)
+ *                         DIR/request.pb, DIR/request.json (the two OTLP encodings of
+ *                         one batch), DIR/events.msgpack (the same batch as Honeycomb
+ *                         events, for tests/python/test_honeycomb_encoding.py) and
+ *                         DIR/manifest.txt (each span's ids and times, one line per
+ *                         span, printed without the encoders)
  *   otlp_sample --numbers read one double per line (16 hex digits of its bits), write
  *                         numfmt_double's text
  *   otlp_sample --strings read one byte string per line (hex), write it as a JSON
@@ -17,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "otlp/otlp_encode.h"
 #include "genops.h"
+#include "honeycomb/honeycomb_encode.h"
+#include "otlp/otlp_encode.h"
 #include "json.h"
 #include "numfmt.h"
 #include "resource.h"
@@ -161,15 +164,19 @@ static int sample(const char *dir)
         return die("cannot write the manifest");
 
     struct batch b = {spans, n, &resource};
-    struct buf pb, json;
+    struct buf pb, json, events;
     buf_init(&pb, (size_t)1 << 26);
     buf_init(&json, (size_t)1 << 26);
-    if (encode_otlp_pb(&b, &pb) != GENOPS_OK || encode_otlp_json(&b, &json) != GENOPS_OK)
+    buf_init(&events, (size_t)1 << 26);
+    if (encode_otlp_pb(&b, &pb) != GENOPS_OK || encode_otlp_json(&b, &json) != GENOPS_OK ||
+        encode_honeycomb_msgpack(&b, &events) != GENOPS_OK)
         return die("encoding failed");
     int rc = write_file(dir, "request.pb", pb.data, pb.len) ||
-             write_file(dir, "request.json", json.data, json.len);
+             write_file(dir, "request.json", json.data, json.len) ||
+             write_file(dir, "events.msgpack", events.data, events.len);
     buf_free(&pb);
     buf_free(&json);
+    buf_free(&events);
     free(spans);
     resource_free(&resource);
     genops_pipeline_free(p);

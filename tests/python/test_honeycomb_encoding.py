@@ -1,0 +1,122 @@
+"""The Honeycomb events encoder, checked by independent decoders: PyPI's msgpack reads
+the batch body (events.msgpack) that otlp_sample (tests/tools/otlp_sample.c) writes for
+the same batch as request.pb, which the official OpenTelemetry classes decode. Every
+span must come out as one event whose data holds each attribute under its name with its
+type kept, the span's ids, name, service, duration and status as Honeycomb names them,
+and its start as an RFC 3339 time to the nanosecond.
+
+The program is found through GENOPS_OTLP_SAMPLE (ctest sets it) or as the newest
+build/*/otlp_sample."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+msgpack = pytest.importorskip("msgpack")
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+RESERVED = {
+    "name", "trace.trace_id", "trace.span_id", "trace.parent_id", "service.name", "duration_ms",
+    "span.kind", "status_code", "status", "error", "status_message",
+}  # fmt: skip
+
+
+def _unique(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), f"a key appears twice: {keys}"
+    return dict(pairs)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    path = os.environ.get("GENOPS_OTLP_SAMPLE")
+    if not path:
+        found = sorted(ROOT.glob("build/*/otlp_sample"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            pytest.skip("otlp_sample not built; set GENOPS_OTLP_SAMPLE")
+        path = str(found[-1])
+    out = tmp_path_factory.mktemp("honeycomb")
+    # A comma locale must change nothing (numbers are binary, times written by hand).
+    env = {**os.environ, "LC_ALL": "de_DE.UTF-8"}
+    subprocess.run([path, str(out)], check=True, env=env)
+    request = trace_service_pb2.ExportTraceServiceRequest.FromString((out / "request.pb").read_bytes())
+    events = msgpack.unpackb(
+        (out / "events.msgpack").read_bytes(), raw=False, strict_map_key=True, object_pairs_hook=_unique
+    )
+    return request, events
+
+
+def _value(v):
+    """An OTLP AnyValue as the Python value the msgpack event must hold."""
+    kind = v.WhichOneof("value")
+    if kind == "array_value":
+        return [_value(x) for x in v.array_value.values]
+    return getattr(v, kind)
+
+
+def _rfc3339_ns(text: str) -> int:
+    head, frac = text[:-1].split(".")
+    assert text.endswith("Z") and len(frac) == 9
+    t = datetime.datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return int(t.timestamp()) * 1_000_000_000 + int(frac)
+
+
+def test_one_event_per_span_with_every_attribute_typed(sample):
+    request, events = sample
+    (rs,) = request.resource_spans
+    spans = [s for ss in rs.scope_spans for s in ss.spans]
+    resource = {a.key: _value(a.value) for a in rs.resource.attributes}
+    assert len(events) == len(spans) == 2
+    for span, event in zip(spans, events):
+        assert set(event) == {"time", "data"}
+        data = event["data"]
+        attrs = {a.key: _value(a.value) for a in span.attributes}
+        for key, want in attrs.items():
+            if key in RESERVED:
+                continue
+            got = data[key]
+            assert got == want and type(got) is type(want), (key, got, want)
+            if isinstance(want, list):
+                assert [type(x) for x in got] == [type(x) for x in want], key
+        for key, want in resource.items():
+            if key not in attrs:
+                assert data[key] == want, key
+        assert data["name"] == span.name
+        assert data["trace.trace_id"] == span.trace_id.hex()
+        assert data["trace.span_id"] == span.span_id.hex()
+        assert data.get("trace.parent_id") == (span.parent_span_id.hex() or None)
+        assert data["service.name"] == resource["service.name"] == "genops-sample"
+        duration = data["duration_ms"]
+        assert type(duration) is float
+        assert duration == (span.end_time_unix_nano - span.start_time_unix_nano) / 1e6
+        assert _rfc3339_ns(event["time"]) == span.start_time_unix_nano
+        error = span.status.code == span.status.STATUS_CODE_ERROR
+        assert data["status"] == ("error" if error else "success")
+        assert data["status_code"] == span.status.code
+        assert data.get("error") is (True if error else None)
+        assert data.get("status_message") == (span.status.message if error else None)
+        assert data["span.kind"] == {2: "server", 3: "client"}[span.kind]
+        expected = {k for k in attrs if k not in RESERVED} | set(resource) | {
+            "name", "trace.trace_id", "trace.span_id", "duration_ms", "span.kind", "status_code", "status",
+        }  # fmt: skip
+        expected |= {"trace.parent_id"} if span.parent_span_id else set()
+        expected |= {"error", "status_message"} if error else set()
+        assert set(data) == expected
+
+
+def test_the_guides_fields_are_there(sample):
+    _, events = sample
+    chat = next(e["data"] for e in events if e["data"]["name"] == "chat.completion")
+    assert chat["genops.cost.total"] == 0.0125
+    assert chat["genops.cost.provider"] == "openai"
+    assert chat["genops.cost.model"] == "gpt-4o"
+    assert chat["genops.customer_id"] == "acme"
+    assert chat["genops.team"] == "ml-platform"
+    assert chat["genops.tokens.total"] == 1550
+    assert chat["bad_utf8"] == "a\ufffdb"  # repaired by the core, never invalid msgpack str
