@@ -294,5 +294,12 @@ class HoneycombServer(Background):
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         super().__init__(self._server)
 
-    def __getattr__(self, name):  # script, received, reset, max_batch_bytes, ...
+    def limits(self, batch_bytes: int | None = None, event_bytes: int | None = None) -> None:
+        """Lower the batch or event size limit (tests of the limits)."""
+        if batch_bytes is not None:
+            self._server.max_batch_bytes = batch_bytes
+        if event_bytes is not None:
+            self._server.max_event_bytes = event_bytes
+
+    def __getattr__(self, name):  # script, received, reset
         return getattr(self._server, name)

@@ -11,8 +11,13 @@ build/*/otlp_sample."""
 from __future__ import annotations
 
 import datetime
+import gzip
+import json
 import os
 import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,9 @@ msgpack = pytest.importorskip("msgpack")
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from honeycomb_server import CLASSIC_KEY, HoneycombServer  # noqa: E402
+
 RESERVED = {
     "name", "trace.trace_id", "trace.span_id", "trace.parent_id", "service.name", "duration_ms",
     "span.kind", "status_code", "status", "error", "status_message",
@@ -49,7 +57,7 @@ def sample(tmp_path_factory):
     events = msgpack.unpackb(
         (out / "events.msgpack").read_bytes(), raw=False, strict_map_key=True, object_pairs_hook=_unique
     )
-    return request, events
+    return request, events, (out / "events.msgpack").read_bytes()
 
 
 def _value(v):
@@ -68,7 +76,7 @@ def _rfc3339_ns(text: str) -> int:
 
 
 def test_one_event_per_span_with_every_attribute_typed(sample):
-    request, events = sample
+    request, events, _ = sample
     (rs,) = request.resource_spans
     spans = [s for ss in rs.scope_spans for s in ss.spans]
     resource = {a.key: _value(a.value) for a in rs.resource.attributes}
@@ -111,7 +119,7 @@ def test_one_event_per_span_with_every_attribute_typed(sample):
 
 
 def test_the_guides_fields_are_there(sample):
-    _, events = sample
+    _, events, _ = sample
     chat = next(e["data"] for e in events if e["data"]["name"] == "chat.completion")
     assert chat["genops.cost.total"] == 0.0125
     assert chat["genops.cost.provider"] == "openai"
@@ -120,3 +128,41 @@ def test_the_guides_fields_are_there(sample):
     assert chat["genops.team"] == "ml-platform"
     assert chat["genops.tokens.total"] == 1550
     assert chat["bad_utf8"] == "a\ufffdb"  # repaired by the core, never invalid msgpack str
+
+
+def post(url: str, body: bytes, ctype: str, key: str = CLASSIC_KEY, gz: bool = False):
+    headers = {"Content-Type": ctype, "X-Honeycomb-Team": key}
+    if gz:
+        body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_strict_server_takes_the_batch_with_per_event_statuses(sample):
+    _, events, body = sample
+    with HoneycombServer() as hc:
+        url = hc.url + "/1/batch/genops%20ai"
+        assert post(url, body, "application/msgpack") == (200, [{"status": 202}] * 2)
+        assert post(url, body, "application/msgpack", gz=True)[0] == 200
+        (rec, _) = hc.received()
+        assert rec["dataset"] == "genops ai" and rec["events"] == events
+        # One event rejected inside an accepted batch; JSON as well.
+        hc.script([{"reject": {"1": "too many columns"}}])
+        as_json = json.dumps(events).encode()
+        status, statuses = post(url, as_json, "application/json")
+        assert status == 200 and statuses == [{"status": 202}, {"status": 400, "error": "too many columns"}]
+        # The size limits, an unknown key, a body that is not an array of events.
+        hc.limits(event_bytes=100)
+        status, statuses = post(url, body, "application/msgpack")
+        assert status == 200 and {s["status"] for s in statuses} == {400}
+        hc.limits(batch_bytes=100)
+        assert post(url, body, "application/msgpack")[0] == 413
+        assert post(url, body, "application/msgpack", key="nope") == (
+            401,
+            {"error": "unknown API key - check your credentials"},
+        )
+        assert post(url, b"\x81\xa1a\x01", "application/msgpack")[0] == 400
