@@ -419,6 +419,16 @@ GENOPS_API genops_exporter *genops_exporter_for_endpoint(const genops_otlp_optio
  * never the key. Markers and the key check speak Honeycomb's REST API (/1/markers,
  * /1/auth) through the same transport. */
 
+/* Which of Honeycomb's intakes the exporter sends to. */
+typedef enum genops_honeycomb_api {
+    GENOPS_HONEYCOMB_API_DEFAULT = 0, /* OTLP */
+    GENOPS_HONEYCOMB_API_OTLP = 1,    /* OTLP/HTTP protobuf to /v1/traces */
+    /* the Events API: msgpack batches to /1/batch/<dataset>, one status per event (each
+     * refused event counted with Honeycomb's words, 429/5xx ones sent again, accepted
+     * ones never); batches over 5 MB are split */
+    GENOPS_HONEYCOMB_API_EVENTS = 2
+} genops_honeycomb_api;
+
 /* Options; NULL or zero means "the HONEYCOMB_* environment, else the default" for
  * every field. Initialise with genops_honeycomb_options_init so that struct_size is
  * right: fields are only ever appended. */
@@ -438,15 +448,16 @@ typedef struct genops_honeycomb_options {
     /* Skip verification of the server's TLS certificate. Never read from the
      * environment; logs a warning. For test setups only. */
     bool insecure;
+    genops_honeycomb_api api;
 } genops_honeycomb_options;
 
 /* Zero *opt and set its struct_size. */
 GENOPS_API void genops_honeycomb_options_init(genops_honeycomb_options *opt);
 
-/* Create a Honeycomb exporter (OTLP/HTTP protobuf) from opt (NULL: the environment
- * alone). A missing key, a key with spaces or control characters, a malformed endpoint
- * or dataset name is GENOPS_EINVAL naming the option or variable, never the key's value.
- * Ownership as for genops_otlp_exporter_new. Makes no connection. */
+/* Create a Honeycomb exporter (OTLP/HTTP protobuf, or the Events API as opt->api says)
+ * from opt (NULL: the environment alone). A missing key, a key with spaces or control characters, a
+ * malformed endpoint or dataset name is GENOPS_EINVAL naming the option or variable, never the
+ * key's value. Ownership as for genops_otlp_exporter_new. Makes no connection. */
 GENOPS_API genops_exporter *genops_honeycomb_exporter_new(const genops_honeycomb_options *opt,
                                                           genops_error *err);
 

@@ -142,6 +142,32 @@ bool json_find(const char *doc, size_t len, const char *const *path, const char 
     return true;
 }
 
+long json_array_each(const char *doc, size_t len,
+                     void (*fn)(const char *item, size_t item_len, size_t index, void *ctx),
+                     void *ctx)
+{
+    struct cursor c = {doc, doc + len};
+    skip_ws(&c);
+    if (c.p >= c.end || *c.p != '[')
+        return -1;
+    c.p++;
+    long n = 0;
+    for (;;) {
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p == ']')
+            return n;
+        const char *start = c.p;
+        if (!skip_value(&c, 1))
+            return n;
+        fn(start, (size_t)(c.p - start), (size_t)n++, ctx);
+        skip_ws(&c);
+        if (c.p < c.end && *c.p == ',')
+            c.p++;
+        else
+            return n;
+    }
+}
+
 /* The value of four hex digits, or -1. */
 static int hex4(const char *p)
 {

@@ -20,6 +20,14 @@
 bool json_find(const char *doc, size_t len, const char *const *path, const char **value,
                size_t *value_len);
 
+/* Call fn for each item of the JSON array doc[0..len), in order, with the item's text
+ * (as json_find gives a value). Returns how many items were complete and well-formed
+ * before the array ended or stopped being well-formed (a body cut short keeps its
+ * first items); -1 when doc is not an array at all. */
+long json_array_each(const char *doc, size_t len,
+                     void (*fn)(const char *item, size_t item_len, size_t index, void *ctx),
+                     void *ctx);
+
 /* Decode the JSON string token tok[0..len) (quotes included) into out as UTF-8,
  * NUL-terminated and cut to size - 1 bytes. False when tok is not a valid string. */
 bool json_string(const char *tok, size_t len, char *out, size_t size);

@@ -37,7 +37,7 @@ EXPORTER_TYPES: dict[str, str] = {
     "otlp-json": "OTLP/HTTP, JSON",
     "splunk": "Splunk HTTP Event Collector",
     "honeycomb": "Honeycomb, OTLP/HTTP protobuf (HONEYCOMB_API_KEY, HONEYCOMB_DATASET)",
-    "honeycomb-events": "Honeycomb's Events API (msgpack batches): not in this build yet",
+    "honeycomb-events": "Honeycomb's Events API: msgpack batches to /1/batch/<dataset>",
     "none": "no exporter: spans are counted and dropped",
 }
 
@@ -51,7 +51,7 @@ def available_exporter_types() -> list[str]:
     if hasattr(native, "genops_otlp_exporter_new"):
         have += ["otlp", "otlp-json"]
     if hasattr(native, "genops_honeycomb_exporter_new"):
-        have.append("honeycomb")
+        have += ["honeycomb", "honeycomb-events"]
     if hasattr(native, "genops_hec_exporter_new"):
         have.append("splunk")
     return have
@@ -190,13 +190,13 @@ def honeycomb_options(spec: Mapping[str, Any]) -> dict[str, Any]:
     return opts
 
 
-def _honeycomb_exporter(spec: dict[str, Any]) -> Any:
+def _honeycomb_exporter(spec: dict[str, Any], api: str) -> Any:
     if not hasattr(native, "genops_honeycomb_exporter_new"):
         raise NotAvailableError(
-            "exporter_type 'honeycomb' is not available in this build of genops: the OTLP exporter "
+            f"exporter_type {spec['type']!r} is not available in this build of genops: the OTLP exporter "
             f"it sends through is not compiled in (available: {', '.join(available_exporter_types())})"
         )
-    return native.genops_honeycomb_exporter_new(_options(spec, honeycomb_options(spec)))
+    return native.genops_honeycomb_exporter_new(_options(spec, {**honeycomb_options(spec), "api": api}))
 
 
 def build(
@@ -288,14 +288,8 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
         exporter = _otlp_exporter(spec, kind == "otlp-json")
     elif kind == "splunk":
         exporter = _hec_exporter(spec)
-    elif kind == "honeycomb":
-        exporter = _honeycomb_exporter(spec)
-    elif kind == "honeycomb-events":
-        raise NotAvailableError(
-            "exporter_type 'honeycomb-events' is not available in this build of genops: the "
-            "Events API exporter has not landed yet. exporter_type='honeycomb' sends the same "
-            "spans to Honeycomb over OTLP, with the same HONEYCOMB_* variables"
-        )
+    elif kind in ("honeycomb", "honeycomb-events"):
+        exporter = _honeycomb_exporter(spec, "events" if kind == "honeycomb-events" else "otlp")
     else:
         raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")
     built = native.genops_exporter_description(exporter)

@@ -66,8 +66,9 @@ def init(
     - environment: deployment.environment; also the default "environment" attribute
       unless default_environment is given.
     - exporter_type: "console", "otlp" (OTLP/HTTP protobuf), "otlp-json", "splunk"
-      (Splunk HEC), "honeycomb" (OTLP/HTTP to Honeycomb), "file", "memory" (tests:
-      genops.testing) or "none". Default OTEL_TRACES_EXPORTER, else "console".
+      (Splunk HEC), "honeycomb" (OTLP/HTTP to Honeycomb), "honeycomb-events"
+      (Honeycomb's Events API, msgpack), "file", "memory" (tests: genops.testing) or
+      "none". Default OTEL_TRACES_EXPORTER, else "console".
     - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
       Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
@@ -85,7 +86,8 @@ def init(
     - splunk_hec_endpoint, splunk_hec_token, splunk_index, splunk_sourcetype: for
       "splunk"; defaults SPLUNK_HEC_ENDPOINT, SPLUNK_HEC_TOKEN, SPLUNK_INDEX,
       SPLUNK_SOURCETYPE.
-    - honeycomb_api_key, honeycomb_dataset, honeycomb_api_endpoint: for "honeycomb";
+    - honeycomb_api_key, honeycomb_dataset, honeycomb_api_endpoint: for "honeycomb" and
+      "honeycomb-events";
       defaults HONEYCOMB_API_KEY, HONEYCOMB_DATASET else "genops-ai" (sent only with a
       Classic key), HONEYCOMB_API_ENDPOINT else https://api.honeycomb.io
       (docs/exporters/honeycomb.md).
@@ -129,7 +131,7 @@ def init(
                 index=splunk_index,
                 sourcetype=splunk_sourcetype,
             )
-        if exporter_type == "honeycomb":
+        if exporter_type in ("honeycomb", "honeycomb-events"):
             spec.update(
                 api_key=honeycomb_api_key, dataset=honeycomb_dataset, api_endpoint=honeycomb_api_endpoint
             )

@@ -28,6 +28,7 @@ GENOPS_EINTERNAL: int
 Compression = Literal["none", "gzip"]
 OtlpProtocol = Literal["http/protobuf", "http/json"]
 HecFormat = Literal["event", "raw"]
+HoneycombApi = Literal["otlp", "events"]
 
 class PipelineOptions(TypedDict, total=False):
     """genops_pipeline_options (genops.h)."""
@@ -94,6 +95,7 @@ class HoneycombOptions(TypedDict, total=False):
     timeout_ms: Optional[int]
     certificate: Optional[str]
     insecure: Optional[bool]
+    api: Optional[HoneycombApi]
 
 class HoneycombMarkerOptions(TypedDict, total=False):
     """genops_honeycomb_marker_options (genops.h)."""

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -71,6 +72,41 @@ static void test_json_partial_success(void **state)
     assert_false(otlp_partial_success(LIT("{\"partialSuccess\":{\"rejectedSpans\":-4}}"), true, &n,
                                       msg, sizeof msg));
     assert_int_equal(n, 0);
+}
+
+/* json_array_each: the items json_find would give, in order; a body cut short keeps its
+ * complete first items; what is not an array is -1. */
+struct items {
+    char text[4][16];
+    size_t n;
+};
+
+static void take_item(const char *item, size_t len, size_t i, void *ctx)
+{
+    struct items *it = ctx;
+    assert_int_equal(i, it->n);
+    if (it->n < 4)
+        snprintf(it->text[it->n], sizeof it->text[0], "%.*s", (int)len, item);
+    it->n++;
+}
+
+static void test_json_array_items(void **state)
+{
+    (void)state;
+    struct items it = {0};
+    assert_int_equal(json_array_each(LIT(" [ {\"status\":202} , 7,\"x\" ,[1]] "), take_item, &it),
+                     4);
+    assert_string_equal(it.text[0], "{\"status\":202}");
+    assert_string_equal(it.text[1], "7");
+    assert_string_equal(it.text[2], "\"x\"");
+    assert_string_equal(it.text[3], "[1]");
+    it.n = 0;
+    assert_int_equal(json_array_each(LIT("[]"), take_item, &it), 0);
+    assert_int_equal(json_array_each(LIT("[{\"a\":1},{\"a\":"), take_item, &it), 1);
+    it.n = 0;
+    assert_int_equal(json_array_each(LIT("{\"a\":[1]}"), take_item, &it), -1);
+    assert_int_equal(json_array_each(LIT(""), take_item, &it), -1);
+    assert_int_equal(it.n, 0);
 }
 
 static void test_json_reader_survives_hostile_input(void **state)
@@ -160,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_protobuf_garbage_is_refused_not_trusted),
         cmocka_unit_test(test_json_partial_success),
         cmocka_unit_test(test_json_reader_survives_hostile_input),
+        cmocka_unit_test(test_json_array_items),
         cmocka_unit_test(test_error_text_from_status_json_or_plain_body),
         cmocka_unit_test(test_backend_text_is_made_printable),
     };

@@ -25,6 +25,7 @@ Rules (script(rules, default=...), see peer.py) apply to the data and marker pat
     retry_after  a Retry-After header value, with status
     delay_ms     answer this much later (a slow backend)
     reject       {index: message}: /1/batch answers 400 with message for those events
+    again        [index, ...]: /1/batch answers 429 for those events (try them later)
     reset        close the connection without an answer
 """
 
@@ -214,15 +215,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         statuses, accepted = [], []
         reject = {int(k): v for k, v in (rule.get("reject") or {}).items()}
+        again = set(rule.get("again") or [])
         for i, ev in enumerate(events):
             problem = self._event_problem(ev, ctype)
             if problem is None and i in reject:
                 problem = reject[i]
-            if problem:
+            if problem is None and i in again:
+                statuses.append({"status": 429, "error": "event rate limited"})
+            elif problem:
                 statuses.append({"status": 400, "error": problem})
             else:
                 statuses.append({"status": 202})
                 accepted.append(ev)
+        record["sent"] = events
         record["events"] = accepted
         record["statuses"] = statuses
         record["answer"] = 200

@@ -259,3 +259,63 @@ def test_a_reset_connection_is_retried(hc, monkeypatch):
     record_one()
     assert [r["answer"] for r in traces(hc)] == ["reset", 200]
     assert genops.status()["stats"]["spans_exported"] == 1
+
+
+def batches(server):
+    return [r for r in server.received() if r["path"].startswith("/1/batch/")]
+
+
+def record_three():
+    for i in range(3):
+        with genops.track_enhanced(operation_name=f"op{i}", customer_id="acme") as span:
+            GenOpsTelemetry().record_cost(span, provider="openai", model="gpt-4", total_cost=0.01 * (i + 1))
+    genops.flush(timeout=10)
+
+
+def test_events_api_sends_msgpack_batches(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    monkeypatch.setenv("HONEYCOMB_DATASET", "genops prod")
+    genops.init(
+        exporter_type="honeycomb-events", service_name="support-ai", exporter_options={"compression": "gzip"}
+    )
+    record_three()
+    (req,) = batches(hc)
+    assert req["path"] == "/1/batch/genops%20prod" and req["dataset"] == "genops prod"
+    assert req["headers"]["content-type"] == "application/msgpack"
+    assert req["headers"]["content-encoding"] == "gzip"
+    assert req["statuses"] == [{"status": 202}] * 3
+    data = sorted((e["data"] for e in req["events"]), key=lambda d: d["name"])
+    assert [d["genops.cost.total"] for d in data] == [0.01, 0.02, 0.03]
+    assert all(d["service.name"] == "support-ai" and d["status"] == "success" for d in data)
+    assert all(isinstance(d["duration_ms"], float) for d in data)
+    assert genops.status()["stats"]["spans_exported"] == 3
+
+
+def test_events_api_counts_a_refused_event_and_resends_only_what_can_succeed(hc, monkeypatch, caplog):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    caplog.set_level(logging.ERROR, logger="genops")
+    # Event 0 refused for good, event 2 told to come back (429 for that event only).
+    hc.script([{"reject": {"0": "too many columns"}, "again": [2]}])
+    genops.init(exporter_type="honeycomb-events", service_name="s")
+    record_three()
+    first, second = batches(hc)
+    assert [s["status"] for s in first["statuses"]] == [400, 202, 429]
+    assert len(second["events"]) == 1  # only the 429 one again, never the accepted one
+    assert second["events"][0]["data"]["name"] == first["sent"][2]["data"]["name"]
+    stats = genops.status()["stats"]
+    assert stats["spans_exported"] == 2 and stats["dropped_rejected"] == 1
+    assert "refused 1 of 3 events in an accepted batch: too many columns" in caplog.text
+
+
+def test_events_api_retries_429_and_rejects_an_unknown_key(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    hc.script([{"status": 429, "retry_after": "1"}])
+    genops.init(exporter_type="honeycomb-events", service_name="s")
+    record_three()
+    assert [r["answer"] for r in batches(hc)] == [429, 200]
+    assert genops.status()["stats"]["spans_exported"] == 3
+    hc.reset()
+    genops.init(exporter_type="honeycomb-events", honeycomb_api_key=BAD_KEY, service_name="s")
+    record_three()
+    assert [r["answer"] for r in hc.received()] == [401]
+    assert genops.status()["stats"]["dropped_rejected"] == 3

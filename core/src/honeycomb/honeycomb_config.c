@@ -189,7 +189,13 @@ genops_status honeycomb_config_resolve(const genops_honeycomb_options *opt,
         honeycomb_config_free(c);
         return rc;
     }
+    if (o.api && o.api != GENOPS_HONEYCOMB_API_OTLP && o.api != GENOPS_HONEYCOMB_API_EVENTS) {
+        honeycomb_config_free(c);
+        return error_set(err, GENOPS_EINVAL, OPT_PREFIX "api is %d, which is not otlp or events",
+                         (int)o.api);
+    }
     c->gzip = o.compression == GENOPS_COMPRESSION_GZIP;
+    c->events = o.api == GENOPS_HONEYCOMB_API_EVENTS;
     return GENOPS_OK;
 }
 

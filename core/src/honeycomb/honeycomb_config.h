@@ -48,6 +48,7 @@ struct honeycomb_config {
     char *dataset;
     enum honeycomb_key_kind key_kind;
     bool gzip;
+    bool events; /* the Events API, else OTLP */
     uint32_t timeout_ms;
     struct http_tls tls; /* strings owned */
 };
@@ -58,6 +59,10 @@ struct honeycomb_config {
 genops_status honeycomb_config_resolve(const genops_honeycomb_options *opt,
                                        struct honeycomb_config *c, genops_error *err);
 void honeycomb_config_free(struct honeycomb_config *c);
+
+/* The Events API exporter for c, which it takes over (honeycomb_events.c). NULL with *err
+ * filled on failure, c freed all the same. */
+genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genops_error *err);
 
 /* api_endpoint + path + (dataset percent-encoded, RFC 3986 unreserved characters kept;
  * NULL for none). NULL when out of memory. */

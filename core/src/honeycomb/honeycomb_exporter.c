@@ -1,6 +1,7 @@
 /* honeycomb_exporter.c - Honeycomb over OTLP: the OTLP/HTTP exporter (otlp/), pointed at
  * <api_endpoint>/v1/traces with Honeycomb's headers. Honeycomb's OTLP intake speaks the
- * OTLP/HTTP rules (429/503 with Retry-After, partial success), so nothing else differs. */
+ * OTLP/HTTP rules (429/503 with Retry-After, partial success), so nothing else differs.
+ * The Events API is honeycomb_events.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ genops_exporter *genops_honeycomb_exporter_new(const genops_honeycomb_options *o
     struct honeycomb_config c;
     if (honeycomb_config_resolve(opt, &c, err))
         return NULL;
+    if (c.events)
+        return honeycomb_events_exporter_new(&c, err);
     char *url = honeycomb_url(&c, "/v1/traces", NULL);
     if (!url) {
         honeycomb_config_free(&c);

@@ -1,0 +1,239 @@
+/* honeycomb_events.c - the Events API exporter: batches of events in msgpack
+ * (honeycomb_encode.c) to POST <endpoint>/1/batch/<dataset>, through the shared send loop
+ * (sender.h).
+ *
+ * Honeycomb's rules ("Events API", docs.honeycomb.io/api/events): a batch answers 200 with
+ * one {"status": n, "error": "..."} per event, in order: 202 accepted, anything else that
+ * event refused. Those statuses are the classifier's per-item marks: an accepted event is
+ * never sent again, a 429 or 5xx one is sent again after backoff, any other is counted as
+ * rejected with Honeycomb's words in the first log line. The request itself answers 401
+ * (unknown key), 400 (unreadable), 413 (over the 5 MB batch limit: the loop halves it),
+ * 429 / 5xx with Retry-After (retried). A batch body is kept under 5 MB before sending, so
+ * a full 512-span batch is split without asking. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compress.h"
+#include "error.h"
+#include "honeycomb/honeycomb_config.h"
+#include "honeycomb/honeycomb_encode.h"
+#include "json_read.h"
+#include "log.h"
+#include "sender.h"
+
+#define EVENTS_MAX_BATCH_BYTES ((size_t)5000000) /* Honeycomb's batch limit, uncompressed */
+#define TEXT_MAX               256
+
+enum { REASON_REJECTED, REASON_TOO_LARGE, REASON_UNAVAILABLE, REASON_FAILED };
+enum { FIRST_TRANSPORT = -1, FIRST_TIMEOUT = -3, FIRST_EVENTS = 1, FIRST_BAD_BODY = 2 };
+
+struct events_exporter {
+    genops_exporter base;
+    struct honeycomb_config cfg;
+    char *url; /* .../1/batch/<dataset, percent-encoded> */
+    struct sender sender;
+    struct compressor *gz;
+    struct buf body, zbody;
+};
+
+static genops_status events_build(void *ctx, const struct batch *b, struct sender_part *part,
+                                  struct http_request *req)
+{
+    struct events_exporter *x = ctx;
+    struct batch slice = {b->spans + part->first, part->n, b->resource};
+    buf_truncate(&x->body, 0);
+    genops_status rc = encode_honeycomb_msgpack(&slice, &x->body);
+    part->bytes = x->body.len;
+    if (rc)
+        return rc;
+    struct buf *payload = &x->body;
+    if (x->gz) {
+        if ((rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody)))
+            return rc;
+        payload = &x->zbody;
+    }
+    part->bytes = payload->len;
+    *req = (struct http_request){.content_type = "application/msgpack",
+                                 .content_encoding = x->gz ? "gzip" : NULL,
+                                 .body = payload->data,
+                                 .len = payload->len};
+    return GENOPS_OK;
+}
+
+/* Reading the per-event statuses into marks. */
+struct statuses {
+    struct events_exporter *x;
+    uint8_t *marks;
+    size_t n, rejected, again;
+    char first_error[TEXT_MAX];
+};
+
+static void on_status(const char *item, size_t len, size_t i, void *ctx)
+{
+    struct statuses *st = ctx;
+    static const char *const status_path[] = {"status", NULL}, *const error_path[] = {"error",
+                                                                                      NULL};
+    const char *v;
+    size_t vn;
+    int64_t status = 0;
+    if (i >= st->n)
+        return;
+    if (json_find(item, len, status_path, &v, &vn))
+        json_int64(v, vn, &status);
+    if (status >= 200 && status < 300) {
+        st->marks[i] = sender_mark(SENDER_ITEM_DELIVERED, 0);
+    } else if (status == 429 || status >= 500) {
+        st->marks[i] = sender_mark(SENDER_ITEM_AGAIN, REASON_UNAVAILABLE);
+        st->again++;
+    } else {
+        st->marks[i] = sender_mark(SENDER_ITEM_REJECTED, REASON_REJECTED);
+        if (!st->rejected++ && json_find(item, len, error_path, &v, &vn))
+            json_text(v, vn, st->first_error, sizeof st->first_error);
+    }
+}
+
+/* A 200: one status per event. Events the answer does not cover (a body cut short at
+ * HTTP_BODY_KEEP, or a proxy's empty 200) were accepted as a request: delivered, said
+ * once in the log. */
+static void on_batch_answer(struct events_exporter *x, const struct sender_part *part,
+                            const struct http_response *resp, struct sender_outcome *out,
+                            uint8_t *marks)
+{
+    struct statuses st = {.x = x, .marks = marks, .n = part->n};
+    for (size_t i = 0; i < part->n; i++)
+        marks[i] = sender_mark(SENDER_ITEM_DELIVERED, 0);
+    long seen =
+        json_array_each(resp->body.data ? resp->body.data : "", resp->body.len, on_status, &st);
+    out->verdict = SENDER_PER_ITEM;
+    out->wait = st.again > 0;
+    if (st.rejected) {
+        http_client_redact(x->sender.http, st.first_error, sizeof st.first_error);
+        out->log_key = FIRST_EVENTS;
+        snprintf(out->text, sizeof out->text, "refused %zu of %zu events in an accepted batch: %s",
+                 st.rejected, part->n, st.first_error[0] ? st.first_error : "(no message)");
+        out->hint = "those events are dropped and counted; the others were accepted";
+    } else if (seen < (long)part->n) {
+        out->log_key = FIRST_BAD_BODY;
+        out->log_level = LOG_WARNING;
+        snprintf(out->text, sizeof out->text,
+                 "answered 200 with %ld status(es) for %zu events; counting the rest as "
+                 "accepted",
+                 seen < 0 ? 0 : seen, part->n);
+    }
+}
+
+static void events_classify(void *ctx, const struct batch *b, const struct sender_part *part,
+                            genops_status rc, const struct http_response *resp,
+                            struct sender_outcome *out, uint8_t *marks)
+{
+    struct events_exporter *x = ctx;
+    (void)b;
+    long status = rc == GENOPS_OK ? resp->status : 0;
+    if (status == 200) {
+        on_batch_answer(x, part, resp, out, marks);
+        return;
+    }
+    if (status >= 200 && status < 300) {
+        out->verdict = SENDER_DELIVERED;
+        return;
+    }
+    bool retry = status == 429 || status >= 500 || (rc == GENOPS_EIO && resp->retryable);
+    out->verdict = status == 413 ? SENDER_TOO_LARGE
+                   : retry       ? SENDER_RETRY
+                   : status      ? SENDER_REJECTED
+                                 : SENDER_FAILED;
+    out->reason = retry || !status ? REASON_UNAVAILABLE : REASON_REJECTED;
+    if (status == 413 && part->n > 1)
+        return; /* split quietly */
+    out->log_key = status ? status : rc == GENOPS_ETIMEDOUT ? FIRST_TIMEOUT : FIRST_TRANSPORT;
+    if (!status) {
+        snprintf(out->text, sizeof out->text, "sending failed: %s", resp->error);
+        out->hint = retry ? NULL : "not retried";
+        return;
+    }
+    static const char *const error_path[] = {"error", NULL};
+    char text[TEXT_MAX] = "";
+    const char *v;
+    size_t vn;
+    if (resp->body.data && json_find(resp->body.data, resp->body.len, error_path, &v, &vn))
+        json_text(v, vn, text, sizeof text);
+    http_client_redact(x->sender.http, text, sizeof text);
+    snprintf(out->text, sizeof out->text, "answered %ld: %s", status,
+             text[0] ? text : "(no message)");
+    out->hint = retry           ? NULL
+                : status == 401 ? "Honeycomb does not know the key; check HONEYCOMB_API_KEY"
+                : status == 413 ? "one event is larger than Honeycomb accepts"
+                                : "retrying cannot help";
+}
+
+static const struct sender_ops events_sender_ops = {events_build, events_classify, "event",
+                                                    REASON_TOO_LARGE, REASON_FAILED};
+
+static genops_status events_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
+                                   struct export_result *r)
+{
+    struct events_exporter *x = (struct events_exporter *)e;
+    return sender_export(&x->sender, b, deadline_ns, r);
+}
+
+static void events_after_fork(genops_exporter *e)
+{
+    struct events_exporter *x = (struct events_exporter *)e;
+    http_client_after_fork(x->sender.http);
+    sender_after_fork(&x->sender);
+}
+
+static void events_destroy(genops_exporter *e)
+{
+    struct events_exporter *x = (struct events_exporter *)e;
+    http_client_free(x->sender.http);
+    sender_free(&x->sender);
+    compress_free(x->gz);
+    buf_free(&x->body);
+    buf_free(&x->zbody);
+    free(x->url);
+    honeycomb_config_free(&x->cfg);
+    free(x);
+}
+
+static const struct exporter_ops events_ops = {"honeycomb-events", events_export, events_destroy,
+                                               events_after_fork};
+
+genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genops_error *err)
+{
+    struct events_exporter *x = calloc(1, sizeof *x);
+    if (!x) {
+        honeycomb_config_free(c);
+        error_set(err, GENOPS_ENOMEM, "out of memory creating a Honeycomb exporter");
+        return NULL;
+    }
+    x->base.ops = &events_ops;
+    x->cfg = *c;
+    memset(c, 0, sizeof *c);
+    buf_init(&x->body, EVENTS_MAX_BATCH_BYTES);
+    buf_init(&x->zbody, EVENTS_MAX_BATCH_BYTES + (EVENTS_MAX_BATCH_BYTES >> 4));
+    sender_init(&x->sender, &events_sender_ops, x, "Honeycomb exporter", x->cfg.timeout_ms);
+    struct http_header h[2];
+    struct http_config hc = {.headers = h,
+                             .header_count = honeycomb_headers(&x->cfg, h),
+                             .tls = x->cfg.tls,
+                             .what = "Honeycomb exporter"};
+    if (!(x->url = honeycomb_url(&x->cfg, "/1/batch/", x->cfg.dataset))) {
+        error_set(err, GENOPS_ENOMEM, "out of memory creating a Honeycomb exporter");
+        events_destroy(&x->base);
+        return NULL;
+    }
+    hc.url = x->url;
+    if (!(x->sender.http = http_client_new(&hc, err)) ||
+        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
+        events_destroy(&x->base);
+        return NULL;
+    }
+    log_msg(LOG_INFO, "Honeycomb exporter: Events API at %s (msgpack, compression %s), a %s",
+            http_client_url_for_log(x->sender.http), x->gz ? "gzip" : "none",
+            honeycomb_key_kind_name(x->cfg.key_kind));
+    error_clear(err);
+    return &x->base;
+}
