@@ -207,8 +207,7 @@ genops_status genops_bind_honeycomb_options(genops_honeycomb_options *o, const g
                                             size_t n, genops_attribute *nested, genops_error *err)
 {
     genops_honeycomb_options_init(o);
-    return fill(o, honeycomb_fields, FIELD_COUNT(honeycomb_fields), "Honeycomb", a, n, nested,
-                err);
+    return fill(o, honeycomb_fields, FIELD_COUNT(honeycomb_fields), "Honeycomb", a, n, nested, err);
 }
 
 genops_status genops_bind_honeycomb_marker_options(genops_honeycomb_marker_options *o,
