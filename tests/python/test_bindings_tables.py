@@ -58,9 +58,9 @@ def test_a_changed_type_is_caught():
 
 
 def test_a_new_options_struct_without_a_list_is_caught():
-    struct = "typedef struct genops_honeycomb_options {\n    size_t struct_size;\n}"
-    header = HEADER + f"\n{struct} genops_honeycomb_options;\n"
-    assert any("genops_honeycomb_options" in p for p in problems(header))
+    struct = "typedef struct genops_datadog_options {\n    size_t struct_size;\n}"
+    header = HEADER + f"\n{struct} genops_datadog_options;\n"
+    assert any("genops_datadog_options" in p for p in problems(header))
 
 
 def test_a_new_status_or_enum_value_is_caught():
