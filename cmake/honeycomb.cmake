@@ -2,7 +2,8 @@
 # for the Events API encoder, the encoder's tests (msgpack_check.c: msgpack-c's unpacker
 # as the reader; PyPI msgpack in test_honeycomb_encoding.py) and libFuzzer target, and
 # the Python suite against the strict local Honeycomb API (tests/peers/honeycomb_server.py),
-# run through the Python package staged in <build>/python.
+# run through the Python package staged in <build>/python. Included last: it adds to
+# targets of library.cmake, tests.cmake, protocols.cmake, fuzz.cmake and bindings.cmake.
 
 # msgpack-c (Debian libmsgpack-dev; the library is libmsgpackc, or libmsgpack-c from 6.0).
 find_path(MSGPACK_INCLUDE_DIR msgpack.h REQUIRED)
@@ -12,25 +13,20 @@ target_link_libraries(genops PRIVATE ${MSGPACK_LIBRARY})
 target_link_libraries(genops_static PUBLIC ${MSGPACK_LIBRARY})
 
 if(GENOPS_BUILD_TESTS)
-  if(TARGET test_honeycomb_encode)
-    target_sources(test_honeycomb_encode PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
-    target_link_libraries(test_honeycomb_encode PRIVATE genops_otlp_testlib) # otlp_gen
-  endif()
-  # PyPI msgpack decodes otlp_sample's events.msgpack (otlp.cmake builds otlp_sample).
+  target_sources(test_honeycomb_encode PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
+  target_link_libraries(test_honeycomb_encode PRIVATE genops_otlp_testlib) # otlp_gen
+  # PyPI msgpack decodes otlp_sample's events.msgpack (protocols.cmake builds otlp_sample).
   genops_add_pytest(test_honeycomb_encoding_py test_honeycomb_encoding.py
                     "GENOPS_OTLP_SAMPLE=$<TARGET_FILE:otlp_sample>")
-endif()
-
-# Targets of later parts (python.cmake's module, otlp.cmake's fuzzer helper) exist only at
-# the end of the top-level CMakeLists.txt.
-function(genops_honeycomb_deferred)
-  if(GENOPS_BUILD_TESTS AND TARGET genops_python)
+  if(TARGET genops_python)
     genops_add_pytest(test_honeycomb_py test_honeycomb.py "PYTHONPATH=${CMAKE_BINARY_DIR}/python")
   endif()
-  if(GENOPS_FUZZ)
-    genops_add_fuzzer(fuzz_encode_honeycomb genops_fuzz_testlib)
-    target_sources(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
-    target_include_directories(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
-  endif()
-endfunction()
-cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL genops_honeycomb_deferred)
+endif()
+
+if(GENOPS_FUZZ)
+  # fuzz.cmake copied genops_static's libraries before the lines above added msgpack-c.
+  target_link_libraries(genops_fuzz_core PUBLIC ${MSGPACK_LIBRARY})
+  genops_add_fuzzer(fuzz_encode_honeycomb genops_fuzz_testlib)
+  target_sources(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c/msgpack_check.c)
+  target_include_directories(fuzz_encode_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
+endif()
