@@ -96,7 +96,7 @@ static genops_status begin(const genops_honeycomb_options *opt, genops_honeycomb
 genops_status genops_honeycomb_auth(const genops_honeycomb_options *opt,
                                     genops_honeycomb_answer *out, genops_error *err)
 {
-    struct honeycomb_config cfg;
+    struct honeycomb_config cfg = {0};
     genops_status rc = begin(opt, out, &cfg, err);
     if (rc)
         return rc;
@@ -207,11 +207,13 @@ genops_status genops_honeycomb_marker_create(const genops_honeycomb_options *opt
     if (m.end_time && m.end_time < m.start_time)
         return error_set(err, GENOPS_EINVAL,
                          "Honeycomb marker: end_time is before start_time (both Unix seconds)");
-    struct honeycomb_config cfg;
+    struct honeycomb_config cfg = {0};
     if ((rc = begin(opt, out, &cfg, err)))
         return rc;
     const char *dataset = m.dataset && *m.dataset ? m.dataset : cfg.dataset;
-    if (strcmp(dataset, MARKER_ALL_DATASETS) &&
+    if (!dataset) /* resolve always sets one; "" would fail the dataset check below */
+        dataset = "";
+    if (strcmp(dataset, MARKER_ALL_DATASETS) != 0 &&
         (rc = honeycomb_dataset_check(dataset, "the marker's dataset", err))) {
         honeycomb_config_free(&cfg);
         return rc;

@@ -216,6 +216,7 @@ char *honeycomb_url(const struct honeycomb_config *c, const char *path, const ch
     if (!out)
         return NULL;
     memcpy(out, c->api_endpoint, base);
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): the NUL follows the dataset */
     memcpy(out + base, path, plen);
     char *p = out + base + plen;
     for (size_t i = 0; i < dlen; i++) {
