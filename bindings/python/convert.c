@@ -3,6 +3,7 @@
  * genops_py.h for the ownership rules. GIL held throughout. */
 #include "genops_py.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ void genops_py_args_init(genops_py_args *a)
     genops_attr_list_init(&a->list);
     a->keep = NULL;
     a->nkeep = a->capkeep = 0;
+    a->dropped = 0;
 }
 
 void genops_py_args_free(genops_py_args *a)
@@ -123,8 +125,9 @@ static const char *key_utf8(genops_py_args *a, PyObject *key)
         return NULL;
     }
     const char *k = genops_py_utf8(a, key, &len);
-    if (k && memchr(k, '\0', (size_t)len)) {
-        genops_py_raise(GENOPS_EINVAL, "attribute key contains a NUL character");
+    if (k && (len == 0 || memchr(k, '\0', (size_t)len))) {
+        genops_py_raise(GENOPS_EINVAL, len ? "attribute key contains a NUL character"
+                                           : "attribute key is empty");
         return NULL;
     }
     return k;
@@ -146,6 +149,19 @@ static int to_int(const char *key, PyObject *o, int64_t *out)
         return -1;
     *out = (int64_t)v;
     return 0;
+}
+
+/* NaN and +-inf: JSON cannot carry them and no backend aggregates them (the core
+ * refuses them too); here they are a bad value like any other. */
+static int finite_or_raise(const char *key, double d)
+{
+    if (isfinite(d))
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "attribute '%.64s' is %s; only finite numbers are recorded", key,
+             isnan(d) ? "NaN" : "infinite");
+    genops_py_raise(GENOPS_EINVAL, msg);
+    return -1;
 }
 
 enum scalar { S_NONE, S_STR, S_BOOL, S_INT, S_FLOAT, S_OTHER };
@@ -193,7 +209,7 @@ static int other_number(const char *key, PyObject *o, genops_value *out)
             return -1;
         out->type = GENOPS_TYPE_DOUBLE;
         out->u.d = d;
-        return 0;
+        return finite_or_raise(key, d);
     }
     return unsupported(key, o);
 }
@@ -272,7 +288,7 @@ static int to_array(genops_py_args *a, const char *key, PyObject *seq, genops_va
             return -1;
         for (Py_ssize_t i = 0; i < n; i++) {
             da[i] = PyFloat_AsDouble(items[i]);
-            if (da[i] == -1.0 && PyErr_Occurred())
+            if ((da[i] == -1.0 && PyErr_Occurred()) || finite_or_raise(key, da[i]) < 0)
                 return -1;
         }
         out->type = GENOPS_TYPE_DOUBLE_ARRAY;
@@ -304,7 +320,7 @@ int genops_py_value(genops_py_args *a, const char *key, PyObject *o, genops_valu
     case S_FLOAT:
         out->type = GENOPS_TYPE_DOUBLE;
         out->u.d = PyFloat_AS_DOUBLE(o);
-        return 0;
+        return finite_or_raise(key, out->u.d);
     default: break;
     }
     if (PyList_Check(o) || PyTuple_Check(o)) {
@@ -325,8 +341,98 @@ int genops_py_value(genops_py_args *a, const char *key, PyObject *o, genops_valu
     return other_number(key, o, out);
 }
 
+/* ---- values that cannot be recorded -------------------------------------------------
+ *
+ * The one rule (docs/python.md, "Attribute values"): a value genops cannot represent
+ * (an object that is not a number, a dict outside the metadata arguments, a mixed
+ * list, an int past 64 bits, NaN or infinity, a key that is not a non-empty str
+ * without NULs) is dropped: never converted, never raised. The rest of the call is
+ * recorded. OpenTelemetry's Python SDK, which genops-ai set attributes through, does
+ * the same (opentelemetry-python, opentelemetry/attributes/__init__.py,
+ * _clean_attribute: a warning, then the attribute is left out). Each drop is counted
+ * (genops_py_args.dropped, then genops_span_count_dropped_attributes) and logged at
+ * WARNING on the "genops" logger once per key. */
+
+enum { WARNED_KEYS_MAX = 1024 }; /* bounded memory: later new keys are counted only */
+
+static PyObject *warned_keys; /* the key names already logged */
+static PyObject *genops_logger;
+
+PyObject *genops_py_logger(void)
+{
+    if (!genops_logger) {
+        PyObject *logging = PyImport_ImportModule("logging");
+        if (!logging)
+            return NULL;
+        genops_logger = PyObject_CallMethod(logging, "getLogger", "s", "genops");
+        Py_DECREF(logging);
+    }
+    return genops_logger;
+}
+
+static PyObject *key_name(const char *prefix, PyObject *key)
+{
+    if (PyUnicode_Check(key)) {
+        if (prefix)
+            return PyUnicode_FromFormat("%s.%U", prefix, key);
+        Py_INCREF(key);
+        return key;
+    }
+    return prefix ? PyUnicode_FromFormat("%s.%R", prefix, key) : PyObject_Repr(key);
+}
+
+static void warn_once(PyObject *name, PyObject *why)
+{
+    if (!warned_keys && !(warned_keys = PySet_New(NULL)))
+        return;
+    if (PySet_Contains(warned_keys, name) != 0)
+        return;
+    Py_ssize_t n = PySet_GET_SIZE(warned_keys);
+    if (n >= WARNED_KEYS_MAX)
+        return;
+    PyObject *logger = PySet_Add(warned_keys, name) == 0 ? genops_py_logger() : NULL;
+    if (!logger)
+        return;
+    PyObject *r = PyObject_CallMethod(
+        logger, "warning", "sOOs",
+        "attribute %r dropped: %s (the rest of the call is recorded; logged once per key%s)", name,
+        why ? why : Py_None,
+        n + 1 == WARNED_KEYS_MAX ? "; later keys are only counted in dropped_attribute_values"
+                                 : "");
+    Py_XDECREF(r);
+}
+
+/* The conversion of key (under prefix, for a metadata dict) just failed with the
+ * pending exception: drop the value by the rule above and return 0. Exceptions that
+ * are not about the value (MemoryError, KeyboardInterrupt, SystemExit) stay: -1. */
+static int drop(genops_py_args *a, const char *prefix, PyObject *key)
+{
+    if (!PyErr_ExceptionMatches(PyExc_Exception) || PyErr_ExceptionMatches(PyExc_MemoryError))
+        return -1;
+    PyObject *type, *why, *tb;
+    PyErr_Fetch(&type, &why, &tb);
+    PyErr_NormalizeException(&type, &why, &tb);
+    a->dropped++;
+    PyObject *name = key_name(prefix, key);
+    if (name)
+        warn_once(name, why);
+    Py_XDECREF(name);
+    Py_XDECREF(type);
+    Py_XDECREF(why);
+    Py_XDECREF(tb);
+    PyErr_Clear(); /* a failure to log must not become the caller's */
+    return 0;
+}
+
+/* A conversion failed: with GENOPS_PY_DROP the value is dropped (0), otherwise the
+ * exception stands (-1: configuration, where a bad value is the caller's mistake). */
+static int failed(genops_py_args *a, int flags, const char *prefix, PyObject *key)
+{
+    return (flags & GENOPS_PY_DROP) ? drop(a, prefix, key) : -1;
+}
+
 /* key.sub = v for each item of a dict value (one level). */
-static int add_flattened(genops_py_args *a, const char *prefix, PyObject *dict)
+static int add_flattened(genops_py_args *a, const char *prefix, PyObject *dict, int flags)
 {
     PyObject *k, *v;
     Py_ssize_t pos = 0;
@@ -334,8 +440,11 @@ static int add_flattened(genops_py_args *a, const char *prefix, PyObject *dict)
 
     while (PyDict_Next(dict, &pos, &k, &v)) {
         const char *sub = key_utf8(a, k);
-        if (!sub)
-            return -1;
+        if (!sub) {
+            if (failed(a, flags, prefix, k) < 0)
+                return -1;
+            continue;
+        }
         size_t slen = strlen(sub);
         char *joined = scratch(a, plen + slen + 2);
         if (!joined)
@@ -347,8 +456,11 @@ static int add_flattened(genops_py_args *a, const char *prefix, PyObject *dict)
         if (!item)
             return -1;
         item->key = joined;
-        if (genops_py_value(a, joined, v, &item->value) < 0)
-            return -1;
+        if (genops_py_value(a, joined, v, &item->value) < 0) {
+            a->list.count--;
+            if (failed(a, flags, prefix, k) < 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -367,16 +479,16 @@ int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int fl
 {
     const char *k = key_utf8(a, key);
     if (!k)
-        return -1;
+        return failed(a, flags, NULL, key);
     if ((flags & GENOPS_PY_FLATTEN) && PyDict_Check(value))
-        return add_flattened(a, k, value);
+        return add_flattened(a, k, value, flags);
     genops_attribute *item = next_item(a);
     if (!item)
         return -1;
     item->key = k;
     if (genops_py_value(a, k, value, &item->value) < 0) {
         a->list.count--;
-        return -1;
+        return failed(a, flags, NULL, key);
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "genops.h"
@@ -26,16 +27,21 @@ typedef struct genops_py_args {
     genops_attr_list list;
     PyObject **keep; /* temporary objects (re-encoded strings) to release */
     size_t nkeep, capkeep;
+    uint32_t dropped; /* values dropped as unrepresentable (convert.c's rule) */
 } genops_py_args;
 
 /* Flags of genops_py_args_add. */
 #define GENOPS_PY_FLATTEN 1 /* a dict value becomes "key.subkey" entries */
+#define GENOPS_PY_DROP    2 /* an operation's attribute: drop a bad value (convert.c) */
 
 void genops_py_args_init(genops_py_args *a);
 void genops_py_args_free(genops_py_args *a);
 
 /* Append key (a str) = value. None becomes GENOPS_TYPE_NULL. Returns 0, or -1 with a
- * Python exception set (a GenOpsError subclass naming the key). */
+ * Python exception set (a GenOpsError subclass naming the key). With GENOPS_PY_DROP, a
+ * value or key that cannot be recorded is dropped instead, counted in a->dropped and
+ * logged once per key (convert.c), and only an exception that is not about the value
+ * (MemoryError, KeyboardInterrupt) gives -1. */
 int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int flags);
 
 /* genops_py_args_add for the calls made once per operation: the common case (an ASCII
@@ -53,7 +59,7 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
         item->value.type = GENOPS_TYPE_STRING;
         item->value.len = (size_t)PyUnicode_GET_LENGTH(value);
         item->value.u.s = (const char *)PyUnicode_DATA(value);
-    } else if (t == &PyFloat_Type) {
+    } else if (t == &PyFloat_Type && isfinite(PyFloat_AS_DOUBLE(value))) {
         item->value.type = GENOPS_TYPE_DOUBLE;
         item->value.u.d = PyFloat_AS_DOUBLE(value);
     } else if (t == &PyLong_Type) {
@@ -81,6 +87,9 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
     l->count++;
     return 0;
 }
+
+/* The "genops" logger (borrowed, cached), or NULL with an exception set. */
+PyObject *genops_py_logger(void);
 
 /* Append key = v as given (key must outlive the list). Returns 0 or -1. */
 int genops_py_args_push(genops_py_args *a, const char *key, genops_value v);

@@ -130,7 +130,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
                 goto out;
             }
             slot[at] = args[nargs + j];
-        } else if (genops_py_args_add_fast(&a, key, args[nargs + j], 0) < 0) {
+        } else if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_DROP) < 0) {
             goto out;
         }
     }
@@ -161,7 +161,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         if (!slot[i])
             continue;
         int truthy = PyObject_IsTrue(slot[i]);
-        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], 0) < 0))
+        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
             goto out;
     }
 
@@ -178,6 +178,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         genops_py_raise(err.code, err.message);
         goto out;
     }
+    genops_span_count_dropped_attributes(h, a.dropped);
     /* Shut down or out of span slots: a span that does not record, as OpenTelemetry
      * gives after shutdown (the pipeline counted the failure). */
     result = genops_py_span_new(h, SPAN_OPERATION);
@@ -231,7 +232,7 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
     PyObject *result = NULL;
     Py_ssize_t len;
     const char *cname = genops_py_utf8(&a, name, &len);
-    if (!cname || genops_py_args_add_dict(&a, attributes, 0) < 0)
+    if (!cname || genops_py_args_add_dict(&a, attributes, GENOPS_PY_DROP) < 0)
         goto out;
     genops_span_context parent_buf;
     const genops_span_context *parent = genops_py_current_parent(&parent_buf);
@@ -241,6 +242,7 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
         goto out;
     if (p)
         h = genops_span_start(p, cname, parent, &err);
+    genops_span_count_dropped_attributes(h, a.dropped);
     if (h && a.list.count &&
         genops_span_set_attributes(h, a.list.items, a.list.count, &err) != GENOPS_OK) {
         genops_span_end(h, NULL);

@@ -96,6 +96,20 @@ static PyObject *span_failed(const genops_error *err, const char *what)
     return genops_py_raise(err->code, err->message);
 }
 
+/* A recorder refused its arguments (a value of the wrong kind for a known argument,
+ * or a required one dropped as unrepresentable): the call records nothing and says so
+ * at WARNING on the "genops" logger, but never raises into the code it observes. */
+static PyObject *not_recorded(const genops_error *err, const char *what)
+{
+    PyObject *logger = genops_py_logger();
+    PyObject *r = logger ? PyObject_CallMethod(logger, "warning", "sss", "%s() not recorded: %s",
+                                               what, err->message)
+                         : NULL;
+    Py_XDECREF(r);
+    PyErr_Clear(); /* a failure to log must not become the caller's */
+    Py_RETURN_NONE;
+}
+
 /* ---- the recorders ------------------------------------------------------------------ */
 
 typedef genops_status (*recorder_fn)(genops_span, const genops_attribute *, size_t, genops_error *);
@@ -157,7 +171,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     genops_py_args_init(&a);
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
-        if (genops_py_args_add_fast(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN) < 0)
+        if (genops_py_args_add_fast(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
             goto out;
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
@@ -173,7 +187,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
             present |= 1u << GENOPS_PY_MAX_NAMES; /* stands in for cost */
         }
-        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN) < 0)
+        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
@@ -183,15 +197,16 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         goto out;
     }
     if ((flags & POLICY_DEFAULT_ALLOWED) && !(present & (1u << POLICY_RESULT)) &&
-        genops_py_args_add(&a, r->names.str[POLICY_RESULT], g_allowed, 0) < 0)
+        genops_py_args_add(&a, r->names.str[POLICY_RESULT], g_allowed, GENOPS_PY_DROP) < 0)
         goto out;
     if (ignored(span, r->what)) {
         result = Py_None;
         Py_INCREF(result);
         goto out;
     }
+    genops_span_count_dropped_attributes(span->handle, a.dropped);
     if (r->fn(span->handle, a.list.items, a.list.count, &err) != GENOPS_OK)
-        result = span_failed(&err, r->what);
+        result = err.code == GENOPS_EINVAL ? not_recorded(&err, r->what) : span_failed(&err, r->what);
     else {
         result = Py_None;
         Py_INCREF(result);
@@ -355,8 +370,9 @@ static PyObject *span_set_attribute(SpanObject *self, PyObject *const *args, Py_
     genops_error err = {GENOPS_OK, ""};
     PyObject *result = NULL;
     genops_py_args_init(&a);
-    if (genops_py_args_add(&a, key, value, 0) == 0) {
-        if (!ignored(self, "set_attribute") &&
+    if (genops_py_args_add(&a, key, value, GENOPS_PY_DROP) == 0) {
+        genops_span_count_dropped_attributes(self->handle, a.dropped);
+        if (!ignored(self, "set_attribute") && a.list.count &&
             genops_span_set(self->handle, a.list.items[0].key, &a.list.items[0].value, &err))
             result = span_failed(&err, "set_attribute");
         else {
@@ -374,7 +390,8 @@ static PyObject *span_set_attributes(SpanObject *self, PyObject *attributes)
     genops_error err = {GENOPS_OK, ""};
     PyObject *result = NULL;
     genops_py_args_init(&a);
-    if (genops_py_args_add_dict(&a, attributes, 0) == 0) {
+    if (genops_py_args_add_dict(&a, attributes, GENOPS_PY_DROP) == 0) {
+        genops_span_count_dropped_attributes(self->handle, a.dropped);
         if (!ignored(self, "set_attributes") && a.list.count &&
             genops_span_set_attributes(self->handle, a.list.items, a.list.count, &err))
             result = span_failed(&err, "set_attributes");
@@ -400,7 +417,8 @@ static PyObject *span_add_event(SpanObject *self, PyObject *args, PyObject *kwar
     Py_ssize_t len;
     genops_py_args_init(&a);
     const char *cname = genops_py_utf8(&a, name, &len);
-    if (cname && genops_py_args_add_dict(&a, attributes, 0) == 0) {
+    if (cname && genops_py_args_add_dict(&a, attributes, GENOPS_PY_DROP) == 0) {
+        genops_span_count_dropped_attributes(self->handle, a.dropped);
         if (!ignored(self, "add_event") &&
             genops_span_add_event(self->handle, cname, a.list.items, a.list.count, &err))
             result = span_failed(&err, "add_event");
@@ -445,8 +463,9 @@ static PyObject *span_record_exception(SpanObject *self, PyObject *args, PyObjec
         goto out;
     v.u.s = stack, v.len = strlen(stack);
     if (genops_py_args_push(&a, "exception.stacktrace", v) < 0 ||
-        genops_py_args_add_dict(&a, attributes, 0) < 0)
+        genops_py_args_add_dict(&a, attributes, GENOPS_PY_DROP) < 0)
         goto out;
+    genops_span_count_dropped_attributes(self->handle, a.dropped);
     if (genops_span_add_event(self->handle, "exception", a.list.items, a.list.count, &err))
         result = span_failed(&err, "record_exception");
     else {

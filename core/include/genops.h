@@ -630,8 +630,10 @@ typedef struct genops_stats {
     uint64_t batches;
     uint64_t bytes_sent;
     uint64_t retries;
-    uint64_t queue_depth;    /* spans queued now */
-    uint64_t buffered_bytes; /* bytes held by queued and in-flight spans now */
+    uint64_t queue_depth;              /* spans queued now */
+    uint64_t buffered_bytes;           /* bytes held by queued and in-flight spans now */
+    uint64_t dropped_attribute_values; /* values a binding could not represent, dropped
+                                          (genops_span_count_dropped_attributes) */
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
@@ -700,6 +702,12 @@ GENOPS_API genops_status genops_span_set(genops_span span, const char *key,
 /* genops_span_set for each of count attributes, in order; stops at the first error. */
 GENOPS_API genops_status genops_span_set_attributes(genops_span span, const genops_attribute *attrs,
                                                     size_t count, genops_error *err);
+/* Count n attribute values that a binding dropped before they reached the span (a
+ * value it cannot represent: an object, a mixed list, an int past 64 bits, NaN): on
+ * the span's dropped-attributes count, as if the limit had dropped them, and in the
+ * pipeline's dropped_attribute_values. A stale handle or n == 0 does nothing. Any
+ * thread that owns the span; never blocks. */
+GENOPS_API void genops_span_count_dropped_attributes(genops_span span, uint32_t n);
 /* Set key to the NUL-terminated string value. */
 GENOPS_API genops_status genops_span_set_str(genops_span span, const char *key, const char *value,
                                              genops_error *err);

@@ -87,7 +87,7 @@ struct genops_pipeline {
     atomic_uint_least64_t buffered_bytes;
     /* Export-thread counters; atomics so that stats readers may read them. */
     atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches, bytes_sent,
-        retries, shutdown_leftovers;
+        retries, shutdown_leftovers, dropped_values;
 
     struct shard shards[SHARDS];
     genops_pipeline *next; /* in `live_pipelines` or `retired` */
@@ -220,6 +220,7 @@ static void fork_child(void)
         atomic_store(&p->bytes_sent, 0);
         atomic_store(&p->retries, 0);
         atomic_store(&p->shutdown_leftovers, 0);
+        atomic_store(&p->dropped_values, 0);
         atomic_store(&p->warned_drop, false);
         for (int i = 0; i < SHARDS; i++) {
             struct shard *sh = &p->shards[i];
@@ -552,7 +553,15 @@ static void sink_submit(struct span_sink *sink, struct span *s)
     atomic_fetch_sub(&sh->live, 1); /* the last touch of p: see the file comment */
 }
 
-static const struct span_sink_ops sink_ops = {sink_begin, sink_submit, sink_abandon};
+/* Values a binding dropped before they reached a span (rare: one atomic add on a
+ * counter that is not sharded). */
+static void sink_dropped_values(struct span_sink *sink, uint32_t n)
+{
+    atomic_fetch_add_explicit(&pipeline_of(sink)->dropped_values, n, memory_order_relaxed);
+}
+
+static const struct span_sink_ops sink_ops = {sink_begin, sink_submit, sink_abandon,
+                                              sink_dropped_values};
 
 /* ---- public API --------------------------------------------------------------- */
 
@@ -859,6 +868,7 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.retries = atomic_load(&p->retries);
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
+    st.dropped_attribute_values = atomic_load(&p->dropped_values);
     memcpy(out, &st, size);
     return GENOPS_OK;
 }

@@ -49,6 +49,9 @@ struct span_sink_ops {
     void (*submit)(struct span_sink *sink, struct span *s);
     /* A begun span could not be started after all (no free slot): count the failure. */
     void (*abandon)(struct span_sink *sink);
+    /* n attribute values were dropped before they reached a span of sink (a binding
+     * could not represent them): count them. Any thread; never blocks. */
+    void (*dropped_values)(struct span_sink *sink, uint32_t n);
 };
 struct span_sink {
     const struct span_sink_ops *ops;

@@ -180,6 +180,15 @@ genops_status genops_span_set_attributes(genops_span h, const genops_attribute *
     return rc;
 }
 
+void genops_span_count_dropped_attributes(genops_span h, uint32_t n)
+{
+    struct span *s = n ? span_lookup(h) : NULL;
+    if (!s)
+        return;
+    s->dropped_attributes += n;
+    s->sink->ops->dropped_values(s->sink, n);
+}
+
 genops_status genops_span_set_str(genops_span h, const char *key, const char *value,
                                   genops_error *err)
 {

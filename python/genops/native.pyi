@@ -125,6 +125,7 @@ class PipelineStats(TypedDict):
     retries: int
     queue_depth: int
     buffered_bytes: int
+    dropped_attribute_values: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""

@@ -110,6 +110,33 @@ static void test_count_limit_drops_new_keys_and_counts_them(void **state)
     fixture_close(&f);
 }
 
+/* Values a binding dropped (it could not represent them) count on the span beside the
+ * limit's drops, and in the pipeline's dropped_attribute_values; a stale handle or a
+ * zero count changes nothing. */
+static void test_binding_drops_count_on_the_span_and_in_stats(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.attribute_count_limit = 1;
+    fixture_open_with(&f, &opt);
+    genops_span s = genops_span_start(f.pipeline, "dropping", NULL, NULL);
+    genops_span_set_int(s, "kept", 1, NULL);
+    genops_span_set_int(s, "over_the_limit", 2, NULL);
+    genops_span_count_dropped_attributes(s, 3);
+    genops_span_count_dropped_attributes(s, 0);
+    genops_span_end(s, NULL);
+    genops_span_count_dropped_attributes(s, 7); /* ended: stale, ignored */
+    genops_span_count_dropped_attributes(GENOPS_SPAN_NONE, 7);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 1 + 3);
+    genops_stats st = {.struct_size = sizeof st};
+    assert_int_equal(genops_pipeline_stats(f.pipeline, &st, NULL), GENOPS_OK);
+    assert_int_equal(st.dropped_attribute_values, 3);
+    fixture_close(&f);
+}
+
 static void test_default_count_limit_is_128_with_10000_attributes(void **state)
 {
     (void)state;
@@ -508,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_setting_a_key_again_keeps_the_last_value),
         cmocka_unit_test(test_the_api_copies_every_string),
         cmocka_unit_test(test_count_limit_drops_new_keys_and_counts_them),
+        cmocka_unit_test(test_binding_drops_count_on_the_span_and_in_stats),
         cmocka_unit_test(test_default_count_limit_is_128_with_10000_attributes),
         cmocka_unit_test(test_length_limit_truncates_by_characters),
         cmocka_unit_test(test_one_mebibyte_value_is_kept_whole),

@@ -1,6 +1,7 @@
-"""Bad input raises a clear error and never crashes the interpreter: None, NaN and
-infinities, huge strings, lone surrogates, wrong types, unknown exporter types,
-malformed endpoints and options, misuse of spans."""
+"""Bad input never crashes the interpreter: misuse of configuration (unknown exporter
+types, malformed endpoints and options) and of the API raises a clear error; huge
+strings and lone surrogates are recorded; attribute values that cannot be recorded are
+dropped with a warning (test_bad_values.py)."""
 
 from __future__ import annotations
 
@@ -18,41 +19,8 @@ from genops.core.telemetry import GenOpsTelemetry
 telemetry = GenOpsTelemetry()
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
-def test_non_finite_numbers_are_rejected(genops_memory, value):
-    with genops.track("op") as span:
-        with pytest.raises(genops.ConfigError, match="finite|NaN|infinite"):
-            span.record_cost(cost=value)
-        with pytest.raises(ValueError):
-            span.set_attribute("x", [1.0, value])
-    with pytest.raises(genops.ConfigError):
-        with genops.track("op", ratio=value):
-            pass
-    (s,) = genops_memory.finished_spans()
-    assert "genops.cost.total" not in s.attributes  # a bad call records nothing
-
-
-@pytest.mark.parametrize(
-    "value, kind",
-    [
-        (object(), "object"),
-        ({"nested": 1}, "dict"),
-        (b"bytes", "bytes"),
-        ({1, 2}, "set"),
-        ([1, "mixed"], "mixes"),
-        ([None], "NoneType"),
-        (1 + 2j, "complex"),
-    ],
-)
-def test_wrong_value_types_are_type_errors(genops_memory, value, kind):
-    with pytest.raises(TypeError, match=kind) as info:
-        with genops.track("op", attr=value):
-            pass
-    assert isinstance(info.value, genops.AttributeTypeError)
-    assert "attr" in str(info.value)
-    with genops.track("ok") as span:
-        with pytest.raises(TypeError):
-            span.set_attribute("attr", value)
+# Values an operation cannot record (NaN, objects, mixed lists, ints past 64 bits, bad
+# keys) are dropped with a warning, never raised: test_bad_values.py.
 
 
 def test_numbers_of_other_types(one_span):
@@ -71,12 +39,12 @@ def test_numbers_of_other_types(one_span):
     assert attrs["genops.cost.ratio"] == 0.25
 
 
-def test_integers_past_64_bits(genops_memory):
+def test_integers_at_the_edge_of_64_bits(genops_memory):
     with genops.track("op") as span:
-        with pytest.raises(genops.ConfigError, match="64 bits"):
-            span.set_attribute("big", 2**64)
         span.set_attribute("edge", -(2**63))
-    assert genops_memory.finished_spans()[0].attributes["edge"] == -(2**63)
+        span.set_attribute("top", 2**63 - 1)
+    attrs = genops_memory.finished_spans()[0].attributes
+    assert attrs["edge"] == -(2**63) and attrs["top"] == 2**63 - 1
 
 
 def test_none_where_a_name_is_needed(genops_memory):
@@ -116,18 +84,6 @@ def test_lone_surrogates_become_replacement_characters(one_span):
     assert s.name == "op\ufffd"
     assert s.attributes["genops.key\ufffd"].startswith("value\ufffd")
     assert s.attributes["k"][0].startswith("a\ufffd")
-
-
-def test_nul_in_a_key(genops_memory):
-    with genops.track("op") as span:
-        with pytest.raises(genops.ConfigError, match="NUL"):
-            span.set_attribute("a\0b", 1)
-
-
-def test_empty_key(genops_memory):
-    with genops.track("op") as span:
-        with pytest.raises(genops.ConfigError, match="empty"):
-            span.set_attribute("", 1)
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def _config_error():
 
 
 def _attribute_type_error():
-    genops.track("bad", team=object())
+    genops.set_context(team=object())  # an operation's attribute would be dropped instead
 
 
 def _limit_exceeded():
