@@ -93,7 +93,7 @@ bool bench_batch_open(struct bench_batch *bb, const genops_pipeline_options *opt
     }
     for (size_t i = 0; i < n; i++)
         bb->spans[i] = (struct span *)genops_memory_exporter_get(memory, i);
-    bb->batch = (struct batch){bb->spans, n, &bb->resource};
+    bb->batch = (struct batch){bb->spans, n, &bb->resource, !(opt && opt->no_derived_attributes)};
     return true;
 }
 

@@ -28,6 +28,18 @@ MD_OUT = TOP / "docs" / "semantic-conventions.md"
 _STRING = gendef.C_STRING
 _ATTR = re.compile(rf"^GENOPS_ATTR\((\w+),\s*{_STRING},\s*(\w+),\s*(\w+),\s*{_STRING}\)\s*$")
 _PREFIX = re.compile(rf"^GENOPS_PREFIX\((\w+),\s*{_STRING},\s*(\w+),\s*{_STRING}\)\s*$")
+_DERIVED = re.compile(
+    rf"^GENOPS_DERIVED\((\w+),\s*{_STRING},\s*(\w+),\s*(\w+),\s*{_STRING},\s*{_STRING},\s*{_STRING}\)\s*$"
+)
+
+#: How each rule of a GENOPS_DERIVED row reads its source (derived.c), for the docs.
+RULE_TEXT = {
+    "COPY": "copy of `{source}`",
+    "PRESENT": "`true` when the span has `{source}`",
+    "SCORE_BY_METRIC": "`genops.eval.score`, named by `{source}`",
+    "DURATION_MS": "end - start of the span, in ms{on}",
+    "STATUS": "the span status: `success`, `error`, or `timeout` (an error whose exception type or message names a timeout)",
+}
 
 GROUP_TITLES = {
     "operation": "Operations (track, track_enhanced, trace_operation)",
@@ -35,7 +47,7 @@ GROUP_TITLES = {
     "policy": "Policy (record_policy)",
     "budget": "Budget (record_budget)",
     "evaluation": "Evaluation (record_evaluation)",
-    "splunk_guide": "Splunk HEC events only (the names GenOps' Splunk guide searches)",
+    "derived": "Derived at export (the names GenOps' Splunk and Honeycomb guides query)",
     "splunk_validation": "Splunk HEC setup validation (genops_hec_validate)",
 }
 
@@ -47,6 +59,9 @@ class Entry:
     type: str  # "string", "int", "double", "bool", or "prefix"
     group: str
     doc: str
+    rule: str = ""  # derived names: the GENOPS_DERIVED rule, its source and guides
+    source: str = ""
+    guides: str = ""
 
 
 def _unescape(s: str) -> str:
@@ -56,7 +71,14 @@ def _unescape(s: str) -> str:
 def parse(path: Path) -> list[Entry]:
     """The entries of semconv.def, in file order."""
     entries = []
-    for macro, groups in gendef.read_def(path, {"attr": _ATTR, "prefix": _PREFIX}):
+    for macro, groups in gendef.read_def(path, {"attr": _ATTR, "prefix": _PREFIX, "derived": _DERIVED}):
+        if macro == "derived":
+            ident, name, typ, rule, source, guides, doc = groups
+            if rule not in RULE_TEXT:
+                raise SystemExit(f"semconv.def: {ident}: unknown rule {rule}")
+            typ = "prefix" if rule == "SCORE_BY_METRIC" else typ
+            entries.append(Entry(ident, _unescape(name), typ, "derived", _unescape(doc), rule, source, guides))
+            continue
         if macro == "attr":
             ident, name, typ, group, doc = groups
         else:
@@ -72,6 +94,17 @@ def by_group(entries: list[Entry]) -> dict[str, list[Entry]]:
     for e in entries:
         groups.setdefault(e.group, []).append(e)
     return groups
+
+
+def check_sources(entries: list[Entry]) -> None:
+    """Every derived row reads a name the list declares, or one of a declared family
+    (or none, for the span's own fields)."""
+    names = {e.name for e in entries if e.type != "prefix"}
+    families = [e.name for e in entries if e.type == "prefix" and e.group != "derived"]
+    for e in entries:
+        known = e.source in names or any(e.source.startswith(f) for f in families)
+        if e.group == "derived" and e.source and not known:
+            raise SystemExit(f"semconv.def: {e.ident}: source {e.source} is not a declared name")
 
 
 def render_python(entries: list[Entry]) -> str:
@@ -106,7 +139,7 @@ def render_python(entries: list[Entry]) -> str:
     out.append(")")
     out.append("")
     out.append("#: The names of each group of docs/semantic-conventions.md (no recorder writes the")
-    out.append('#: "splunk_guide" and "splunk_validation" names: only the Splunk HEC exporter does).')
+    out.append('#: "derived" names, which every exporter adds, and the "splunk_validation" one).')
     out.append("GROUPS: dict[str, tuple[str, ...]] = {")
     for group, items in by_group(entries).items():
         if len(items) == 1:  # as ruff format writes a one-element tuple
@@ -139,6 +172,9 @@ def render_markdown(entries: list[Entry]) -> str:
     for group, items in by_group(entries).items():
         out.append(f"## {GROUP_TITLES.get(group, group)}")
         out.append("")
+        if group == "derived":
+            out.extend(render_derived(items))
+            continue
         out.append("| Attribute | Type | Python constant | Meaning |")
         out.append("|---|---|---|---|")
         for e in items:
@@ -150,8 +186,31 @@ def render_markdown(entries: list[Entry]) -> str:
     return "\n".join(out)
 
 
+def render_derived(items: list[Entry]) -> list[str]:
+    out = [
+        "Every exporter (OTLP protobuf and JSON, Splunk HEC, console) adds these names after",
+        "the span's own attributes, computed on the export thread from what the recorders",
+        "wrote (`core/src/derived.c`); each only when its source is there and the span does",
+        "not have the name itself. `GENOPS_DERIVED_ATTRIBUTES=false`, or the pipeline option",
+        "`no_derived_attributes`, leaves them all out.",
+        "",
+        "| Attribute | Type | Derived from | Queried by | Python constant | Meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in items:
+        name = f"`{e.name}<metric>`" if e.type == "prefix" else f"`{e.name}`"
+        typ = "double" if e.type == "prefix" else e.type
+        on = " (spans with `" + e.source + "`)" if e.source else ""
+        how = RULE_TEXT[e.rule].format(source=e.source, on=on)
+        doc = e.doc.replace("|", "\\|")
+        out.append(f"| {name} | {typ} | {how} | {e.guides} | `{e.ident}` | {doc} |")
+    out.append("")
+    return out
+
+
 def outputs() -> dict[Path, str]:
     entries = parse(DEF)
+    check_sources(entries)
     return {PY_OUT: render_python(entries), MD_OUT: render_markdown(entries)}
 
 

@@ -582,6 +582,10 @@ typedef struct genops_pipeline_options {
     uint32_t max_export_batch_size;           /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
     uint64_t max_buffer_bytes;                /* everything the pipeline holds; default 64 MiB */
     genops_duration_ms exit_flush_timeout_ms; /* default 5000; GENOPS_NO_EXIT_FLUSH skips it */
+    /* true: leave out the names GenOps' guides query that are derived from the
+     * recorded ones (semconv.def's GENOPS_DERIVED rows), for lean payloads; so does
+     * GENOPS_DERIVED_ATTRIBUTES=false. Default: every exporter writes them. */
+    bool no_derived_attributes;
 } genops_pipeline_options;
 
 /* Zero *opt and set its struct_size. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "derived.h"
 #include "numfmt.h"
 
 static void put_value(struct buf *out, const genops_value *v)
@@ -68,7 +69,7 @@ static void put_ms(struct buf *out, uint64_t ns)
                (unsigned long long)(ns / 1000u % 1000u));
 }
 
-static void put_span(struct buf *out, const struct span *s)
+static void put_span(struct buf *out, const struct span *s, bool derived)
 {
     static const char *const status[] = {"UNSET", "OK", "ERROR"};
     buf_puts(out, "span \"");
@@ -97,6 +98,9 @@ static void put_span(struct buf *out, const struct span *s)
                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                (unsigned long long)(s->start_ns % 1000000000u));
     put_attrs(out, s->attrs.items, s->attrs.count, "  ");
+    struct derived more;
+    derive(s, derived, &more);
+    put_attrs(out, more.items, more.count, "  ");
     if (s->dropped_attributes || s->truncated_values || s->dropped_events)
         buf_printf(out, "  (dropped %u attributes, %u events; truncated %u values)\n",
                    s->dropped_attributes, s->dropped_events, s->truncated_values);
@@ -115,7 +119,7 @@ genops_status encode_console(const struct batch *b, struct buf *out)
 {
     size_t mark = out->len;
     for (size_t i = 0; i < b->count; i++)
-        put_span(out, b->spans[i]);
+        put_span(out, b->spans[i], b->derived);
     genops_status rc = buf_status(out);
     if (rc)
         buf_truncate(out, mark);

@@ -17,6 +17,7 @@ struct batch {
     struct span *const *spans; /* finished and materialised; read-only */
     size_t count;
     const struct resource *resource;
+    bool derived; /* encoders add the derived names (derived.h) */
 };
 
 /* Ask for the lines of the spans after span i before an encoder reaches them: the

@@ -70,6 +70,7 @@ struct genops_pipeline {
     atomic_bool stop;
     atomic_bool exporting; /* the thread is (about to be) inside an exporter */
     bool disabled;         /* OTEL_SDK_DISABLED: exporters are refused, spans counted */
+    bool derived;          /* batches carry the derived names (derived.h) */
     atomic_uint_least64_t flush_requested;
     atomic_bool warned_drop;
     atomic_int stats_interval_ms;
@@ -297,7 +298,7 @@ static void ensure_thread(genops_pipeline *p)
  * every exporter delivered it, else rejected or failed. */
 static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
 {
-    struct batch b = {spans, n, &p->resource};
+    struct batch b = {spans, n, &p->resource, p->derived};
     uint64_t delivered = n, rejected = 0;
 
     for (size_t i = 0; i < n; i++)
@@ -618,6 +619,8 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
         o->attribute_value_length_limit ? o->attribute_value_length_limit : UINT32_MAX;
     p->sink.limits.events = o->event_count_limit ? o->event_count_limit : 128;
     p->sink.limits.bytes = p->max_bytes;
+    const char *derived = config_str("GENOPS_DERIVED_ATTRIBUTES");
+    p->derived = !o->no_derived_attributes && !(derived && strcasecmp(derived, "false") == 0);
     const char *disabled = config_str("OTEL_SDK_DISABLED");
     p->disabled = disabled && strcasecmp(disabled, "true") == 0;
     if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof(struct span *))))

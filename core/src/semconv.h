@@ -8,9 +8,12 @@
     static const char SEMCONV_##id[] __attribute__((unused)) = name;                               \
     enum { SEMCONV_##id##_LEN = sizeof(name) - 1 };
 #define GENOPS_PREFIX(id, prefix, group, doc) GENOPS_ATTR(id, prefix, string, group, doc)
+#define GENOPS_DERIVED(id, name, type, rule, source, guides, doc)                                  \
+    GENOPS_ATTR(id, name, type, derived, doc)
 #include "semconv.def"
 #undef GENOPS_ATTR
 #undef GENOPS_PREFIX
+#undef GENOPS_DERIVED
 
 /* A name and its length, as two arguments: span_put_fixed(s, SEMCONV_KEY(COST_TOTAL), ...). */
 #define SEMCONV_KEY(id) SEMCONV_##id, (size_t)SEMCONV_##id##_LEN

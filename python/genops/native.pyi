@@ -46,6 +46,7 @@ class PipelineOptions(TypedDict, total=False):
     max_export_batch_size: Optional[int]
     max_buffer_bytes: Optional[int]
     exit_flush_timeout_ms: Optional[int]
+    no_derived_attributes: Optional[bool]
 
 class OtlpOptions(TypedDict, total=False):
     """genops_otlp_options (genops.h)."""

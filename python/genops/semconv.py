@@ -16,6 +16,9 @@ OPERATION_NAME = "genops.operation.name"
 OPERATION_TYPE = "genops.operation.type"
 #: When the operation started, in whole seconds since the epoch.
 TIMESTAMP = "genops.timestamp"
+#: The data_classification argument (GenOps' guides pass it), as any argument k becomes genops.k;
+#: derived as genops.data.classification.
+DATA_CLASSIFICATION_ARG = "genops.data_classification"
 #: The cost (argument cost, or total_cost as GenOps' guides pass it).
 COST_TOTAL = "genops.cost.total"
 #: The currency; default "USD".
@@ -70,23 +73,39 @@ EVAL_EVALUATOR = "genops.eval.evaluator"
 EVAL_METADATA_PREFIX = "genops.eval.metadata."
 #: Any other record_evaluation argument k as genops.eval.k.
 EVAL_PREFIX = "genops.eval."
-#: Written by the Splunk HEC encoder (hec_encode.c) for the searches of GenOps' Splunk guide: the value
-#: of genops.budget.utilization_percent, unless the span has this name itself.
-BUDGET_UTILIZATION = "genops.budget.utilization"
-#: Written by the Splunk HEC encoder for the guide's searches: the value of genops.budget.allocated,
-#: unless the span has this name itself.
+#: The budget limit (record_budget's budget_limit), as both guides name it: Splunk's
+#: max(genops.budget.limit), Honeycomb's genops.budget.consumed / genops.budget.limit.
 BUDGET_LIMIT = "genops.budget.limit"
-#: Written by the Splunk HEC encoder for the guide's searches: the value of genops.budget.consumed,
-#: unless the span has this name itself.
+#: Spent so far (budget_used): Splunk's max(genops.budget.used).
 BUDGET_USED = "genops.budget.used"
-#: Written by the Splunk HEC encoder for the guide's searches on operation spans (those with
-#: genops.operation.name): the span's duration in milliseconds, from its start and end times, unless
-#: the span has this name itself.
+#: used / limit x 100, a percentage (the Splunk guide's SPL compares it with 80 and 90 and prints it
+#: with a % sign).
+BUDGET_UTILIZATION = "genops.budget.utilization"
+#: used / limit x 100, a percentage (Honeycomb's budget_utilization_pct).
+BUDGET_UTILIZATION_PCT = "genops.budget.utilization_pct"
+#: The budget (budget_name): Honeycomb's GROUP BY genops.budget.id.
+BUDGET_ID = "genops.budget.id"
+#: Input token cost, when record_cost is given input_cost.
+COST_INPUT = "genops.cost.input"
+#: Output token cost, when record_cost is given output_cost.
+COST_OUTPUT = "genops.cost.output"
+#: The data_classification argument of track / track_enhanced (recorded as genops.data_classification):
+#: GROUP BY genops.data.classification.
+DATA_CLASSIFICATION = "genops.data.classification"
+#: true on a span with an evaluation: Honeycomb's WHERE genops.eval.performed = true.
+EVAL_PERFORMED = "genops.eval.performed"
+#: genops.eval.m = the score of the evaluation whose metric is m: Splunk's avg(genops.eval.quality),
+#: Honeycomb's genops.eval.safety / accuracy / compliance / privacy.
+EVAL_BY_METRIC = "genops.eval."
+#: The operation's duration in milliseconds, on operation spans: Splunk's
+#: p95(genops.operation.duration_ms).
 OPERATION_DURATION_MS = "genops.operation.duration_ms"
-#: Written by the Splunk HEC encoder for the guide's searches (avg(genops.eval.quality)): genops.eval.m
-#: = the value of genops.eval.score when genops.eval.metric is m, a plain name (letters, digits, '_';
-#: at most 64 bytes), unless the span has that name itself.
-EVAL_BY_METRIC_PREFIX = "genops.eval."
+#: The span's duration in milliseconds: Honeycomb's P95(duration_ms). The Splunk HEC body has its own
+#: duration_ms member (the same value).
+DURATION_MS = "duration_ms"
+#: success, error or timeout: Honeycomb's status. The Splunk HEC body keeps its own status member
+#: (UNSET / OK / ERROR) instead.
+STATUS = "status"
 #: true on the one test event genops_hec_validate sends (whose name is genops.validation too), so
 #: searches can leave it out with NOT genops.validation=true; no span carries it.
 VALIDATION = "genops.validation"
@@ -96,6 +115,7 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     OPERATION_NAME: "string",
     OPERATION_TYPE: "string",
     TIMESTAMP: "int",
+    DATA_CLASSIFICATION_ARG: "string",
     COST_TOTAL: "double",
     COST_CURRENCY: "string",
     COST_PROVIDER: "string",
@@ -117,10 +137,18 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     EVAL_THRESHOLD: "double",
     EVAL_PASSED: "bool",
     EVAL_EVALUATOR: "string",
-    BUDGET_UTILIZATION: "double",
     BUDGET_LIMIT: "double",
     BUDGET_USED: "double",
+    BUDGET_UTILIZATION: "double",
+    BUDGET_UTILIZATION_PCT: "double",
+    BUDGET_ID: "string",
+    COST_INPUT: "double",
+    COST_OUTPUT: "double",
+    DATA_CLASSIFICATION: "string",
+    EVAL_PERFORMED: "bool",
     OPERATION_DURATION_MS: "double",
+    DURATION_MS: "double",
+    STATUS: "string",
     VALIDATION: "bool",
 }
 
@@ -136,13 +164,14 @@ PREFIXES: tuple[str, ...] = (
 )
 
 #: The names of each group of docs/semantic-conventions.md (no recorder writes the
-#: "splunk_guide" and "splunk_validation" names: only the Splunk HEC exporter does).
+#: "derived" names, which every exporter adds, and the "splunk_validation" one).
 GROUPS: dict[str, tuple[str, ...]] = {
     "operation": (
         PREFIX,
         OPERATION_NAME,
         OPERATION_TYPE,
         TIMESTAMP,
+        DATA_CLASSIFICATION_ARG,
     ),
     "cost": (
         COST_TOTAL,
@@ -179,12 +208,20 @@ GROUPS: dict[str, tuple[str, ...]] = {
         EVAL_METADATA_PREFIX,
         EVAL_PREFIX,
     ),
-    "splunk_guide": (
-        BUDGET_UTILIZATION,
+    "derived": (
         BUDGET_LIMIT,
         BUDGET_USED,
+        BUDGET_UTILIZATION,
+        BUDGET_UTILIZATION_PCT,
+        BUDGET_ID,
+        COST_INPUT,
+        COST_OUTPUT,
+        DATA_CLASSIFICATION,
+        EVAL_PERFORMED,
+        EVAL_BY_METRIC,
         OPERATION_DURATION_MS,
-        EVAL_BY_METRIC_PREFIX,
+        DURATION_MS,
+        STATUS,
     ),
     "splunk_validation": (VALIDATION,),
 }
@@ -193,24 +230,32 @@ __all__ = [
     "ATTRIBUTE_TYPES",
     "BUDGET_ALLOCATED",
     "BUDGET_CONSUMED",
+    "BUDGET_ID",
     "BUDGET_LIMIT",
     "BUDGET_NAME",
     "BUDGET_PREFIX",
     "BUDGET_REMAINING",
     "BUDGET_USED",
     "BUDGET_UTILIZATION",
+    "BUDGET_UTILIZATION_PCT",
     "BUDGET_UTILIZATION_PERCENT",
     "COST_CURRENCY",
+    "COST_INPUT",
     "COST_MODEL",
+    "COST_OUTPUT",
     "COST_PREFIX",
     "COST_PROVIDER",
     "COST_TOTAL",
     "COST_TYPE",
-    "EVAL_BY_METRIC_PREFIX",
+    "DATA_CLASSIFICATION",
+    "DATA_CLASSIFICATION_ARG",
+    "DURATION_MS",
+    "EVAL_BY_METRIC",
     "EVAL_EVALUATOR",
     "EVAL_METADATA_PREFIX",
     "EVAL_METRIC",
     "EVAL_PASSED",
+    "EVAL_PERFORMED",
     "EVAL_PREFIX",
     "EVAL_SCORE",
     "EVAL_THRESHOLD",
@@ -225,6 +270,7 @@ __all__ = [
     "POLICY_RESULT",
     "PREFIX",
     "PREFIXES",
+    "STATUS",
     "TIMESTAMP",
     "TOKENS_INPUT",
     "TOKENS_OUTPUT",

@@ -176,7 +176,7 @@ static void test_hostile_strings_stay_json(void **state)
     s.status_message = nasty;
     s.status_message_len = sizeof nasty - 1;
     struct span *spans[] = {&s, &s};
-    struct batch b = {spans, 2, &r};
+    struct batch b = {spans, 2, &r, false};
     static const char *const keys[] = {"k\"\\\n\x80", "genops.arr", "service.name"};
     struct hec_encoding enc = {.host = nasty,
                                .source = "\x80",
@@ -210,7 +210,7 @@ static void test_reserved_keys_are_not_written_twice(void **state)
     fx_resource(&r, res, 1);
     fx_span(&s, "op", attrs, COUNT(attrs));
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r};
+    struct batch b = {spans, 1, &r, false};
     struct hec_encoding raw = {.raw = true};
     struct buf out = encode(&b, &raw);
     assert_string_equal(out.data, "{\"time\":1700000000.000000000,\"name\":\"op\"," IDS
@@ -221,9 +221,10 @@ static void test_reserved_keys_are_not_written_twice(void **state)
 }
 
 /* genops-ai's recorders write budget.utilization_percent / allocated / consumed and
- * eval.metric + eval.score; the guide's searches read budget.utilization / limit / used,
- * eval.<metric> and operation.duration_ms. Both are in the event; a name the span
- * already has is never written twice. */
+ * eval.metric + eval.score; the guides' searches read budget.utilization / limit / used,
+ * eval.<metric> and operation.duration_ms (the derived names of derived.h, in
+ * semconv.def's order). Both are in the event; a name the span already has is never
+ * written twice, and the body's own status / duration_ms are not repeated. */
 static void test_guide_names_are_added(void **state)
 {
     (void)state;
@@ -238,7 +239,7 @@ static void test_guide_names_are_added(void **state)
     fx_resource(&r, NULL, 0);
     fx_span(&s, "op", attrs, COUNT(attrs));
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r};
+    struct batch b = {spans, 1, &r, true};
     struct hec_encoding raw = {.raw = true};
     struct buf out = encode(&b, &raw);
     assert_string_equal(
@@ -247,9 +248,10 @@ static void test_guide_names_are_added(void **state)
         "18\",\"status\":\"UNSET\",\"duration_ms\":123.456789,\"genops.operation.name\":"
         "\"ai.budget.check\",\"genops.budget.allocated\":100.0,\"genops.budget.consumed\":87.5,"
         "\"genops.budget.utilization_percent\":87.5,\"genops.eval.metric\":\"quality\","
-        "\"genops.eval.score\":0.87,\"genops.budget.utilization\":87.5,\"genops.budget.limit\":"
-        "100.0,\"genops.budget.used\":87.5,\"genops.operation.duration_ms\":123.456789,"
-        "\"genops.eval.quality\":0.87}\n");
+        "\"genops.eval.score\":0.87,\"genops.budget.limit\":100.0,\"genops.budget.used\":87.5,"
+        "\"genops.budget.utilization\":87.5,\"genops.budget.utilization_pct\":87.5,"
+        "\"genops.eval.performed\":true,\"genops.eval.quality\":0.87,"
+        "\"genops.operation.duration_ms\":123.456789}\n");
     buf_free(&out);
 
     struct attr own[] = {FX_DBL("genops.budget.utilization_percent", 50.0),
@@ -274,7 +276,7 @@ static void test_event_is_never_blank(void **state)
     fx_resource(&r, NULL, 0);
     fx_span(&s, "", NULL, 0);
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r};
+    struct batch b = {spans, 1, &r, false};
     struct hec_encoding enc = {0};
     struct buf out = encode(&b, &enc);
     assert_string_equal(out.data, "{\"time\":1700000000.000000000,\"sourcetype\":\"genops:"

@@ -8,6 +8,9 @@
  *                         events, for tests/python/test_honeycomb_encoding.py) and
  *                         DIR/manifest.txt (each span's ids and times, one line per
  *                         span, printed without the encoders)
+ *   otlp_sample --derived DIR
+ *                         the same, with the derived names (derived.h) on and a
+ *                         budget and two evaluations recorded on the operation
  *   otlp_sample --numbers read one double per line (16 hex digits of its bits), write
  *                         numfmt_double's text
  *   otlp_sample --strings read one byte string per line (hex), write it as a JSON
@@ -60,7 +63,30 @@ static void put_hex(FILE *f, const uint8_t *b, size_t n)
 }
 
 /* The spans the Python test expects; it knows every name and value used here. */
-static void record(genops_pipeline *p)
+/* What the derived names are computed from: a budget, two evaluations (the second
+ * overwrites genops.eval.metric / score), the guides' data_classification and input /
+ * output costs. */
+static void record_governance(genops_span op)
+{
+    genops_attribute budget[] = {
+        STR("budget_name", "team-daily"),
+        {"budget_limit", {.type = GENOPS_TYPE_DOUBLE, .u.d = 200.0}},
+        {"budget_used", {.type = GENOPS_TYPE_DOUBLE, .u.d = 50.0}},
+    };
+    genops_attribute safety[] = {STR("evaluation_name", "safety"),
+                                 {"score", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.75}}};
+    genops_attribute quality[] = {STR("evaluation_name", "quality"),
+                                  {"score", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.9}}};
+    genops_attribute guide[] = {STR("genops.data_classification", "pii"),
+                                {"genops.cost.input_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.01}},
+                                {"genops.cost.output_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0025}}};
+    genops_span_record_budget(op, budget, 3, NULL);
+    genops_span_record_evaluation(op, safety, 2, NULL);
+    genops_span_record_evaluation(op, quality, 2, NULL);
+    genops_span_set_attributes(op, guide, 3, NULL);
+}
+
+static void record(genops_pipeline *p, bool governance)
 {
     static const char *const models[] = {"gpt-4o", "claude-3", ""};
     static const int64_t tokens[] = {1, -2, INT64_MAX, INT64_MIN};
@@ -98,6 +124,8 @@ static void record(genops_pipeline *p)
     genops_span_record_cost(op, cost, 5, NULL);
     genops_span_set_attributes(op, extra, sizeof extra / sizeof extra[0], NULL);
     genops_span_set_kind(op, GENOPS_SPAN_KIND_CLIENT, NULL);
+    if (governance)
+        record_governance(op);
 
     genops_span_context parent;
     genops_span_get_context(op, &parent, NULL);
@@ -112,7 +140,7 @@ static void record(genops_pipeline *p)
     genops_span_end_at(op, END_NS, NULL);
 }
 
-static int sample(const char *dir)
+static int sample(const char *dir, bool derived)
 {
     genops_pipeline_options opt;
     genops_error err;
@@ -131,7 +159,7 @@ static int sample(const char *dir)
         resource_build(&resource, &opt, &err) != GENOPS_OK)
         return die(err.message);
 
-    record(p);
+    record(p, derived);
     if (genops_pipeline_flush(p, 10000, &err) != GENOPS_OK)
         return die(err.message);
 
@@ -163,7 +191,7 @@ static int sample(const char *dir)
     if (fclose(manifest) != 0)
         return die("cannot write the manifest");
 
-    struct batch b = {spans, n, &resource};
+    struct batch b = {spans, n, &resource, derived};
     struct buf pb, json, events;
     buf_init(&pb, (size_t)1 << 26);
     buf_init(&json, (size_t)1 << 26);
@@ -232,7 +260,9 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "--strings") == 0)
         return filter(false);
     if (argc == 2 && argv[1][0] != '-')
-        return sample(argv[1]);
-    fprintf(stderr, "usage: otlp_sample DIR | --numbers | --strings\n");
+        return sample(argv[1], false);
+    if (argc == 3 && strcmp(argv[1], "--derived") == 0)
+        return sample(argv[2], true);
+    fprintf(stderr, "usage: otlp_sample [--derived] DIR | --numbers | --strings\n");
     return 2;
 }

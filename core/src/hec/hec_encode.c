@@ -7,8 +7,8 @@
 
 #include <string.h>
 
+#include "derived.h"
 #include "json.h"
-#include "semconv.h"
 
 /* A string literal, without its NUL. */
 #define PUT(out, lit) buf_append((out), (lit), sizeof(lit) - 1)
@@ -227,112 +227,11 @@ static void put_attrs(struct buf *out, const struct attr *attrs, uint32_t count,
     }
 }
 
-/* The names GenOps' Splunk guide searches for, where genops-ai's recorders write others
- * (the splunk_guide group of semconv.def, docs/semantic-conventions.md):
- * genops.budget.utilization / .limit / .used for utilization_percent / allocated /
- * consumed, genops.eval.<metric> for the score of an evaluation named <metric>
- * (avg(genops.eval.quality)), and genops.operation.duration_ms on operation spans.
- * Written after the attributes, each only when the span does not have that name already,
- * so the guide's SPL works unchanged on what genops records. */
-struct guide_names {
-    const genops_value *utilization, *allocated, *consumed, *metric, *score;
-    bool operation, has_utilization, has_limit, has_used, has_duration;
-};
-
-static bool key_is(const struct attr *a, const char *name, size_t n)
-{
-    return a->key_len == n && memcmp(a->key, name, n) == 0;
-}
-#define KEY_IS(a, id) key_is((a), SEMCONV_##id, SEMCONV_##id##_LEN)
-
-/* `,"name":` for a name that needs no escaping (a semconv name). */
-static void put_key(struct buf *out, const char *name, size_t n)
-{
-    PUT(out, ",\"");
-    buf_append(out, name, n);
-    PUT(out, "\":");
-}
-
-static void put_guide_aliases(struct buf *out, const struct span *s, uint64_t duration_ns)
-{
-    struct guide_names g = {0};
-    for (uint32_t i = 0; i < s->attrs.count; i++) {
-        const struct attr *a = &s->attrs.items[i];
-        /* Every name below starts "genops." and is no shorter than genops.eval.score and
-         * no longer than genops.budget.utilization_percent: one cheap filter. */
-        if (a->key_len < SEMCONV_EVAL_SCORE_LEN ||
-            a->key_len > SEMCONV_BUDGET_UTILIZATION_PERCENT_LEN ||
-            memcmp(a->key, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN) != 0 ||
-            a->value.type == GENOPS_TYPE_NULL)
-            continue;
-        const genops_value *v = &a->value;
-        if (KEY_IS(a, BUDGET_UTILIZATION_PERCENT))
-            g.utilization = v;
-        else if (KEY_IS(a, BUDGET_ALLOCATED))
-            g.allocated = v;
-        else if (KEY_IS(a, BUDGET_CONSUMED))
-            g.consumed = v;
-        else if (KEY_IS(a, EVAL_METRIC) && v->type == GENOPS_TYPE_STRING)
-            g.metric = v;
-        else if (KEY_IS(a, EVAL_SCORE))
-            g.score = v;
-        else if (KEY_IS(a, OPERATION_NAME))
-            g.operation = true;
-        else if (KEY_IS(a, BUDGET_UTILIZATION))
-            g.has_utilization = true;
-        else if (KEY_IS(a, BUDGET_LIMIT))
-            g.has_limit = true;
-        else if (KEY_IS(a, BUDGET_USED))
-            g.has_used = true;
-        else if (KEY_IS(a, OPERATION_DURATION_MS))
-            g.has_duration = true;
-    }
-    const struct {
-        const genops_value *v;
-        bool taken;
-        const char *name;
-        size_t len;
-    } budget[] = {
-        {g.utilization, g.has_utilization, SEMCONV_BUDGET_UTILIZATION,
-         SEMCONV_BUDGET_UTILIZATION_LEN},
-        {g.allocated, g.has_limit, SEMCONV_BUDGET_LIMIT, SEMCONV_BUDGET_LIMIT_LEN},
-        {g.consumed, g.has_used, SEMCONV_BUDGET_USED, SEMCONV_BUDGET_USED_LEN},
-    };
-    for (size_t i = 0; i < 3; i++) {
-        if (budget[i].v && !budget[i].taken) {
-            put_key(out, budget[i].name, budget[i].len);
-            put_value(out, budget[i].v);
-        }
-    }
-    if (g.operation && !g.has_duration) {
-        put_key(out, SEMCONV_OPERATION_DURATION_MS, SEMCONV_OPERATION_DURATION_MS_LEN);
-        put_duration_ms(out, duration_ns);
-    }
-    enum { PREFIX_LEN = SEMCONV_EVAL_BY_METRIC_PREFIX_LEN, METRIC_MAX = 64 };
-    if (!g.metric || !g.score || !g.metric->len || g.metric->len > METRIC_MAX)
-        return;
-    char key[PREFIX_LEN + METRIC_MAX];
-    memcpy(key, SEMCONV_EVAL_BY_METRIC_PREFIX, PREFIX_LEN);
-    for (size_t i = 0; i < g.metric->len; i++) {
-        char c = g.metric->u.s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return; /* not a plain name: no field of its own */
-        key[PREFIX_LEN + i] = c;
-    }
-    size_t n = PREFIX_LEN + g.metric->len;
-    if (find_value(s->attrs.items, s->attrs.count, key, n))
-        return;
-    buf_putc(out, ',');
-    json_put_string(out, key, n);
-    buf_putc(out, ':');
-    put_value(out, g.score);
-}
-
 /* The members of the flat body, without braces. The first "exception" event's
  * attributes (exception.type, .message, .stacktrace) are lifted into the body, where
  * an audit search can see them, unless the span has attributes of the same names. */
-static void put_body(struct buf *out, const struct span *s, const genops_value *service)
+static void put_body(struct buf *out, const struct span *s, const genops_value *service,
+                     bool derived)
 {
     PUT(out, "\"name\":");
     json_put_string(out, s->name ? s->name : "", s->name_len);
@@ -358,7 +257,11 @@ static void put_body(struct buf *out, const struct span *s, const genops_value *
         json_put_string(out, service->u.s, service->len);
     }
     put_attrs(out, s->attrs.items, s->attrs.count, NULL);
-    put_guide_aliases(out, s, s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0);
+    /* The names the guides search (derived.h), after the span's own; status and
+     * duration_ms are the body's own members already (reserved). */
+    struct derived more;
+    derive(s, derived, &more);
+    put_attrs(out, more.items, more.count, NULL);
     for (uint32_t i = 0; i < s->event_count; i++) {
         const struct event *e = &s->events[i];
         if (e->name_len == 9 && memcmp(e->name, "exception", 9) == 0) {
@@ -407,11 +310,11 @@ genops_status encode_hec(const struct batch *b, const struct hec_encoding *enc, 
         put_time(out, s->start_ns);
         if (enc->raw) {
             buf_putc(out, ',');
-            put_body(out, s, service);
+            put_body(out, s, service, b->derived);
             PUT(out, "}\n");
         } else {
             buf_append(out, envelope.data, envelope.len);
-            put_body(out, s, service);
+            put_body(out, s, service, b->derived);
             buf_putc(out, '}');
             put_fields(out, s, r, enc);
             buf_putc(out, '}');

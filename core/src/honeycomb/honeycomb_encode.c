@@ -5,6 +5,7 @@
 #include <msgpack.h>
 #include <string.h>
 
+#include "derived.h"
 #include "utf8.h"
 
 static int write_buf(void *data, const char *bytes, size_t len)
@@ -115,8 +116,12 @@ static const char *const kinds[] = {"internal", "internal", "server",
                                     "client",   "producer", "consumer"};
 
 static void put_data(msgpack_packer *pk, const struct span *s, const struct attr_list *resource,
-                     const genops_value *service)
+                     const genops_value *service, bool derived)
 {
+    /* The names the guides query (derived.h), after the span's own; status and
+     * duration_ms are this event's own fields already (reserved). */
+    struct derived more;
+    derive(s, derived, &more);
     bool error = s->status == GENOPS_SPAN_STATUS_ERROR;
     bool message = error && s->status_message && s->status_message_len;
     /* name, trace.trace_id, trace.span_id, duration_ms, span.kind, status_code, status */
@@ -124,12 +129,15 @@ static void put_data(msgpack_packer *pk, const struct span *s, const struct attr
         7 + (s->has_parent ? 1 : 0) + (service ? 1 : 0) + (error ? 1 : 0) + (message ? 1 : 0);
     for (uint32_t i = 0; i < s->attrs.count; i++)
         fields += span_attr_kept(&s->attrs.items[i]);
+    for (uint32_t i = 0; i < more.count; i++)
+        fields += span_attr_kept(&more.items[i]);
     for (uint32_t i = 0; resource && i < resource->count; i++)
         fields += resource_attr_kept(&resource->items[i], s);
     msgpack_pack_map(pk, fields);
 
-    for (uint32_t i = 0; i < s->attrs.count; i++) {
-        const struct attr *a = &s->attrs.items[i];
+    for (uint32_t i = 0; i < s->attrs.count + more.count; i++) {
+        const struct attr *a =
+            i < s->attrs.count ? &s->attrs.items[i] : &more.items[i - s->attrs.count];
         if (span_attr_kept(a)) {
             put_str(pk, a->key, a->key_len);
             put_value(pk, &a->value);
@@ -246,7 +254,7 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
         PUT_KEY(&pk, "time");
         msgpack_pack_str_with_body(&pk, stamp, honeycomb_rfc3339(s->start_ns, stamp));
         PUT_KEY(&pk, "data");
-        put_data(&pk, s, resource, service);
+        put_data(&pk, s, resource, service, b->derived);
     }
     if (buf_ok(out))
         return GENOPS_OK;

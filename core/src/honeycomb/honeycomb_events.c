@@ -42,7 +42,7 @@ static genops_status events_build(void *ctx, const struct batch *b, struct sende
                                   struct http_request *req)
 {
     struct events_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
     buf_truncate(&x->body, 0);
     genops_status rc = encode_honeycomb_msgpack(&slice, &x->body);
     part->bytes = x->body.len;

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "derived.h"
 #include "json.h"
 
 static inline void put_str(struct buf *out, const char *s)
@@ -115,14 +116,16 @@ static void put_any(struct buf *out, const genops_value *v)
     buf_putc(out, '}');
 }
 
-/* `,"attributes":[...]` (name given), or nothing when every value is NULL (skipped, as
- * in otlp_encode_pb.c). first says whether the object has no member yet. */
+/* `,"attributes":[...]` (name given) of attrs and then more (the derived names, or
+ * NULL), or nothing when every value is NULL (skipped, as in otlp_encode_pb.c). first
+ * says whether the object has no member yet. */
 static void put_attrs(struct buf *out, const char *name, const struct attr *attrs, uint32_t n,
-                      bool first)
+                      const struct derived *more, bool first)
 {
     bool any = false;
-    for (uint32_t i = 0; i < n; i++) {
-        const struct attr *a = &attrs[i];
+    uint32_t total = n + (more ? more->count : 0);
+    for (uint32_t i = 0; i < total; i++) {
+        const struct attr *a = i < n ? &attrs[i] : &more->items[i - n];
         if (a->value.type == GENOPS_TYPE_NULL)
             continue;
         if (!any) {
@@ -159,7 +162,7 @@ static void put_event(struct buf *out, const struct event *e)
         json_put_string(out, e->name, e->name_len);
         first = false;
     }
-    put_attrs(out, "attributes", e->attrs, e->count, first);
+    put_attrs(out, "attributes", e->attrs, e->count, NULL, first);
     buf_putc(out, '}');
 }
 
@@ -179,8 +182,10 @@ static void put_status(struct buf *out, const struct span *s)
     buf_putc(out, '}');
 }
 
-static void put_span(struct buf *out, const struct span *s)
+static void put_span(struct buf *out, const struct span *s, bool derived)
 {
+    struct derived more;
+    derive(s, derived, &more);
     PUT(out, "{\"traceId\":");
     json_put_hex(out, s->trace_id, 16);
     PUT(out, ",\"spanId\":");
@@ -205,7 +210,7 @@ static void put_span(struct buf *out, const struct span *s)
         PUT(out, ",\"endTimeUnixNano\":");
         put_quoted_u64(out, s->end_ns);
     }
-    put_attrs(out, "attributes", s->attrs.items, s->attrs.count, false);
+    put_attrs(out, "attributes", s->attrs.items, s->attrs.count, &more, false);
     if (s->dropped_attributes) {
         PUT(out, ",\"droppedAttributesCount\":");
         buf_put_u64(out, s->dropped_attributes);
@@ -245,7 +250,7 @@ genops_status encode_otlp_json(const struct batch *b, struct buf *out)
     size_t mark = out->len;
 
     PUT(out, "{\"resourceSpans\":[{\"resource\":{");
-    put_attrs(out, "attributes", r->attrs.items, r->attrs.count, true);
+    put_attrs(out, "attributes", r->attrs.items, r->attrs.count, NULL, true);
     PUT(out, "},\"scopeSpans\":[{");
     put_scope(out, r);
     if (b->count)
@@ -254,7 +259,7 @@ genops_status encode_otlp_json(const struct batch *b, struct buf *out)
         batch_prefetch(b, i);
         if (i)
             buf_putc(out, ',');
-        put_span(out, b->spans[i]);
+        put_span(out, b->spans[i], b->derived);
     }
     if (b->count)
         buf_putc(out, ']');
