@@ -88,19 +88,26 @@ static const char *status_word(const struct span *s)
     return "error";
 }
 
-/* genops.eval.<metric> into out->metric_key, or 0 when metric is not a plain name. */
-static uint32_t metric_key(const genops_value *metric, struct derived *out)
+bool derived_plain_metric(const genops_value *metric)
 {
     if (metric->type != GENOPS_TYPE_STRING || !metric->len || metric->len > DERIVED_METRIC_MAX)
-        return 0;
-    memcpy(out->metric_key, SEMCONV_EVAL_BY_METRIC, SEMCONV_EVAL_BY_METRIC_LEN);
+        return false;
     for (size_t i = 0; i < metric->len; i++) {
         char c = metric->u.s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_'))
-            return 0;
-        out->metric_key[SEMCONV_EVAL_BY_METRIC_LEN + i] = c;
+            return false;
     }
+    return true;
+}
+
+/* genops.eval.<metric> into out->metric_key, or 0 when metric is not a plain name. */
+static uint32_t metric_key(const genops_value *metric, struct derived *out)
+{
+    if (!derived_plain_metric(metric))
+        return 0;
+    memcpy(out->metric_key, SEMCONV_EVAL_BY_METRIC, SEMCONV_EVAL_BY_METRIC_LEN);
+    memcpy(out->metric_key + SEMCONV_EVAL_BY_METRIC_LEN, metric->u.s, metric->len);
     out->metric_key[SEMCONV_EVAL_BY_METRIC_LEN + metric->len] = '\0';
     return (uint32_t)(SEMCONV_EVAL_BY_METRIC_LEN + metric->len);
 }

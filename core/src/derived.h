@@ -20,6 +20,10 @@ struct derived {
     char metric_key[sizeof "genops.eval." + DERIVED_METRIC_MAX];
 };
 
+/* Whether metric (a genops.eval.metric value) can name genops.eval.<metric>: a string
+ * of letters, digits and '_', at most DERIVED_METRIC_MAX bytes. */
+bool derived_plain_metric(const genops_value *metric);
+
 /* The derived attributes of s into *out: each name of the table whose source s has
  * and whose name s does not have itself. With on false, none. Values point into s
  * (or into *out), so *out lives no longer than s and is not copied. */

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "derived.h"
 #include "error.h"
 #include "semconv.h"
 #include "span.h"
@@ -322,6 +323,24 @@ static const struct recorder eval_rec = {"record_evaluation",
                                          NULL,
                                          {NULL, 0}};
 
+/* Several evaluations on one span keep every metric: before a second evaluation
+ * overwrites genops.eval.metric / score, the earlier pair is kept as
+ * genops.eval.<metric> = score, the name the guides query (derived.c adds it for the
+ * last one, at export). Only a span's second and later evaluations pay for this. */
+static void keep_earlier_evaluation(struct span *s, const genops_value *metric, genops_status *rc,
+                                    genops_error *err)
+{
+    const genops_value *earlier = span_get(s, SEMCONV_KEY(EVAL_METRIC));
+    const genops_value *earlier_score = earlier ? span_get(s, SEMCONV_KEY(EVAL_SCORE)) : NULL;
+    if (!earlier_score || *rc || !derived_plain_metric(earlier) ||
+        (given(metric) && metric->type == GENOPS_TYPE_STRING && metric->len == earlier->len &&
+         memcmp(metric->u.s, earlier->u.s, earlier->len) == 0))
+        return;                          /* the same metric again: the new score replaces it */
+    genops_value score = *earlier_score; /* span_put may move the list */
+    *rc =
+        span_put(s, SEMCONV_EVAL_BY_METRIC, SEMCONV_EVAL_BY_METRIC_LEN, earlier->u.s, &score, err);
+}
+
 genops_status genops_span_record_evaluation(genops_span h, const genops_attribute *kv, size_t n,
                                             genops_error *err)
 {
@@ -333,6 +352,7 @@ genops_status genops_span_record_evaluation(genops_span h, const genops_attribut
     if (!s)
         return stale(err, eval_rec.what);
     genops_value zero = {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0};
+    keep_earlier_evaluation(s, either(c.args[E_NAME], c.args[E_NAME_ALIAS]), &rc, err);
     put(s, SEMCONV_KEY(EVAL_METRIC), either(c.args[E_NAME], c.args[E_NAME_ALIAS]), &rc, err);
     put(s, SEMCONV_KEY(EVAL_SCORE), c.args[E_SCORE] ? c.args[E_SCORE] : &zero, &rc, err);
     put(s, SEMCONV_KEY(EVAL_THRESHOLD), c.args[E_THRESHOLD], &rc, err);

@@ -120,6 +120,10 @@ genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, co
 genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
                              genops_error *err);
 
+/* The value of the span's own attribute key (len bytes), or NULL; through the key
+ * filter, so a missing key costs no scan. Valid until the next set on s. */
+const genops_value *span_get(const struct span *s, const char *key, size_t len);
+
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);
 

@@ -143,6 +143,14 @@ too_big:
                      s->limits.bytes, prefix, key);
 }
 
+const genops_value *span_get(const struct span *s, const char *key, size_t len)
+{
+    uint32_t hash = attr_hash(key, len);
+    int32_t at =
+        filter_may_have(s->key_filter, hash) ? attr_list_find(&s->attrs, key, len, hash) : -1;
+    return at < 0 ? NULL : &s->attrs.items[at].value;
+}
+
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err)
 {

@@ -220,6 +220,37 @@ static void test_budget_given_remaining_zero_limit_and_partial(void **state)
     genops_span_end(s, NULL);
 }
 
+/* A second evaluation keeps the first as genops.eval.<metric> = score before it
+ * overwrites genops.eval.metric / score (the last one's genops.eval.<metric> is derived
+ * at export); the same metric again just replaces its score; a metric that cannot name
+ * an attribute is not kept. */
+static void test_several_evaluations_keep_every_metric(void **state)
+{
+    (void)state;
+    genops_error err;
+    genops_pipeline_flush(f.pipeline, 10000, NULL);
+    genops_memory_exporter_clear(f.memory);
+    genops_span s = genops_span_start(f.pipeline, "op", NULL, NULL);
+    genops_attribute safety[] = {A_STR("evaluation_name", "safety"), A_DBL("score", 0.75)};
+    genops_attribute safety2[] = {A_STR("evaluation_name", "safety"), A_DBL("score", 0.8)};
+    genops_attribute spaced[] = {A_STR("evaluation_name", "not plain"), A_DBL("score", 0.1)};
+    genops_attribute privacy[] = {A_STR("metric_name", "privacy"), A_DBL("score", 0.99)};
+    genops_attribute quality[] = {A_STR("evaluation_name", "quality"), A_DBL("score", 0.9)};
+    assert_int_equal(genops_span_record_evaluation(s, safety, 2, &err), GENOPS_OK);
+    assert_int_equal(genops_span_record_evaluation(s, safety2, 2, &err), GENOPS_OK);
+    assert_int_equal(genops_span_record_evaluation(s, spaced, 2, &err), GENOPS_OK);
+    assert_int_equal(genops_span_record_evaluation(s, privacy, 2, &err), GENOPS_OK);
+    assert_int_equal(genops_span_record_evaluation(s, quality, 2, &err), GENOPS_OK);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_double(d, "genops.eval.safety", 0.8);
+    expect_double(d, "genops.eval.privacy", 0.99);
+    expect_absent(d, "genops.eval.not plain");
+    expect_absent(d, "genops.eval.quality"); /* the last: derived at export */
+    expect_str(d, "genops.eval.metric", "quality");
+    expect_double(d, "genops.eval.score", 0.9);
+}
+
 static void test_evaluation(void **state)
 {
     (void)state;
@@ -262,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_budget_given_remaining_zero_limit_and_partial),
         cmocka_unit_test(test_evaluation),
+        cmocka_unit_test(test_several_evaluations_keep_every_metric),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
