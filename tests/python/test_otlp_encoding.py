@@ -281,3 +281,69 @@ def test_numfmt_table_is_generated_and_current():
     """core/src/numfmt_table.h is what tools/gen_numfmt_table.py computes with exact
     integers, and the logarithm shortcuts in numfmt.c are exact over their ranges."""
     subprocess.run([sys.executable, str(ROOT / "tools/gen_numfmt_table.py"), "--check"], check=True)
+
+
+# ---- the derived names (core/src/derived.c), decoded by the official classes ----------
+
+#: What otlp_sample --derived adds to each span, by the GENOPS_DERIVED rows of semconv.def.
+DERIVED_OP = {
+    "genops.budget.limit": 200.0,
+    "genops.budget.used": 50.0,
+    "genops.budget.utilization": 25.0,
+    "genops.budget.utilization_pct": 25.0,
+    "genops.budget.id": "team-daily",
+    "genops.cost.input": 0.01,
+    "genops.cost.output": 0.0025,
+    "genops.data.classification": "pii",
+    "genops.eval.performed": True,
+    "genops.eval.quality": 0.9,
+    "status": "error",  # RateLimitError: an error, not a timeout
+}
+
+
+@pytest.fixture(scope="module")
+def derived_sample(sample_bin, tmp_path_factory):
+    """(decoded protobuf request, JSON text) of otlp_sample --derived."""
+    out = tmp_path_factory.mktemp("otlp-derived")
+    subprocess.run([sample_bin, "--derived", str(out)], check=True)
+    request = trace_service_pb2.ExportTraceServiceRequest.FromString((out / "request.pb").read_bytes())
+    return request, (out / "request.json").read_text(encoding="utf-8")
+
+
+def test_derived_names_in_protobuf(derived_sample, sample):
+    request, _ = derived_sample
+    child, op = request.resource_spans[0].scope_spans[0].spans
+    attrs = attributes(op.attributes)  # also: no key twice
+    for name, want in DERIVED_OP.items():
+        assert attrs[name] == want, name
+    duration = (op.end_time_unix_nano - op.start_time_unix_nano) / 1e6
+    assert attrs["genops.operation.duration_ms"] == pytest.approx(duration, abs=1e-6)
+    assert attrs["duration_ms"] == attrs["genops.operation.duration_ms"]
+    # The first evaluation is kept by the recorder; the last is the derived one.
+    assert attrs["genops.eval.safety"] == 0.75 and attrs["genops.eval.metric"] == "quality"
+    # Nothing else changed: the lean sample's attributes are all there, as they were.
+    lean_op = attributes(sample[0].resource_spans[0].scope_spans[0].spans[1].attributes)
+    same = {k: v for k, v in attrs.items() if k in lean_op and k != "genops.timestamp"}
+    assert same == {k: v for k, v in lean_op.items() if k != "genops.timestamp"}
+    # The derived names come after the span's own attributes.
+    keys = [kv.key for kv in op.attributes]
+    assert keys[-len(DERIVED_OP) - 2 :] == [k for k in keys if k in DERIVED_OP or "duration_ms" in k]
+
+    kid = attributes(child.attributes)
+    assert kid["status"] == "success" and kid["allowed"] is True
+    assert kid["duration_ms"] == pytest.approx(
+        (child.end_time_unix_nano - child.start_time_unix_nano) / 1e6, abs=1e-6
+    )
+    assert "genops.operation.duration_ms" not in kid  # not an operation span
+    assert set(kid) == {"allowed", "duration_ms", "status"}
+
+
+def test_derived_names_in_json_are_the_protobuf_ones(derived_sample):
+    request, text = derived_sample
+    doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    op = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]
+    keys = [kv["key"] for kv in op["attributes"]]
+    assert len(keys) == len(set(keys))
+    assert set(DERIVED_OP) <= set(keys)
+    hex_ids_to_base64(doc)
+    assert json_format.ParseDict(doc, trace_service_pb2.ExportTraceServiceRequest()) == request
