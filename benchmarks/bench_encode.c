@@ -4,6 +4,7 @@
  *
  *   bench_encode          a table (ns/span, spans/s, MB/s of output, bytes/span)
  *   bench_encode --json   the same rows as JSON lines, for benchmarks/compare_encode.py
+ *   bench_encode --lean   either, without the derived names (GENOPS_DERIVED_ATTRIBUTES)
  *   bench_encode --callgrind
  *                         10 batches through collect_pb, then 10 through collect_json,
  *                         for valgrind --tool=callgrind --toggle-collect=collect_pb (or
@@ -196,8 +197,12 @@ void collect_json(const struct batch *b, struct buf *out, int n)
 
 int main(int argc, char **argv)
 {
-    bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
-    bool callgrind = argc > 1 && strcmp(argv[1], "--callgrind") == 0;
+    bool as_json = false, callgrind = false, lean = false;
+    for (int i = 1; i < argc; i++) {
+        as_json |= strcmp(argv[i], "--json") == 0;
+        callgrind |= strcmp(argv[i], "--callgrind") == 0;
+        lean |= strcmp(argv[i], "--lean") == 0; /* no derived names (derived.h) */
+    }
     genops_pipeline_options opt;
     struct bench_batch bb;
 
@@ -206,6 +211,7 @@ int main(int argc, char **argv)
     opt.service_version = "2.4.1";
     opt.environment = "production";
     opt.max_export_batch_size = BENCH_SPANS;
+    opt.no_derived_attributes = lean;
     if (!bench_batch_open(&bb, &opt))
         return 1;
 

@@ -1,6 +1,7 @@
 /* derived.c - see derived.h. The table is semconv.def's GENOPS_DERIVED rows, in file
- * order; each span is read once, and a key is compared only with the rows whose names
- * have its length. */
+ * order; each span is read once, and each key is looked up by the hash the span list
+ * already keeps (struct attr.hash) in a small open-addressing index of the rows' names
+ * and sources: one or two probes, a memcmp only on a hash match. */
 #include "derived.h"
 
 #include <pthread.h>
@@ -28,22 +29,42 @@ static const struct row rows[] = {
 #undef GENOPS_PREFIX
 #undef GENOPS_DERIVED
 };
-enum { ROWS = sizeof rows / sizeof rows[0], KEY_LEN_MAX = 64 };
-_Static_assert(ROWS <= 31, "by_len holds a 31-bit set of rows (bit 31: the score)");
+enum { ROWS = sizeof rows / sizeof rows[0], INDEX_SIZE = 256 };
 _Static_assert((int)ROWS <= (int)DERIVED_MAX, "DERIVED_MAX is below the table size");
+_Static_assert(ROWS <= 32, "taken holds a 32-bit set of rows");
+_Static_assert(2 * ROWS + 1 < INDEX_SIZE / 4, "the index stays sparse");
 
-/* Bit r of by_len[n]: row r's name or source has n bytes (n < KEY_LEN_MAX). */
-static uint32_t by_len[KEY_LEN_MAX];
-static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+enum role { NONE, NAME, SOURCE, SCORE };
+
+/* A key the rows read: a row's name (NAME) or source (SOURCE), or genops.eval.score
+ * (SCORE, for SCORE_BY_METRIC). One key may have several entries (a source of two
+ * rows), in consecutive probes. */
+struct entry {
+    uint32_t hash;
+    uint8_t role, row;
+    const char *key;
+    uint32_t len;
+};
+static struct entry index_[INDEX_SIZE];
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static void index_add(enum role role, uint32_t row, const char *key, uint32_t len)
+{
+    uint32_t hash = attr_hash(key, len);
+    uint32_t at = hash % INDEX_SIZE;
+    while (index_[at].role != NONE)
+        at = (at + 1) % INDEX_SIZE;
+    index_[at] = (struct entry){hash, (uint8_t)role, (uint8_t)row, key, len};
+}
 
 static void index_rows(void)
 {
     for (uint32_t r = 0; r < ROWS; r++) {
-        by_len[rows[r].len] |= 1u << r;
+        index_add(NAME, r, rows[r].name, rows[r].len);
         if (rows[r].source_len)
-            by_len[rows[r].source_len] |= 1u << r;
+            index_add(SOURCE, r, rows[r].source, rows[r].source_len);
     }
-    by_len[SEMCONV_EVAL_SCORE_LEN] |= 1u << 31; /* the score of SCORE_BY_METRIC */
+    index_add(SCORE, 0, SEMCONV_KEY(EVAL_SCORE));
 }
 
 static bool same(const struct attr *a, const char *name, uint32_t len)
@@ -122,24 +143,25 @@ void derive(const struct span *s, bool on, struct derived *out)
     out->count = 0;
     if (!on)
         return;
-    pthread_once(&by_len_once, index_rows);
+    pthread_once(&index_once, index_rows);
     const genops_value *source[ROWS] = {0};
     const genops_value *score = NULL;
     uint32_t taken = 0; /* rows whose name the span has itself */
     for (uint32_t i = 0; i < s->attrs.count; i++) {
         const struct attr *a = &s->attrs.items[i];
-        uint32_t candidates = a->key_len < KEY_LEN_MAX ? by_len[a->key_len] : 0;
-        if (!candidates || a->value.type == GENOPS_TYPE_NULL)
+        if (a->value.type == GENOPS_TYPE_NULL)
             continue;
-        if ((candidates & 1u << 31) && same(a, SEMCONV_EVAL_SCORE, SEMCONV_EVAL_SCORE_LEN))
-            score = &a->value;
-        for (uint32_t r = 0; r < ROWS; r++) {
-            if (!(candidates & 1u << r))
+        for (uint32_t at = a->hash % INDEX_SIZE; index_[at].role != NONE;
+             at = (at + 1) % INDEX_SIZE) {
+            const struct entry *e = &index_[at];
+            if (e->hash != a->hash || !same(a, e->key, e->len))
                 continue;
-            if (same(a, rows[r].name, rows[r].len))
-                taken |= 1u << r;
-            else if (rows[r].source_len && same(a, rows[r].source, rows[r].source_len))
-                source[r] = &a->value;
+            if (e->role == NAME)
+                taken |= 1u << e->row;
+            else if (e->role == SOURCE)
+                source[e->row] = &a->value;
+            else
+                score = &a->value;
         }
     }
     uint64_t duration_ns = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;

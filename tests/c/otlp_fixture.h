@@ -51,10 +51,13 @@ static inline void fx_resource(struct resource *r, struct attr *attrs, uint32_t 
 }
 
 /* A root INTERNAL span: trace id 01..10, span id 11..18, FX_START to FX_END, status
- * UNSET, the given name and attributes. */
+ * UNSET, the given name and attributes (whose hashes it fills in, as a span's list
+ * always has them: derived.c reads them). */
 static inline void fx_span(struct span *s, const char *name, struct attr *attrs, uint32_t n)
 {
     memset(s, 0, sizeof *s);
+    for (uint32_t i = 0; i < n; i++)
+        attrs[i].hash = attr_hash(attrs[i].key, attrs[i].key_len);
     for (int i = 0; i < 16; i++)
         s->trace_id[i] = (uint8_t)(0x01 + i);
     for (int i = 0; i < 8; i++)
