@@ -38,7 +38,10 @@ RULE_TEXT = {
     "PRESENT": "`true` when the span has `{source}`",
     "SCORE_BY_METRIC": "`genops.eval.score`, named by `{source}`",
     "DURATION_MS": "end - start of the span, in ms{on}",
-    "STATUS": "the span status: `success`, `error`, or `timeout` (an error whose exception type or message names a timeout)",
+    "STATUS": (
+        "the span status: `success`, `error`, or `timeout` (an error whose exception type or"
+        " message names a timeout)"
+    ),
 }
 
 GROUP_TITLES = {
@@ -71,13 +74,15 @@ def _unescape(s: str) -> str:
 def parse(path: Path) -> list[Entry]:
     """The entries of semconv.def, in file order."""
     entries = []
-    for macro, groups in gendef.read_def(path, {"attr": _ATTR, "prefix": _PREFIX, "derived": _DERIVED}):
+    patterns = {"attr": _ATTR, "prefix": _PREFIX, "derived": _DERIVED}
+    for macro, groups in gendef.read_def(path, patterns):
         if macro == "derived":
             ident, name, typ, rule, source, guides, doc = groups
             if rule not in RULE_TEXT:
                 raise SystemExit(f"semconv.def: {ident}: unknown rule {rule}")
             typ = "prefix" if rule == "SCORE_BY_METRIC" else typ
-            entries.append(Entry(ident, _unescape(name), typ, "derived", _unescape(doc), rule, source, guides))
+            doc = _unescape(doc)
+            entries.append(Entry(ident, _unescape(name), typ, "derived", doc, rule, source, guides))
             continue
         if macro == "attr":
             ident, name, typ, group, doc = groups

@@ -167,11 +167,13 @@ void derive(const struct span *s, bool on, struct derived *out)
     uint64_t duration_ns = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;
     for (uint32_t r = 0; r < ROWS; r++) {
         const struct row *w = &rows[r];
-        if ((taken & 1u << r) || (w->source_len && !source[r]))
+        const genops_value *src = source[r]; /* NULL for a row without a source */
+        if ((taken & 1u << r) || (w->source_len && !src) ||
+            (!src && w->rule != DURATION_MS && w->rule != STATUS))
             continue;
         genops_value v = {.type = GENOPS_TYPE_DOUBLE};
         switch (w->rule) {
-        case COPY: v = *source[r]; break;
+        case COPY: v = *src; break;
         case PRESENT: v = (genops_value){.type = GENOPS_TYPE_BOOL, .u.b = true}; break;
         case DURATION_MS: v.u.d = (double)duration_ns / 1e6; break;
         case STATUS: {
@@ -180,7 +182,7 @@ void derive(const struct span *s, bool on, struct derived *out)
             break;
         }
         case SCORE_BY_METRIC: {
-            uint32_t n = score ? metric_key(source[r], out) : 0;
+            uint32_t n = score && src ? metric_key(src, out) : 0;
             if (n && !has_key(s, out->metric_key, n))
                 push(out, out->metric_key, n, *score);
             continue;
