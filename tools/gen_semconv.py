@@ -193,11 +193,11 @@ def render_markdown(entries: list[Entry]) -> str:
 
 def render_derived(items: list[Entry]) -> list[str]:
     out = [
-        "Every exporter (OTLP protobuf and JSON, Splunk HEC, console) adds these names after",
-        "the span's own attributes, computed on the export thread from what the recorders",
-        "wrote (`core/src/derived.c`); each only when its source is there and the span does",
-        "not have the name itself. `GENOPS_DERIVED_ATTRIBUTES=false`, or the pipeline option",
-        "`no_derived_attributes`, leaves them all out.",
+        "Every exporter (OTLP protobuf and JSON, Splunk HEC, Honeycomb events, console)",
+        "adds these names after the span's own attributes, computed on the export thread from",
+        "what the recorders wrote (`core/src/derived.c`); each only when its source is there",
+        "and the span does not have the name itself. `GENOPS_DERIVED_ATTRIBUTES=false`, or",
+        "the pipeline option `no_derived_attributes`, leaves them all out.",
         "",
         "| Attribute | Type | Derived from | Queried by | Python constant | Meaning |",
         "|---|---|---|---|---|---|",

@@ -166,3 +166,23 @@ def test_the_strict_server_takes_the_batch_with_per_event_statuses(sample):
             {"error": "unknown API key - check your credentials"},
         )
         assert post(url, b"\x81\xa1a\x01", "application/msgpack")[0] == 400
+
+
+def test_the_guides_derived_fields_are_there(tmp_path):
+    """otlp_sample --derived: the Honeycomb guide's names (core/src/derived.c) as typed
+    msgpack fields, each once; the event's own status / duration_ms are not repeated."""
+    path = os.environ.get("GENOPS_OTLP_SAMPLE") or str(
+        sorted(ROOT.glob("build/*/otlp_sample"), key=lambda p: p.stat().st_mtime)[-1]
+    )
+    subprocess.run([path, "--derived", str(tmp_path)], check=True)
+    events = msgpack.unpackb(
+        (tmp_path / "events.msgpack").read_bytes(), raw=False, strict_map_key=True, object_pairs_hook=_unique
+    )
+    chat = next(e["data"] for e in events if e["data"]["name"] == "chat.completion")
+    assert chat["genops.budget.limit"] == 200.0 and chat["genops.budget.consumed"] == 50.0
+    assert chat["genops.budget.utilization_pct"] == 25.0 and chat["genops.budget.id"] == "team-daily"
+    assert chat["genops.cost.input"] == 0.01 and chat["genops.cost.output"] == 0.0025
+    assert chat["genops.eval.safety"] == 0.75 and chat["genops.eval.quality"] == 0.9
+    assert chat["genops.eval.performed"] is True and chat["genops.data.classification"] == "pii"
+    assert chat["status"] == "error" and isinstance(chat["duration_ms"], float)
+    assert chat["genops.operation.duration_ms"] == pytest.approx(chat["duration_ms"], abs=1e-6)
