@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define MIN_ROUND_NS 200000000.0 /* each round repeats the work for at least 0.2 s */
@@ -102,6 +103,63 @@ void bench_batch_close(struct bench_batch *bb)
     resource_free(&bb->resource);
     genops_pipeline_free(bb->pipeline);
     *bb = (struct bench_batch){0};
+}
+
+bool bench_batch_open_service(struct bench_batch *bb, const char *service)
+{
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.service_name = service;
+    opt.max_queue_size = 4096;
+    opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
+    return bench_batch_open(bb, &opt);
+}
+
+bool bench_parse_args(int argc, char **argv, bool *json, const char **sample)
+{
+    *json = false;
+    *sample = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            *json = true;
+        } else if (!strcmp(argv[i], "--sample") && i + 1 < argc) {
+            *sample = argv[++i];
+        } else {
+            fprintf(stderr, "usage: %s [--json] [--sample PATH]\n", program_invocation_short_name);
+            return false;
+        }
+    }
+    return true;
+}
+
+void bench_print_header(bool json)
+{
+    if (!json)
+        printf("| encoding (%d x 20-attribute spans) | ns/event | events/s per core | "
+               "bytes/event |\n|---|---|---|---|\n",
+               BENCH_SPANS);
+}
+
+void bench_print_row(bool json, const char *name, double ns, size_t batch_bytes)
+{
+    double bytes = (double)batch_bytes / BENCH_SPANS;
+    if (json)
+        printf("{\"name\": \"C %s\", \"ns_per_event\": %.1f, \"bytes_per_event\": %.1f}\n", name,
+               ns, bytes);
+    else
+        printf("| %s | %.0f | %.0f | %.0f |\n", name, ns, 1e9 / ns, bytes);
+}
+
+bool bench_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "%s: cannot write %s: %s\n", program_invocation_short_name, path,
+                strerror(errno));
+    return ok;
 }
 
 double bench_best_ns(bench_fn fn, void *ctx, size_t items)

@@ -1,5 +1,6 @@
-/* bench_batch.h - what the encode benchmarks (bench_encode.c, bench_hec.c) share: the
- * one batch they encode, so their tables compare, and the best-of-rounds timing.
+/* bench_batch.h - what the encode benchmarks (bench_encode.c, bench_hec.c,
+ * bench_honeycomb.c) share: the one batch they encode, so their tables compare, the
+ * best-of-rounds timing, and the command line of those with a pure-Python comparison.
  *
  * The batch is BENCH_SPANS spans of 20 attributes (12 string, 5 integer and 3 double:
  * the shape of a GenOps cost + policy + budget operation), recorded through the public
@@ -31,6 +32,23 @@ struct bench_batch {
  * otherwise free with bench_batch_close. */
 bool bench_batch_open(struct bench_batch *bb, const genops_pipeline_options *opt);
 void bench_batch_close(struct bench_batch *bb);
+
+/* bench_batch_open with a pipeline named service, other options at their defaults. */
+bool bench_batch_open_service(struct bench_batch *bb, const char *service);
+
+/* The command line [--json] [--sample PATH] into *json and *sample (NULL when absent);
+ * false, after printing the usage on stderr, on anything else. */
+bool bench_parse_args(int argc, char **argv, bool *json, const char **sample);
+
+/* The table's header (none with json), then one row per call: ns per event timed over
+ * the batch and bytes the batch came to, as a table row or (json) a JSON line for
+ * benchmarks/compare_*.py. */
+void bench_print_header(bool json);
+void bench_print_row(bool json, const char *name, double ns, size_t batch_bytes);
+
+/* Write data[0..len) to path (the --sample file); false, with a message on stderr, when
+ * it cannot. */
+bool bench_write_file(const char *path, const void *data, size_t len);
 
 /* One repetition of what a row times; false when it failed. */
 typedef bool (*bench_fn)(void *ctx);

@@ -14,7 +14,6 @@
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "bench_batch.h"
 #include "hec/hec_encode.h"
@@ -52,25 +51,12 @@ static bool run_row(void *ctx)
 
 int main(int argc, char **argv)
 {
-    bool json = false;
-    const char *sample = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--sample") && i + 1 < argc)
-            sample = argv[++i];
-        else {
-            fprintf(stderr, "usage: bench_hec [--json] [--sample PATH]\n");
-            return 2;
-        }
-    }
-    genops_pipeline_options opt;
-    genops_pipeline_options_init(&opt);
-    opt.service_name = "bench-hec";
-    opt.max_queue_size = 4096;
-    opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
+    bool json;
+    const char *sample;
     struct bench_batch bb;
-    if (!bench_batch_open(&bb, &opt))
+    if (!bench_parse_args(argc, argv, &json, &sample))
+        return 2;
+    if (!bench_batch_open_service(&bb, "bench-hec"))
         return 1;
     const struct batch *b = &bb.batch;
 
@@ -91,25 +77,16 @@ int main(int argc, char **argv)
     char *zout = malloc(zcap);
     struct libdeflate_compressor *z = libdeflate_alloc_compressor(1);
     if (sample) {
-        FILE *f = fopen(sample, "wb");
         out.len = 0;
-        encode_hec(b, &rows[0].enc, &out, NULL);
-        if (!f || fwrite(out.data, 1, out.len, f) != out.len)
+        if (encode_hec(b, &rows[0].enc, &out, NULL) != GENOPS_OK ||
+            !bench_write_file(sample, out.data, out.len))
             return 1;
-        fclose(f);
     }
-    if (!json)
-        printf("| encoding (512 x 20-attribute spans) | ns/event | events/s per core | "
-               "bytes/event |\n|---|---|---|---|\n");
+    bench_print_header(json);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct row_run run = {&rows[i], b, &out, z, zout, zcap, 0};
         double ns = bench_best_ns(run_row, &run, b->count);
-        double bytes = (double)run.bytes / (double)b->count;
-        if (json)
-            printf("{\"name\": \"C %s\", \"ns_per_event\": %.1f, \"bytes_per_event\": %.1f}\n",
-                   rows[i].name, ns, bytes);
-        else
-            printf("| %s | %.0f | %.0f | %.0f |\n", rows[i].name, ns, 1e9 / ns, bytes);
+        bench_print_row(json, rows[i].name, ns, run.bytes);
     }
     libdeflate_free_compressor(z);
     free(zout);

@@ -11,17 +11,9 @@ a shared, noisy machine needs.
 """
 
 import argparse
-import json
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def rows(command):
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+from compare_common import ROOT, lines, newest
 
 
 def main():
@@ -29,17 +21,12 @@ def main():
     parser.add_argument("--bench", help="path of the bench_encode binary")
     parser.add_argument("--runs", type=int, default=1, help="repeat, keep each row's best")
     args = parser.parse_args()
-    bench = args.bench
-    if not bench:
-        found = sorted(ROOT.glob("build/*/bench_encode"), key=lambda p: p.stat().st_mtime)
-        if not found:
-            sys.exit("no build/*/bench_encode: build the bench_encode target first")
-        bench = str(found[-1])
+    bench = args.bench or newest("bench_encode")
 
     sdk_script = str(ROOT / "benchmarks/python/otel_encode.py")
     best = {}
     for _ in range(args.runs):
-        for r in rows([bench, "--json"]) + rows([sys.executable, sdk_script, "--json"]):
+        for r in lines([bench, "--json"]) + lines([sys.executable, sdk_script, "--json"]):
             if r["name"] not in best or r["ns_per_span"] < best[r["name"]]["ns_per_span"]:
                 best[r["name"]] = r
     results = list(best.values())

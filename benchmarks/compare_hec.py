@@ -14,26 +14,13 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from compare_common import ROOT, encode_rows, newest, print_encode_rows, print_end_to_end_row
+
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
 from hec_server import HecServer  # noqa: E402
 
 TOKEN = "bench-token"
-
-
-def newest(name: str) -> str:
-    found = sorted(ROOT.glob(f"build/*/{name}"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        sys.exit(f"no build/*/{name}: build the {name} target first")
-    return str(found[-1])
-
-
-def lines(command: list[str]) -> list[dict]:
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def end_to_end(driver: str, spans: int, gzip: bool) -> dict:
@@ -73,22 +60,11 @@ def main() -> None:
     ap.add_argument("--spans", type=int, default=100000)
     args = ap.parse_args()
     bench, driver = args.bench or newest("bench_hec"), args.driver or newest("genops_hec_driver")
-    with tempfile.TemporaryDirectory() as tmp:
-        sample = str(Path(tmp) / "sample.json")
-        rows = lines([bench, "--json", "--sample", sample])
-        rows += lines([sys.executable, str(ROOT / "benchmarks/python/hec_dumps.py"), sample])
-    c = rows[0]["ns_per_event"]
-    print("| work | ns/event | events/s per core | bytes/event | vs C event |")
-    print("|---|---|---|---|---|")
-    for r in rows:
-        ns = r["ns_per_event"]
-        print(f"| {r['name']} | {ns:,.0f} | {1e9 / ns:,.0f} | {r['bytes_per_event']:,.0f} | {ns / c:.1f}x |")
+    rows = encode_rows(bench, "hec_dumps.py", "sample.json")
+    print_encode_rows(rows, "C event")
     for gzip in (False, True):
         r = end_to_end(driver, args.spans, gzip)
-        print(
-            f"| {r['name']} | - | {r['events_per_s']:,.0f} (whole pipeline) "
-            f"| {r['bytes_per_event']:,.0f} | - |"
-        )
+        print_end_to_end_row(r["name"], r["events_per_s"], r["bytes_per_event"])
 
 
 if __name__ == "__main__":
