@@ -1,8 +1,9 @@
 # benchmarks.cmake - the C benchmarks (benchmarks/README.md says how to run them):
 # bench_pipeline (`make bench`: the hot path, its allocations and its callgrind count),
 # always; with GENOPS_BUILD_TESTS also the encoders' (bench_encode over
-# protocols.cmake's test helpers, bench_hec) and the targets that run them beside pure
-# Python and end to end (bench_encode_compare, bench_hec_compare).
+# protocols.cmake's test helpers, bench_hec, bench_honeycomb) and the targets that run
+# them beside pure Python and end to end (bench_encode_compare, bench_hec_compare,
+# bench_honeycomb_compare).
 
 # It sees the internal headers to plug in a do-nothing exporter.
 add_executable(bench_pipeline ${CMAKE_SOURCE_DIR}/benchmarks/bench_pipeline.c)
@@ -33,6 +34,20 @@ target_include_directories(bench_hec PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
 target_compile_definitions(bench_hec PRIVATE _GNU_SOURCE)
 target_link_libraries(bench_hec PRIVATE genops_static ${LIBDEFLATE_LIBRARY})
 
+# The Honeycomb Events API encode benchmark and its end-to-end driver (a program on
+# tests/tools/driver_common.c, like tests.cmake's OTLP and HEC drivers), benchmarks/README.md
+# "Honeycomb".
+add_executable(bench_honeycomb ${CMAKE_SOURCE_DIR}/benchmarks/bench_honeycomb.c
+                               ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
+target_include_directories(bench_honeycomb PRIVATE ${CMAKE_SOURCE_DIR}/core/src)
+target_compile_definitions(bench_honeycomb PRIVATE _GNU_SOURCE)
+target_link_libraries(bench_honeycomb PRIVATE genops_static)
+add_executable(bench_honeycomb_driver ${CMAKE_SOURCE_DIR}/benchmarks/honeycomb_driver.c
+                                      ${CMAKE_SOURCE_DIR}/tests/tools/driver_common.c)
+target_include_directories(bench_honeycomb_driver PRIVATE ${CMAKE_SOURCE_DIR}/tests/tools)
+target_compile_definitions(bench_honeycomb_driver PRIVATE _GNU_SOURCE)
+target_link_libraries(bench_honeycomb_driver PRIVATE genops_static)
+
 if(Python3_FOUND)
   # The C encoder beside the OpenTelemetry Python SDK's, one table.
   add_custom_target(bench_encode_compare
@@ -44,4 +59,9 @@ if(Python3_FOUND)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_hec.py
             --bench $<TARGET_FILE:bench_hec> --driver $<TARGET_FILE:genops_hec_driver>
     DEPENDS bench_hec genops_hec_driver USES_TERMINAL)
+  # The Honeycomb encoder beside pure Python, and the Events API beside OTLP end to end.
+  add_custom_target(bench_honeycomb_compare
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_honeycomb.py
+            --bench $<TARGET_FILE:bench_honeycomb> --driver $<TARGET_FILE:bench_honeycomb_driver>
+    DEPENDS bench_honeycomb bench_honeycomb_driver USES_TERMINAL)
 endif()

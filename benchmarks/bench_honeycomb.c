@@ -1,0 +1,83 @@
+/* bench_honeycomb.c - Honeycomb Events API encode throughput (issue 10): 512-span batches
+ * of 20-attribute spans through encode_honeycomb_msgpack, the body of POST
+ * /1/batch/<dataset>, alone and with the exporter's gzip (compress.h) on top.
+ *
+ *   bench_honeycomb                   a table (ns/event, events/s per core, bytes/event)
+ *   bench_honeycomb --json            the same rows as JSON lines (compare_honeycomb.py)
+ *   bench_honeycomb --sample PATH     also write one batch's msgpack body to PATH: the
+ *                                     events the pure-Python comparison builds again
+ *
+ * The tree has no JSON form of the Events API body (the exporter sends msgpack only), so
+ * there are no C JSON rows. The batch and the timing (best of several rounds) are
+ * bench_batch.c's, shared with bench_encode and bench_hec, so the tables compare. Build
+ * it in Release (benchmarks/README.md). */
+#include <stdio.h>
+
+#include "bench_batch.h"
+#include "compress.h"
+#include "genops.h"
+#include "honeycomb/honeycomb_encode.h"
+
+/* bench_fn: encode (and compress) the batch once; bytes is what one batch came to. */
+struct row_run {
+    const struct batch *b;
+    struct buf *out, *zout;
+    struct compressor *z; /* NULL: no gzip */
+    size_t bytes;
+};
+
+static bool run_row(void *ctx)
+{
+    struct row_run *x = ctx;
+    x->out->len = 0;
+    if (encode_honeycomb_msgpack(x->b, x->out) != GENOPS_OK)
+        return false;
+    x->bytes = x->out->len;
+    if (x->z) {
+        if (compress_gzip(x->z, x->out->data, x->out->len, x->zout) != GENOPS_OK)
+            return false;
+        x->bytes = x->zout->len;
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    bool json;
+    const char *sample;
+    struct bench_batch bb;
+    if (!bench_parse_args(argc, argv, &json, &sample))
+        return 2;
+    if (!bench_batch_open_service(&bb, "bench-honeycomb"))
+        return 1;
+
+    struct buf out, zout;
+    buf_init(&out, (size_t)64 << 20);
+    buf_init(&zout, (size_t)64 << 20);
+    struct compressor *z = NULL;
+    genops_error err = {0};
+    int status = 0;
+    if (compress_new_for_export(true, &z, &err) != GENOPS_OK) {
+        fprintf(stderr, "bench_honeycomb: %s\n", err.message);
+        status = 1;
+    } else if (sample && (encode_honeycomb_msgpack(&bb.batch, &out) != GENOPS_OK ||
+                          !bench_write_file(sample, out.data, out.len))) {
+        status = 1;
+    } else {
+        const struct {
+            const char *name;
+            struct compressor *z;
+        } rows[] = {{"msgpack", NULL}, {"msgpack + gzip (compress.h, libdeflate 1)", z}};
+        bench_print_header(json);
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            struct row_run run = {&bb.batch, &out, &zout, rows[i].z, 0};
+            double ns = bench_best_ns(run_row, &run, bb.batch.count);
+            bench_print_row(json, rows[i].name, ns, run.bytes);
+        }
+    }
+    compress_free(z);
+    buf_free(&zout);
+    buf_free(&out);
+    bench_batch_close(&bb);
+    return status;
+}
