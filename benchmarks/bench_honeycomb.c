@@ -6,12 +6,17 @@
  *   bench_honeycomb --json            the same rows as JSON lines (compare_honeycomb.py)
  *   bench_honeycomb --sample PATH     also write one batch's msgpack body to PATH: the
  *                                     events the pure-Python comparison builds again
+ *   bench_honeycomb --callgrind       10 batches through collect_msgpack only, for
+ *                                     valgrind --tool=callgrind
+ *                                     --toggle-collect=collect_msgpack: instructions,
+ *                                     which repeat where time does not
  *
  * The tree has no JSON form of the Events API body (the exporter sends msgpack only), so
  * there are no C JSON rows. The batch and the timing (best of several rounds) are
  * bench_batch.c's, shared with bench_encode and bench_hec, so the tables compare. Build
  * it in Release (benchmarks/README.md). */
 #include <stdio.h>
+#include <string.h>
 
 #include "bench_batch.h"
 #include "compress.h"
@@ -41,12 +46,25 @@ static bool run_row(void *ctx)
     return true;
 }
 
+/* What callgrind collects in (--callgrind): not inlined, so that it exists. */
+__attribute__((noinline)) bool collect_msgpack(const struct batch *b, struct buf *out, int n);
+
+bool collect_msgpack(const struct batch *b, struct buf *out, int n)
+{
+    for (int i = 0; i < n; i++) {
+        out->len = 0;
+        if (encode_honeycomb_msgpack(b, out) != GENOPS_OK)
+            return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
-    bool json;
-    const char *sample;
+    bool json = false, callgrind = argc == 2 && !strcmp(argv[1], "--callgrind");
+    const char *sample = NULL;
     struct bench_batch bb;
-    if (!bench_parse_args(argc, argv, &json, &sample))
+    if (!callgrind && !bench_parse_args(argc, argv, &json, &sample))
         return 2;
     if (!bench_batch_open_service(&bb, "bench-honeycomb"))
         return 1;
@@ -57,7 +75,10 @@ int main(int argc, char **argv)
     struct compressor *z = NULL;
     genops_error err = {0};
     int status = 0;
-    if (compress_new_for_export(true, &z, &err) != GENOPS_OK) {
+    if (callgrind) {
+        status = collect_msgpack(&bb.batch, &out, 10) ? 0 : 1;
+        printf("10 batches of %zu spans through encode_honeycomb_msgpack\n", bb.batch.count);
+    } else if (compress_new_for_export(true, &z, &err) != GENOPS_OK) {
         fprintf(stderr, "bench_honeycomb: %s\n", err.message);
         status = 1;
     } else if (sample && (encode_honeycomb_msgpack(&bb.batch, &out) != GENOPS_OK ||
