@@ -1,6 +1,7 @@
 /* bench_honeycomb.c - Honeycomb Events API encode throughput (issue 10): 512-span batches
  * of 20-attribute spans through encode_honeycomb_msgpack, the body of POST
- * /1/batch/<dataset>, alone and with the exporter's gzip (compress.h) on top.
+ * /1/batch/<dataset>, alone and with the exporter's gzip (compress.h) on top, with the
+ * derived names the guides query (derived.h; the default) and without them.
  *
  *   bench_honeycomb                   a table (ns/event, events/s per core, bytes/event)
  *   bench_honeycomb --json            the same rows as JSON lines (compare_honeycomb.py)
@@ -85,12 +86,17 @@ int main(int argc, char **argv)
                           !bench_write_file(sample, out.data, out.len))) {
         status = 1;
     } else {
+        /* derived: with the names the guides query (derived.h), as the exporter sends */
         const struct {
             const char *name;
             struct compressor *z;
-        } rows[] = {{"msgpack", NULL}, {"msgpack + gzip (compress.h, libdeflate 1)", z}};
+            bool derived;
+        } rows[] = {{"msgpack", NULL, true},
+                    {"msgpack + gzip (compress.h, libdeflate 1)", z, true},
+                    {"msgpack, no derived names (GENOPS_DERIVED_ATTRIBUTES off)", NULL, false}};
         bench_print_header(json);
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            bb.batch.derived = rows[i].derived;
             struct row_run run = {&bb.batch, &out, &zout, rows[i].z, 0};
             double ns = bench_best_ns(run_row, &run, bb.batch.count);
             bench_print_row(json, rows[i].name, ns, run.bytes);
