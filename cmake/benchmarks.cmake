@@ -20,7 +20,7 @@ endif()
 
 # The encode benchmark: direct encoders, protobuf-c's packer, and gzip of the payloads
 # with zlib and libdeflate; its batch and timing (bench_batch.c) are shared with
-# bench_hec.
+# bench_hec and bench_honeycomb.
 find_package(ZLIB REQUIRED)
 add_executable(bench_encode ${CMAKE_SOURCE_DIR}/benchmarks/bench_encode.c
                             ${CMAKE_SOURCE_DIR}/benchmarks/bench_batch.c)
