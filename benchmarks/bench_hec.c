@@ -76,21 +76,24 @@ int main(int argc, char **argv)
     size_t zcap = (size_t)64 << 20;
     char *zout = malloc(zcap);
     struct libdeflate_compressor *z = libdeflate_alloc_compressor(1);
+    int rc = 0;
     if (sample) {
         out.len = 0;
         if (encode_hec(b, &rows[0].enc, &out, NULL) != GENOPS_OK ||
             !bench_write_file(sample, out.data, out.len))
-            return 1;
+            rc = 1;
     }
-    bench_print_header(json);
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        struct row_run run = {&rows[i], b, &out, z, zout, zcap, 0};
-        double ns = bench_best_ns(run_row, &run, b->count);
-        bench_print_row(json, rows[i].name, ns, run.bytes);
+    if (!rc) {
+        bench_print_header(json);
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            struct row_run run = {&rows[i], b, &out, z, zout, zcap, 0};
+            double ns = bench_best_ns(run_row, &run, b->count);
+            bench_print_row(json, rows[i].name, ns, run.bytes);
+        }
     }
     libdeflate_free_compressor(z);
     free(zout);
     buf_free(&out);
     bench_batch_close(&bb);
-    return 0;
+    return rc;
 }

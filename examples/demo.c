@@ -11,10 +11,13 @@
 
 #include "genops.h"
 
+/* One line per attribute-list macro (clang-format would spread each over eight). */
+// clang-format off
 #define STR(k, v) {k, {.type = GENOPS_TYPE_STRING, .len = strlen(v), .u.s = v}}
 #define INT(k, v) {k, {.type = GENOPS_TYPE_INT, .u.i = v}}
 #define DBL(k, v) {k, {.type = GENOPS_TYPE_DOUBLE, .u.d = v}}
 #define BOOL(k, v) {k, {.type = GENOPS_TYPE_BOOL, .u.b = v}}
+// clang-format on
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct call {
@@ -25,17 +28,14 @@ struct call {
 };
 
 static const struct call calls[] = {
-    {"ml-platform", "acme-corp", "support-chat", "openai", "gpt-4o", 812, 311, 0.0025, 0.01,
-     0.92},
+    {"ml-platform", "acme-corp", "support-chat", "openai", "gpt-4o", 812, 311, 0.0025, 0.01, 0.92},
     {"ml-platform", "globex", "support-chat", "openai", "gpt-4o", 1204, 530, 0.0025, 0.01, 0.88},
-    {"search", "acme-corp", "semantic-search", "anthropic", "claude-3-5-sonnet", 2210, 95,
-     0.003, 0.015, 0.81},
+    {"search", "acme-corp", "semantic-search", "anthropic", "claude-3-5-sonnet", 2210, 95, 0.003,
+     0.015, 0.81},
     {"search", "initech", "semantic-search", "anthropic", "claude-3-5-sonnet", 1830, 120, 0.003,
      0.015, 0.74},
-    {"content", "globex", "summaries", "google", "gemini-1.5-pro", 5120, 740, 0.00125, 0.005,
-     0.95},
-    {"content", "initech", "summaries", "openai", "gpt-4o-mini", 3900, 610, 0.00015, 0.0006,
-     0.69},
+    {"content", "globex", "summaries", "google", "gemini-1.5-pro", 5120, 740, 0.00125, 0.005, 0.95},
+    {"content", "initech", "summaries", "openai", "gpt-4o-mini", 3900, 610, 0.00015, 0.0006, 0.69},
 };
 
 static void report(const char *what, genops_status rc, const genops_error *err)
@@ -50,8 +50,8 @@ static void record_call(genops_pipeline *p, const struct call *c)
     /* with track_enhanced("chat.completion", team=..., customer_id=..., feature=...): */
     genops_attribute own[] = {STR("team", c->team), STR("customer_id", c->customer),
                               STR("feature", c->feature)};
-    genops_span s = genops_operation_start(p, "chat.completion", NULL, NULL, NULL, own, N(own),
-                                           &err);
+    genops_span s =
+        genops_operation_start(p, "chat.completion", NULL, NULL, NULL, own, N(own), &err);
     double cost = c->tokens_in / 1000.0 * c->price_in + c->tokens_out / 1000.0 * c->price_out;
     genops_attribute kv[] = {DBL("cost", cost), STR("provider", c->provider),
                              STR("model", c->model), INT("tokens_input", c->tokens_in),
@@ -75,8 +75,8 @@ static void record_blocked(genops_pipeline *p)
 {
     genops_error err;
     genops_attribute own[] = {STR("team", "search"), STR("customer_id", "initech")};
-    genops_span s = genops_operation_start(p, "chat.completion", NULL, NULL, NULL, own, N(own),
-                                           &err);
+    genops_span s =
+        genops_operation_start(p, "chat.completion", NULL, NULL, NULL, own, N(own), &err);
     genops_attribute blocked[] = {STR("policy_name", "content-safety"),
                                   STR("policy_result", "blocked"),
                                   STR("policy_reason", "prompt injection detected")};
@@ -95,9 +95,9 @@ int main(int argc, char **argv)
     opt.service_name = "genops-demo";
     opt.environment = "demo";
     genops_pipeline *p = genops_pipeline_new(&opt, &err);
-    genops_exporter *e = !p ? NULL
-                       : otlp ? genops_otlp_exporter_new(NULL, &err)
-                              : genops_console_exporter_new(1, &err);
+    genops_exporter *e = !p     ? NULL
+                         : otlp ? genops_otlp_exporter_new(NULL, &err)
+                                : genops_console_exporter_new(1, &err);
     if (!p || !e || genops_pipeline_add_exporter(p, e, &err) != GENOPS_OK) {
         fprintf(stderr, "demo: %s\n", err.message);
         return 1;

@@ -77,9 +77,10 @@ static void record_governance(genops_span op)
                                  {"score", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.75}}};
     genops_attribute quality[] = {STR("evaluation_name", "quality"),
                                   {"score", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.9}}};
-    genops_attribute guide[] = {STR("genops.data_classification", "pii"),
-                                {"genops.cost.input_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.01}},
-                                {"genops.cost.output_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0025}}};
+    genops_attribute guide[] = {
+        STR("genops.data_classification", "pii"),
+        {"genops.cost.input_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.01}},
+        {"genops.cost.output_cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0025}}};
     genops_span_record_budget(op, budget, 3, NULL);
     genops_span_record_evaluation(op, safety, 2, NULL);
     genops_span_record_evaluation(op, quality, 2, NULL);
