@@ -255,3 +255,25 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
         }
     }
 }
+
+genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
+                                     uint64_t deadline_ns, struct export_result *r)
+{
+    return sender_export(&((struct sender_exporter *)e)->sender, b, deadline_ns, r);
+}
+
+void sender_exporter_after_fork(genops_exporter *e)
+{
+    struct sender_exporter *x = (struct sender_exporter *)e;
+    http_client_after_fork(x->sender.http);
+    sender_after_fork(&x->sender);
+}
+
+void sender_exporter_release(struct sender_exporter *x)
+{
+    http_client_free(x->sender.http);
+    sender_free(&x->sender);
+    compress_free(x->gz);
+    buf_free(&x->body);
+    buf_free(&x->zbody);
+}

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "compress.h"
 #include "exporter.h"
 #include "http.h"
 
@@ -153,5 +155,23 @@ genops_status sender_end(const struct sender_run *run);
 /* The whole batch through the loop, for a protocol without extras: begin, send, end. */
 genops_status sender_export(struct sender *s, const struct batch *b, uint64_t deadline_ns,
                             struct export_result *r);
+
+/* An exporter that is the loop and nothing more (OTLP, Honeycomb events) begins with
+ * this: the loop with its HTTP client, the gzip compressor and the reused bodies. */
+struct sender_exporter {
+    genops_exporter base;
+    struct sender sender;
+    struct compressor *gz; /* NULL without gzip */
+    struct buf body;       /* the encoded request, reused */
+    struct buf zbody;      /* its gzip form, reused */
+};
+
+/* exporter_ops.export_batch of a sender_exporter: the whole batch through the loop. */
+genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
+                                     uint64_t deadline_ns, struct export_result *r);
+/* exporter_ops.after_fork of a sender_exporter: a fresh connection and jitter. */
+void sender_exporter_after_fork(genops_exporter *e);
+/* Free what struct sender_exporter owns (not the struct itself). */
+void sender_exporter_release(struct sender_exporter *x);
 
 #endif

@@ -30,12 +30,9 @@ enum { REASON_REJECTED, REASON_TOO_LARGE, REASON_UNAVAILABLE, REASON_FAILED };
 enum { FIRST_TRANSPORT = -1, FIRST_TIMEOUT = -3, FIRST_EVENTS = 1, FIRST_BAD_BODY = 2 };
 
 struct events_exporter {
-    genops_exporter base;
+    struct sender_exporter se; /* first: the exporter is a sender_exporter */
     struct honeycomb_config cfg;
     char *url; /* .../1/batch/<dataset, percent-encoded> */
-    struct sender sender;
-    struct compressor *gz;
-    struct buf body, zbody;
 };
 
 static genops_status events_build(void *ctx, const struct batch *b, struct sender_part *part,
@@ -43,20 +40,20 @@ static genops_status events_build(void *ctx, const struct batch *b, struct sende
 {
     struct events_exporter *x = ctx;
     struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
-    buf_truncate(&x->body, 0);
-    genops_status rc = encode_honeycomb_msgpack(&slice, &x->body);
-    part->bytes = x->body.len;
+    buf_truncate(&x->se.body, 0);
+    genops_status rc = encode_honeycomb_msgpack(&slice, &x->se.body);
+    part->bytes = x->se.body.len;
     if (rc)
         return rc;
-    struct buf *payload = &x->body;
-    if (x->gz) {
-        if ((rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody)))
+    struct buf *payload = &x->se.body;
+    if (x->se.gz) {
+        if ((rc = compress_gzip(x->se.gz, x->se.body.data, x->se.body.len, &x->se.zbody)))
             return rc;
-        payload = &x->zbody;
+        payload = &x->se.zbody;
     }
     part->bytes = payload->len;
     *req = (struct http_request){.content_type = "application/msgpack",
-                                 .content_encoding = x->gz ? "gzip" : NULL,
+                                 .content_encoding = x->se.gz ? "gzip" : NULL,
                                  .body = payload->data,
                                  .len = payload->len};
     return GENOPS_OK;
@@ -109,7 +106,7 @@ static void on_batch_answer(struct events_exporter *x, const struct sender_part 
     out->verdict = SENDER_PER_ITEM;
     out->wait = st.again > 0;
     if (st.rejected) {
-        http_client_redact(x->sender.http, st.first_error, sizeof st.first_error);
+        http_client_redact(x->se.sender.http, st.first_error, sizeof st.first_error);
         out->log_key = FIRST_EVENTS;
         snprintf(out->text, sizeof out->text, "refused %zu of %zu events in an accepted batch: %s",
                  st.rejected, part->n, st.first_error[0] ? st.first_error : "(no message)");
@@ -159,7 +156,7 @@ static void events_classify(void *ctx, const struct batch *b, const struct sende
     size_t vn;
     if (resp->body.data && json_find(resp->body.data, resp->body.len, error_path, &v, &vn))
         json_text(v, vn, text, sizeof text);
-    http_client_redact(x->sender.http, text, sizeof text);
+    http_client_redact(x->se.sender.http, text, sizeof text);
     snprintf(out->text, sizeof out->text, "answered %ld: %s", status,
              text[0] ? text : "(no message)");
     out->hint = retry           ? NULL
@@ -171,35 +168,17 @@ static void events_classify(void *ctx, const struct batch *b, const struct sende
 static const struct sender_ops events_sender_ops = {events_build, events_classify, "event",
                                                     REASON_TOO_LARGE, REASON_FAILED};
 
-static genops_status events_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
-                                   struct export_result *r)
-{
-    struct events_exporter *x = (struct events_exporter *)e;
-    return sender_export(&x->sender, b, deadline_ns, r);
-}
-
-static void events_after_fork(genops_exporter *e)
-{
-    struct events_exporter *x = (struct events_exporter *)e;
-    http_client_after_fork(x->sender.http);
-    sender_after_fork(&x->sender);
-}
-
 static void events_destroy(genops_exporter *e)
 {
     struct events_exporter *x = (struct events_exporter *)e;
-    http_client_free(x->sender.http);
-    sender_free(&x->sender);
-    compress_free(x->gz);
-    buf_free(&x->body);
-    buf_free(&x->zbody);
+    sender_exporter_release(&x->se);
     free(x->url);
     honeycomb_config_free(&x->cfg);
     free(x);
 }
 
-static const struct exporter_ops events_ops = {"honeycomb-events", events_export, events_destroy,
-                                               events_after_fork};
+static const struct exporter_ops events_ops = {"honeycomb-events", sender_exporter_export,
+                                               events_destroy, sender_exporter_after_fork};
 
 genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genops_error *err)
 {
@@ -209,12 +188,12 @@ genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genop
         error_set(err, GENOPS_ENOMEM, "out of memory creating a Honeycomb exporter");
         return NULL;
     }
-    x->base.ops = &events_ops;
+    x->se.base.ops = &events_ops;
     x->cfg = *c;
     memset(c, 0, sizeof *c);
-    buf_init(&x->body, EVENTS_MAX_BATCH_BYTES);
-    buf_init(&x->zbody, EVENTS_MAX_BATCH_BYTES + (EVENTS_MAX_BATCH_BYTES >> 4));
-    sender_init(&x->sender, &events_sender_ops, x, "Honeycomb exporter", x->cfg.timeout_ms);
+    buf_init(&x->se.body, EVENTS_MAX_BATCH_BYTES);
+    buf_init(&x->se.zbody, EVENTS_MAX_BATCH_BYTES + (EVENTS_MAX_BATCH_BYTES >> 4));
+    sender_init(&x->se.sender, &events_sender_ops, x, "Honeycomb exporter", x->cfg.timeout_ms);
     struct http_header h[2];
     struct http_config hc = {.headers = h,
                              .header_count = honeycomb_headers(&x->cfg, h),
@@ -222,18 +201,18 @@ genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genop
                              .what = "Honeycomb exporter"};
     if (!(x->url = honeycomb_url(&x->cfg, "/1/batch/", x->cfg.dataset))) {
         error_set(err, GENOPS_ENOMEM, "out of memory creating a Honeycomb exporter");
-        events_destroy(&x->base);
+        events_destroy(&x->se.base);
         return NULL;
     }
     hc.url = x->url;
-    if (!(x->sender.http = http_client_new(&hc, err)) ||
-        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
-        events_destroy(&x->base);
+    if (!(x->se.sender.http = http_client_new(&hc, err)) ||
+        compress_new_for_export(x->cfg.gzip, &x->se.gz, err)) {
+        events_destroy(&x->se.base);
         return NULL;
     }
     log_msg(LOG_INFO, "Honeycomb exporter: Events API at %s (msgpack, compression %s), a %s",
-            http_client_url_for_log(x->sender.http), x->gz ? "gzip" : "none",
+            http_client_url_for_log(x->se.sender.http), x->se.gz ? "gzip" : "none",
             honeycomb_key_kind_name(x->cfg.key_kind));
     error_clear(err);
-    return &x->base;
+    return &x->se.base;
 }

@@ -43,12 +43,8 @@
 enum { FIRST_TRANSPORT = -1, FIRST_TIMEOUT = -3, FIRST_PARTIAL = 1, FIRST_BAD_BODY = 2 };
 
 struct otlp_exporter {
-    genops_exporter base;
+    struct sender_exporter se; /* first: the exporter is a sender_exporter */
     struct otlp_config cfg;
-    struct sender sender;  /* the send loop and its HTTP client */
-    struct compressor *gz; /* NULL without gzip */
-    struct buf body;       /* the encoded request, reused */
-    struct buf zbody;      /* its gzip form, reused */
 };
 
 /* The reason phrase of the statuses an OTLP backend uses, for log lines. */
@@ -96,22 +92,22 @@ static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_
 {
     struct otlp_exporter *x = ctx;
     struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
-    buf_truncate(&x->body, 0);
+    buf_truncate(&x->se.body, 0);
     genops_status rc =
-        x->cfg.json ? encode_otlp_json(&slice, &x->body) : encode_otlp_pb(&slice, &x->body);
-    part->bytes = x->body.len;
+        x->cfg.json ? encode_otlp_json(&slice, &x->se.body) : encode_otlp_pb(&slice, &x->se.body);
+    part->bytes = x->se.body.len;
     if (rc)
         return rc;
-    struct buf *payload = &x->body;
-    if (x->gz) {
-        if ((rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody)))
+    struct buf *payload = &x->se.body;
+    if (x->se.gz) {
+        if ((rc = compress_gzip(x->se.gz, x->se.body.data, x->se.body.len, &x->se.zbody)))
             return rc;
-        payload = &x->zbody;
+        payload = &x->se.zbody;
     }
     part->bytes = payload->len;
     *req = (struct http_request){
         .content_type = x->cfg.json ? "application/json" : "application/x-protobuf",
-        .content_encoding = x->gz ? "gzip" : NULL,
+        .content_encoding = x->se.gz ? "gzip" : NULL,
         .body = payload->data,
         .len = payload->len,
     };
@@ -135,7 +131,7 @@ static void on_success(const struct otlp_exporter *x, const struct http_response
                  resp->status);
         return;
     }
-    http_client_redact(x->sender.http, message, sizeof message);
+    http_client_redact(x->se.sender.http, message, sizeof message);
     out->rejected = rejected > 0 ? (uint64_t)rejected : 0;
     if (!out->rejected && !message[0])
         return;
@@ -178,7 +174,7 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
     char text[BACKEND_TEXT_MAX];
     otlp_error_text(resp->body.data ? resp->body.data : "", resp->body.len, resp->content_type,
                     text, sizeof text);
-    http_client_redact(x->sender.http, text, sizeof text);
+    http_client_redact(x->se.sender.http, text, sizeof text);
     snprintf(out->text, sizeof out->text, "answered %ld %s: %s", status, status_name(status),
              text[0] ? text : "(no message)");
     out->hint = retry           ? NULL
@@ -188,36 +184,17 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
 
 static const struct sender_ops otlp_sender_ops = {otlp_build, otlp_classify, "span", 0, 0};
 
-/* exporter_ops.export_batch: the whole batch through the shared send loop. */
-static genops_status otlp_export(genops_exporter *e, const struct batch *b, uint64_t deadline_ns,
-                                 struct export_result *r)
-{
-    struct otlp_exporter *x = (struct otlp_exporter *)e;
-    return sender_export(&x->sender, b, deadline_ns, r);
-}
-
-/* exporter_ops.after_fork: a fresh connection and fresh jitter in the child. */
-static void otlp_after_fork(genops_exporter *e)
-{
-    struct otlp_exporter *x = (struct otlp_exporter *)e;
-    http_client_after_fork(x->sender.http);
-    sender_after_fork(&x->sender);
-}
-
 /* exporter_ops.destroy, also used to undo a half-built exporter. */
 static void otlp_destroy(genops_exporter *e)
 {
     struct otlp_exporter *x = (struct otlp_exporter *)e;
-    http_client_free(x->sender.http);
-    sender_free(&x->sender);
-    compress_free(x->gz);
-    buf_free(&x->body);
-    buf_free(&x->zbody);
+    sender_exporter_release(&x->se);
     otlp_config_free(&x->cfg);
     free(x);
 }
 
-static const struct exporter_ops otlp_ops = {"otlp", otlp_export, otlp_destroy, otlp_after_fork};
+static const struct exporter_ops otlp_ops = {"otlp", sender_exporter_export, otlp_destroy,
+                                             sender_exporter_after_fork};
 
 /* One info line with what was configured; header values never, only names. */
 static void log_config(const struct otlp_exporter *x)
@@ -230,8 +207,9 @@ static void log_config(const struct otlp_exporter *x)
     log_msg(LOG_INFO,
             "OTLP exporter: endpoint %s, %s, compression %s, timeout %u ms, "
             "headers [%s], TLS verification %s",
-            http_client_url_for_log(x->sender.http), x->cfg.json ? "http/json" : "http/protobuf",
-            x->gz ? "gzip" : "none", x->cfg.timeout_ms, names, x->cfg.tls.insecure ? "OFF" : "on");
+            http_client_url_for_log(x->se.sender.http), x->cfg.json ? "http/json" : "http/protobuf",
+            x->se.gz ? "gzip" : "none", x->cfg.timeout_ms, names,
+            x->cfg.tls.insecure ? "OFF" : "on");
 }
 
 /* An OTLP exporter pointed at Splunk HEC is what the caller asked for (the choice of
@@ -244,7 +222,7 @@ static void warn_if_splunk(const struct otlp_exporter *x)
                 "OTLP exporter: %s looks like a Splunk HTTP Event Collector, which cannot "
                 "index OTLP; sending OTLP as asked (genops_exporter_for_endpoint, and "
                 "init(exporter_type=\"otlp\") in Python, send Splunk HEC events there)",
-                http_client_url_for_log(x->sender.http));
+                http_client_url_for_log(x->se.sender.http));
 }
 
 genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops_error *err)
@@ -254,27 +232,27 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         error_set(err, GENOPS_ENOMEM, "out of memory creating an OTLP exporter");
         return NULL;
     }
-    x->base.ops = &otlp_ops;
-    buf_init(&x->body, OTLP_MAX_REQUEST_BYTES);
-    buf_init(&x->zbody, OTLP_MAX_REQUEST_BYTES + (OTLP_MAX_REQUEST_BYTES >> 4));
-    sender_init(&x->sender, &otlp_sender_ops, x, "OTLP exporter", 0);
+    x->se.base.ops = &otlp_ops;
+    buf_init(&x->se.body, OTLP_MAX_REQUEST_BYTES);
+    buf_init(&x->se.zbody, OTLP_MAX_REQUEST_BYTES + (OTLP_MAX_REQUEST_BYTES >> 4));
+    sender_init(&x->se.sender, &otlp_sender_ops, x, "OTLP exporter", 0);
     if (otlp_config_resolve(opt, &x->cfg, err)) {
-        otlp_destroy(&x->base);
+        otlp_destroy(&x->se.base);
         return NULL;
     }
-    x->sender.timeout_ms = x->cfg.timeout_ms;
+    x->se.sender.timeout_ms = x->cfg.timeout_ms;
     struct http_config hc = {.url = x->cfg.endpoint,
                              .headers = x->cfg.headers,
                              .header_count = x->cfg.header_count,
                              .tls = x->cfg.tls,
                              .what = "OTLP exporter"};
-    if (!(x->sender.http = http_client_new(&hc, err)) ||
-        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
-        otlp_destroy(&x->base);
+    if (!(x->se.sender.http = http_client_new(&hc, err)) ||
+        compress_new_for_export(x->cfg.gzip, &x->se.gz, err)) {
+        otlp_destroy(&x->se.base);
         return NULL;
     }
     log_config(x);
     warn_if_splunk(x);
     error_clear(err);
-    return &x->base;
+    return &x->se.base;
 }
