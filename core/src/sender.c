@@ -269,6 +269,28 @@ void sender_exporter_after_fork(genops_exporter *e)
     sender_after_fork(&x->sender);
 }
 
+genops_status sender_exporter_request(struct sender_exporter *x, genops_status encoded,
+                                      const char *content_type, struct sender_part *part,
+                                      struct http_request *req)
+{
+    part->bytes = x->body.len;
+    if (encoded)
+        return encoded;
+    struct buf *payload = &x->body;
+    if (x->gz) {
+        genops_status rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody);
+        if (rc)
+            return rc;
+        payload = &x->zbody;
+    }
+    part->bytes = payload->len;
+    *req = (struct http_request){.content_type = content_type,
+                                 .content_encoding = x->gz ? "gzip" : NULL,
+                                 .body = payload->data,
+                                 .len = payload->len};
+    return GENOPS_OK;
+}
+
 void sender_exporter_release(struct sender_exporter *x)
 {
     http_client_free(x->sender.http);

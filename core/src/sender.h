@@ -171,6 +171,12 @@ genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
                                      uint64_t deadline_ns, struct export_result *r);
 /* exporter_ops.after_fork of a sender_exporter: a fresh connection and jitter. */
 void sender_exporter_after_fork(genops_exporter *e);
+/* The request for the part the protocol just encoded into x->body (encoded: the
+ * encoder's status, returned as is when it failed): gzipped into x->zbody when the
+ * exporter compresses; part->bytes is what goes on the wire. */
+genops_status sender_exporter_request(struct sender_exporter *x, genops_status encoded,
+                                      const char *content_type, struct sender_part *part,
+                                      struct http_request *req);
 /* Free what struct sender_exporter owns (not the struct itself). */
 void sender_exporter_release(struct sender_exporter *x);
 

@@ -42,21 +42,7 @@ static genops_status events_build(void *ctx, const struct batch *b, struct sende
     struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
     buf_truncate(&x->se.body, 0);
     genops_status rc = encode_honeycomb_msgpack(&slice, &x->se.body);
-    part->bytes = x->se.body.len;
-    if (rc)
-        return rc;
-    struct buf *payload = &x->se.body;
-    if (x->se.gz) {
-        if ((rc = compress_gzip(x->se.gz, x->se.body.data, x->se.body.len, &x->se.zbody)))
-            return rc;
-        payload = &x->se.zbody;
-    }
-    part->bytes = payload->len;
-    *req = (struct http_request){.content_type = "application/msgpack",
-                                 .content_encoding = x->se.gz ? "gzip" : NULL,
-                                 .body = payload->data,
-                                 .len = payload->len};
-    return GENOPS_OK;
+    return sender_exporter_request(&x->se, rc, "application/msgpack", part, req);
 }
 
 /* Reading the per-event statuses into marks. */

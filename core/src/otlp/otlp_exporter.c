@@ -95,23 +95,8 @@ static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_
     buf_truncate(&x->se.body, 0);
     genops_status rc =
         x->cfg.json ? encode_otlp_json(&slice, &x->se.body) : encode_otlp_pb(&slice, &x->se.body);
-    part->bytes = x->se.body.len;
-    if (rc)
-        return rc;
-    struct buf *payload = &x->se.body;
-    if (x->se.gz) {
-        if ((rc = compress_gzip(x->se.gz, x->se.body.data, x->se.body.len, &x->se.zbody)))
-            return rc;
-        payload = &x->se.zbody;
-    }
-    part->bytes = payload->len;
-    *req = (struct http_request){
-        .content_type = x->cfg.json ? "application/json" : "application/x-protobuf",
-        .content_encoding = x->se.gz ? "gzip" : NULL,
-        .body = payload->data,
-        .len = payload->len,
-    };
-    return GENOPS_OK;
+    return sender_exporter_request(
+        &x->se, rc, x->cfg.json ? "application/json" : "application/x-protobuf", part, req);
 }
 
 /* A 2xx: all delivered except what partial_success rejected. */
