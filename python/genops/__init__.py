@@ -23,6 +23,14 @@ from .core.context import (
     update_default_attributes,
 )
 from .core.context_manager import GenOpsSpan, track, track_enhanced
+from .core.multi_provider_costs import (
+    MultiProviderCostAggregator,
+    MultiProviderCostSummary,
+    ProviderCostEntry,
+    compare_provider_costs,
+    estimate_migration_costs,
+    multi_provider_cost_tracking,
+)
 from .core.telemetry import GenOpsTelemetry
 from .core.tracker import track_cost, track_evaluation, track_usage
 from .errors import (
@@ -63,16 +71,22 @@ __all__ = [
     "GenOpsSpan",
     "GenOpsTelemetry",
     "LimitExceededError",
+    "MultiProviderCostAggregator",
+    "MultiProviderCostSummary",
     "NotAvailableError",
+    "ProviderCostEntry",
     "__version__",
     "auto_instrument",
     "clear_context",
     "clear_default_attributes",
+    "compare_provider_costs",
+    "estimate_migration_costs",
     "flush",
     "get_context",
     "get_default_attributes",
     "get_effective_attributes",
     "init",
+    "multi_provider_cost_tracking",
     "set_context",
     "set_customer_context",
     "set_default_attributes",

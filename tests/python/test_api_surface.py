@@ -17,6 +17,15 @@ from genops import _native, native
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = pathlib.Path(genops.__file__).parent
 
+COST_API = [
+    "MultiProviderCostAggregator",
+    "MultiProviderCostSummary",
+    "ProviderCostEntry",
+    "compare_provider_costs",
+    "estimate_migration_costs",
+    "multi_provider_cost_tracking",
+]
+
 NAMES = {
     "genops": [
         "init",
@@ -44,7 +53,9 @@ NAMES = {
         "GenOpsError",
         "ConfigError",
         "FlushTimeout",
+        *COST_API,
     ],
+    "genops.core.multi_provider_costs": COST_API,
     "genops.core": ["track_enhanced", "GenOpsTelemetry", "track"],
     "genops.core.telemetry": ["GenOpsTelemetry"],
     "genops.core.context_manager": ["track", "track_enhanced", "GenOpsSpan"],
