@@ -61,12 +61,55 @@ struct http_client {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;
+/* The trust store used when an exporter names none (see find_trust_store). */
+static char default_ca_file[4096];
+static char default_ca_path[4096];
+
+static bool readable(const char *path)
+{
+    return path && *path && access(path, R_OK) == 0;
+}
+
+static void keep(char *out, size_t size, const char *path)
+{
+    if (strlen(path) < size)
+        memcpy(out, path, strlen(path) + 1);
+}
+
+/* SSL_CERT_FILE / SSL_CERT_DIR (OpenSSL's and the curl tool's convention) win. Else
+ * libcurl's built-in bundle, when it exists: a wheel carries a libcurl built on another
+ * distribution, whose bundle path may be missing here, so then the first bundle of the
+ * well-known locations that exists (Debian/Ubuntu, Fedora/RHEL, openSUSE, Alpine). */
+static void find_trust_store(void)
+{
+    static const char *const bundles[] = {"/etc/ssl/certs/ca-certificates.crt",
+                                          "/etc/pki/tls/certs/ca-bundle.crt",
+                                          "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+                                          "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"};
+    const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+    if (readable(file) || readable(dir)) {
+        if (readable(file))
+            keep(default_ca_file, sizeof default_ca_file, file);
+        if (readable(dir))
+            keep(default_ca_path, sizeof default_ca_path, dir);
+        return;
+    }
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (readable(v->cainfo) || readable(v->capath))
+        return;
+    for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++)
+        if (readable(bundles[i])) {
+            keep(default_ca_file, sizeof default_ca_file, bundles[i]);
+            return;
+        }
+}
 
 /* libcurl's global state is set up once per process and never torn down:
  * curl_global_cleanup is not thread-safe and the host program may use libcurl too. */
 static void global_init(void)
 {
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    find_trust_store();
 }
 
 /* ---- pure helpers ------------------------------------------------------------------ */
@@ -342,10 +385,17 @@ static bool setup_handle(struct http_client *c, CURL *h)
     SET(CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
     SET(CURLOPT_SSL_VERIFYPEER, c->tls.insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->tls.insecure ? 0L : 2L);
-    if (c->tls.ca_file)
-        SET(CURLOPT_CAINFO, c->tls.ca_file);
-    if (c->tls.ca_path)
-        SET(CURLOPT_CAPATH, c->tls.ca_path);
+    if (c->tls.ca_file || c->tls.ca_path) {
+        if (c->tls.ca_file)
+            SET(CURLOPT_CAINFO, c->tls.ca_file);
+        if (c->tls.ca_path)
+            SET(CURLOPT_CAPATH, c->tls.ca_path);
+    } else {
+        if (*default_ca_file)
+            SET(CURLOPT_CAINFO, default_ca_file);
+        if (*default_ca_path)
+            SET(CURLOPT_CAPATH, default_ca_path);
+    }
     if (c->tls.client_cert)
         SET(CURLOPT_SSLCERT, c->tls.client_cert);
     if (c->tls.client_key)

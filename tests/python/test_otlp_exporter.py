@@ -12,6 +12,7 @@ deadlines). Everything stays on 127.0.0.1; every run is bounded by the driver's 
 from __future__ import annotations
 
 import pathlib
+import shutil
 import ssl
 import subprocess
 import sys
@@ -439,6 +440,20 @@ def test_tls_verifies_the_server_by_default(pki):
             },
         )
         assert env["stats"]["exported"] == 2
+
+
+def test_ssl_cert_file_is_the_trust_store_when_none_is_configured(pki, tmp_path):
+    # As OpenSSL and the curl tool read it; a wheel's bundled libcurl relies on it (or
+    # on the well-known bundle locations) where its built-in bundle path is missing.
+    hashed = tmp_path / "hashed"
+    hashed.mkdir()
+    shutil.copy(pki / "ca.pem", hashed / "ca.pem")
+    _openssl("rehash", ".", cwd=hashed)
+    with _tls_server(pki) as s:
+        ok = run("--spans", 2, "--endpoint", s.url, env={"SSL_CERT_FILE": str(pki / "ca.pem")})
+        assert ok["stats"]["exported"] == 2 and not ok["errors"]
+        dir_ok = run("--spans", 1, "--endpoint", s.url, env={"SSL_CERT_DIR": str(hashed)})
+        assert dir_ok["stats"]["exported"] == 1 and not dir_ok["errors"]
 
 
 def test_insecure_skips_verification_and_says_so(pki):
