@@ -35,8 +35,10 @@ option(GENOPS_BUILD_LUA "Build the Lua module (genops_native)" ${_genops_lua_def
 if(NOT (GENOPS_BUILD_PYTHON OR GENOPS_BUILD_RUBY OR GENOPS_BUILD_LUA))
   return()
 endif()
-if(NOT SWIG_FOUND)
-  message(FATAL_ERROR "the language bindings need SWIG 4 (Debian package swig)")
+genops_require(SWIG_FOUND "SWIG 4 for the language bindings (or: pip install swig)" swig swig)
+if(GENOPS_BUILD_PYTHON)
+  genops_require(Python3_Development.Module_FOUND "the Python ${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR} headers"
+                 python3-dev python3-devel)
 endif()
 include(UseSWIG)
 

@@ -6,8 +6,10 @@
 # targets of library.cmake, tests.cmake, protocols.cmake, fuzz.cmake and bindings.cmake.
 
 # msgpack-c (Debian libmsgpack-dev; the library is libmsgpackc, or libmsgpack-c from 6.0).
-find_path(MSGPACK_INCLUDE_DIR msgpack.h REQUIRED)
-find_library(MSGPACK_LIBRARY NAMES msgpack-c msgpackc REQUIRED)
+find_path(MSGPACK_INCLUDE_DIR msgpack.h)
+find_library(MSGPACK_LIBRARY NAMES msgpack-c msgpackc)
+genops_require(MSGPACK_INCLUDE_DIR "msgpack-c's headers" libmsgpack-dev msgpack-devel)
+genops_require(MSGPACK_LIBRARY "msgpack-c" libmsgpack-dev msgpack-devel)
 target_include_directories(genops_objects SYSTEM PRIVATE ${MSGPACK_INCLUDE_DIR})
 target_link_libraries(genops PRIVATE ${MSGPACK_LIBRARY})
 target_link_libraries(genops_static PUBLIC ${MSGPACK_LIBRARY})

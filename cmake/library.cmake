@@ -8,9 +8,12 @@
 # whoever links the archive needs them too). fuzz.cmake compiles GENOPS_CORE_SOURCES
 # once more, instrumented.
 find_package(Threads REQUIRED)
-find_package(CURL 7.85 REQUIRED) # CURLOPT_PROTOCOLS_STR appeared in 7.85.0
-find_path(LIBDEFLATE_INCLUDE_DIR libdeflate.h REQUIRED)
-find_library(LIBDEFLATE_LIBRARY deflate REQUIRED)
+find_package(CURL 7.85) # CURLOPT_PROTOCOLS_STR appeared in 7.85.0
+genops_require(CURL_FOUND "libcurl >= 7.85 with its headers" libcurl4-openssl-dev libcurl-devel)
+find_path(LIBDEFLATE_INCLUDE_DIR libdeflate.h)
+find_library(LIBDEFLATE_LIBRARY deflate)
+genops_require(LIBDEFLATE_INCLUDE_DIR "libdeflate's headers" libdeflate-dev libdeflate-devel)
+genops_require(LIBDEFLATE_LIBRARY "libdeflate" libdeflate-dev libdeflate-devel)
 
 file(GLOB GENOPS_CORE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/core/src/*.c
                                                ${CMAKE_SOURCE_DIR}/core/src/*/*.c)
