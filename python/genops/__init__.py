@@ -7,7 +7,7 @@ C library (genops-native).
 
 from __future__ import annotations
 
-from . import _runtime
+from . import _runtime, native
 from .auto_instrumentation import GenOpsInstrumentor, init, status, uninstrument
 from .core.context import (
     clear_context,
@@ -42,7 +42,8 @@ from .errors import (
     NotAvailableError,
 )
 
-__version__ = "0.1.0"
+#: The C library's version (GENOPS_VERSION_STRING): the one source of every version.
+__version__: str = native.genops_version()
 
 
 #: The guides' name for init(): the same function.
