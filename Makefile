@@ -10,6 +10,7 @@ CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
 .PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
+        dist test-dist \
         bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
         abi-check abi-baseline clean
 
@@ -59,7 +60,8 @@ test-valgrind: build-debug
 	$(PYTHON) tools/valgrind_tests.py $(BUILD)/debug
 
 test: deps
-	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-valgrind
+	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-valgrind \
+	  test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
@@ -95,6 +97,22 @@ fuzz: deps
 	done
 
 # Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
+# The distributions (docs/installing.md): the sdist, a wheel built from it (python -m
+# build, isolated: scikit-build-core and PyPI's swig), repaired by auditwheel into a
+# manylinux wheel that carries libcurl, libdeflate and what they load.
+DIST ?= dist
+dist: deps
+	rm -rf $(DIST) && mkdir -p $(DIST)/unrepaired
+	$(PYTHON) -m build --outdir $(DIST)/unrepaired . > $(DIST)/build.log 2>&1 || \
+	  { tail -40 $(DIST)/build.log; exit 1; }
+	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel -v repair --wheel-dir $(DIST) \
+	  $(DIST)/unrepaired/*.whl >> $(DIST)/build.log 2>&1 || { tail -40 $(DIST)/build.log; exit 1; }
+	mv $(DIST)/unrepaired/*.tar.gz $(DIST)/ && rm -rf $(DIST)/unrepaired
+	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz
+
+test-dist: dist
+	GENOPS_DIST=$(abspath $(DIST)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/dist
+
 bench: build-release
 	$(BUILD)/release/bench_pipeline
 	valgrind --tool=callgrind --toggle-collect=run_ops --callgrind-out-file=/dev/null \
