@@ -184,6 +184,22 @@ static void test_splunk_endpoints_are_recognised_and_built(void **state)
     assert_true(hec_channel_valid(c.channel)); /* the empty header: a channel of our own */
     hec_config_free(&c);
 
+    /* The guide's Advanced Configuration: "channel-1" maps to a GUID derived from it. */
+    struct http_header named[] = {{"Authorization", "Splunk tok-3"},
+                                  {"X-Splunk-Request-Channel", "channel-1"}};
+    char first[HEC_CHANNEL_LEN + 1], other[HEC_CHANNEL_LEN + 1];
+    assert_int_equal(hec_config_from_endpoint(raw, named, COUNT(named), NULL, &c, &err), GENOPS_OK);
+    assert_true(hec_channel_valid(c.channel));
+    assert_int_equal(c.channel[14], '8');
+    assert_true(c.channel_given);
+    memcpy(first, c.channel, sizeof first);
+    hec_config_free(&c);
+    assert_int_equal(hec_config_from_endpoint(raw, named, COUNT(named), NULL, &c, &err), GENOPS_OK);
+    assert_string_equal(c.channel, first); /* stable: the same name, the same GUID */
+    hec_config_free(&c);
+    hec_channel_from_name("channel-2", other);
+    assert_string_not_equal(other, first);
+
     genops_exporter *e = hec_exporter_from_endpoint(raw, guide, COUNT(guide), NULL, &err);
     assert_non_null(e);
     genops_hec_stats st = {.struct_size = sizeof st};

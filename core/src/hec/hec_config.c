@@ -10,6 +10,7 @@
 #include "config.h"
 #include "error.h"
 #include "ids.h"
+#include "log.h"
 
 #define OPT            "genops_hec_options."
 #define COLLECTOR      "/services/collector"
@@ -151,16 +152,39 @@ static genops_status add_header(struct hec_config *c, const char *name, const ch
     return GENOPS_OK;
 }
 
+/* 64-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/) from basis. */
+static uint64_t fnv1a(const char *s, uint64_t basis)
+{
+    uint64_t h = basis;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static void guid_format(uint8_t b[16], char out[HEC_CHANNEL_LEN + 1], unsigned version)
+{
+    b[6] = (uint8_t)((b[6] & 0x0f) | (version << 4));
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* the RFC 9562 variant */
+    snprintf(out, HEC_CHANNEL_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
+void hec_channel_from_name(const char *name, char out[HEC_CHANNEL_LEN + 1])
+{
+    uint64_t h[2] = {fnv1a(name, 0xcbf29ce484222325ULL), fnv1a(name, 0x84222325cbf29ce4ULL)};
+    uint8_t b[16];
+    for (int i = 0; i < 16; i++)
+        b[i] = (uint8_t)(h[i / 8] >> (8 * (i % 8)));
+    guid_format(b, out, 8); /* version 8: RFC 9562's custom (here: a hash of the name) */
+}
+
 void hec_config_new_channel(struct hec_config *c)
 {
     uint8_t b[16];
     ids_trace_id(b);
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4: random */
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* the RFC 9562 variant */
-    snprintf(c->channel, sizeof c->channel,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    guid_format(b, c->channel, 4); /* version 4: random */
     for (size_t i = 0; i < c->header_count; i++)
         if (strcasecmp(c->headers[i].name, CHANNEL_HEADER) == 0)
             memcpy((char *)c->headers[i].value, c->channel, sizeof c->channel);
@@ -319,6 +343,16 @@ genops_status hec_config_from_endpoint(const char *url, const struct http_header
             o.token = splunk_token(headers[i].value);
         else if (strcasecmp(name, CHANNEL_HEADER) == 0 && headers[i].value && *headers[i].value)
             o.channel = headers[i].value;
+    }
+    char mapped[HEC_CHANNEL_LEN + 1];
+    if (o.channel && !hec_channel_valid(o.channel)) {
+        /* GenOps' Splunk guide sends "channel-1": HEC wants a GUID, so the name is
+         * mapped to one derived from it (the same name, the same channel). */
+        hec_channel_from_name(o.channel, mapped);
+        log_msg(LOG_WARNING,
+                "HEC options: " CHANNEL_HEADER " '%.60s' is not a GUID; using %s, derived from it",
+                o.channel, mapped);
+        o.channel = mapped;
     }
     rc = resolve(&o, c, err);
     for (size_t i = 0; !rc && i < header_count; i++) {

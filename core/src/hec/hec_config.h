@@ -76,6 +76,10 @@ void hec_config_new_channel(struct hec_config *c);
  * GENOPS_EINVAL names source and the problem. */
 genops_status hec_index_check(const char *index, const char *source, genops_error *err);
 
+/* The channel GUID (version 8, RFC 9562) derived from a name that is not a GUID, e.g.
+ * the guide's "channel-1": the same name always gives the same GUID. */
+void hec_channel_from_name(const char *name, char out[HEC_CHANNEL_LEN + 1]);
+
 /* A channel must be a GUID: 8-4-4-4-12 hex digits. */
 bool hec_channel_valid(const char *channel);
 
