@@ -68,7 +68,8 @@ def init(
     - exporter_type: "console", "otlp" (OTLP/HTTP protobuf), "otlp-json", "splunk"
       (Splunk HEC), "honeycomb" (OTLP/HTTP to Honeycomb), "honeycomb-events"
       (Honeycomb's Events API, msgpack), "file", "memory" (tests: genops.testing) or
-      "none". Default OTEL_TRACES_EXPORTER, else "console".
+      "none". Default "otlp" when otlp_endpoint or otlp_headers is given (with a
+      warning), else OTEL_TRACES_EXPORTER, else "console".
     - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
       Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
@@ -112,6 +113,11 @@ def init(
         # exporter configured first stays.
         logger.debug("genops: export already configured; keeping it")
     else:
+        if exporter_type is None and (otlp_endpoint is not None or otlp_headers):
+            # The guides' high-availability and TLS snippets give only otlp_endpoint:
+            # they mean OTLP (a Splunk HEC endpoint then gets HEC), not the console.
+            exporter_type = "otlp"
+            logger.warning("genops: otlp_endpoint given without exporter_type; exporting OTLP there")
         if exporter_type is None:
             exporter_type = os.environ.get("OTEL_TRACES_EXPORTER") or "console"
         if not isinstance(exporter_type, str):

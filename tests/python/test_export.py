@@ -301,6 +301,33 @@ def test_the_splunk_guides_otlp_init_reaches_hec_unchanged():
     genops.clear_default_attributes()
 
 
+@pytest.mark.skipif("splunk" not in available, reason="no Splunk HEC exporter in this build")
+def test_the_splunk_guides_advanced_configuration_without_exporter_type(caplog):
+    # otlp_endpoint alone means OTLP (here: HEC, chosen for the endpoint), not the
+    # console; the guide's channel "channel-1" becomes a GUID that an acknowledging
+    # HEC token (which refuses a non-GUID channel, code 11) accepts.
+    with HecServer("your-hec-token", use_ack=True) as hec:
+        genops.init(
+            service_name="my-ai-service",
+            otlp_endpoint=f"{hec.base}/services/collector/raw",
+            otlp_headers={"Authorization": "Splunk your-hec-token", "X-Splunk-Request-Channel": "channel-1"},
+            default_team="ai-platform",
+        )
+        with genops.track_enhanced(operation_name="ai.chat.completion"):
+            pass
+        genops.flush(timeout=10)
+        (event,) = hec.events()
+        assert genops.status()["exporters"][0].startswith("splunk-hec")
+        channels = {
+            r["headers"].get("x-splunk-request-channel") for r in hec.received() if r["kind"] == "raw"
+        }
+    assert event["event"]["genops.team"] == "ai-platform"
+    assert "otlp_endpoint given without exporter_type" in caplog.text
+    assert "'channel-1' is not a GUID" in caplog.text
+    assert len(channels) == 1 and None not in channels
+    genops.clear_default_attributes()
+
+
 def test_bad_endpoints_are_config_errors():
     for bad in ["not a url", "ftp://host/v1/traces", "http://", "http://host:99999", 42]:
         with pytest.raises(genops.ConfigError):
