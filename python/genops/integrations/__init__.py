@@ -1,0 +1,1 @@
+"""GenOps' integrations with a backend's own tooling (dashboards, alerts, validation)."""
