@@ -1,0 +1,156 @@
+"""The genops command, the Splunk guide's Python names and its commands as written,
+from the repository root, against the strict local HEC and Honeycomb servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import genops
+from genops.integrations import splunk
+from genops.integrations.splunk_searches import SEARCHES
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from hec_server import HecServer  # noqa: E402
+from honeycomb_server import ENVIRONMENT_KEY, HoneycombServer  # noqa: E402
+
+needs_hec = pytest.mark.skipif(
+    "splunk" not in genops.status()["available_exporters"], reason="no Splunk HEC exporter in this build"
+)
+
+
+def run(*argv: str, env: dict | None = None, cwd: pathlib.Path = ROOT) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "HONEYCOMB_"))}
+    environ.update(PYTHONPATH=os.pathsep.join(sys.path), **(env or {}))
+    return subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, cwd=cwd, env=environ, timeout=60
+    )
+
+
+def test_version_status_and_usage_exit_codes():
+    r = run("-m", "genops", "version", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["genops"] == genops.__version__
+    r = run("-m", "genops", "status", "--json")
+    assert r.returncode == 0 and "available_exporters" in json.loads(r.stdout)
+    assert run("-m", "genops").returncode == 2
+    assert run("-m", "genops", "validate", "nowhere").returncode == 2
+    assert run("-m", "genops", "dashboards", "splunk", "--kind", "nope").returncode == 2
+
+
+@needs_hec
+def test_validate_splunk_setup_as_the_guide_writes_it():
+    with HecServer("hec-token") as hec:
+        flags = ["--endpoint", hec.base, "--token", "hec-token", "--index", "genops_ai", "--no-ssl-verify"]
+        good = run("examples/validate_splunk_setup.py", *flags)
+        assert good.returncode == 0, good.stderr
+        assert "setup is valid" in good.stdout
+        # The guide's own: cd examples/observability; python validate_splunk_setup.py
+        bad = run(
+            "validate_splunk_setup.py",
+            *flags[:2],
+            "--token",
+            "wrong",
+            cwd=ROOT / "examples" / "observability",
+        )
+        assert bad.returncode == 1
+        js = run(
+            "-m",
+            "genops",
+            "validate",
+            "splunk",
+            "--json",
+            env={"SPLUNK_HEC_ENDPOINT": hec.base, "SPLUNK_HEC_TOKEN": "hec-token"},
+        )
+        assert js.returncode == 0 and json.loads(js.stdout)["index_accessible"] is True
+    assert run("-m", "genops", "validate", "splunk", "--no-connectivity").returncode == 1  # no endpoint
+
+
+@needs_hec
+def test_validate_setup_result_attributes():
+    sys.path.insert(0, str(ROOT))
+    from examples.observability.splunk_integration import SplunkGenOpsIntegration
+    from examples.observability.splunk_validation import validate_setup
+
+    with HecServer("hec-token") as hec:
+        r = validate_setup(
+            splunk_hec_endpoint=hec.base,
+            splunk_hec_token="hec-token",
+            splunk_index="genops_ai",
+            verify_ssl=False,
+        )
+        assert r.valid and r.connectivity and r.index_accessible and r.errors == []
+        assert r.hec_version and "healthy" in r.hec_version
+        r = validate_setup(splunk_hec_endpoint=hec.base, splunk_hec_token="wrong", check_connectivity=True)
+        assert not r.valid and r.connectivity and not r.index_accessible and r.errors
+        s = SplunkGenOpsIntegration(
+            splunk_hec_endpoint=hec.base, splunk_hec_token="hec-token", service_name="svc"
+        )
+        assert s.validate_configuration().valid
+        assert genops.status()["exporters"] == ["splunk"]
+    r = validate_setup(splunk_hec_endpoint="not a url", splunk_hec_token="t", check_connectivity=False)
+    assert not r.valid and r.errors
+    genops.init(exporter_type="none")
+
+
+def test_the_guides_dashboard_command_from_the_repository_root():
+    code = (
+        "from examples.observability.splunk_integration import SplunkGenOpsIntegration; "
+        "s=SplunkGenOpsIntegration(); print(s.create_compliance_dashboard())"
+    )
+    r = run("-c", code)
+    assert r.returncode == 0, r.stderr
+    assert ET.fromstring(r.stdout).tag == "dashboard"
+
+
+@pytest.mark.parametrize("kind", ["cost", "compliance", "budget"])
+def test_dashboards_are_simple_xml_with_only_the_guides_searches(kind):
+    r = run(
+        "-m",
+        "genops",
+        "dashboards",
+        "splunk",
+        "--kind",
+        kind,
+        "--index",
+        "ai_prod",
+        "--sourcetype",
+        "genops:x",
+    )
+    assert r.returncode == 0
+    root = ET.fromstring(r.stdout)
+    queries = [q.text for q in root.iter("query")]
+    assert root.tag == "dashboard" and root.find("label").text and queries
+    allowed = {splunk.search(name, "ai_prod", "genops:x") for name in SEARCHES}
+    assert all(q in allowed for q in queries)
+    assert all(q.startswith('index=ai_prod sourcetype="genops:x" ') for q in queries)
+
+
+def test_alerts_are_a_savedsearches_conf_of_the_guides_alerts():
+    r = run("-m", "genops", "dashboards", "splunk", "--kind", "alerts")
+    assert r.returncode == 0
+    stanzas = [line for line in r.stdout.splitlines() if line.startswith("[")]
+    assert stanzas == [f"[{title}]" for title, _, _ in splunk.ALERTS]
+    searches = [s.split("\n")[0] for s in r.stdout.split("search = ")[1:]]
+    assert len(searches) == 3 and all(s.startswith("index=genops_ai") for s in searches)
+    assert r.stdout.count("quantity = 0") == 3
+
+
+def test_marker_and_honeycomb_validation():
+    env = {"HONEYCOMB_API_KEY": ENVIRONMENT_KEY}
+    with HoneycombServer() as hc:
+        env["HONEYCOMB_API_ENDPOINT"] = hc.url
+        r = run("-m", "genops", "marker", "deploy 1.2", "--json", env=env)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["marker_id"]
+        r = run("-m", "genops", "validate", "honeycomb", env=env)
+        assert r.returncode == 0, r.stdout
+        bad = run("-m", "genops", "validate", "honeycomb", "--api-key", "nope", env=env)
+        assert bad.returncode == 1
+    assert run("-m", "genops", "marker", "x", env={"HONEYCOMB_API_KEY": ""}).returncode == 1
