@@ -15,21 +15,33 @@ static uint64_t next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-uint64_t retry_backoff_ns(const struct retry_policy *p, unsigned attempt, uint64_t *rng)
+/* The schedule's ceiling for retry number attempt: base * 2^(attempt-1), at most cap. */
+static uint64_t ceiling_ns(const struct retry_policy *p, unsigned attempt)
 {
     uint64_t ceiling = p->base_ns;
     for (unsigned i = 1; i < attempt && ceiling < p->cap_ns; i++)
         ceiling *= 2;
-    if (ceiling > p->cap_ns)
-        ceiling = p->cap_ns;
-    return next_random(rng) % (ceiling + 1);
+    return ceiling > p->cap_ns ? p->cap_ns : ceiling;
+}
+
+uint64_t retry_backoff_ns(const struct retry_policy *p, unsigned attempt, uint64_t *rng)
+{
+    return next_random(rng) % (ceiling_ns(p, attempt) + 1);
 }
 
 bool retry_when(const struct retry_policy *p, unsigned attempt, int64_t retry_after_ms,
                 uint64_t now_ns, uint64_t deadline_ns, uint64_t *rng, uint64_t *wake_ns)
 {
-    uint64_t wait = retry_after_ms >= 0 ? (uint64_t)retry_after_ms * 1000000u
-                                        : retry_backoff_ns(p, attempt, rng);
+    if (attempt > RETRY_MAX_ATTEMPTS)
+        return false;
+    uint64_t wait = retry_backoff_ns(p, attempt, rng);
+    if (retry_after_ms >= 0) {
+        /* A server's wait wins, but never below half the schedule's ceiling: a
+         * "Retry-After: 0" or a date in the past must not become a retry storm. */
+        uint64_t floor = ceiling_ns(p, attempt) / 2;
+        uint64_t asked = (uint64_t)retry_after_ms * 1000000u;
+        wait = asked > floor ? asked : floor;
+    }
     if (now_ns >= deadline_ns || wait >= deadline_ns - now_ns)
         return false;
     *wake_ns = now_ns + wait;

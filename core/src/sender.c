@@ -37,6 +37,7 @@ void sender_init(struct sender *s, const struct sender_ops *ops, void *ctx, cons
     s->what = what;
     s->timeout_ms = timeout_ms;
     s->transport = http_send;
+    s->policy = &retry_default;
     s->rng = ids_random_u64();
     http_response_init(&s->resp);
 }
@@ -132,8 +133,8 @@ genops_status sender_export(struct sender *s, const struct batch *b, uint64_t de
 static bool wait_for_retry(struct sender *s, struct sender_run *run, unsigned attempt)
 {
     uint64_t wake;
-    if (!retry_when(&retry_default, attempt, s->resp.retry_after_ms, clock_mono_ns(),
-                    run->deadline_ns, &s->rng, &wake))
+    if (!retry_when(s->policy, attempt, s->resp.retry_after_ms, clock_mono_ns(), run->deadline_ns,
+                    &s->rng, &wake))
         return false;
     retry_sleep_until(wake);
     count(&s->stats.retries, 1);

@@ -108,8 +108,9 @@ struct sender {
     struct http_response resp;
     const char *what; /* "OTLP exporter": the start of each log line */
     uint32_t timeout_ms;
-    uint64_t rng;   /* backoff jitter; re-seeded after fork */
-    uint8_t *marks; /* one per item of the largest batch seen */
+    const struct retry_policy *policy; /* retry_default; a test of the loop sets a faster one */
+    uint64_t rng;                      /* backoff jitter; re-seeded after fork */
+    uint8_t *marks;                    /* one per item of the largest batch seen */
     size_t marks_cap;
     struct sender_stats stats;
 };

@@ -60,8 +60,28 @@ static void test_retry_after_wins_over_backoff(void **state)
     uint64_t rng = 1, wake = 0;
     assert_true(retry_when(&retry_default, 1, 2000, 10 * MS, 10000 * MS, &rng, &wake));
     assert_int_equal(wake, 2010 * MS);
+}
+
+static void test_retry_after_zero_is_floored_at_the_schedule(void **state)
+{
+    (void)state;
+    /* "Retry-After: 0" (or a date in the past) used to mean no wait at all: a retry
+     * storm. The floor is half the schedule's ceiling: 50 ms, then 100 ms, 200 ms... */
+    uint64_t rng = 1, wake = 0;
     assert_true(retry_when(&retry_default, 1, 0, 10 * MS, 10000 * MS, &rng, &wake));
-    assert_int_equal(wake, 10 * MS);
+    assert_int_equal(wake, 60 * MS);
+    assert_true(retry_when(&retry_default, 3, 0, 10 * MS, 10000 * MS, &rng, &wake));
+    assert_int_equal(wake, 210 * MS);
+}
+
+static void test_attempts_are_capped(void **state)
+{
+    (void)state;
+    uint64_t rng = 1, wake = 0;
+    assert_true(retry_when(&retry_default, RETRY_MAX_ATTEMPTS, 0, 0, UINT64_MAX, &rng, &wake));
+    assert_false(retry_when(&retry_default, RETRY_MAX_ATTEMPTS + 1, 0, 0, UINT64_MAX, &rng, &wake));
+    assert_false(
+        retry_when(&retry_default, RETRY_MAX_ATTEMPTS + 1, -1, 0, UINT64_MAX, &rng, &wake));
 }
 
 static void test_no_retry_that_cannot_start_before_the_deadline(void **state)
@@ -84,6 +104,8 @@ int main(void)
         cmocka_unit_test(test_backoff_is_reproducible_from_a_seed),
         cmocka_unit_test(test_huge_attempt_numbers_do_not_overflow),
         cmocka_unit_test(test_retry_after_wins_over_backoff),
+        cmocka_unit_test(test_retry_after_zero_is_floored_at_the_schedule),
+        cmocka_unit_test(test_attempts_are_capped),
         cmocka_unit_test(test_no_retry_that_cannot_start_before_the_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

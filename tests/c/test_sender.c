@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "retry.h"
 #include "sender.h"
 
 #define MS        1000000ull
@@ -138,6 +139,9 @@ struct fake {
     struct batch b;
 };
 
+/* The loop's rules, not the production waits: 1 ms base keeps each test short. */
+static const struct retry_policy fast_retries = {1000000u, 4000000u};
+
 static void fake_open(struct fake *f, uint32_t timeout_ms, size_t count)
 {
     memset(&sc, 0, sizeof sc);
@@ -147,6 +151,7 @@ static void fake_open(struct fake *f, uint32_t timeout_ms, size_t count)
     memset(f, 0, sizeof *f);
     sender_init(&f->s, &fake_ops, NULL, "fake exporter", timeout_ms);
     f->s.transport = fake_transport;
+    f->s.policy = &fast_retries;
     struct http_config hc = {.url = "http://127.0.0.1:9/v1/traces", .what = "fake exporter"};
     genops_error err;
     assert_non_null(f->s.http = http_client_new(&hc, &err));
@@ -259,6 +264,22 @@ static void test_retry_after_sets_the_wait(void **state)
     assert_int_equal(sc.n_sent, 2);
     assert_true(sc.sent[1].at_ns - sc.sent[0].at_ns >= 300 * MS);
     assert_int_equal(r.delivered, 4);
+    fake_close(&f);
+}
+
+static void test_retry_after_zero_is_no_retry_storm(void **state)
+{
+    /* "Retry-After: 0" once meant no wait: thousands of requests for one batch within
+     * the deadline. Now the schedule floors each wait and the attempts are capped. */
+    struct fake f;
+    struct export_result r;
+    fake_open(&f, 3000, 4);
+    sc.answer = always_busy;
+    sc.retry_after_ms = 0;
+    export(&f, UINT64_MAX, &r);
+    assert_int_equal(sc.n_sent, RETRY_MAX_ATTEMPTS + 1);
+    assert_true(sc.sent[2].at_ns - sc.sent[1].at_ns >= fast_retries.base_ns);
+    assert_int_equal(r.failed, 4);
     fake_close(&f);
 }
 
@@ -403,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_the_sooner_pipeline_deadline_wins),
         cmocka_unit_test(test_transport_failures_are_retried_with_backoff),
         cmocka_unit_test(test_retry_after_sets_the_wait),
+        cmocka_unit_test(test_retry_after_zero_is_no_retry_storm),
         cmocka_unit_test(test_retry_after_past_the_deadline_gives_up_at_once),
         cmocka_unit_test(test_too_large_halves_until_it_fits_and_sends_each_item_once),
         cmocka_unit_test(test_a_single_item_too_large_is_rejected_and_the_rest_delivered),
