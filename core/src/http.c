@@ -377,12 +377,11 @@ static bool setup_handle(struct http_client *c, CURL *h)
     /* Only http(s), also after a redirect: a URL must never turn into file:// or smtp. */
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    /* OTLP/HTTP: "If the server responds with a redirect, the client SHOULD follow it";
-     * keep POST on 301/302/303. libcurl never forwards custom Authorization headers to
-     * another host (without CURLOPT_UNRESTRICTED_AUTH), which keeps tokens at home. */
-    SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, 3L);
-    SET(CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+    /* Redirects are never followed (docs/reliability.md, "Redirects"): libcurl drops
+     * only Authorization on a cross-origin hop, so x-honeycomb-team, X-Api-Key and
+     * DD-API-KEY would go to the new host, and https may redirect to cleartext http.
+     * A 3xx is a failed export, logged with its Location-free status. */
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_SSL_VERIFYPEER, c->tls.insecure ? 0L : 1L);
     SET(CURLOPT_SSL_VERIFYHOST, c->tls.insecure ? 0L : 2L);
     if (c->tls.ca_file || c->tls.ca_path) {

@@ -195,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, rule: dict, as_json: bool) -> None:
         headers = {}
+        if rule.get("location") is not None:  # a redirect's target
+            headers["Location"] = rule["location"]
         if rule.get("retry_after") is not None:
             headers["Retry-After"] = str(rule["retry_after"])
         elif rule.get("retry_after_in") is not None:  # an HTTP-date that many seconds from now

@@ -235,6 +235,19 @@ def test_client_errors_are_rejected_never_retried_and_logged_once(server, status
     assert f"backend says {status}" in out["errors"][0] and hint in out["errors"][0]
 
 
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_redirects_are_not_followed_and_keep_the_api_key_home(server, status):
+    # libcurl drops only Authorization on a cross-origin hop: a followed redirect took
+    # X-Api-Key to whoever the Location named. Nothing reaches the other server now.
+    with OtlpServer() as elsewhere:
+        server.script([], default={"status": status, "location": elsewhere.url + "/v1/traces"})
+        out = run("--spans", 3, "--endpoint", server.url, "--header", f"X-Api-Key={SECRET}")
+        assert elsewhere.received() == []
+    assert [r["answer"] for r in server.received()] == [status]
+    st = out["stats"]
+    assert st["exported"] == 0 and st["dropped_export_failed"] + st["dropped_rejected"] == 3
+
+
 def test_other_server_errors_fail_without_retry(server):
     server.script([{"status": 500}])
     out = run("--spans", 4, "--endpoint", server.url)
