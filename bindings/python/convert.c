@@ -324,12 +324,12 @@ int genops_py_value(genops_py_args *a, const char *key, PyObject *o, genops_valu
     default: break;
     }
     if (PyList_Check(o) || PyTuple_Check(o)) {
-        PyObject *seq = PySequence_Fast(o, "");
-        if (!seq)
+        /* A tuple snapshot, kept until the args are freed: an item's __float__ or
+         * __index__ may empty the list, and the strings recorded point into items. */
+        PyObject *seq = PyList_Check(o) ? PyList_AsTuple(o) : (Py_INCREF(o), o);
+        if (!seq || genops_py_args_keep(a, seq) < 0)
             return -1;
-        int rc = to_array(a, key, seq, out);
-        Py_DECREF(seq);
-        return rc;
+        return to_array(a, key, seq, out);
     }
     if (PyDict_Check(o)) {
         genops_py_type_error("attribute '%.64s' is a dict; only the metadata-style arguments "
@@ -431,14 +431,28 @@ static int failed(genops_py_args *a, int flags, const char *prefix, PyObject *ke
     return (flags & GENOPS_PY_DROP) ? drop(a, prefix, key) : -1;
 }
 
+/* The (key, value) pairs of dict as a list kept until the args are freed: converting
+ * a value may run Python code (__index__, __float__) that changes or empties the dict,
+ * and the keys and strings recorded point into its objects. NULL with an exception. */
+static PyObject *snapshot_items(genops_py_args *a, PyObject *dict)
+{
+    PyObject *items = PyDict_Items(dict);
+    if (!items || genops_py_args_keep(a, items) < 0)
+        return NULL;
+    return items;
+}
+
 /* key.sub = v for each item of a dict value (one level). */
 static int add_flattened(genops_py_args *a, const char *prefix, PyObject *dict, int flags)
 {
-    PyObject *k, *v;
-    Py_ssize_t pos = 0;
     size_t plen = strlen(prefix);
+    PyObject *items = snapshot_items(a, dict);
+    if (!items)
+        return -1;
 
-    while (PyDict_Next(dict, &pos, &k, &v)) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *k = PyTuple_GET_ITEM(PyList_GET_ITEM(items, i), 0);
+        PyObject *v = PyTuple_GET_ITEM(PyList_GET_ITEM(items, i), 1);
         const char *sub = key_utf8(a, k);
         if (!sub) {
             if (failed(a, flags, prefix, k) < 0)
@@ -495,8 +509,6 @@ int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int fl
 
 int genops_py_args_add_dict(genops_py_args *a, PyObject *dict, int flags)
 {
-    PyObject *k, *v;
-    Py_ssize_t pos = 0;
 
     if (dict == NULL || dict == Py_None)
         return 0;
@@ -504,9 +516,14 @@ int genops_py_args_add_dict(genops_py_args *a, PyObject *dict, int flags)
         genops_py_type_error("expected a dict of attributes, not %.64s", Py_TYPE(dict)->tp_name);
         return -1;
     }
-    while (PyDict_Next(dict, &pos, &k, &v))
-        if (genops_py_args_add(a, k, v, flags) < 0)
+    PyObject *items = snapshot_items(a, dict);
+    if (!items)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *pair = PyList_GET_ITEM(items, i);
+        if (genops_py_args_add(a, PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), flags) < 0)
             return -1;
+    }
     return 0;
 }
 

@@ -194,3 +194,44 @@ def test_configuration_misuse_still_raises(genops_memory):
         genops.set_context(team=object())
     with pytest.raises(genops.ConfigError):
         genops.init(exporter_type="zipkin")
+
+
+# ---- containers changed while they are converted ----------------------------------------
+# An item's __float__ or __index__ runs Python code in the middle of a conversion. It used
+# to empty the very list or dict being read: a segfault, or freed bytes recorded.
+
+
+def test_a_list_emptied_by_an_items_float_is_recorded_as_it_was(genops_memory):
+    values: list = []
+
+    class Clearing(int):
+        def __float__(self):
+            values.clear()
+            return 1.0
+
+    values.extend([Clearing(1)] + [float(i) + 0.5 for i in range(2000)])
+    expected = (1.0,) + tuple(float(i) + 0.5 for i in range(2000))
+    with genops.track("op") as span:
+        span.set_attribute("arr", values)
+    (s,) = genops_memory.finished_spans()
+    assert s.attributes["arr"] == expected
+
+
+def test_a_dict_emptied_by_a_values_index_is_recorded_as_it_was(genops_memory):
+    meta: dict = {}
+
+    class Clearing:
+        def __index__(self):
+            meta.clear()
+            return 7
+
+    meta.update({"n": Clearing(), **{f"k{i}": "v" * 40 + str(i) for i in range(50)}})
+    with genops.track("op") as span:
+        span.record_policy(policy_name="pii", policy_result="allowed", metadata=meta)
+        meta.update({"n": Clearing(), "late": "w" * 40})
+        span.set_attributes(meta)
+    (s,) = genops_memory.finished_spans()
+    a = s.attributes
+    assert a["genops.policy.metadata.n"] == 7
+    assert all(a[f"genops.policy.metadata.k{i}"] == "v" * 40 + str(i) for i in range(50))
+    assert a["n"] == 7 and a["late"] == "w" * 40
