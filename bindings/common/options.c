@@ -146,9 +146,13 @@ static genops_status fill(void *o, const struct field *fields, size_t nfields, c
         const genops_value *v = &a[i].value;
         if (v->type == GENOPS_TYPE_NULL)
             continue; /* None / nil: the default */
+        /* A C string ends at a NUL: a value with one inside would be cut short, silently. */
+        bool nul = v->type == GENOPS_TYPE_STRING && v->u.s && memchr(v->u.s, '\0', v->len);
         if (mf && strncmp(k, mf->name, plen) == 0 && k[plen] == '.') {
-            if (mf->kind == STRING_MAP && v->type != GENOPS_TYPE_STRING)
-                return option_error(err, what, k, "must be a string");
+            /* Named by the map only: a header name may be a pasted credential. */
+            if (mf->kind == STRING_MAP && (v->type != GENOPS_TYPE_STRING || nul))
+                return option_error(err, what, mf->name,
+                                    "values must be strings without NUL characters");
             nested[nnested] = a[i];
             nested[nnested++].key = k + plen + 1;
             continue;
@@ -158,7 +162,7 @@ static genops_status fill(void *o, const struct field *fields, size_t nfields, c
             ;
         if (f == nfields)
             return option_error(err, what, k, "is unknown (genops.h lists the options)");
-        const char *problem = store(o, &fields[f], v);
+        const char *problem = nul ? "contains a NUL character" : store(o, &fields[f], v);
         if (problem)
             return option_error(err, what, k, problem);
     }

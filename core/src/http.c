@@ -439,14 +439,19 @@ static genops_status add_header(struct http_client *c, const struct http_header 
 {
     const char *name = h->name ? h->name : "";
     size_t nl = strlen(name);
+    /* The name is not echoed: a malformed one is often a pasted "name: token" line. */
     if (!nl || strcspn(name, ": \t\r\n") != nl)
         return error_set(err, GENOPS_EINVAL,
-                         "header name '%.60s' is empty or has a colon, "
-                         "space or line break",
-                         name);
+                         "a header name (%zu bytes) is empty or has a colon, space or "
+                         "line break",
+                         nl);
     const char *value = h->value ? h->value : "";
-    if (strpbrk(value, "\r\n"))
-        return error_set(err, GENOPS_EINVAL, "the value of header '%.60s' has a line break", name);
+    /* RFC 9110, 5.5: field values are visible characters, spaces and tabs. A control
+     * character (a line break, VT, DEL) would break or smuggle a request. */
+    for (const char *p = value; *p; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return error_set(err, GENOPS_EINVAL,
+                             "the value of header '%.60s' has a control character", name);
     size_t vl = strlen(value);
     /* "Name;" is libcurl's way to send a header with an empty value ("Name:" removes). */
     char *line = malloc(nl + vl + 3);

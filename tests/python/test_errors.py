@@ -220,3 +220,28 @@ def test_genops_ai_exception_names():
         9.5,
         1.0,
     )
+
+
+# ---- header values a request cannot carry ------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["abc\0def", "abc\x0bdef", "abc\x7fdef", "abc\rdef"])
+def test_a_control_character_in_a_header_value_is_refused(bad):
+    # A NUL used to cut the value short silently; VT and DEL went out as they were.
+    with pytest.raises(genops.ConfigError) as info:
+        native.genops_otlp_exporter_new({"endpoint": "http://127.0.0.1:9", "headers": {"x-api-key": bad}})
+    assert info.value.code == native.GENOPS_EINVAL
+    assert "def" not in str(info.value)
+
+
+def test_a_malformed_header_name_is_not_echoed():
+    pasted = "x-api-key: s3cr3t-t0ken-value"
+    with pytest.raises(genops.ConfigError) as info:
+        native.genops_otlp_exporter_new({"endpoint": "http://127.0.0.1:9", "headers": {pasted: "v"}})
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_a_nul_in_a_string_option_is_refused():
+    with pytest.raises(genops.ConfigError) as info:
+        native.genops_pipeline_new({"service_name": "svc\0tail"})
+    assert "NUL" in str(info.value)

@@ -205,11 +205,13 @@ static genops_status resolve_headers(const genops_otlp_options *o, struct otlp_c
         rc = config_kv_list(OPT_PREFIX "headers_string", o->headers_string, put_header, c, err);
     for (size_t i = 0; !rc && i < o->header_count; i++) {
         const genops_attribute *a = &o->headers[i];
-        if (!a->key || !*a->key || a->value.type != GENOPS_TYPE_STRING || !a->value.u.s)
+        /* The name is not echoed: a malformed one is often a pasted credential. */
+        if (!a->key || !*a->key || a->value.type != GENOPS_TYPE_STRING || !a->value.u.s ||
+            memchr(a->value.u.s, '\0', a->value.len))
             return error_set(err, GENOPS_EINVAL,
-                             OPT_PREFIX "headers[%zu] ('%.60s') must "
-                                        "have a name and a string value",
-                             i, a->key ? a->key : "");
+                             OPT_PREFIX "headers[%zu] must have a name and a string value "
+                                        "without NUL characters",
+                             i);
         rc = put_header(a->key, strlen(a->key), a->value.u.s, a->value.len, c, err);
     }
     /* Honeycomb's key given by hand: a Classic key also needs the dataset header. */
