@@ -178,6 +178,17 @@ static void test_explicit_headers_override_per_name(void **state)
     resolve_fails(&o, "headers[0]");
 }
 
+static void test_null_headers_with_a_count_are_einval(void **state)
+{
+    (void)state;
+    /* This one call dereferenced the NULL (every other NULL-with-count call said EINVAL). */
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    o.headers = NULL;
+    o.header_count = 3;
+    resolve_fails(&o, "headers is NULL but header_count is 3");
+}
+
 static void test_malformed_headers_never_quote_values(void **state)
 {
     (void)state;
@@ -291,6 +302,7 @@ int main(void)
         cmocka_unit_test_setup(test_compression_and_protocol, clear_env),
         cmocka_unit_test_setup(test_certificate_files_must_be_readable, clear_env),
         cmocka_unit_test_setup(test_struct_size_is_checked, clear_env),
+        cmocka_unit_test_setup(test_null_headers_with_a_count_are_einval, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -203,6 +203,9 @@ static genops_status resolve_headers(const genops_otlp_options *o, struct otlp_c
         rc = config_kv_list(name, v, put_header, c, err);
     if (!rc && o->headers_string)
         rc = config_kv_list(OPT_PREFIX "headers_string", o->headers_string, put_header, c, err);
+    if (!rc && o->header_count && !o->headers)
+        return error_set(err, GENOPS_EINVAL, OPT_PREFIX "headers is NULL but header_count is %zu",
+                         o->header_count);
     for (size_t i = 0; !rc && i < o->header_count; i++) {
         const genops_attribute *a = &o->headers[i];
         /* The name is not echoed: a malformed one is often a pasted credential. */
