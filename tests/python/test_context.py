@@ -163,3 +163,32 @@ def test_context_values_are_checked(genops_memory):
     with pytest.raises(genops.ConfigError):
         genops.set_default_attributes(cost=float("nan"))
     assert genops.get_default_attributes() == {}  # nothing half-applied
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_a_child_forked_while_the_defaults_lock_is_held_does_not_hang(genops_memory):
+    # Another thread inside set_default_attributes at fork time left the child's copy of
+    # the lock held forever (24 of 40 children hung). Holding it here makes it certain.
+    import os
+    import time
+
+    import genops.core.context as ctx
+
+    with ctx._defaults_lock:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                genops.set_default_attributes(team="child")
+                os._exit(0 if genops.get_default_attributes()["team"] == "child" else 1)
+            finally:
+                os._exit(2)
+    deadline = time.monotonic() + 10
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    if not done:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert done and os.waitstatus_to_exitcode(status) == 0

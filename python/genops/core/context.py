@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from typing import Any, Iterator, Mapping, Optional
 
@@ -23,6 +24,16 @@ logger = logging.getLogger(__name__)
 
 _defaults: dict[str, Any] = {}
 _defaults_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # A child forked while another thread held the lock would otherwise wait forever.
+    global _defaults_lock
+    _defaults_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 _context_var = _native.context_var
 Context = _native.Context
 
