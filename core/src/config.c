@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "log.h"
 
 genops_status config_options_copy(void *dst, size_t size, const void *opt, const char *type,
                                   genops_error *err)
@@ -64,6 +65,25 @@ genops_status config_ms(genops_duration_ms explicit_value, const char *name, uin
                          "option for %s is %d ms; a duration cannot be negative", name,
                          (int)explicit_value);
     return config_u32((uint32_t)explicit_value, name, fallback, 1, max, out, err);
+}
+
+genops_status config_u32_soft(uint32_t explicit_value, const char *name, uint32_t fallback,
+                              uint32_t min, uint32_t max, uint32_t *out, genops_error *err)
+{
+    genops_status rc = config_u32(explicit_value, name, fallback, min, max, out, err);
+    if (rc != GENOPS_EINVAL || explicit_value)
+        return rc;
+    log_msg(LOG_WARNING, "%s; using the default %u", err->message, fallback);
+    *out = fallback;
+    return GENOPS_OK;
+}
+
+genops_status config_ms_soft(genops_duration_ms explicit_value, const char *name, uint32_t fallback,
+                             uint32_t max, uint32_t *out, genops_error *err)
+{
+    if (explicit_value < 0)
+        return config_ms(explicit_value, name, fallback, max, out, err);
+    return config_u32_soft((uint32_t)explicit_value, name, fallback, 1, max, out, err);
 }
 
 /* The value of one hex digit, or -1. */

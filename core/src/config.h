@@ -20,6 +20,15 @@ genops_status config_u32(uint32_t explicit_value, const char *name, uint32_t fal
 genops_status config_ms(genops_duration_ms explicit_value, const char *name, uint32_t fallback,
                         uint32_t max, uint32_t *out, genops_error *err);
 
+/* config_u32 and config_ms for a setting that must never stop a pipeline from starting
+ * (OpenTelemetry's environment specification: a value that cannot be parsed SHOULD
+ * produce a warning and be ignored): a malformed variable is a WARNING naming it and
+ * fallback is used. A bad explicit option is still GENOPS_EINVAL. */
+genops_status config_u32_soft(uint32_t explicit_value, const char *name, uint32_t fallback,
+                              uint32_t min, uint32_t max, uint32_t *out, genops_error *err);
+genops_status config_ms_soft(genops_duration_ms explicit_value, const char *name, uint32_t fallback,
+                             uint32_t max, uint32_t *out, genops_error *err);
+
 /* Copy a caller's versioned options struct (its first member is size_t struct_size) into
  * dst, which is size bytes and is zeroed first: an older, shorter struct leaves the newer
  * fields 0, and a NULL opt leaves all of dst 0. GENOPS_EINVAL when struct_size is out of

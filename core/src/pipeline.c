@@ -597,14 +597,14 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
     uint32_t queue, delay, timeout, batch;
     genops_status rc;
 
-    if ((rc = config_u32(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24, &queue,
-                         err)) ||
-        (rc = config_ms(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000, 24u * 3600 * 1000,
-                        &delay, err)) ||
-        (rc = config_ms(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000, 24u * 3600 * 1000,
-                        &timeout, err)) ||
-        (rc = config_u32(o->max_export_batch_size, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1,
-                         1u << 24, &batch, err)))
+    if ((rc = config_u32_soft(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24,
+                              &queue, err)) ||
+        (rc = config_ms_soft(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000,
+                             24u * 3600 * 1000, &delay, err)) ||
+        (rc = config_ms_soft(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000,
+                             24u * 3600 * 1000, &timeout, err)) ||
+        (rc = config_u32_soft(o->max_export_batch_size, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1,
+                              1u << 24, &batch, err)))
         return rc;
     /* As the OpenTelemetry SDKs do: a batch never exceeds the queue. */
     p->batch_size = batch > queue ? queue : batch;

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "log.h"
 
 /* Set key (if not already set by a higher-priority source, unless override). */
 static genops_status put(struct resource *r, const char *key, size_t klen, const char *val,
@@ -28,6 +29,14 @@ static genops_status put(struct resource *r, const char *key, size_t klen, const
     if (!attr_list_grow(&r->attrs))
         return error_set(err, GENOPS_ENOMEM, "out of memory building the resource");
     r->attrs.items[r->attrs.count++] = e;
+    return GENOPS_OK;
+}
+
+/* config_kv_list's own checks (key=value, %-escapes) are the whole check. */
+static genops_status check_member(const char *key, size_t key_len, const char *value,
+                                  size_t value_len, void *ctx, genops_error *err)
+{
+    (void)key, (void)key_len, (void)value, (void)value_len, (void)ctx, (void)err;
     return GENOPS_OK;
 }
 
@@ -72,9 +81,16 @@ genops_status resource_build(struct resource *r, const genops_pipeline_options *
         else
             rc = put(r, a->key, strlen(a->key), a->value.u.s, a->value.len, false, err);
     }
-    if (!rc && config_str("OTEL_RESOURCE_ATTRIBUTES"))
-        rc = config_kv_list("OTEL_RESOURCE_ATTRIBUTES", config_str("OTEL_RESOURCE_ATTRIBUTES"),
-                            put_member, r, err);
+    const char *env = config_str("OTEL_RESOURCE_ATTRIBUTES");
+    if (!rc && env &&
+        (rc = config_kv_list("OTEL_RESOURCE_ATTRIBUTES", env, check_member, NULL, err)) ==
+            GENOPS_EINVAL) {
+        /* Checked whole first, so a malformed variable is ignored whole: telemetry must
+         * never stop an application from starting (as config_u32_soft). */
+        log_msg(LOG_WARNING, "%s; the variable is ignored", err->message);
+        rc = GENOPS_OK;
+    } else if (!rc && env)
+        rc = config_kv_list("OTEL_RESOURCE_ATTRIBUTES", env, put_member, r, err);
     if (!rc)
         rc = put_str(r, "service.name", "unknown_service", false, err);
     if (!rc)
