@@ -140,6 +140,14 @@ static genops_status need_number(const struct recorder *r, const char *name, con
     return GENOPS_OK;
 }
 
+/* v, or NULL when it is a derived double that is not finite (limit 1e-320, used 1e308
+ * gives an infinite utilization): such a value is omitted (semconv.def says so for each
+ * derived name), as JSON and the backends cannot carry it. */
+static const genops_value *finite_or_omitted(const genops_value *v)
+{
+    return v->type == GENOPS_TYPE_DOUBLE && !isfinite(v->u.d) ? NULL : v;
+}
+
 /* Set a fixed genops.* name when v is given (Python's set_attribute drops None). */
 static void put(struct span *s, const char *key, size_t key_len, const genops_value *v,
                 genops_status *rc, genops_error *err)
@@ -207,13 +215,15 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
     const genops_value *cost = c.args[C_COST] ? c.args[C_COST] : c.args[C_TOTAL_COST];
     if (!cost)
         return error_set(err, GENOPS_EINVAL, "record_cost: missing argument 'cost'");
+    if ((rc = need_number(&cost_rec, c.args[C_COST] ? "cost" : "total_cost", cost, err)))
+        return rc;
     const genops_value *tin = either(c.args[C_TIN], c.args[C_TIN_ALIAS]);
     const genops_value *tout = either(c.args[C_TOUT], c.args[C_TOUT_ALIAS]);
     const genops_value *ttotal = c.args[C_TTOTAL];
     genops_value sum;
     if (!given(ttotal) && given(tin) && given(tout) && is_number(tin) && is_number(tout)) {
         sum = arith(tin, tout, +1);
-        ttotal = &sum;
+        ttotal = finite_or_omitted(&sum);
     }
     genops_value usd = {.type = GENOPS_TYPE_STRING, .len = 3, .u.s = "USD"};
     const genops_value *currency = c.args[C_CURRENCY] ? c.args[C_CURRENCY] : &usd;
@@ -298,7 +308,7 @@ genops_status genops_span_record_budget(genops_span h, const genops_attribute *k
     genops_value diff, percent = {.type = GENOPS_TYPE_DOUBLE};
     if (!given(remaining) && both) {
         diff = arith(limit, used, -1);
-        remaining = &diff;
+        remaining = finite_or_omitted(&diff);
     }
     put(s, SEMCONV_KEY(BUDGET_NAME), c.args[B_NAME], &rc, err);
     put(s, SEMCONV_KEY(BUDGET_ALLOCATED), limit, &rc, err);
@@ -306,7 +316,7 @@ genops_status genops_span_record_budget(genops_span h, const genops_attribute *k
     put(s, SEMCONV_KEY(BUDGET_REMAINING), remaining, &rc, err);
     if (both && as_double(limit) > 0) {
         percent.u.d = (as_double(used) / as_double(limit)) * 100;
-        put(s, SEMCONV_KEY(BUDGET_UTILIZATION_PERCENT), &percent, &rc, err);
+        put(s, SEMCONV_KEY(BUDGET_UTILIZATION_PERCENT), finite_or_omitted(&percent), &rc, err);
     }
     put_others(s, &budget_rec, &c, kv, n, &rc, err);
     return rc;

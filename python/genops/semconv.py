@@ -35,7 +35,8 @@ COST_PREFIX = "genops.cost."
 TOKENS_INPUT = "genops.tokens.input"
 #: Output tokens (tokens_output, alias output_tokens).
 TOKENS_OUTPUT = "genops.tokens.output"
-#: Total tokens (tokens_total), else input + output when both are given.
+#: Total tokens (tokens_total), else input + output when both are given (omitted when that sum is not a
+#: finite number).
 TOKENS_TOTAL = "genops.tokens.total"
 #: The policy evaluated (policy_name).
 POLICY_NAME = "genops.policy.name"
@@ -53,9 +54,11 @@ BUDGET_NAME = "genops.budget.name"
 BUDGET_ALLOCATED = "genops.budget.allocated"
 #: Spent so far (budget_used, alias consumed).
 BUDGET_CONSUMED = "genops.budget.consumed"
-#: budget_remaining (alias remaining), else limit - used when both are known.
+#: budget_remaining (alias remaining), else limit - used when both are known (omitted when that
+#: difference is not a finite number).
 BUDGET_REMAINING = "genops.budget.remaining"
-#: used / limit x 100, when limit > 0.
+#: used / limit x 100, when limit > 0 and the quotient is a finite number (limit 1e-320, used 1e308:
+#: omitted, never Infinity).
 BUDGET_UTILIZATION_PERCENT = "genops.budget.utilization_percent"
 #: Any other record_budget argument k as genops.budget.k.
 BUDGET_PREFIX = "genops.budget."

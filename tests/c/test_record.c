@@ -133,6 +133,12 @@ static void test_cost_errors_record_nothing(void **state)
     assert_int_equal(genops_span_record_cost(s, nan, 2, &err), GENOPS_EINVAL);
     assert_non_null(strstr(err.message, "'cost'"));
     assert_int_equal(genops_span_record_cost(s, NULL, 2, &err), GENOPS_EINVAL);
+    /* A string cost was recorded as a string; record_budget has always refused one. */
+    genops_attribute words[] = {A_STR("cost", "abc")};
+    assert_int_equal(genops_span_record_cost(s, words, 1, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "cost must be a number"));
+    genops_attribute total_words[] = {A_STR("total_cost", "abc")};
+    assert_int_equal(genops_span_record_cost(s, total_words, 1, &err), GENOPS_EINVAL);
     genops_span_end(s, NULL);
     assert_int_equal(genops_span_record_cost(s, nan, 0, &err), GENOPS_ESTALE);
     assert_int_equal(genops_pipeline_flush(f.pipeline, 10000, NULL), GENOPS_OK);
@@ -210,6 +216,21 @@ static void test_budget_given_remaining_zero_limit_and_partial(void **state)
     expect_absent(d, "genops.budget.consumed");
     expect_absent(d, "genops.budget.remaining");
     expect_absent(d, "genops.budget.utilization_percent");
+
+    /* Derived values that are not finite are omitted, never sent as "Infinity". */
+    genops_attribute huge[] = {A_STR("budget_name", "b"), A_DBL("budget_limit", 1e-320),
+                               A_DBL("budget_used", 1e308)};
+    d = record(genops_span_record_budget, huge, COUNT(huge));
+    expect_absent(d, "genops.budget.utilization_percent");
+    genops_attribute apart[] = {A_STR("budget_name", "b"), A_DBL("budget_limit", 1.7e308),
+                                A_DBL("budget_used", -1.7e308)};
+    d = record(genops_span_record_budget, apart, COUNT(apart));
+    expect_double(d, "genops.budget.allocated", 1.7e308);
+    expect_absent(d, "genops.budget.remaining");
+    genops_attribute tokens[] = {A_DBL("cost", 1.0), A_DBL("tokens_input", 1.7e308),
+                                 A_DBL("tokens_output", 1.7e308)};
+    d = record(genops_span_record_cost, tokens, COUNT(tokens));
+    expect_absent(d, "genops.tokens.total");
 
     genops_error err;
     genops_span s = genops_span_start(f.pipeline, "op", NULL, NULL);
