@@ -50,13 +50,15 @@ void genops_context_unref(genops_context *ctx)
 }
 
 /* Append a deep copy of one attribute, or replace the value of an existing key, or
- * remove the key when the value is NULL. */
+ * remove the key when the value is NULL. known_new: the key cannot be there yet (the
+ * first layer's keys, unique already), so no lookup: the lookup is a scan, and one per
+ * key made every set_context quadratic in the context's size. */
 static genops_status context_put(genops_context *c, const char *key, const genops_value *v,
-                                 genops_error *err)
+                                 bool known_new, genops_error *err)
 {
     size_t klen = strlen(key);
     uint32_t hash = attr_hash(key, klen);
-    int32_t at = attr_list_find(&c->attrs, key, klen, hash);
+    int32_t at = known_new ? -1 : attr_list_find(&c->attrs, key, klen, hash);
     uint32_t unused_truncated = 0;
 
     if (v->type == GENOPS_TYPE_NULL) {
@@ -123,11 +125,14 @@ static genops_context *context_build(const genops_context *const *bases, size_t 
     atomic_init(&c->refs, 1);
     arena_init(&c->arena, CONTEXT_ARENA_LIMIT);
     genops_status rc = GENOPS_OK;
-    for (size_t b = 0; b < nbases; b++)
+    for (size_t b = 0; b < nbases; b++) {
+        bool first = c->attrs.count == 0; /* a snapshot's keys are unique, none NULL */
         for (uint32_t i = 0; bases[b] && i < bases[b]->attrs.count && !rc; i++)
-            rc = context_put(c, bases[b]->attrs.items[i].key, &bases[b]->attrs.items[i].value, err);
+            rc = context_put(c, bases[b]->attrs.items[i].key, &bases[b]->attrs.items[i].value,
+                             first, err);
+    }
     for (size_t i = 0; i < count && !rc; i++)
-        rc = context_put(c, attrs[i].key, &attrs[i].value, err);
+        rc = context_put(c, attrs[i].key, &attrs[i].value, false, err);
     if (!rc)
         rc = context_seal(c, err);
     if (rc) {
