@@ -52,6 +52,16 @@ genops_add_driver(genops_otlp_driver otlp_driver.c)
 genops_add_pytest(test_otlp_exporter_py test_otlp_exporter.py
                   "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
 
+# The fault matrix (tests/faults/, docs/reliability.md): the OTLP driver against a
+# scripted local server, one case per backend fault.
+if(Python3_FOUND)
+  add_test(NAME test_fault_matrix_py
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                   ${CMAKE_SOURCE_DIR}/tests/faults)
+  set_tests_properties(test_fault_matrix_py PROPERTIES TIMEOUT 120 ENVIRONMENT
+                       "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
+endif()
+
 # Splunk HEC: tests/python/test_hec_exporter.py against tests/peers/hec_server.py (the
 # driver also runs genops_hec_validate). Its ctypes test loads libgenops.so into the
 # interpreter: not a sanitizer build's.
