@@ -685,6 +685,26 @@ bool http_client_first(struct http_client *c, long key)
     return true;
 }
 
+/* A text cut to its buffer before it got here (a backend's error body) may end in the
+ * first bytes of a secret, which no whole-value match finds: such a tail of at least
+ * TAIL_PREFIX_MIN bytes becomes REDACTED too (cut to fit). */
+enum { TAIL_PREFIX_MIN = 3 };
+
+static void redact_cut_tail(const struct http_client *c, char *text, size_t size)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < c->secret_count; i++) {
+        size_t sl = strlen(c->secrets[i]);
+        for (size_t k = sl - 1 < len ? sl - 1 : len; k >= TAIL_PREFIX_MIN; k--) {
+            if (memcmp(text + len - k, c->secrets[i], k) == 0) {
+                snprintf(text + len - k, size - (len - k), "%s", REDACTED);
+                len = strlen(text);
+                break;
+            }
+        }
+    }
+}
+
 void http_client_redact(const struct http_client *c, char *text, size_t size)
 {
     char *out = c->secret_count ? malloc(size) : NULL;
@@ -708,6 +728,7 @@ void http_client_redact(const struct http_client *c, char *text, size_t size)
         memcpy(text, out, n + 1);
     }
     free(out);
+    redact_cut_tail(c, text, size);
     for (char *p = text; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';

@@ -116,6 +116,14 @@ static void test_redact_replaces_every_secret_value(void **state)
     char small[16] = "hcKEYhcKEYhcKEY";
     http_client_redact(c, small, sizeof small);
     assert_string_equal(small, "[REDACTED][REDA");
+    /* Cut before it got here (a backend's body in a 255-byte buffer): the start of a
+     * token at the very end was printed as it was. */
+    char cut[64] = "denied: bad key hcKE";
+    http_client_redact(c, cut, sizeof cut);
+    assert_string_equal(cut, "denied: bad key [REDACTED]");
+    char cut_bearer[64] = "token Bearer tok-1";
+    http_client_redact(c, cut_bearer, sizeof cut_bearer);
+    assert_null(strstr(cut_bearer, "tok-1"));
     http_client_free(c);
 }
 
