@@ -19,6 +19,11 @@ Behaviour by the requested model:
 Token counts depend on the request (input: 100 + the length of its JSON messages), so
 a test must read them from the SDK's response, never assume them.
 
+Mistral AI (https://docs.mistral.ai/api/ - chat completions, embeddings, their errors)
+is served under the path prefix /mistral (its paths are OpenAI's, its shapes differ: a
+stream always ends with a chunk that carries the usage; a missing field is a 422 with
+FastAPI's "detail" list; any key but "test-key" a 401 {"message": "Unauthorized"}).
+
 A request in absolute form (``POST http://openrouter.ai/api/v1/...``, as a client
 using this server as its HTTP proxy sends it) is answered the same way, its host kept:
 that is how the OpenRouter test reaches no network.
@@ -127,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
                 400, _openai_error(400, "body is not a JSON object", "invalid_request_error", None)
             )
         path = parts.path
+        if path.startswith("/mistral/"):
+            return self._mistral(path[len("/mistral") :], body)
         if path.startswith("/model/"):
             return self._bedrock(unquote(path[len("/model/") :]), body)
         if path.endswith("/v1/messages"):
@@ -335,6 +342,63 @@ class _Handler(BaseHTTPRequestHandler):
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             },
         )
+
+    # ---- Mistral ----------------------------------------------------------------------
+    def _mistral(self, path: str, body: dict[str, Any]) -> None:
+        if self.headers.get("Authorization") != "Bearer test-key":  # the one key it knows
+            return self._json(401, {"message": "Unauthorized", "request_id": "req_local"})
+        model = body.get("model")
+        field = {"/v1/chat/completions": "messages", "/v1/embeddings": "input"}.get(path)
+        if field is None:
+            return self._json(404, {"detail": "Not Found"})
+        for name in ("model", field):
+            if name not in body:
+                missing = {"type": "missing", "loc": ["body", name], "msg": "Field required", "input": body}
+                return self._json(422, {"object": "error", "detail": [missing]})
+        if model == "rate-limit":
+            return self._json(429, {"message": "Requests rate limit exceeded"}, {"retry-after": "20"})
+        prompt = _input_tokens(body) if field == "messages" else 8 + len(json.dumps(body["input"]))
+        if field == "input":
+            return self._json(
+                200,
+                {
+                    "id": "emb-local1",
+                    "object": "list",
+                    "model": model,
+                    "data": [{"object": "embedding", "embedding": [0.25, -0.5, 0.125], "index": 0}],
+                    "usage": {"prompt_tokens": prompt, "completion_tokens": 0, "total_tokens": prompt},
+                },
+            )
+        completion = 40 + len(STREAM_TEXT)
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+        head = {"id": "cmpl-local1", "created": CREATED, "model": model}
+        if not body.get("stream"):
+            message = {
+                "role": "assistant",
+                "content": "".join(STREAM_TEXT),
+                "tool_calls": None,
+                "prefix": False,
+            }
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            return self._json(200, {**head, "object": "chat.completion", "choices": [choice], "usage": usage})
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            chunk = {**head, "object": "chat.completion.chunk"}
+            for i, t in enumerate(STREAM_TEXT):
+                delta = {"role": "assistant", "content": t} if i == 0 else {"content": t}
+                yield (
+                    None,
+                    json.dumps({**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}),
+                )
+            last = {"index": 0, "delta": {"content": ""}, "finish_reason": "stop"}
+            yield None, json.dumps({**chunk, "choices": [last], "usage": usage})
+            yield None, "[DONE]"
+
+        self._sse(events())
 
     # ---- Anthropic ------------------------------------------------------------------
     def _anthropic(self, body: dict[str, Any]) -> None:

@@ -98,12 +98,17 @@ def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
 def test_init_reports_what_it_patched(spans):
     status = genops.status()
     has_boto3 = importlib.util.find_spec("boto3") is not None
-    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"] + ["bedrock"] * has_boto3
+    has_mistral = importlib.util.find_spec("mistralai") is not None
+    assert (
+        status["instrumented_providers"]
+        == ["openai", "openrouter", "anthropic"] + ["bedrock"] * has_boto3 + ["mistral"] * has_mistral
+    )
     assert status["available_providers"] == {
         "openai": True,
         "openrouter": True,
         "anthropic": True,
         "bedrock": has_boto3,
+        "mistral": has_mistral,
     }
 
 

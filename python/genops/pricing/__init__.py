@@ -208,6 +208,8 @@ def set_price(
     return price
 
 
+# A vendor prefix (OpenRouter's "mistralai/...", Bedrock's "mistral.") -> its table.
+_VENDOR_TABLES = {"mistralai": "mistral_ai", "mistral": "mistral_ai"}
 _BEDROCK_ID = re.compile(r"^(?:(?:us|eu|apac|global|us-gov)\.)?([a-z0-9]+)\.(.+)$")
 _SUFFIXES = (
     re.compile(r":[a-z0-9]+$"),  # OpenRouter variants (:free, :beta); Bedrock's ":0" after -v1
@@ -264,6 +266,7 @@ def _search(table: dict[str, dict[str, ModelPrice]], provider: str, model: str) 
     if exact is not None:
         return exact
     vendor, names = normalize_model(model)
+    vendor = _VENDOR_TABLES.get(vendor or "", vendor)
     for where in (provider.lower(), vendor):
         models = table.get(where or "")
         if models:

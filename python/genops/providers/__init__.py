@@ -21,6 +21,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "openrouter": ("openrouter", "patch_openrouter", "unpatch_openrouter"),
     "anthropic": ("anthropic", "patch_anthropic", "unpatch_anthropic"),
     "bedrock": ("bedrock", "patch_bedrock", "unpatch_bedrock"),
+    "mistral": ("mistral", "patch_mistral", "unpatch_mistral"),
 }
 
 

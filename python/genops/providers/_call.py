@@ -68,6 +68,25 @@ def text(obj: Any, name: str) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 
 
+def chat_completion(call: "ProviderCall", obj: Any) -> None:
+    """An OpenAI-shaped answer: a chat completion, one of its stream's chunks, or an
+    embeddings response (OpenAI's, and Mistral's, which has the same fields)."""
+    u = call.usage
+    u.model = text(obj, "model") or u.model
+    u.response_id = text(obj, "id") or u.response_id
+    for choice in getattr(obj, "choices", None) or ():
+        reason = getattr(choice, "finish_reason", None)
+        if isinstance(reason, str):
+            u.finish_reasons.append(reason)
+    usage = getattr(obj, "usage", None)
+    if usage is not None:
+        u.input_tokens = number(usage, "prompt_tokens")
+        u.output_tokens = number(usage, "completion_tokens")
+        u.total_tokens = number(usage, "total_tokens")
+        u.cached_input_tokens = number(usage, "prompt_tokens_details", "cached_tokens")
+        u.reasoning_tokens = number(usage, "completion_tokens_details", "reasoning_tokens")
+
+
 class ProviderCall:
     """The operation of one call. finish() or fail() ends it, once."""
 

@@ -1,14 +1,15 @@
 """Observing a streamed answer without changing what the application gets.
 
-Both SDKs (OpenAI's and Anthropic's, generated alike) return a Stream / AsyncStream
-whose iteration goes through the instance's ``_iterator`` and whose ``close()`` (also
-called by ``with`` and, for AsyncStream, ``aclose()``) closes the response. The same
-object is returned to the application, with two instance attributes set: ``_iterator``
-becomes a generator that passes every item through unchanged after showing it to the
-call, and ``close`` also ends the call. The operation therefore ends, with the totals
-seen so far, when the stream is read to its end, fails, is closed early, or is
-collected unread. The close wrapper holds the stream by weak reference: a cycle would
-leave a dropped stream (and its connection) to the cyclic garbage collector.
+The SDKs return a stream object whose iteration goes through one instance attribute
+(OpenAI's and Anthropic's Stream / AsyncStream: ``_iterator``; Mistral's EventStream:
+``generator``) and whose ``close()`` (also called by ``with`` and, for AsyncStream,
+``aclose()``) closes the response. The same object is returned to the application, with
+two instance attributes set: the iterator attribute becomes a generator that passes
+every item through unchanged after showing it to the call, and ``close`` also ends the
+call. The operation therefore ends, with the totals seen so far, when the stream is
+read to its end, fails, is closed early, or is collected unread. The close wrapper holds
+the stream by weak reference: a cycle would leave a dropped stream (and its connection)
+to the cyclic garbage collector.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def _see(call: ProviderCall, observe: Observer, item: Any) -> None:
         report_once("stream", "genops: reading a %s stream event failed: %r", call.provider, e)
 
 
-def observe_sync(stream: Any, call: ProviderCall, observe: Observer) -> Any:
-    """Hook call onto a sync Stream (returned as it came); see the module comment."""
-    inner: Iterator[Any] = stream._iterator
+def observe_sync(stream: Any, call: ProviderCall, observe: Observer, iterator: str) -> Any:
+    """Hook call onto a sync stream whose items come from its attribute iterator
+    (returned as it came); see the module comment."""
+    inner: Iterator[Any] = getattr(stream, iterator)
 
     def observed() -> Iterator[Any]:
         try:
@@ -59,14 +61,14 @@ def observe_sync(stream: Any, call: ProviderCall, observe: Observer) -> Any:
         finally:
             call.finish()
 
-    stream._iterator = observed()
+    setattr(stream, iterator, observed())
     stream.close = close
     return stream
 
 
-def observe_async(stream: Any, call: ProviderCall, observe: Observer) -> Any:
-    """Hook call onto an AsyncStream (returned as it came)."""
-    inner: AsyncIterator[Any] = stream._iterator
+def observe_async(stream: Any, call: ProviderCall, observe: Observer, iterator: str) -> Any:
+    """Hook call onto an async stream (returned as it came)."""
+    inner: AsyncIterator[Any] = getattr(stream, iterator)
 
     async def observed() -> AsyncIterator[Any]:
         try:
@@ -92,15 +94,15 @@ def observe_async(stream: Any, call: ProviderCall, observe: Observer) -> Any:
         finally:
             call.finish()
 
-    stream._iterator = observed()
+    setattr(stream, iterator, observed())
     stream.close = close
     return stream
 
 
-def can_observe(stream: Any) -> bool:
+def can_observe(stream: Any, iterator: str) -> bool:
     """Whether stream has the shape observe_* relies on (else the call is recorded
     without its stream's usage, and a warning says so)."""
     try:
-        return hasattr(stream, "_iterator") and callable(getattr(type(stream), "close", None))
+        return hasattr(stream, iterator) and callable(getattr(type(stream), "close", None))
     except Exception:
         return False

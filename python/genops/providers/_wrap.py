@@ -18,12 +18,16 @@ Start = Callable[[Any, dict[str, Any]], Optional[ProviderCall]]
 Make = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def finish(call: ProviderCall, result: Any, observe: _streams.Observer, streams: tuple[type, type]) -> Any:
-    """End call with what result tells (now, or when the stream it is ends); return result."""
-    if isinstance(result, streams) and _streams.can_observe(result):
+def finish(
+    call: ProviderCall, result: Any, observe: _streams.Observer, streams: tuple[type, type], iterator: str
+) -> Any:
+    """End call with what result tells (now, or when the stream it is ends); return result.
+    streams: the SDK's (sync, async) stream classes; iterator: the stream attribute its
+    items come from."""
+    if isinstance(result, streams) and _streams.can_observe(result, iterator):
         if isinstance(result, streams[0]):
-            return _streams.observe_sync(result, call, observe)
-        return _streams.observe_async(result, call, observe)
+            return _streams.observe_sync(result, call, observe, iterator)
+        return _streams.observe_async(result, call, observe, iterator)
     try:
         observe(call, result)
     except Exception as e:
@@ -32,7 +36,13 @@ def finish(call: ProviderCall, result: Any, observe: _streams.Observer, streams:
     return result
 
 
-def sync_call(patches: Patches, start: Start, observe: _streams.Observer, streams: tuple[type, type]) -> Make:
+def sync_call(
+    patches: Patches,
+    start: Start,
+    observe: _streams.Observer,
+    streams: tuple[type, type],
+    iterator: str = "_iterator",
+) -> Make:
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             if not patches.active:
@@ -44,7 +54,7 @@ def sync_call(patches: Patches, start: Start, observe: _streams.Observer, stream
                 if call is not None:
                     call.fail(e)
                 raise
-            return result if call is None else finish(call, result, observe, streams)
+            return result if call is None else finish(call, result, observe, streams, iterator)
 
         return wrapper
 
@@ -52,7 +62,11 @@ def sync_call(patches: Patches, start: Start, observe: _streams.Observer, stream
 
 
 def async_call(
-    patches: Patches, start: Start, observe: _streams.Observer, streams: tuple[type, type]
+    patches: Patches,
+    start: Start,
+    observe: _streams.Observer,
+    streams: tuple[type, type],
+    iterator: str = "_iterator",
 ) -> Make:
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -65,7 +79,7 @@ def async_call(
                 if call is not None:
                     call.fail(e)
                 raise
-            return result if call is None else finish(call, result, observe, streams)
+            return result if call is None else finish(call, result, observe, streams, iterator)
 
         return wrapper
 

@@ -122,7 +122,7 @@ def _stream_sync(streams: tuple[type, type]) -> Callable[[Any], Callable[..., An
                     if call is not None:
                         call.fail(e)
                     raise
-                return raw if call is None else _wrap.finish(call, raw, _message, streams)
+                return raw if call is None else _wrap.finish(call, raw, _message, streams, "_iterator")
 
             setattr(manager, _SYNC_REQUEST, api_request)
             return manager
@@ -152,7 +152,7 @@ def _stream_async(streams: tuple[type, type]) -> Callable[[Any], Callable[..., A
                     if call is not None:
                         call.fail(e)
                     raise
-                return raw if call is None else _wrap.finish(call, raw, _message, streams)
+                return raw if call is None else _wrap.finish(call, raw, _message, streams, "_iterator")
 
             setattr(manager, _ASYNC_REQUEST, api_request())
             return manager

@@ -54,24 +54,6 @@ _TARGETS = (
 )
 
 
-def _chat(call: ProviderCall, obj: Any) -> None:
-    """A ChatCompletion, a ChatCompletionChunk or a CreateEmbeddingResponse."""
-    u = call.usage
-    u.model = text(obj, "model") or u.model
-    u.response_id = text(obj, "id") or u.response_id
-    for choice in getattr(obj, "choices", None) or ():
-        reason = getattr(choice, "finish_reason", None)
-        if isinstance(reason, str):
-            u.finish_reasons.append(reason)
-    usage = getattr(obj, "usage", None)
-    if usage is not None:
-        u.input_tokens = number(usage, "prompt_tokens")
-        u.output_tokens = number(usage, "completion_tokens")
-        u.total_tokens = number(usage, "total_tokens")
-        u.cached_input_tokens = number(usage, "prompt_tokens_details", "cached_tokens")
-        u.reasoning_tokens = number(usage, "completion_tokens_details", "reasoning_tokens")
-
-
 def _responses(call: ProviderCall, obj: Any) -> None:
     """A Response, or a stream event that carries one (response.created, .completed,
     .incomplete, .failed)."""
@@ -91,7 +73,7 @@ def _responses(call: ProviderCall, obj: Any) -> None:
         u.finish_reasons = [status]
 
 
-_OBSERVERS: dict[str, _streams.Observer] = {"chat": _chat, "responses": _responses}
+_OBSERVERS: dict[str, _streams.Observer] = {"chat": _call.chat_completion, "responses": _responses}
 
 
 def _classify(host: str) -> str:
