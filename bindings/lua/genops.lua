@@ -1,0 +1,174 @@
+-- genops - GenOps governance telemetry for Lua (5.3, 5.4; LuaJIT and 5.1 need the
+-- native module built against them), over the flat functions SWIG generates from
+-- bindings/genops.i (genops_native). Every per-operation call is one native call.
+--
+--   local genops = require("genops")
+--   genops.init{service_name = "chat-api", exporter_type = "otlp",
+--               otlp_endpoint = "http://127.0.0.1:4318"}
+--   genops.track_enhanced({operation_name = "chat", team = "ml"}, function(span)
+--     span:record_cost{cost = 0.02, provider = "openai"}
+--   end)
+--
+-- docs/lua.md describes the API.
+local N = require("genops_native")
+
+local M = {}
+-- table.pack / table.unpack are 5.2+; LuaJIT and 5.1 have the global unpack.
+local unpack = table.unpack or unpack
+local function pack(...) return { n = select("#", ...), ... } end
+local pipeline, memory_exporter
+
+-- The current span and governance context, per coroutine (a coroutine started inside
+-- a block starts without them, as a Fiber does in Ruby).
+local state = setmetatable({}, { __mode = "k" })
+local main_key = {}
+local function current()
+  local co = coroutine.running()
+  local key = co or main_key
+  local s = state[key]
+  if not s then
+    s = {}
+    state[key] = s
+  end
+  return s
+end
+
+local Span = {}
+Span.__index = Span
+function Span:record_cost(kv) return N.genops_span_record_cost(self.handle, kv) end
+function Span:record_policy(kv) return N.genops_span_record_policy(self.handle, kv) end
+function Span:record_budget(kv) return N.genops_span_record_budget(self.handle, kv) end
+function Span:record_evaluation(kv) return N.genops_span_record_evaluation(self.handle, kv) end
+function Span:set_attribute(key, value) return N.genops_span_set(self.handle, key, value) end
+-- {trace_id, span_id} (16 and 8 bytes): the parent of spans started inside.
+function Span:context() return { N.genops_span_get_context(self.handle) } end
+
+local function check_string(value, what)
+  if type(value) ~= "string" then
+    error("genops: EINVAL: " .. what .. " must be a string, not a " .. type(value), 3)
+  end
+end
+
+-- Start the pipeline (again: the old one is freed). exporter_type: "otlp" (the
+-- endpoint decides OTLP or Splunk HEC), "console" or "memory" (genops.finished_spans).
+function M.init(opts)
+  if type(opts) ~= "table" then error("genops: EINVAL: genops.init takes a table", 2) end
+  check_string(opts.service_name, "service_name")
+  local kind = opts.exporter_type or "otlp"
+  local exporter
+  if kind == "memory" then
+    exporter = N.genops_memory_exporter_new()
+  elseif kind == "console" then
+    exporter = N.genops_console_exporter_new(1)
+  elseif kind == "otlp" then
+    exporter = N.genops_exporter_for_endpoint({ endpoint = opts.otlp_endpoint,
+                                                headers = opts.otlp_headers })
+  else
+    error("genops: EINVAL: exporter_type '" .. tostring(kind) ..
+          "': expected otlp, console or memory", 2)
+  end
+  local p = N.genops_pipeline_new({ service_name = opts.service_name })
+  N.genops_pipeline_add_exporter(p, exporter)
+  local defaults = { team = opts.default_team, project = opts.default_project,
+                     environment = opts.default_environment }
+  if next(defaults) then N.genops_defaults_update(defaults) end
+  if pipeline then N.genops_pipeline_free(pipeline) end
+  pipeline, memory_exporter = p, kind == "memory" and exporter or nil
+  return M
+end
+
+-- One operation span around fn(span): attrs.operation_name names it, the other keys
+-- are genops.<key>. An error in fn sets status ERROR, adds the exception event and
+-- is re-raised with its traceback. Returns fn's results.
+function M.track_enhanced(attrs, fn)
+  if not pipeline then error("genops: ENOTINIT: call genops.init first", 2) end
+  if type(attrs) ~= "table" then error("genops: EINVAL: track_enhanced takes a table", 2) end
+  if type(fn) ~= "function" then error("genops: EINVAL: track_enhanced needs a function", 2) end
+  local name = attrs.operation_name
+  check_string(name, "operation_name")
+  local rest = {}
+  for k, v in pairs(attrs) do
+    if k ~= "operation_name" and k ~= "operation_type" then rest[k] = v end
+  end
+  local s = current()
+  local parent = s.span
+  local handle = N.genops_operation_start(pipeline, name, attrs.operation_type,
+                                          parent and parent:context() or nil, s.context, rest)
+  local span = setmetatable({ handle = handle }, Span)
+  s.span = span
+  local results = pack(xpcall(fn, debug.traceback, span))
+  s.span = parent
+  if results[1] then
+    N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_OK, nil)
+    N.genops_span_end(handle)
+    return unpack(results, 2, results.n)
+  end
+  local err = results[2]
+  local message = tostring(err)
+  N.genops_span_record_exception(handle, "error", message:match("^[^\n]*"), message)
+  N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_ERROR, message:match("^[^\n]*"))
+  N.genops_span_end(handle)
+  error(err, 0)
+end
+
+function M.current_span() return current().span end
+
+-- Governance attributes for every operation started inside fn (in this coroutine).
+function M.with_governance_context(attrs, fn)
+  local s = current()
+  local saved = s.context
+  local context = N.genops_context_new(saved, attrs)
+  s.context = context
+  local results = pack(pcall(fn))
+  s.context = saved
+  N.genops_context_unref(context)
+  if not results[1] then error(results[2], 0) end
+  return unpack(results, 2, results.n)
+end
+
+function M.governance_context()
+  local ctx = N.genops_effective_context(current().context, nil)
+  local out = {}
+  for i = 0, N.genops_context_count(ctx) - 1 do
+    local k, v = N.genops_context_get(ctx, i)
+    out[k] = v
+  end
+  N.genops_context_unref(ctx)
+  return out
+end
+
+function M.set_default_attributes(attrs) return N.genops_defaults_set(attrs) end
+function M.update_default_attributes(attrs) return N.genops_defaults_update(attrs) end
+function M.clear_default_attributes() return N.genops_defaults_clear() end
+
+-- Wait up to ms milliseconds (default 5000) for every ended span to be exported.
+function M.flush(ms)
+  if pipeline then return N.genops_pipeline_flush(pipeline, ms or 5000) end
+end
+
+function M.shutdown(ms)
+  if not pipeline then return end
+  local p = pipeline
+  pipeline, memory_exporter = nil, nil
+  N.genops_pipeline_shutdown(p, ms or 5000)
+  N.genops_pipeline_free(p)
+end
+
+-- The spans a memory exporter holds: {name=, attributes=, status=}.
+function M.finished_spans()
+  if not memory_exporter then error("genops: EINVAL: needs exporter_type = \"memory\"", 2) end
+  local out = {}
+  for i = 0, N.genops_memory_exporter_count(memory_exporter) - 1 do
+    local data = N.genops_memory_exporter_get(memory_exporter, i)
+    local attributes = {}
+    for j = 0, N.genops_span_data_attribute_count(data) - 1 do
+      local _, k, v = N.genops_span_data_attribute(data, j)
+      attributes[k] = v
+    end
+    out[#out + 1] = { name = N.genops_span_data_name(data), attributes = attributes,
+                      status = N.genops_span_data_status(data) }
+  end
+  return out
+end
+
+return M
