@@ -2,16 +2,10 @@
 -- track_enhanced, recorders, errors re-raised with their traceback, context per
 -- coroutine, bad input. Plain Lua like smoke.lua (busted is not installed here).
 --
---   LUA_PATH='bindings/lua/?.lua' LUA_CPATH='<build>/lua/?.so' lua5.4 tests/lua/api.lua
+--   LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH='<build>/lua/?.so' lua5.4 tests/lua/api.lua
 local genops = require("genops")
 
-local failures = 0
-local function check(cond, what)
-  if not cond then
-    failures = failures + 1
-    io.stderr:write("FAIL: " .. what .. "\n")
-  end
-end
+local check = require("check")
 local function spans()
   genops.flush(5000)
   return genops.finished_spans()
@@ -93,5 +87,4 @@ check(attrs["utf8"] ~= nil, "invalid UTF-8 recorded")
 genops.shutdown()
 raises(function() genops.track_enhanced({ operation_name = "x" }, function() end) end, "after shutdown")
 
-if failures > 0 then os.exit(1) end
-print("lua api: ok")
+check.finish("lua api")

@@ -2,16 +2,10 @@
 -- record one operation span into a memory exporter, read it back. The same scenario
 -- as tests/ruby/smoke_test.rb and tests/python/test_bindings_smoke.py.
 --
---   LUA_CPATH='<build>/lua/?.so' lua5.4 tests/lua/smoke.lua
+--   LUA_PATH='tests/lua/?.lua' LUA_CPATH='<build>/lua/?.so' lua5.4 tests/lua/smoke.lua
 local g = require("genops_native")
 
-local failures = 0
-local function check(cond, what)
-  if not cond then
-    failures = failures + 1
-    io.stderr:write("FAIL: " .. what .. "\n")
-  end
-end
+local check = require("check")
 
 local pipeline = g.genops_pipeline_new({ service_name = "lua-smoke" })
 local exporter = g.genops_memory_exporter_new()
@@ -73,7 +67,4 @@ all_back = all_back and #got_words == 600 and got_words[600] == "w600"
 check(all_back, "attribute lists grow past their inline storage")
 
 g.genops_pipeline_free(pipeline)
-if failures > 0 then
-  os.exit(1)
-end
-print("lua smoke: ok")
+check.finish("lua smoke")
