@@ -10,7 +10,7 @@ CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
 .PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
-        dist test-dist \
+        dist test-dist gem test-gem \
         bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
         abi-check abi-baseline clean
 
@@ -60,8 +60,8 @@ test-valgrind: build-debug
 	$(PYTHON) tools/valgrind_tests.py $(BUILD)/debug
 
 test: deps
-	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-valgrind \
-	  test-dist
+	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-gem \
+	  test-valgrind test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
@@ -84,6 +84,24 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	LUA_PATH='tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
 	LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' \
 	  lua5.4 tests/lua/api.lua
+
+# The genops gem (docs/ruby.md, "Installing"): staged and built in $(BUILD)/gem by
+# tools/stage_gem.sh. test-gem installs libgenops into $(BUILD)/gem-prefix and the gem
+# into $(BUILD)/gem-home (its extension made by SWIG and linked through genops.pc, as
+# on a user's machine), then runs the API test against the installed gem alone.
+GEM_PREFIX := $(abspath $(BUILD))/gem-prefix
+GEM_HOME_DIR := $(abspath $(BUILD))/gem-home
+gem:
+	tools/stage_gem.sh $(BUILD)/gem
+
+test-gem: gem $(BUILD)/python/CMakeCache.txt
+	$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops genops_static
+	$(CMAKE) --install $(BUILD)/python --prefix $(GEM_PREFIX) >/dev/null
+	rm -rf $(GEM_HOME_DIR)
+	PKG_CONFIG_PATH=$(GEM_PREFIX)/lib/pkgconfig gem install --local --no-document \
+	  --install-dir $(GEM_HOME_DIR) $(BUILD)/gem/genops-*.gem
+	GEM_PATH=$(GEM_HOME_DIR):$$(gem env gempath) LD_LIBRARY_PATH=$(GEM_PREFIX)/lib \
+	  ruby tests/ruby/api_test.rb
 
 # Every libFuzzer target for FUZZ_TIME seconds each (clang, its own build directory).
 FUZZ_TIME ?= 20
