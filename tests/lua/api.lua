@@ -33,6 +33,20 @@ check(s.attributes["genops.policy.name"] == "pii", "policy")
 check(s.attributes["app.region"] == "eu", "set_attribute")
 check(s.status == 1, "status OK")
 
+-- The Splunk guide's Example 1 (docs/lua.md), with the memory exporter.
+genops.init { service_name = "customer-support-ai", exporter_type = "memory",
+              default_team = "customer-support", default_project = "chat-assistant" }
+genops.track_enhanced({ operation_name = "ai.chat.completion", customer_id = "enterprise-abc",
+                        feature = "support-chat" }, function(span)
+  span:record_cost { provider = "openai", model = "gpt-4", input_tokens = 150,
+                     output_tokens = 300, total_cost = 0.0195 }
+end)
+s = spans()[1].attributes
+check(math.abs(s["genops.cost.total"] - 0.0195) < 1e-12, "guide: cost")
+check(s["genops.tokens.total"] == 450, "guide: tokens")
+check(s["genops.project"] == "chat-assistant", "guide: project")
+check(s["genops.cost.model"] == "gpt-4", "guide: model")
+
 -- An error: status ERROR, re-raised with the traceback.
 fresh()
 local ok, err = pcall(genops.track_enhanced, { operation_name = "bad" }, function() error("boom") end)

@@ -52,6 +52,24 @@ class GenopsApiTest < Minitest::Test
     assert_equal STATUS_OK, span[:status][0]
   end
 
+  # The Splunk guide's Example 1 (docs/ruby.md), with the memory exporter.
+  def test_the_splunk_guides_cost_example
+    Genops.init(service_name: "customer-support-ai", exporter_type: "memory",
+                default_team: "customer-support", default_project: "chat-assistant")
+    Genops.track_enhanced(operation_name: "ai.chat.completion", customer_id: "enterprise-abc",
+                          feature: "support-chat") do |span|
+      span.record_cost(provider: "openai", model: "gpt-4", input_tokens: 150,
+                       output_tokens: 300, total_cost: 0.0195)
+    end
+    a = spans.fetch(0)[:attributes]
+    assert_in_delta 0.0195, a["genops.cost.total"]
+    assert_equal 450, a["genops.tokens.total"]
+    assert_equal "enterprise-abc", a["genops.customer_id"]
+    assert_equal "customer-support", a["genops.team"]
+    assert_equal "chat-assistant", a["genops.project"]
+    assert_equal "gpt-4", a["genops.cost.model"]
+  end
+
   def test_a_raising_block_is_an_error_span_and_reraises
     error = assert_raises(KeyError) do
       Genops.track_enhanced(operation_name: "bad") { raise KeyError, "no such model" }
