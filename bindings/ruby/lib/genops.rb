@@ -221,7 +221,11 @@ module Genops
       return if @exit_hook
 
       @exit_hook = true
-      at_exit { shutdown(timeout: @exit_timeout || 5.0) }
+      at_exit do
+        shutdown(timeout: @exit_timeout || 5.0)
+      rescue Error => e # an exit is no place to raise: say what was not exported
+        warn "genops: at exit: #{e.message}"
+      end
     end
   end
 end
