@@ -1,5 +1,5 @@
--- genops - GenOps governance telemetry for Lua (5.3, 5.4; LuaJIT and 5.1 need the
--- native module built against them), over the flat functions SWIG generates from
+-- genops - GenOps governance telemetry for Lua 5.3 and 5.4 (not yet LuaJIT or 5.1:
+-- genops_lua.swg uses 5.3's C API; docs/lua.md), over the flat functions SWIG makes from
 -- bindings/genops.i (genops_native). Every per-operation call is one native call.
 --
 --   local genops = require("genops")
