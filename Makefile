@@ -81,6 +81,7 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops_ruby genops_lua
 	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/api_test.rb
+	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/rack_server_test.rb
 	LUA_PATH='tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
 	LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' \
 	  lua5.4 tests/lua/api.lua
