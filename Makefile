@@ -121,16 +121,17 @@ fuzz: deps
 # Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
 # The distributions (docs/installing.md): the sdist, a wheel built from it (python -m
 # build, isolated: scikit-build-core and PyPI's swig), repaired by auditwheel into a
-# manylinux wheel that carries libcurl, libdeflate and what they load.
+# manylinux wheel that carries libcurl, libdeflate and what they load; and the gem.
 DIST ?= dist
-dist: deps
+dist: deps gem
 	rm -rf $(DIST) && mkdir -p $(DIST)/unrepaired
+	cp $(BUILD)/gem/genops-*.gem $(DIST)/
 	$(PYTHON) -m build --outdir $(DIST)/unrepaired . > $(DIST)/build.log 2>&1 || \
 	  { tail -40 $(DIST)/build.log; exit 1; }
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel -v repair --wheel-dir $(DIST) \
 	  $(DIST)/unrepaired/*.whl >> $(DIST)/build.log 2>&1 || { tail -40 $(DIST)/build.log; exit 1; }
 	mv $(DIST)/unrepaired/*.tar.gz $(DIST)/ && rm -rf $(DIST)/unrepaired
-	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz
+	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz $(DIST)/*.gem
 
 test-dist: dist
 	GENOPS_DIST=$(abspath $(DIST)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/dist

@@ -136,6 +136,19 @@ def test_the_splunk_guides_quick_start_runs_from_the_wheel(installed):
     assert fields["genops.customer_id"] == "enterprise-123" and fields["service.name"] == "my-ai-service"
 
 
+def test_the_genops_command_runs_from_the_wheel(installed):
+    python, work = installed
+    out = json.loads(run([python.parent / "genops", "version", "--json"], cwd=work))
+    assert out["genops"] == out["native"] and WHEELS[-1].name.startswith(f"genops_ai-{out['genops']}-")
+    assert run([python, "-m", "genops", "--help"], cwd=work).startswith("usage: genops")
+
+
+def test_make_dist_builds_the_gem_of_the_same_version():
+    (gem,) = DIST.glob("genops-*.gem")
+    version = WHEELS[-1].name.split("-")[1]
+    assert gem.name == f"genops-{version}.gem"
+
+
 def test_the_version_and_the_opentelemetry_extra_are_in_the_metadata(installed):
     python, work = installed
     meta = run(
