@@ -19,6 +19,7 @@ from typing import Any, Iterator, Mapping, Optional
 
 from .. import _native, native
 from .._errors import ConfigError
+from .validation import log_findings, validate_tags
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +88,15 @@ def clear_context() -> None:
 
 def get_effective_attributes(**overrides: Any) -> dict[str, Any]:
     """What an operation with these attributes records (as genops.<key>): defaults,
-    overridden by the context, overridden by overrides; None values dropped."""
+    overridden by the context, overridden by overrides; None values dropped. The tag
+    validator's findings are logged, as genops-ai did; it does not raise here."""
     effective = get_default_attributes()
     effective.update(get_context())
     effective.update(overrides)
-    return {k: v for k, v in effective.items() if v is not None}
+    effective = {k: v for k, v in effective.items() if v is not None}
+    result = validate_tags(effective)
+    log_findings(result)
+    return result.cleaned_attributes
 
 
 def set_team_defaults(
