@@ -319,3 +319,19 @@ def test_events_api_retries_429_and_rejects_an_unknown_key(hc, monkeypatch):
     record_three()
     assert [r["answer"] for r in hc.received()] == [401]
     assert genops.status()["stats"]["dropped_rejected"] == 3
+
+
+def test_events_api_lifts_sample_rate_to_the_events_samplerate(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    genops.init(exporter_type="honeycomb-events", service_name="s")
+    rates = {"kept": 10, "zero": 0, "text": "10"}  # only a positive int is a sample rate
+    for name, rate in rates.items():
+        with genops.track_enhanced(operation_name=name) as span:
+            span.set_attribute("SampleRate", rate)
+    genops.flush(timeout=10)
+    (req,) = batches(hc)
+    assert req["statuses"] == [{"status": 202}] * 3
+    events = {e["data"]["name"]: e for e in req["events"]}
+    assert events["kept"]["samplerate"] == 10 and "SampleRate" not in events["kept"]["data"]
+    for name in ("zero", "text"):
+        assert "samplerate" not in events[name] and events[name]["data"]["SampleRate"] == rates[name]

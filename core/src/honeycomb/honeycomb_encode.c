@@ -101,6 +101,23 @@ static bool resource_attr_kept(const struct attr *a, const struct span *s)
     return span_attr_kept(a) && !has_key(&s->attrs, a->key, a->key_len);
 }
 
+/* A sampled span's int SampleRate (Honeycomb's OTLP convention) becomes the event's own
+ * samplerate, which the Events API takes only as a positive integer; otherwise it stays
+ * an ordinary field of data. */
+static bool is_sample_rate(const struct attr *a)
+{
+    return a->key_len == 10 && !memcmp(a->key, "SampleRate", 10) &&
+           a->value.type == GENOPS_TYPE_INT && a->value.u.i >= 1;
+}
+
+static const struct attr *sample_rate(const struct span *s)
+{
+    for (uint32_t i = 0; i < s->attrs.count; i++)
+        if (is_sample_rate(&s->attrs.items[i]))
+            return &s->attrs.items[i];
+    return NULL;
+}
+
 static void put_hex(msgpack_packer *pk, const uint8_t *bytes, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
@@ -128,7 +145,7 @@ static void put_data(msgpack_packer *pk, const struct span *s, const struct attr
     size_t fields =
         7 + (s->has_parent ? 1 : 0) + (service ? 1 : 0) + (error ? 1 : 0) + (message ? 1 : 0);
     for (uint32_t i = 0; i < s->attrs.count; i++)
-        fields += span_attr_kept(&s->attrs.items[i]);
+        fields += span_attr_kept(&s->attrs.items[i]) && !is_sample_rate(&s->attrs.items[i]);
     for (uint32_t i = 0; i < more.count; i++)
         fields += span_attr_kept(&more.items[i]);
     for (uint32_t i = 0; resource && i < resource->count; i++)
@@ -138,7 +155,7 @@ static void put_data(msgpack_packer *pk, const struct span *s, const struct attr
     for (uint32_t i = 0; i < s->attrs.count + more.count; i++) {
         const struct attr *a =
             i < s->attrs.count ? &s->attrs.items[i] : &more.items[i - s->attrs.count];
-        if (span_attr_kept(a)) {
+        if (span_attr_kept(a) && !(i < s->attrs.count && is_sample_rate(a))) {
             put_str(pk, a->key, a->key_len);
             put_value(pk, &a->value);
         }
@@ -250,9 +267,14 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
         batch_prefetch(b, i);
         const struct span *s = b->spans[i];
         char stamp[31];
-        msgpack_pack_map(&pk, 2);
+        const struct attr *rate = sample_rate(s);
+        msgpack_pack_map(&pk, rate ? 3 : 2);
         PUT_KEY(&pk, "time");
         msgpack_pack_str_with_body(&pk, stamp, honeycomb_rfc3339(s->start_ns, stamp));
+        if (rate) {
+            PUT_KEY(&pk, "samplerate");
+            msgpack_pack_int64(&pk, rate->value.u.i);
+        }
         PUT_KEY(&pk, "data");
         put_data(&pk, s, resource, service, b->derived);
     }

@@ -1,7 +1,8 @@
 /* honeycomb_encode.h - a batch as the body of Honeycomb's Events API batch request
  * (POST /1/batch/<dataset>), in MessagePack (Content-Type: application/msgpack).
  *
- * The body is an array with one map per span, {"time": <RFC 3339>, "data": {...}}:
+ * The body is an array with one map per span, {"time": <RFC 3339>, "data": {...}}, plus
+ * "samplerate" when the span has a positive int attribute SampleRate (then not in data):
  *  - "time": the span's start, UTC, nanoseconds, "2026-12-02T17:20:00.123456789Z"; the
  *    digits are written by hand, so no locale can change them;
  *  - "data": flat, one field per attribute under its dotted name with its type kept
