@@ -168,6 +168,21 @@ def test_the_version_and_the_opentelemetry_extra_are_in_the_metadata(installed):
     assert license_
 
 
+def test_the_opentelemetry_extra_resolves_as_the_honeycomb_guide_installs_it(installed):
+    # pip install genops-ai[opentelemetry], resolved against the package index (as make
+    # deps is), with this wheel as genops-ai: what pip would install, not installed.
+    python, work = installed
+    report = json.loads(
+        run(
+            [python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", "--find-links", DIST]
+            + ["genops-ai[opentelemetry]"],
+            cwd=work,
+        )
+    )
+    names = {item["metadata"]["name"].lower() for item in report["install"]}
+    assert {"opentelemetry-api", "opentelemetry-sdk"} <= names
+
+
 def test_the_sdist_builds_and_installs_from_source(tmp_path):
     python = fresh_venv(tmp_path)
     run([python, "-m", "pip", "install", "-q", SDISTS[-1]], cwd=tmp_path, timeout=900)
