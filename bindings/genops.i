@@ -320,6 +320,7 @@ GENOPS_OPTIONS_TYPEMAP(genops_honeycomb_marker_options, genops_bind_honeycomb_ma
 #endif
         memcpy(pc.trace_id, t, 16);
         memcpy(pc.span_id, s, 8);
+        pc.trace_flags = GENOPS_TRACE_FLAG_SAMPLED; /* the pair carries no flags */
         $1 = &pc;
     }
 }

@@ -666,7 +666,12 @@ typedef uint64_t genops_span;
 typedef struct genops_span_context {
     uint8_t trace_id[16];
     uint8_t span_id[8];
+    /* W3C trace flags: bit 0 (GENOPS_TRACE_FLAG_SAMPLED) = the trace is sampled. A
+     * child started from this context inherits the sampled decision. */
+    uint8_t trace_flags;
 } genops_span_context;
+
+#define GENOPS_TRACE_FLAG_SAMPLED 0x01
 
 typedef enum genops_span_kind {
     GENOPS_SPAN_KIND_INTERNAL = 1,

@@ -91,8 +91,10 @@ static struct span *span_open(genops_pipeline *p, const char *name,
         memcpy(s->trace_id, parent->trace_id, sizeof s->trace_id);
         memcpy(s->parent_span_id, parent->span_id, sizeof s->parent_span_id);
         s->has_parent = true;
+        s->trace_flags = parent->trace_flags;
     } else {
         ids_trace_id(s->trace_id);
+        s->trace_flags = GENOPS_TRACE_FLAG_SAMPLED;
     }
     ids_span_id(s->span_id);
     s->start_ns = clock_unix_ns();
@@ -279,6 +281,7 @@ genops_status genops_span_get_context(genops_span h, genops_span_context *out, g
         return error_set(err, GENOPS_EINVAL, "out is NULL");
     memcpy(out->trace_id, s->trace_id, sizeof out->trace_id);
     memcpy(out->span_id, s->span_id, sizeof out->span_id);
+    out->trace_flags = s->trace_flags;
     return GENOPS_OK;
 }
 

@@ -81,8 +81,9 @@ struct span {
     uint8_t span_id[8];
     uint8_t parent_span_id[8];
     bool has_parent;
-    uint8_t kind;   /* genops_span_kind */
-    uint8_t status; /* genops_span_status */
+    uint8_t trace_flags; /* W3C; GENOPS_TRACE_FLAG_SAMPLED */
+    uint8_t kind;        /* genops_span_kind */
+    uint8_t status;      /* genops_span_status */
     const char *name;
     uint32_t name_len;
     const char *status_message; /* NULL unless status is ERROR with a message */

@@ -19,6 +19,7 @@ void genops_span_data_context(const genops_span_data *d, genops_span_context *ou
     if (d) {
         memcpy(out->trace_id, SPAN(d)->trace_id, sizeof out->trace_id);
         memcpy(out->span_id, SPAN(d)->span_id, sizeof out->span_id);
+        out->trace_flags = SPAN(d)->trace_flags;
     }
 }
 

@@ -377,9 +377,12 @@ static void test_children_share_the_trace_and_link_the_parent(void **state)
     assert_false(genops_span_data_parent(p, link));
     assert_true(genops_span_data_parent(c, link));
     assert_memory_equal(link, got_p.span_id, 8);
+    /* A root span is sampled (always_on) and its child inherits the flag. */
+    assert_int_equal(pc.trace_flags, GENOPS_TRACE_FLAG_SAMPLED);
+    assert_int_equal(got_c.trace_flags, GENOPS_TRACE_FLAG_SAMPLED);
 
     /* An all-zero (invalid) parent context starts a new trace instead. */
-    genops_span_context zero = {{0}, {0}};
+    genops_span_context zero = {{0}, {0}, 0};
     genops_span orphan = genops_span_start(f.pipeline, "orphan", &zero, NULL);
     genops_span_end(orphan, NULL);
     genops_pipeline_flush(f.pipeline, 10000, NULL);
