@@ -33,6 +33,7 @@
 #include "error.h"
 #include "exporter.h"
 #include "fork.h"
+#include "lane.h"
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
@@ -84,6 +85,8 @@ struct genops_pipeline {
     atomic_uint thread_fork_gen; /* fork_gen when the thread was started */
 
     _Atomic(genops_exporter *) exporters;
+    _Atomic(struct lane *) lanes; /* one per exporter, in the same order */
+    atomic_uint lane_count;
 
     atomic_uint_least64_t buffered_bytes;
     /* Export-thread counters; atomics so that stats readers may read them. */
@@ -176,14 +179,20 @@ static uint64_t deadline_after_ms(genops_duration_ms timeout_ms)
 static void fork_prepare(void)
 {
     pthread_mutex_lock(&registry_lock);
-    for (genops_pipeline *p = live_pipelines; p; p = p->next)
+    for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         pthread_mutex_lock(&p->lock);
+        for (struct lane *l = p->lanes; l; l = l->next)
+            lane_lock(l);
+    }
 }
 
 static void fork_parent(void)
 {
-    for (genops_pipeline *p = live_pipelines; p; p = p->next)
+    for (genops_pipeline *p = live_pipelines; p; p = p->next) {
+        for (struct lane *l = p->lanes; l; l = l->next)
+            lane_unlock(l);
         pthread_mutex_unlock(&p->lock);
+    }
     pthread_mutex_unlock(&registry_lock);
 }
 
@@ -203,6 +212,9 @@ static void fork_child(void)
         for (size_t i = atomic_load(&p->batch_len); i > 0; i--)
             span_release(p->batch[i - 1]);
         atomic_store(&p->batch_len, 0);
+        /* Before the counters are zeroed: giving the lanes' batches back settles them. */
+        for (struct lane *l = p->lanes; l; l = l->next)
+            lane_after_fork_child(l);
         /* Made anew, not destroyed: a thread of the parent that was waiting on it (in a
          * flush) does not exist here, and destroying a condition that still counts it
          * as a waiter blocks forever. */
@@ -294,66 +306,101 @@ static void ensure_thread(genops_pipeline *p)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Run every exporter on the batch and count each span exactly once: exported when
- * every exporter delivered it, else rejected or failed. */
-static void export_batch(genops_pipeline *p, struct span **spans, size_t n)
+/* The last lane done with a batch: count each span exactly once (exported when every
+ * exporter delivered it, else rejected, dropped at shutdown or failed) and give the
+ * spans back. */
+static void settle_fanout(struct fanout *f)
 {
-    struct batch b = {spans, n, &p->resource, p->derived};
-    uint64_t delivered = n, rejected = 0;
-
-    for (size_t i = 0; i < n; i++)
-        span_materialize(spans[i]);
-    if (!atomic_load_explicit(&p->exporters, memory_order_acquire)) {
-        atomic_fetch_add(&p->no_exporter, n);
-        return;
-    }
-    /* acquire: pairs with the release in genops_pipeline_add_exporter. */
-    for (genops_exporter *e = atomic_load_explicit(&p->exporters, memory_order_acquire); e;
-         e = atomic_load_explicit(&e->next, memory_order_acquire)) {
-        struct export_result r = {0};
-        genops_status rc = e->ops->export_batch(e, &b, clock_mono_ns() + p->export_timeout_ns, &r);
-        if (rc && !r.delivered && !r.failed && !r.rejected)
-            r.failed = n;
-        if (r.delivered > n)
-            r.delivered = n;
-        if (r.delivered < delivered)
-            delivered = r.delivered;
-        if (r.rejected > rejected)
-            rejected = r.rejected;
-        atomic_fetch_add(&p->bytes_sent, r.bytes_sent);
-        atomic_fetch_add(&p->retries, r.retries);
-    }
-    if (rejected > n - delivered)
-        rejected = n - delivered;
+    genops_pipeline *p = f->owner;
+    uint64_t delivered = atomic_load(&f->delivered), rejected = atomic_load(&f->rejected);
+    if (rejected > f->n - delivered)
+        rejected = f->n - delivered;
+    uint64_t rest = f->n - delivered - rejected;
     atomic_fetch_add(&p->exported, delivered);
     atomic_fetch_add(&p->rejected, rejected);
-    atomic_fetch_add(&p->export_failed, n - delivered - rejected);
+    atomic_fetch_add(atomic_load(&f->shutdown) ? &p->shutdown_leftovers : &p->export_failed,
+                     rest);
     atomic_fetch_add(&p->batches, 1);
+    span_release_batch(f->spans, f->n);
+    atomic_fetch_sub(&p->buffered_bytes, f->bytes);
+    free(f);
 }
 
-/* Pop up to one batch, export it, give the spans back. Returns how many. */
+/* A lane went idle (a flush may be waiting for it) or its thread exited. */
+static void lane_notify(void *ctx, struct lane *l, bool exited)
+{
+    genops_pipeline *p = ctx;
+    if (exited) {
+        pthread_mutex_lock(&p->lock);
+        l->thread_exited = true;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    } else {
+        wake_thread(p);
+    }
+}
+
+static bool lanes_idle(genops_pipeline *p)
+{
+    for (struct lane *l = atomic_load(&p->lanes); l; l = atomic_load(&l->next))
+        if (!lane_idle(l))
+            return false;
+    return true;
+}
+
+/* Pop up to one batch and hand it to every exporter's lane; the spans go back to the
+ * pool when the last lane is done with them (settle_fanout). Returns how many. */
 static size_t export_some(genops_pipeline *p)
 {
     size_t n = 0;
     struct span *s;
 
-    /* batch_len follows every pop and every release, so that a fork() at any point
-     * leaves the child knowing exactly which spans are still in hand. */
+    /* batch_len follows every pop, so that a fork() at any point leaves the child
+     * knowing exactly which spans are still in hand. */
     while (n < p->batch_size && (s = ring_pop(&p->ring))) {
         p->batch[n++] = s;
         atomic_store_explicit(&p->batch_len, n, memory_order_relaxed);
     }
     if (!n)
         return 0;
-    export_batch(p, p->batch, n);
     uint64_t bytes = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        span_materialize(p->batch[i]);
         bytes += p->batch[i]->queued_bytes;
-    /* A fork() during the release may leak this batch's slots in the child (it sees the
-     * batch as already released), never release one twice. */
+    }
+    /* acquire: pairs with the release in genops_pipeline_add_exporter. */
+    unsigned lanes = atomic_load_explicit(&p->lane_count, memory_order_acquire);
+    struct fanout *f = lanes ? malloc(sizeof *f + n * sizeof(struct span *)) : NULL;
+    if (!f) {
+        atomic_fetch_add(lanes ? &p->export_failed : &p->no_exporter, n);
+        atomic_store_explicit(&p->batch_len, 0, memory_order_relaxed);
+        span_release_batch(p->batch, n);
+        atomic_fetch_sub(&p->buffered_bytes, bytes);
+        return n;
+    }
+    memcpy(f->spans, p->batch, n * sizeof *f->spans);
+    f->n = n;
+    f->bytes = bytes;
+    f->owner = p;
+    f->settle = settle_fanout;
+    atomic_init(&f->delivered, n);
+    atomic_init(&f->rejected, 0);
+    atomic_init(&f->shutdown, false);
+    /* One reference per lane and one for this loop, so that no lane settles f before
+     * every lane has it. A fork() from here on may leak this batch in the child, never
+     * release it twice. */
+    atomic_init(&f->refs, lanes + 1);
     atomic_store_explicit(&p->batch_len, 0, memory_order_relaxed);
-    span_release_batch(p->batch, n);
-    atomic_fetch_sub(&p->buffered_bytes, bytes);
+    uint64_t share = p->max_bytes / lanes;
+    unsigned offered = 0;
+    for (struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire);
+         l && offered < lanes; l = atomic_load_explicit(&l->next, memory_order_acquire)) {
+        lane_offer(l, f, share);
+        offered++;
+    }
+    for (; offered < lanes; offered++)
+        fanout_done(f, 0, 0, false);
+    fanout_done(f, n, 0, false);
     return n;
 }
 
@@ -428,7 +475,7 @@ static void *export_main(void *arg)
             first_seen = ring_count(&p->ring) ? clock_mono_ns() : 0;
             continue;
         }
-        if (!queued && flush_target != flush_seen) {
+        if (!queued && flush_target != flush_seen && lanes_idle(p)) {
             pthread_mutex_lock(&p->lock);
             p->flush_done = flush_seen = flush_target;
             pthread_cond_broadcast(&p->changed);
@@ -459,8 +506,9 @@ static void *export_main(void *arg)
             timeout = DROP_SUMMARY_INTERVAL_NS;
         uint32_t mode = queued ? TIMED : IDLE;
         atomic_store(&p->mode, mode); /* seq_cst: see the file comment */
+        /* A flush waiting for busy lanes sleeps too: a lane going idle wakes it. */
         if (ring_count(&p->ring) == queued && atomic_load(&p->flush_requested) == flush_target &&
-            !atomic_load(&p->stop))
+            !atomic_load(&p->stop) && !(flushing && !queued && lanes_idle(p)))
             futex_wait(&p->mode, mode, timeout);
         atomic_store(&p->mode, AWAKE);
     }
@@ -633,6 +681,13 @@ static void pipeline_destroy(genops_pipeline *p)
     struct span *s;
     while (p->ring.cells && (s = ring_pop(&p->ring)))
         span_release(s);
+    struct lane *l = p->lanes;
+    while (l) {
+        struct lane *next = l->next;
+        lane_destroy(l);
+        free(l);
+        l = next;
+    }
     genops_exporter *e = p->exporters;
     while (e) {
         genops_exporter *next = e->next;
@@ -696,8 +751,17 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
         e->ops->destroy(e);
         return GENOPS_OK;
     }
-    /* Appending while the export thread walks the list: publish the node fully first. */
+    struct lane *lane = malloc(sizeof *lane);
+    if (!lane)
+        return error_set(err, GENOPS_ENOMEM, "out of memory adding an exporter");
+    lane_init(lane, e, &p->resource, p->derived, p->export_timeout_ns, lane_notify, p);
+    /* Appending while the export thread walks the lists: publish the nodes fully first. */
     pthread_mutex_lock(&p->lock);
+    _Atomic(struct lane *) *lane_tail = &p->lanes;
+    while (*lane_tail)
+        lane_tail = &(*lane_tail)->next;
+    atomic_store_explicit(lane_tail, lane, memory_order_release);
+    atomic_fetch_add_explicit(&p->lane_count, 1, memory_order_release);
     e->next = NULL;
     e->owned = true;
     _Atomic(genops_exporter *) *tail = &p->exporters;
@@ -789,7 +853,28 @@ genops_status genops_pipeline_shutdown(genops_pipeline *p, genops_duration_ms ti
     if (exited) {
         /* Spans ended after the thread's last look: counted and returned the same way. */
         drop_leftovers(p);
-    } else if (!rc) {
+    }
+    /* Then the lanes, each the same way: one idle stops at once, one inside its exporter
+     * is waited for until the deadline only. */
+    for (struct lane *l = p->lanes; l; l = l->next)
+        lane_stop(l);
+    bool lanes_exited = true;
+    pthread_mutex_lock(&p->lock);
+    for (struct lane *l = p->lanes; l; l = l->next) {
+        while (l->thread_started && !l->thread_exited) {
+            struct timespec *until = lane_exporting(l) ? &ts : &guard;
+            if (pthread_cond_timedwait(&p->changed, &p->lock, until) == ETIMEDOUT)
+                break;
+        }
+        if (l->thread_started && l->thread_exited) {
+            pthread_join(l->thread, NULL);
+            l->thread_started = false;
+        } else if (l->thread_started) {
+            lanes_exited = false;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    if ((!exited || !lanes_exited) && !rc) {
         rc = error_set(err, GENOPS_ETIMEDOUT,
                        "an exporter is still busy at the shutdown "
                        "deadline; it stops at its own export timeout");
@@ -806,6 +891,8 @@ static void reclaim_retired(void)
         pthread_mutex_lock(&p->lock);
         bool thread_done =
             !p->thread_started || p->thread_exited || p->thread_fork_gen != atomic_load(&fork_gen);
+        for (struct lane *l = p->lanes; l; l = l->next)
+            thread_done = thread_done && (!l->detached || l->thread_exited);
         pthread_mutex_unlock(&p->lock);
         if (thread_done && live_spans(p) == 0) {
             *link = p->next;
@@ -831,6 +918,12 @@ void genops_pipeline_free(genops_pipeline *p)
     pthread_mutex_lock(&p->lock);
     bool started = p->thread_started && p->thread_fork_gen == atomic_load(&fork_gen);
     bool exited = p->thread_exited;
+    for (struct lane *l = p->lanes; l; l = l->next)
+        if (l->thread_started && !l->thread_exited) {
+            pthread_detach(l->thread); /* stuck in its exporter: reclaimed after it exits */
+            l->thread_started = false;
+            l->detached = true;
+        }
     pthread_mutex_unlock(&p->lock);
     if (started && exited) {
         pthread_join(p->thread, NULL); /* finished since shutdown gave up on it */

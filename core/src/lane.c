@@ -1,0 +1,208 @@
+/* lane.c - see lane.h. */
+#include "lane.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool shutdown)
+{
+    uint64_t cur = atomic_load(&f->delivered);
+    while (delivered < cur && !atomic_compare_exchange_weak(&f->delivered, &cur, delivered)) {
+    }
+    cur = atomic_load(&f->rejected);
+    while (rejected > cur && !atomic_compare_exchange_weak(&f->rejected, &cur, rejected)) {
+    }
+    if (shutdown)
+        atomic_store(&f->shutdown, true);
+    if (atomic_fetch_sub(&f->refs, 1) == 1)
+        f->settle(f);
+}
+
+static void cond_init_monotonic(pthread_cond_t *c)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(c, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+void lane_init(struct lane *l, genops_exporter *e, const struct resource *resource, bool derived,
+               uint64_t timeout_ns, void (*notify)(void *, struct lane *, bool), void *ctx)
+{
+    memset(l, 0, sizeof *l);
+    l->e = e;
+    l->resource = resource;
+    l->derived = derived;
+    l->timeout_ns = timeout_ns;
+    l->notify = notify;
+    l->ctx = ctx;
+    pthread_mutex_init(&l->lock, NULL);
+    cond_init_monotonic(&l->wake);
+}
+
+void lane_destroy(struct lane *l)
+{
+    pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->wake);
+}
+
+static struct fanout *pop_locked(struct lane *l)
+{
+    struct fanout *f = l->queue[l->head];
+    l->head = (l->head + 1) % LANE_DEPTH;
+    l->count--;
+    l->queued_bytes -= f->bytes;
+    return f;
+}
+
+static void export_one(struct lane *l, struct fanout *f)
+{
+    struct batch b = {f->spans, f->n, l->resource, l->derived};
+    struct export_result r = {0};
+    genops_status rc = l->e->ops->export_batch(l->e, &b, clock_mono_ns() + l->timeout_ns, &r);
+    if (rc && !r.delivered && !r.failed && !r.rejected)
+        r.failed = f->n;
+    if (r.delivered > f->n)
+        r.delivered = f->n;
+    if (r.rejected > f->n - r.delivered)
+        r.rejected = f->n - r.delivered;
+    struct lane_stats *st = &l->stats;
+    atomic_fetch_add(&st->exported, r.delivered);
+    atomic_fetch_add(&st->rejected, r.rejected);
+    atomic_fetch_add(&st->failed, f->n - r.delivered - r.rejected);
+    atomic_fetch_add(&st->retries, r.retries);
+    atomic_fetch_add(&st->bytes_sent, r.bytes_sent);
+    atomic_fetch_add(&st->batches, 1);
+    if (rc) {
+        atomic_store(&st->last_status, (int)rc);
+        atomic_store(&st->last_error_unix_ns, clock_unix_ns());
+    }
+    pthread_mutex_lock(&l->lock);
+    l->inflight = NULL;
+    fanout_done(f, r.delivered, r.rejected, false);
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void *lane_main(void *arg)
+{
+    struct lane *l = arg;
+    pthread_mutex_lock(&l->lock);
+    for (;;) {
+        while (!l->stop && !l->count)
+            pthread_cond_wait(&l->wake, &l->lock);
+        if (l->stop)
+            break;
+        struct fanout *f = l->inflight = pop_locked(l);
+        pthread_mutex_unlock(&l->lock);
+        export_one(l, f);
+        pthread_mutex_lock(&l->lock);
+        bool idle = !l->count;
+        pthread_mutex_unlock(&l->lock);
+        if (idle)
+            l->notify(l->ctx, l, false);
+        pthread_mutex_lock(&l->lock);
+    }
+    /* Stopped: what is still queued missed shutdown's flush. */
+    while (l->count) {
+        atomic_fetch_add(&l->stats.dropped_shutdown, l->queue[l->head]->n);
+        fanout_done(pop_locked(l), 0, 0, true);
+    }
+    pthread_mutex_unlock(&l->lock);
+    l->notify(l->ctx, l, true); /* the last touch of the lane */
+    return NULL;
+}
+
+void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
+{
+    pthread_mutex_lock(&l->lock);
+    if (!l->thread_started && !l->stop) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        if (pthread_create(&l->thread, NULL, lane_main, l) == 0) {
+            l->thread_started = true;
+            l->thread_exited = false;
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (l->stop || !l->thread_started) {
+        atomic_fetch_add(&l->stats.dropped_shutdown, f->n);
+        fanout_done(f, 0, 0, true);
+        pthread_mutex_unlock(&l->lock);
+        return;
+    }
+    while (l->count && (l->count == LANE_DEPTH || l->queued_bytes + f->bytes > share_bytes)) {
+        struct fanout *old = pop_locked(l);
+        atomic_fetch_add(&l->stats.dropped_share, old->n);
+        fanout_done(old, 0, 0, false);
+    }
+    l->queue[(l->head + l->count) % LANE_DEPTH] = f;
+    l->count++;
+    l->queued_bytes += f->bytes;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+}
+
+bool lane_idle(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    bool idle = !l->count && !l->inflight;
+    pthread_mutex_unlock(&l->lock);
+    return idle;
+}
+
+bool lane_exporting(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    bool busy = l->inflight != NULL;
+    pthread_mutex_unlock(&l->lock);
+    return busy;
+}
+
+size_t lane_depth(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    size_t n = 0;
+    for (unsigned i = 0; i < l->count; i++)
+        n += l->queue[(l->head + i) % LANE_DEPTH]->n;
+    if (l->inflight)
+        n += l->inflight->n;
+    pthread_mutex_unlock(&l->lock);
+    return n;
+}
+
+void lane_stop(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    l->stop = true;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+}
+
+void lane_lock(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+}
+
+void lane_unlock(struct lane *l)
+{
+    pthread_mutex_unlock(&l->lock);
+}
+
+void lane_after_fork_child(struct lane *l)
+{
+    while (l->count)
+        fanout_done(pop_locked(l), 0, 0, true);
+    if (l->inflight)
+        fanout_done(l->inflight, 0, 0, true);
+    l->inflight = NULL;
+    l->thread_started = l->thread_exited = l->detached = false;
+    l->stop = false;
+    memset(&l->stats, 0, sizeof l->stats);
+    cond_init_monotonic(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+}
