@@ -24,10 +24,10 @@
 #define LANE_DEPTH 64 /* batches a lane may hold queued */
 
 struct fanout {
-    atomic_uint refs;               /* lanes (and the dispatcher) still holding it */
-    atomic_uint_least64_t delivered; /* the fewest any lane delivered */
-    atomic_uint_least64_t rejected;  /* the most any lane saw refused */
-    atomic_bool shutdown;            /* a lane dropped it at shutdown */
+    atomic_uint refs;                 /* lanes (and the dispatcher) still holding it */
+    atomic_uint_least64_t delivered;  /* the fewest any lane delivered */
+    atomic_uint_least64_t rejected;   /* the most any lane saw refused */
+    atomic_bool shutdown;             /* a lane dropped it at shutdown */
     void (*settle)(struct fanout *f); /* the last reference: count, release, free */
     void *owner;
     uint64_t bytes; /* the spans' queued bytes */
@@ -41,7 +41,7 @@ void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool s
 struct lane_stats {
     atomic_uint_least64_t exported, failed, rejected, dropped_share, dropped_shutdown, retries,
         bytes_sent, batches;
-    _Atomic int last_status;        /* of the last failed export */
+    _Atomic int last_status; /* of the last failed export */
     atomic_uint_least64_t last_error_unix_ns;
 };
 

@@ -90,8 +90,8 @@ struct genops_pipeline {
 
     atomic_uint_least64_t buffered_bytes;
     /* Export-thread counters; atomics so that stats readers may read them. */
-    atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches, bytes_sent,
-        retries, shutdown_leftovers, dropped_values;
+    atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches,
+        shutdown_leftovers, dropped_values;
 
     struct shard shards[SHARDS];
     genops_pipeline *next; /* in `live_pipelines` or `retired` */
@@ -230,8 +230,6 @@ static void fork_child(void)
         atomic_store(&p->rejected, 0);
         atomic_store(&p->no_exporter, 0);
         atomic_store(&p->batches, 0);
-        atomic_store(&p->bytes_sent, 0);
-        atomic_store(&p->retries, 0);
         atomic_store(&p->shutdown_leftovers, 0);
         atomic_store(&p->dropped_values, 0);
         atomic_store(&p->warned_drop, false);
@@ -318,8 +316,7 @@ static void settle_fanout(struct fanout *f)
     uint64_t rest = f->n - delivered - rejected;
     atomic_fetch_add(&p->exported, delivered);
     atomic_fetch_add(&p->rejected, rejected);
-    atomic_fetch_add(atomic_load(&f->shutdown) ? &p->shutdown_leftovers : &p->export_failed,
-                     rest);
+    atomic_fetch_add(atomic_load(&f->shutdown) ? &p->shutdown_leftovers : &p->export_failed, rest);
     atomic_fetch_add(&p->batches, 1);
     span_release_batch(f->spans, f->n);
     atomic_fetch_sub(&p->buffered_bytes, f->bytes);
@@ -960,8 +957,11 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.dropped_rejected = atomic_load(&p->rejected);
     st.dropped_no_exporter = atomic_load(&p->no_exporter);
     st.batches = atomic_load(&p->batches);
-    st.bytes_sent = atomic_load(&p->bytes_sent);
-    st.retries = atomic_load(&p->retries);
+    /* What went on the wire and the retries are each exporter's: the lanes' sums. */
+    for (struct lane *l = atomic_load(&p->lanes); l; l = atomic_load(&l->next)) {
+        st.bytes_sent += atomic_load(&l->stats.bytes_sent);
+        st.retries += atomic_load(&l->stats.retries);
+    }
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
