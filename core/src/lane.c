@@ -21,15 +21,6 @@ void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool s
         f->settle(f);
 }
 
-static void cond_init_monotonic(pthread_cond_t *c)
-{
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(c, &ca);
-    pthread_condattr_destroy(&ca);
-}
-
 void lane_init(struct lane *l, genops_exporter *e, const struct resource *resource, bool derived,
                uint64_t timeout_ns, void (*notify)(void *, struct lane *, bool), void *ctx)
 {

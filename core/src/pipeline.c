@@ -152,15 +152,6 @@ static void wake_thread(genops_pipeline *p)
         futex_wake(&p->mode);
 }
 
-static void cond_init_monotonic(pthread_cond_t *c)
-{
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(c, &ca);
-    pthread_condattr_destroy(&ca);
-}
-
 static struct timespec mono_deadline(uint64_t deadline_ns)
 {
     return (struct timespec){(time_t)(deadline_ns / 1000000000u),
