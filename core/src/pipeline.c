@@ -366,7 +366,7 @@ static size_t export_some(genops_pipeline *p)
         atomic_fetch_sub(&p->buffered_bytes, bytes);
         return n;
     }
-    memcpy(f->spans, p->batch, n * sizeof *f->spans);
+    memcpy(f->spans, p->batch, n * sizeof(struct span *));
     f->n = n;
     f->bytes = bytes;
     f->owner = p;
