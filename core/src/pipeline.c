@@ -906,12 +906,17 @@ void genops_pipeline_free(genops_pipeline *p)
     pthread_mutex_lock(&p->lock);
     bool started = p->thread_started && p->thread_fork_gen == atomic_load(&fork_gen);
     bool exited = p->thread_exited;
-    for (struct lane *l = p->lanes; l; l = l->next)
-        if (l->thread_started && !l->thread_exited) {
+    for (struct lane *l = p->lanes; l; l = l->next) {
+        if (!l->thread_started)
+            continue;
+        if (l->thread_exited) {
+            pthread_join(l->thread, NULL); /* exited since shutdown stopped waiting */
+        } else {
             pthread_detach(l->thread); /* stuck in its exporter: reclaimed after it exits */
-            l->thread_started = false;
             l->detached = true;
         }
+        l->thread_started = false;
+    }
     pthread_mutex_unlock(&p->lock);
     if (started && exited) {
         pthread_join(p->thread, NULL); /* finished since shutdown gave up on it */
