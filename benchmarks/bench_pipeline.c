@@ -65,7 +65,8 @@ static void null_destroy(genops_exporter *e)
     free(e);
 }
 
-static const struct exporter_ops null_ops = {"null", null_export, null_destroy, NULL};
+static const struct exporter_ops null_ops = {
+    .kind = "null", .export_batch = null_export, .destroy = null_destroy};
 
 /* ---- the operation ------------------------------------------------------------ */
 

@@ -564,6 +564,14 @@ typedef struct genops_pipeline genops_pipeline;
 
 #define GENOPS_NO_EXIT_FLUSH (-1)
 
+/* When the disk spool makes what it wrote durable (docs/reliability.md, "Disk spool"). */
+typedef enum genops_spool_fsync {
+    GENOPS_SPOOL_FSYNC_DEFAULT = 0, /* GENOPS_SPOOL_FSYNC, else SEGMENT */
+    GENOPS_SPOOL_FSYNC_NEVER = 1,   /* leave it to the kernel: survives a crash, not a power cut */
+    GENOPS_SPOOL_FSYNC_SEGMENT = 2, /* fdatasync each segment when it is closed */
+    GENOPS_SPOOL_FSYNC_ALWAYS = 3   /* fdatasync after every record */
+} genops_spool_fsync;
+
 /* Options; zero means "the default" for every numeric field. Initialise with
  * genops_pipeline_options_init so that struct_size is right: fields are only ever appended. */
 typedef struct genops_pipeline_options {
@@ -586,6 +594,14 @@ typedef struct genops_pipeline_options {
      * recorded ones (semconv.def's GENOPS_DERIVED rows), for lean payloads; so does
      * GENOPS_DERIVED_ATTRIBUTES=false. Default: every exporter writes them. */
     bool no_derived_attributes;
+    /* A directory for the disk spool (default GENOPS_SPOOL_DIR; unset: no spool). What
+     * an exporter cannot deliver (retries spent) is written there, encoded, and sent
+     * again, in order, once the backend answers, also by the next process. One
+     * process per directory: genops_pipeline_new fails (GENOPS_EINVAL) while another
+     * holds it. OTLP and Honeycomb exporters spool; the others count their failures. */
+    const char *spool_dir;
+    uint64_t spool_max_bytes;       /* per exporter; default GENOPS_SPOOL_MAX_MB, else 256 MiB */
+    genops_spool_fsync spool_fsync; /* default GENOPS_SPOOL_FSYNC, else SEGMENT */
 } genops_pipeline_options;
 
 /* Zero *opt and set its struct_size. */
@@ -638,6 +654,16 @@ typedef struct genops_stats {
     uint64_t buffered_bytes;           /* bytes held by queued and in-flight spans now */
     uint64_t dropped_attribute_values; /* values a binding could not represent, dropped
                                           (genops_span_count_dropped_attributes) */
+    /* The disk spool, summed over exporters (docs/reliability.md, "Disk spool"). */
+    uint64_t spans_spooled;       /* not delivered by every exporter, written to a spool */
+    uint64_t spool_replayed;      /* spans sent from a spool and accepted */
+    uint64_t spool_rejected;      /* spans sent from a spool and refused (4xx) */
+    uint64_t spool_dropped;       /* spans of the oldest segments dropped for spool_max_bytes */
+    uint64_t spool_corrupt;       /* spans lost to a torn or corrupt segment */
+    uint64_t spool_corrupt_tails; /* segments cut short by a torn or corrupt record */
+    uint64_t spool_write_failed;  /* spans that could not be written (disk full), dropped */
+    uint64_t spool_bytes;         /* on disk now */
+    uint64_t spool_pending;       /* spans on disk now, not yet sent */
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).

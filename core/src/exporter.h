@@ -48,7 +48,10 @@ struct export_result {
     uint64_t rejected; /* refused by the backend: retrying cannot help */
     uint64_t bytes_sent;
     uint64_t retries;
+    uint64_t spooled; /* not delivered, written to the exporter's disk spool instead */
 };
+
+struct spool;
 
 struct exporter_ops {
     const char *kind; /* "memory", "console", "otlp", ... */
@@ -61,6 +64,12 @@ struct exporter_ops {
     /* In a forked child, before the first export: drop connections and per-process
      * state (may be NULL). */
     void (*after_fork)(genops_exporter *e);
+    /* The disk spool (spool/spool.h; both NULL: the exporter does not spool). use_spool
+     * hands the exporter its spool (borrowed) before the first export; replay sends
+     * what the spool holds, oldest first, until deadline_ns, and returns true while
+     * some is left (the backend still does not take it). */
+    void (*use_spool)(genops_exporter *e, struct spool *spool);
+    bool (*replay)(genops_exporter *e, uint64_t deadline_ns);
 };
 
 #define EXPORTER_DESCRIPTION_MAX 160

@@ -47,7 +47,8 @@ static void console_destroy(genops_exporter *e)
     free(c);
 }
 
-static const struct exporter_ops console_ops = {"console", console_export, console_destroy, NULL};
+static const struct exporter_ops console_ops = {
+    .kind = "console", .export_batch = console_export, .destroy = console_destroy};
 
 genops_exporter *genops_console_exporter_new(int fd, genops_error *err)
 {

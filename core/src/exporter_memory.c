@@ -68,8 +68,10 @@ static void memory_after_fork(genops_exporter *e)
     pthread_mutex_init(&((struct memory_exporter *)e)->lock, NULL);
 }
 
-static const struct exporter_ops memory_ops = {"memory", memory_export, memory_destroy,
-                                               memory_after_fork};
+static const struct exporter_ops memory_ops = {.kind = "memory",
+                                               .export_batch = memory_export,
+                                               .destroy = memory_destroy,
+                                               .after_fork = memory_after_fork};
 
 static struct memory_exporter *as_memory(genops_exporter *e)
 {

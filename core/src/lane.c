@@ -1,11 +1,15 @@
 /* lane.c - see lane.h. */
 #include "lane.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+
+#define REPLAY_WAIT_MIN_NS (1000000000ull)         /* 1 s */
+#define REPLAY_WAIT_MAX_NS (32ull * 1000000000ull) /* 32 s */
 
 void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool shutdown)
 {
@@ -68,14 +72,40 @@ static void export_one(struct lane *l, struct fanout *f)
     atomic_fetch_add(&st->retries, r.retries);
     atomic_fetch_add(&st->bytes_sent, r.bytes_sent);
     atomic_fetch_add(&st->batches, 1);
+    atomic_fetch_add(&st->spooled, r.spooled);
     if (rc) {
         atomic_store(&st->last_status, (int)rc);
         atomic_store(&st->last_error_unix_ns, clock_unix_ns());
     }
     pthread_mutex_lock(&l->lock);
     l->inflight = NULL;
-    fanout_done(f, r.delivered, r.rejected, false);
+    l->backlog = l->e->ops->replay != NULL; /* the spool may hold some now */
+    /* Spooled spans count as delivered for the fanout's minimum, and apart. */
+    uint64_t cur = atomic_load(&f->spooled);
+    while (r.spooled > cur && !atomic_compare_exchange_weak(&f->spooled, &cur, r.spooled)) {
+    }
+    fanout_done(f, r.delivered + r.spooled, r.rejected, false);
     pthread_mutex_unlock(&l->lock);
+}
+
+/* Idle with a spool that may hold requests: wait replay_wait_ns, then replay (the
+ * lane's lock held, released while replaying). */
+static void replay_when_idle(struct lane *l)
+{
+    if (!l->replay_wait_ns)
+        l->replay_wait_ns = REPLAY_WAIT_MIN_NS;
+    uint64_t at = clock_mono_ns() + l->replay_wait_ns;
+    struct timespec ts = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
+    if (pthread_cond_timedwait(&l->wake, &l->lock, &ts) != ETIMEDOUT || l->stop || l->count)
+        return;
+    l->replaying = true;
+    pthread_mutex_unlock(&l->lock);
+    bool left = l->e->ops->replay(l->e, clock_mono_ns() + l->timeout_ns);
+    pthread_mutex_lock(&l->lock);
+    l->replaying = false;
+    l->backlog = left;
+    l->replay_wait_ns =
+        left && l->replay_wait_ns < REPLAY_WAIT_MAX_NS ? l->replay_wait_ns * 2 : REPLAY_WAIT_MIN_NS;
 }
 
 static void *lane_main(void *arg)
@@ -83,8 +113,12 @@ static void *lane_main(void *arg)
     struct lane *l = arg;
     pthread_mutex_lock(&l->lock);
     for (;;) {
-        while (!l->stop && !l->count)
-            pthread_cond_wait(&l->wake, &l->lock);
+        while (!l->stop && !l->count) {
+            if (l->backlog && l->spool)
+                replay_when_idle(l);
+            else
+                pthread_cond_wait(&l->wake, &l->lock);
+        }
         if (l->stop)
             break;
         struct fanout *f = l->inflight = pop_locked(l);
@@ -107,9 +141,8 @@ static void *lane_main(void *arg)
     return NULL;
 }
 
-void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
+static void start_locked(struct lane *l)
 {
-    pthread_mutex_lock(&l->lock);
     if (!l->thread_started && !l->stop) {
         sigset_t all, old;
         sigfillset(&all);
@@ -120,6 +153,19 @@ void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
+}
+
+void lane_start(struct lane *l)
+{
+    pthread_mutex_lock(&l->lock);
+    start_locked(l);
+    pthread_mutex_unlock(&l->lock);
+}
+
+void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
+{
+    pthread_mutex_lock(&l->lock);
+    start_locked(l);
     if (l->stop || !l->thread_started) {
         atomic_fetch_add(&l->stats.dropped_shutdown, f->n);
         fanout_done(f, 0, 0, true);
@@ -149,7 +195,7 @@ bool lane_idle(struct lane *l)
 bool lane_exporting(struct lane *l)
 {
     pthread_mutex_lock(&l->lock);
-    bool busy = l->inflight != NULL;
+    bool busy = l->inflight != NULL || l->replaying;
     pthread_mutex_unlock(&l->lock);
     return busy;
 }
@@ -192,7 +238,7 @@ void lane_after_fork_child(struct lane *l)
         fanout_done(l->inflight, 0, 0, true);
     l->inflight = NULL;
     l->thread_started = l->thread_exited = l->detached = false;
-    l->stop = false;
+    l->stop = l->replaying = l->backlog = false;
     memset(&l->stats, 0, sizeof l->stats);
     cond_init_monotonic(&l->wake);
     pthread_mutex_unlock(&l->lock);

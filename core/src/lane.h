@@ -28,6 +28,7 @@ struct fanout {
     atomic_uint_least64_t delivered;  /* the fewest any lane delivered */
     atomic_uint_least64_t rejected;   /* the most any lane saw refused */
     atomic_bool shutdown;             /* a lane dropped it at shutdown */
+    atomic_uint_least64_t spooled;    /* the most any lane wrote to its spool */
     void (*settle)(struct fanout *f); /* the last reference: count, release, free */
     void *owner;
     uint64_t bytes; /* the spans' queued bytes */
@@ -40,7 +41,7 @@ void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool s
 
 struct lane_stats {
     atomic_uint_least64_t exported, failed, rejected, dropped_share, dropped_shutdown, retries,
-        bytes_sent, batches;
+        bytes_sent, batches, spooled;
     _Atomic int last_status; /* of the last failed export */
     atomic_uint_least64_t last_error_unix_ns;
 };
@@ -66,6 +67,12 @@ struct lane {
     bool detached;       /* left running past shutdown's deadline */
     pthread_t thread;
     struct lane_stats stats;
+    /* The exporter's disk spool (owned by the pipeline), and while it may hold requests
+     * the idle lane replays them every replay_wait_ns (doubling while the backend does
+     * not take them). */
+    struct spool *spool;
+    bool backlog, replaying;
+    uint64_t replay_wait_ns;
     _Atomic(struct lane *) next; /* the pipeline's list */
 };
 
@@ -75,6 +82,8 @@ void lane_destroy(struct lane *l);
 /* Queue f (one reference taken by the caller for this lane), making room within
  * share_bytes; starts the thread on first use. */
 void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes);
+/* Start the thread now (an exporter with a spool to replay), not on the first batch. */
+void lane_start(struct lane *l);
 /* Nothing queued and nothing in flight. */
 bool lane_idle(struct lane *l);
 bool lane_exporting(struct lane *l);

@@ -21,6 +21,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,11 +39,14 @@
 #include "resource.h"
 #include "ring.h"
 #include "span.h"
+#include "spool/spool.h"
+#include "spool/spool_lock.h"
 
 #define SHARDS                   16
 #define DEFAULT_MAX_BUFFER_BYTES ((uint64_t)64 << 20)
 #define DEFAULT_EXIT_FLUSH_MS    5000
 #define DROP_SUMMARY_INTERVAL_NS (60ull * 1000000000ull)
+#define DEFAULT_SPOOL_MAX_MB     256u
 
 enum state { RUNNING, STOPPING, STOPPED };
 enum mode { AWAKE, IDLE, TIMED };
@@ -91,7 +95,12 @@ struct genops_pipeline {
     atomic_uint_least64_t buffered_bytes;
     /* Export-thread counters; atomics so that stats readers may read them. */
     atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches,
-        shutdown_leftovers, dropped_values;
+        shutdown_leftovers, dropped_values, spooled;
+
+    /* The disk spool: NULL without one; the directory's lock for the pipeline's life. */
+    char *spool_dir;
+    int spool_lock_fd;
+    struct spool_options spool_opt;
 
     struct shard shards[SHARDS];
     genops_pipeline *next; /* in `live_pipelines` or `retired` */
@@ -223,6 +232,11 @@ static void fork_child(void)
         atomic_store(&p->batches, 0);
         atomic_store(&p->shutdown_leftovers, 0);
         atomic_store(&p->dropped_values, 0);
+        atomic_store(&p->spooled, 0);
+        /* The parent's spool files and lock are the parent's (spool_lock.h). */
+        for (struct lane *l = p->lanes; l; l = l->next)
+            if (l->spool)
+                spool_after_fork_child(l->spool);
         atomic_store(&p->warned_drop, false);
         for (int i = 0; i < SHARDS; i++) {
             struct shard *sh = &p->shards[i];
@@ -305,6 +319,12 @@ static void settle_fanout(struct fanout *f)
     if (rejected > f->n - delivered)
         rejected = f->n - delivered;
     uint64_t rest = f->n - delivered - rejected;
+    /* Lanes count what they spooled as delivered in the minimum: take it back out. */
+    uint64_t spooled = atomic_load(&f->spooled);
+    if (spooled > delivered)
+        spooled = delivered;
+    delivered -= spooled;
+    atomic_fetch_add(&p->spooled, spooled);
     atomic_fetch_add(&p->exported, delivered);
     atomic_fetch_add(&p->rejected, rejected);
     atomic_fetch_add(atomic_load(&f->shutdown) ? &p->shutdown_leftovers : &p->export_failed, rest);
@@ -374,6 +394,7 @@ static size_t export_some(genops_pipeline *p)
     atomic_init(&f->delivered, n);
     atomic_init(&f->rejected, 0);
     atomic_init(&f->shutdown, false);
+    atomic_init(&f->spooled, 0);
     /* One reference per lane and one for this loop, so that no lane settles f before
      * every lane has it. A fork() from here on may leak this batch in the child, never
      * release it twice. */
@@ -627,6 +648,50 @@ static genops_status read_options(const genops_pipeline_options *in, genops_pipe
     return GENOPS_OK;
 }
 
+static const char *const fsync_names[] = {"never", "segment", "always"};
+
+/* spool_dir (else GENOPS_SPOOL_DIR) and its settings; the directory is locked here, so
+ * that a second process is refused when it creates its pipeline. */
+static genops_status configure_spool(genops_pipeline *p, const genops_pipeline_options *o,
+                                     genops_error *err)
+{
+    const char *dir =
+        o->spool_dir && o->spool_dir[0] ? o->spool_dir : config_str("GENOPS_SPOOL_DIR");
+    if (!dir)
+        return GENOPS_OK;
+    uint32_t mb;
+    genops_status rc =
+        config_u32_soft(0, "GENOPS_SPOOL_MAX_MB", DEFAULT_SPOOL_MAX_MB, 1, 1u << 24, &mb, err);
+    if (rc)
+        return rc;
+    p->spool_opt.max_bytes = o->spool_max_bytes ? o->spool_max_bytes : (uint64_t)mb << 20;
+    /* Segments of an eighth of the bound (1 MiB to 16 MiB): dropping the oldest for
+     * room loses at most about an eighth, and a restart resends at most one segment. */
+    uint64_t seg = p->spool_opt.max_bytes / 8;
+    p->spool_opt.segment_bytes = seg < (1u << 20)    ? (1u << 20)
+                                 : seg > (16u << 20) ? (16u << 20)
+                                                     : seg;
+    if ((unsigned)o->spool_fsync > GENOPS_SPOOL_FSYNC_ALWAYS)
+        return error_set(err, GENOPS_EINVAL, "spool_fsync is %d; it must be a genops_spool_fsync",
+                         (int)o->spool_fsync);
+    p->spool_opt.fsync = o->spool_fsync ? o->spool_fsync : GENOPS_SPOOL_FSYNC_SEGMENT;
+    const char *env = o->spool_fsync ? NULL : config_str("GENOPS_SPOOL_FSYNC");
+    if (env) {
+        size_t i = 0;
+        while (i < 3 && strcasecmp(env, fsync_names[i]) != 0)
+            i++;
+        if (i < 3)
+            p->spool_opt.fsync = (genops_spool_fsync)(i + 1);
+        else
+            log_msg(LOG_WARNING,
+                    "GENOPS_SPOOL_FSYNC is not never, segment or always; using segment");
+    }
+    if (!(p->spool_dir = strdup(dir)))
+        return error_set(err, GENOPS_ENOMEM, "out of memory");
+    p->spool_lock_fd = spool_lock(dir, err);
+    return p->spool_lock_fd < 0 ? (err && err->code ? err->code : GENOPS_EIO) : GENOPS_OK;
+}
+
 static genops_status configure(genops_pipeline *p, const genops_pipeline_options *o,
                                genops_error *err)
 {
@@ -659,6 +724,8 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
     p->derived = !o->no_derived_attributes && !(derived && strcasecmp(derived, "false") == 0);
     const char *disabled = config_str("OTEL_SDK_DISABLED");
     p->disabled = disabled && strcasecmp(disabled, "true") == 0;
+    if ((rc = configure_spool(p, o, err)))
+        return rc;
     if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof(struct span *))))
         return error_set(err, GENOPS_ENOMEM, "out of memory allocating the queue");
     return GENOPS_OK;
@@ -669,19 +736,22 @@ static void pipeline_destroy(genops_pipeline *p)
     struct span *s;
     while (p->ring.cells && (s = ring_pop(&p->ring)))
         span_release(s);
-    struct lane *l = p->lanes;
-    while (l) {
-        struct lane *next = l->next;
-        lane_destroy(l);
-        free(l);
-        l = next;
-    }
     genops_exporter *e = p->exporters;
     while (e) {
         genops_exporter *next = e->next;
         e->ops->destroy(e);
         e = next;
     }
+    struct lane *l = p->lanes;
+    while (l) {
+        struct lane *next = l->next;
+        spool_close(l->spool); /* after its exporter, which borrowed it */
+        lane_destroy(l);
+        free(l);
+        l = next;
+    }
+    spool_unlock(p->spool_lock_fd);
+    free(p->spool_dir);
     resource_free(&p->resource);
     ring_free(&p->ring);
     free(p->batch);
@@ -703,6 +773,7 @@ genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_
         return NULL;
     }
     p->sink.ops = &sink_ops;
+    p->spool_lock_fd = -1;
     cond_init_monotonic(&p->changed);
     pthread_mutex_init(&p->lock, NULL);
     if (configure(p, &o, err) || resource_build(&p->resource, &o, err)) {
@@ -724,6 +795,21 @@ genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_
     return p;
 }
 
+/* The exporter's own spool: <spool_dir>/<position>-<kind>, so that the same setup
+ * finds its requests again after a restart. None for an exporter that cannot spool. */
+static genops_status open_spool(genops_pipeline *p, genops_exporter *e, struct spool **out,
+                                genops_error *err)
+{
+    *out = NULL;
+    if (!p->spool_dir || !e->ops->use_spool)
+        return GENOPS_OK;
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s/%u-%s", p->spool_dir, atomic_load(&p->lane_count),
+                 e->ops->kind) >= (int)sizeof dir)
+        return error_set(err, GENOPS_EINVAL, "the spool directory's path is too long");
+    return spool_open(out, dir, &p->spool_opt, err);
+}
+
 genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *e,
                                            genops_error *err)
 {
@@ -739,10 +825,21 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
         e->ops->destroy(e);
         return GENOPS_OK;
     }
+    struct spool *spool = NULL;
+    genops_status rc = open_spool(p, e, &spool, err);
+    if (rc)
+        return rc;
     struct lane *lane = malloc(sizeof *lane);
-    if (!lane)
+    if (!lane) {
+        spool_close(spool);
         return error_set(err, GENOPS_ENOMEM, "out of memory adding an exporter");
+    }
     lane_init(lane, e, &p->resource, p->derived, p->export_timeout_ns, lane_notify, p);
+    if (spool) {
+        lane->spool = spool;
+        lane->backlog = spool_pending(spool);
+        e->ops->use_spool(e, spool);
+    }
     /* Appending while the export thread walks the lists: publish the nodes fully first. */
     pthread_mutex_lock(&p->lock);
     _Atomic(struct lane *) *lane_tail = &p->lanes;
@@ -757,6 +854,8 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
         tail = &(*tail)->next;
     atomic_store_explicit(tail, e, memory_order_release);
     pthread_mutex_unlock(&p->lock);
+    if (lane->backlog)
+        lane_start(lane); /* what an earlier process spooled goes out without new spans */
     return GENOPS_OK;
 }
 
@@ -957,7 +1056,19 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     for (struct lane *l = atomic_load(&p->lanes); l; l = atomic_load(&l->next)) {
         st.bytes_sent += atomic_load(&l->stats.bytes_sent);
         st.retries += atomic_load(&l->stats.retries);
+        if (l->spool) {
+            const struct spool_stats *ss = &l->spool->stats;
+            st.spool_replayed += atomic_load(&ss->replayed);
+            st.spool_rejected += atomic_load(&ss->rejected);
+            st.spool_dropped += atomic_load(&ss->dropped);
+            st.spool_corrupt += atomic_load(&ss->corrupt);
+            st.spool_corrupt_tails += atomic_load(&ss->corrupt_tails);
+            st.spool_write_failed += atomic_load(&ss->write_failed);
+            st.spool_bytes += atomic_load(&ss->bytes);
+            st.spool_pending += atomic_load(&ss->pending);
+        }
     }
+    st.spans_spooled = atomic_load(&p->spooled);
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);

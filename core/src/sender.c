@@ -9,6 +9,7 @@
 #include "ids.h"
 #include "log.h"
 #include "retry.h"
+#include "spool/spool_replay.h"
 
 /* Log keys of the loop's own failures; a protocol's keys are above them. */
 #define KEY_ENCODE    (-1000L)
@@ -96,7 +97,7 @@ genops_status sender_begin(struct sender *s, struct sender_run *run, const struc
                            uint64_t deadline_ns, struct export_result *r)
 {
     uint64_t own = clock_mono_ns() + (uint64_t)s->timeout_ms * 1000000u;
-    *run = (struct sender_run){b, own < deadline_ns ? own : deadline_ns, r};
+    *run = (struct sender_run){b, own < deadline_ns ? own : deadline_ns, r, false};
     if (b->count > s->marks_cap) {
         uint8_t *marks = realloc(s->marks, b->count);
         if (!marks) {
@@ -124,6 +125,8 @@ genops_status sender_export(struct sender *s, const struct batch *b, uint64_t de
         return GENOPS_OK;
     if (sender_begin(s, &run, b, deadline_ns, r))
         return GENOPS_ENOMEM;
+    /* Older requests first: while the spool cannot be emptied, new ones queue behind. */
+    run.spool_only = s->spool && !spool_replay(s->spool, s, run.deadline_ns);
     sender_send(s, &run, 0, b->count, 0);
     return sender_end(&run);
 }
@@ -224,6 +227,11 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
         return;
     }
     req.deadline_ns = run->deadline_ns;
+    if (run->spool_only) {
+        if (!spool_request(s, run, n, &req))
+            sender_settle(s, run, n, SENDER_ITEM_FAILED, s->ops->failed_reason);
+        return;
+    }
     for (unsigned attempt = 1;; attempt++) {
         rc = s->transport(s->http, &req, &s->resp);
         count(&s->stats.requests, 1);
@@ -251,6 +259,8 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
         case SENDER_RETRY:
             if (wait_for_retry(s, run, attempt))
                 continue;
+            if (spool_request(s, run, n, &req))
+                return;
             sender_settle(s, run, n, SENDER_ITEM_FAILED, out.reason);
             return;
         }
@@ -261,6 +271,17 @@ genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
                                      uint64_t deadline_ns, struct export_result *r)
 {
     return sender_export(&((struct sender_exporter *)e)->sender, b, deadline_ns, r);
+}
+
+void sender_exporter_use_spool(genops_exporter *e, struct spool *spool)
+{
+    ((struct sender_exporter *)e)->sender.spool = spool;
+}
+
+bool sender_exporter_replay(genops_exporter *e, uint64_t deadline_ns)
+{
+    struct sender *s = &((struct sender_exporter *)e)->sender;
+    return s->spool && !spool_replay(s->spool, s, deadline_ns);
 }
 
 void sender_exporter_after_fork(genops_exporter *e)

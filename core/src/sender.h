@@ -112,6 +112,7 @@ struct sender {
     uint64_t rng;                      /* backoff jitter; re-seeded after fork */
     uint8_t *marks;                    /* one per item of the largest batch seen */
     size_t marks_cap;
+    struct spool *spool; /* NULL, or where items whose retries are spent go (borrowed) */
     struct sender_stats stats;
 };
 
@@ -120,6 +121,7 @@ struct sender_run {
     const struct batch *batch;
     uint64_t deadline_ns;
     struct export_result *r;
+    bool spool_only; /* the spool still holds older requests: add these after them */
 };
 
 /* Set up s (http may be set later). what and ctx are borrowed. */
@@ -178,6 +180,9 @@ void sender_exporter_after_fork(genops_exporter *e);
 genops_status sender_exporter_request(struct sender_exporter *x, genops_status encoded,
                                       const char *content_type, struct sender_part *part,
                                       struct http_request *req);
+/* exporter_ops.use_spool and .replay of a sender_exporter (spool/spool_replay.h). */
+void sender_exporter_use_spool(genops_exporter *e, struct spool *spool);
+bool sender_exporter_replay(genops_exporter *e, uint64_t deadline_ns);
 /* Free what struct sender_exporter owns (not the struct itself). */
 void sender_exporter_release(struct sender_exporter *x);
 

@@ -29,6 +29,7 @@ Compression = Literal["none", "gzip"]
 OtlpProtocol = Literal["http/protobuf", "http/json"]
 HecFormat = Literal["event", "raw"]
 HoneycombApi = Literal["otlp", "events"]
+SpoolFsync = Literal["never", "segment", "always"]
 
 class PipelineOptions(TypedDict, total=False):
     """genops_pipeline_options (genops.h)."""
@@ -47,6 +48,9 @@ class PipelineOptions(TypedDict, total=False):
     max_buffer_bytes: Optional[int]
     exit_flush_timeout_ms: Optional[int]
     no_derived_attributes: Optional[bool]
+    spool_dir: Optional[str]
+    spool_max_bytes: Optional[int]
+    spool_fsync: Optional[SpoolFsync]
 
 class OtlpOptions(TypedDict, total=False):
     """genops_otlp_options (genops.h)."""
@@ -127,6 +131,15 @@ class PipelineStats(TypedDict):
     queue_depth: int
     buffered_bytes: int
     dropped_attribute_values: int
+    spans_spooled: int
+    spool_replayed: int
+    spool_rejected: int
+    spool_dropped: int
+    spool_corrupt: int
+    spool_corrupt_tails: int
+    spool_write_failed: int
+    spool_bytes: int
+    spool_pending: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""

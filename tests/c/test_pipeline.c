@@ -78,7 +78,8 @@ static void test_destroy(genops_exporter *e)
     free(t);
 }
 
-static const struct exporter_ops test_ops = {"test", test_export, test_destroy, NULL};
+static const struct exporter_ops test_ops = {
+    .kind = "test", .export_batch = test_export, .destroy = test_destroy};
 
 static struct test_exporter *test_exporter_new(void)
 {

@@ -555,7 +555,10 @@ static void hec_destroy(genops_exporter *e)
     free(x);
 }
 
-static const struct exporter_ops hec_ops = {"splunk-hec", hec_export, hec_destroy, hec_after_fork};
+static const struct exporter_ops hec_ops = {.kind = "splunk-hec",
+                                            .export_batch = hec_export,
+                                            .destroy = hec_destroy,
+                                            .after_fork = hec_after_fork};
 
 /* One info line with what was configured; never the token. */
 static void log_config(const struct hec_exporter *x)

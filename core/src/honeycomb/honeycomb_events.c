@@ -163,8 +163,12 @@ static void events_destroy(genops_exporter *e)
     free(x);
 }
 
-static const struct exporter_ops events_ops = {"honeycomb-events", sender_exporter_export,
-                                               events_destroy, sender_exporter_after_fork};
+static const struct exporter_ops events_ops = {.kind = "honeycomb-events",
+                                               .export_batch = sender_exporter_export,
+                                               .destroy = events_destroy,
+                                               .after_fork = sender_exporter_after_fork,
+                                               .use_spool = sender_exporter_use_spool,
+                                               .replay = sender_exporter_replay};
 
 genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genops_error *err)
 {

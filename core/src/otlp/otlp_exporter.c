@@ -178,8 +178,12 @@ static void otlp_destroy(genops_exporter *e)
     free(x);
 }
 
-static const struct exporter_ops otlp_ops = {"otlp", sender_exporter_export, otlp_destroy,
-                                             sender_exporter_after_fork};
+static const struct exporter_ops otlp_ops = {.kind = "otlp",
+                                             .export_batch = sender_exporter_export,
+                                             .destroy = otlp_destroy,
+                                             .after_fork = sender_exporter_after_fork,
+                                             .use_spool = sender_exporter_use_spool,
+                                             .replay = sender_exporter_replay};
 
 /* One info line with what was configured; header values never, only names. */
 static void log_config(const struct otlp_exporter *x)
