@@ -41,6 +41,11 @@ CASES: dict[str, tuple[dict, str]] = {
         {"rules": [{"status": 200, "partial": {"rejected": 1, "message": "one span was too old"}}]},
         "partial",
     ),
+    # The disk spool (GENOPS_SPOOL_DIR): "spool" names the scenario test_fault_matrix runs.
+    "dead, with the spool": ({"spool": "dead"}, "spooled"),
+    "dead, then a restart with the backend back (spool)": ({"spool": "restart"}, "replayed"),
+    "disk full under the spool (RLIMIT_FSIZE)": ({"spool": "disk-full"}, "spool-full"),
+    "a corrupted spool segment, then a restart": ({"spool": "corrupt"}, "corrupt"),
 }
 
 EXPECTED = {
@@ -48,6 +53,11 @@ EXPECTED = {
     "failed": f"{SPANS} dropped_export_failed",
     "rejected": f"{SPANS} dropped_rejected",
     "partial": f"{SPANS - 1} exported, 1 dropped_rejected",
+    "spooled": f"{SPANS} spooled",
+    # the restart's run: its own spans, and the last process's from the spool
+    "replayed": f"{SPANS} exported, {SPANS} spool_replayed",
+    "spool-full": f"{SPANS} dropped_export_failed, {SPANS} spool_write_failed",
+    "corrupt": f"{SPANS} exported, {SPANS} spool_replayed, 1 spool_corrupt_tails",
 }
 
 
@@ -61,6 +71,10 @@ def outcome(stats: dict) -> str:
             "dropped_rejected",
             "dropped_queue_full",
             "dropped_shutdown",
+            "spooled",
+            "spool_replayed",
+            "spool_write_failed",
+            "spool_corrupt_tails",
         )
         if stats[k]
     ]
@@ -84,8 +98,10 @@ def table(observed: dict[str, str]) -> str:
         " deadline), a 200 with a 100 MB body, HEC acknowledgements that never come, TLS with"
         " an untrusted certificate, DNS failure (the resolver would query a name server off"
         " loopback; it needs a resolver hook first), fork with spans queued, SIGTERM during a"
-        " flush, the clock jumping back (needs a clock-source test hook), and the disk spool's"
-        " cases (disk full, a corrupted segment), which come with the spool.",
+        " flush and the clock jumping back (needs a clock-source test hook). The spool cases"
+        " run with GENOPS_SPOOL_DIR set; a restart is a second run of the driver on the same"
+        " directory, and its row shows that run; a corrupted segment is the second of two"
+        " runs' segments with one byte flipped.",
         "",
         "| Case | Expected | Observed |",
         "|---|---|---|",

@@ -31,9 +31,17 @@ pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is no
 observed: dict[str, str] = {}
 
 
-def run_driver(endpoint: str) -> tuple[dict, float, float]:
+def run_driver(endpoint: str, spool_dir=None, fsize_limit=None) -> tuple[dict, float, float]:
     """The driver's JSON, its wall time in seconds and its peak RSS in MB."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") and "proxy" not in k.lower()}
+    ours = ("OTEL_", "GENOPS_SPOOL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours) and "proxy" not in k.lower()}
+    if spool_dir is not None:
+        env["GENOPS_SPOOL_DIR"] = str(spool_dir)
+
+    def limit_file_size():  # in the child, before exec: a "disk" that is full
+        if fsize_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize_limit, fsize_limit))
+
     argv = [
         DRIVER,
         "--spans",
@@ -46,7 +54,13 @@ def run_driver(endpoint: str) -> tuple[dict, float, float]:
         matrix.TIMEOUT_MS * 2,
     ]
     t0 = time.monotonic()
-    proc = subprocess.Popen(list(map(str, argv)), env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        list(map(str, argv)),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=limit_file_size,
+    )
     try:
         out, _ = proc.communicate(timeout=matrix.EXIT_LIMIT_S * 3)
     except subprocess.TimeoutExpired:
@@ -60,10 +74,39 @@ def run_driver(endpoint: str) -> tuple[dict, float, float]:
     return json.loads(out), seconds, rss_mb
 
 
+def spool_case(scenario: str, spool_dir) -> tuple[dict, float, float]:
+    """A spool scenario: the (last) driver run's JSON, time and RSS."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    if scenario == "dead":
+        return run_driver(dead, spool_dir)
+    if scenario == "disk-full":  # the lock file's pid fits in 64 bytes, a record does not
+        return run_driver(dead, spool_dir, fsize_limit=64)
+    first, _, _ = run_driver(dead, spool_dir)
+    assert first["stats"]["spooled"] == matrix.SPANS, first
+    if scenario == "corrupt":
+        second, _, _ = run_driver(dead, spool_dir)  # a restart writes a segment of its own
+        assert second["stats"]["spool_pending"] == 2 * matrix.SPANS, second
+        (segment_dir,) = [d for d in spool_dir.iterdir() if d.is_dir()]
+        newest = sorted(segment_dir.glob("*.seg"))[-1]
+        data = bytearray(newest.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        newest.write_bytes(bytes(data))
+    with OtlpServer() as server:
+        result = run_driver(server.url, spool_dir)
+        spans = sum(len(r.get("spans", [])) for r in server.received())
+    # This run's spans and the first run's (a corrupted segment's are counted, not sent).
+    assert spans == 2 * matrix.SPANS, spans
+    return result
+
+
 @pytest.mark.parametrize("name", list(matrix.CASES))
-def test_case(name):
+def test_case(name, tmp_path):
     how, kind = matrix.CASES[name]
     target = how.get("target")
+    if "spool" in how:
+        out, seconds, rss_mb = spool_case(how["spool"], tmp_path / "spool")
+        check(name, kind, out, seconds, rss_mb)
+        return
     with OtlpServer() as server, socket.socket() as hole:
         if target == "dead":
             endpoint = f"http://127.0.0.1:{free_port()}"
@@ -76,14 +119,19 @@ def test_case(name):
             endpoint = server.url
         out, seconds, rss_mb = run_driver(endpoint)
         requests = server.received()
+    if name.endswith("Retry-After: 0, forever"):  # floored and capped: no retry storm
+        assert len(requests) <= 11, len(requests)
+    check(name, kind, out, seconds, rss_mb)
+
+
+def check(name: str, kind: str, out: dict, seconds: float, rss_mb: float) -> None:
+    """Every span counted once, within the time and memory bounds, as expected."""
     st = out["stats"]
     counted = st["exported"] + st["dropped_export_failed"] + st["dropped_rejected"]
-    counted += st["dropped_queue_full"] + st["dropped_shutdown"]
+    counted += st["dropped_queue_full"] + st["dropped_shutdown"] + st["spooled"]
     assert st["started"] == matrix.SPANS and counted == matrix.SPANS, st
     assert seconds < matrix.EXIT_LIMIT_S, seconds
     assert rss_mb < matrix.RSS_LIMIT_MB, rss_mb
-    if name.endswith("Retry-After: 0, forever"):  # floored and capped: no retry storm
-        assert len(requests) <= 11, len(requests)
     observed[name] = matrix.outcome(st)
     assert observed[name] == matrix.EXPECTED[kind]
 

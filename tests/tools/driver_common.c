@@ -126,12 +126,16 @@ static void print_stats(FILE *f, genops_pipeline *p)
             "{\"started\": %llu, \"ended\": %llu, \"exported\": %llu, "
             "\"dropped_queue_full\": %llu, \"dropped_export_failed\": %llu, "
             "\"dropped_rejected\": %llu, \"dropped_shutdown\": %llu, \"batches\": %llu, "
-            "\"bytes_sent\": %llu, \"retries\": %llu}",
+            "\"bytes_sent\": %llu, \"retries\": %llu, \"spooled\": %llu, \"spool_replayed\": %llu, "
+            "\"spool_write_failed\": %llu, \"spool_corrupt_tails\": %llu, \"spool_pending\": %llu}",
             (unsigned long long)st.spans_started, (unsigned long long)st.spans_ended,
             (unsigned long long)st.spans_exported, (unsigned long long)st.dropped_queue_full,
             (unsigned long long)st.dropped_export_failed, (unsigned long long)st.dropped_rejected,
             (unsigned long long)st.dropped_shutdown, (unsigned long long)st.batches,
-            (unsigned long long)st.bytes_sent, (unsigned long long)st.retries);
+            (unsigned long long)st.bytes_sent, (unsigned long long)st.retries,
+            (unsigned long long)st.spans_spooled, (unsigned long long)st.spool_replayed,
+            (unsigned long long)st.spool_write_failed, (unsigned long long)st.spool_corrupt_tails,
+            (unsigned long long)st.spool_pending);
 }
 
 /* Record n operation spans shaped like GenOps' (governance attributes, a cost record,

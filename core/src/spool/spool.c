@@ -153,7 +153,8 @@ genops_status spool_open(struct spool **out, const char *dir, const struct spool
             s->next_seq = seqs[i] + 1;
     }
     free(seqs);
-    qsort(s->segs, s->nsegs, sizeof *s->segs, by_seq);
+    if (s->nsegs)
+        qsort(s->segs, s->nsegs, sizeof *s->segs, by_seq);
     buf_free(&s->rbuf); /* the index is built: keep no segment's worth of memory */
     buf_init(&s->rbuf, SIZE_MAX);
     *out = s;
