@@ -597,8 +597,9 @@ typedef struct genops_pipeline_options {
     /* A directory for the disk spool (default GENOPS_SPOOL_DIR; unset: no spool). What
      * an exporter cannot deliver (retries spent) is written there, encoded, and sent
      * again, in order, once the backend answers, also by the next process. One
-     * process per directory: genops_pipeline_new fails (GENOPS_EINVAL) while another
-     * holds it. OTLP and Honeycomb exporters spool; the others count their failures. */
+     * pipeline per directory: adding the first exporter that spools locks it, and
+     * genops_pipeline_add_exporter fails (GENOPS_EINVAL) while another process or
+     * pipeline holds it. OTLP and Honeycomb exporters spool; others count failures. */
     const char *spool_dir;
     uint64_t spool_max_bytes;       /* per exporter; default GENOPS_SPOOL_MAX_MB, else 256 MiB */
     genops_spool_fsync spool_fsync; /* default GENOPS_SPOOL_FSYNC, else SEGMENT */

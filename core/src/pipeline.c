@@ -650,8 +650,9 @@ static genops_status read_options(const genops_pipeline_options *in, genops_pipe
 
 static const char *const fsync_names[] = {"never", "segment", "always"};
 
-/* spool_dir (else GENOPS_SPOOL_DIR) and its settings; the directory is locked here, so
- * that a second process is refused when it creates its pipeline. */
+/* spool_dir (else GENOPS_SPOOL_DIR) and its settings. The directory is locked when the
+ * first exporter that spools is added (open_spool), so that a pipeline without one (a
+ * binding's default pipeline) never holds it. */
 static genops_status configure_spool(genops_pipeline *p, const genops_pipeline_options *o,
                                      genops_error *err)
 {
@@ -688,8 +689,7 @@ static genops_status configure_spool(genops_pipeline *p, const genops_pipeline_o
     }
     if (!(p->spool_dir = strdup(dir)))
         return error_set(err, GENOPS_ENOMEM, "out of memory");
-    p->spool_lock_fd = spool_lock(dir, err);
-    return p->spool_lock_fd < 0 ? (err && err->code ? err->code : GENOPS_EIO) : GENOPS_OK;
+    return GENOPS_OK;
 }
 
 static genops_status configure(genops_pipeline *p, const genops_pipeline_options *o,
@@ -803,6 +803,13 @@ static genops_status open_spool(genops_pipeline *p, genops_exporter *e, struct s
     *out = NULL;
     if (!p->spool_dir || !e->ops->use_spool)
         return GENOPS_OK;
+    pthread_mutex_lock(&p->lock);
+    if (p->spool_lock_fd < 0)
+        p->spool_lock_fd = spool_lock(p->spool_dir, err);
+    bool locked = p->spool_lock_fd >= 0;
+    pthread_mutex_unlock(&p->lock);
+    if (!locked)
+        return err && err->code ? err->code : GENOPS_EINVAL;
     char dir[4096];
     if (snprintf(dir, sizeof dir, "%s/%u-%s", p->spool_dir, atomic_load(&p->lane_count),
                  e->ops->kind) >= (int)sizeof dir)

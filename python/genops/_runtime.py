@@ -20,7 +20,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping, Optional
+from typing import IO, Any, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from . import _native_log, native
@@ -69,6 +69,10 @@ class _Pipeline:
     configured_by: str = "default"  # "default", "init" or "configure_otlp_exporter"
     exit_flush_timeout: float = DEFAULT_EXIT_FLUSH_TIMEOUT
     shut_down: bool = False
+    spool_dir: Optional[str] = None  # its disk spool's directory (realpath), if any
+    # Exporters added by install(), after the previous pipeline let go of the same
+    # spool directory (one pipeline per directory: docs/reliability.md).
+    deferred: list[dict[str, Any]] = field(default_factory=list)
 
 
 _lock = threading.RLock()
@@ -211,6 +215,7 @@ def build(
     max_export_batch_size: Optional[int] = None,
     export_timeout_millis: Optional[int] = None,
     exit_flush_timeout: Optional[float] = None,
+    spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
     configured_by: str = "init",
 ) -> _Pipeline:
     """Build a pipeline with the given exporters ({"type": ..., options}). Nothing
@@ -248,6 +253,12 @@ def build(
     # gets the same bound (it finds nothing left to do after ours).
     opts["exit_flush_timeout_ms"] = exit_timeout if exit_timeout > 0 else native.GENOPS_NO_EXIT_FLUSH
 
+    if spool_dir is not None:
+        if not isinstance(spool_dir, (str, os.PathLike)):
+            raise ConfigError(f"spool_dir must be a path, not {type(spool_dir).__name__}")
+        opts["spool_dir"] = os.fspath(spool_dir)
+    spool = opts.get("spool_dir") or os.environ.get("GENOPS_SPOOL_DIR")
+
     handle = native.genops_pipeline_new(opts)
     p = _Pipeline(
         handle=handle,
@@ -255,7 +266,11 @@ def build(
         service_name=service_name or os.environ.get("OTEL_SERVICE_NAME") or "unknown_service",
         configured_by=configured_by,
         exit_flush_timeout=exit_timeout / 1000.0,
+        spool_dir=os.path.realpath(spool) if spool and exporters else None,
     )
+    with _lock:
+        if p.spool_dir and _current is not None and _current.spool_dir == p.spool_dir:
+            p.deferred, exporters = exporters, []
     try:
         for spec in exporters:
             _add_exporter(p, spec)
@@ -330,6 +345,10 @@ def install(p: _Pipeline) -> None:
         _current = p
         if old is not None:
             _free(old, int(old.exit_flush_timeout * 1000))
+        # The old pipeline held p's spool directory: now p's exporters can have it.
+        deferred, p.deferred = p.deferred, []
+        for spec in deferred:
+            _add_exporter(p, spec)
     _native_log.drain()  # what the old pipeline's last export logged
 
 

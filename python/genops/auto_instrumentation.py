@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Union
 
 from . import _runtime
 from . import providers as _providers
@@ -54,6 +54,7 @@ def init(
     max_export_batch_size: Optional[int] = None,
     export_timeout_millis: Optional[int] = None,
     exit_flush_timeout: Optional[float] = None,
+    spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
 ) -> GenOpsInstrumentor:
     """Configure GenOps telemetry: build the pipeline (exporter, resource, batching)
     and set the default governance attributes.
@@ -98,6 +99,12 @@ def init(
       as OpenTelemetry's BatchSpanProcessor (defaults OTEL_BSP_*).
     - exit_flush_timeout: seconds the exit hook may spend exporting; default 5, 0
       skips it.
+    - spool_dir: a directory for the disk spool (default GENOPS_SPOOL_DIR): what the
+      exporter cannot deliver is kept there and sent again once the backend answers,
+      also by the next process (docs/reliability.md). One process per directory: a
+      second one gets ConfigError. An init() again with the same directory hands it
+      from the old pipeline to the new one (an exporter error then leaves no pipeline
+      exporting until the next init()).
 
     Calling init again replaces the pipeline; the old one is flushed within its exit
     deadline. After configure_otlp_exporter(), an init() without exporter_type,
@@ -154,6 +161,7 @@ def init(
             max_export_batch_size=max_export_batch_size,
             export_timeout_millis=export_timeout_millis,
             exit_flush_timeout=exit_flush_timeout,
+            spool_dir=spool_dir,
             configured_by="init",
         )
         _runtime.install(pipeline)

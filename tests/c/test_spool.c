@@ -207,6 +207,40 @@ static void test_a_full_disk_is_counted(void **state)
     rm_tree(dir);
 }
 
+/* A pipeline spooling to dir with an OTLP exporter at 127.0.0.1:port; NULL (err set)
+ * when the exporter cannot be added. */
+static genops_pipeline *spooling_pipeline_or_error(const char *dir, int port, genops_error *err)
+{
+    genops_pipeline_options po;
+    genops_pipeline_options_init(&po);
+    po.spool_dir = dir;
+    po.export_timeout_ms = 400;
+    po.exit_flush_timeout_ms = -1;
+    genops_pipeline *p = genops_pipeline_new(&po, err);
+    assert_non_null(p);
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", port);
+    o.endpoint = url;
+    o.timeout_ms = 400;
+    genops_exporter *e = genops_otlp_exporter_new(&o, err);
+    assert_non_null(e);
+    if (genops_pipeline_add_exporter(p, e, err) == GENOPS_OK)
+        return p;
+    genops_exporter_free(e);
+    genops_pipeline_free(p);
+    return NULL;
+}
+
+static genops_pipeline *spooling_pipeline(const char *dir, int port)
+{
+    genops_error err;
+    genops_pipeline *p = spooling_pipeline_or_error(dir, port, &err);
+    assert_non_null(p);
+    return p;
+}
+
 static void test_a_second_holder_is_refused(void **state)
 {
     (void)state;
@@ -222,14 +256,13 @@ static void test_a_second_holder_is_refused(void **state)
     char pid[32];
     snprintf(pid, sizeof pid, "process %ld", (long)getpid());
     assert_non_null(strstr(err.message, pid));
-    /* And through the public API. */
-    genops_pipeline_options o;
-    genops_pipeline_options_init(&o);
-    o.spool_dir = dir;
-    assert_null(genops_pipeline_new(&o, &err));
+    /* And through the public API: when the first exporter that spools is added. */
+    genops_pipeline *p = spooling_pipeline_or_error(dir, 9, &err);
+    assert_null(p);
     assert_int_equal(err.code, GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "in use by another pipeline"));
     spool_unlock(fd);
-    genops_pipeline *p = genops_pipeline_new(&o, &err);
+    p = spooling_pipeline_or_error(dir, 9, &err);
     assert_non_null(p);
     genops_pipeline_free(p);
     rm_tree(dir);
@@ -308,28 +341,6 @@ static void backend_close(struct backend *b)
     shutdown(b->fd, SHUT_RDWR);
     close(b->fd);
     pthread_join(b->thread, NULL);
-}
-
-static genops_pipeline *spooling_pipeline(const char *dir, int port)
-{
-    genops_error err;
-    genops_pipeline_options po;
-    genops_pipeline_options_init(&po);
-    po.spool_dir = dir;
-    po.export_timeout_ms = 400;
-    po.exit_flush_timeout_ms = -1;
-    genops_pipeline *p = genops_pipeline_new(&po, &err);
-    assert_non_null(p);
-    genops_otlp_options o;
-    genops_otlp_options_init(&o);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", port);
-    o.endpoint = url;
-    o.timeout_ms = 400;
-    genops_exporter *e = genops_otlp_exporter_new(&o, &err);
-    assert_non_null(e);
-    assert_int_equal(genops_pipeline_add_exporter(p, e, &err), GENOPS_OK);
-    return p;
 }
 
 static void record_batch(genops_pipeline *p, int n)
