@@ -335,3 +335,20 @@ def test_events_api_lifts_sample_rate_to_the_events_samplerate(hc, monkeypatch):
     assert events["kept"]["samplerate"] == 10 and "SampleRate" not in events["kept"]["data"]
     for name in ("zero", "text"):
         assert "samplerate" not in events[name] and events[name]["data"]["SampleRate"] == rates[name]
+
+
+def test_events_api_never_sends_an_event_over_the_1_mb_limit(hc, monkeypatch, caplog):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    caplog.set_level(logging.ERROR, logger="genops")
+    genops.init(exporter_type="honeycomb-events", service_name="s")
+    for i in range(5):
+        with genops.track_enhanced(operation_name=f"op{i}") as span:
+            if i == 2:  # alone over Honeycomb's 1 MB event limit
+                span.set_attribute("prompt", "x" * 1_000_001)
+    genops.flush(timeout=10)
+    sent = [e["data"]["name"] for r in batches(hc) for e in r["sent"]]
+    assert sorted(sent) == ["op0", "op1", "op3", "op4"]  # the big one never left
+    assert all(s["status"] == 202 for r in batches(hc) for s in r["statuses"])
+    stats = genops.status()["stats"]
+    assert stats["spans_exported"] == 4 and stats["dropped_rejected"] == 1
+    assert "one event is larger than a request may be; it is dropped" in caplog.text

@@ -266,6 +266,7 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
     for (size_t i = 0; i < b->count && buf_ok(out); i++) {
         batch_prefetch(b, i);
         const struct span *s = b->spans[i];
+        size_t event_start = out->len;
         char stamp[31];
         const struct attr *rate = sample_rate(s);
         msgpack_pack_map(&pk, rate ? 3 : 2);
@@ -277,6 +278,10 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
         }
         PUT_KEY(&pk, "data");
         put_data(&pk, s, resource, service, b->derived);
+        if (buf_ok(out) && out->len - event_start > HONEYCOMB_MAX_EVENT_BYTES) {
+            buf_truncate(out, mark);
+            return GENOPS_ETOOBIG;
+        }
     }
     if (buf_ok(out))
         return GENOPS_OK;
