@@ -63,9 +63,13 @@ static void put_value(msgpack_packer *pk, const genops_value *v)
     }
 }
 
-/* The span's own fields, which an attribute of the same name does not repeat. */
+/* The span's own fields, which an attribute of the same name does not repeat, and the
+ * router's GENOPS_HONEYCOMB_DATASETS_KEY, which is never sent. */
 static bool reserved(const char *k, uint32_t n)
 {
+    if (n == sizeof GENOPS_HONEYCOMB_DATASETS_KEY - 1 &&
+        !memcmp(k, GENOPS_HONEYCOMB_DATASETS_KEY, n))
+        return true;
     switch (n) {
     case 4: return !memcmp(k, "name", 4);
     case 5: return !memcmp(k, "error", 5);
