@@ -37,12 +37,100 @@ PyObject *genops_py_span_new(genops_span handle, enum span_kind kind)
     return (PyObject *)s;
 }
 
+/* ---- the end hook ------------------------------------------------------------------- */
+
+/* set_end_hook(fn): fn(attributes) is called on the ending thread just before each span
+ * ends, with the span's attributes as a dict, and returns the Honeycomb datasets the span
+ * goes to (a tuple or list of str), recorded as GENOPS_HONEYCOMB_DATASETS_KEY for the
+ * router (genops.exporters.otlp.configure_multi_dataset_export). None removes it. */
+static PyObject *g_end_hook;
+
+static PyObject *py_set_end_hook(PyObject *m, PyObject *fn)
+{
+    (void)m;
+    if (fn != Py_None && !PyCallable_Check(fn))
+        return genops_py_type_error("set_end_hook takes a callable or None");
+    PyObject *old = g_end_hook;
+    g_end_hook = NULL;
+    if (fn != Py_None) {
+        Py_INCREF(fn);
+        g_end_hook = fn;
+    }
+    Py_XDECREF(old);
+    Py_RETURN_NONE;
+}
+
+static PyObject *span_attributes(const genops_span_data *d)
+{
+    PyObject *attrs = PyDict_New();
+    size_t n = genops_span_data_attribute_count(d);
+    for (size_t i = 0; attrs && i < n; i++) {
+        genops_attribute a;
+        if (!genops_span_data_attribute(d, i, &a))
+            continue;
+        PyObject *v = genops_py_from_value(&a.value);
+        if (!v || PyDict_SetItemString(attrs, a.key, v) < 0)
+            Py_CLEAR(attrs);
+        Py_XDECREF(v);
+    }
+    return attrs;
+}
+
+/* The hook's answer onto the span; -1 with an exception for an answer of the wrong shape. */
+static int record_datasets(genops_span h, PyObject *names)
+{
+    PyObject *seq = PySequence_Fast(names, "the end hook must return a list of dataset names");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char *items[GENOPS_HONEYCOMB_DATASETS_MAX];
+    int rc = 0;
+    if (n > GENOPS_HONEYCOMB_DATASETS_MAX) {
+        PyErr_SetString(PyExc_ValueError, "the end hook returned too many datasets");
+        rc = -1;
+    }
+    for (Py_ssize_t i = 0; !rc && i < n; i++)
+        if (!(items[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i))))
+            rc = -1;
+    if (!rc) {
+        genops_value v = {.type = GENOPS_TYPE_STRING_ARRAY, .len = (size_t)n, .u.sa = items};
+        genops_span_set(h, GENOPS_HONEYCOMB_DATASETS_KEY, &v, NULL);
+    }
+    Py_DECREF(seq);
+    return rc;
+}
+
+/* Before h ends: run the hook, if any. Never raises: a hook that fails is reported as
+ * unraisable, and the span ends without the names (the router then drops and counts it). */
+static void end_hook(genops_span h)
+{
+    const genops_span_data *d = g_end_hook && h ? genops_span_view(h) : NULL;
+    if (!d)
+        return;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *hook = g_end_hook;
+    Py_INCREF(hook);
+    PyObject *attrs = span_attributes(d);
+    PyObject *names = attrs ? PyObject_CallOneArg(hook, attrs) : NULL;
+    if (names && record_datasets(h, names) < 0)
+        Py_CLEAR(names);
+    if (!names)
+        PyErr_WriteUnraisable(hook);
+    Py_XDECREF(names);
+    Py_XDECREF(attrs);
+    Py_DECREF(hook);
+    PyErr_Restore(type, value, tb);
+}
+
 static void span_dealloc(SpanObject *s)
 {
     /* A span nobody ended (created and dropped, or an unentered track()) is ended
      * here rather than left holding a slot forever. */
-    if (s->handle)
+    if (s->handle) {
+        end_hook(s->handle);
         genops_span_end(s->handle, NULL);
+    }
     Py_XDECREF(s->token);
     if (span_freelist_len < SPAN_FREELIST_MAX)
         span_freelist[span_freelist_len++] = s;
@@ -171,7 +259,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     genops_py_args_init(&a);
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
-        if (genops_py_args_add_fast(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
+        if (genops_py_args_add_fast(&a, r->names.str[i], args[i],
+                                    GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
             goto out;
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
@@ -187,7 +276,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
             present |= 1u << GENOPS_PY_MAX_NAMES; /* stands in for cost */
         }
-        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
+        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) <
+            0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
@@ -206,7 +296,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     }
     genops_span_count_dropped_attributes(span->handle, a.dropped);
     if (r->fn(span->handle, a.list.items, a.list.count, &err) != GENOPS_OK)
-        result = err.code == GENOPS_EINVAL ? not_recorded(&err, r->what) : span_failed(&err, r->what);
+        result =
+            err.code == GENOPS_EINVAL ? not_recorded(&err, r->what) : span_failed(&err, r->what);
     else {
         result = Py_None;
         Py_INCREF(result);
@@ -341,6 +432,7 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
             span_record_error(self, type, exc, tb);
         else if (self->kind == SPAN_OPERATION)
             genops_span_set_status(self->handle, GENOPS_SPAN_STATUS_OK, NULL, NULL);
+        end_hook(self->handle);
         genops_span_end(self->handle, NULL);
         self->handle = GENOPS_SPAN_NONE;
     }
@@ -550,6 +642,7 @@ static PyObject *span_end(SpanObject *self, PyObject *args, PyObject *kwargs)
     if (ignored(self, "end"))
         Py_RETURN_NONE;
     genops_error err = {GENOPS_OK, ""};
+    end_hook(self->handle);
     if (end_time == Py_None)
         genops_span_end(self->handle, &err);
     else {
@@ -686,6 +779,8 @@ static PyMethodDef telemetry_functions[] = {
      "record_budget(span, budget_name, ...)\n--\n\nGenOpsTelemetry.record_budget."},
     {"record_evaluation", (PyCFunction)(void (*)(void))py_record_evaluation, FASTKW,
      "record_evaluation(span, ...)\n--\n\nGenOpsTelemetry.record_evaluation."},
+    {"set_end_hook", (PyCFunction)py_set_end_hook, METH_O,
+     "set_end_hook(fn)\n--\n\nfn(attributes) -> dataset names, before each span ends."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -508,6 +508,36 @@ GENOPS_API genops_status genops_honeycomb_marker_create(
 GENOPS_API genops_status genops_honeycomb_auth(const genops_honeycomb_options *opt,
                                                genops_honeycomb_answer *out, genops_error *err);
 
+/* Several datasets from one pipeline (GenOps' Honeycomb guide, "Export to Multiple
+ * Datasets"): a router holding one Events API exporter per dataset, each built from opt
+ * with its dataset replaced (so every kind of key can route; opt->api must be DEFAULT or
+ * EVENTS). Each span goes to every dataset that accepts it, decided on the export thread.
+ *
+ * routes_json is a JSON array of rules, each an object naming a "dataset" and at most one
+ * of these tests of the span's attribute "attribute" (its own attributes, then the
+ * resource's):
+ *   {"dataset": "pii", "attribute": "genops.data.classification", "equals": "pii"}
+ *   {"dataset": "pii", "attribute": "genops.data.classification", "in": ["pii", "phi"]}
+ *   {"dataset": "pii", "attribute": "genops.data.classification", "prefix": "pii"}
+ *   {"dataset": "audit", "attribute": "genops.policy.result", "exists": true}
+ *   {"dataset": "general", "default": true}   (the spans no other rule took)
+ *   {"dataset": "named"}                      (only spans that name it, below)
+ * equals / in / prefix test string values (any element of a string array); exists any
+ * value. A span carrying GENOPS_HONEYCOMB_DATASETS_KEY (a string array: a binding's
+ * predicates decided on the application thread) goes to exactly the datasets it names,
+ * and the rules are not consulted; the attribute itself is never sent. A span no dataset
+ * takes is dropped and counted as rejected, logged once. Up to GENOPS_HONEYCOMB_DATASETS_MAX
+ * datasets. Malformed JSON, an unknown member, a rule without a dataset or with two
+ * tests, two defaults, or the options' errors are GENOPS_EINVAL naming the rule. The
+ * exporter's counts are per span: a span sent to several datasets counts as exported
+ * when each copy was (when copies fail, as many spans as failed copies are counted
+ * failed). The datasets are sent to one after another on the exporter's lane. Ownership
+ * as for genops_otlp_exporter_new. docs/exporters/honeycomb.md. */
+#define GENOPS_HONEYCOMB_DATASETS_KEY "genops.internal.datasets"
+#define GENOPS_HONEYCOMB_DATASETS_MAX 64
+GENOPS_API genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt,
+                                                        const char *routes_json, genops_error *err);
+
 /* ---- Log ---------------------------------------------------------------------- */
 
 /* The library's own messages: a span drop, an export failure, a TLS warning... By
@@ -801,6 +831,11 @@ GENOPS_API genops_status genops_span_record_evaluation(genops_span span, const g
  * caller copied it before). */
 GENOPS_API genops_status genops_span_get_context(genops_span span, genops_span_context *out,
                                                  genops_error *err);
+/* The live span as read-only span data (the genops_span_data_* accessors), for a
+ * binding that decides something from its attributes just before ending it (the
+ * Python package's dataset predicates). NULL for a stale handle. Only on the thread that
+ * owns the span; valid until the span is next changed or ended. */
+GENOPS_API const struct genops_span_data *genops_span_view(genops_span span);
 /* True while the span has not ended. */
 GENOPS_API bool genops_span_is_recording(genops_span span);
 

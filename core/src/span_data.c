@@ -1,5 +1,6 @@
 /* span_data.c - read-only accessors of finished spans (genops_span_data is a finished
- * struct span that an exporter keeps). NULL-safe: a NULL span reads as empty. */
+ * struct span that an exporter keeps, or a live one seen through genops_span_view by the
+ * thread that owns it). NULL-safe: a NULL span reads as empty. */
 #include <string.h>
 
 #include "span.h"
@@ -116,4 +117,9 @@ bool genops_span_data_event_find(const genops_span_data *d, size_t index, const 
     if (!d || index >= SPAN(d)->event_count)
         return false;
     return find_in(SPAN(d)->events[index].attrs, SPAN(d)->events[index].count, key, out);
+}
+
+const genops_span_data *genops_span_view(genops_span h)
+{
+    return (const genops_span_data *)span_lookup(h);
 }

@@ -20,10 +20,10 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping, Optional, Union
+from typing import IO, Any, Callable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
-from . import _native_log, native
+from . import _native, _native_log, native
 from ._errors import ConfigError, NotAvailableError
 
 logger = logging.getLogger("genops")
@@ -38,6 +38,7 @@ EXPORTER_TYPES: dict[str, str] = {
     "splunk": "Splunk HTTP Event Collector",
     "honeycomb": "Honeycomb, OTLP/HTTP protobuf (HONEYCOMB_API_KEY, HONEYCOMB_DATASET)",
     "honeycomb-events": "Honeycomb's Events API: msgpack batches to /1/batch/<dataset>",
+    "honeycomb-router": "Honeycomb's Events API, each span to the datasets its rules choose",
     "none": "no exporter: spans are counted and dropped",
 }
 
@@ -51,7 +52,7 @@ def available_exporter_types() -> list[str]:
     if hasattr(native, "genops_otlp_exporter_new"):
         have += ["otlp", "otlp-json"]
     if hasattr(native, "genops_honeycomb_exporter_new"):
-        have += ["honeycomb", "honeycomb-events"]
+        have += ["honeycomb", "honeycomb-events", "honeycomb-router"]
     if hasattr(native, "genops_hec_exporter_new"):
         have.append("splunk")
     return have
@@ -67,6 +68,8 @@ class _Pipeline:
     memory: Any = None  # the memory exporter, readable while handle lives
     files: list[IO[bytes]] = field(default_factory=list)
     configured_by: str = "default"  # "default", "init" or "configure_otlp_exporter"
+    # called with each span's attributes as it ends (genops._native.set_end_hook)
+    end_hook: Optional[Callable[[dict[str, Any]], list[str]]] = None
     exit_flush_timeout: float = DEFAULT_EXIT_FLUSH_TIMEOUT
     shut_down: bool = False
     spool_dir: Optional[str] = None  # its disk spool's directory (realpath), if any
@@ -203,6 +206,12 @@ def _honeycomb_exporter(spec: dict[str, Any], api: str) -> Any:
     return native.genops_honeycomb_exporter_new(_options(spec, {**honeycomb_options(spec), "api": api}))
 
 
+def _honeycomb_router(spec: dict[str, Any]) -> Any:
+    if not hasattr(native, "genops_honeycomb_router_new"):
+        raise NotAvailableError("Honeycomb support is not compiled into this build of genops")
+    return native.genops_honeycomb_router_new(_options(spec, honeycomb_options(spec)), spec["routes"])
+
+
 def build(
     *,
     exporters: list[dict[str, Any]],
@@ -217,6 +226,7 @@ def build(
     exit_flush_timeout: Optional[float] = None,
     spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
     configured_by: str = "init",
+    end_hook: Optional[Callable[[dict[str, Any]], list[str]]] = None,
 ) -> _Pipeline:
     """Build a pipeline with the given exporters ({"type": ..., options}). Nothing
     global changes: on error everything built so far is freed and the error raised."""
@@ -267,6 +277,7 @@ def build(
         configured_by=configured_by,
         exit_flush_timeout=exit_timeout / 1000.0,
         spool_dir=os.path.realpath(spool) if spool and exporters else None,
+        end_hook=end_hook,
     )
     with _lock:
         if p.spool_dir and _current is not None and _current.spool_dir == p.spool_dir:
@@ -305,6 +316,8 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
         exporter = _hec_exporter(spec)
     elif kind in ("honeycomb", "honeycomb-events"):
         exporter = _honeycomb_exporter(spec, "events" if kind == "honeycomb-events" else "otlp")
+    elif kind == "honeycomb-router":
+        exporter = _honeycomb_router(spec)
     else:
         raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")
     built = native.genops_exporter_description(exporter)
@@ -341,6 +354,7 @@ def install(p: _Pipeline) -> None:
     global _current
     with _lock:
         old = _current
+        _native.set_end_hook(p.end_hook)
         native.genops_py_use_pipeline(p.handle)
         _current = p
         if old is not None:

@@ -335,3 +335,91 @@ def test_events_api_lifts_sample_rate_to_the_events_samplerate(hc, monkeypatch):
     assert events["kept"]["samplerate"] == 10 and "SampleRate" not in events["kept"]["data"]
     for name in ("zero", "text"):
         assert "samplerate" not in events[name] and events[name]["data"]["SampleRate"] == rates[name]
+
+
+def test_events_api_never_sends_an_event_over_the_1_mb_limit(hc, monkeypatch, caplog):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    caplog.set_level(logging.ERROR, logger="genops")
+    genops.init(exporter_type="honeycomb-events", service_name="s")
+    for i in range(5):
+        with genops.track_enhanced(operation_name=f"op{i}") as span:
+            if i == 2:  # alone over Honeycomb's 1 MB event limit
+                span.set_attribute("prompt", "x" * 1_000_001)
+    genops.flush(timeout=10)
+    sent = [e["data"]["name"] for r in batches(hc) for e in r["sent"]]
+    assert sorted(sent) == ["op0", "op1", "op3", "op4"]  # the big one never left
+    assert all(s["status"] == 202 for r in batches(hc) for s in r["statuses"])
+    stats = genops.status()["stats"]
+    assert stats["spans_exported"] == 4 and stats["dropped_rejected"] == 1
+    assert "one event is larger than a request may be; it is dropped" in caplog.text
+
+
+def by_dataset(server):
+    out: dict[str, list[str]] = {}
+    for r in batches(server):
+        out.setdefault(r["dataset"], []).extend(sorted(e["data"]["name"] for e in r["events"]))
+    return out
+
+
+def record_classified():
+    for name, cls in (("a", "pii"), ("b", "public"), ("c", "pii-phone"), ("d", None)):
+        with genops.track_enhanced(operation_name=name) as span:
+            if cls:
+                span.set_attribute("genops.data.classification", cls)
+    genops.flush(timeout=10)
+
+
+def test_multi_dataset_export_with_the_guides_predicates(hc, monkeypatch):
+    from genops.exporters.otlp import configure_multi_dataset_export
+
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    configure_multi_dataset_export(
+        api_key=ENVIRONMENT_KEY,
+        datasets={
+            "pii": lambda attrs: "pii" in attrs.get("genops.data.classification", ""),
+            "non-pii": lambda attrs: "pii" not in attrs.get("genops.data.classification", ""),
+        },
+    )
+    record_classified()
+    assert by_dataset(hc) == {"pii": ["a", "c"], "non-pii": ["b", "d"]}
+    sent = [e["data"] for r in batches(hc) for e in r["sent"]]
+    assert all("genops.internal.datasets" not in d for d in sent)  # read and stripped
+    assert genops.status()["stats"]["spans_exported"] == 4
+
+
+def test_multi_dataset_export_with_native_rules_and_a_default(hc, monkeypatch):
+    from genops.exporters.otlp import configure_multi_dataset_export
+
+    configure_multi_dataset_export(
+        api_key=CLASSIC_KEY,
+        datasets={
+            "pii": {"attribute": "genops.data.classification", "prefix": "pii"},
+            "public": [{"attribute": "genops.data.classification", "in": ["public", "open"]}],
+            "all-classified": {"attribute": "genops.data.classification", "exists": True},
+            "other": {"default": True},
+        },
+    )
+    record_classified()
+    assert by_dataset(hc) == {
+        "pii": ["a", "c"],
+        "public": ["b"],
+        "all-classified": ["a", "b", "c"],
+        "other": ["d"],
+    }
+    assert genops.status()["stats"]["spans_exported"] == 4
+
+
+def test_multi_dataset_export_bad_rules_are_config_errors(hc):
+    from genops._errors import ConfigError
+    from genops.exporters.otlp import configure_multi_dataset_export
+
+    for datasets in (
+        {},
+        {"x": {"attribute": "k"}},
+        {"x": {"attribute": "k", "equals": "a", "prefix": "b"}},
+        {"x": {"default": True}, "y": {"default": True}},
+        {"x": lambda a: True, "y": {"default": True}},
+        {"x": {"atribute": "k", "equals": "a"}},
+    ):
+        with pytest.raises(ConfigError):
+            configure_multi_dataset_export(api_key=CLASSIC_KEY, datasets=datasets)

@@ -63,9 +63,13 @@ static void put_value(msgpack_packer *pk, const genops_value *v)
     }
 }
 
-/* The span's own fields, which an attribute of the same name does not repeat. */
+/* The span's own fields, which an attribute of the same name does not repeat, and the
+ * router's GENOPS_HONEYCOMB_DATASETS_KEY, which is never sent. */
 static bool reserved(const char *k, uint32_t n)
 {
+    if (n == sizeof GENOPS_HONEYCOMB_DATASETS_KEY - 1 &&
+        !memcmp(k, GENOPS_HONEYCOMB_DATASETS_KEY, n))
+        return true;
     switch (n) {
     case 4: return !memcmp(k, "name", 4);
     case 5: return !memcmp(k, "error", 5);
@@ -266,6 +270,7 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
     for (size_t i = 0; i < b->count && buf_ok(out); i++) {
         batch_prefetch(b, i);
         const struct span *s = b->spans[i];
+        size_t event_start = out->len;
         char stamp[31];
         const struct attr *rate = sample_rate(s);
         msgpack_pack_map(&pk, rate ? 3 : 2);
@@ -277,6 +282,10 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
         }
         PUT_KEY(&pk, "data");
         put_data(&pk, s, resource, service, b->derived);
+        if (buf_ok(out) && out->len - event_start > HONEYCOMB_MAX_EVENT_BYTES) {
+            buf_truncate(out, mark);
+            return GENOPS_ETOOBIG;
+        }
     }
     if (buf_ok(out))
         return GENOPS_OK;

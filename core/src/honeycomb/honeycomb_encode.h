@@ -20,7 +20,14 @@
 #include "buf.h"
 #include "exporter.h"
 
-/* Append the batch body for b to out. GENOPS_ETOOBIG when out's limit would be passed,
+/* Honeycomb's limit for one event: "The entire event must be less than 1 MB of
+ * uncompressed JSON" (docs.honeycomb.io/api/events/create-an-event, "Limits"). Measured
+ * here on the event's msgpack map, which is what the intake decodes. */
+#define HONEYCOMB_MAX_EVENT_BYTES ((size_t)1000000)
+
+/* Append the batch body for b to out. GENOPS_ETOOBIG when out's limit would be passed
+ * or when one event alone is over HONEYCOMB_MAX_EVENT_BYTES (the send loop halves the
+ * batch until that event is alone, then drops and counts it, never sending it),
  * GENOPS_ENOMEM; on failure out is left as it was on entry. */
 genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out);
 

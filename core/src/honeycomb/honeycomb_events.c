@@ -9,7 +9,9 @@
  * rejected with Honeycomb's words in the first log line. The request itself answers 401
  * (unknown key), 400 (unreadable), 413 (over the 5 MB batch limit: the loop halves it),
  * 429 / 5xx with Retry-After (retried). A batch body is kept under 5 MB before sending, so
- * a full 512-span batch is split without asking. */
+ * a full 512-span batch is split without asking, and an event over Honeycomb's 1 MB event
+ * limit is never sent: the encoder refuses the part that holds it, the loop halves it
+ * until that event is alone, and drops and counts it as rejected (too large). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,10 @@
 #include "log.h"
 #include "sender.h"
 
-#define EVENTS_MAX_BATCH_BYTES ((size_t)5000000) /* Honeycomb's batch limit, uncompressed */
+/* Honeycomb's batch limit, uncompressed. The Events API pages do not state it; Honeycomb's
+ * own libhoney-go has it (transmission.go, apiMaxBatchSize = 5000000, "5MB"). The event
+ * limit is the encoder's (HONEYCOMB_MAX_EVENT_BYTES). */
+#define EVENTS_MAX_BATCH_BYTES ((size_t)5000000)
 #define TEXT_MAX               256
 
 enum { REASON_REJECTED, REASON_TOO_LARGE, REASON_UNAVAILABLE, REASON_FAILED };

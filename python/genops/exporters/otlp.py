@@ -1,16 +1,18 @@
 """OTLP export configuration, with genops-ai's names.
 
 configure_otlp_exporter sets up one OTLP/HTTP exporter; configure_multi_backend_export
-fans out to several backends through one pipeline (every exporter gets every span).
-Both replace the current pipeline; a later auto_instrument() / init() without
+fans out to several backends through one pipeline (every exporter gets every span);
+configure_multi_dataset_export sends each span to the Honeycomb datasets that accept it.
+All replace the current pipeline; a later auto_instrument() / init() without
 exporter arguments keeps what they configured.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from .. import _runtime
 from .._errors import ConfigError
@@ -98,4 +100,102 @@ def configure_multi_backend_export(
     )
 
 
-__all__ = ["configure_multi_backend_export", "configure_otlp_exporter"]
+_TESTS = ("equals", "in", "prefix", "exists")
+
+
+def _rules(name: str, spec: Any) -> list[dict[str, Any]]:
+    """The native router's rules (genops_honeycomb_router_new) for one dataset."""
+    specs = spec if isinstance(spec, (list, tuple)) else [spec]
+    rules = []
+    for rule in specs:
+        if not isinstance(rule, Mapping):
+            raise ConfigError(
+                f"dataset {name!r}: a rule is a dict such as {{'attribute': 'genops.team', "
+                f"'equals': 'ml'}} or {{'default': True}}, not {type(rule).__name__}"
+            )
+        unknown = set(rule) - {"attribute", "default", *_TESTS}
+        if unknown:
+            raise ConfigError(f"dataset {name!r}: unknown rule keys {sorted(unknown)}")
+        rules.append({"dataset": name, **rule})
+    return rules
+
+
+def _chooser(
+    predicates: list[tuple[str, Callable[[dict[str, Any]], Any]]],
+) -> Callable[[dict[str, Any]], list[str]]:
+    """The end hook of the predicate form: the names of the datasets whose predicate
+    accepts the span's attributes. A predicate that raises does not accept, said once."""
+    warned: set[str] = set()
+
+    def choose(attrs: dict[str, Any]) -> list[str]:
+        chosen = []
+        for name, accepts in predicates:
+            try:
+                if accepts(attrs):
+                    chosen.append(name)
+            except Exception as e:  # noqa: BLE001 - a user's predicate must not break the app
+                if name not in warned:
+                    warned.add(name)
+                    logger.warning(
+                        "genops: the predicate of dataset %r raised %r; spans it raises for are "
+                        "not sent there (said once per dataset)",
+                        name,
+                        e,
+                    )
+        return chosen
+
+    return choose
+
+
+def configure_multi_dataset_export(
+    api_key: Optional[str] = None,
+    datasets: Optional[Mapping[str, Any]] = None,
+    service_name: Optional[str] = None,
+    environment: Optional[str] = None,
+    api_endpoint: Optional[str] = None,
+    exporter_options: Optional[Mapping[str, Any]] = None,
+) -> None:
+    """Send each span to every Honeycomb dataset that accepts it, through the Events
+    API (any kind of key; HONEYCOMB_API_KEY and HONEYCOMB_API_ENDPOINT when not given).
+
+    datasets maps a dataset name to either a predicate, as GenOps' Honeycomb guide has
+    it (``lambda attrs: "pii" in attrs.get("genops.data.classification", "")``: run on
+    the application thread as each span ends, with the span's attributes as a dict), or
+    to a rule, or a list of rules, run natively on the export thread:
+    ``{"attribute": key, "equals": value}``, ``{"attribute": key, "in": [values]}``,
+    ``{"attribute": key, "prefix": text}``, ``{"attribute": key, "exists": True}``,
+    ``{"default": True}`` (the spans no other rule took). One form per call: all
+    predicates or all rules. A span no dataset takes is dropped and counted as
+    rejected. docs/exporters/honeycomb.md has what each form costs per operation."""
+    if not isinstance(datasets, Mapping) or not datasets:
+        raise ConfigError("configure_multi_dataset_export() needs datasets={name: predicate or rule, ...}")
+    for name in datasets:
+        if not isinstance(name, str):
+            raise ConfigError(f"dataset names must be str, not {type(name).__name__}")
+    callables = [callable(v) for v in datasets.values()]
+    if any(callables) and not all(callables):
+        raise ConfigError("datasets: give every dataset a predicate, or every dataset rules, not both")
+    hook = None
+    if all(callables):
+        rules = [{"dataset": name} for name in datasets]
+        hook = _chooser(list(datasets.items()))
+    else:
+        rules = [r for name, spec in datasets.items() for r in _rules(name, spec)]
+    spec = {
+        "type": "honeycomb-router",
+        "api_key": api_key,
+        "api_endpoint": api_endpoint,
+        "routes": json.dumps(rules),
+        "options": exporter_options,
+    }
+    _runtime.install(
+        _runtime.build(
+            exporters=[spec],
+            configured_by="configure_otlp_exporter",
+            end_hook=hook,
+            **_resource(service_name, environment),
+        )
+    )
+
+
+__all__ = ["configure_multi_backend_export", "configure_multi_dataset_export", "configure_otlp_exporter"]
