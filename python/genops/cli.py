@@ -1,5 +1,5 @@
 """The `genops` command (also `python -m genops`): version, status, validate,
-dashboards and marker. Exit codes: 0 ok, 1 a check failed, 2 usage."""
+dashboards, marker and policy. Exit codes: 0 ok, 1 a check failed, 2 usage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from ._errors import GenOpsError
 
@@ -87,6 +87,76 @@ def _marker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _condition(text: str) -> tuple[str, Any]:
+    """KEY=VALUE; VALUE is read as JSON when it parses (numbers, lists), else kept as text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"condition must be KEY=VALUE, not {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _load_policies(path: str) -> Dict[str, Dict[str, Any]]:
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a policy file holds a JSON object of policies by name")
+    return data
+
+
+def _policy(args: argparse.Namespace) -> int:
+    """register writes the policy file (JSON, by name), list prints it, check loads
+    it into a fresh PolicyEngine and evaluates one policy: exit 1 when it blocks."""
+    from .core.policy import PolicyConfig, PolicyEngine, PolicyResult
+
+    policies = _load_policies(args.file)
+    if args.action == "register":
+        entry = {
+            "description": args.description,
+            "enabled": not args.disabled,
+            "enforcement_level": args.enforcement,
+            "conditions": dict(args.condition or []),
+        }
+        PolicyConfig(
+            args.name, args.description, entry["enabled"], PolicyResult(args.enforcement), entry["conditions"]
+        )
+        policies[args.name] = entry
+        with open(args.file, "w", encoding="utf-8") as f:
+            json.dump(policies, f, indent=2, sort_keys=True)
+        _print({"registered": args.name, "file": args.file}, args.json)
+        return 0
+    if args.action == "list":
+        if args.json:
+            _print(policies, True)
+        for name, entry in sorted(policies.items()) if not args.json else ():
+            state = "enabled" if entry.get("enabled", True) else "disabled"
+            print(
+                f"{name}: {entry.get('enforcement_level', 'blocked')} ({state}) {entry.get('conditions', {})}"
+            )
+        return 0
+    engine = PolicyEngine()
+    for name, entry in policies.items():
+        engine.register_policy(
+            PolicyConfig(
+                name,
+                entry.get("description", ""),
+                bool(entry.get("enabled", True)),
+                PolicyResult(entry.get("enforcement_level", "blocked")),
+                entry.get("conditions"),
+            )
+        )
+    context = json.loads(args.context)
+    if not isinstance(context, dict):
+        raise ValueError(f"--context must be a JSON object, not {args.context!r}")
+    r = engine.evaluate_policy(args.name, context)
+    _print({"policy": r.policy_name, "result": r.result.value, "reason": r.reason}, args.json)
+    return 1 if r.result in (PolicyResult.BLOCKED, PolicyResult.RATE_LIMITED) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="genops", description="GenOps AI on the native core.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -119,14 +189,32 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--type", default="deploy")
     m.add_argument("--url")
     m.add_argument("--dataset")
+    pol = command("policy", "register, list or check governance policies (a JSON policy file)", _policy)
+    pol.add_argument("action", choices=["register", "list", "check"])
+    pol.add_argument("name", nargs="?", help="the policy (register, check): cost_limit, team_access, ...")
+    pol.add_argument("--file", default=os.getenv("GENOPS_POLICY_FILE") or "genops-policies.json")
+    pol.add_argument("--description", default="")
+    pol.add_argument("--enforcement", choices=[r.value for r in _policy_results()], default="blocked")
+    pol.add_argument("--disabled", action="store_true", help="register the policy disabled")
+    pol.add_argument("--condition", action="append", type=_condition, help="KEY=VALUE, e.g. max_cost=5.0")
+    pol.add_argument("--context", default="{}", help="check: the operation context as a JSON object")
     return p
 
 
+def _policy_results() -> Any:
+    from .core.policy import PolicyResult
+
+    return PolicyResult
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parser().parse_args(argv)  # exits 2 on a usage error
+    p = parser()
+    args = p.parse_args(argv)  # exits 2 on a usage error
+    if args.command == "policy" and args.action != "list" and not args.name:
+        p.error(f"policy {args.action} needs a policy name")
     try:
         return int(args.run(args))
-    except (GenOpsError, ValueError) as e:
+    except (GenOpsError, ValueError, OSError) as e:
         print(f"genops {args.command}: {e}", file=sys.stderr)
         return 1
 

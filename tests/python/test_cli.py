@@ -154,3 +154,42 @@ def test_marker_and_honeycomb_validation():
         bad = run("-m", "genops", "validate", "honeycomb", "--api-key", "nope", env=env)
         assert bad.returncode == 1
     assert run("-m", "genops", "marker", "x", env={"HONEYCOMB_API_KEY": ""}).returncode == 1
+
+
+def test_policy_register_list_check_and_exit_codes(tmp_path):
+    f = str(tmp_path / "policies.json")
+    r = run("-m", "genops", "policy", "register", "cost_limit", "--file", f, "--condition", "max_cost=1.5")
+    assert r.returncode == 0, r.stderr
+    r = run(
+        "-m",
+        "genops",
+        "policy",
+        "register",
+        "team_access",
+        "--file",
+        f,
+        "--enforcement",
+        "warning",
+        "--condition",
+        'allowed_teams=["ml"]',
+    )
+    assert r.returncode == 0, r.stderr
+    listed = json.loads(run("-m", "genops", "policy", "list", "--file", f, "--json").stdout)
+    assert listed["cost_limit"]["conditions"] == {"max_cost": 1.5}
+    assert listed["team_access"]["enforcement_level"] == "warning"
+    ok = run(
+        "-m", "genops", "policy", "check", "cost_limit", "--file", f, "--context", '{"cost": 1.0}', "--json"
+    )
+    assert ok.returncode == 0 and json.loads(ok.stdout)["result"] == "allowed"
+    over = run(
+        "-m", "genops", "policy", "check", "cost_limit", "--file", f, "--context", '{"cost": 2.0}', "--json"
+    )
+    assert over.returncode == 1 and json.loads(over.stdout)["result"] == "blocked"
+    warn = run(
+        "-m", "genops", "policy", "check", "team_access", "--file", f, "--context", '{"team": "x"}', "--json"
+    )
+    assert warn.returncode == 0 and json.loads(warn.stdout)["result"] == "warning"
+    assert run("-m", "genops", "policy", "check", "--file", f).returncode == 2
+    assert run("-m", "genops", "policy", "register", "x", "--condition", "nokey").returncode == 2
+    bad = run("-m", "genops", "policy", "register", "cost_limit", "--file", f, "--condition", "max_cost=-1")
+    assert bad.returncode == 1 and "genops policy" in bad.stderr
