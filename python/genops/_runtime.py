@@ -79,6 +79,9 @@ class _Pipeline:
 
 
 _lock = threading.RLock()
+# Held only for an instant, never across I/O: a stats read against the release of a
+# pipeline's handle. _lock is held across flush and shutdown, so stats must not take it.
+_handle_lock = threading.Lock()
 _current: Optional[_Pipeline] = None
 
 
@@ -341,8 +344,9 @@ def _free(p: _Pipeline, timeout_ms: int) -> None:
     except Exception as e:  # FlushTimeout, mostly
         logger.warning("genops: shutting down the previous pipeline: %s", e)
     p.shut_down = True
-    native.genops_pipeline_free(p.handle)
-    p.handle = None
+    with _handle_lock:  # no stats read is running on the handle, none starts after this
+        handle, p.handle = p.handle, None
+    native.genops_pipeline_free(handle)
     p.memory = None
     for f in p.files:
         f.close()
@@ -391,6 +395,14 @@ def current() -> _Pipeline:
         return _current
 
 
+def current_nowait() -> _Pipeline:
+    """The current pipeline without waiting for _lock, which another thread may hold
+    across a flush: a health check must not block. Builds the default pipeline only
+    when there is none yet (then it may wait)."""
+    p = _current  # one reference read: atomic under the GIL
+    return p if p is not None else current()
+
+
 def flush(timeout: Optional[float] = None) -> bool:
     """Export every span that has ended, waiting at most timeout seconds (default
     30). Returns True; raises FlushTimeout when the deadline passed first. Other
@@ -424,10 +436,13 @@ def shutdown(timeout: Optional[float] = None) -> None:
 
 
 def stats() -> dict[str, int]:
-    """The current pipeline's self-metrics (spans started, exported, dropped...)."""
-    with _lock:
-        p = _current
-        if p is None or p.handle is None:
+    """The current pipeline's self-metrics (spans started, exported, dropped...).
+    Never waits for another thread's flush or shutdown: the C call reads counters."""
+    p = _current
+    if p is None:
+        return {}
+    with _handle_lock:
+        if p.handle is None:
             return {}
         return native.genops_pipeline_stats(p.handle)
 
@@ -451,8 +466,9 @@ def _at_exit() -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _lock
+    global _lock, _handle_lock
     _lock = threading.RLock()
+    _handle_lock = threading.Lock()
 
 
 # Registered at import, as before the pipeline became lazy: atexit runs its hooks last

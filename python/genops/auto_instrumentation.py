@@ -224,8 +224,9 @@ class GenOpsInstrumentor:
         logger.info("GenOps instrumentation removed")
 
     def status(self) -> dict[str, Any]:
-        """genops-ai's status keys, plus the exporters and the pipeline's counters."""
-        p = _runtime.current()
+        """genops-ai's status keys, plus the exporters and the pipeline's counters.
+        Never waits for another thread's flush (a health check must not block)."""
+        p = _runtime.current_nowait()
         return {
             "initialized": self._initialized,
             "instrumented_providers": _providers.instrumented_providers(),

@@ -15,6 +15,7 @@ import pytest
 
 import genops
 import genops.testing
+from genops import _runtime
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
@@ -174,6 +175,30 @@ def test_gil_is_released_while_flush_waits_for_a_slow_backend():
         assert [r["spans"][0]["name"] for r in server.received()] == ["slow-export"]
     assert waited >= 1.0  # the flush did wait for the slow server...
     assert during > 100_000, during  # ...while the other Python thread kept running
+
+
+@pytest.mark.skipif(not HAVE_OTLP, reason="no OTLP exporter in this build")
+def test_status_never_waits_for_another_threads_flush():
+    with OtlpServer() as server:
+        server.script([], default={"status": 200, "delay_ms": 4000})
+        genops.init(exporter_type="otlp", otlp_endpoint=server.url, schedule_delay_millis=60000)
+        with genops.track("held"):
+            pass
+        flusher = threading.Thread(target=genops.flush, kwargs={"timeout": 20})
+        flusher.start()
+        deadline = time.monotonic() + 5
+        # Wait (bounded) until the flusher holds the runtime lock, i.e. is inside flush.
+        while time.monotonic() < deadline and _runtime._lock.acquire(blocking=False):
+            _runtime._lock.release()
+            time.sleep(0.01)
+        assert flusher.is_alive()
+        s = genops.status()
+        # status() returned while the flush still waits for the slow server.
+        assert flusher.is_alive()
+        assert s["stats"]["spans_ended"] == 1
+        assert s["stats"]["spans_exported"] == 0
+        flusher.join(30)
+        assert genops.status()["stats"]["spans_exported"] == 1
 
 
 def test_fork_with_spans_queued(genops_memory):
