@@ -10,7 +10,7 @@ CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
 .PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
-        dist test-dist gem test-gem \
+        dist test-dist gem test-gem rock test-rock \
         bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
         abi-check abi-baseline clean
 
@@ -61,7 +61,7 @@ test-valgrind: build-debug
 
 test: deps
 	$(MAKE) --no-print-directory test-c test-asan test-tsan test-python test-bindings test-gem \
-	  test-valgrind test-dist
+	  test-rock test-valgrind test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
@@ -119,19 +119,36 @@ fuzz: deps
 	done
 
 # Benchmarks print tables (benchmarks/README.md); they are never part of `make test`.
+# The genops rock (docs/lua.md, "Installing"): tools/stage_rock.sh writes the rockspec
+# into $(BUILD)/rock; `luarocks make` builds it for Lua 5.4 into $(ROCK_TREE) (the CMake
+# tree build.luarocks in the repository root) and `luarocks pack` makes the binary rock.
+# test-rock runs the API test against the installed rock alone.
+ROCK_TREE := $(abspath $(BUILD))/rock-tree
+ROCK_LUA := 5.4
+rock:
+	tools/stage_rock.sh $(BUILD)/rock
+	rm -rf $(ROCK_TREE) build.luarocks
+	luarocks --lua-version $(ROCK_LUA) make --tree $(ROCK_TREE) $(BUILD)/rock/genops-*.rockspec \
+	  > $(BUILD)/rock/build.log 2>&1 || { tail -40 $(BUILD)/rock/build.log; exit 1; }
+	cd $(BUILD)/rock && luarocks --lua-version $(ROCK_LUA) --tree $(ROCK_TREE) pack genops
+
+test-rock: rock
+	LUA_PATH='$(ROCK_TREE)/share/lua/$(ROCK_LUA)/?.lua;tests/lua/?.lua' \
+	  LUA_CPATH='$(ROCK_TREE)/lib/lua/$(ROCK_LUA)/?.so' lua$(ROCK_LUA) tests/lua/api.lua
+
 # The distributions (docs/installing.md): the sdist, a wheel built from it (python -m
 # build, isolated: scikit-build-core and PyPI's swig), repaired by auditwheel into a
-# manylinux wheel that carries libcurl, libdeflate and what they load; and the gem.
+# manylinux wheel that carries libcurl, libdeflate and what they load; the gem and the rock.
 DIST ?= dist
-dist: deps gem
+dist: deps gem rock
 	rm -rf $(DIST) && mkdir -p $(DIST)/unrepaired
-	cp $(BUILD)/gem/genops-*.gem $(DIST)/
+	cp $(BUILD)/gem/genops-*.gem $(BUILD)/rock/genops-*.rock $(DIST)/
 	$(PYTHON) -m build --outdir $(DIST)/unrepaired . > $(DIST)/build.log 2>&1 || \
 	  { tail -40 $(DIST)/build.log; exit 1; }
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel -v repair --wheel-dir $(DIST) \
 	  $(DIST)/unrepaired/*.whl >> $(DIST)/build.log 2>&1 || { tail -40 $(DIST)/build.log; exit 1; }
 	mv $(DIST)/unrepaired/*.tar.gz $(DIST)/ && rm -rf $(DIST)/unrepaired
-	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz $(DIST)/*.gem
+	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz $(DIST)/*.gem $(DIST)/*.rock
 
 test-dist: dist
 	GENOPS_DIST=$(abspath $(DIST)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/dist

@@ -117,4 +117,10 @@ if(GENOPS_BUILD_LUA)
   genops_swig_module(genops_lua lua ${CMAKE_BINARY_DIR}/lua)
   set_target_properties(genops_lua PROPERTIES OUTPUT_NAME genops_native PREFIX "")
   target_include_directories(genops_lua SYSTEM PRIVATE ${LUA_INCLUDE_DIR})
+  # The rock (bindings/lua/genops.rockspec.in) passes luarocks' module directories.
+  if(GENOPS_LUA_CMOD_DIR AND GENOPS_LUA_LMOD_DIR)
+    install(TARGETS genops_lua LIBRARY DESTINATION ${GENOPS_LUA_CMOD_DIR} COMPONENT lua)
+    install(FILES ${CMAKE_SOURCE_DIR}/bindings/lua/genops.lua
+            DESTINATION ${GENOPS_LUA_LMOD_DIR} COMPONENT lua)
+  endif()
 endif()

@@ -12,7 +12,5 @@ cp "$top/bindings/ruby/ext/genops/extconf.rb" "$top/bindings/genops.i" \
 cp "$top"/bindings/common/*.c "$top"/bindings/common/*.h "$top"/bindings/common/*.def \
    "$out/ext/genops/common/"
 cp "$top/core/include/genops.h" "$top/core/src/status.def" "$out/ext/genops/include/"
-# The version's one source (docs/installing.md): GENOPS_VERSION_STRING in genops.h.
-sed -n 's/^#define GENOPS_VERSION_STRING "\([0-9.]*\)"$/\1/p' "$top/core/include/genops.h" > "$out/VERSION"
-[ -s "$out/VERSION" ] || { echo "stage_gem: no GENOPS_VERSION_STRING in genops.h" >&2; exit 1; }
+"$top/tools/version.sh" > "$out/VERSION"
 (cd "$out" && gem build -q genops.gemspec)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import subprocess
 import sys
 
 import pytest
@@ -49,3 +50,10 @@ def test_cmake_takes_the_project_version_from_the_header():
     cmake = (ROOT / "CMakeLists.txt").read_text()
     assert "project(genops_native VERSION ${GENOPS_VERSION}" in cmake
     assert "core/include/genops.h" in cmake
+
+
+def test_the_rock_takes_its_version_from_the_header(tmp_path):
+    subprocess.run([str(ROOT / "tools/stage_rock.sh"), str(tmp_path)], check=True)
+    (rockspec,) = tmp_path.glob("*.rockspec")
+    assert rockspec.name == f"genops-{VERSION}-1.rockspec"
+    assert re.search(r'^version = "([^"]+)"$', rockspec.read_text(), re.M).group(1) == f"{VERSION}-1"
