@@ -508,6 +508,10 @@ GENOPS_API genops_status genops_honeycomb_marker_create(
 GENOPS_API genops_status genops_honeycomb_auth(const genops_honeycomb_options *opt,
                                                genops_honeycomb_answer *out, genops_error *err);
 
+/* The router's internal attribute and its dataset count limit (below). */
+#define GENOPS_HONEYCOMB_DATASETS_KEY "genops.internal.datasets"
+#define GENOPS_HONEYCOMB_DATASETS_MAX 64
+
 /* Several datasets from one pipeline (GenOps' Honeycomb guide, "Export to Multiple
  * Datasets"): a router holding one Events API exporter per dataset, each built from opt
  * with its dataset replaced (so every kind of key can route; opt->api must be DEFAULT or
@@ -533,8 +537,6 @@ GENOPS_API genops_status genops_honeycomb_auth(const genops_honeycomb_options *o
  * when each copy was (when copies fail, as many spans as failed copies are counted
  * failed). The datasets are sent to one after another on the exporter's lane. Ownership
  * as for genops_otlp_exporter_new. docs/exporters/honeycomb.md. */
-#define GENOPS_HONEYCOMB_DATASETS_KEY "genops.internal.datasets"
-#define GENOPS_HONEYCOMB_DATASETS_MAX 64
 GENOPS_API genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt,
                                                         const char *routes_json, genops_error *err);
 

@@ -121,8 +121,11 @@ static void router_after_fork(genops_exporter *e)
             x->children[d]->ops->after_fork(x->children[d]);
 }
 
-static const struct exporter_ops router_ops = {"honeycomb-router", router_export, router_destroy,
-                                               router_after_fork};
+/* No spool: the datasets' exporters are the router's own, unseen by the pipeline. */
+static const struct exporter_ops router_ops = {.kind = "honeycomb-router",
+                                               .export_batch = router_export,
+                                               .destroy = router_destroy,
+                                               .after_fork = router_after_fork};
 
 genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt,
                                              const char *routes_json, genops_error *err)
