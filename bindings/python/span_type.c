@@ -50,7 +50,48 @@ static void span_dealloc(SpanObject *s)
         PyObject_Free(s);
 }
 
-/* The parent for a new span: the current span of this thread / task, if any. */
+/* genops.otel.current_parent once the application has imported opentelemetry.trace;
+ * Py_None when genops.otel could not be loaded (not tried again). */
+static PyObject *g_otel_parent;
+
+/* The current OpenTelemetry span's context, when opentelemetry-api is in use: only a
+ * dictionary miss (sys.modules) otherwise. Any failure means no parent, never an
+ * exception in the application. */
+static const genops_span_context *otel_parent(genops_span_context *out)
+{
+    if (!g_otel_parent) {
+        if (!PyDict_GetItemString(PyImport_GetModuleDict(), "opentelemetry.trace"))
+            return NULL;
+        PyObject *m = PyImport_ImportModule("genops.otel");
+        g_otel_parent = m ? PyObject_GetAttrString(m, "current_parent") : NULL;
+        Py_XDECREF(m);
+        if (!g_otel_parent) {
+            PyErr_Clear();
+            Py_INCREF(Py_None);
+            g_otel_parent = Py_None;
+        }
+    }
+    if (g_otel_parent == Py_None)
+        return NULL;
+    PyObject *r = PyObject_CallNoArgs(g_otel_parent);
+    const char *t = NULL, *s = NULL;
+    Py_ssize_t tl = 0, sl = 0;
+    unsigned char flags = 0;
+    const genops_span_context *p = NULL;
+    if (r && r != Py_None && PyArg_ParseTuple(r, "y#y#b", &t, &tl, &s, &sl, &flags) && tl == 16 &&
+        sl == 8) {
+        memcpy(out->trace_id, t, 16);
+        memcpy(out->span_id, s, 8);
+        out->trace_flags = flags;
+        p = out;
+    }
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return p;
+}
+
+/* The parent for a new span: the current span of this thread / task, if any; else
+ * the current OpenTelemetry span (docs/opentelemetry.md). */
 const genops_span_context *genops_py_current_parent(genops_span_context *out)
 {
     PyObject *cur = NULL;
@@ -64,7 +105,7 @@ const genops_span_context *genops_py_current_parent(genops_span_context *out)
         p = out;
     }
     Py_XDECREF(cur);
-    return p;
+    return p ? p : otel_parent(out);
 }
 
 /* OpenTelemetry ignores calls on an ended span, with a warning; so do we. */
@@ -171,7 +212,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     genops_py_args_init(&a);
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
-        if (genops_py_args_add_fast(&a, r->names.str[i], args[i], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
+        if (genops_py_args_add_fast(&a, r->names.str[i], args[i],
+                                    GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
             goto out;
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
@@ -187,7 +229,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
             present |= 1u << GENOPS_PY_MAX_NAMES; /* stands in for cost */
         }
-        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
+        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) <
+            0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
@@ -206,7 +249,8 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     }
     genops_span_count_dropped_attributes(span->handle, a.dropped);
     if (r->fn(span->handle, a.list.items, a.list.count, &err) != GENOPS_OK)
-        result = err.code == GENOPS_EINVAL ? not_recorded(&err, r->what) : span_failed(&err, r->what);
+        result =
+            err.code == GENOPS_EINVAL ? not_recorded(&err, r->what) : span_failed(&err, r->what);
     else {
         result = Py_None;
         Py_INCREF(result);
