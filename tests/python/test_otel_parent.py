@@ -42,3 +42,31 @@ def test_no_current_otel_span_is_a_root(genops_memory):
     (span,) = genops_memory.finished_spans()
     assert span.parent_span_id is None
     assert span.trace_id != f"{TRACE_ID:032x}"
+
+
+def test_otel_span_genops_op_otel_span_is_one_trace(genops_memory):
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    otel_spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(otel_spans))
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("outer") as outer:
+        with genops.track("op") as op:
+            with tracer.start_as_current_span("inner"):
+                with genops.track("leaf"):
+                    pass
+        after = trace.get_current_span()
+    assert after is outer  # the genops span was detached on exit
+    assert op.get_span_context().is_valid
+    by_name = {s.name: s for s in otel_spans.get_finished_spans()}
+    genops_spans = {s.name: s for s in genops_memory.finished_spans()}
+    trace_id = f"{by_name['outer'].context.trace_id:032x}"
+    assert genops_spans["op"].trace_id == trace_id
+    assert genops_spans["op"].parent_span_id == f"{by_name['outer'].context.span_id:016x}"
+    assert by_name["inner"].context.trace_id == by_name["outer"].context.trace_id
+    assert f"{by_name['inner'].parent.span_id:016x}" == genops_spans["op"].span_id
+    assert genops_spans["leaf"].trace_id == trace_id
+    assert genops_spans["leaf"].parent_span_id == f"{by_name['inner'].context.span_id:016x}"
