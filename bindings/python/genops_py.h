@@ -190,6 +190,7 @@ typedef struct {
     PyObject_HEAD genops_span handle; /* 0: not recording (pipeline shut down, or none) */
     genops_span_context ctx;          /* copied at start: children may start after we end */
     PyObject *token;                  /* the span ContextVar's token while entered */
+    PyObject *otel_token;             /* OpenTelemetry's context token while entered */
     unsigned char kind;
     unsigned char has_ctx;
 } SpanObject;

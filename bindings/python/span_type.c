@@ -30,6 +30,7 @@ PyObject *genops_py_span_new(genops_span handle, enum span_kind kind)
     }
     s->handle = handle;
     s->token = NULL;
+    s->otel_token = NULL;
     s->kind = (unsigned char)kind;
     s->has_ctx = handle && genops_span_get_context(handle, &s->ctx, NULL) == GENOPS_OK;
     if (!s->has_ctx)
@@ -132,15 +133,65 @@ static void span_dealloc(SpanObject *s)
         genops_span_end(s->handle, NULL);
     }
     Py_XDECREF(s->token);
+    Py_XDECREF(s->otel_token);
     if (span_freelist_len < SPAN_FREELIST_MAX)
         span_freelist[span_freelist_len++] = s;
     else
         PyObject_Free(s);
 }
 
-/* The parent for a new span: the current span of this thread / task, if any. */
+/* genops.otel once the application has imported opentelemetry.trace; Py_None when it
+ * could not be loaded (not tried again). */
+static PyObject *g_otel;
+
+/* genops.otel when opentelemetry-api is in use, else NULL: only a dictionary miss
+ * (sys.modules) when the application does not use OpenTelemetry. */
+static PyObject *otel(void)
+{
+    if (!g_otel) {
+        if (!PyDict_GetItemString(PyImport_GetModuleDict(), "opentelemetry.trace"))
+            return NULL;
+        g_otel = PyImport_ImportModule("genops.otel");
+        if (!g_otel) {
+            PyErr_Clear();
+            Py_INCREF(Py_None);
+            g_otel = Py_None;
+        }
+    }
+    return g_otel == Py_None ? NULL : g_otel;
+}
+
+/* The current OpenTelemetry span's context (which is the innermost genops span when
+ * one is entered: span_enter attaches it). NULL when there is none or on any
+ * failure: no parent, never an exception in the application. */
+static const genops_span_context *otel_parent(PyObject *m, genops_span_context *out)
+{
+    PyObject *r = PyObject_CallMethod(m, "current_parent", NULL);
+    const char *t = NULL, *s = NULL;
+    Py_ssize_t tl = 0, sl = 0;
+    unsigned char flags = 0;
+    const genops_span_context *p = NULL;
+    if (r && r != Py_None && PyArg_ParseTuple(r, "y#y#b", &t, &tl, &s, &sl, &flags) && tl == 16 &&
+        sl == 8) {
+        memcpy(out->trace_id, t, 16);
+        memcpy(out->span_id, s, 8);
+        out->trace_flags = flags;
+        p = out;
+    }
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return p;
+}
+
+/* The parent for a new span: the current OpenTelemetry span when opentelemetry-api
+ * is in use and one is valid (docs/opentelemetry.md), else the current genops span of
+ * this thread / task, if any. */
 const genops_span_context *genops_py_current_parent(genops_span_context *out)
 {
+    PyObject *m = otel();
+    const genops_span_context *o = m ? otel_parent(m, out) : NULL;
+    if (o)
+        return o;
     PyObject *cur = NULL;
     if (PyContextVar_Get(genops_py_span_var, NULL, &cur) < 0) {
         PyErr_Clear();
@@ -348,6 +399,14 @@ static PyObject *span_enter(SpanObject *self, PyObject *unused)
     self->token = PyContextVar_Set(genops_py_span_var, (PyObject *)self);
     if (!self->token)
         return NULL;
+    PyObject *m = self->has_ctx ? otel() : NULL;
+    if (m) {
+        /* OpenTelemetry spans started inside become children of this one. */
+        self->otel_token = PyObject_CallMethod(
+            m, "attach", "y#y#b", (const char *)self->ctx.trace_id, (Py_ssize_t)16,
+            (const char *)self->ctx.span_id, (Py_ssize_t)8, (unsigned char)self->ctx.trace_flags);
+        PyErr_Clear();
+    }
     Py_INCREF(self);
     return (PyObject *)self;
 }
@@ -426,6 +485,13 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
         if (PyContextVar_Reset(genops_py_span_var, self->token) < 0)
             PyErr_Clear();
         Py_CLEAR(self->token);
+    }
+    if (self->otel_token) {
+        PyObject *m = otel();
+        PyObject *r = m ? PyObject_CallMethod(m, "detach", "O", self->otel_token) : NULL;
+        Py_XDECREF(r);
+        PyErr_Clear();
+        Py_CLEAR(self->otel_token);
     }
     if (self->handle) {
         if (type != Py_None)
