@@ -249,6 +249,8 @@ def test_dashboards_honeycomb_names_only_columns_we_send(monkeypatch):
     for kind, path in {**kinds, "slos": "/1/slos/"}.items():
         assert all(item["path"] == path + "genops-prod" for item in doc[kind]), kind
     aliases = {dc["body"]["alias"] for dc in doc["derived_columns"]}
+    for e in [dc["body"]["expression"] for dc in doc["derived_columns"]]:
+        assert e.count("(") == e.count(")") and e.count('"') % 2 == 0, e
     assert {s["body"]["sli"]["alias"] for s in doc["slos"]} <= aliases
     assert [s["body"]["target_per_million"] for s in doc["slos"]] == [999000, 950000, 900000, 950000]
     for t in doc["triggers"]:  # a trigger's query has exactly one calculation

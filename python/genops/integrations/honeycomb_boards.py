@@ -20,6 +20,10 @@ Where the guide computes inside a calculation (AVG(a / b)) or compares two colum
 (consumed > limit), which a Query Specification cannot say, the query uses the guide's own
 derived column for it; the guide's DATE_TRUNC("day"/"hour") is the query's granularity.
 Recipients (Slack, PagerDuty, e-mail) are the team's own and are left out of triggers.
+The SLIs and cost_bucket are null on spans without the field they test (IF with no else
+value is null: https://docs.honeycomb.io/reference/calculated-field-formula/conditional),
+so a span without a policy, budget or cost neither meets nor misses those objectives;
+the guide's nested CASE is IF's multi-condition form.
 """
 
 from __future__ import annotations
@@ -56,23 +60,31 @@ DERIVED_COLUMNS: list[tuple[str, str, str]] = [
     (
         "customer_tier_group",
         'IF(IN($genops.customer_tier, "enterprise", "business"), "paid", '
-        'IF(EQUALS($genops.customer_tier, "free"), "free", "unknown"))',
+        'EQUALS($genops.customer_tier, "free"), "free", "unknown")',
         "Customer tier grouping",
     ),
     (
         "cost_bucket",
-        f'IF(LT(${sc.COST_TOTAL}, 0.01), "micro", IF(LT(${sc.COST_TOTAL}, 0.10), "small", '
-        f'IF(LT(${sc.COST_TOTAL}, 1.00), "medium", "large")))',
+        f'IF(LT(${sc.COST_TOTAL}, 0.01), "micro", LT(${sc.COST_TOTAL}, 0.10), "small", '
+        f'LT(${sc.COST_TOTAL}, 1.00), "medium", EXISTS(${sc.COST_TOTAL}), "large")',
         "Spend level",
     ),
     # The SLOs' SLIs (an SLO's SLI is a boolean calculated field).
     (
         "sli.policy_compliance",
-        f'IN(${sc.POLICY_RESULT}, "allowed", "warning")',
+        f'IF(EXISTS(${sc.POLICY_RESULT}), IN(${sc.POLICY_RESULT}, "allowed", "warning"))',
         "SLI: the operation was allowed by policy",
     ),
-    ("sli.budget_adherence", f"LTE(${sc.BUDGET_CONSUMED}, ${sc.BUDGET_LIMIT})", "SLI: within budget"),
-    ("sli.cost_efficiency", f"LT(${sc.COST_TOTAL}, 0.10)", "SLI: the operation cost less than $0.10"),
+    (
+        "sli.budget_adherence",
+        f"IF(EXISTS(${sc.BUDGET_LIMIT}), LTE(${sc.BUDGET_CONSUMED}, ${sc.BUDGET_LIMIT}))",
+        "SLI: within budget",
+    ),
+    (
+        "sli.cost_efficiency",
+        f"IF(EXISTS(${sc.COST_TOTAL}), LT(${sc.COST_TOTAL}, 0.10))",
+        "SLI: the operation cost less than $0.10",
+    ),
     ("sli.performance", f"LT(${sc.DURATION_MS}, 2000)", "SLI: the operation took less than 2 s"),
 ]
 
