@@ -70,6 +70,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _dashboards(args: argparse.Namespace) -> int:
+    if args.backend == "honeycomb":
+        from .integrations.honeycomb_boards import honeycomb_api
+
+        doc = honeycomb_api(args.dataset)
+        print(json.dumps(doc) if args.json else json.dumps(doc, indent=2))
+        return 0
     from .integrations import splunk
 
     if args.kind == "alerts":
@@ -179,9 +185,15 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--api-key", help="Honeycomb API key (default HONEYCOMB_API_KEY)")
     v.add_argument("--no-connectivity", action="store_true", help="check the configuration only")
     v.add_argument("--no-ssl-verify", action="store_true", help="do not verify TLS (test setups only)")
-    d = command("dashboards", "print the guide's Splunk dashboards (Simple XML) or alerts", _dashboards)
-    d.add_argument("backend", choices=["splunk"])
-    d.add_argument("--kind", choices=["cost", "compliance", "budget", "alerts"], default="cost")
+    d = command(
+        "dashboards",
+        "print the guide's Splunk dashboards (Simple XML) or alerts, or the Honeycomb guide's "
+        "queries, derived columns, triggers and SLOs as Honeycomb API JSON (--json: on one line)",
+        _dashboards,
+    )
+    d.add_argument("backend", choices=["splunk", "honeycomb"])
+    d.add_argument("--kind", choices=["cost", "compliance", "budget", "alerts"], help="splunk: default cost")
+    d.add_argument("--dataset", help="honeycomb: default HONEYCOMB_DATASET or genops-ai")
     d.add_argument("--index", default=os.getenv("SPLUNK_INDEX") or "genops_ai")
     d.add_argument("--sourcetype", default=os.getenv("SPLUNK_SOURCETYPE") or "genops:telemetry")
     m = command("marker", "create a Honeycomb marker (HONEYCOMB_API_KEY) and print its id", _marker)
@@ -212,6 +224,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = p.parse_args(argv)  # exits 2 on a usage error
     if args.command == "policy" and args.action != "list" and not args.name:
         p.error(f"policy {args.action} needs a policy name")
+    if args.command == "dashboards":
+        if args.backend == "honeycomb" and args.kind:
+            p.error("--kind is for dashboards splunk")
+        if args.backend == "splunk" and args.dataset:
+            p.error("--dataset is for dashboards honeycomb")
+        args.kind = args.kind or "cost"
+        args.dataset = args.dataset or os.getenv("HONEYCOMB_DATASET") or "genops-ai"
     try:
         return int(args.run(args))
     except (GenOpsError, ValueError, OSError) as e:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,6 +14,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import genops
+from genops import semconv
+from genops.core.telemetry import GenOpsTelemetry
 from genops.integrations import splunk
 from genops.integrations.splunk_searches import SEARCHES
 
@@ -193,3 +196,98 @@ def test_policy_register_list_check_and_exit_codes(tmp_path):
     assert run("-m", "genops", "policy", "register", "x", "--condition", "nokey").returncode == 2
     bad = run("-m", "genops", "policy", "register", "cost_limit", "--file", f, "--condition", "max_cost=-1")
     assert bad.returncode == 1 and "genops policy" in bad.stderr
+
+
+def _columns(doc: dict) -> set[str]:
+    """Every column the Honeycomb JSON names: in queries (its own and the triggers'),
+    and as $name in the derived columns' expressions."""
+    queries = [q["body"] for q in doc["queries"]] + [t["body"]["query"] for t in doc["triggers"]]
+    names = set()
+    for q in queries:
+        names.update(q.get("breakdowns", []))
+        for part in ("calculations", "filters", "orders"):
+            names.update(c["column"] for c in q.get(part, []) if "column" in c)
+    for dc in doc["derived_columns"]:
+        names.update(re.findall(r"\$([A-Za-z0-9_.]+)", dc["body"]["expression"]))
+    return names
+
+
+def _guide_workload() -> None:
+    """One operation with everything the Honeycomb guide's queries read."""
+    with genops.track_enhanced(
+        operation_name="ai.chat",
+        team="ml",
+        project="assistant",
+        environment="production",
+        customer_id="enterprise-acme",
+        customer_tier="enterprise",
+        feature="chat",
+        user_segment="power",
+        experiment_id="exp-v2-test",
+        variant="b",
+        data_classification="internal",
+    ) as span:
+        GenOpsTelemetry().record_cost(
+            span, cost=0.03, provider="openai", model="gpt-4", input_tokens=120, output_tokens=30
+        )
+        span.record_policy(policy_name="cost_limit", policy_result="allowed", response_time=1.5)
+        span.record_budget(budget_name="team-ai-engineering-daily", budget_limit=100.0, budget_used=91.0)
+        span.record_evaluation(evaluation_name="compliance", score=0.99)
+        span.record_evaluation(evaluation_name="safety", score=0.97)
+    genops.flush(timeout=10)
+
+
+def test_dashboards_honeycomb_names_only_columns_we_send(monkeypatch):
+    pytest.importorskip("msgpack")
+    r = run("-m", "genops", "dashboards", "honeycomb", "--dataset", "genops-prod", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    pretty = run("-m", "genops", "dashboards", "honeycomb", env={"HONEYCOMB_DATASET": "genops-prod"})
+    assert pretty.returncode == 0 and json.loads(pretty.stdout) == doc
+    assert [len(doc[k]) for k in ("derived_columns", "queries", "triggers", "slos")] == [9, 21, 4, 4]
+    kinds = {"derived_columns": "/1/derived_columns/", "queries": "/1/queries/", "triggers": "/1/triggers/"}
+    for kind, path in {**kinds, "slos": "/1/slos/"}.items():
+        assert all(item["path"] == path + "genops-prod" for item in doc[kind]), kind
+    aliases = {dc["body"]["alias"] for dc in doc["derived_columns"]}
+    for e in [dc["body"]["expression"] for dc in doc["derived_columns"]]:
+        assert e.count("(") == e.count(")") and e.count('"') % 2 == 0, e
+    assert {s["body"]["sli"]["alias"] for s in doc["slos"]} <= aliases
+    assert [s["body"]["target_per_million"] for s in doc["slos"]] == [999000, 950000, 900000, 950000]
+    for t in doc["triggers"]:  # a trigger's query has exactly one calculation
+        assert len(t["body"]["query"]["calculations"]) == 1 and t["body"]["frequency"] >= 60
+    for q in [q["body"] for q in doc["queries"]]:  # orders name a breakdown or a calculation
+        for o in q.get("orders", []):
+            assert {k: v for k, v in o.items() if k != "order"} in q["calculations"] or o.get(
+                "column"
+            ) in q.get("breakdowns", [])
+    # What the Honeycomb exporter sends for the guide's workload has every other column.
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    monkeypatch.setenv("HONEYCOMB_DATASET", "genops-prod")
+    with HoneycombServer(datasets={"genops-prod"}) as hc:
+        monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", hc.url)
+        genops.init(exporter_type="honeycomb-events", service_name="hc-dashboards")
+        try:
+            _guide_workload()
+        finally:
+            genops.init(exporter_type="none")
+        sent = set()
+        for req in hc.received():
+            for ev in req.get("events", []):
+                sent.update(ev["data"])
+    columns = _columns(doc) - aliases
+    assert columns and not columns - sent, sorted(columns - sent)
+    assert columns - set(semconv.ATTRIBUTE_TYPES) == {
+        f"genops.{k}"
+        for k in ("team", "project", "environment", "customer_id", "customer_tier", "feature")
+        + (
+            "user_segment",
+            "experiment_id",
+            "variant",
+            "policy.response_time",
+            "eval.compliance",
+            "eval.safety",
+        )
+    }
+    assert run("-m", "genops", "dashboards", "honeycomb", "--kind", "cost").returncode == 2
+    assert run("-m", "genops", "dashboards", "splunk", "--dataset", "x").returncode == 2
+    assert run("-m", "genops", "dashboards", "grafana").returncode == 2
