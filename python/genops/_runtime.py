@@ -144,6 +144,12 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
+def shown_url(url: str) -> str:
+    """url as every message shows it: user:password and the query masked (the C
+    library's rule, http_url_for_log, so both mask the same way)."""
+    return _native.url_for_log(url)
+
+
 def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
     """Check an OTLP endpoint and give it its path: a URL without one
     (http://host:4318) gets /v1/traces, a URL with one is used as is. None stays None
@@ -156,10 +162,10 @@ def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
         parts = urlsplit(endpoint.strip())
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError as e:
-        raise ConfigError(f"otlp_endpoint {endpoint!r} is not a valid URL: {e}") from None
+        raise ConfigError(f"otlp_endpoint {shown_url(endpoint)!r} is not a valid URL: {e}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"otlp_endpoint {endpoint!r} must be an http:// or https:// URL with a host, "
+            f"otlp_endpoint {shown_url(endpoint)!r} must be an http:// or https:// URL with a host, "
             "e.g. http://localhost:4318 or https://api.honeycomb.io/v1/traces"
         )
     url = endpoint.strip()
