@@ -120,10 +120,11 @@ def _flush_in_slices(handle: Any, ms: int) -> None:
 
 def _shutdown_in_slices(handle: Any, ms: int) -> None:
     """genops_pipeline_shutdown(handle, ms), interruptible by signals: the flush
-    waits in slices, then the stop gets what is left of ms (a slice at most: the
-    flush is done, so only spans ended meanwhile remain). Interrupted, the pipeline
-    is stopped at once (what is still queued is counted as dropped at shutdown) and
-    the exception goes on."""
+    waits in slices, then the stop gets what is left of ms. The flush is done by
+    then, so the stop is quick unless other threads ended spans meanwhile; then it
+    waits for those, not interruptible (a shorter stop would drop them with time left).
+    Interrupted, the pipeline is stopped at once (what is still queued is counted as
+    dropped at shutdown) and the exception goes on."""
     deadline = time.monotonic() + ms / 1000.0
     try:
         if ms > 0:
@@ -134,8 +135,7 @@ def _shutdown_in_slices(handle: Any, ms: int) -> None:
         except FlushTimeout:
             pass  # an exporter still busy stops at its own export timeout
         raise
-    left = int((deadline - time.monotonic()) * 1000)
-    native.genops_pipeline_shutdown(handle, max(0, min(left, _WAIT_SLICE_MS)))
+    native.genops_pipeline_shutdown(handle, max(0, int((deadline - time.monotonic()) * 1000)))
 
 
 def _positive_int(value: Any, name: str) -> int:
