@@ -612,6 +612,11 @@ PyObject *genops_py_raise(genops_status code, const char *message)
     /* Keep an exception that is already pending (a converter's, a KeyboardInterrupt). */
     if (PyErr_Occurred())
         return NULL;
+    /* A signal that arrived while the call waited (Ctrl-C during a flush) wins: its
+     * handler's exception (KeyboardInterrupt, SystemExit) is the one raised. Checked
+     * here, before any Python code runs, so it is never mistaken for a lookup failure. */
+    if (PyErr_CheckSignals() < 0)
+        return NULL;
     PyObject *cls = NULL;
     PyObject *lookup = error_class("_class_for_status");
     if (lookup) {
@@ -619,6 +624,8 @@ PyObject *genops_py_raise(genops_status code, const char *message)
         Py_DECREF(lookup);
     }
     if (!cls) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception))
+            return NULL; /* KeyboardInterrupt, SystemExit: never replaced */
         PyErr_Clear();
         PyErr_Format(PyExc_RuntimeError, "genops: %s (status %d)", message, (int)code);
         return NULL;

@@ -10,6 +10,7 @@
  * current span (for parenting) and the governance context (a Context object holding
  * a native genops_context snapshot). The GIL is held throughout: nothing here waits. */
 #include "genops_py.h"
+#include "http.h"
 
 #include <string.h>
 
@@ -274,6 +275,23 @@ static PyObject *py_current_span(PyObject *m, PyObject *unused)
     return cur;
 }
 
+/* url_for_log(url): the URL as genops prints it anywhere (http.c's http_url_for_log:
+ * user:password and the query masked), so Python's messages mask endpoints by the
+ * same one rule as the C library's. */
+static PyObject *py_url_for_log(PyObject *m, PyObject *url)
+{
+    Py_ssize_t len;
+    const char *u = PyUnicode_Check(url) ? PyUnicode_AsUTF8AndSize(url, &len) : NULL;
+    if (!u) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "url must be a str, not %s", Py_TYPE(url)->tp_name);
+        return NULL;
+    }
+    char shown[512];
+    http_url_for_log(u, shown, sizeof shown);
+    return PyUnicode_DecodeUTF8(shown, (Py_ssize_t)strnlen(shown, sizeof shown), "replace");
+}
+
 /* ---- module functions and init --------------------------------------------------------- */
 
 static PyMethodDef module_functions[] = {
@@ -288,6 +306,8 @@ static PyMethodDef module_functions[] = {
      "create_span(name, attributes=None, **kwargs)\n--\n\nStart a plain span; end() it."},
     {"current_span", (PyCFunction)py_current_span, METH_NOARGS,
      "current_span()\n--\n\nThe span of the innermost `with`, or None."},
+    {"url_for_log", (PyCFunction)py_url_for_log, METH_O,
+     "url_for_log(url)\n--\n\nurl as it may be shown: user:password and query masked."},
     {NULL, NULL, 0, NULL},
 };
 

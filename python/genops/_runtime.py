@@ -19,12 +19,13 @@ import logging
 import math
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from . import _native, _native_log, native
-from ._errors import ConfigError, NotAvailableError
+from ._errors import ConfigError, FlushTimeout, NotAvailableError
 
 logger = logging.getLogger("genops")
 
@@ -96,10 +97,57 @@ def _ms(seconds: Optional[float], name: str, default: float) -> int:
     return int(min(seconds, 86400.0) * 1000)
 
 
+# A flush waits in slices this long with the GIL released; between two, the
+# interpreter runs its signal handlers (PyErr_CheckSignals in the eval loop), so
+# Ctrl-C or a handler's SystemExit interrupts flush, shutdown or init within a slice
+# instead of after the whole timeout.
+_WAIT_SLICE_MS = 50
+
+
+def _flush_in_slices(handle: Any, ms: int) -> None:
+    """genops_pipeline_flush(handle, ms), interruptible by signals between slices.
+    Raises FlushTimeout when ms passed first."""
+    deadline = time.monotonic() + ms / 1000.0
+    while True:
+        left = int((deadline - time.monotonic()) * 1000)
+        try:
+            native.genops_pipeline_flush(handle, max(0, min(left, _WAIT_SLICE_MS)))
+            return
+        except FlushTimeout:
+            if left <= _WAIT_SLICE_MS:
+                raise
+
+
+def _shutdown_in_slices(handle: Any, ms: int) -> None:
+    """genops_pipeline_shutdown(handle, ms), interruptible by signals: the flush
+    waits in slices, then the stop gets what is left of ms. The flush is done by
+    then, so the stop is quick unless other threads ended spans meanwhile; then it
+    waits for those, not interruptible (a shorter stop would drop them with time left).
+    Interrupted, the pipeline is stopped at once (what is still queued is counted as
+    dropped at shutdown) and the exception goes on."""
+    deadline = time.monotonic() + ms / 1000.0
+    try:
+        if ms > 0:
+            _flush_in_slices(handle, ms)
+    except BaseException:  # FlushTimeout, KeyboardInterrupt, a handler's SystemExit
+        try:
+            native.genops_pipeline_shutdown(handle, 0)
+        except FlushTimeout:
+            pass  # an exporter still busy stops at its own export timeout
+        raise
+    native.genops_pipeline_shutdown(handle, max(0, int((deadline - time.monotonic()) * 1000)))
+
+
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{name} must be a positive integer, not {value!r}")
     return value
+
+
+def shown_url(url: str) -> str:
+    """url as every message shows it: user:password and the query masked (the C
+    library's rule, http_url_for_log, so both mask the same way)."""
+    return _native.url_for_log(url)
 
 
 def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
@@ -114,10 +162,10 @@ def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
         parts = urlsplit(endpoint.strip())
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError as e:
-        raise ConfigError(f"otlp_endpoint {endpoint!r} is not a valid URL: {e}") from None
+        raise ConfigError(f"otlp_endpoint {shown_url(endpoint)!r} is not a valid URL: {e}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"otlp_endpoint {endpoint!r} must be an http:// or https:// URL with a host, "
+            f"otlp_endpoint {shown_url(endpoint)!r} must be an http:// or https:// URL with a host, "
             "e.g. http://localhost:4318 or https://api.honeycomb.io/v1/traces"
         )
     url = endpoint.strip()
@@ -340,16 +388,17 @@ def _free(p: _Pipeline, timeout_ms: int) -> None:
     and close its files. Never raises: a deadline passed is logged."""
     try:
         if not p.shut_down:
-            native.genops_pipeline_shutdown(p.handle, timeout_ms)
+            _shutdown_in_slices(p.handle, timeout_ms)
     except Exception as e:  # FlushTimeout, mostly
         logger.warning("genops: shutting down the previous pipeline: %s", e)
-    p.shut_down = True
-    with _handle_lock:  # no stats read is running on the handle, none starts after this
-        handle, p.handle = p.handle, None
-    native.genops_pipeline_free(handle)
-    p.memory = None
-    for f in p.files:
-        f.close()
+    finally:  # a KeyboardInterrupt goes on once p is released
+        p.shut_down = True
+        with _handle_lock:  # no stats read is running on the handle, none starts after this
+            handle, p.handle = p.handle, None
+        native.genops_pipeline_free(handle)
+        p.memory = None
+        for f in p.files:
+            f.close()
 
 
 def install(p: _Pipeline) -> None:
@@ -361,12 +410,14 @@ def install(p: _Pipeline) -> None:
         _native.set_end_hook(p.end_hook)
         native.genops_py_use_pipeline(p.handle)
         _current = p
-        if old is not None:
-            _free(old, int(old.exit_flush_timeout * 1000))
-        # The old pipeline held p's spool directory: now p's exporters can have it.
-        deferred, p.deferred = p.deferred, []
-        for spec in deferred:
-            _add_exporter(p, spec)
+        try:
+            if old is not None:
+                _free(old, int(old.exit_flush_timeout * 1000))
+        finally:  # interrupted, p still gets its exporters
+            # The old pipeline held p's spool directory: now p's exporters can have it.
+            deferred, p.deferred = p.deferred, []
+            for spec in deferred:
+                _add_exporter(p, spec)
     _native_log.drain()  # what the old pipeline's last export logged
 
 
@@ -413,7 +464,7 @@ def flush(timeout: Optional[float] = None) -> bool:
             p = _current
             if p is None or p.shut_down:
                 return True
-            native.genops_pipeline_flush(p.handle, ms)
+            _flush_in_slices(p.handle, ms)
     finally:
         _native_log.drain()  # the export's log lines reach logging before flush returns
     return True
@@ -430,7 +481,7 @@ def shutdown(timeout: Optional[float] = None) -> None:
             if p is None or p.shut_down:
                 return
             p.shut_down = True
-            native.genops_pipeline_shutdown(p.handle, ms)
+            _shutdown_in_slices(p.handle, ms)
     finally:
         _native_log.drain()
 
@@ -458,7 +509,7 @@ def _at_exit() -> None:
                 return
             p.shut_down = True
             try:
-                native.genops_pipeline_shutdown(p.handle, int(p.exit_flush_timeout * 1000))
+                _shutdown_in_slices(p.handle, int(p.exit_flush_timeout * 1000))
             except Exception as e:
                 logger.warning("genops: exit flush: %s", e)
     finally:

@@ -65,7 +65,7 @@ def _otlp_checks(endpoint: Optional[str], headers: Optional[dict[str, str]] = No
         or os.getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
         or "http://localhost:4318 (default)"
     )
-    return [_check("OTLP configuration", True, f"endpoint {shown}")]
+    return [_check("OTLP configuration", True, f"endpoint {_runtime.shown_url(shown)}")]
 
 
 def _not_checked(name: str, why: str) -> dict[str, Any]:
@@ -88,7 +88,8 @@ def _validate_honeycomb(check_connectivity: bool) -> tuple[list[dict[str, Any]],
         ], {}
     from . import honeycomb
 
-    endpoint = os.getenv("HONEYCOMB_API_ENDPOINT") or "https://api.honeycomb.io"
+    # shown masked everywhere below (user:password@, ?api_key=...)
+    endpoint = _runtime.shown_url(os.getenv("HONEYCOMB_API_ENDPOINT") or "https://api.honeycomb.io")
     dataset = os.getenv("HONEYCOMB_DATASET") or "genops-ai"
     details: dict[str, Any] = {"endpoint": endpoint, "dataset": dataset}
     checks = [
@@ -182,7 +183,7 @@ def _validate_grafana() -> list[dict[str, Any]]:
         _check(
             "TEMPO_ENDPOINT",
             bool(endpoint),
-            endpoint or "Not set",
+            _runtime.shown_url(endpoint) if endpoint else "Not set",
             "export TEMPO_ENDPOINT='http://tempo:4318/v1/traces'",
         )
     ]
