@@ -51,6 +51,7 @@ static struct fanout *pop_locked(struct lane *l)
     l->head = (l->head + 1) % LANE_DEPTH;
     l->count--;
     l->queued_bytes -= f->bytes;
+    l->queued_spans -= f->n;
     return f;
 }
 
@@ -162,7 +163,7 @@ void lane_start(struct lane *l)
     pthread_mutex_unlock(&l->lock);
 }
 
-void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
+size_t lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes, size_t share_spans)
 {
     pthread_mutex_lock(&l->lock);
     start_locked(l);
@@ -170,18 +171,23 @@ void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes)
         atomic_fetch_add(&l->stats.dropped_shutdown, f->n);
         fanout_done(f, 0, 0, true);
         pthread_mutex_unlock(&l->lock);
-        return;
+        return 0;
     }
-    while (l->count && (l->count == LANE_DEPTH || l->queued_bytes + f->bytes > share_bytes)) {
+    size_t dropped = 0;
+    while (l->count && (l->count == LANE_DEPTH || l->queued_bytes + f->bytes > share_bytes ||
+                        l->queued_spans + f->n > share_spans)) {
         struct fanout *old = pop_locked(l);
         atomic_fetch_add(&l->stats.dropped_share, old->n);
+        dropped += old->n;
         fanout_done(old, 0, 0, false);
     }
     l->queue[(l->head + l->count) % LANE_DEPTH] = f;
     l->count++;
     l->queued_bytes += f->bytes;
+    l->queued_spans += f->n;
     pthread_cond_signal(&l->wake);
     pthread_mutex_unlock(&l->lock);
+    return dropped;
 }
 
 bool lane_idle(struct lane *l)

@@ -60,6 +60,7 @@ struct lane {
     struct fanout *queue[LANE_DEPTH];
     unsigned head, count;
     uint64_t queued_bytes;
+    size_t queued_spans;
     struct fanout *inflight;
     bool stop;
     bool thread_started; /* in this process */
@@ -80,8 +81,9 @@ void lane_init(struct lane *l, genops_exporter *e, const struct resource *resour
                uint64_t timeout_ns, void (*notify)(void *, struct lane *, bool), void *ctx);
 void lane_destroy(struct lane *l);
 /* Queue f (one reference taken by the caller for this lane), making room within
- * share_bytes; starts the thread on first use. */
-void lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes);
+ * share_bytes and share_spans by dropping the oldest batches; starts the thread on
+ * first use. Returns the spans so dropped (counted in the lane's dropped_share). */
+size_t lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes, size_t share_spans);
 /* Start the thread now (an exporter with a spool to replay), not on the first batch. */
 void lane_start(struct lane *l);
 /* Nothing queued and nothing in flight. */

@@ -356,6 +356,14 @@ static bool lanes_idle(genops_pipeline *p)
     return true;
 }
 
+static void note_first_drop(genops_pipeline *p, const char *why)
+{
+    if (!atomic_load_explicit(&p->warned_drop, memory_order_relaxed) &&
+        !atomic_exchange(&p->warned_drop, true))
+        log_msg(LOG_WARNING, "dropping spans: %s (further drops are summarised once a minute)",
+                why);
+}
+
 /* Pop up to one batch and hand it to every exporter's lane; the spans go back to the
  * pool when the last lane is done with them (settle_fanout). Returns how many. */
 static size_t export_some(genops_pipeline *p)
@@ -400,13 +408,19 @@ static size_t export_some(genops_pipeline *p)
      * release it twice. */
     atomic_init(&f->refs, lanes + 1);
     atomic_store_explicit(&p->batch_len, 0, memory_order_relaxed);
+    /* Each lane's waiting batches are bounded like the queue itself (max_queue_size
+     * spans; the lanes share the spans) and by a fair share of max_buffer_bytes. */
     uint64_t share = p->max_bytes / lanes;
+    size_t share_spans = ring_capacity(&p->ring);
     unsigned offered = 0;
+    bool lane_dropped = false;
     for (struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire);
          l && offered < lanes; l = atomic_load_explicit(&l->next, memory_order_acquire)) {
-        lane_offer(l, f, share);
+        lane_dropped |= lane_offer(l, f, share, share_spans) > 0;
         offered++;
     }
+    if (lane_dropped)
+        note_first_drop(p, "the queue is full (max_queue_size; spans waiting for an exporter)");
     for (; offered < lanes; offered++)
         fanout_done(f, 0, 0, false);
     fanout_done(f, n, 0, false);
@@ -562,14 +576,6 @@ static void sink_abandon(struct span_sink *sink)
     atomic_fetch_sub_explicit(&sh->started, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sh->start_failures, 1, memory_order_relaxed);
     atomic_fetch_sub(&sh->live, 1);
-}
-
-static void note_first_drop(genops_pipeline *p, const char *why)
-{
-    if (!atomic_load_explicit(&p->warned_drop, memory_order_relaxed) &&
-        !atomic_exchange(&p->warned_drop, true))
-        log_msg(LOG_WARNING, "dropping spans: %s (further drops are summarised once a minute)",
-                why);
 }
 
 static void sink_submit(struct span_sink *sink, struct span *s)

@@ -129,4 +129,12 @@ static inline void expect_absent(const genops_span_data *d, const char *key)
 /* clang-format on */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ThreadSanitizer cannot start threads in a forked child ("not supported"): the fork
+ * tests run in the plain and ASan builds. */
+#ifdef __SANITIZE_THREAD__
+#define SKIP_UNDER_TSAN() skip()
+#else
+#define SKIP_UNDER_TSAN() ((void)0)
+#endif
+
 #endif
