@@ -12,13 +12,6 @@
 #include "log.h"
 #include "testutil.h"
 
-/* ThreadSanitizer cannot start threads in a forked child ("not supported"). */
-#ifdef __SANITIZE_THREAD__
-#define SKIP_UNDER_TSAN() skip()
-#else
-#define SKIP_UNDER_TSAN() ((void)0)
-#endif
-
 /* ---- order -------------------------------------------------------------------- */
 
 /* What the hooks of every rank did, in order: "P0" = prepare of rank 0, ... */

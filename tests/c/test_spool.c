@@ -426,6 +426,7 @@ static void test_a_restart_delivers_what_the_last_process_spooled(void **state)
 static void test_a_forked_child_does_not_spool(void **state)
 {
     (void)state;
+    SKIP_UNDER_TSAN();
     char dir[64];
     struct backend b;
     start_down(dir, sizeof dir, &b);
