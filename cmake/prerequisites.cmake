@@ -1,7 +1,7 @@
 # prerequisites.cmake - one clear message for a missing system prerequisite of the
 # library and its Python module (what `pip install` of the sdist needs: libcurl,
-# libdeflate, msgpack-c, the Python headers, SWIG), instead of CMake's own errors.
-# docs/installing.md lists the same packages. Included first.
+# libdeflate, the Python headers, SWIG; the tests also need msgpack-c), instead of
+# CMake's own errors. docs/installing.md lists the same packages. Included first.
 
 # genops_require(<found-variable> <what> <Debian package> <Fedora package>)
 function(genops_require found what debian fedora)

@@ -1,8 +1,8 @@
 /* test_honeycomb_encode.c - the Honeycomb events encoder: RFC 3339 times checked
  * against gmtime_r under a comma locale, every event of 3,000 generated batches (any
- * bytes, any doubles) read back by msgpack-c's unpacker (msgpack_check.c), and a buffer
- * that is too small failing cleanly. PyPI's msgpack decodes a real batch in
- * tests/python/test_honeycomb_encoding.py. */
+ * bytes, any doubles) read back by msgpack-c's unpacker (msgpack_check.c), every width
+ * of every token read back by value, and a buffer that is too small failing cleanly. PyPI's msgpack
+ * decodes a real batch in tests/python/test_honeycomb_encoding.py. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <msgpack.h>
 
 #include "honeycomb/honeycomb_encode.h"
 #include "msgpack_check.h"
@@ -129,12 +130,144 @@ static void test_each_field_once(void **state)
     buf_free(&out);
 }
 
+/* The data map of event i of an unpacked body. */
+static const msgpack_object_map *event_data(const msgpack_object *body, uint32_t i)
+{
+    assert_int_equal(body->type, MSGPACK_OBJECT_ARRAY);
+    const msgpack_object_map *event = &body->via.array.ptr[i].via.map;
+    for (uint32_t k = 0; k < event->size; k++)
+        if (event->ptr[k].key.via.str.size == 4 &&
+            !memcmp(event->ptr[k].key.via.str.ptr, "data", 4))
+            return &event->ptr[k].val.via.map;
+    fail_msg("event %u has no data", i);
+    return NULL;
+}
+
+static const msgpack_object *field(const msgpack_object_map *data, const char *key)
+{
+    for (uint32_t k = 0; k < data->size; k++)
+        if (data->ptr[k].key.via.str.size == strlen(key) &&
+            !memcmp(data->ptr[k].key.via.str.ptr, key, strlen(key)))
+            return &data->ptr[k].val;
+    fail_msg("no field %s", key);
+    return NULL;
+}
+
+/* Every width of every token the encoder writes (msgpack_put.h: ints at each boundary of
+ * their shortest forms, strs of 0 to 65,536 bytes, arrays of 16, a map of 16 or more
+ * fields and one of fewer), read back by value with msgpack-c's unpacker, and what msgpack-c
+ * says the shortest form is: the body is as long as it must be, no longer. */
+static void test_every_width_by_value(void **state)
+{
+    (void)state;
+    static const int64_t ints[] = {
+        0,  1,   127, 128,  255,  256,    65535,  65536,     4294967295, 4294967296, INT64_MAX,
+        -1, -32, -33, -128, -129, -32768, -32769, INT32_MIN, INT64_MIN,  -4294967296};
+    enum { NINT = sizeof ints / sizeof ints[0] };
+    static const size_t lens[] = {0, 31, 32, 255, 256, 65535, 65536};
+    enum { NSTR = sizeof lens / sizeof lens[0] };
+    static char text[65537], keys[NINT + NSTR + 4][16];
+    memset(text, 'a', sizeof text - 1);
+    static int64_t sixteen[16];
+    static bool flags[16];
+    for (int i = 0; i < 16; i++)
+        sixteen[i] = -i * 1000, flags[i] = i % 2;
+    struct attr attrs[NINT + NSTR + 4];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < NINT; i++, n++) {
+        snprintf(keys[n], sizeof keys[n], "i%u", i);
+        attrs[n] = (struct attr){
+            keys[n], (uint32_t)strlen(keys[n]), 0, {.type = GENOPS_TYPE_INT, .u.i = ints[i]}};
+    }
+    for (uint32_t i = 0; i < NSTR; i++, n++) {
+        snprintf(keys[n], sizeof keys[n], "s%u", i);
+        attrs[n] = (struct attr){keys[n],
+                                 (uint32_t)strlen(keys[n]),
+                                 0,
+                                 {.type = GENOPS_TYPE_STRING, .len = lens[i], .u.s = text}};
+    }
+    attrs[n++] = (struct attr){"bad",
+                               3,
+                               0,
+                               {.type = GENOPS_TYPE_STRING,
+                                .len = 3,
+                                .u.s = "a\xff"
+                                       "b"}};
+    attrs[n++] = (struct attr){"d", 1, 0, {.type = GENOPS_TYPE_DOUBLE, .u.d = -0.25}};
+    attrs[n++] =
+        (struct attr){"ia", 2, 0, {.type = GENOPS_TYPE_INT_ARRAY, .len = 16, .u.ia = sixteen}};
+    attrs[n++] =
+        (struct attr){"ba", 2, 0, {.type = GENOPS_TYPE_BOOL_ARRAY, .len = 16, .u.ba = flags}};
+    static struct span big, small;
+    memset(&big, 0, sizeof big);
+    big.name = "wide";
+    big.name_len = 4;
+    big.attrs = (struct attr_list){attrs, n, n};
+    small = big;
+    small.attrs.count = 1; /* 8 fields: a fixmap, after the header was written for 20 */
+    struct span *list[] = {&big, &small};
+    struct batch b = {list, 2, NULL, false};
+    struct buf out;
+    buf_init(&out, 1 << 20);
+    assert_int_equal(encode_honeycomb_msgpack(&b, &out), GENOPS_OK);
+    assert_null(msgpack_check_events(out.data, out.len, 2, true));
+
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    size_t off = 0;
+    assert_int_equal(msgpack_unpack_next(&u, out.data, out.len, &off), MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal(off, out.len);
+    const msgpack_object_map *data = event_data(&u.data, 0);
+    for (uint32_t i = 0; i < NINT; i++) {
+        const msgpack_object *o = field(data, keys[i]);
+        int64_t got = o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)o->via.u64 : o->via.i64;
+        assert_true(o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+                    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER);
+        assert_true(got == ints[i]);
+    }
+    for (uint32_t i = 0; i < NSTR; i++) {
+        const msgpack_object *o = field(data, keys[NINT + i]);
+        assert_int_equal(o->type, MSGPACK_OBJECT_STR);
+        assert_int_equal(o->via.str.size, lens[i]);
+        if (lens[i])
+            assert_memory_equal(o->via.str.ptr, text, lens[i]);
+    }
+    const msgpack_object *bad = field(data, "bad");
+    assert_int_equal(bad->via.str.size, 5);
+    assert_memory_equal(bad->via.str.ptr,
+                        "a\xef\xbf\xbd"
+                        "b",
+                        5); /* U+FFFD */
+    assert_true(field(data, "d")->via.f64 == -0.25);
+    const msgpack_object *ia = field(data, "ia"), *ba = field(data, "ba");
+    assert_int_equal(ia->via.array.size, 16);
+    assert_int_equal(ba->via.array.size, 16);
+    for (int i = 0; i < 16; i++) {
+        assert_true(ia->via.array.ptr[i].via.i64 == -i * 1000 ||
+                    (i == 0 && ia->via.array.ptr[i].via.u64 == 0));
+        assert_int_equal(ba->via.array.ptr[i].via.boolean, i % 2);
+    }
+    assert_int_equal(event_data(&u.data, 1)->size, 8);
+
+    /* Shortest forms: msgpack-c's packer writes the same tokens into the same length. */
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_object(&pk, u.data);
+    assert_int_equal(sb.size, out.len);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_unpacked_destroy(&u);
+    buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_generated_batches_decode),
         cmocka_unit_test(test_each_field_once),
+        cmocka_unit_test(test_every_width_by_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

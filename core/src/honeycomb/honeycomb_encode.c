@@ -1,65 +1,40 @@
-/* honeycomb_encode.c - Honeycomb events in MessagePack (see honeycomb_encode.h). msgpack-c
- * packs; its writer appends to our buf, whose limit and sticky failure end the batch. */
+/* honeycomb_encode.c - Honeycomb events in MessagePack (see honeycomb_encode.h), written
+ * with msgpack_put.h straight into the buf, whose limit and sticky failure end the batch. */
 #include "honeycomb/honeycomb_encode.h"
 
-#include <msgpack.h>
 #include <string.h>
 
 #include "derived.h"
-#include "utf8.h"
+#include "honeycomb/msgpack_put.h"
 
-static int write_buf(void *data, const char *bytes, size_t len)
-{
-    struct buf *out = data;
-    buf_append(out, bytes, len);
-    return buf_ok(out) ? 0 : -1;
-}
-
-/* A str; text that is not valid UTF-8 is repaired straight into the output. */
-static void put_str(msgpack_packer *pk, const char *s, size_t len)
-{
-    if (utf8_valid_prefix(s, len) == len) {
-        msgpack_pack_str_with_body(pk, s, len);
-        return;
-    }
-    size_t n = utf8_repaired_len(s, len);
-    struct buf *out = pk->data;
-    msgpack_pack_str(pk, n);
-    if (!buf_reserve(out, n))
-        return;
-    out->len += utf8_repair(out->data + out->len, s, len);
-}
-
-#define PUT_KEY(pk, lit) msgpack_pack_str_with_body((pk), (lit), sizeof(lit) - 1)
-
-static void put_value(msgpack_packer *pk, const genops_value *v)
+static void put_value(struct buf *out, const genops_value *v)
 {
     switch (v->type) {
-    case GENOPS_TYPE_STRING: put_str(pk, v->u.s, v->len); return;
-    case GENOPS_TYPE_INT: msgpack_pack_int64(pk, v->u.i); return;
-    case GENOPS_TYPE_DOUBLE: msgpack_pack_double(pk, v->u.d); return;
-    case GENOPS_TYPE_BOOL: v->u.b ? msgpack_pack_true(pk) : msgpack_pack_false(pk); return;
+    case GENOPS_TYPE_STRING: mp_str(out, v->u.s, v->len); return;
+    case GENOPS_TYPE_INT: mp_int(out, v->u.i); return;
+    case GENOPS_TYPE_DOUBLE: mp_double(out, v->u.d); return;
+    case GENOPS_TYPE_BOOL: mp_bool(out, v->u.b); return;
     case GENOPS_TYPE_STRING_ARRAY:
-        msgpack_pack_array(pk, v->len);
+        mp_array(out, (uint32_t)v->len);
         for (size_t i = 0; i < v->len; i++)
-            put_str(pk, v->u.sa[i] ? v->u.sa[i] : "", v->u.sa[i] ? strlen(v->u.sa[i]) : 0);
+            mp_str(out, v->u.sa[i] ? v->u.sa[i] : "", v->u.sa[i] ? strlen(v->u.sa[i]) : 0);
         return;
     case GENOPS_TYPE_INT_ARRAY:
-        msgpack_pack_array(pk, v->len);
+        mp_array(out, (uint32_t)v->len);
         for (size_t i = 0; i < v->len; i++)
-            msgpack_pack_int64(pk, v->u.ia[i]);
+            mp_int(out, v->u.ia[i]);
         return;
     case GENOPS_TYPE_DOUBLE_ARRAY:
-        msgpack_pack_array(pk, v->len);
+        mp_array(out, (uint32_t)v->len);
         for (size_t i = 0; i < v->len; i++)
-            msgpack_pack_double(pk, v->u.da[i]);
+            mp_double(out, v->u.da[i]);
         return;
     case GENOPS_TYPE_BOOL_ARRAY:
-        msgpack_pack_array(pk, v->len);
+        mp_array(out, (uint32_t)v->len);
         for (size_t i = 0; i < v->len; i++)
-            v->u.ba[i] ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+            mp_bool(out, v->u.ba[i]);
         return;
-    default: msgpack_pack_nil(pk); return; /* NULL values are never stored */
+    default: mp_nil(out); return; /* NULL values are never stored */
     }
 }
 
@@ -84,14 +59,6 @@ static bool reserved(const char *k, uint32_t n)
     }
 }
 
-static bool has_key(const struct attr_list *l, const char *k, uint32_t n)
-{
-    for (uint32_t i = 0; i < l->count; i++)
-        if (l->items[i].key_len == n && !memcmp(l->items[i].key, k, n))
-            return true;
-    return false;
-}
-
 /* Which attributes go into data: a span attribute unless reserved; a resource attribute
  * unless reserved or the span has it. NULL values and empty keys (which the core never
  * stores) never. */
@@ -102,7 +69,7 @@ static bool span_attr_kept(const struct attr *a)
 
 static bool resource_attr_kept(const struct attr *a, const struct span *s)
 {
-    return span_attr_kept(a) && !has_key(&s->attrs, a->key, a->key_len);
+    return span_attr_kept(a) && attr_list_find(&s->attrs, a->key, a->key_len, a->hash) < 0;
 }
 
 /* A sampled span's int SampleRate (Honeycomb's OTLP convention) becomes the event's own
@@ -122,7 +89,7 @@ static const struct attr *sample_rate(const struct span *s)
     return NULL;
 }
 
-static void put_hex(msgpack_packer *pk, const uint8_t *bytes, size_t n)
+static void put_hex(struct buf *out, const uint8_t *bytes, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     char hex[32];
@@ -130,13 +97,13 @@ static void put_hex(msgpack_packer *pk, const uint8_t *bytes, size_t n)
         hex[2 * i] = digits[bytes[i] >> 4];
         hex[2 * i + 1] = digits[bytes[i] & 15];
     }
-    msgpack_pack_str_with_body(pk, hex, 2 * n);
+    mp_str_trusted(out, hex, (uint32_t)(2 * n));
 }
 
 static const char *const kinds[] = {"internal", "internal", "server",
                                     "client",   "producer", "consumer"};
 
-static void put_data(msgpack_packer *pk, const struct span *s, const struct attr_list *resource,
+static void put_data(struct buf *out, const struct span *s, const struct attr_list *resource,
                      const genops_value *service, bool derived)
 {
     /* The names the guides query (derived.h), after the span's own; status and
@@ -145,67 +112,64 @@ static void put_data(msgpack_packer *pk, const struct span *s, const struct attr
     derive(s, derived, &more);
     bool error = s->status == GENOPS_SPAN_STATUS_ERROR;
     bool message = error && s->status_message && s->status_message_len;
-    /* name, trace.trace_id, trace.span_id, duration_ms, span.kind, status_code, status */
-    size_t fields =
-        7 + (s->has_parent ? 1 : 0) + (service ? 1 : 0) + (error ? 1 : 0) + (message ? 1 : 0);
-    for (uint32_t i = 0; i < s->attrs.count; i++)
-        fields += span_attr_kept(&s->attrs.items[i]) && !is_sample_rate(&s->attrs.items[i]);
-    for (uint32_t i = 0; i < more.count; i++)
-        fields += span_attr_kept(&more.items[i]);
-    for (uint32_t i = 0; resource && i < resource->count; i++)
-        fields += resource_attr_kept(&resource->items[i], s);
-    msgpack_pack_map(pk, fields);
-
+    /* One pass: the map's header is written for the most fields the event can have and
+     * set to the count written at the end (mp_map_end). */
+    size_t most = 9 + 2 + (size_t)s->attrs.count + more.count + (resource ? resource->count : 0);
+    struct mp_map map = mp_map_begin(out, most);
+    uint32_t fields = 7 + (s->has_parent ? 1 : 0) + (service ? 1 : 0) + (error ? 1 : 0) +
+                      (message ? 1 : 0); /* the span's own fields, below */
     for (uint32_t i = 0; i < s->attrs.count + more.count; i++) {
         const struct attr *a =
             i < s->attrs.count ? &s->attrs.items[i] : &more.items[i - s->attrs.count];
         if (span_attr_kept(a) && !(i < s->attrs.count && is_sample_rate(a))) {
-            put_str(pk, a->key, a->key_len);
-            put_value(pk, &a->value);
+            mp_str(out, a->key, a->key_len);
+            put_value(out, &a->value);
+            fields++;
         }
     }
     for (uint32_t i = 0; resource && i < resource->count; i++) {
         const struct attr *a = &resource->items[i];
         if (resource_attr_kept(a, s)) {
-            put_str(pk, a->key, a->key_len);
-            put_value(pk, &a->value);
+            mp_str(out, a->key, a->key_len);
+            put_value(out, &a->value);
+            fields++;
         }
     }
-    PUT_KEY(pk, "name");
-    put_str(pk, s->name ? s->name : "", s->name ? s->name_len : 0);
-    PUT_KEY(pk, "trace.trace_id");
-    put_hex(pk, s->trace_id, 16);
-    PUT_KEY(pk, "trace.span_id");
-    put_hex(pk, s->span_id, 8);
+    MP_KEY(out, "name");
+    mp_str(out, s->name ? s->name : "", s->name ? s->name_len : 0);
+    MP_KEY(out, "trace.trace_id");
+    put_hex(out, s->trace_id, 16);
+    MP_KEY(out, "trace.span_id");
+    put_hex(out, s->span_id, 8);
     if (s->has_parent) {
-        PUT_KEY(pk, "trace.parent_id");
-        put_hex(pk, s->parent_span_id, 8);
+        MP_KEY(out, "trace.parent_id");
+        put_hex(out, s->parent_span_id, 8);
     }
     if (service) {
-        PUT_KEY(pk, "service.name");
-        put_str(pk, service->u.s, service->len);
+        MP_KEY(out, "service.name");
+        mp_str(out, service->u.s, service->len);
     }
-    PUT_KEY(pk, "duration_ms");
-    msgpack_pack_double(pk,
-                        s->end_ns > s->start_ns ? (double)(s->end_ns - s->start_ns) / 1e6 : 0.0);
-    PUT_KEY(pk, "span.kind");
+    MP_KEY(out, "duration_ms");
+    mp_double(out, s->end_ns > s->start_ns ? (double)(s->end_ns - s->start_ns) / 1e6 : 0.0);
+    MP_KEY(out, "span.kind");
     const char *kind = kinds[s->kind <= GENOPS_SPAN_KIND_CONSUMER ? s->kind : 0];
-    msgpack_pack_str_with_body(pk, kind, strlen(kind));
-    PUT_KEY(pk, "status_code");
-    msgpack_pack_int64(pk, s->status <= GENOPS_SPAN_STATUS_ERROR ? s->status : 0);
-    PUT_KEY(pk, "status");
+    mp_str_trusted(out, kind, (uint32_t)strlen(kind));
+    MP_KEY(out, "status_code");
+    mp_int(out, s->status <= GENOPS_SPAN_STATUS_ERROR ? s->status : 0);
+    MP_KEY(out, "status");
     if (error)
-        PUT_KEY(pk, "error");
+        MP_KEY(out, "error");
     else
-        PUT_KEY(pk, "success");
+        MP_KEY(out, "success");
     if (error) {
-        PUT_KEY(pk, "error");
-        msgpack_pack_true(pk);
+        MP_KEY(out, "error");
+        mp_bool(out, true);
     }
     if (message) {
-        PUT_KEY(pk, "status_message");
-        put_str(pk, s->status_message, s->status_message_len);
+        MP_KEY(out, "status_message");
+        mp_str(out, s->status_message, s->status_message_len);
     }
+    mp_map_end(out, map, fields);
 }
 
 /* Two decimal digits of v at p. */
@@ -213,6 +177,13 @@ static void two(char *p, unsigned v)
 {
     p[0] = (char)('0' + v / 10 % 10);
     p[1] = (char)('0' + v % 10);
+}
+
+/* Nine fraction digits of a second at out[20..28]. */
+static void put_fraction(char out[31], uint64_t frac)
+{
+    for (int i = 28; i >= 20; i--, frac /= 10)
+        out[i] = (char)('0' + frac % 10);
 }
 
 size_t honeycomb_rfc3339(uint64_t unix_ns, char out[31])
@@ -246,11 +217,22 @@ size_t honeycomb_rfc3339(uint64_t unix_ns, char out[31])
     out[16] = ':';
     two(out + 17, (unsigned)(sod % 60u));
     out[19] = '.';
-    for (int i = 28; i >= 20; i--, frac /= 10)
-        out[i] = (char)('0' + frac % 10);
+    put_fraction(out, frac);
     out[29] = 'Z';
     out[30] = 0;
     return 30;
+}
+
+/* The stamp of t in out, which holds the stamp of a time in second *second: the spans of
+ * a batch mostly start within the same second, which leaves only the fraction to write. */
+static void stamp_for(uint64_t t, char out[31], uint64_t *second)
+{
+    if (t / 1000000000u == *second)
+        put_fraction(out, t % 1000000000u);
+    else {
+        honeycomb_rfc3339(t, out);
+        *second = t / 1000000000u;
+    }
 }
 
 genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
@@ -264,24 +246,24 @@ genops_status encode_honeycomb_msgpack(const struct batch *b, struct buf *out)
             a->value.type == GENOPS_TYPE_STRING)
             service = &a->value;
     }
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, out, write_buf);
-    msgpack_pack_array(&pk, b->count);
+    mp_array(out, (uint32_t)b->count);
+    char stamp[31];
+    uint64_t stamp_second = UINT64_MAX; /* no time's second: the first stamp is written whole */
     for (size_t i = 0; i < b->count && buf_ok(out); i++) {
         batch_prefetch(b, i);
         const struct span *s = b->spans[i];
         size_t event_start = out->len;
-        char stamp[31];
         const struct attr *rate = sample_rate(s);
-        msgpack_pack_map(&pk, rate ? 3 : 2);
-        PUT_KEY(&pk, "time");
-        msgpack_pack_str_with_body(&pk, stamp, honeycomb_rfc3339(s->start_ns, stamp));
+        mp_map(out, rate ? 3 : 2);
+        MP_KEY(out, "time");
+        stamp_for(s->start_ns, stamp, &stamp_second);
+        mp_str_trusted(out, stamp, 30);
         if (rate) {
-            PUT_KEY(&pk, "samplerate");
-            msgpack_pack_int64(&pk, rate->value.u.i);
+            MP_KEY(out, "samplerate");
+            mp_int(out, rate->value.u.i);
         }
-        PUT_KEY(&pk, "data");
-        put_data(&pk, s, resource, service, b->derived);
+        MP_KEY(out, "data");
+        put_data(out, s, resource, service, b->derived);
         if (buf_ok(out) && out->len - event_start > HONEYCOMB_MAX_EVENT_BYTES) {
             buf_truncate(out, mark);
             return GENOPS_ETOOBIG;
