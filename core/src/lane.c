@@ -11,14 +11,18 @@
 #define REPLAY_WAIT_MIN_NS (1000000000ull)         /* 1 s */
 #define REPLAY_WAIT_MAX_NS (32ull * 1000000000ull) /* 32 s */
 
+/* *a becomes v when v is larger (or, with !larger, smaller) than it; lock-free. */
+static void atomic_keep(atomic_uint_least64_t *a, uint64_t v, bool larger)
+{
+    uint64_t cur = atomic_load(a);
+    while ((larger ? v > cur : v < cur) && !atomic_compare_exchange_weak(a, &cur, v)) {
+    }
+}
+
 void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool shutdown)
 {
-    uint64_t cur = atomic_load(&f->delivered);
-    while (delivered < cur && !atomic_compare_exchange_weak(&f->delivered, &cur, delivered)) {
-    }
-    cur = atomic_load(&f->rejected);
-    while (rejected > cur && !atomic_compare_exchange_weak(&f->rejected, &cur, rejected)) {
-    }
+    atomic_keep(&f->delivered, delivered, false);
+    atomic_keep(&f->rejected, rejected, true);
     if (shutdown)
         atomic_store(&f->shutdown, true);
     if (atomic_fetch_sub(&f->refs, 1) == 1)
@@ -82,9 +86,7 @@ static void export_one(struct lane *l, struct fanout *f)
     l->inflight = NULL;
     l->backlog = l->e->ops->replay != NULL; /* the spool may hold some now */
     /* Spooled spans count as delivered for the fanout's minimum, and apart. */
-    uint64_t cur = atomic_load(&f->spooled);
-    while (r.spooled > cur && !atomic_compare_exchange_weak(&f->spooled, &cur, r.spooled)) {
-    }
+    atomic_keep(&f->spooled, r.spooled, true);
     fanout_done(f, r.delivered + r.spooled, r.rejected, false);
     pthread_mutex_unlock(&l->lock);
 }
