@@ -1043,16 +1043,24 @@ void genops_pipeline_free(genops_pipeline *p)
     pthread_mutex_unlock(&registry_lock);
 }
 
+/* A stats struct's struct_size: at least its own field, at most the full struct. */
+static genops_status check_struct_size(size_t size, size_t full, const char *type,
+                                       genops_error *err)
+{
+    if (size < sizeof(size_t) || size > full)
+        return error_set(err, GENOPS_EINVAL, "%s.struct_size is %zu; set it to sizeof(%s)", type,
+                         size, type);
+    return GENOPS_OK;
+}
+
 genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genops_error *err)
 {
     if (!p || !out)
         return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
     size_t size = out->struct_size;
-    if (size < sizeof(size_t) || size > sizeof(genops_stats))
-        return error_set(err, GENOPS_EINVAL,
-                         "genops_stats.struct_size is %zu; set it to "
-                         "sizeof(genops_stats)",
-                         size);
+    genops_status rc = check_struct_size(size, sizeof *out, "genops_stats", err);
+    if (rc)
+        return rc;
     genops_stats st = {.struct_size = size};
     st.spans_started = SUM(p, started);
     st.spans_ended = SUM(p, ended);
@@ -1085,6 +1093,33 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
+    memcpy(out, &st, size);
+    return GENOPS_OK;
+}
+
+size_t genops_pipeline_exporter_count(genops_pipeline *p)
+{
+    return p ? atomic_load_explicit(&p->lane_count, memory_order_acquire) : 0;
+}
+
+genops_status genops_pipeline_exporter_stats(genops_pipeline *p, size_t index,
+                                             genops_exporter_stats *out, genops_error *err)
+{
+    if (!p || !out)
+        return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
+    size_t size = out->struct_size;
+    genops_status rc = check_struct_size(size, sizeof *out, "genops_exporter_stats", err);
+    if (rc)
+        return rc;
+    size_t count = genops_pipeline_exporter_count(p);
+    struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire);
+    for (size_t i = 0; l && i < index && i < count; i++)
+        l = atomic_load_explicit(&l->next, memory_order_acquire);
+    if (!l || index >= count)
+        return error_set(err, GENOPS_EINVAL, "exporter index %zu: the pipeline has %zu", index,
+                         count);
+    genops_exporter_stats st = {.struct_size = size};
+    lane_stats_read(l, &st);
     memcpy(out, &st, size);
     return GENOPS_OK;
 }
