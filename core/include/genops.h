@@ -663,7 +663,8 @@ GENOPS_API genops_status genops_pipeline_shutdown(genops_pipeline *pipeline,
                                                   genops_duration_ms timeout_ms, genops_error *err);
 
 /* Shut down (with the exit-flush deadline) and release the pipeline. Spans still open
- * stay valid handles: ending them later counts them as dropped. NULL-safe. */
+ * stay valid handles: ending them later drops them, counted in every pipeline's
+ * dropped_pipeline_freed and logged once. NULL-safe. */
 GENOPS_API void genops_pipeline_free(genops_pipeline *pipeline);
 
 /* Self-metrics. Every span that ended is, in the end, exactly one of: exported,
@@ -697,6 +698,10 @@ typedef struct genops_stats {
     uint64_t spool_write_failed;  /* spans that could not be written (disk full), dropped */
     uint64_t spool_bytes;         /* on disk now */
     uint64_t spool_pending;       /* spans on disk now, not yet sent */
+    /* Process-wide, the same in every pipeline's stats: spans that ended after the
+     * pipeline they started on was freed (Python: init() again replaced it), dropped. Each
+     * is also that freed pipeline's dropped_shutdown; the first is logged. */
+    uint64_t dropped_pipeline_freed;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).

@@ -140,6 +140,7 @@ class PipelineStats(TypedDict):
     spool_write_failed: int
     spool_bytes: int
     spool_pending: int
+    dropped_pipeline_freed: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""
