@@ -360,6 +360,7 @@ GENOPS_OPTIONS_TYPEMAP(genops_honeycomb_marker_options, genops_bind_honeycomb_ma
 
 GENOPS_MAP_OUT_TYPEMAP(genops_stats, genops_bind_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_bind_hec_stats_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_exporter_stats, genops_bind_exporter_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_list)
 

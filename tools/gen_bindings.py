@@ -45,6 +45,7 @@ STRUCTS = {
     "honeycomb_marker_options": ("genops_honeycomb_marker_options", "HoneycombMarkerOptions"),
     "pipeline_stats": ("genops_stats", "PipelineStats"),
     "hec_stats": ("genops_hec_stats", "HecStats"),
+    "exporter_stats": ("genops_exporter_stats", "ExporterStats"),
 }
 
 _STRING = gendef.C_STRING

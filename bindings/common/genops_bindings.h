@@ -79,9 +79,10 @@ genops_attribute *genops_bind_nested(genops_attr_list *res, size_t n, genops_err
 /* The struct's fields as (name, value) pairs appended to l (names static, values
  * pointing into the struct, which must outlive l's use); each language turns the
  * list into its map. 1, or 0 when out of memory. The stats fields are the X-macro
- * lists bindings/common (pipeline_stats.def, hec_stats.def). */
+ * lists bindings/common (pipeline_stats.def, hec_stats.def, exporter_stats.def). */
 int genops_bind_stats_list(const genops_stats *s, genops_attr_list *l);
 int genops_bind_hec_stats_list(const genops_hec_stats *s, genops_attr_list *l);
+int genops_bind_exporter_stats_list(const genops_exporter_stats *s, genops_attr_list *l);
 /* The validation: its verdicts and round trips, errors and warnings as string lists,
  * each detail as "detail.<name>", and "report", the text for a person. */
 int genops_bind_hec_validation_list(const genops_hec_validation *v, genops_attr_list *l);

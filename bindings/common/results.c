@@ -1,7 +1,7 @@
 /* results.c - result structs (stats, validations) as lists of (name, value) pairs,
  * which each language turns into its map. The stats come from their X-macro lists
- * (pipeline_stats.def, hec_stats.def), so a field genops.h gains is in every language's map or the
- * drift check (tools/gen_bindings.py --check) fails. */
+ * (pipeline_stats.def, hec_stats.def, exporter_stats.def), so a field genops.h gains is in every
+ * language's map or the drift check (tools/gen_bindings.py --check) fails. */
 #include "genops_bindings.h"
 
 #include <string.h>
@@ -44,6 +44,13 @@ int genops_bind_hec_stats_list(const genops_hec_stats *s, genops_attr_list *l)
 {
     return 1
 #include "hec_stats.def"
+        ;
+}
+
+int genops_bind_exporter_stats_list(const genops_exporter_stats *s, genops_attr_list *l)
+{
+    return 1
+#include "exporter_stats.def"
         ;
 }
 

@@ -663,7 +663,8 @@ GENOPS_API genops_status genops_pipeline_shutdown(genops_pipeline *pipeline,
                                                   genops_duration_ms timeout_ms, genops_error *err);
 
 /* Shut down (with the exit-flush deadline) and release the pipeline. Spans still open
- * stay valid handles: ending them later counts them as dropped. NULL-safe. */
+ * stay valid handles: ending them later drops them, counted in every pipeline's
+ * dropped_pipeline_freed and logged once. NULL-safe. */
 GENOPS_API void genops_pipeline_free(genops_pipeline *pipeline);
 
 /* Self-metrics. Every span that ended is, in the end, exactly one of: exported,
@@ -697,12 +698,53 @@ typedef struct genops_stats {
     uint64_t spool_write_failed;  /* spans that could not be written (disk full), dropped */
     uint64_t spool_bytes;         /* on disk now */
     uint64_t spool_pending;       /* spans on disk now, not yet sent */
+    /* Process-wide, the same in every pipeline's stats: spans that ended after the
+     * pipeline they started on was freed (Python: init() again replaced it), dropped. Each
+     * is also that freed pipeline's dropped_shutdown; the first is logged. */
+    uint64_t dropped_pipeline_freed;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
  * Any thread; never blocks the export thread. */
 GENOPS_API genops_status genops_pipeline_stats(genops_pipeline *pipeline, genops_stats *out,
                                                genops_error *err);
+
+/* One exporter's own figures, beside the pipeline's totals (docs/reliability.md, "What
+ * exported means"). Counters only grow. Every span handed to this exporter is, in the
+ * end, exactly one of: exported, spooled, dropped (by one of the reasons below), or
+ * still in queue_depth. The texts are NUL-terminated UTF-8 and never hold a secret: the
+ * endpoint's user:password and query are masked, the error text is redacted. */
+typedef struct genops_exporter_stats {
+    size_t struct_size;             /* set by the caller: sizeof(genops_exporter_stats) */
+    char type[32];                  /* the exporter's kind: "otlp", "splunk-hec", "console" */
+    char name[160];                 /* genops_exporter_description */
+    char endpoint[256];             /* where it sends, masked; "" for a local exporter */
+    uint64_t exported;              /* spans this exporter delivered */
+    uint64_t spooled;               /* spans it could not deliver, written to its disk spool */
+    uint64_t dropped_export_failed; /* transport failure or timeout, retries spent */
+    uint64_t dropped_rejected;      /* the backend refused them */
+    uint64_t dropped_share;         /* oldest batches dropped: over its share of the buffer */
+    uint64_t dropped_shutdown;      /* still queued for it at shutdown's deadline */
+    uint64_t retries;
+    uint64_t bytes_sent;
+    uint64_t batches;            /* export calls */
+    uint64_t queue_depth;        /* spans waiting for it now, in flight included */
+    int32_t last_status;         /* genops_status of its last failed export; 0 none */
+    uint64_t last_error_unix_ns; /* when that was (wall clock); 0 none */
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE]; /* that failure in words */
+} genops_exporter_stats;
+
+/* How many exporters the pipeline has (the indexes genops_pipeline_exporter_stats
+ * takes, in the order they were added). 0 for NULL. */
+GENOPS_API size_t genops_pipeline_exporter_count(genops_pipeline *pipeline);
+
+/* Fill *out with the figures of the pipeline's exporter number index (from 0, in the
+ * order added; out->struct_size must be set; a smaller, older struct gets its prefix).
+ * GENOPS_EINVAL when index is not below genops_pipeline_exporter_count. Any thread;
+ * never waits for an export. */
+GENOPS_API genops_status genops_pipeline_exporter_stats(genops_pipeline *pipeline, size_t index,
+                                                        genops_exporter_stats *out,
+                                                        genops_error *err);
 
 /* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */

@@ -49,6 +49,9 @@ struct export_result {
     uint64_t bytes_sent;
     uint64_t retries;
     uint64_t spooled; /* not delivered, written to the exporter's disk spool instead */
+    /* The last failure of the call in words (redacted), or NULL; the exporter's own
+     * text, valid on the exporting thread until its next call. */
+    const char *error;
 };
 
 struct spool;
@@ -73,6 +76,7 @@ struct exporter_ops {
 };
 
 #define EXPORTER_DESCRIPTION_MAX 160
+#define EXPORTER_ENDPOINT_MAX    256
 
 struct genops_exporter {
     const struct exporter_ops *ops;
@@ -80,6 +84,8 @@ struct genops_exporter {
     bool owned;                      /* added to a pipeline */
     /* genops_exporter_description; "" means ops->kind */
     char description[EXPORTER_DESCRIPTION_MAX];
+    /* Where it sends, masked (http_url_for_log); "" for a local exporter. */
+    char endpoint[EXPORTER_ENDPOINT_MAX];
 };
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,14 +12,18 @@
 #define REPLAY_WAIT_MIN_NS (1000000000ull)         /* 1 s */
 #define REPLAY_WAIT_MAX_NS (32ull * 1000000000ull) /* 32 s */
 
+/* *a becomes v when v is larger (or, with !larger, smaller) than it; lock-free. */
+static void atomic_keep(atomic_uint_least64_t *a, uint64_t v, bool larger)
+{
+    uint64_t cur = atomic_load(a);
+    while ((larger ? v > cur : v < cur) && !atomic_compare_exchange_weak(a, &cur, v)) {
+    }
+}
+
 void fanout_done(struct fanout *f, uint64_t delivered, uint64_t rejected, bool shutdown)
 {
-    uint64_t cur = atomic_load(&f->delivered);
-    while (delivered < cur && !atomic_compare_exchange_weak(&f->delivered, &cur, delivered)) {
-    }
-    cur = atomic_load(&f->rejected);
-    while (rejected > cur && !atomic_compare_exchange_weak(&f->rejected, &cur, rejected)) {
-    }
+    atomic_keep(&f->delivered, delivered, false);
+    atomic_keep(&f->rejected, rejected, true);
     if (shutdown)
         atomic_store(&f->shutdown, true);
     if (atomic_fetch_sub(&f->refs, 1) == 1)
@@ -69,22 +74,25 @@ static void export_one(struct lane *l, struct fanout *f)
     struct lane_stats *st = &l->stats;
     atomic_fetch_add(&st->exported, r.delivered);
     atomic_fetch_add(&st->rejected, r.rejected);
-    atomic_fetch_add(&st->failed, f->n - r.delivered - r.rejected);
+    /* Spooled spans are neither delivered nor dropped: counted apart. */
+    uint64_t spooled =
+        r.spooled < f->n - r.delivered - r.rejected ? r.spooled : f->n - r.delivered - r.rejected;
+    atomic_fetch_add(&st->failed, f->n - r.delivered - r.rejected - spooled);
     atomic_fetch_add(&st->retries, r.retries);
     atomic_fetch_add(&st->bytes_sent, r.bytes_sent);
     atomic_fetch_add(&st->batches, 1);
-    atomic_fetch_add(&st->spooled, r.spooled);
+    atomic_fetch_add(&st->spooled, spooled);
+    pthread_mutex_lock(&l->lock);
     if (rc) {
         atomic_store(&st->last_status, (int)rc);
         atomic_store(&st->last_error_unix_ns, clock_unix_ns());
+        snprintf(st->last_error, sizeof st->last_error, "%s",
+                 r.error && r.error[0] ? r.error : genops_strerror(rc));
     }
-    pthread_mutex_lock(&l->lock);
     l->inflight = NULL;
     l->backlog = l->e->ops->replay != NULL; /* the spool may hold some now */
     /* Spooled spans count as delivered for the fanout's minimum, and apart. */
-    uint64_t cur = atomic_load(&f->spooled);
-    while (r.spooled > cur && !atomic_compare_exchange_weak(&f->spooled, &cur, r.spooled)) {
-    }
+    atomic_keep(&f->spooled, r.spooled, true);
     fanout_done(f, r.delivered + r.spooled, r.rejected, false);
     pthread_mutex_unlock(&l->lock);
 }
@@ -216,6 +224,29 @@ size_t lane_depth(struct lane *l)
         n += l->inflight->n;
     pthread_mutex_unlock(&l->lock);
     return n;
+}
+
+void lane_stats_read(struct lane *l, genops_exporter_stats *out)
+{
+    const struct lane_stats *st = &l->stats;
+    snprintf(out->type, sizeof out->type, "%s", l->e->ops->kind);
+    snprintf(out->name, sizeof out->name, "%s", genops_exporter_description(l->e));
+    snprintf(out->endpoint, sizeof out->endpoint, "%s", l->e->endpoint);
+    out->exported = atomic_load(&st->exported);
+    out->spooled = atomic_load(&st->spooled);
+    out->dropped_export_failed = atomic_load(&st->failed);
+    out->dropped_rejected = atomic_load(&st->rejected);
+    out->dropped_share = atomic_load(&st->dropped_share);
+    out->dropped_shutdown = atomic_load(&st->dropped_shutdown);
+    out->retries = atomic_load(&st->retries);
+    out->bytes_sent = atomic_load(&st->bytes_sent);
+    out->batches = atomic_load(&st->batches);
+    out->queue_depth = lane_depth(l);
+    pthread_mutex_lock(&l->lock);
+    out->last_status = atomic_load(&st->last_status);
+    out->last_error_unix_ns = atomic_load(&st->last_error_unix_ns);
+    snprintf(out->last_error, sizeof out->last_error, "%s", st->last_error);
+    pthread_mutex_unlock(&l->lock);
 }
 
 void lane_stop(struct lane *l)

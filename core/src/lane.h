@@ -44,6 +44,7 @@ struct lane_stats {
         bytes_sent, batches, spooled;
     _Atomic int last_status; /* of the last failed export */
     atomic_uint_least64_t last_error_unix_ns;
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE]; /* its words; under the lane's lock */
 };
 
 struct lane {
@@ -89,6 +90,8 @@ void lane_start(struct lane *l);
 /* Nothing queued and nothing in flight. */
 bool lane_idle(struct lane *l);
 bool lane_exporting(struct lane *l);
+/* The lane's figures and its exporter's names into *out (every field past struct_size). */
+void lane_stats_read(struct lane *l, genops_exporter_stats *out);
 void lane_stop(struct lane *l);
 size_t lane_depth(struct lane *l);
 /* Fork: prepare takes the lock, parent releases it; child forgets the parent's thread and

@@ -78,6 +78,8 @@ struct genops_pipeline {
     bool derived;          /* batches carry the derived names (derived.h) */
     atomic_uint_least64_t flush_requested;
     atomic_bool warned_drop;
+    atomic_bool freed;        /* genops_pipeline_free was called: spans ending now are orphans */
+    atomic_bool warned_freed; /* the first orphan was logged */
     atomic_int stats_interval_ms;
 
     pthread_mutex_t lock; /* flush_done, thread start/exit, exporters list */
@@ -111,6 +113,7 @@ _Static_assert(offsetof(struct genops_pipeline, sink) == 0, "span_sink_of casts 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static genops_pipeline *live_pipelines, *retired;
 static atomic_uint fork_gen;
+static atomic_uint_least64_t ended_after_free; /* genops_stats.dropped_pipeline_freed */
 static pthread_once_t exit_flush_once = PTHREAD_ONCE_INIT;
 static atomic_uint next_shard;
 static _Thread_local int my_shard = -1;
@@ -202,6 +205,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
     atomic_fetch_add(&fork_gen, 1);
+    atomic_store(&ended_after_free, 0);
     for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         struct span *s;
         while ((s = ring_pop(&p->ring)))
@@ -578,6 +582,19 @@ static void sink_abandon(struct span_sink *sink)
     atomic_fetch_sub(&sh->live, 1);
 }
 
+/* A span ended on a freed pipeline: nowhere to export it. Counted process-wide, so the
+ * pipeline that replaced this one shows it, and logged once per freed pipeline. */
+static void note_orphan(genops_pipeline *p)
+{
+    atomic_fetch_add_explicit(&ended_after_free, 1, memory_order_relaxed);
+    if (!atomic_load_explicit(&p->warned_freed, memory_order_relaxed) &&
+        !atomic_exchange(&p->warned_freed, true))
+        log_msg(LOG_WARNING,
+                "a span started before its pipeline was freed (replaced, e.g. by init() again) "
+                "ended after it and is dropped; such spans are counted in "
+                "dropped_pipeline_freed (end spans before replacing the pipeline)");
+}
+
 static void sink_submit(struct span_sink *sink, struct span *s)
 {
     genops_pipeline *p = pipeline_of(sink);
@@ -589,6 +606,8 @@ static void sink_submit(struct span_sink *sink, struct span *s)
     s->queued_bytes = span_bytes(s);
     if (atomic_load_explicit(&p->state, memory_order_relaxed) != RUNNING) {
         dropped = &sh->dropped_shutdown; /* checked first: no thread start, no lock */
+        if (atomic_load(&p->freed))
+            note_orphan(p);
     } else {
         ensure_thread(p);
         if (atomic_fetch_add_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed) +
@@ -1007,6 +1026,7 @@ void genops_pipeline_free(genops_pipeline *p)
 {
     if (!p)
         return;
+    atomic_store(&p->freed, true);
     genops_pipeline_shutdown(p, p->exit_flush_ms > 0 ? p->exit_flush_ms : 0, NULL);
     pthread_mutex_lock(&registry_lock);
     for (genops_pipeline **link = &live_pipelines; *link; link = &(*link)->next) {
@@ -1043,16 +1063,24 @@ void genops_pipeline_free(genops_pipeline *p)
     pthread_mutex_unlock(&registry_lock);
 }
 
+/* A stats struct's struct_size: at least its own field, at most the full struct. */
+static genops_status check_struct_size(size_t size, size_t full, const char *type,
+                                       genops_error *err)
+{
+    if (size < sizeof(size_t) || size > full)
+        return error_set(err, GENOPS_EINVAL, "%s.struct_size is %zu; set it to sizeof(%s)", type,
+                         size, type);
+    return GENOPS_OK;
+}
+
 genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genops_error *err)
 {
     if (!p || !out)
         return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
     size_t size = out->struct_size;
-    if (size < sizeof(size_t) || size > sizeof(genops_stats))
-        return error_set(err, GENOPS_EINVAL,
-                         "genops_stats.struct_size is %zu; set it to "
-                         "sizeof(genops_stats)",
-                         size);
+    genops_status rc = check_struct_size(size, sizeof *out, "genops_stats", err);
+    if (rc)
+        return rc;
     genops_stats st = {.struct_size = size};
     st.spans_started = SUM(p, started);
     st.spans_ended = SUM(p, ended);
@@ -1085,6 +1113,34 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
+    st.dropped_pipeline_freed = atomic_load(&ended_after_free);
+    memcpy(out, &st, size);
+    return GENOPS_OK;
+}
+
+size_t genops_pipeline_exporter_count(genops_pipeline *p)
+{
+    return p ? atomic_load_explicit(&p->lane_count, memory_order_acquire) : 0;
+}
+
+genops_status genops_pipeline_exporter_stats(genops_pipeline *p, size_t index,
+                                             genops_exporter_stats *out, genops_error *err)
+{
+    if (!p || !out)
+        return error_set(err, GENOPS_EINVAL, "%s is NULL", p ? "out" : "pipeline");
+    size_t size = out->struct_size;
+    genops_status rc = check_struct_size(size, sizeof *out, "genops_exporter_stats", err);
+    if (rc)
+        return rc;
+    size_t count = genops_pipeline_exporter_count(p);
+    struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire);
+    for (size_t i = 0; l && i < index && i < count; i++)
+        l = atomic_load_explicit(&l->next, memory_order_acquire);
+    if (!l || index >= count)
+        return error_set(err, GENOPS_EINVAL, "exporter index %zu: the pipeline has %zu", index,
+                         count);
+    genops_exporter_stats st = {.struct_size = size};
+    lane_stats_read(l, &st);
     memcpy(out, &st, size);
     return GENOPS_OK;
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "retry.h"
 #include "spool/spool_replay.h"
+#include "utf8.h"
 
 /* Log keys of the loop's own failures; a protocol's keys are above them. */
 #define KEY_ENCODE    (-1000L)
@@ -64,6 +65,8 @@ void sender_after_fork(struct sender *s)
 
 void sender_log(struct sender *s, const struct sender_outcome *out)
 {
+    if (out->log_key && out->log_level != LOG_WARNING && out->log_level != LOG_INFO)
+        utf8_copy_printable(s->last_error, sizeof s->last_error, out->text, strlen(out->text));
     if (!out->log_key || !http_client_first(s->http, out->log_key))
         return;
     const char *hint = out->hint;
@@ -98,6 +101,8 @@ genops_status sender_begin(struct sender *s, struct sender_run *run, const struc
 {
     uint64_t own = clock_mono_ns() + (uint64_t)s->timeout_ms * 1000000u;
     *run = (struct sender_run){b, own < deadline_ns ? own : deadline_ns, r, false};
+    s->last_error[0] = 0;
+    r->error = s->last_error;
     if (b->count > s->marks_cap) {
         uint8_t *marks = realloc(s->marks, b->count);
         if (!marks) {

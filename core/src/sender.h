@@ -114,6 +114,9 @@ struct sender {
     size_t marks_cap;
     struct spool *spool; /* NULL, or where items whose retries are spent go (borrowed) */
     struct sender_stats stats;
+    /* The last answer of the current export call that had words to log (its text,
+     * after the URL): export_result.error points here. */
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE];
 };
 
 /* One export call: its batch, its deadline, its result. */

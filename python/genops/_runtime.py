@@ -498,6 +498,20 @@ def stats() -> dict[str, int]:
         return native.genops_pipeline_stats(p.handle)
 
 
+def exporter_stats() -> list[dict[str, Any]]:
+    """Each exporter's own figures (genops_exporter_stats: type, name, endpoint with its
+    credentials masked, exported, dropped by reason, retries, bytes, queue depth, last
+    error and when), in the order the exporters were added. Never waits, as stats()."""
+    p = _current
+    if p is None:
+        return []
+    with _handle_lock:
+        if p.handle is None:
+            return []
+        n = native.genops_pipeline_exporter_count(p.handle)
+        return [native.genops_pipeline_exporter_stats(p.handle, i) for i in range(n)]
+
+
 def _at_exit() -> None:
     """Bounded exit: flush and stop within the pipeline's exit deadline. The pipeline
     is not freed, so a daemon thread still recording cannot touch freed memory. Then

@@ -224,7 +224,8 @@ class GenOpsInstrumentor:
         logger.info("GenOps instrumentation removed")
 
     def status(self) -> dict[str, Any]:
-        """genops-ai's status keys, plus the exporters and the pipeline's counters.
+        """genops-ai's status keys, plus the exporters, the pipeline's counters and each
+        exporter's own (exporter_stats: docs/reliability.md, "What exported means").
         Never waits for another thread's flush (a health check must not block)."""
         p = _runtime.current_nowait()
         return {
@@ -237,6 +238,7 @@ class GenOpsInstrumentor:
             "available_exporters": _runtime.available_exporter_types(),
             "shut_down": p.shut_down,
             "stats": _runtime.stats(),
+            "exporter_stats": _runtime.exporter_stats(),
         }
 
     def get_default_attributes(self) -> dict[str, Any]:

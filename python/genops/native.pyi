@@ -140,6 +140,7 @@ class PipelineStats(TypedDict):
     spool_write_failed: int
     spool_bytes: int
     spool_pending: int
+    dropped_pipeline_freed: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""
@@ -161,6 +162,26 @@ class HecStats(TypedDict):
     dropped_unacked: int
     last_status: int
     last_code: int
+    last_error: str
+
+class ExporterStats(TypedDict):
+    """genops_exporter_stats (genops.h)."""
+
+    type: str
+    name: str
+    endpoint: str
+    exported: int
+    spooled: int
+    dropped_export_failed: int
+    dropped_rejected: int
+    dropped_share: int
+    dropped_shutdown: int
+    retries: int
+    bytes_sent: int
+    batches: int
+    queue_depth: int
+    last_status: int
+    last_error_unix_ns: int
     last_error: str
 
 # ---- end of the generated part ----
@@ -248,6 +269,10 @@ def genops_pipeline_shutdown(pipeline: Handle, timeout_ms: int) -> None: ...
 def genops_pipeline_free(pipeline: Handle) -> None: ...
 def genops_pipeline_stats(pipeline: Handle) -> dict[str, int]: ...  # the keys of PipelineStats
 def genops_pipeline_log_stats(pipeline: Handle, interval_ms: int) -> None: ...
+def genops_pipeline_exporter_count(pipeline: Handle) -> int: ...
+def genops_pipeline_exporter_stats(
+    pipeline: Handle, index: int
+) -> dict[str, Any]: ...  # the keys of ExporterStats
 
 # spans
 def genops_span_start(pipeline: Handle, name: str, parent: Optional[SpanContextBytes]) -> int: ...

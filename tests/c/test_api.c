@@ -204,6 +204,65 @@ static void test_options_carry_their_size(void **state)
     genops_pipeline_free(NULL);
 }
 
+/* genops_pipeline_exporter_stats: each exporter's own counts, names and last error, the
+ * endpoint masked; an index past the last is EINVAL; an older struct gets its prefix. */
+static void test_exporter_stats_are_per_exporter(void **state)
+{
+    (void)state;
+    genops_error err;
+    genops_pipeline_options po;
+    genops_pipeline_options_init(&po);
+    po.exit_flush_timeout_ms = -1;
+    genops_pipeline *p = genops_pipeline_new(&po, &err);
+    assert_int_equal(genops_pipeline_exporter_count(p), 0);
+    genops_exporter *mem = genops_memory_exporter_new(&err);
+    assert_int_equal(genops_pipeline_add_exporter(p, mem, &err), GENOPS_OK);
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    o.endpoint = "http://user:hunter2pw@127.0.0.1:9/v1/traces?token=abc123"; /* refused */
+    o.timeout_ms = 300;
+    genops_exporter *dead = genops_otlp_exporter_new(&o, &err);
+    assert_int_equal(genops_pipeline_add_exporter(p, dead, &err), GENOPS_OK);
+    assert_int_equal(genops_pipeline_exporter_count(p), 2);
+    for (int i = 0; i < 3; i++)
+        genops_span_end(genops_span_start(p, "counted", NULL, &err), &err);
+    assert_int_equal(genops_pipeline_flush(p, 5000, &err), GENOPS_OK);
+
+    genops_exporter_stats live = {.struct_size = sizeof live}, down = live;
+    assert_int_equal(genops_pipeline_exporter_stats(p, 0, &live, &err), GENOPS_OK);
+    assert_int_equal(genops_pipeline_exporter_stats(p, 1, &down, &err), GENOPS_OK);
+    assert_string_equal(live.type, "memory");
+    assert_string_equal(live.endpoint, "");
+    assert_int_equal(live.exported, 3);
+    assert_int_equal(live.dropped_export_failed + live.last_status + live.queue_depth, 0);
+    assert_string_equal(down.type, "otlp");
+    assert_non_null(strstr(down.endpoint, "127.0.0.1:9/v1/traces"));
+    assert_null(strstr(down.endpoint, "hunter2pw"));
+    assert_null(strstr(down.endpoint, "abc123"));
+    assert_int_equal(down.exported, 0);
+    assert_int_equal(down.dropped_export_failed, 3);
+    assert_int_equal(down.last_status, GENOPS_EIO);
+    assert_true(down.last_error_unix_ns > 0);
+    assert_non_null(strstr(down.last_error, "sending failed"));
+    assert_true(down.batches >= 1);
+    /* In total: not exported, since not every exporter delivered. */
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(p, &st, &err);
+    assert_int_equal(st.spans_exported, 0);
+    assert_int_equal(st.dropped_export_failed, 3);
+
+    assert_int_equal(genops_pipeline_exporter_stats(p, 2, &live, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "has 2"));
+    genops_exporter_stats old = {.struct_size = offsetof(genops_exporter_stats, exported)};
+    assert_int_equal(genops_pipeline_exporter_stats(p, 1, &old, &err), GENOPS_OK);
+    assert_string_equal(old.type, "otlp");
+    old.struct_size = 3;
+    assert_int_equal(genops_pipeline_exporter_stats(p, 1, &old, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_pipeline_exporter_stats(NULL, 0, &live, &err), GENOPS_EINVAL);
+    assert_int_equal(genops_pipeline_exporter_count(NULL), 0);
+    genops_pipeline_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_every_public_function_is_documented),
         cmocka_unit_test(test_version_and_status_strings),
         cmocka_unit_test(test_options_carry_their_size),
+        cmocka_unit_test(test_exporter_stats_are_per_exporter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -280,6 +280,26 @@ static void test_no_exporter_counts_every_span(void **state)
     genops_pipeline_free(p);
 }
 
+/* Spans open when their pipeline is freed (a binding's init() replacing it) and ended
+ * after: dropped, but counted in every pipeline's dropped_pipeline_freed. */
+static void test_spans_ended_after_their_pipeline_was_freed_are_counted(void **state)
+{
+    (void)state;
+    genops_pipeline *old = genops_pipeline_new(NULL, NULL);
+    genops_span open[100];
+    for (int i = 0; i < 100; i++)
+        open[i] = genops_span_start(old, "open", NULL, NULL);
+    genops_pipeline_free(old);
+    genops_pipeline *p = genops_pipeline_new(NULL, NULL);
+    uint64_t before = stats_of(p).dropped_pipeline_freed;
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(genops_span_end(open[i], NULL), GENOPS_OK);
+    genops_stats st = stats_of(p);
+    assert_int_equal(st.dropped_pipeline_freed - before, 100);
+    assert_int_equal(st.spans_ended, 0);
+    genops_pipeline_free(p);
+}
+
 /* ---- deadlines ---------------------------------------------------------------- */
 
 static void test_flush_and_shutdown_deadlines_hold_while_an_exporter_hangs(void **state)
@@ -660,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_queue_full_drops_and_counts),
         cmocka_unit_test(test_byte_budget_bounds_what_is_held),
         cmocka_unit_test(test_no_exporter_counts_every_span),
+        cmocka_unit_test(test_spans_ended_after_their_pipeline_was_freed_are_counted),
         cmocka_unit_test(test_flush_and_shutdown_deadlines_hold_while_an_exporter_hangs),
         cmocka_unit_test(test_spans_queued_behind_a_stuck_exporter_are_counted_at_shutdown),
         cmocka_unit_test(test_forked_child_with_nothing_ended_shuts_down_at_once),

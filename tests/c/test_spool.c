@@ -35,6 +35,22 @@ static void rm_tree(const char *dir)
 
 static const struct spool_options small = {64 * 1024, 16 * 1024, GENOPS_SPOOL_FSYNC_NEVER};
 
+/* The spool in dir with the small bounds, as a process (re)starting opens it. */
+static struct spool *open_small(const char *dir)
+{
+    genops_error err;
+    struct spool *s;
+    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    return s;
+}
+
+/* A spool with the small bounds in a fresh directory (its path into dir). */
+static struct spool *fresh_spool(char *dir, size_t size)
+{
+    temp_dir(dir, size);
+    return open_small(dir);
+}
+
 static void append_n(struct spool *s, int first, int n, size_t body_len)
 {
     char *body = malloc(body_len);
@@ -66,10 +82,7 @@ static void test_records_come_back_in_order_also_after_a_restart(void **state)
 {
     (void)state;
     char dir[64];
-    temp_dir(dir, sizeof dir);
-    genops_error err;
-    struct spool *s;
-    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    struct spool *s = fresh_spool(dir, sizeof dir);
     append_n(s, 1, 10, 3000); /* 30 KB: two segments of 16 KiB */
     struct spool_record r;
     assert_true(spool_peek(s, &r));
@@ -78,7 +91,7 @@ static void test_records_come_back_in_order_also_after_a_restart(void **state)
     spool_consume(s, &r, true);
     spool_close(s); /* "exit": the other nine stay on disk */
 
-    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    s = open_small(dir);
     assert_int_equal(atomic_load(&s->stats.pending), 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 1);
     append_n(s, 11, 2, 100); /* a restart appends to a segment of its own */
     uint32_t got[32];
@@ -97,10 +110,7 @@ static void test_records_come_back_in_order_also_after_a_restart(void **state)
 static void corrupt_case(bool truncate)
 {
     char dir[64], seg[128];
-    temp_dir(dir, sizeof dir);
-    genops_error err;
-    struct spool *s;
-    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    struct spool *s = fresh_spool(dir, sizeof dir);
     append_n(s, 1, 3, 1000);
     spool_close(s);
     snprintf(seg, sizeof seg, "%s/%016x.seg", dir, 0);
@@ -115,7 +125,7 @@ static void corrupt_case(bool truncate)
         assert_int_equal(pwrite(fd, &c, 1, st.st_size / 2), 1);
     }
     close(fd);
-    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    s = open_small(dir);
     uint32_t got[8];
     int n = drain(s, got, 8);
     assert_int_equal(n, truncate ? 2 : 1);
@@ -142,10 +152,7 @@ static void test_the_oldest_segments_go_for_the_byte_bound(void **state)
 {
     (void)state;
     char dir[64];
-    temp_dir(dir, sizeof dir);
-    genops_error err;
-    struct spool *s;
-    assert_int_equal(spool_open(&s, dir, &small, &err), GENOPS_OK);
+    struct spool *s = fresh_spool(dir, sizeof dir);
     append_n(s, 1, 100, 2000); /* 200 KB into 64 KiB */
     assert_true(atomic_load(&s->stats.bytes) <= small.max_bytes);
     uint64_t dropped = atomic_load(&s->stats.dropped);

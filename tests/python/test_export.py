@@ -234,6 +234,29 @@ def test_configure_multi_backend_export_fans_out():
         configure_multi_backend_export([{"name": "x"}])
 
 
+def test_status_shows_each_exporters_figures(monkeypatch):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "500")  # the dead one gives up soon
+    with Collector() as live:
+        configure_multi_backend_export(
+            [
+                {"name": "collector", "endpoint": live.base + "/v1/traces"},
+                {"name": "dead", "endpoint": "http://u:hunter2pw@127.0.0.1:9/v1/traces?token=abc123"},
+            ],
+            service_name="export-test",
+        )
+        record_the_workload()
+        genops.flush(10)
+        per = genops.status()["exporter_stats"]
+    assert [e["type"] for e in per] == ["otlp", "otlp"]
+    assert per[0]["exported"] == 3 and per[0]["last_error"] == "" and per[0]["last_status"] == 0
+    dead = per[1]
+    assert "hunter2pw" not in str(dead) and "abc123" not in str(dead)
+    assert "127.0.0.1:9/v1/traces" in dead["endpoint"]
+    assert dead["exported"] == 0 and dead["dropped_export_failed"] == 3
+    assert "sending failed" in dead["last_error"] and dead["last_error_unix_ns"] > 0
+    assert genops.status()["stats"]["spans_exported"] == 0  # not every exporter has them
+
+
 @pytest.mark.skipif("splunk" not in available, reason="no Splunk HEC exporter in this build")
 def test_splunk_hec_events():
     with HecServer("secret-token") as hec:

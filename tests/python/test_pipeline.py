@@ -5,6 +5,7 @@ released while a flush waits for a slow backend."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pathlib
 import sys
@@ -64,6 +65,26 @@ def test_init_replaces_the_pipeline_and_flushes_the_old_one(tmp_path):
     assert "into-second" in second.read_text()
     assert "into-second" not in first.read_text()
     assert genops.status()["exporters"] == ["file"]
+
+
+def test_spans_open_across_init_are_counted_and_logged(caplog):
+    """Spans started on a pipeline that init() replaces, ended afterwards: the old
+    pipeline is gone, so each is dropped, but counted where status() shows it (the new
+    pipeline's stats) and logged once, never lost silently."""
+    caplog.set_level(logging.WARNING, logger="genops")
+    genops.init(exporter_type="memory")
+    before = genops.status()["stats"]["dropped_pipeline_freed"]
+    spans = [genops.track(f"open-{i}") for i in range(100)]
+    for s in spans:
+        s.__enter__()
+    genops.init(exporter_type="memory")
+    for s in reversed(spans):
+        s.__exit__(None, None, None)
+    genops.flush()
+    assert genops.status()["stats"]["dropped_pipeline_freed"] - before == 100
+    assert genops.status()["stats"]["spans_ended"] == 0  # none reached the new pipeline
+    lines = [r.getMessage() for r in caplog.records if "dropped_pipeline_freed" in r.getMessage()]
+    assert len(lines) == 1, lines
 
 
 def test_console_exporter_writes_stdout():

@@ -605,6 +605,8 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
         hec_destroy(&x->base);
         return NULL;
     }
+    snprintf(x->base.endpoint, sizeof x->base.endpoint, "%s",
+             http_client_url_for_log(x->sender.http));
     log_config(x);
     error_clear(err);
     return &x->base;

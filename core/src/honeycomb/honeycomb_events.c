@@ -205,6 +205,8 @@ genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genop
         events_destroy(&x->se.base);
         return NULL;
     }
+    snprintf(x->se.base.endpoint, sizeof x->se.base.endpoint, "%s",
+             http_client_url_for_log(x->se.sender.http));
     log_msg(LOG_INFO, "Honeycomb exporter: Events API at %s (msgpack, compression %s), a %s",
             http_client_url_for_log(x->se.sender.http), x->se.gz ? "gzip" : "none",
             honeycomb_key_kind_name(x->cfg.key_kind));

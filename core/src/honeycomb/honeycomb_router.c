@@ -76,6 +76,8 @@ static genops_status router_export(genops_exporter *e, const struct batch *b, ui
         rejected += cr.rejected;
         r->bytes_sent += cr.bytes_sent;
         r->retries += cr.retries;
+        if (cr.error && cr.error[0])
+            r->error = cr.error; /* valid until that child's next call, after ours */
     }
     /* Per span: each copy not delivered is counted against a span of its own (exact when
      * every span goes to one dataset; never more exported than were). */
@@ -167,6 +169,9 @@ genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt
             len += snprintf(x->base.description + len, sizeof x->base.description - (size_t)len,
                             "%s%s", d ? ", " : "honeycomb-router: ", o.dataset);
     }
+    /* Every dataset's exporter sends to the same Events API host. */
+    if (x->routes.dataset_count)
+        snprintf(x->base.endpoint, sizeof x->base.endpoint, "%s", x->children[0]->endpoint);
     error_clear(err);
     return &x->base;
 }

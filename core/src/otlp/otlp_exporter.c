@@ -240,6 +240,8 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         otlp_destroy(&x->se.base);
         return NULL;
     }
+    snprintf(x->se.base.endpoint, sizeof x->se.base.endpoint, "%s",
+             http_client_url_for_log(x->se.sender.http));
     log_config(x);
     warn_if_splunk(x);
     error_clear(err);
