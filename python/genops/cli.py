@@ -1,5 +1,5 @@
 """The `genops` command (also `python -m genops`): version, status, validate,
-dashboards, marker and policy. Exit codes: 0 ok, 1 a check failed, 2 usage."""
+dashboards, marker, policy, demo, bench and init. Exit codes: 0 ok, 1 a check failed, 2 usage."""
 
 from __future__ import annotations
 
@@ -93,6 +93,17 @@ def _marker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    report = run.run(args.operations, args.seed)
+    print(
+        json.dumps(report, indent=2, sort_keys=True) if args.json else run.text(report),
+        end="\n" if args.json else "",
+    )
+    return 0 if report["ok"] else 1
+
+
 def _condition(text: str) -> tuple[str, Any]:
     """KEY=VALUE; VALUE is read as JSON when it parses (numbers, lists), else kept as text."""
     key, sep, value = text.partition("=")
@@ -102,6 +113,13 @@ def _condition(text: str) -> tuple[str, Any]:
         return key, json.loads(value)
     except json.JSONDecodeError:
         return key, value
+
+
+def _count(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 10000000, not {n}")
+    return n
 
 
 def _load_policies(path: str) -> Dict[str, Dict[str, Any]]:
@@ -196,6 +214,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--dataset", help="honeycomb: default HONEYCOMB_DATASET or genops-ai")
     d.add_argument("--index", default=os.getenv("SPLUNK_INDEX") or "genops_ai")
     d.add_argument("--sourcetype", default=os.getenv("SPLUNK_SOURCETYPE") or "genops:telemetry")
+    demo = command(
+        "demo",
+        "record a realistic AI workload into embedded OTLP, Splunk HEC and Honeycomb receivers "
+        "(127.0.0.1) and answer the guides' queries from what arrived (exit 1 if a backend's "
+        "answers differ from what was recorded)",
+        _demo,
+    )
+    demo.add_argument("--operations", type=_count, default=48, help="operations to record (default 48)")
+    demo.add_argument("--seed", type=int, default=7, help="the workload's random seed (default 7)")
     m = command("marker", "create a Honeycomb marker (HONEYCOMB_API_KEY) and print its id", _marker)
     m.add_argument("message")
     m.add_argument("--type", default="deploy")
