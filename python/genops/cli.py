@@ -104,6 +104,38 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from . import _runtime
+    from .demo import bench
+    from .demo.table import table
+
+    have = _runtime.available_exporter_types()
+    kinds = args.exporter or [k for k in bench.EXPORTERS if k in have]
+    missing = [k for k in kinds if k not in have]
+    if missing:
+        raise ValueError(f"not in this build: {', '.join(missing)} (available: {', '.join(have)})")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ValueError("--plot needs matplotlib (pip install matplotlib)") from None
+    report = bench.run(args.ops, list(dict.fromkeys(kinds)), gzip=args.gzip, against_otel=args.against_otel)
+    if args.plot:
+        bench.plot(report, args.plot)
+        report["plot"] = args.plot
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        rows = [{label: r[key] for key, label in bench.COLUMNS} for r in report["rows"]]
+        print(f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1)")
+        print(table(rows), end="")
+        for note in report["notes"] + ([f"plot: {args.plot}"] if args.plot else []):
+            print(note)
+        if report["lost_spans"]:
+            print(f"spans lost by: {', '.join(report['lost_spans'])}", file=sys.stderr)
+    return 0 if report["ok"] else 1
+
+
 def _condition(text: str) -> tuple[str, Any]:
     """KEY=VALUE; VALUE is read as JSON when it parses (numbers, lists), else kept as text."""
     key, sep, value = text.partition("=")
@@ -223,6 +255,23 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--operations", type=_count, default=48, help="operations to record (default 48)")
     demo.add_argument("--seed", type=int, default=7, help="the workload's random seed (default 7)")
+    b = command(
+        "bench",
+        "run N operations through each exporter into an embedded receiver (127.0.0.1) and print "
+        "ops/s, CPU per op, bytes per span, losses and latency percentiles (exit 1 if spans were lost)",
+        _bench,
+    )
+    b.add_argument("--ops", type=_count, default=20000, help="operations per exporter (default 20000)")
+    b.add_argument(
+        "--exporter", action="append", choices=_bench_exporters(), help="repeatable; default every one built"
+    )
+    b.add_argument("--gzip", action="store_true", help="also each exporter with gzip")
+    b.add_argument("--plot", metavar="FILE.png", help="write a PNG of the results (needs matplotlib)")
+    b.add_argument(
+        "--against-otel",
+        action="store_true",
+        help="add the OpenTelemetry SDK doing the same work, if installed",
+    )
     m = command("marker", "create a Honeycomb marker (HONEYCOMB_API_KEY) and print its id", _marker)
     m.add_argument("message")
     m.add_argument("--type", default="deploy")
@@ -238,6 +287,12 @@ def parser() -> argparse.ArgumentParser:
     pol.add_argument("--condition", action="append", type=_condition, help="KEY=VALUE, e.g. max_cost=5.0")
     pol.add_argument("--context", default="{}", help="check: the operation context as a JSON object")
     return p
+
+
+def _bench_exporters() -> Any:
+    from .demo.bench import EXPORTERS
+
+    return EXPORTERS
 
 
 def _policy_results() -> Any:

@@ -160,37 +160,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         cpu = time.thread_time()
-        try:
-            self._post()
-        finally:
-            self.server.add_cpu(time.thread_time() - cpu)
+        status, body, ctype = self._post()
+        self.server.add_cpu(time.thread_time() - cpu)  # before answering: flush() then sees it
+        self._answer(status, body, ctype)
 
-    def _post(self) -> None:
+    def _post(self) -> tuple[int, bytes, str]:
+        """Read, decode and record one request; the answer (status, body, type)."""
         n = int(self.headers.get("Content-Length") or 0)
         if n > MAX_BODY:
             self.close_connection = True
-            self._answer(413, b'{"error":"request too large"}')
-            return
+            return 413, b'{"error":"request too large"}', "application/json"
         raw = self.rfile.read(n)
         body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         decode = self.server.decode
         req = Request("", self.path, ctype, len(raw), 0)
+        answer_type = "application/json"
         try:
             if self.path.startswith("/v1/traces"):
                 req.protocol = "otlp"
-                if ctype == "application/json":
-                    spans = otlp_json_spans(body)
-                    req.items, req.records = len(spans), spans if decode else []
-                    answer: tuple[bytes, str] = (b"{}", "application/json")
-                else:
+                if ctype != "application/json":
                     req.items = otlp_protobuf_span_count(body)
-                    answer = (b"", "application/x-protobuf")
+                    answer, answer_type = b"", "application/x-protobuf"
+                elif decode:
+                    req.records = otlp_json_spans(body)
+                    req.items, answer = len(req.records), b"{}"
+                else:  # genops's OTLP/JSON has one "spanId" member per span (no links)
+                    req.items, answer = body.count(b'"spanId":'), b"{}"
             elif self.path.startswith("/services/collector"):
                 req.protocol = "hec"
                 events = hec_events(body)
-                req.items, req.records = len(events), events if decode else []
-                answer = (HEC_OK, "application/json")
+                req.items, req.records, answer = len(events), events if decode else [], HEC_OK
             elif self.path.startswith("/1/batch/"):
                 req.protocol = "honeycomb"
                 if decode:
@@ -200,15 +200,13 @@ class _Handler(BaseHTTPRequestHandler):
                     req.items, req.records = len(batch), batch
                 else:
                     req.items = msgpack.array_length(body)
-                answer = (json.dumps([{"status": 202}] * req.items).encode(), "application/json")
+                answer = json.dumps([{"status": 202}] * req.items).encode()
             else:
-                self._answer(404, b'{"error":"not found"}')
-                return
-        except (ValueError, UnicodeDecodeError) as e:
-            self._answer(400, json.dumps({"error": str(e)}).encode())
-            return
+                return 404, b'{"error":"not found"}', "application/json"
+        except (ValueError, UnicodeDecodeError, OSError, EOFError) as e:  # gzip: OSError / EOFError
+            return 400, json.dumps({"error": str(e)}).encode(), "application/json"
         self.server.add(req)
-        self._answer(200, *answer)
+        return 200, answer, answer_type
 
 
 class Receiver(ThreadingHTTPServer):

@@ -26,7 +26,7 @@ DATASET = "genops-ai"
 SERVICE = "genops-demo"
 
 
-class _LoopbackNotes(logging.Filter):
+class LoopbackNotes(logging.Filter):
     """The HEC exporter's plain-http warning is true but expected for a loopback receiver."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -83,7 +83,7 @@ def run(operations: int = 48, seed: int = 7, timeout: float = 8.0) -> dict[str, 
     started = time.monotonic()
     ops = workload.plan(operations, seed)
     want = workload.recorded(ops)
-    note = _LoopbackNotes()
+    note = LoopbackNotes()
     logging.getLogger("genops").addFilter(note)
     try:
         with Receiver() as receiver:
