@@ -136,6 +136,64 @@ def _bench(args: argparse.Namespace) -> int:
     return 0 if report["ok"] else 1
 
 
+#: genops init's options: init() keyword -> help
+_INIT_OPTIONS = {
+    "service_name": "service.name (default OTEL_SERVICE_NAME, else genops-ai-app)",
+    "environment": "deployment environment (dev, staging, production)",
+    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default console)",
+    "otlp_endpoint": "OTLP endpoint URL, e.g. http://localhost:4318",
+    "default_team": "the default team attribute",
+    "default_project": "the default project attribute",
+    "splunk_hec_endpoint": "Splunk HEC URL (the token stays in SPLUNK_HEC_TOKEN)",
+    "splunk_index": "Splunk index",
+    "honeycomb_dataset": "Honeycomb dataset (the key stays in HONEYCOMB_API_KEY)",
+}
+
+
+def _init(args: argparse.Namespace) -> int:
+    """As genops-ai's init: genops.init() with the options (a bad one: exit 1), then its
+    status; and a starter program calling it (--output, - for stdout)."""
+    import genops
+
+    from . import starter
+
+    options: Dict[str, Any] = {k: getattr(args, k) for k in _INIT_OPTIONS}
+    if args.providers is not None:
+        options["providers"] = [p for p in args.providers.split(",") if p and p != "none"]
+    kwargs = starter.init_arguments(options)
+    if args.output != "-" and os.path.exists(args.output) and not args.force:
+        raise ValueError(f"{args.output} exists (--force replaces it)")
+    # The check patches no provider SDK (importing them all takes seconds); the
+    # starter patches what it names, else every installed one.
+    genops.init(**{**kwargs, "providers": []}, exit_flush_timeout=0)
+    status = genops.status()
+    patched = options.get("providers", [p for p, ok in status["available_providers"].items() if ok])
+    source = starter.program(
+        options, os.path.basename(args.output) if args.output != "-" else "genops_app.py"
+    )
+    if args.output == "-":
+        print(source, end="")
+        return 0
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(source)
+    result = {
+        "initialized": status["initialized"],
+        "exporters": status["exporters"],
+        "providers": patched,
+        "default_attributes": status["default_attributes"],
+        "written": args.output,
+    }
+    if args.json:
+        _print(result, True)
+    else:
+        print(
+            f"GenOps AI initialized: exporters {', '.join(status['exporters'])}; the starter patches: "
+            f"{', '.join(patched) or 'none'}"
+        )
+        print(f"wrote {args.output}: python {args.output} records one AI operation with this setup")
+    return 0
+
+
 def _condition(text: str) -> tuple[str, Any]:
     """KEY=VALUE; VALUE is read as JSON when it parses (numbers, lists), else kept as text."""
     key, sep, value = text.partition("=")
@@ -272,6 +330,22 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add the OpenTelemetry SDK doing the same work, if installed",
     )
+    ini = command(
+        "init",
+        "check a genops.init() setup (exit 1 if it is invalid) and write a starter program using it",
+        _init,
+    )
+    for key, helptext in _INIT_OPTIONS.items():
+        flag = "--" + key.removeprefix("default_").replace("_", "-")
+        ini.add_argument(flag, dest=key, help=helptext)
+    ini.add_argument(
+        "--output", default="genops_app.py", help="the starter's path (default genops_app.py; - prints it)"
+    )
+    ini.add_argument(
+        "--providers",
+        help="the provider SDKs to patch, comma-separated, or none (default: every installed one)",
+    )
+    ini.add_argument("--force", action="store_true", help="replace an existing --output")
     m = command("marker", "create a Honeycomb marker (HONEYCOMB_API_KEY) and print its id", _marker)
     m.add_argument("message")
     m.add_argument("--type", default="deploy")
