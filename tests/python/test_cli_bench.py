@@ -29,11 +29,12 @@ FIELDS = {
     "p50_us",
     "p99_us",
     "p99_9_us",
+    "why",
 }
 
 
-def cli(*argv: str, code: str = "") -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+def cli(*argv: str, code: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(env or {}))
     script = f"import sys\n{code}\nfrom genops.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", script, *argv], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
@@ -59,6 +60,18 @@ def test_bench_json_fields_and_png(tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert int.from_bytes(data[16:20], "big") == 1500  # 15 in at 100 dpi
+
+
+@pytest.mark.skipif("splunk" not in BUILT, reason="no HEC exporter in this build")
+def test_bench_every_lost_span_is_counted_with_its_reason():
+    # A small queue against a producer flat out: whatever is lost is counted dropped.
+    r = cli("bench", "--ops", "4000", "--exporter", "splunk", "--json", env={"OTEL_BSP_MAX_QUEUE_SIZE": "64"})
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    row = report["rows"][1]
+    assert report["ok"] and report["lost_silently"] == []
+    assert row["arrived"] + row["lost"] == 4000 and row["lost"] == sum(row["dropped"].values())
+    assert row["why"] == ", ".join(f"{v} {k[len('dropped_') :]}" for k, v in sorted(row["dropped"].items()))
 
 
 @pytest.mark.skipif("honeycomb-events" not in BUILT, reason="no Honeycomb exporter in this build")
