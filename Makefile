@@ -9,7 +9,7 @@ JOBS    ?= 2
 CMAKE   := cmake
 CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
-.PHONY: all deps build demo test test-c test-asan test-tsan test-valgrind test-python test-bindings \
+.PHONY: all deps build demo demo-c test test-c test-asan test-tsan test-valgrind test-python test-bindings \
         dist test-dist gem test-gem rock test-rock \
         bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
         abi-check abi-baseline clean
@@ -38,8 +38,16 @@ build-%: $(BUILD)/%/CMakeCache.txt
 
 build: deps build-debug
 
-# The demo builds quietly (the log is shown only if the build fails).
-demo: deps $(BUILD)/release/CMakeCache.txt
+# The demos build quietly (the log is shown only if the build fails). demo: `genops
+# demo` on the Python package staged in $(BUILD)/python (the module only), into its
+# embedded receivers; demo-c: the C program examples/demo.c over OTLP.
+demo: deps $(BUILD)/python/CMakeCache.txt
+	@$(CMAKE) --build $(BUILD)/python -j$(JOBS) --target genops_python > $(BUILD)/python/demo-build.log 2>&1 || \
+	  { cat $(BUILD)/python/demo-build.log; exit 1; }
+	@echo '$$ genops demo'
+	@PYTHONPATH=$(abspath $(BUILD))/python/python $(PYTHON) -m genops demo
+
+demo-c: deps $(BUILD)/release/CMakeCache.txt
 	@$(CMAKE) --build $(BUILD)/release -j$(JOBS) > $(BUILD)/release/demo-build.log 2>&1 || \
 	  { cat $(BUILD)/release/demo-build.log; exit 1; }
 	@$(PYTHON) examples/run_demo.py $(BUILD)/release/genops_demo

@@ -1,4 +1,4 @@
-"""make demo: record AI operations through the native core, ship them over OTLP/HTTP to a
+"""make demo-c: record AI operations through the native core, ship them over OTLP/HTTP to a
 local receiver (127.0.0.1 only), and show what arrived the way a backend would see it.
 
     python3 examples/run_demo.py build/release/genops_demo

@@ -1,5 +1,5 @@
 """The `genops` command (also `python -m genops`): version, status, validate,
-dashboards, marker and policy. Exit codes: 0 ok, 1 a check failed, 2 usage."""
+dashboards, marker, policy, demo, bench and init. Exit codes: 0 ok, 1 a check failed, 2 usage."""
 
 from __future__ import annotations
 
@@ -93,6 +93,107 @@ def _marker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    report = run.run(args.operations, args.seed)
+    print(
+        json.dumps(report, indent=2, sort_keys=True) if args.json else run.text(report),
+        end="\n" if args.json else "",
+    )
+    return 0 if report["ok"] else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from . import _runtime
+    from .demo import bench
+    from .demo.table import table
+
+    have = _runtime.available_exporter_types()
+    kinds = args.exporter or [k for k in bench.EXPORTERS if k in have]
+    missing = [k for k in kinds if k not in have]
+    if missing:
+        raise ValueError(f"not in this build: {', '.join(missing)} (available: {', '.join(have)})")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ValueError("--plot needs matplotlib (pip install matplotlib)") from None
+    report = bench.run(args.ops, list(dict.fromkeys(kinds)), gzip=args.gzip, against_otel=args.against_otel)
+    if args.plot:
+        bench.plot(report, args.plot)
+        report["plot"] = args.plot
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        rows = [{label: r[key] for key, label in bench.COLUMNS} for r in report["rows"]]
+        print(f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1)")
+        print(table(rows), end="")
+        for note in report["notes"] + ([f"plot: {args.plot}"] if args.plot else []):
+            print(note)
+        if report["lost_silently"]:
+            print(f"spans lost uncounted by: {', '.join(report['lost_silently'])}", file=sys.stderr)
+    return 0 if report["ok"] else 1
+
+
+#: genops init's options: init() keyword -> help
+_INIT_OPTIONS = {
+    "service_name": "service.name (default OTEL_SERVICE_NAME, else genops-ai-app)",
+    "environment": "deployment environment (dev, staging, production)",
+    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default console)",
+    "otlp_endpoint": "OTLP endpoint URL, e.g. http://localhost:4318",
+    "default_team": "the default team attribute",
+    "default_project": "the default project attribute",
+    "splunk_hec_endpoint": "Splunk HEC URL (the token stays in SPLUNK_HEC_TOKEN)",
+    "splunk_index": "Splunk index",
+    "honeycomb_dataset": "Honeycomb dataset (the key stays in HONEYCOMB_API_KEY)",
+}
+
+
+def _init(args: argparse.Namespace) -> int:
+    """As genops-ai's init: genops.init() with the options (a bad one: exit 1), then its
+    status; and a starter program calling it (--output, - for stdout)."""
+    import genops
+
+    from . import starter
+
+    options: Dict[str, Any] = {k: getattr(args, k) for k in _INIT_OPTIONS}
+    if args.providers is not None:
+        options["providers"] = [p for p in args.providers.split(",") if p and p != "none"]
+    kwargs = starter.init_arguments(options)
+    if args.output != "-" and os.path.exists(args.output) and not args.force:
+        raise ValueError(f"{args.output} exists (--force replaces it)")
+    # The check patches no provider SDK (importing them all takes seconds); the
+    # starter patches what it names, else every installed one.
+    genops.init(**{**kwargs, "providers": []}, exit_flush_timeout=0)
+    status = genops.status()
+    patched = options.get("providers", [p for p, ok in status["available_providers"].items() if ok])
+    source = starter.program(
+        options, os.path.basename(args.output) if args.output != "-" else "genops_app.py"
+    )
+    if args.output == "-":
+        print(source, end="")
+        return 0
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(source)
+    result = {
+        "initialized": status["initialized"],
+        "exporters": status["exporters"],
+        "providers": patched,
+        "default_attributes": status["default_attributes"],
+        "written": args.output,
+    }
+    if args.json:
+        _print(result, True)
+    else:
+        print(
+            f"GenOps AI initialized: exporters {', '.join(status['exporters'])}; the starter patches: "
+            f"{', '.join(patched) or 'none'}"
+        )
+        print(f"wrote {args.output}: python {args.output} records one AI operation with this setup")
+    return 0
+
+
 def _condition(text: str) -> tuple[str, Any]:
     """KEY=VALUE; VALUE is read as JSON when it parses (numbers, lists), else kept as text."""
     key, sep, value = text.partition("=")
@@ -102,6 +203,13 @@ def _condition(text: str) -> tuple[str, Any]:
         return key, json.loads(value)
     except json.JSONDecodeError:
         return key, value
+
+
+def _count(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 10000000, not {n}")
+    return n
 
 
 def _load_policies(path: str) -> Dict[str, Dict[str, Any]]:
@@ -196,6 +304,49 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--dataset", help="honeycomb: default HONEYCOMB_DATASET or genops-ai")
     d.add_argument("--index", default=os.getenv("SPLUNK_INDEX") or "genops_ai")
     d.add_argument("--sourcetype", default=os.getenv("SPLUNK_SOURCETYPE") or "genops:telemetry")
+    demo = command(
+        "demo",
+        "record a realistic AI workload into embedded OTLP, Splunk HEC and Honeycomb receivers "
+        "(127.0.0.1) and answer the guides' queries from what arrived (exit 1 if a backend's "
+        "answers differ from what was recorded)",
+        _demo,
+    )
+    demo.add_argument("--operations", type=_count, default=48, help="operations to record (default 48)")
+    demo.add_argument("--seed", type=int, default=7, help="the workload's random seed (default 7)")
+    b = command(
+        "bench",
+        "run N operations through each exporter into an embedded receiver (127.0.0.1) and print "
+        "ops/s, CPU per op, bytes per span, losses and latency percentiles "
+        "(exit 1 if a span was lost uncounted)",
+        _bench,
+    )
+    b.add_argument("--ops", type=_count, default=20000, help="operations per exporter (default 20000)")
+    b.add_argument(
+        "--exporter", action="append", choices=_bench_exporters(), help="repeatable; default every one built"
+    )
+    b.add_argument("--gzip", action="store_true", help="also each exporter with gzip")
+    b.add_argument("--plot", metavar="FILE.png", help="write a PNG of the results (needs matplotlib)")
+    b.add_argument(
+        "--against-otel",
+        action="store_true",
+        help="add the OpenTelemetry SDK doing the same work, if installed",
+    )
+    ini = command(
+        "init",
+        "check a genops.init() setup (exit 1 if it is invalid) and write a starter program using it",
+        _init,
+    )
+    for key, helptext in _INIT_OPTIONS.items():
+        flag = "--" + key.removeprefix("default_").replace("_", "-")
+        ini.add_argument(flag, dest=key, help=helptext)
+    ini.add_argument(
+        "--output", default="genops_app.py", help="the starter's path (default genops_app.py; - prints it)"
+    )
+    ini.add_argument(
+        "--providers",
+        help="the provider SDKs to patch, comma-separated, or none (default: every installed one)",
+    )
+    ini.add_argument("--force", action="store_true", help="replace an existing --output")
     m = command("marker", "create a Honeycomb marker (HONEYCOMB_API_KEY) and print its id", _marker)
     m.add_argument("message")
     m.add_argument("--type", default="deploy")
@@ -211,6 +362,12 @@ def parser() -> argparse.ArgumentParser:
     pol.add_argument("--condition", action="append", type=_condition, help="KEY=VALUE, e.g. max_cost=5.0")
     pol.add_argument("--context", default="{}", help="check: the operation context as a JSON object")
     return p
+
+
+def _bench_exporters() -> Any:
+    from .demo.bench import EXPORTERS
+
+    return EXPORTERS
 
 
 def _policy_results() -> Any:
