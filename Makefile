@@ -64,6 +64,8 @@ test: deps
 	  test-rock test-valgrind test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
+# The Lua tests run under every Lua CMake built a module for ($(BUILD)/python/lua/<lua>:
+# lua5.1, lua5.3, lua5.4, luajit; cmake/bindings.cmake).
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
 # The exporters' own suites in tests/python (test_otlp_*, test_hec_*, test_honeycomb_*)
 # drive C programs and run under ctest (test-c), so they are not run twice here.
@@ -82,9 +84,12 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/api_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/rack_server_test.rb
-	LUA_PATH='tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
-	LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' \
-	  lua5.4 tests/lua/api.lua
+	@for lua in $$(ls $(BUILD)/python/lua); do \
+	  echo "Lua tests under $$lua"; \
+	  command -v $$lua >/dev/null || { echo "$$lua: its module is built but the interpreter is missing"; exit 1; }; \
+	  export LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH="$(abspath $(BUILD))/python/lua/$$lua/?.so"; \
+	  $$lua tests/lua/smoke.lua && $$lua tests/lua/api.lua || exit 1; \
+	done
 
 # The genops gem (docs/ruby.md, "Installing"): staged and built in $(BUILD)/gem by
 # tools/stage_gem.sh. test-gem installs libgenops into $(BUILD)/gem-prefix and the gem

@@ -1,6 +1,6 @@
--- genops - GenOps governance telemetry for Lua 5.3 and 5.4 (not yet LuaJIT or 5.1:
--- genops_lua.swg uses 5.3's C API; docs/lua.md), over the flat functions SWIG makes from
--- bindings/genops.i (genops_native). Every per-operation call is one native call.
+-- genops - GenOps governance telemetry for Lua 5.1, 5.3, 5.4 and LuaJIT, over the flat
+-- functions SWIG makes from bindings/genops.i (genops_native). Every per-operation call
+-- is one native call. Plain 5.1 Lua: no integer division, goto, <close> or utf8.
 --
 --   local genops = require("genops")
 --   genops.init{service_name = "chat-api", exporter_type = "otlp",
@@ -16,6 +16,12 @@ local M = {}
 -- table.pack / table.unpack are 5.2+; LuaJIT and 5.1 have the global unpack.
 local unpack = table.unpack or unpack
 local function pack(...) return { n = select("#", ...), ... } end
+-- xpcall(f, handler, arg): 5.2+ and LuaJIT pass arg to f; Lua 5.1 passes nothing, so
+-- there a closure carries it.
+local xpcall_with = xpcall
+if not select(2, xpcall(function(x) return x end, debug.traceback, true)) then
+  xpcall_with = function(f, handler, arg) return xpcall(function() return f(arg) end, handler) end
+end
 local pipeline, memory_exporter
 
 -- The current span and governance context, per coroutine (a coroutine started inside
@@ -96,7 +102,7 @@ function M.track_enhanced(attrs, fn)
                                           parent and parent:context() or nil, s.context, rest)
   local span = setmetatable({ handle = handle }, Span)
   s.span = span
-  local results = pack(xpcall(fn, debug.traceback, span))
+  local results = pack(xpcall_with(fn, debug.traceback, span))
   s.span = parent
   if results[1] then
     N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_OK, nil)
