@@ -67,7 +67,8 @@ test: deps
 # The Lua tests run under every Lua CMake built a module for ($(BUILD)/python/lua/<lua>:
 # lua5.1, lua5.3, lua5.4, luajit; cmake/bindings.cmake). Debian's busted script starts
 # whichever Lua /usr/bin/lua is, and its modules are installed for every version: each
-# interpreter runs the script itself.
+# interpreter runs the script itself. tests/lua/test_nginx.py runs nginx's Lua module
+# (LuaJIT) with the luajit module.
 BUSTED := /usr/bin/busted
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
 # The exporters' own suites in tests/python (test_otlp_*, test_hec_*, test_honeycomb_*)
@@ -93,6 +94,8 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	  export LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua;;' LUA_CPATH="$(abspath $(BUILD))/python/lua/$$lua/?.so;;"; \
 	  $$lua tests/lua/smoke.lua && $$lua $(BUSTED) -o plainTerminal tests/lua/genops_spec.lua || exit 1; \
 	done
+	GENOPS_LUA_MODULE_DIR=$(abspath $(BUILD))/python/lua/luajit $(PYTHON) -m pytest -q \
+	  -p no:cacheprovider tests/lua/test_nginx.py
 
 # The genops gem (docs/ruby.md, "Installing"): staged and built in $(BUILD)/gem by
 # tools/stage_gem.sh. test-gem installs libgenops into $(BUILD)/gem-prefix and the gem

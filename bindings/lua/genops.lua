@@ -68,6 +68,8 @@ end
 
 -- Start the pipeline (again: the old one is freed). exporter_type: "otlp" (the
 -- endpoint decides OTLP or Splunk HEC), "console" or "memory" (genops.finished_spans).
+-- resource_attributes: a table for the resource (nginx: {["process.pid"] = ...});
+-- pipeline_options: genops_pipeline_options fields by name ({schedule_delay_ms = 100}).
 function M.init(opts)
   if type(opts) ~= "table" then error("genops: EINVAL: genops.init takes a table", 2) end
   check_string(opts.service_name, "service_name")
@@ -84,7 +86,10 @@ function M.init(opts)
     error("genops: EINVAL: exporter_type '" .. tostring(kind) ..
           "': expected otlp, console or memory", 2)
   end
-  local p = N.genops_pipeline_new({ service_name = opts.service_name })
+  local options = { service_name = opts.service_name,
+                    resource_attributes = opts.resource_attributes }
+  for k, v in pairs(opts.pipeline_options or {}) do options[k] = v end
+  local p = N.genops_pipeline_new(options)
   N.genops_pipeline_add_exporter(p, exporter)
   local defaults = { team = opts.default_team, project = opts.default_project,
                      environment = opts.default_environment }

@@ -201,6 +201,20 @@ describe("genops", function()
   end)
 
   describe("bad input", function()
+    it("passes resource attributes and pipeline options, rejecting unknown ones", function()
+      genops.init { service_name = "opts", exporter_type = "memory",
+                    resource_attributes = { ["process.pid"] = "42" },
+                    pipeline_options = { schedule_delay_ms = 100, max_queue_size = 64 } }
+      genops.track_enhanced({ operation_name = "x" }, noop)
+      assert.are.equal(1, #spans())
+      genops_error(function()
+        genops.init { service_name = "x", exporter_type = "memory", pipeline_options = { bogus = 1 } }
+      end, "bogus")
+      genops_error(function()
+        genops.init { service_name = "x", exporter_type = "memory", resource_attributes = { pid = 42 } }
+      end, "must be a string")
+    end)
+
     it("rejects wrong argument types", function()
       genops_error(function() genops.init("nope") end, "EINVAL")
       genops_error(function() genops.init {} end, "service_name")
