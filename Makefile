@@ -72,6 +72,12 @@ test: deps
 	  test-rock test-valgrind test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
+# The Lua tests run under every Lua CMake built a module for ($(BUILD)/python/lua/<lua>:
+# lua5.1, lua5.3, lua5.4, luajit; cmake/bindings.cmake). Debian's busted script starts
+# whichever Lua /usr/bin/lua is, and its modules are installed for every version: each
+# interpreter runs the script itself. tests/lua/test_nginx.py runs nginx's Lua module
+# (LuaJIT) with the luajit module.
+BUSTED := /usr/bin/busted
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
 # The exporters' own suites in tests/python (test_otlp_*, test_hec_*, test_honeycomb_*)
 # drive C programs and run under ctest (test-c), so they are not run twice here.
@@ -90,9 +96,14 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/api_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/rack_server_test.rb
-	LUA_PATH='tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' lua5.4 tests/lua/smoke.lua
-	LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua' LUA_CPATH='$(abspath $(BUILD))/python/lua/?.so' \
-	  lua5.4 tests/lua/api.lua
+	@for dir in $(BUILD)/python/lua/*/; do lua=$$(basename $$dir); \
+	  echo "Lua tests under $$lua"; \
+	  command -v $$lua >/dev/null || { echo "$$lua: its module is built but the interpreter is missing"; exit 1; }; \
+	  export LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua;;' LUA_CPATH="$(abspath $(BUILD))/python/lua/$$lua/?.so;;"; \
+	  $$lua tests/lua/smoke.lua && $$lua $(BUSTED) -o plainTerminal tests/lua/genops_spec.lua || exit 1; \
+	done
+	GENOPS_LUA_MODULE_DIR=$(abspath $(BUILD))/python/lua/luajit $(PYTHON) -m pytest -q \
+	  -p no:cacheprovider tests/lua/test_nginx.py
 
 # The genops gem (docs/ruby.md, "Installing"): staged and built in $(BUILD)/gem by
 # tools/stage_gem.sh. test-gem installs libgenops into $(BUILD)/gem-prefix and the gem
@@ -130,7 +141,7 @@ fuzz: deps
 # The genops rock (docs/lua.md, "Installing"): tools/stage_rock.sh writes the rockspec
 # into $(BUILD)/rock; `luarocks make` builds it for Lua 5.4 into $(ROCK_TREE) (the CMake
 # tree build.luarocks in the repository root) and `luarocks pack` makes the binary rock.
-# test-rock runs the API test against the installed rock alone.
+# test-rock runs the busted spec against the installed rock alone.
 ROCK_TREE := $(abspath $(BUILD))/rock-tree
 ROCK_LUA := 5.4
 rock:
@@ -141,8 +152,9 @@ rock:
 	cd $(BUILD)/rock && luarocks --lua-version $(ROCK_LUA) --tree $(ROCK_TREE) pack genops
 
 test-rock: rock
-	LUA_PATH='$(ROCK_TREE)/share/lua/$(ROCK_LUA)/?.lua;tests/lua/?.lua' \
-	  LUA_CPATH='$(ROCK_TREE)/lib/lua/$(ROCK_LUA)/?.so' lua$(ROCK_LUA) tests/lua/api.lua
+	LUA_PATH='$(ROCK_TREE)/share/lua/$(ROCK_LUA)/?.lua;;' \
+	  LUA_CPATH='$(ROCK_TREE)/lib/lua/$(ROCK_LUA)/?.so;;' lua$(ROCK_LUA) $(BUSTED) -o plainTerminal \
+	  tests/lua/genops_spec.lua
 
 # The distributions (docs/installing.md): the sdist, a wheel built from it (python -m
 # build, isolated: scikit-build-core and PyPI's swig), repaired by auditwheel into a

@@ -15,7 +15,8 @@
  *    resource_attributes={...}).
  *  - an options struct is given as a dict / Hash / table of its field names; unknown
  *    names are rejected with a clear error.
- *  - span handles are integers (generation-checked in C, so a late one is harmless).
+ *  - span handles are integers (generation-checked in C, so a late one is harmless;
+ *    on Lua 5.1 and LuaJIT, a number or an 8-byte string: genops_lua.swg).
  *
  * Python's per-operation calls (the span object of track / trace_operation and its
  * record_* methods) are NOT these wrappers: they are the hand-written types of
@@ -498,7 +499,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_lis
 }
 #elif defined(SWIGLUA)
 %typemap(argout) uint64_t *time_ns {
-    lua_pushinteger(L, (lua_Integer)tns$argnum);
+    genops_lua_push_u64(L, tns$argnum);
     SWIG_arg++;
 }
 #endif
@@ -543,8 +544,8 @@ GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_lis
 %typemap(argout) genops_log_record *out {
     if (result) {
         lua_pushinteger(L, (lua_Integer)lr$argnum.level);
-        lua_pushinteger(L, (lua_Integer)lr$argnum.time_unix_nano);
-        lua_pushinteger(L, (lua_Integer)lr$argnum.lost);
+        genops_lua_push_u64(L, lr$argnum.time_unix_nano);
+        genops_lua_push_u64(L, lr$argnum.lost);
         lua_pushstring(L, lr$argnum.message);
         SWIG_arg += 4;
     }

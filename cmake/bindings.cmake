@@ -1,6 +1,6 @@
 # bindings.cmake - the language bindings, all generated from bindings/genops.i by SWIG:
 #   genops._native  (Python; plus the hand-written types of bindings/python/)
-#   genops/native   (Ruby)      genops_native (Lua)
+#   genops/native   (Ruby)      genops_native (Lua: one per Lua found, <build>/lua/<lua>/)
 # Each links genops_static, so a module (and the Python wheel) carries the library.
 #
 # GENOPS_BUILD_PYTHON / _RUBY / _LUA default to ON when the language's headers are
@@ -10,7 +10,36 @@
 find_package(SWIG 4.0)
 find_package(Python3 3.9 COMPONENTS Interpreter Development.Module)
 find_package(Ruby QUIET)
-find_package(Lua 5.3 QUIET)
+
+# Lua: a module for each of Lua 5.1, 5.3, 5.4 and LuaJIT whose headers are installed
+# (Debian's liblua5.X-dev, libluajit2-5.1-dev), each built into <build>/lua/<tag>/ where
+# <tag> is the interpreter's name: lua5.1, lua5.3, lua5.4, luajit. The rock
+# (bindings/lua/genops.rockspec.in) gives LUA_INCLUDE_DIR instead: one module, tag "rock".
+set(GENOPS_LUA_TAGS "")
+if(LUA_INCLUDE_DIR)
+  set(GENOPS_LUA_TAGS rock)
+  set(GENOPS_LUA_INCLUDE_rock ${LUA_INCLUDE_DIR})
+else()
+  # Each lua.h checked for its LUA_VERSION_NUM: an unsuffixed one may be any version.
+  foreach(_v 1 3 4)
+    find_path(GENOPS_LUA_INCLUDE_lua5.${_v} lua.h PATH_SUFFIXES lua5.${_v} lua-5.${_v})
+  endforeach()
+  find_path(GENOPS_LUA_INCLUDE_luajit luajit.h PATH_SUFFIXES luajit-2.1)
+  foreach(_tag lua5.1 lua5.3 lua5.4 luajit)
+    set(_h ${GENOPS_LUA_INCLUDE_${_tag}}/lua.h)
+    if(GENOPS_LUA_INCLUDE_${_tag} AND EXISTS ${_h})
+      file(STRINGS ${_h} _num REGEX "^#define[ \t]+LUA_VERSION_NUM")
+      string(REGEX REPLACE "[^0-9]*([0-9]+).*" "\\1" _num "${_num}")
+      string(REPLACE "lua5." "50" _want ${_tag})
+      if(_tag STREQUAL luajit)
+        set(_want 501)
+      endif()
+      if(_num STREQUAL _want)
+        list(APPEND GENOPS_LUA_TAGS ${_tag})
+      endif()
+    endif()
+  endforeach()
+endif()
 
 set(_genops_bindings_default ON)
 if(NOT GENOPS_SANITIZE STREQUAL "" OR NOT SWIG_FOUND)
@@ -25,7 +54,7 @@ endif()
 if(NOT RUBY_INCLUDE_DIRS)
   set(_genops_rb_default OFF)
 endif()
-if(NOT LUA_INCLUDE_DIR)
+if(NOT GENOPS_LUA_TAGS)
   set(_genops_lua_default OFF)
 endif()
 option(GENOPS_BUILD_PYTHON "Build the Python extension module (genops._native)" ${_genops_py_default})
@@ -60,7 +89,7 @@ set(_genops_swig_generated_cflags -Wno-missing-prototypes -Wno-shadow
 function(genops_swig_module target language outdir)
   swig_add_library(${target} TYPE MODULE LANGUAGE ${language}
     OUTPUT_DIR ${outdir}
-    OUTFILE_DIR ${CMAKE_CURRENT_BINARY_DIR}/swig/${language}
+    OUTFILE_DIR ${CMAKE_CURRENT_BINARY_DIR}/swig/${target}
     SOURCES ${GENOPS_SWIG_INTERFACE} ${GENOPS_BINDINGS_COMMON_SOURCES} ${ARGN})
   set_property(TARGET ${target} PROPERTY SWIG_INCLUDE_DIRECTORIES
     ${CMAKE_SOURCE_DIR}/core/include ${CMAKE_SOURCE_DIR}/bindings/${language})
@@ -113,13 +142,21 @@ if(GENOPS_BUILD_RUBY)
 endif()
 
 # ---- Lua -------------------------------------------------------------------------
+# genops_lua builds every tag's module (genops_lua_<tag>); the generated wrapper is
+# the same C for each, compiled against that Lua's headers.
 if(GENOPS_BUILD_LUA)
-  genops_swig_module(genops_lua lua ${CMAKE_BINARY_DIR}/lua)
-  set_target_properties(genops_lua PROPERTIES OUTPUT_NAME genops_native PREFIX "")
-  target_include_directories(genops_lua SYSTEM PRIVATE ${LUA_INCLUDE_DIR})
-  # The rock (bindings/lua/genops.rockspec.in) passes luarocks' module directories.
+  genops_require(GENOPS_LUA_TAGS "the headers of Lua 5.1, 5.3, 5.4 or LuaJIT" liblua5.4-dev lua-devel)
+  add_custom_target(genops_lua)
+  foreach(_tag ${GENOPS_LUA_TAGS})
+    genops_swig_module(genops_lua_${_tag} lua ${CMAKE_BINARY_DIR}/lua/${_tag})
+    set_target_properties(genops_lua_${_tag} PROPERTIES OUTPUT_NAME genops_native PREFIX "")
+    target_include_directories(genops_lua_${_tag} SYSTEM PRIVATE ${GENOPS_LUA_INCLUDE_${_tag}})
+    add_dependencies(genops_lua genops_lua_${_tag})
+  endforeach()
+  message(STATUS "genops: Lua modules for ${GENOPS_LUA_TAGS}")
+  # The rock passes luarocks' module directories.
   if(GENOPS_LUA_CMOD_DIR AND GENOPS_LUA_LMOD_DIR)
-    install(TARGETS genops_lua LIBRARY DESTINATION ${GENOPS_LUA_CMOD_DIR} COMPONENT lua)
+    install(TARGETS genops_lua_rock LIBRARY DESTINATION ${GENOPS_LUA_CMOD_DIR} COMPONENT lua)
     install(FILES ${CMAKE_SOURCE_DIR}/bindings/lua/genops.lua
             DESTINATION ${GENOPS_LUA_LMOD_DIR} COMPONENT lua)
   endif()

@@ -1,6 +1,6 @@
--- genops - GenOps governance telemetry for Lua 5.3 and 5.4 (not yet LuaJIT or 5.1:
--- genops_lua.swg uses 5.3's C API; docs/lua.md), over the flat functions SWIG makes from
--- bindings/genops.i (genops_native). Every per-operation call is one native call.
+-- genops - GenOps governance telemetry for Lua 5.1, 5.3, 5.4 and LuaJIT, over the flat
+-- functions SWIG makes from bindings/genops.i (genops_native). Every per-operation call
+-- is one native call. Plain 5.1 Lua: no integer division, goto, <close> or utf8.
 --
 --   local genops = require("genops")
 --   genops.init{service_name = "chat-api", exporter_type = "otlp",
@@ -16,6 +16,18 @@ local M = {}
 -- table.pack / table.unpack are 5.2+; LuaJIT and 5.1 have the global unpack.
 local unpack = table.unpack or unpack
 local function pack(...) return { n = select("#", ...), ... } end
+-- The message handler: a string error gets the traceback once (an error re-raised
+-- by an inner block has it already); any other error value is kept as it is.
+local function traceback(err)
+  if type(err) ~= "string" or err:find("\nstack traceback:", 1, true) then return err end
+  return debug.traceback(err, 2)
+end
+-- xpcall(f, handler, arg): 5.2+ and LuaJIT pass arg to f; Lua 5.1 passes nothing, so
+-- there a closure carries it.
+local xpcall_with = xpcall
+if not select(2, xpcall(function(x) return x end, tostring, true)) then
+  xpcall_with = function(f, handler, arg) return xpcall(function() return f(arg) end, handler) end
+end
 local pipeline, memory_exporter
 
 -- The current span and governance context, per coroutine (a coroutine started inside
@@ -39,7 +51,6 @@ function Span:record_cost(kv) return N.genops_span_record_cost(self.handle, kv) 
 function Span:record_policy(kv) return N.genops_span_record_policy(self.handle, kv) end
 function Span:record_budget(kv) return N.genops_span_record_budget(self.handle, kv) end
 function Span:record_evaluation(kv) return N.genops_span_record_evaluation(self.handle, kv) end
-function Span:set_attribute(key, value) return N.genops_span_set(self.handle, key, value) end
 -- {trace_id, span_id} (16 and 8 bytes): the parent of spans started inside.
 function Span:context() return { N.genops_span_get_context(self.handle) } end
 
@@ -49,8 +60,16 @@ local function check_string(value, what)
   end
 end
 
+-- A number key would become a string by Lua's coercion; a table's keys must be strings too.
+function Span:set_attribute(key, value)
+  check_string(key, "an attribute key")
+  return N.genops_span_set(self.handle, key, value)
+end
+
 -- Start the pipeline (again: the old one is freed). exporter_type: "otlp" (the
 -- endpoint decides OTLP or Splunk HEC), "console" or "memory" (genops.finished_spans).
+-- resource_attributes: a table for the resource (nginx: {["process.pid"] = ...});
+-- pipeline_options: genops_pipeline_options fields by name ({schedule_delay_ms = 100}).
 function M.init(opts)
   if type(opts) ~= "table" then error("genops: EINVAL: genops.init takes a table", 2) end
   check_string(opts.service_name, "service_name")
@@ -67,7 +86,10 @@ function M.init(opts)
     error("genops: EINVAL: exporter_type '" .. tostring(kind) ..
           "': expected otlp, console or memory", 2)
   end
-  local p = N.genops_pipeline_new({ service_name = opts.service_name })
+  local options = { service_name = opts.service_name,
+                    resource_attributes = opts.resource_attributes }
+  for k, v in pairs(opts.pipeline_options or {}) do options[k] = v end
+  local p = N.genops_pipeline_new(options)
   N.genops_pipeline_add_exporter(p, exporter)
   local defaults = { team = opts.default_team, project = opts.default_project,
                      environment = opts.default_environment }
@@ -96,7 +118,7 @@ function M.track_enhanced(attrs, fn)
                                           parent and parent:context() or nil, s.context, rest)
   local span = setmetatable({ handle = handle }, Span)
   s.span = span
-  local results = pack(xpcall(fn, debug.traceback, span))
+  local results = pack(xpcall_with(fn, traceback, span))
   s.span = parent
   if results[1] then
     N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_OK, nil)
@@ -154,19 +176,34 @@ function M.shutdown(ms)
   N.genops_pipeline_free(p)
 end
 
--- The spans a memory exporter holds: {name=, attributes=, status=}.
+-- The spans a memory exporter holds: {name=, attributes=, status=, status_message=,
+-- trace_id=, span_id=, parent_span_id= (nil for a root), events={{name=, attributes=}}};
+-- an event's attributes are OpenTelemetry's exception.type, .message and .stacktrace.
+local exception_keys = { "exception.type", "exception.message", "exception.stacktrace" }
 function M.finished_spans()
   if not memory_exporter then error("genops: EINVAL: needs exporter_type = \"memory\"", 2) end
   local out = {}
   for i = 0, N.genops_memory_exporter_count(memory_exporter) - 1 do
     local data = N.genops_memory_exporter_get(memory_exporter, i)
-    local attributes = {}
+    local attributes, events = {}, {}
     for j = 0, N.genops_span_data_attribute_count(data) - 1 do
       local _, k, v = N.genops_span_data_attribute(data, j)
       attributes[k] = v
     end
+    for j = 0, N.genops_span_data_event_count(data) - 1 do
+      local event = { name = N.genops_span_data_event(data, j), attributes = {} }
+      for _, k in ipairs(exception_keys) do
+        local found, v = N.genops_span_data_event_find(data, j, k)
+        if found then event.attributes[k] = v end
+      end
+      events[#events + 1] = event
+    end
+    local status, message = N.genops_span_data_status(data)
+    local trace_id, span_id = N.genops_span_data_context(data)
+    local _, parent = N.genops_span_data_parent(data)
     out[#out + 1] = { name = N.genops_span_data_name(data), attributes = attributes,
-                      status = N.genops_span_data_status(data) }
+                      status = status, status_message = message, trace_id = trace_id,
+                      span_id = span_id, parent_span_id = parent, events = events }
   end
   return out
 end
