@@ -1,7 +1,9 @@
 """genops.otel.NativeSpanProcessor / NativeSpanExporter: OpenTelemetry SDK spans through
 the native exporters to the local OTLP, Splunk HEC and Honeycomb servers (127.0.0.1),
 decoded with the official opentelemetry-proto classes, json and msgpack; GenAI spans
-(gen_ai.* attributes, as provider SDKs make them) as genops operations."""
+(gen_ai.* attributes, as provider SDKs make them) as genops operations; and the
+done-when trace of issue 13: an SDK span, a genops operation inside it and an SDK span
+inside that arrive at the receiver as one trace with its parent links."""
 
 from __future__ import annotations
 
@@ -229,3 +231,27 @@ def test_a_genai_span_of_a_patched_provider_is_not_counted_twice(genops_memory):
     (span,) = genops_memory.finished_spans()
     assert span.attributes["gen_ai.usage.input_tokens"] == 1000
     assert not any(k.startswith(("genops.cost", "genops.tokens")) for k in span.attributes)
+
+
+@pytest.mark.skipif("otlp" not in available, reason="no OTLP exporter in this build")
+def test_sdk_span_genops_operation_sdk_span_arrive_as_one_trace(provider):
+    # Issue 13's done-when: an OpenTelemetry span, a genops operation inside it and an
+    # OpenTelemetry span inside that, all at the receiver, one trace, parents linked.
+    with OtlpServer() as server:
+        genops.init(exporter_type="otlp", otlp_endpoint=server.base, service_name="shop")
+        tracer = provider.get_tracer("app")
+        with tracer.start_as_current_span("handle request"):
+            with genops.track("ai.chat", team="ml") as op:
+                op.record_cost(cost=0.02, provider="openai", model="gpt-4")
+                with tracer.start_as_current_span("vector search"):
+                    pass
+        genops.flush(timeout=10)
+        spans = otlp_spans(server)
+    assert set(spans) == {"handle request", "ai.chat", "vector search"}
+    outer, op_span, inner = spans["handle request"][0], spans["ai.chat"][0], spans["vector search"][0]
+    assert outer.trace_id == op_span.trace_id == inner.trace_id
+    assert outer.parent_span_id == b""
+    assert op_span.parent_span_id == outer.span_id
+    assert inner.parent_span_id == op_span.span_id
+    assert spans["ai.chat"][1]["genops.cost.total"] == 0.02
+    assert spans["ai.chat"][1]["genops.team"] == "ml"
