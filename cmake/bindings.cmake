@@ -113,7 +113,8 @@ if(GENOPS_BUILD_PYTHON)
     ${CMAKE_SOURCE_DIR}/bindings/python/convert.c
     ${CMAKE_SOURCE_DIR}/bindings/python/module.c
     ${CMAKE_SOURCE_DIR}/bindings/python/span_type.c
-    ${CMAKE_SOURCE_DIR}/bindings/python/context_type.c)
+    ${CMAKE_SOURCE_DIR}/bindings/python/context_type.c
+    ${CMAKE_SOURCE_DIR}/bindings/python/otel_export.c)
   set_target_properties(genops_python PROPERTIES OUTPUT_NAME _native PREFIX "")
   if(Python3_SOABI)
     set_target_properties(genops_python PROPERTIES SUFFIX ".${Python3_SOABI}.so")

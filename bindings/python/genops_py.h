@@ -144,7 +144,8 @@ PyObject *genops_py_raise(genops_status code, const char *message);
  * and TypeError) with a printf-style message. Always returns NULL. */
 PyObject *genops_py_type_error(const char *fmt, ...);
 
-/* ---- the hand-written part of the module (module.c, span_type.c, context_type.c) ---- */
+/* ---- the hand-written part of the module (module.c, span_type.c, context_type.c,
+ * otel_export.c) ---- */
 
 #define FASTKW (METH_FASTCALL | METH_KEYWORDS)
 
@@ -161,6 +162,16 @@ int genops_py_module_init(PyObject *m);
  * genops._runtime.start_default() for one). The caller keeps owning p and must call
  * this with another pipeline (or NULL) before freeing it. */
 void genops_py_use_pipeline(genops_pipeline *p);
+
+/* The pipeline spans start on. `import genops` builds none (and so starts no thread):
+ * the first span asks genops._runtime for the default one. NULL with an exception set
+ * when that failed (a bad OTEL_BSP_* value, say); NULL without one: spans do not
+ * record. */
+genops_pipeline *genops_py_span_pipeline(void);
+
+/* Add record_otel_span, OpenTelemetry SDK spans into the pipeline (otel_export.c), to
+ * m. 0 or -1. */
+int genops_py_otel_export_init(PyObject *m);
 
 /* PyModule_AddObject that steals o also on failure (and takes NULL as a failure). */
 int genops_py_add_object(PyObject *m, const char *name, PyObject *o);

@@ -26,11 +26,7 @@ void genops_py_use_pipeline(genops_pipeline *p)
     genops_py_pipeline = p;
 }
 
-/* The pipeline spans start on. `import genops` builds none (and so starts no thread):
- * the first span asks genops._runtime for the default one. NULL with an exception set
- * when that failed (a bad OTEL_BSP_* value, say); NULL without one: spans do not
- * record. */
-static genops_pipeline *span_pipeline(void)
+genops_pipeline *genops_py_span_pipeline(void)
 {
     if (genops_py_pipeline)
         return genops_py_pipeline;
@@ -162,14 +158,15 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         if (!slot[i])
             continue;
         int truthy = PyObject_IsTrue(slot[i]);
-        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
+        if (truthy < 0 ||
+            (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
             goto out;
     }
 
     genops_span_context parent_buf;
     const genops_span_context *parent = genops_py_current_parent(&parent_buf);
     genops_span h = GENOPS_SPAN_NONE;
-    genops_pipeline *p = span_pipeline();
+    genops_pipeline *p = genops_py_span_pipeline();
     if (!p && PyErr_Occurred())
         goto out;
     if (p)
@@ -238,7 +235,7 @@ static PyObject *py_create_span(PyObject *m, PyObject *const *args, Py_ssize_t n
     genops_span_context parent_buf;
     const genops_span_context *parent = genops_py_current_parent(&parent_buf);
     genops_span h = GENOPS_SPAN_NONE;
-    genops_pipeline *p = span_pipeline();
+    genops_pipeline *p = genops_py_span_pipeline();
     if (!p && PyErr_Occurred())
         goto out;
     if (p)
@@ -332,7 +329,8 @@ int genops_py_module_init(PyObject *m)
     Py_INCREF(genops_py_context_var);
     if (genops_py_add_object(m, "span_var", genops_py_span_var) < 0 ||
         genops_py_add_object(m, "context_var", genops_py_context_var) < 0 ||
-        genops_py_span_type_init(m) < 0 || genops_py_context_type_init(m) < 0)
+        genops_py_span_type_init(m) < 0 || genops_py_context_type_init(m) < 0 ||
+        genops_py_otel_export_init(m) < 0)
         return -1;
     return PyModule_AddFunctions(m, module_functions);
 }

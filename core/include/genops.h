@@ -804,6 +804,18 @@ GENOPS_API genops_span genops_operation_start(genops_pipeline *pipeline, const c
                                               const genops_attribute *attrs, size_t count,
                                               genops_error *err);
 
+/* Start a span that was recorded elsewhere and is handed over whole (a binding's
+ * converter for another SDK's finished spans, such as the Python package's
+ * OpenTelemetry processor): its own trace id, span id and trace flags from *ids, its
+ * parent span id (NULL or all zero: a root of ids->trace_id) and its start time
+ * (nanoseconds since the epoch). Set the rest with the calls below and end it with
+ * genops_span_end_at. GENOPS_EINVAL when ids is NULL or has an all-zero trace or span
+ * id (W3C: invalid); otherwise as genops_span_start. */
+GENOPS_API genops_span genops_span_start_with_ids(genops_pipeline *pipeline, const char *name,
+                                                  const genops_span_context *ids,
+                                                  const uint8_t *parent_span_id,
+                                                  uint64_t start_unix_ns, genops_error *err);
+
 /* Set one attribute; setting a key again keeps the last value. A NULL value is
  * ignored. Past the count limit new keys are dropped (counted on the span); strings
  * past the length limit are truncated (counted). */
@@ -841,6 +853,11 @@ GENOPS_API genops_status genops_span_set_status(genops_span span, genops_span_st
 GENOPS_API genops_status genops_span_add_event(genops_span span, const char *name,
                                                const genops_attribute *attrs, size_t count,
                                                genops_error *err);
+/* genops_span_add_event with the event's time given (nanoseconds since the epoch). */
+GENOPS_API genops_status genops_span_add_event_at(genops_span span, const char *name,
+                                                  uint64_t time_unix_ns,
+                                                  const genops_attribute *attrs, size_t count,
+                                                  genops_error *err);
 /* Add an "exception" event with exception.type, exception.message and
  * exception.stacktrace (each may be NULL). Does not change the status. */
 GENOPS_API genops_status genops_span_record_exception(genops_span span, const char *type,

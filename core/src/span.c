@@ -118,6 +118,30 @@ genops_span genops_span_start(genops_pipeline *p, const char *name,
     return s ? span_publish(s) : GENOPS_SPAN_NONE;
 }
 
+genops_span genops_span_start_with_ids(genops_pipeline *p, const char *name,
+                                       const genops_span_context *ids,
+                                       const uint8_t *parent_span_id, uint64_t start_unix_ns,
+                                       genops_error *err)
+{
+    static const uint8_t zero[16];
+    if (!ids || memcmp(ids->trace_id, zero, 16) == 0 || memcmp(ids->span_id, zero, 8) == 0) {
+        error_set(err, GENOPS_EINVAL, "span ids are %s", ids ? "all zero (invalid)" : "NULL");
+        return GENOPS_SPAN_NONE;
+    }
+    struct span *s = span_open(p, name, NULL, err);
+    if (!s)
+        return GENOPS_SPAN_NONE;
+    memcpy(s->trace_id, ids->trace_id, sizeof s->trace_id);
+    memcpy(s->span_id, ids->span_id, sizeof s->span_id);
+    s->trace_flags = ids->trace_flags;
+    if (parent_span_id && memcmp(parent_span_id, zero, 8) != 0) {
+        memcpy(s->parent_span_id, parent_span_id, sizeof s->parent_span_id);
+        s->has_parent = true;
+    }
+    s->start_ns = start_unix_ns;
+    return span_publish(s);
+}
+
 /* ---- operations --------------------------------------------------------------- */
 
 genops_span genops_operation_start(genops_pipeline *p, const char *name, const char *type,
@@ -202,6 +226,13 @@ genops_status genops_span_set_status(genops_span h, genops_span_status code, con
 genops_status genops_span_add_event(genops_span h, const char *name, const genops_attribute *attrs,
                                     size_t count, genops_error *err)
 {
+    return genops_span_add_event_at(h, name, clock_unix_ns(), attrs, count, err);
+}
+
+genops_status genops_span_add_event_at(genops_span h, const char *name, uint64_t time_unix_ns,
+                                       const genops_attribute *attrs, size_t count,
+                                       genops_error *err)
+{
     struct span *s = span_lookup(h);
     if (!s)
         return span_stale(err, h);
@@ -224,7 +255,7 @@ genops_status genops_span_add_event(genops_span h, const char *name, const genop
     }
     struct event *ev = &s->events[s->event_count];
     memset(ev, 0, sizeof *ev);
-    ev->time_ns = clock_unix_ns();
+    ev->time_ns = time_unix_ns;
     ev->name = attr_copy_text(&s->arena, name, strlen(name), &ev->name_len);
     ev->attrs = count ? arena_alloc(&s->arena, count * sizeof *ev->attrs) : NULL;
     if (!ev->name || (count && !ev->attrs))

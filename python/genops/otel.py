@@ -4,7 +4,7 @@ OpenTelemetry itself."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from opentelemetry import context, trace
 
@@ -36,4 +36,14 @@ def detach(token: object) -> None:
     context.detach(token)  # type: ignore[arg-type]
 
 
-__all__ = ["attach", "current_parent", "detach"]
+def __getattr__(name: str) -> Any:
+    """NativeSpanProcessor and NativeSpanExporter (genops.otel_sdk), imported on first
+    use: they need opentelemetry-sdk, the rest of this module only opentelemetry-api."""
+    if name in ("NativeSpanProcessor", "NativeSpanExporter"):
+        from . import otel_sdk
+
+        return getattr(otel_sdk, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["attach", "current_parent", "detach"]  # and, lazily, the two of __getattr__

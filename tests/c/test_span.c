@@ -439,6 +439,58 @@ static void test_times_status_kind_and_exception_event(void **state)
     fixture_close(&f);
 }
 
+static void test_a_span_handed_over_keeps_its_ids_and_times(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span_context ids = {.trace_flags = GENOPS_TRACE_FLAG_SAMPLED};
+    for (int i = 0; i < 16; i++)
+        ids.trace_id[i] = (uint8_t)(0xa0 + i);
+    for (int i = 0; i < 8; i++)
+        ids.span_id[i] = (uint8_t)(0x10 + i);
+    const uint8_t parent[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const uint64_t t0 = 1700000000123456789ull;
+    genops_span s = genops_span_start_with_ids(f.pipeline, "otel", &ids, parent, t0, NULL);
+    assert_int_not_equal(s, GENOPS_SPAN_NONE);
+    assert_int_equal(genops_span_add_event_at(s, "tick", t0 + 5, NULL, 0, NULL), GENOPS_OK);
+    genops_span_end_at(s, t0 + 1000, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    genops_span_context got;
+    genops_span_data_context(d, &got);
+    assert_memory_equal(got.trace_id, ids.trace_id, 16);
+    assert_memory_equal(got.span_id, ids.span_id, 8);
+    assert_int_equal(got.trace_flags, GENOPS_TRACE_FLAG_SAMPLED);
+    uint8_t link[8];
+    assert_true(genops_span_data_parent(d, link));
+    assert_memory_equal(link, parent, 8);
+    assert_int_equal(genops_span_data_start_ns(d), t0);
+    assert_int_equal(genops_span_data_end_ns(d), t0 + 1000);
+    uint64_t t;
+    assert_string_equal(genops_span_data_event(d, 0, &t), "tick");
+    assert_int_equal(t, t0 + 5);
+    genops_memory_exporter_clear(f.memory);
+
+    /* A zero parent is a root of the given trace; invalid ids are refused. */
+    const uint8_t none[8] = {0};
+    s = genops_span_start_with_ids(f.pipeline, "root", &ids, none, t0, NULL);
+    genops_span_end_at(s, t0, NULL);
+    d = fixture_only_span(&f);
+    assert_false(genops_span_data_parent(d, NULL));
+    genops_span_data_context(d, &got);
+    assert_memory_equal(got.trace_id, ids.trace_id, 16);
+    genops_error err;
+    assert_int_equal(genops_span_start_with_ids(f.pipeline, "x", NULL, NULL, t0, &err),
+                     GENOPS_SPAN_NONE);
+    assert_int_equal(err.code, GENOPS_EINVAL);
+    genops_span_context zero = {{0}, {0}, 0};
+    memcpy(zero.span_id, ids.span_id, 8);
+    assert_int_equal(genops_span_start_with_ids(f.pipeline, "x", &zero, NULL, t0, &err),
+                     GENOPS_SPAN_NONE);
+    assert_int_equal(err.code, GENOPS_EINVAL);
+    fixture_close(&f);
+}
+
 static void test_ok_status_is_final_and_unset_is_ignored(void **state)
 {
     (void)state;
@@ -550,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_children_share_the_trace_and_link_the_parent),
         cmocka_unit_test(test_ids_are_distinct_and_never_zero),
         cmocka_unit_test(test_times_status_kind_and_exception_event),
+        cmocka_unit_test(test_a_span_handed_over_keeps_its_ids_and_times),
         cmocka_unit_test(test_ok_status_is_final_and_unset_is_ignored),
         cmocka_unit_test(test_event_count_limit),
         cmocka_unit_test(test_racing_ends_submit_the_span_once),

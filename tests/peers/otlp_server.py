@@ -78,6 +78,14 @@ def _decode_json(body: bytes) -> tuple[list[dict], dict]:
     return spans, resource
 
 
+def any_value(v) -> object:
+    """An OTLP AnyValue (the official class) as Python: arrays as tuples, unset as None."""
+    kind = v.WhichOneof("value")
+    if kind == "array_value":
+        return tuple(any_value(x) for x in v.array_value.values)
+    return getattr(v, kind) if kind else None
+
+
 def decode_protobuf(body: bytes) -> tuple[list[dict], dict]:
     req = trace_service_pb2.ExportTraceServiceRequest()
     req.ParseFromString(body)
@@ -185,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             record["body_bytes"] = len(body)
             if not self.server.decode:
                 return record
+            record["body"] = body  # for a test that decodes more than the summary below
             if ctype == "application/json":
                 record["spans"], record["resource"] = _decode_json(body)
             else:

@@ -19,6 +19,7 @@ from genops.exporters.otlp import configure_multi_backend_export, configure_otlp
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
 from hec_server import HecServer  # noqa: E402
+from otlp_server import any_value  # noqa: E402
 
 available = genops.status()["available_exporters"]
 pytestmark = pytest.mark.skipif("otlp" not in available, reason="no OTLP exporter in this build")
@@ -71,7 +72,7 @@ class Collector:
             req = trace_service_pb2.ExportTraceServiceRequest()
             req.ParseFromString(body)
             for rs in req.resource_spans:
-                resource = {a.key: _any(a.value) for a in rs.resource.attributes}
+                resource = {a.key: any_value(a.value) for a in rs.resource.attributes}
                 for ss in rs.scope_spans:
                     for s in ss.spans:
                         out.append(
@@ -79,22 +80,16 @@ class Collector:
                                 "name": s.name,
                                 "span_id": s.span_id.hex(),
                                 "parent": s.parent_span_id.hex() or None,
-                                "attributes": {a.key: _any(a.value) for a in s.attributes},
+                                "attributes": {a.key: any_value(a.value) for a in s.attributes},
                                 "status": (s.status.code, s.status.message),
                                 "events": [
-                                    (e.name, {a.key: _any(a.value) for a in e.attributes}) for e in s.events
+                                    (e.name, {a.key: any_value(a.value) for a in e.attributes})
+                                    for e in s.events
                                 ],
                                 "resource": resource,
                             }
                         )
         return out
-
-
-def _any(v):
-    kind = v.WhichOneof("value")
-    if kind == "array_value":
-        return tuple(_any(x) for x in v.array_value.values)
-    return getattr(v, kind) if kind else None
 
 
 def _json_any(v):
