@@ -97,19 +97,12 @@ def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
 
 def test_init_reports_what_it_patched(spans):
     status = genops.status()
-    has_boto3 = importlib.util.find_spec("boto3") is not None
-    has_mistral = importlib.util.find_spec("mistralai") is not None
-    assert (
-        status["instrumented_providers"]
-        == ["openai", "openrouter", "anthropic"] + ["bedrock"] * has_boto3 + ["mistral"] * has_mistral
-    )
-    assert status["available_providers"] == {
-        "openai": True,
-        "openrouter": True,
-        "anthropic": True,
-        "bedrock": has_boto3,
-        "mistral": has_mistral,
-    }
+    sdks = {"bedrock": "boto3", "mistral": "mistralai", "gemini": "google.genai"}
+    has = {name: importlib.util.find_spec(sdk) is not None for name, sdk in sdks.items()}
+    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"] + [
+        name for name in sdks if has[name]
+    ]
+    assert status["available_providers"] == {"openai": True, "openrouter": True, "anthropic": True, **has}
 
 
 def test_openai_chat_records_usage_cost_and_genai_names(spans, server):
