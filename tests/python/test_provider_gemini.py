@@ -5,58 +5,29 @@ not retry unless asked). Expected costs come from prices.json read with json."""
 from __future__ import annotations
 
 import asyncio
-import json
-import pathlib
-import sys
 from decimal import Decimal
 
 import pytest
+from provider_tests import PRICES, check_uninstrument_restores, only
 
 import genops
 import genops.pricing
-from genops.providers import _call
 
 genai = pytest.importorskip("google.genai")
 from google.genai import errors, types  # noqa: E402
 from google.genai.models import AsyncModels, Models  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "peers"))
-from ai_server import AiServer  # noqa: E402
-
-PRICES = json.loads((ROOT / "python" / "genops" / "pricing" / "prices.json").read_text())["providers"]
 MODEL = "gemini-2.5-flash"
 PATCHED = [(o, n) for o in (Models, AsyncModels) for n in ("generate_content", "generate_content_stream")]
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = AiServer()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def spans(genops_memory):
-    _call._reported.clear()
-    genops.pricing.reset_prices()
-    yield genops_memory
-    genops.uninstrument()
 
 
 _clients = []  # a genai.Client closes its HTTP client when collected: keep them
 
 
-def client(server, api_key="test-key"):
-    c = genai.Client(api_key=api_key, http_options=types.HttpOptions(base_url=server.url))
+def client(ai_server, api_key="test-key"):
+    c = genai.Client(api_key=api_key, http_options=types.HttpOptions(base_url=ai_server.url))
     _clients.append(c)
     return c
-
-
-def only(spans):
-    got = spans.finished_spans()
-    assert len(got) == 1, [s.name for s in got]
-    return got[0]
 
 
 def cost(usage):
@@ -85,49 +56,49 @@ def check(span, response, usage, name="gemini.generate_content"):
     assert a["server.address"] == "127.0.0.1"
 
 
-def test_init_patches_gemini(spans):
+def test_init_patches_gemini(provider_spans):
     assert "gemini" in genops.status()["instrumented_providers"]
     assert genops.status()["available_providers"]["gemini"] is True
 
 
-def test_generate_content_records_usage_cost_and_genai_names(spans, server):
-    r = client(server).models.generate_content(model=MODEL, contents="Hello")
+def test_generate_content_records_usage_cost_and_genai_names(provider_spans, ai_server):
+    r = client(ai_server).models.generate_content(model=MODEL, contents="Hello")
     assert type(r) is types.GenerateContentResponse and r.text == "Hello, world!"
     assert r.model_version == "gemini-2.5-flash-001"  # priced as gemini-2.5-flash
-    check(only(spans), r, r.usage_metadata)
+    check(only(provider_spans), r, r.usage_metadata)
 
 
-def test_stream_records_the_last_chunks_usage_when_it_ends(spans, server):
-    stream = client(server).models.generate_content_stream(model=MODEL, contents="Hello")
-    assert spans.finished_spans() == []
+def test_stream_records_the_last_chunks_usage_when_it_ends(provider_spans, ai_server):
+    stream = client(ai_server).models.generate_content_stream(model=MODEL, contents="Hello")
+    assert provider_spans.finished_spans() == []
     chunks = list(stream)
     assert "".join(c.text for c in chunks) == "Hello, world!"
-    span = only(spans)
+    span = only(provider_spans)
     check(span, chunks[-1], chunks[-1].usage_metadata, name="gemini.generate_content_stream")
     assert span.attributes["gen_ai.request.stream"] is True
 
 
-def test_a_stream_closed_early_ends_with_what_it_saw(spans, server):
-    stream = client(server).models.generate_content_stream(model=MODEL, contents="Hello")
+def test_a_stream_closed_early_ends_with_what_it_saw(provider_spans, ai_server):
+    stream = client(ai_server).models.generate_content_stream(model=MODEL, contents="Hello")
     first = next(stream)
     stream.close()
-    a = only(spans).attributes
+    a = only(provider_spans).attributes
     assert a["genops.tokens.input"] == first.usage_metadata.prompt_token_count
     assert a["genops.tokens.output"] == first.usage_metadata.candidates_token_count
     stream.close()
-    assert len(spans.finished_spans()) == 1
+    assert len(provider_spans.finished_spans()) == 1
 
 
-def test_a_stream_never_read_sent_nothing_and_records_nothing(spans, server):
-    before = len(server.received())
-    stream = client(server).models.generate_content_stream(model=MODEL, contents="Hello")
+def test_a_stream_never_read_sent_nothing_and_records_nothing(provider_spans, ai_server):
+    before = len(ai_server.received())
+    stream = client(ai_server).models.generate_content_stream(model=MODEL, contents="Hello")
     del stream
-    assert len(server.received()) == before and spans.finished_spans() == []
+    assert len(ai_server.received()) == before and provider_spans.finished_spans() == []
 
 
-def test_async_generate_and_stream(spans, server):
+def test_async_generate_and_stream(provider_spans, ai_server):
     async def main():
-        c = client(server)
+        c = client(ai_server)
         r = await c.aio.models.generate_content(model=MODEL, contents="Hello")
         stream = await c.aio.models.generate_content_stream(model=MODEL, contents="Hello")
         chunks = [x async for x in stream]
@@ -137,7 +108,7 @@ def test_async_generate_and_stream(spans, server):
         return r, chunks
 
     r, chunks = asyncio.run(main())
-    first, second, third = spans.finished_spans()
+    first, second, third = provider_spans.finished_spans()
     check(first, r, r.usage_metadata)
     check(second, chunks[-1], chunks[-1].usage_metadata, name="gemini.generate_content_stream")
     assert (
@@ -147,38 +118,32 @@ def test_async_generate_and_stream(spans, server):
 
 
 @pytest.mark.parametrize("model, api_key, status", [(MODEL, "", 403), ("rate-limit", "test-key", 429)])
-def test_errors_are_recorded_and_reraised_unchanged(spans, server, model, api_key, status):
-    c = client(server, api_key="x")
+def test_errors_are_recorded_and_reraised_unchanged(provider_spans, ai_server, model, api_key, status):
+    c = client(ai_server, api_key="x")
     if not api_key:  # a key the SDK accepts, then no key header on the wire
         c._api_client._http_options.headers.pop("x-goog-api-key", None)
     with pytest.raises(errors.ClientError) as caught:
         c.models.generate_content(model=model, contents="Hello")
     assert caught.value.code == status
-    span = only(spans)
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.attributes["error.type"] == "ClientError"
     assert span.attributes["http.response.status_code"] == status
     assert [e.name for e in span.events] == ["exception"]
 
 
-def test_a_stream_error_is_recorded_and_reraised(spans, server):
+def test_a_stream_error_is_recorded_and_reraised(provider_spans, ai_server):
     with pytest.raises(errors.ClientError):
-        list(client(server).models.generate_content_stream(model="rate-limit", contents="Hello"))
-    span = only(spans)
+        list(client(ai_server).models.generate_content_stream(model="rate-limit", contents="Hello"))
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.attributes["http.response.status_code"] == 429
 
 
-def test_uninstrument_restores_every_attribute_exactly(genops_memory, server):
-    genops.uninstrument()
-    before = {(o, n): o.__dict__[n] for o, n in PATCHED}
-    genops.init(exporter_type="memory")
-    during = {(o, n): o.__dict__[n] for o, n in PATCHED}
-    assert all(during[k] is not before[k] and during[k].__wrapped__ is before[k] for k in before)
-    genops.uninstrument()
-    assert all(o.__dict__[n] is before[(o, n)] for o, n in PATCHED)
-    genops_memory.clear()
-    client(server).models.generate_content(model=MODEL, contents="Hello")
-    list(client(server).models.generate_content_stream(model=MODEL, contents="Hello"))
-    assert genops_memory.finished_spans() == []
+def test_uninstrument_restores_every_attribute_exactly(genops_memory, ai_server):
+    def calls():
+        client(ai_server).models.generate_content(model=MODEL, contents="Hello")
+        list(client(ai_server).models.generate_content_stream(model=MODEL, contents="Hello"))
+
+    check_uninstrument_restores(genops_memory, PATCHED, calls)
 
 
 def test_genops_ai_style_names(genops_memory):
