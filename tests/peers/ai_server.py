@@ -31,6 +31,11 @@ https://ai.google.dev/gemini-api/docs/troubleshooting) is served on its own path
 x-goog-api-key, else 403 PERMISSION_DENIED; "rate-limit" a 429 RESOURCE_EXHAUSTED;
 "gemini-2.5-flash" answers with modelVersion "gemini-2.5-flash-001".
 
+Cohere's v2 API (https://docs.cohere.com/reference/chat, .../chat-stream, .../embed;
+its errors are {"message": ...}) is served under the path prefix /cohere: POST
+/cohere/v2/chat (stream: server-sent events message-start ... message-end, the usage in
+message-end) and /cohere/v2/embed; any key but "test-key" a 401; "rate-limit" a 429.
+
 A request in absolute form (``POST http://openrouter.ai/api/v1/...``, as a client
 using this server as its HTTP proxy sends it) is answered the same way, its host kept:
 that is how the OpenRouter test reaches no network.
@@ -146,6 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
         if ":" in path and "/models/" in path:
             model, _, method = path.rpartition("/models/")[2].partition(":")
             return self._gemini(unquote(model), method, body)
+        if path.startswith("/cohere/"):
+            return self._cohere(path[len("/cohere") :], body)
         if path.startswith("/mistral/"):
             return self._mistral(path[len("/mistral") :], body)
         if path.startswith("/model/"):
@@ -411,6 +418,62 @@ class _Handler(BaseHTTPRequestHandler):
             last = {"index": 0, "delta": {"content": ""}, "finish_reason": "stop"}
             yield None, json.dumps({**chunk, "choices": [last], "usage": usage})
             yield None, "[DONE]"
+
+        self._sse(events())
+
+    # ---- Cohere ---------------------------------------------------------------------------
+    def _cohere(self, path: str, body: dict[str, Any]) -> None:
+        if self.headers.get("Authorization") != "Bearer test-key":
+            return self._json(401, {"message": "invalid api token"})
+        field = {"/v2/chat": "messages", "/v2/embed": "texts"}.get(path)
+        if field is None:
+            return self._json(404, {"message": f"no route {path}"})
+        for name in ("model", field):
+            if not body.get(name):
+                return self._json(400, {"message": f"invalid request: {name} must not be empty"})
+        if body["model"] == "rate-limit":
+            return self._json(429, {"message": "trial key rate limit exceeded"}, {"retry-after": "20"})
+        prompt = _input_tokens(body) if field == "messages" else 8 + len(json.dumps(body["texts"]))
+        billed = {"input_tokens": prompt, "output_tokens": 30 if field == "messages" else 0}
+        if field == "texts":
+            meta = {"api_version": {"version": "2"}, "billed_units": {"input_tokens": prompt}}
+            vectors = [[0.25, -0.5, 0.125] for _ in body["texts"]]
+            return self._json(
+                200,
+                {
+                    "id": "embed-local1",
+                    "embeddings": {"float": vectors},
+                    "texts": body["texts"],
+                    "meta": meta,
+                    "response_type": "embeddings_by_type",
+                },
+            )
+        usage = {
+            "billed_units": billed,
+            "tokens": {"input_tokens": prompt + 200, "output_tokens": 30},  # with the prompt template
+            "cached_tokens": 64,
+        }
+        text = "".join(STREAM_TEXT)
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": [{"type": "text", "text": text}]}
+            return self._json(
+                200, {"id": "cohere-local1", "finish_reason": "COMPLETE", "message": message, "usage": usage}
+            )
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            start = {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}
+            yield (
+                "message-start",
+                json.dumps({"id": "cohere-local1", "type": "message-start", "delta": {"message": start}}),
+            )
+            content = {"message": {"content": {"type": "text", "text": ""}}}
+            yield "content-start", json.dumps({"type": "content-start", "index": 0, "delta": content})
+            for t in STREAM_TEXT:
+                delta = {"message": {"content": {"text": t}}}
+                yield "content-delta", json.dumps({"type": "content-delta", "index": 0, "delta": delta})
+            yield "content-end", json.dumps({"type": "content-end", "index": 0})
+            end = {"finish_reason": "COMPLETE", "usage": usage}
+            yield "message-end", json.dumps({"type": "message-end", "delta": end})
 
         self._sse(events())
 

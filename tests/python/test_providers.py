@@ -73,7 +73,7 @@ def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
 
 def test_init_reports_what_it_patched(provider_spans):
     status = genops.status()
-    sdks = {"bedrock": "boto3", "mistral": "mistralai", "gemini": "google.genai"}
+    sdks = {"bedrock": "boto3", "mistral": "mistralai", "gemini": "google.genai", "cohere": "cohere"}
     has = {name: importlib.util.find_spec(sdk) is not None for name, sdk in sdks.items()}
     assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"] + [
         name for name in sdks if has[name]

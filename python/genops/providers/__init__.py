@@ -23,6 +23,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "bedrock": ("bedrock", "patch_bedrock", "unpatch_bedrock"),
     "mistral": ("mistral", "patch_mistral", "unpatch_mistral"),
     "gemini": ("gemini", "patch_gemini", "unpatch_gemini"),
+    "cohere": ("cohere", "patch_cohere", "unpatch_cohere"),
 }
 
 
