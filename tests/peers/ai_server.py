@@ -24,6 +24,18 @@ is served under the path prefix /mistral (its paths are OpenAI's, its shapes dif
 stream always ends with a chunk that carries the usage; a missing field is a 422 with
 FastAPI's "detail" list; any key but "test-key" a 401 {"message": "Unauthorized"}).
 
+Google Gemini (https://ai.google.dev/api/generate-content - generateContent,
+streamGenerateContent?alt=sse, UsageMetadata; errors as google.rpc.Status:
+https://ai.google.dev/gemini-api/docs/troubleshooting) is served on its own paths
+(POST /v1beta/models/{model}:generateContent | :streamGenerateContent): the key in
+x-goog-api-key, else 403 PERMISSION_DENIED; "rate-limit" a 429 RESOURCE_EXHAUSTED;
+"gemini-2.5-flash" answers with modelVersion "gemini-2.5-flash-001".
+
+Cohere's v2 API (https://docs.cohere.com/reference/chat, .../chat-stream, .../embed;
+its errors are {"message": ...}) is served under the path prefix /cohere: POST
+/cohere/v2/chat (stream: server-sent events message-start ... message-end, the usage in
+message-end) and /cohere/v2/embed; any key but "test-key" a 401; "rate-limit" a 429.
+
 A request in absolute form (``POST http://openrouter.ai/api/v1/...``, as a client
 using this server as its HTTP proxy sends it) is answered the same way, its host kept:
 that is how the OpenRouter test reaches no network.
@@ -40,13 +52,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
-SNAPSHOTS = {"gpt-4o": "gpt-4o-2024-08-06", "claude-sonnet-4": "claude-sonnet-4-20250514"}
+SNAPSHOTS = {
+    "gpt-4o": "gpt-4o-2024-08-06",
+    "claude-sonnet-4": "claude-sonnet-4-20250514",
+    "gemini-2.5-flash": "gemini-2.5-flash-001",
+}
 STREAM_TEXT = ["Hel", "lo", ", ", "wor", "ld", "!"]
 CREATED = 1_760_000_000
 
 
 def _input_tokens(body: dict[str, Any]) -> int:
-    return 100 + len(json.dumps(body.get("messages", body.get("input", ""))))
+    return 100 + len(json.dumps(body.get("messages", body.get("contents", body.get("input", "")))))
 
 
 def _openai_error(status: int, message: str, kind: str, code: Optional[str]) -> dict[str, Any]:
@@ -132,6 +148,11 @@ class _Handler(BaseHTTPRequestHandler):
                 400, _openai_error(400, "body is not a JSON object", "invalid_request_error", None)
             )
         path = parts.path
+        if ":" in path and "/models/" in path:
+            model, _, method = path.rpartition("/models/")[2].partition(":")
+            return self._gemini(unquote(model), method, body)
+        if path.startswith("/cohere/"):
+            return self._cohere(path[len("/cohere") :], body)
         if path.startswith("/mistral/"):
             return self._mistral(path[len("/mistral") :], body)
         if path.startswith("/model/"):
@@ -399,6 +420,103 @@ class _Handler(BaseHTTPRequestHandler):
             yield None, "[DONE]"
 
         self._sse(events())
+
+    # ---- Cohere ---------------------------------------------------------------------------
+    def _cohere(self, path: str, body: dict[str, Any]) -> None:
+        if self.headers.get("Authorization") != "Bearer test-key":
+            return self._json(401, {"message": "invalid api token"})
+        field = {"/v2/chat": "messages", "/v2/embed": "texts"}.get(path)
+        if field is None:
+            return self._json(404, {"message": f"no route {path}"})
+        for name in ("model", field):
+            if not body.get(name):
+                return self._json(400, {"message": f"invalid request: {name} must not be empty"})
+        if body["model"] == "rate-limit":
+            return self._json(429, {"message": "trial key rate limit exceeded"}, {"retry-after": "20"})
+        prompt = _input_tokens(body) if field == "messages" else 8 + len(json.dumps(body["texts"]))
+        billed = {"input_tokens": prompt, "output_tokens": 30 if field == "messages" else 0}
+        if field == "texts":
+            meta = {"api_version": {"version": "2"}, "billed_units": {"input_tokens": prompt}}
+            vectors = [[0.25, -0.5, 0.125] for _ in body["texts"]]
+            return self._json(
+                200,
+                {
+                    "id": "embed-local1",
+                    "embeddings": {"float": vectors},
+                    "texts": body["texts"],
+                    "meta": meta,
+                    "response_type": "embeddings_by_type",
+                },
+            )
+        usage = {
+            "billed_units": billed,
+            "tokens": {"input_tokens": prompt + 200, "output_tokens": 30},  # with the prompt template
+            "cached_tokens": 64,
+        }
+        text = "".join(STREAM_TEXT)
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": [{"type": "text", "text": text}]}
+            return self._json(
+                200, {"id": "cohere-local1", "finish_reason": "COMPLETE", "message": message, "usage": usage}
+            )
+
+        def events() -> Iterator[tuple[Optional[str], str]]:
+            start = {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}
+            yield (
+                "message-start",
+                json.dumps({"id": "cohere-local1", "type": "message-start", "delta": {"message": start}}),
+            )
+            content = {"message": {"content": {"type": "text", "text": ""}}}
+            yield "content-start", json.dumps({"type": "content-start", "index": 0, "delta": content})
+            for t in STREAM_TEXT:
+                delta = {"message": {"content": {"text": t}}}
+                yield "content-delta", json.dumps({"type": "content-delta", "index": 0, "delta": delta})
+            yield "content-end", json.dumps({"type": "content-end", "index": 0})
+            end = {"finish_reason": "COMPLETE", "usage": usage}
+            yield "message-end", json.dumps({"type": "message-end", "delta": end})
+
+        self._sse(events())
+
+    # ---- Google Gemini ------------------------------------------------------------------
+    def _gemini_error(self, status: int, kind: str, message: str) -> None:
+        self._json(status, {"error": {"code": status, "message": message, "status": kind}})
+
+    def _gemini(self, model: str, method: str, body: dict[str, Any]) -> None:
+        if not self.headers.get("x-goog-api-key"):
+            return self._gemini_error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers")
+        if method not in ("generateContent", "streamGenerateContent"):
+            return self._gemini_error(404, "NOT_FOUND", f"no method {method}")
+        if not isinstance(body.get("contents"), list):
+            return self._gemini_error(400, "INVALID_ARGUMENT", "contents is not specified")
+        if model == "rate-limit":
+            return self._gemini_error(
+                429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."
+            )
+        prompt = _input_tokens(body)
+        version = SNAPSHOTS.get(model, model)
+
+        def chunk(texts: list[str], answered: int, done: bool) -> dict[str, Any]:
+            candidate: dict[str, Any] = {"content": {"parts": [{"text": t} for t in texts], "role": "model"}}
+            candidate["index"] = 0
+            usage: dict[str, Any] = {"promptTokenCount": prompt, "candidatesTokenCount": 3 * answered}
+            if done:
+                candidate["finishReason"] = "STOP"
+                usage.update(cachedContentTokenCount=prompt // 2, thoughtsTokenCount=24)
+            usage["totalTokenCount"] = (
+                prompt + usage["candidatesTokenCount"] + usage.get("thoughtsTokenCount", 0)
+            )
+            usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": prompt}]
+            return {
+                "candidates": [candidate],
+                "usageMetadata": usage,
+                "modelVersion": version,
+                "responseId": "gemini-local1",
+            }
+
+        if method == "generateContent":
+            return self._json(200, chunk(["".join(STREAM_TEXT)], len(STREAM_TEXT), True))
+        n = len(STREAM_TEXT)  # each chunk one piece of text, its usage the total so far
+        self._sse((None, json.dumps(chunk([STREAM_TEXT[i]], i + 1, i == n - 1))) for i in range(n))
 
     # ---- Anthropic ------------------------------------------------------------------
     def _anthropic(self, body: dict[str, Any]) -> None:

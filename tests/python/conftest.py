@@ -36,3 +36,30 @@ def one_span(genops_memory):
         return spans[0]
 
     return read
+
+
+@pytest.fixture(scope="module")
+def ai_server():
+    """tests/peers/ai_server.py on 127.0.0.1, one per test module."""
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "peers"))
+    from ai_server import AiServer
+
+    s = AiServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def provider_spans(genops_memory):
+    """genops.init(memory) (which patches the installed SDKs); uninstrument after."""
+    import genops
+    import genops.pricing
+    from genops.providers import _call
+
+    _call._reported.clear()
+    genops.pricing.reset_prices()
+    yield genops_memory
+    genops.uninstrument()

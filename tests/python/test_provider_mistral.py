@@ -5,16 +5,13 @@ reaches the network or waits). Expected costs come from prices.json read with js
 from __future__ import annotations
 
 import asyncio
-import json
-import pathlib
-import sys
 from decimal import Decimal
 
 import pytest
+from provider_tests import PRICES, check_uninstrument_restores, only
 
 import genops
 import genops.pricing
-from genops.providers import _call
 
 mistralai = pytest.importorskip("mistralai")
 from mistralai.client import Mistral, errors  # noqa: E402
@@ -22,40 +19,14 @@ from mistralai.client.chat import Chat  # noqa: E402
 from mistralai.client.embeddings import Embeddings  # noqa: E402
 from mistralai.client.utils import eventstreaming  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "peers"))
-from ai_server import AiServer  # noqa: E402
-
-PRICES = json.loads((ROOT / "python" / "genops" / "pricing" / "prices.json").read_text())["providers"]
 MESSAGES = [{"role": "user", "content": "Hello"}]
 PATCHED = [(Chat, n) for n in ("complete", "complete_async", "stream", "stream_async")] + [
     (Embeddings, n) for n in ("create", "create_async")
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    s = AiServer()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def spans(genops_memory):
-    _call._reported.clear()
-    genops.pricing.reset_prices()
-    yield genops_memory
-    genops.uninstrument()
-
-
-def client(server, api_key="test-key"):
-    return Mistral(api_key=api_key, server_url=server.url + "/mistral")
-
-
-def only(spans):
-    got = spans.finished_spans()
-    assert len(got) == 1, [s.name for s in got]
-    return got[0]
+def client(ai_server, api_key="test-key"):
+    return Mistral(api_key=api_key, server_url=ai_server.url + "/mistral")
 
 
 def cost(model, inp, out):
@@ -76,58 +47,58 @@ def check_chat(span, usage, name="mistral.chat.complete", model="mistral-large-l
     assert a["server.address"] == "127.0.0.1"
 
 
-def test_init_patches_mistral(spans):
+def test_init_patches_mistral(provider_spans):
     assert "mistral" in genops.status()["instrumented_providers"]
     assert genops.status()["available_providers"]["mistral"] is True
 
 
-def test_chat_complete_records_usage_cost_and_genai_names(spans, server):
-    r = client(server).chat.complete(model="mistral-large-latest", messages=MESSAGES)
+def test_chat_complete_records_usage_cost_and_genai_names(provider_spans, ai_server):
+    r = client(ai_server).chat.complete(model="mistral-large-latest", messages=MESSAGES)
     assert r.choices[0].message.content == "Hello, world!"
-    span = only(spans)
+    span = only(provider_spans)
     check_chat(span, r.usage)
-    assert span.attributes["server.port"] == int(server.url.rsplit(":", 1)[1])
+    assert span.attributes["server.port"] == int(ai_server.url.rsplit(":", 1)[1])
     assert span.attributes["gen_ai.response.id"] == r.id
     assert span.attributes["gen_ai.response.finish_reasons"] == ("stop",)
 
 
-def test_chat_stream_records_the_last_chunks_usage_when_it_ends(spans, server):
-    stream = client(server).chat.stream(model="mistral-large-latest", messages=MESSAGES)
+def test_chat_stream_records_the_last_chunks_usage_when_it_ends(provider_spans, ai_server):
+    stream = client(ai_server).chat.stream(model="mistral-large-latest", messages=MESSAGES)
     assert type(stream) is eventstreaming.EventStream
-    assert spans.finished_spans() == []  # open until the stream ends
+    assert provider_spans.finished_spans() == []  # open until the stream ends
     events = list(stream)
     assert "".join(e.data.choices[0].delta.content or "" for e in events) == "Hello, world!"
-    span = only(spans)
+    span = only(provider_spans)
     check_chat(span, events[-1].data.usage, name="mistral.chat.stream")
     assert span.attributes["gen_ai.request.stream"] is True
 
 
-def test_a_stream_closed_early_ends_the_operation_once(spans, server):
-    with client(server).chat.stream(model="mistral-large-latest", messages=MESSAGES) as stream:
+def test_a_stream_closed_early_ends_the_operation_once(provider_spans, ai_server):
+    with client(ai_server).chat.stream(model="mistral-large-latest", messages=MESSAGES) as stream:
         next(iter(stream))
-    span = only(spans)
+    span = only(provider_spans)
     assert span.status == "OK" and "genops.tokens.input" not in span.attributes
     stream.close()
-    assert len(spans.finished_spans()) == 1
+    assert len(provider_spans.finished_spans()) == 1
 
 
-def test_async_complete_and_stream(spans, server):
+def test_async_complete_and_stream(provider_spans, ai_server):
     async def main():
-        c = client(server)
+        c = client(ai_server)
         r = await c.chat.complete_async(model="mistral-large-latest", messages=MESSAGES)
         s = await c.chat.stream_async(model="mistral-large-latest", messages=MESSAGES)
         events = [e async for e in s]
         return r, events
 
     r, events = asyncio.run(main())
-    first, second = spans.finished_spans()
+    first, second = provider_spans.finished_spans()
     check_chat(first, r.usage)
     check_chat(second, events[-1].data.usage, name="mistral.chat.stream")
 
 
-def test_embeddings(spans, server):
-    r = client(server).embeddings.create(model="mistral-embed", inputs=["hello"])
-    a = only(spans).attributes
+def test_embeddings(provider_spans, ai_server):
+    r = client(ai_server).embeddings.create(model="mistral-embed", inputs=["hello"])
+    a = only(provider_spans).attributes
     assert a["gen_ai.operation.name"] == "embeddings" and a["genops.tokens.input"] == r.usage.prompt_tokens
     assert a["genops.cost.total"] == cost("mistral-embed", r.usage.prompt_tokens, 0)
 
@@ -139,26 +110,20 @@ def test_embeddings(spans, server):
         ("rate-limit", "test-key", errors.SDKError, 429),
     ],
 )
-def test_errors_are_recorded_and_reraised_unchanged(spans, server, model, api_key, error, status):
+def test_errors_are_recorded_and_reraised_unchanged(provider_spans, ai_server, model, api_key, error, status):
     with pytest.raises(error) as caught:
-        client(server, api_key=api_key).chat.complete(model=model, messages=MESSAGES)
-    span = only(spans)
+        client(ai_server, api_key=api_key).chat.complete(model=model, messages=MESSAGES)
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.attributes["error.type"] == type(caught.value).__qualname__
     assert span.attributes["http.response.status_code"] == status
     assert any(e.name == "exception" for e in span.events)
 
 
-def test_uninstrument_restores_every_attribute_exactly(genops_memory, server):
-    genops.uninstrument()
-    before = {(o, n): o.__dict__[n] for o, n in PATCHED}
-    genops.init(exporter_type="memory")
-    during = {(o, n): o.__dict__[n] for o, n in PATCHED}
-    assert all(during[k] is not before[k] and during[k].__wrapped__ is before[k] for k in before)
-    genops.uninstrument()
-    assert all(o.__dict__[n] is before[(o, n)] for o, n in PATCHED)
-    genops_memory.clear()
-    client(server).chat.complete(model="mistral-large-latest", messages=MESSAGES)
-    assert genops_memory.finished_spans() == []
+def test_uninstrument_restores_every_attribute_exactly(genops_memory, ai_server):
+    def calls():
+        client(ai_server).chat.complete(model="mistral-large-latest", messages=MESSAGES)
+
+    check_uninstrument_restores(genops_memory, PATCHED, calls)
 
 
 def test_genops_ai_style_names(genops_memory):

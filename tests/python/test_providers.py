@@ -15,51 +15,27 @@ import sys
 from decimal import Decimal
 
 import pytest
+from provider_tests import PRICES, only
 
 import genops
 import genops.pricing
-from genops.providers import _call
 
 openai = pytest.importorskip("openai")
 anthropic = pytest.importorskip("anthropic")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
-from ai_server import AiServer  # noqa: E402
 
-PRICES = json.loads((ROOT / "python" / "genops" / "pricing" / "prices.json").read_text())["providers"]
 MESSAGES = [{"role": "user", "content": "Hello"}]
 M = Decimal(1_000_000)
 
 
-@pytest.fixture(scope="module")
-def server():
-    s = AiServer()
-    yield s
-    s.close()
+def oai(ai_server, cls=None):
+    return (cls or openai.OpenAI)(base_url=ai_server.url + "/v1", api_key="test-key", max_retries=0)
 
 
-@pytest.fixture
-def spans(genops_memory):
-    """genops.init(memory) (which patches the installed SDKs); uninstrument after."""
-    _call._reported.clear()
-    genops.pricing.reset_prices()
-    yield genops_memory
-    genops.uninstrument()
-
-
-def only(spans):
-    got = spans.finished_spans()
-    assert len(got) == 1, [s.name for s in got]
-    return got[0]
-
-
-def oai(server, cls=None):
-    return (cls or openai.OpenAI)(base_url=server.url + "/v1", api_key="test-key", max_retries=0)
-
-
-def ant(server, cls=None):
-    return (cls or anthropic.Anthropic)(base_url=server.url, api_key="test-key", max_retries=0)
+def ant(ai_server, cls=None):
+    return (cls or anthropic.Anthropic)(base_url=ai_server.url, api_key="test-key", max_retries=0)
 
 
 def openai_cost(model, inp, cached, out):
@@ -95,84 +71,77 @@ def check_chat(span, usage, model="gpt-4o-2024-08-06", provider="openai"):
 # ---- OpenAI ---------------------------------------------------------------------------
 
 
-def test_init_reports_what_it_patched(spans):
+def test_init_reports_what_it_patched(provider_spans):
     status = genops.status()
-    has_boto3 = importlib.util.find_spec("boto3") is not None
-    has_mistral = importlib.util.find_spec("mistralai") is not None
-    assert (
-        status["instrumented_providers"]
-        == ["openai", "openrouter", "anthropic"] + ["bedrock"] * has_boto3 + ["mistral"] * has_mistral
-    )
-    assert status["available_providers"] == {
-        "openai": True,
-        "openrouter": True,
-        "anthropic": True,
-        "bedrock": has_boto3,
-        "mistral": has_mistral,
-    }
+    sdks = {"bedrock": "boto3", "mistral": "mistralai", "gemini": "google.genai", "cohere": "cohere"}
+    has = {name: importlib.util.find_spec(sdk) is not None for name, sdk in sdks.items()}
+    assert status["instrumented_providers"] == ["openai", "openrouter", "anthropic"] + [
+        name for name in sdks if has[name]
+    ]
+    assert status["available_providers"] == {"openai": True, "openrouter": True, "anthropic": True, **has}
 
 
-def test_openai_chat_records_usage_cost_and_genai_names(spans, server):
-    r = oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+def test_openai_chat_records_usage_cost_and_genai_names(provider_spans, ai_server):
+    r = oai(ai_server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
     assert isinstance(r, openai.types.chat.ChatCompletion) and r.choices[0].message.content == "Hello, world!"
-    span = only(spans)
+    span = only(provider_spans)
     check_chat(span, r.usage)
     assert span.attributes["gen_ai.response.finish_reasons"] == ("stop",)
     assert span.attributes["gen_ai.response.id"] == r.id
     assert span.attributes["server.address"] == "127.0.0.1"
 
 
-def test_openai_chat_stream_records_totals_at_the_end(spans, server):
-    stream = oai(server).chat.completions.create(
+def test_openai_chat_stream_records_totals_at_the_end(provider_spans, ai_server):
+    stream = oai(ai_server).chat.completions.create(
         model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
     )
     assert type(stream) is openai.Stream
-    assert spans.finished_spans() == []  # open until the stream ends
+    assert provider_spans.finished_spans() == []  # open until the stream ends
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Hello, world!"
-    span = only(spans)
+    span = only(provider_spans)
     check_chat(span, chunks[-1].usage)
     assert span.attributes["gen_ai.request.stream"] is True
 
 
-def test_openai_stream_without_include_usage_records_no_tokens_and_says_so(spans, server, caplog):
+def test_openai_stream_without_include_usage_records_no_tokens_and_says_so(provider_spans, ai_server, caplog):
     caplog.set_level(logging.WARNING, logger="genops")
-    with oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True) as stream:
+    with oai(ai_server).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True) as stream:
         assert len(list(stream)) == 8
-    a = only(spans).attributes
+    a = only(provider_spans).attributes
     assert a["genops.cost.model"] == "gpt-4o-2024-08-06" and "genops.tokens.input" not in a
     assert "genops.cost.total" not in a
     assert any("include_usage" in r.getMessage() for r in caplog.records)
 
 
-def test_openai_stream_closed_early_ends_the_operation_once(spans, server):
-    stream = oai(server).chat.completions.create(
+def test_openai_stream_closed_early_ends_the_operation_once(provider_spans, ai_server):
+    stream = oai(ai_server).chat.completions.create(
         model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
     )
     first = next(iter(stream))
     stream.close()
     stream.close()
-    span = only(spans)
+    span = only(provider_spans)
     assert span.status == "OK" and first.model == span.attributes["gen_ai.response.model"]
     assert "genops.tokens.input" not in span.attributes  # usage comes last: not seen
 
 
-def test_openai_chat_completions_stream_helper_is_recorded(spans, server):
-    with oai(server).chat.completions.stream(
+def test_openai_chat_completions_stream_helper_is_recorded(provider_spans, ai_server):
+    with oai(ai_server).chat.completions.stream(
         model="gpt-4o", messages=MESSAGES, stream_options={"include_usage": True}
     ) as stream:
         final = stream.get_final_completion()
-    check_chat(only(spans), final.usage)
+    check_chat(only(provider_spans), final.usage)
 
 
-def test_openai_responses_sync_and_stream(spans, server):
-    client = oai(server)
+def test_openai_responses_sync_and_stream(provider_spans, ai_server):
+    client = oai(ai_server)
     r = client.responses.create(model="gpt-4o", input="Hello")
     events = list(client.responses.create(model="gpt-4o", input="Hello", stream=True))
     done = events[-1].response
     assert events[-1].type == "response.completed"
-    got = spans.finished_spans()
+    got = provider_spans.finished_spans()
     assert [s.name for s in got] == ["openai.responses.create"] * 2
     for span, usage in zip(got, (r.usage, done.usage)):
         a = span.attributes
@@ -189,18 +158,18 @@ def test_openai_responses_sync_and_stream(spans, server):
         )
 
 
-def test_openai_embeddings(spans, server):
-    r = oai(server).embeddings.create(model="text-embedding-3-small", input="Hello")
+def test_openai_embeddings(provider_spans, ai_server):
+    r = oai(ai_server).embeddings.create(model="text-embedding-3-small", input="Hello")
     assert r.data[0].embedding == [0.25, -0.5, 0.125]
-    a = only(spans).attributes
+    a = only(provider_spans).attributes
     assert a["gen_ai.operation.name"] == "embeddings" and a["genops.tokens.input"] == r.usage.prompt_tokens
     price = Decimal(PRICES["openai"]["models"]["text-embedding-3-small"]["input"])
     assert a["genops.cost.total"] == float(r.usage.prompt_tokens * price / M)
 
 
-def test_openai_async_create_and_stream(spans, server):
+def test_openai_async_create_and_stream(provider_spans, ai_server):
     async def calls():
-        client = oai(server, openai.AsyncOpenAI)
+        client = oai(ai_server, openai.AsyncOpenAI)
         r = await client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
         stream = await client.chat.completions.create(
             model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
@@ -210,7 +179,7 @@ def test_openai_async_create_and_stream(spans, server):
         return r.usage, chunks[-1].usage
 
     usages = asyncio.run(calls())
-    got = spans.finished_spans()
+    got = provider_spans.finished_spans()
     assert len(got) == 2
     for span, usage in zip(got, usages):
         check_chat(span, usage)
@@ -219,42 +188,42 @@ def test_openai_async_create_and_stream(spans, server):
 @pytest.mark.parametrize(
     "model, error, status", [("error-400", "BadRequestError", 400), ("rate-limit", "RateLimitError", 429)]
 )
-def test_openai_error_is_recorded_and_reraised_unchanged(spans, server, model, error, status):
+def test_openai_error_is_recorded_and_reraised_unchanged(provider_spans, ai_server, model, error, status):
     with pytest.raises(getattr(openai, error)) as caught:
-        oai(server).chat.completions.create(model=model, messages=MESSAGES)
+        oai(ai_server).chat.completions.create(model=model, messages=MESSAGES)
     assert caught.value.status_code == status
-    span = only(spans)
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.status_message == str(caught.value)
     assert span.attributes["error.type"] == error and span.attributes["http.response.status_code"] == status
     assert [e.name for e in span.events] == ["exception"]
     assert span.events[0].attributes["exception.type"] == error
 
 
-def test_unknown_model_records_tokens_without_cost(spans, server):
-    r = oai(server).chat.completions.create(model="local-llama", messages=MESSAGES)
-    a = only(spans).attributes
+def test_unknown_model_records_tokens_without_cost(provider_spans, ai_server):
+    r = oai(ai_server).chat.completions.create(model="local-llama", messages=MESSAGES)
+    a = only(provider_spans).attributes
     assert a["genops.tokens.input"] == r.usage.prompt_tokens and "genops.cost.total" not in a
 
 
-def test_operation_is_a_child_with_the_governance_context(spans, server):
+def test_operation_is_a_child_with_the_governance_context(provider_spans, ai_server):
     genops.set_default_attributes(team="support")
     with genops.track_enhanced("ai.workflow", customer_id="acme") as parent:
-        oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
-    child, outer = spans.finished_spans()
+        oai(ai_server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    child, outer = provider_spans.finished_spans()
     assert child.parent_span_id == outer.span_id and child.trace_id == outer.trace_id
     assert parent is not None and child.attributes["genops.team"] == "support"
 
 
-def test_openrouter_is_recognised_by_base_url(spans, server):
-    # The server is the client's HTTP proxy: the request for openrouter.ai reaches it
+def test_openrouter_is_recognised_by_base_url(provider_spans, ai_server):
+    # The ai_server is the client's HTTP proxy: the request for openrouter.ai reaches it
     # in absolute form, and nothing resolves or reaches openrouter.ai.
-    http = openai.DefaultHttpxClient(proxy=server.url)
+    http = openai.DefaultHttpxClient(proxy=ai_server.url)
     client = openai.OpenAI(
         base_url="http://openrouter.ai/api/v1", api_key="k", max_retries=0, http_client=http
     )
     r = client.chat.completions.create(model="anthropic/claude-sonnet-4", messages=MESSAGES)
-    assert server.received()[-1]["host"] == "openrouter.ai"
-    a = only(spans).attributes
+    assert ai_server.received()[-1]["host"] == "openrouter.ai"
+    a = only(provider_spans).attributes
     assert a["gen_ai.provider.name"] == a["genops.cost.provider"] == "openrouter"
     p = PRICES["anthropic"]["models"]["claude-sonnet-4"]  # priced as the prefix's vendor
     cached = r.usage.prompt_tokens_details.cached_tokens
@@ -285,32 +254,32 @@ def check_message(span, usage, model="claude-sonnet-4-20250514"):
     assert a["genops.cost.total"] == float(want / M)
 
 
-def test_anthropic_create(spans, server):
-    m = ant(server).messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
+def test_anthropic_create(provider_spans, ai_server):
+    m = ant(ai_server).messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
     assert isinstance(m, anthropic.types.Message)
-    span = only(spans)
+    span = only(provider_spans)
     check_message(span, m.usage)
     assert span.attributes["gen_ai.response.finish_reasons"] == ("end_turn",)
     assert span.attributes["gen_ai.request.max_tokens"] == 64
 
 
-def test_anthropic_create_stream_and_messages_stream(spans, server):
-    client = ant(server)
+def test_anthropic_create_stream_and_messages_stream(provider_spans, ai_server):
+    client = ant(ai_server)
     events = list(
         client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES, stream=True)
     )
     assert [e.type for e in events][0] == "message_start"
     with client.messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as stream:
         final = stream.get_final_message()
-    got = spans.finished_spans()
+    got = provider_spans.finished_spans()
     assert len(got) == 2
     for span in got:
         check_message(span, final.usage)
 
 
-def test_anthropic_async(spans, server):
+def test_anthropic_async(provider_spans, ai_server):
     async def calls():
-        client = ant(server, anthropic.AsyncAnthropic)
+        client = ant(ai_server, anthropic.AsyncAnthropic)
         m = await client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
         stream = await client.messages.create(
             model="claude-sonnet-4", max_tokens=64, messages=MESSAGES, stream=True
@@ -321,18 +290,18 @@ def test_anthropic_async(spans, server):
         return m.usage, final.usage
 
     usage, streamed = asyncio.run(calls())
-    got = spans.finished_spans()
+    got = provider_spans.finished_spans()
     assert len(got) == 3
     check_message(got[0], usage)
     for span in got[1:]:
         check_message(span, streamed)
 
 
-def test_anthropic_stream_closed_early_keeps_what_it_saw(spans, server):
-    with ant(server).messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as stream:
+def test_anthropic_stream_closed_early_keeps_what_it_saw(provider_spans, ai_server):
+    with ant(ai_server).messages.stream(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES) as stream:
         first = next(iter(stream))
     assert first.type == "message_start"
-    a = only(spans).attributes
+    a = only(provider_spans).attributes
     u = first.message.usage
     assert (
         a["genops.tokens.input"] == u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens
@@ -340,10 +309,10 @@ def test_anthropic_stream_closed_early_keeps_what_it_saw(spans, server):
     assert a["genops.tokens.output"] == 1  # message_start's count; the final one never came
 
 
-def test_anthropic_rate_limit(spans, server):
+def test_anthropic_rate_limit(provider_spans, ai_server):
     with pytest.raises(anthropic.RateLimitError) as caught:
-        ant(server).messages.create(model="rate-limit", max_tokens=64, messages=MESSAGES)
-    span = only(spans)
+        ant(ai_server).messages.create(model="rate-limit", max_tokens=64, messages=MESSAGES)
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.attributes["http.response.status_code"] == 429
     assert span.events[0].attributes["exception.message"] == str(caught.value)
 
@@ -353,14 +322,14 @@ def test_anthropic_rate_limit(spans, server):
 BEDROCK_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 
 
-def bedrock(server):
+def bedrock(ai_server):
     boto3 = pytest.importorskip("boto3")
     from botocore.config import Config
 
     return boto3.client(
         "bedrock-runtime",
         region_name="us-east-1",
-        endpoint_url=server.url,
+        endpoint_url=ai_server.url,
         aws_access_key_id="test",
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}),
@@ -374,12 +343,12 @@ def anthropic_price(model, inp, out, read=0, write=0):
     return float(total / M)
 
 
-def test_bedrock_converse(spans, server):
-    r = bedrock(server).converse(
+def test_bedrock_converse(provider_spans, ai_server):
+    r = bedrock(ai_server).converse(
         modelId=BEDROCK_MODEL, messages=[{"role": "user", "content": [{"text": "Hello"}]}]
     )
     u = r["usage"]
-    span = only(spans)
+    span = only(provider_spans)
     a = span.attributes
     assert span.name == "aws.bedrock.converse" and span.status == "OK"
     assert a["gen_ai.provider.name"] == a["genops.cost.provider"] == "aws.bedrock"
@@ -398,11 +367,11 @@ def test_bedrock_converse(spans, server):
     assert a["genops.cost.total"] == want and a["gen_ai.response.finish_reasons"] == ("end_turn",)
 
 
-def test_bedrock_invoke_model_leaves_the_body_to_the_application(spans, server):
+def test_bedrock_invoke_model_leaves_the_body_to_the_application(provider_spans, ai_server):
     body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": MESSAGES}
-    r = bedrock(server).invoke_model(modelId=BEDROCK_MODEL, body=json.dumps(body))
+    r = bedrock(ai_server).invoke_model(modelId=BEDROCK_MODEL, body=json.dumps(body))
     usage = json.loads(r["body"].read())["usage"]  # still unread: genops used the headers
-    a = only(spans).attributes
+    a = only(provider_spans).attributes
     assert (
         a["genops.tokens.input"] == usage["input_tokens"]
         and a["genops.tokens.output"] == usage["output_tokens"]
@@ -412,11 +381,11 @@ def test_bedrock_invoke_model_leaves_the_body_to_the_application(spans, server):
     )
 
 
-def test_bedrock_throttling_is_recorded_and_reraised(spans, server):
-    client = bedrock(server)
+def test_bedrock_throttling_is_recorded_and_reraised(provider_spans, ai_server):
+    client = bedrock(ai_server)
     with pytest.raises(client.exceptions.ThrottlingException):
         client.converse(modelId="rate-limit", messages=[{"role": "user", "content": [{"text": "Hello"}]}])
-    span = only(spans)
+    span = only(provider_spans)
     assert span.status == "ERROR" and span.attributes["http.response.status_code"] == 429
     assert span.attributes["error.type"] == "ThrottlingException"
 
@@ -441,20 +410,20 @@ def patched_attributes():
     return {(o, n): o.__dict__[n] for o, n in names}
 
 
-def test_uninstrument_restores_every_attribute_exactly(genops_memory, server):
+def test_uninstrument_restores_every_attribute_exactly(genops_memory, ai_server):
     genops.uninstrument()
     before = patched_attributes()
     genops.init(exporter_type="memory")
     during = patched_attributes()
     assert all(during[k] is not before[k] for k in before)
     assert all(during[k].__wrapped__ is before[k] for k in before)
-    raw = oai(server).chat.completions.with_raw_response  # holds the patched bound method
+    raw = oai(ai_server).chat.completions.with_raw_response  # holds the patched bound method
     genops.uninstrument()
     after = patched_attributes()
     assert all(after[k] is before[k] for k in before)
     assert genops.status()["instrumented_providers"] == []
     genops_memory.clear()
-    oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    oai(ai_server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
     raw.create(model="gpt-4o", messages=MESSAGES)
     assert genops_memory.finished_spans() == []
 
@@ -491,13 +460,13 @@ def test_init_with_providers_list_patches_only_those(genops_memory, caplog):
 # ---- end to end and the SDK's own tracing --------------------------------------------
 
 
-def test_auto_instrument_then_provider_call_reaches_an_otlp_receiver(server):
+def test_auto_instrument_then_provider_call_reaches_an_otlp_receiver(ai_server):
     from otlp_server import OtlpServer
 
     with OtlpServer() as receiver:
         genops.auto_instrument(exporter_type="otlp", otlp_endpoint=receiver.base, service_name="guide")
         try:
-            r = oai(server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            r = oai(ai_server).chat.completions.create(model="gpt-4o", messages=MESSAGES)
             genops.flush(10)
         finally:
             genops.uninstrument()
@@ -512,7 +481,7 @@ def test_auto_instrument_then_provider_call_reaches_an_otlp_receiver(server):
     )
 
 
-def test_anthropic_sdk_span_goes_to_opentelemetry_and_the_call_is_recorded_once(spans, server):
+def test_anthropic_sdk_span_goes_to_opentelemetry_and_the_call_is_recorded_once(provider_spans, ai_server):
     sdk_trace = pytest.importorskip("opentelemetry.sdk.trace")
     export = pytest.importorskip("opentelemetry.sdk.trace.export")
     memory = pytest.importorskip("opentelemetry.sdk.trace.export.in_memory_span_exporter")
@@ -520,10 +489,10 @@ def test_anthropic_sdk_span_goes_to_opentelemetry_and_the_call_is_recorded_once(
     provider = sdk_trace.TracerProvider()
     provider.add_span_processor(export.SimpleSpanProcessor(exporter))
     client = anthropic.Anthropic(
-        base_url=server.url, api_key="k", max_retries=0, open_telemetry={"tracer_provider": provider}
+        base_url=ai_server.url, api_key="k", max_retries=0, open_telemetry={"tracer_provider": provider}
     )
     client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=MESSAGES)
-    ours = only(spans)
+    ours = only(provider_spans)
     theirs = exporter.get_finished_spans()
     assert [s.name for s in theirs] == ["anthropic.messages.create"]
     assert theirs[0].attributes["gen_ai.usage.output_tokens"] == ours.attributes["genops.tokens.output"]

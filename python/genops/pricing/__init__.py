@@ -11,7 +11,9 @@ Model names are matched as given first, then normalised: a provider prefix
 ("openai/gpt-4o" as OpenRouter and LiteLLM write it, "anthropic.claude-..." and
 "us.anthropic.claude-..." as Bedrock does) names the table to look in, and a dated
 snapshot or version suffix ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022",
-"gpt-4-0613", "-latest", "-v1:0", ":free") is dropped. A model that is still unknown has
+"gpt-4-0613", Gemini's "-001", "-latest", "-v1:0", ":free") is dropped. A provider that
+resells others' models without a table of its own (``gcp.vertex_ai``) is priced from
+theirs (Gemini's, then Anthropic's). A model that is still unknown has
 no price: its calls record tokens without a cost, and ``cost`` warns once per model on
 the "genops" logger.
 """
@@ -208,8 +210,16 @@ def set_price(
     return price
 
 
-# A vendor prefix (OpenRouter's "mistralai/...", Bedrock's "mistral.") -> its table.
-_VENDOR_TABLES = {"mistralai": "mistral_ai", "mistral": "mistral_ai"}
+# A vendor prefix (OpenRouter's "mistralai/...", "google/...", Bedrock's "mistral.",
+# LiteLLM's "gemini/...") -> its table.
+_VENDOR_TABLES = {
+    "mistralai": "mistral_ai",
+    "mistral": "mistral_ai",
+    "google": "gcp.gemini",
+    "gemini": "gcp.gemini",
+}
+# A provider without its own table for a model -> the tables to look in next.
+_RESELLERS = {"gcp.vertex_ai": ("gcp.gemini", "anthropic")}
 _BEDROCK_ID = re.compile(r"^(?:(?:us|eu|apac|global|us-gov)\.)?([a-z0-9]+)\.(.+)$")
 _SUFFIXES = (
     re.compile(r":[a-z0-9]+$"),  # OpenRouter variants (:free, :beta); Bedrock's ":0" after -v1
@@ -217,6 +227,7 @@ _SUFFIXES = (
     re.compile(r"-\d{4}-\d{2}-\d{2}$"),  # OpenAI snapshots (gpt-4o-2024-08-06)
     re.compile(r"[-@]\d{8}$"),  # Anthropic snapshots (-20241022; Vertex writes @20241022)
     re.compile(r"-\d{4}$"),  # older OpenAI snapshots (gpt-4-0613)
+    re.compile(r"-\d{3}$"),  # Gemini's stable versions (gemini-2.5-flash-001)
     re.compile(r"-latest$"),
 )
 
@@ -267,7 +278,7 @@ def _search(table: dict[str, dict[str, ModelPrice]], provider: str, model: str) 
         return exact
     vendor, names = normalize_model(model)
     vendor = _VENDOR_TABLES.get(vendor or "", vendor)
-    for where in (provider.lower(), vendor):
+    for where in (provider.lower(), vendor, *_RESELLERS.get(provider.lower(), ())):
         models = table.get(where or "")
         if models:
             for name in names:

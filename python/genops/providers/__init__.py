@@ -22,6 +22,8 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "anthropic": ("anthropic", "patch_anthropic", "unpatch_anthropic"),
     "bedrock": ("bedrock", "patch_bedrock", "unpatch_bedrock"),
     "mistral": ("mistral", "patch_mistral", "unpatch_mistral"),
+    "gemini": ("gemini", "patch_gemini", "unpatch_gemini"),
+    "cohere": ("cohere", "patch_cohere", "unpatch_cohere"),
 }
 
 

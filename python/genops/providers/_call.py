@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 from .. import _native, pricing
 
@@ -169,13 +170,16 @@ class ProviderCall:
 
     def fail(self, exc: BaseException, status: Optional[int] = None) -> None:
         """End with status ERROR, the exception as an event, error.type and the
-        HTTP status (given, else the exception's status_code). Idempotent."""
+        HTTP status (given, else the exception's int status_code, else its int code,
+        as google-genai's APIError has it). Idempotent."""
         if not self._take():
             return
         try:
             self._attrs["error.type"] = type(exc).__qualname__
             if status is None:
                 status = getattr(exc, "status_code", None)
+            if not isinstance(status, int):
+                status = getattr(exc, "code", None)
             if isinstance(status, int) and not isinstance(status, bool):
                 self._attrs["http.response.status_code"] = status
             self._record_usage()
@@ -209,6 +213,29 @@ def endpoint(resource: Any, classify: Callable[[str], str], default: str) -> tup
     except Exception:
         return default, {}
     return cached[1], dict(cached[2])
+
+
+_servers: dict[str, dict[str, Any]] = {}  # server URL -> server.address / server.port
+
+
+def server(url: Any) -> dict[str, Any]:
+    """{server.address, server.port} of a base URL string ({} when it is none), kept
+    per URL: the SDKs without an httpx URL object (Mistral, Gemini, Cohere, LiteLLM)."""
+    if not isinstance(url, str) or not url:
+        return {}
+    attrs = _servers.get(url)
+    if attrs is None:
+        try:
+            parts = urlsplit(url)
+            attrs = {"server.address": parts.hostname or ""}
+            if parts.port:
+                attrs["server.port"] = parts.port
+        except ValueError:
+            attrs = {}
+        if len(_servers) >= _MAX_ENDPOINTS:
+            _servers.clear()
+        _servers[url] = attrs
+    return dict(attrs)
 
 
 def start(

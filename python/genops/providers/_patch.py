@@ -32,7 +32,10 @@ class Patches:
         self._saved: list[tuple[type, str, Any]] = []
 
     def sdk_installed(self) -> bool:
-        return importlib.util.find_spec(self.sdk) is not None
+        try:  # a dotted name ("google.genai") raises when its parent is missing
+            return importlib.util.find_spec(self.sdk) is not None
+        except (ImportError, ValueError):
+            return False
 
     def patch(self, steps: Callable[[Patches], None], auto_track: bool = True) -> bool:
         """install(steps) with genops-ai's patch_X contract: True when patched now;

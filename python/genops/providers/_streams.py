@@ -15,7 +15,7 @@ to the cyclic garbage collector.
 from __future__ import annotations
 
 import weakref
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator, Optional
 
 from ._call import ProviderCall, report_once
 
@@ -97,6 +97,59 @@ def observe_async(stream: Any, call: ProviderCall, observe: Observer, iterator: 
     setattr(stream, iterator, observed())
     stream.close = close
     return stream
+
+
+def observe_generator(
+    start: Callable[[], Optional[ProviderCall]], inner: Iterator[Any], observe: Observer
+) -> Iterator[Any]:
+    """A stream that is a plain generator (Gemini's generate_content_stream, Cohere's
+    chat_stream: the request goes out when it is first advanced, and a generator takes no
+    instance attributes): a generator over inner that starts the operation (start())
+    when first advanced, shows it every item, and ends it when inner ends, fails or is
+    closed early. Never advanced, nothing was sent and nothing is recorded."""
+    call = start()
+    if call is None:
+        yield from inner
+        return
+    try:
+        for item in inner:
+            _see(call, observe, item)
+            yield item
+    except GeneratorExit:
+        close = getattr(inner, "close", None)
+        if close is not None:
+            close()
+        raise
+    except BaseException as e:
+        call.fail(e)
+        raise
+    finally:
+        call.finish()
+
+
+async def observe_async_generator(
+    start: Callable[[], Optional[ProviderCall]], inner: AsyncIterator[Any], observe: Observer
+) -> AsyncIterator[Any]:
+    """observe_generator for an async generator."""
+    call = start()
+    if call is None:
+        async for item in inner:
+            yield item
+        return
+    try:
+        async for item in inner:
+            _see(call, observe, item)
+            yield item
+    except GeneratorExit:
+        aclose = getattr(inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        raise
+    except BaseException as e:
+        call.fail(e)
+        raise
+    finally:
+        call.finish()
 
 
 def can_observe(stream: Any, iterator: str) -> bool:

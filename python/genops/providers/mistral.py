@@ -13,7 +13,6 @@ and the operation ends when the stream ends or is closed. The provider is
 from __future__ import annotations
 
 from typing import Any, Optional
-from urllib.parse import urlsplit
 
 from . import _call, _wrap
 from ._call import ProviderCall
@@ -49,21 +48,9 @@ def _observe(call: ProviderCall, obj: Any) -> None:
     _call.chat_completion(call, obj)
 
 
-_servers: dict[str, dict[str, Any]] = {}  # server URL -> server.address / server.port
-
-
 def _server(resource: Any) -> dict[str, Any]:
     try:
-        url = resource.sdk_configuration.get_server_details()[0]
-        attrs = _servers.get(url)
-        if attrs is None:
-            parts = urlsplit(url)
-            attrs = {"server.address": parts.hostname or ""}
-            if parts.port:
-                attrs["server.port"] = parts.port
-            if len(_servers) < 256:
-                _servers[url] = attrs
-        return dict(attrs)
+        return _call.server(resource.sdk_configuration.get_server_details()[0])
     except Exception:
         return {}
 
