@@ -51,6 +51,11 @@ endfunction()
 genops_add_driver(genops_otlp_driver otlp_driver.c)
 genops_add_pytest(test_otlp_exporter_py test_otlp_exporter.py
                   "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
+# OTLP/gRPC: tests/python/test_otlp_grpc.py against tests/peers/otlp_grpc_server.py
+# (grpcio), through the driver and through the Python package staged in <build>/python.
+genops_add_pytest(test_otlp_grpc_py test_otlp_grpc.py
+                  "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>"
+                  "PYTHONPATH=${CMAKE_BINARY_DIR}/python")
 
 # The fault matrix (tests/faults/, docs/reliability.md): the OTLP driver against a
 # scripted local server, one case per backend fault.

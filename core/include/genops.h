@@ -190,13 +190,15 @@ GENOPS_API genops_exporter *genops_console_exporter_new(int fd, genops_error *er
 
 /* ---- OTLP exporter ------------------------------------------------------------ */
 
-/* Sends batches as OTLP/HTTP ExportTraceServiceRequests (OpenTelemetry Collector,
- * Honeycomb, Cribl, any OTLP backend). docs/exporters/otlp.md has the details. */
+/* Sends batches as OTLP ExportTraceServiceRequests (OpenTelemetry Collector,
+ * Honeycomb, Cribl, any OTLP backend), over HTTP (OTLP/HTTP) or gRPC (OTLP/gRPC, HTTP/2).
+ * docs/exporters/otlp.md has the details. */
 
 typedef enum genops_otlp_protocol {
     GENOPS_OTLP_PROTOCOL_DEFAULT = 0,  /* the environment, else http/protobuf */
     GENOPS_OTLP_PROTOCOL_PROTOBUF = 1, /* http/protobuf: application/x-protobuf */
-    GENOPS_OTLP_PROTOCOL_JSON = 2      /* http/json: application/json */
+    GENOPS_OTLP_PROTOCOL_JSON = 2,     /* http/json: application/json */
+    GENOPS_OTLP_PROTOCOL_GRPC = 3      /* grpc: TraceService/Export over HTTP/2 */
 } genops_otlp_protocol;
 
 typedef enum genops_compression {
@@ -213,7 +215,9 @@ typedef struct genops_otlp_options {
     /* The full URL to POST to. A URL without a path (or with "/") gets "/v1/traces"
      * appended; any other path is used as is. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
      * (as is), else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/traces", else
-     * http://localhost:4318/v1/traces. Only http:// and https://. */
+     * http://localhost:4318/v1/traces. Only http:// and https://. With grpc, only the
+     * scheme and authority count (http:// is cleartext HTTP/2, https:// TLS); the path
+     * is the gRPC method's; default http://localhost:4317. */
     const char *endpoint;
     genops_otlp_protocol protocol;
     /* Extra request headers, as string-valued attributes (key = header name); they win
@@ -234,9 +238,10 @@ typedef struct genops_otlp_options {
 /* Zero *opt and set its struct_size. */
 GENOPS_API void genops_otlp_options_init(genops_otlp_options *opt);
 
-/* Create an OTLP/HTTP exporter from opt (NULL: the environment alone). Everything is
- * checked here: a malformed endpoint, header, timeout, compression or protocol value
- * (grpc is not supported), or an unreadable certificate file, is GENOPS_EINVAL naming
+/* Create an OTLP exporter from opt (NULL: the environment alone): OTLP/HTTP, or
+ * OTLP/gRPC when the protocol is grpc (the option, or OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL
+ * =grpc). Everything is checked here: a malformed endpoint, header, timeout, compression
+ * or protocol value, or an unreadable certificate file, is GENOPS_EINVAL naming
  * the option or variable. The caller owns the result until it is added to a pipeline
  * (genops_pipeline_add_exporter) or freed (genops_exporter_free). Makes no connection.
  * Always OTLP, even at a Splunk HEC endpoint (then a warning is logged once);

@@ -86,8 +86,7 @@ genops_status config_ms_soft(genops_duration_ms explicit_value, const char *name
     return config_u32_soft((uint32_t)explicit_value, name, fallback, 1, max, out, err);
 }
 
-/* The value of one hex digit, or -1. */
-static int hex_digit(unsigned char c)
+int config_hex_digit(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -132,8 +131,8 @@ genops_status config_kv_list(const char *name, const char *list, config_kv_fn fn
         for (size_t i = 0; i < raw_len; i++, n++) {
             int hi = 0, lo = 0;
             if (raw[i] == '%' &&
-                (i + 2 >= raw_len || (hi = hex_digit((unsigned char)raw[i + 1])) < 0 ||
-                 (lo = hex_digit((unsigned char)raw[i + 2])) < 0)) {
+                (i + 2 >= raw_len || (hi = config_hex_digit((unsigned char)raw[i + 1])) < 0 ||
+                 (lo = config_hex_digit((unsigned char)raw[i + 2])) < 0)) {
                 rc = error_set(err, GENOPS_EINVAL, "%s: the value of '%.*s' has a bad %%-escape",
                                name, (int)(key_len > 60 ? 60 : key_len), key);
                 break;

@@ -39,6 +39,9 @@ genops_status config_options_copy(void *dst, size_t size, const void *opt, const
 /* The value of variable name, or NULL when unset or empty. */
 const char *config_str(const char *name);
 
+/* The value of one hex digit (either case), or -1: what %-escapes are made of. */
+int config_hex_digit(unsigned char c);
+
 /* Called by config_kv_list for each member: key and value are trimmed, value is
  * percent-decoded and NUL-terminated (key is not). A non-OK return stops the walk. */
 typedef genops_status (*config_kv_fn)(const char *key, size_t key_len, const char *value,

@@ -10,7 +10,14 @@
  *  - "Expect:" with no value stops libcurl from sending Expect: 100-continue for large
  *    bodies, which costs a round trip (or a one-second wait on servers that ignore it).
  *  - Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself; nothing here
- *    overrides that. */
+ *    overrides that.
+ *  - CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE (CURLOPT_HTTP_VERSION(3)): "Issue non-TLS HTTP
+ *    requests using HTTP/2 without HTTP/1.1 Upgrade"; HTTPS still negotiates HTTP/2 in
+ *    the TLS handshake (ALPN). Debian's libcurl is built with nghttp2.
+ *  - Trailers reach the header callback too (CURLOPT_HEADERFUNCTION(3): a trailer "is
+ *    passed to the application using this callback as well", after the body and the
+ *    blank line that ends the headers); libcurl's HTTP/2 code does the same with the
+ *    trailing HEADERS frame, which is where gRPC puts grpc-status. */
 #include "http.h"
 
 #include <ctype.h>
@@ -54,6 +61,7 @@ struct http_client {
     struct http_tls tls; /* strings owned */
     int sockets[MAX_SOCKETS];
     size_t socket_count;
+    bool http2;
     long firsts[MAX_FIRSTS];
     size_t first_count;
     char errbuf[CURL_ERROR_SIZE];
@@ -311,8 +319,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     return len; /* the rest is read and dropped: a huge error page must not fail us */
 }
 
-/* Copy header line's value into out (bounded, trimmed) when its name is `name`. */
-static bool header_value(const char *line, size_t len, const char *name, char *out, size_t size)
+bool http_header_value(const char *line, size_t len, const char *name, char *out, size_t size)
 {
     size_t nl = strlen(name);
     if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
@@ -330,11 +337,21 @@ static bool header_value(const char *line, size_t len, const char *name, char *o
     return true;
 }
 
-/* libcurl hands over one response header line: note Retry-After and Content-Type. */
+/* What the header callback writes to: the response, and the request's own hook. */
+struct header_sink {
+    struct http_response *r;
+    const struct http_request *req;
+};
+
+/* libcurl hands over one response header line: note Retry-After and Content-Type, and
+ * pass it to the request's hook. */
 static size_t on_header(char *line, size_t size, size_t n, void *userp)
 {
-    struct http_response *r = userp;
+    const struct header_sink *sink = userp;
+    struct http_response *r = sink->r;
     size_t len = size * n;
+    if (sink->req->on_header)
+        sink->req->on_header(sink->req->header_ctx, line, len);
     char v[96];
     /* A new status line starts a new response (after a redirect or 100 Continue):
      * forget what the previous one said. */
@@ -342,14 +359,26 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
         r->retry_after_ms = -1;
         r->content_type[0] = 0;
         buf_truncate(&r->body, 0);
-    } else if (header_value(line, len, "Retry-After", v, sizeof v)) {
+    } else if (http_header_value(line, len, "Retry-After", v, sizeof v)) {
         int64_t ms;
         if (http_parse_retry_after(v, time(NULL), &ms))
             r->retry_after_ms = ms;
     } else {
-        header_value(line, len, "Content-Type", r->content_type, sizeof r->content_type);
+        http_header_value(line, len, "Content-Type", r->content_type, sizeof r->content_type);
     }
     return len;
+}
+
+/* libcurl before 8.0.0 fails the second request on a reused prior-knowledge HTTP/2
+ * connection ("Error in the HTTP2 framing layer": it layers HTTP/2 onto the connection
+ * again; curl/curl issue 10634, fixed by pull request 10643 in 8.0.0), which Debian 12's
+ * 7.88.1 still does. There, a cleartext HTTP/2 client opens a connection per request
+ * (on loopback about 0.1 ms, next to a batch's milliseconds); TLS negotiates HTTP/2 by
+ * ALPN, which is not affected, and keeps its connection. */
+static bool h2c_reuse_broken(const char *url)
+{
+    return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000 &&
+           strncasecmp(url, "http://", 7) == 0;
 }
 
 /* Set the options that never change on a handle. False when libcurl refuses one (an
@@ -374,6 +403,10 @@ static bool setup_handle(struct http_client *c, CURL *h)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_TCP_NODELAY, 1L);
     SET(CURLOPT_USERAGENT, "genops-native/" GENOPS_VERSION_STRING);
+    if (c->http2)
+        SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+    if (c->http2 && h2c_reuse_broken(c->url))
+        SET(CURLOPT_FORBID_REUSE, 1L);
     /* Only http(s), also after a redirect: a URL must never turn into file:// or smtp. */
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -503,6 +536,7 @@ struct http_client *http_client_new(const struct http_config *cfg, genops_error 
     struct http_client *c = calloc(1, sizeof *c);
     bool oom = !c;
     if (c) {
+        c->http2 = cfg->http2;
         c->url = dup_or_null(cfg->url, &oom);
         c->what = dup_or_null(what, &oom);
         oom = http_tls_copy(&c->tls, &cfg->tls, NULL) != GENOPS_OK || oom;
@@ -654,8 +688,9 @@ genops_status http_send(struct http_client *c, const struct http_request *req,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS);
+    struct header_sink sink = {r, req};
     curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
 
     CURLcode rc = curl_easy_perform(h);
     /* The stack-allocated header nodes must not outlive this call. */

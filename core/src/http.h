@@ -51,6 +51,9 @@ struct http_config {
     size_t header_count;
     struct http_tls tls;
     const char *what; /* names the client in log lines, e.g. "OTLP exporter" */
+    /* HTTP/2 only, as gRPC needs: cleartext http:// with prior knowledge (h2c, RFC 9113
+     * section 3.3), https:// by ALPN. Else HTTP/1.1. */
+    bool http2;
 };
 
 struct http_request {
@@ -61,6 +64,11 @@ struct http_request {
     const void *body;
     size_t len;
     uint64_t deadline_ns; /* CLOCK_MONOTONIC: the request is abandoned at this time */
+    /* When set, called with every response header line as libcurl delivers it: the
+     * status line, each field ("name: value\r\n", not NUL-terminated), the blank line
+     * that ends them, and then the trailer fields (gRPC's status travels there). */
+    void (*on_header)(void *ctx, const char *line, size_t len);
+    void *header_ctx;
 };
 
 #define HTTP_BODY_KEEP 16384 /* bytes of a response body kept; the rest is discarded */
@@ -127,6 +135,11 @@ size_t http_url_path(const char *url, size_t *path_len);
 /* url without its user:password and with its query replaced by "?[REDACTED]", for log
  * lines; truncated to fit out[size]. */
 void http_url_for_log(const char *url, char *out, size_t size);
+
+/* When the header line[0..len) (as libcurl delivers it, not NUL-terminated) is field
+ * `name` (case-insensitively): its value, trimmed and cut to fit, NUL-terminated in
+ * out[size], and true. */
+bool http_header_value(const char *line, size_t len, const char *name, char *out, size_t size);
 
 /* Parse a Retry-After value (RFC 9110 section 10.2.3): delay-seconds or an HTTP-date,
  * which is turned into a delay from now_unix (seconds since the epoch; a date in the

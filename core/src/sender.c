@@ -136,13 +136,16 @@ genops_status sender_export(struct sender *s, const struct batch *b, uint64_t de
     return sender_end(&run);
 }
 
-/* Sleep until retry number attempt may start; false when it could not start before the
- * run's deadline (then nothing is slept). */
-static bool wait_for_retry(struct sender *s, struct sender_run *run, unsigned attempt)
+/* Sleep until retry number attempt may start (after the server's delay: out's, else the
+ * response's Retry-After); false when it could not start before the run's deadline (then
+ * nothing is slept). */
+static bool wait_for_retry(struct sender *s, struct sender_run *run, unsigned attempt,
+                           const struct sender_outcome *out)
 {
     uint64_t wake;
-    if (!retry_when(s->policy, attempt, s->resp.retry_after_ms, clock_mono_ns(), run->deadline_ns,
-                    &s->rng, &wake))
+    int64_t delay_ms = out->retry_after_ms > 0 ? out->retry_after_ms : s->resp.retry_after_ms;
+    if (!retry_when(s->policy, attempt, delay_ms, clock_mono_ns(), run->deadline_ns, &s->rng,
+                    &wake))
         return false;
     retry_sleep_until(wake);
     count(&s->stats.retries, 1);
@@ -178,7 +181,7 @@ static void per_item(struct sender *s, struct sender_run *run, const struct send
     }
     if (!again)
         return;
-    bool go = p->resends < MAX_RESENDS && (!out->wait || wait_for_retry(s, run, attempt));
+    bool go = p->resends < MAX_RESENDS && (!out->wait || wait_for_retry(s, run, attempt, out));
     for (size_t i = 0; i < p->n;) {
         if (mark_fate(m[i]) != SENDER_ITEM_AGAIN) {
             i++;
@@ -262,7 +265,7 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
         case SENDER_FAILED: sender_settle(s, run, n, SENDER_ITEM_FAILED, out.reason); return;
         case SENDER_PER_ITEM: per_item(s, run, &part, &out, resends + attempt); return;
         case SENDER_RETRY:
-            if (wait_for_retry(s, run, attempt))
+            if (wait_for_retry(s, run, attempt, &out))
                 continue;
             if (spool_request(s, run, n, &req))
                 return;

@@ -7,7 +7,8 @@
  * those items). The loop owns the rest, the same for every protocol:
  *  - the deadline: the sooner of the pipeline's export deadline and the exporter's own
  *    timeout; no attempt starts that could not finish before it (retry.h);
- *  - backoff with full jitter, or the server's Retry-After when it sent one;
+ *  - backoff with full jitter, or the server's Retry-After (or the classifier's delay)
+ *    when it sent one;
  *  - "too large" (a builder's GENOPS_ETOOBIG, a 413): the range is halved recursively and
  *    each half sent on its own; a single item that is still too large is rejected;
  *  - per-item answers (a backend that accepts some items of a request and refuses
@@ -70,6 +71,8 @@ struct sender_outcome {
     uint64_t rejected;          /* SENDER_DELIVERED: how many of the items were refused anyway */
     int reason;                 /* the drop reason of the items this answer does not deliver */
     bool wait;                  /* SENDER_PER_ITEM: back off before sending the "again" items */
+    int64_t retry_after_ms;     /* > 0: the server's own delay for SENDER_RETRY (gRPC's
+                                   RetryInfo), instead of the response's Retry-After */
     long log_key;               /* 0: nothing to log; else logged the first time seen (> -1000) */
     int log_level;              /* LOG_ERROR when 0 */
     char text[SENDER_TEXT_MAX]; /* what happened, after the URL ("answered 401 ...") */

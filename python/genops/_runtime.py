@@ -36,6 +36,7 @@ EXPORTER_TYPES: dict[str, str] = {
     "memory": "kept in memory, for tests (genops.testing)",
     "otlp": "OTLP/HTTP, protobuf (OTEL_EXPORTER_OTLP_PROTOCOL may choose JSON)",
     "otlp-json": "OTLP/HTTP, JSON",
+    "otlp-grpc": "OTLP/gRPC over HTTP/2, protobuf (port 4317)",
     "splunk": "Splunk HTTP Event Collector",
     "honeycomb": "Honeycomb, OTLP/HTTP protobuf (HONEYCOMB_API_KEY, HONEYCOMB_DATASET)",
     "honeycomb-events": "Honeycomb's Events API: msgpack batches to /1/batch/<dataset>",
@@ -51,7 +52,7 @@ def available_exporter_types() -> list[str]:
     """The exporter types this build can create."""
     have = ["console", "file", "memory", "none"]
     if hasattr(native, "genops_otlp_exporter_new"):
-        have += ["otlp", "otlp-json"]
+        have += ["otlp", "otlp-json", "otlp-grpc"]
     if hasattr(native, "genops_honeycomb_exporter_new"):
         have += ["honeycomb", "honeycomb-events", "honeycomb-router"]
     if hasattr(native, "genops_hec_exporter_new"):
@@ -203,7 +204,11 @@ def _options(spec: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     return {**base, **extra}
 
 
-def _otlp_exporter(spec: dict[str, Any], json: bool) -> Any:
+#: The protocol each OTLP exporter_type sends; "otlp" leaves it to OTEL_EXPORTER_OTLP_PROTOCOL.
+OTLP_PROTOCOLS: dict[str, Optional[str]] = {"otlp": None, "otlp-json": "http/json", "otlp-grpc": "grpc"}
+
+
+def _otlp_exporter(spec: dict[str, Any], protocol: Optional[str]) -> Any:
     if not hasattr(native, "genops_otlp_exporter_new"):
         raise NotAvailableError(
             f"exporter_type {spec['type']!r} is not available in this build of genops: the "
@@ -213,8 +218,8 @@ def _otlp_exporter(spec: dict[str, Any], json: bool) -> Any:
         "endpoint": otlp_endpoint(spec.get("endpoint")),
         "headers": _headers(spec.get("headers"), "otlp_headers"),
     }
-    if json:
-        opts["protocol"] = "http/json"
+    if protocol:
+        opts["protocol"] = protocol
     # GenOps' Splunk guide points the OTLP options at Splunk HEC: the C library's one
     # documented place for that choice builds a HEC exporter there, and says so.
     if hasattr(native, "genops_exporter_for_endpoint"):
@@ -361,8 +366,8 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
         exporter = native.genops_console_exporter_new(f.fileno())
     elif kind == "memory":
         exporter = native.genops_memory_exporter_new()
-    elif kind in ("otlp", "otlp-json"):
-        exporter = _otlp_exporter(spec, kind == "otlp-json")
+    elif kind in OTLP_PROTOCOLS:
+        exporter = _otlp_exporter(spec, OTLP_PROTOCOLS[kind])
     elif kind == "splunk":
         exporter = _hec_exporter(spec)
     elif kind in ("honeycomb", "honeycomb-events"):
@@ -372,7 +377,7 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
     else:
         raise ConfigError(f"unknown exporter_type {kind!r}; choose one of: {', '.join(EXPORTER_TYPES)}")
     built = native.genops_exporter_description(exporter)
-    if kind in ("otlp", "otlp-json") and not built.startswith("otlp"):
+    if kind in OTLP_PROTOCOLS and not built.startswith("otlp"):
         p.exporter_types[-1] = built  # e.g. "splunk-hec (chosen for an OTLP endpoint at ...)"
     try:
         native.genops_pipeline_add_exporter(p.handle, exporter)

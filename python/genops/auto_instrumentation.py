@@ -66,13 +66,16 @@ def init(
     - service_version: service.version.
     - environment: deployment.environment; also the default "environment" attribute
       unless default_environment is given.
-    - exporter_type: "console", "otlp" (OTLP/HTTP protobuf), "otlp-json", "splunk"
+    - exporter_type: "console", "otlp" (OTLP/HTTP protobuf, or what
+      OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says), "otlp-json", "otlp-grpc" (OTLP/gRPC,
+      port 4317), "splunk"
       (Splunk HEC), "honeycomb" (OTLP/HTTP to Honeycomb), "honeycomb-events"
       (Honeycomb's Events API, msgpack), "file", "memory" (tests: genops.testing) or
       "none". Default "otlp" when otlp_endpoint or otlp_headers is given (with a
       warning), else OTEL_TRACES_EXPORTER, else "console".
-    - otlp_endpoint: for "otlp" / "otlp-json"; a URL without a path gets /v1/traces.
-      Default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
+    - otlp_endpoint: for "otlp" / "otlp-json" / "otlp-grpc"; a URL without a path
+      gets /v1/traces (gRPC uses only its scheme, host and port). Default
+      OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT.
     - otlp_headers: HTTP headers for OTLP (a None value is left out, with a warning).
     - providers, auto_detect, patch_all: which AI provider SDKs to patch
       (docs/providers.md): the names given, else every installed one unless
@@ -131,7 +134,7 @@ def init(
             raise ConfigError(f"exporter_type must be a str, not {type(exporter_type).__name__}")
         exporter_type = exporter_type.lower()
         spec: dict[str, Any] = {"type": exporter_type, "options": exporter_options}
-        if exporter_type in ("otlp", "otlp-json"):
+        if exporter_type in _runtime.OTLP_PROTOCOLS:
             spec.update(endpoint=otlp_endpoint, headers=otlp_headers)
         elif otlp_endpoint is not None or otlp_headers:
             logger.warning(

@@ -26,7 +26,7 @@ GENOPS_EREJECTED: int
 GENOPS_EINTERNAL: int
 
 Compression = Literal["none", "gzip"]
-OtlpProtocol = Literal["http/protobuf", "http/json"]
+OtlpProtocol = Literal["http/protobuf", "http/json", "grpc"]
 HecFormat = Literal["event", "raw"]
 HoneycombApi = Literal["otlp", "events"]
 SpoolFsync = Literal["never", "segment", "always"]

@@ -244,12 +244,46 @@ static void test_compression_and_protocol(void **state)
     setenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "brotli", 1);
     resolve_fails(NULL, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION='brotli' is not a compression");
     unsetenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION");
-    setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc", 1);
-    resolve_fails(NULL, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc is not supported");
     setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/xml", 1);
     resolve_fails(NULL, "is not a protocol");
     o.protocol = (genops_otlp_protocol)7;
     resolve_fails(&o, "genops_otlp_options.protocol");
+}
+
+/* OTLP/gRPC: chosen by either variable or the option; every endpoint source gives only
+ * its scheme and authority, and the path is the method's. */
+static void test_grpc_endpoints_are_host_and_port(void **state)
+{
+    (void)state;
+    setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", 1);
+    struct otlp_config c = resolve_ok(NULL);
+    assert_true(c.grpc);
+    assert_false(c.json);
+    assert_string_equal(c.endpoint, "http://localhost:4317" OTLP_GRPC_PATH);
+    otlp_config_free(&c);
+    setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317/ignored?x=1", 1);
+    c = resolve_ok(NULL);
+    assert_string_equal(c.endpoint, "https://collector:4317" OTLP_GRPC_PATH);
+    otlp_config_free(&c);
+    setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://[::1]:4317", 1);
+    c = resolve_ok(NULL);
+    assert_string_equal(c.endpoint, "http://[::1]:4317" OTLP_GRPC_PATH);
+    otlp_config_free(&c);
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    o.endpoint = "localhost:4317"; /* a scheme is required, as for OTLP/HTTP */
+    resolve_fails(&o, "genops_otlp_options.endpoint");
+    /* The TRACES variable wins over the generic one. */
+    setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf", 1);
+    c = resolve_ok(NULL);
+    assert_false(c.grpc);
+    assert_string_equal(c.endpoint, "http://[::1]:4317");
+    otlp_config_free(&c);
+    o.endpoint = NULL;
+    o.protocol = GENOPS_OTLP_PROTOCOL_GRPC;
+    c = resolve_ok(&o);
+    assert_true(c.grpc);
+    otlp_config_free(&c);
 }
 
 static void test_certificate_files_must_be_readable(void **state)
@@ -300,6 +334,7 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_headers_never_quote_values, clear_env),
         cmocka_unit_test_setup(test_timeout, clear_env),
         cmocka_unit_test_setup(test_compression_and_protocol, clear_env),
+        cmocka_unit_test_setup(test_grpc_endpoints_are_host_and_port, clear_env),
         cmocka_unit_test_setup(test_certificate_files_must_be_readable, clear_env),
         cmocka_unit_test_setup(test_struct_size_is_checked, clear_env),
         cmocka_unit_test_setup(test_null_headers_with_a_count_are_einval, clear_env),

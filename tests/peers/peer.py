@@ -16,21 +16,14 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class LoopbackServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
+class Script:
+    """The records and the scripted rules of a server (any transport), thread-safe."""
+
     default_rule: dict = {"status": 200}
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.connections = 0
         self.reset()
-
-    def handle_error(self, request, client_address) -> None:
-        """A client that gave up (timeouts are tested on purpose) is not an error here."""
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
 
     def reset(self) -> None:
         with self.lock:
@@ -61,6 +54,21 @@ class LoopbackServer(ThreadingHTTPServer):
     def received(self) -> list[dict]:
         with self.lock:
             return [dict(r) for r in self.records]
+
+
+class LoopbackServer(ThreadingHTTPServer, Script):
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        ThreadingHTTPServer.__init__(self, ("127.0.0.1", 0), handler)
+        Script.__init__(self)
+        self.connections = 0
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that gave up (timeouts are tested on purpose) is not an error here."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 class Background:

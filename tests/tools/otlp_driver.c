@@ -4,7 +4,7 @@
  * given come from the OTEL_* environment, as they would in an application.
  *
  *   genops_otlp_driver [--spans N] [--rounds R] [--attrs K] [--big-span BYTES]
- *       [--batch B] [--queue Q] [--flush-ms T] [--endpoint URL] [--protocol json|protobuf]
+ *       [--batch B] [--queue Q] [--flush-ms T] [--endpoint URL] [--protocol json|protobuf|grpc]
  *       [--compression gzip|none] [--timeout-ms T] [--header NAME=VALUE]...
  *       [--headers-string S] [--certificate F] [--client-key F] [--client-cert F]
  *       [--insecure] [--fork] [--for-endpoint]
@@ -53,8 +53,9 @@ static bool otlp_option(void *ctx, const char *k, const char *v)
     if (!strcmp(k, "--endpoint"))
         o->endpoint = v;
     else if (!strcmp(k, "--protocol"))
-        o->protocol =
-            !strcmp(v, "json") ? GENOPS_OTLP_PROTOCOL_JSON : GENOPS_OTLP_PROTOCOL_PROTOBUF;
+        o->protocol = !strcmp(v, "json")   ? GENOPS_OTLP_PROTOCOL_JSON
+                      : !strcmp(v, "grpc") ? GENOPS_OTLP_PROTOCOL_GRPC
+                                           : GENOPS_OTLP_PROTOCOL_PROTOBUF;
     else if (!strcmp(k, "--compression"))
         o->compression = !strcmp(v, "gzip") ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
     else if (!strcmp(k, "--timeout-ms"))

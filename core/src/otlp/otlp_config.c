@@ -45,54 +45,70 @@ static char *with_signal_path(const char *url)
     return out;
 }
 
+/* OTLP/gRPC's URL: scheme://authority of url (checked) with the method's path; a path
+ * url has is not used (a gRPC endpoint is a host and port). NULL when out of memory. */
+static char *with_grpc_path(const char *url)
+{
+    size_t path_len, start = http_url_path(url, &path_len);
+    size_t n = start + sizeof OTLP_GRPC_PATH;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%.*s%s", (int)start, url, OTLP_GRPC_PATH);
+    return out;
+}
+
 /* c->endpoint from the option, the TRACES variable (as is) or the generic one (plus
- * the signal path), checked; errors name the source. */
+ * the signal path), checked; errors name the source. With grpc every source gives only
+ * its scheme and authority (with_grpc_path). */
 static genops_status resolve_endpoint(const genops_otlp_options *o, struct otlp_config *c,
                                       genops_error *err)
 {
     const char *source = OPT_PREFIX "endpoint";
-    const char *v;
+    const char *v = NULL;
+    bool as_is = false, generic = false;
     size_t path_len;
-    if (o->endpoint && *o->endpoint) {
-        /* Used as is, except that a bare scheme://host[:port] (or one ending in "/") gets
-         * the traces path: no OTLP receiver serves traces at "/", and GenOps' own guides
-         * pass base URLs such as http://cribl-stream:4318. */
-        http_url_path(o->endpoint, &path_len);
-        bool bare = path_len <= 1;
-        c->endpoint = bare ? with_signal_path(o->endpoint) : strdup(o->endpoint);
-    } else if ((v = config_str(ENV_PREFIX "TRACES_ENDPOINT"))) {
-        source = ENV_PREFIX "TRACES_ENDPOINT"; /* used as is, as the specification says */
-        c->endpoint = strdup(v);
-    } else if ((v = config_str(ENV_PREFIX "ENDPOINT"))) {
+    if (o->endpoint && *o->endpoint)
+        v = o->endpoint;
+    else if ((as_is = (v = config_str(ENV_PREFIX "TRACES_ENDPOINT")) != NULL))
+        source = ENV_PREFIX "TRACES_ENDPOINT";
+    else if ((generic = (v = config_str(ENV_PREFIX "ENDPOINT")) != NULL))
         source = ENV_PREFIX "ENDPOINT";
+    if (c->grpc) {
+        genops_status rc = v ? http_url_check(v, source, err) : GENOPS_OK;
+        if (rc)
+            return rc;
+        c->endpoint = with_grpc_path(v ? v : OTLP_GRPC_DEFAULT);
+    } else if (!v) {
+        c->endpoint = strdup(OTLP_DEFAULT_ENDPOINT);
+    } else if (as_is) {
+        c->endpoint = strdup(v); /* the TRACES variable is used as is (specification) */
+    } else if (generic) {
         c->endpoint = with_signal_path(v);
     } else {
-        c->endpoint = strdup(OTLP_DEFAULT_ENDPOINT);
+        /* The option is used as is, except that a bare scheme://host[:port] (or one
+         * ending in "/") gets the traces path: no OTLP receiver serves traces at "/", and
+         * GenOps' own guides pass base URLs such as http://cribl-stream:4318. */
+        http_url_path(v, &path_len);
+        c->endpoint = path_len <= 1 ? with_signal_path(v) : strdup(v);
     }
     if (!c->endpoint)
         return error_set(err, GENOPS_ENOMEM, "out of memory reading the OTLP endpoint");
     return http_url_check(c->endpoint, source, err);
 }
 
-/* One accepted spelling of an enumerated setting; `refusal` marks a known value that is
- * not supported, with the reason. */
+/* One accepted spelling of an enumerated setting. */
 struct choice {
     const char *text;
     int value;
-    const char *refusal;
 };
 
-static const struct choice protocols[] = {
-    {"http/protobuf", GENOPS_OTLP_PROTOCOL_PROTOBUF, NULL},
-    {"http/json", GENOPS_OTLP_PROTOCOL_JSON, NULL},
-    {"grpc", 0,
-     "is not supported: genops-native speaks OTLP/HTTP only; use http/protobuf (collectors "
-     "listen on port 4318)"},
-    {NULL, 0, NULL}};
+static const struct choice protocols[] = {{"http/protobuf", GENOPS_OTLP_PROTOCOL_PROTOBUF},
+                                          {"http/json", GENOPS_OTLP_PROTOCOL_JSON},
+                                          {"grpc", GENOPS_OTLP_PROTOCOL_GRPC},
+                                          {NULL, 0}};
 
-static const struct choice compressions[] = {{"none", GENOPS_COMPRESSION_NONE, NULL},
-                                             {"gzip", GENOPS_COMPRESSION_GZIP, NULL},
-                                             {NULL, 0, NULL}};
+static const struct choice compressions[] = {
+    {"none", GENOPS_COMPRESSION_NONE}, {"gzip", GENOPS_COMPRESSION_GZIP}, {NULL, 0}};
 
 /* *out = explicit_value when not 0 (it must be a value of table), else the value of the
  * variable for `what` (its text must be in table, case-insensitively), else fallback. */
@@ -103,12 +119,10 @@ static genops_status resolve_choice(int explicit_value, const char *option, cons
     char name[64], allowed[96] = "";
     size_t n = 0;
     for (const struct choice *c = table; c->text && n < sizeof allowed; c++)
-        if (!c->refusal)
-            n +=
-                (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? " or " : "", c->text);
+        n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? " or " : "", c->text);
     if (explicit_value) {
         for (const struct choice *c = table; c->text; c++)
-            if (!c->refusal && c->value == explicit_value) {
+            if (c->value == explicit_value) {
                 *out = explicit_value;
                 return GENOPS_OK;
             }
@@ -121,8 +135,6 @@ static genops_status resolve_choice(int explicit_value, const char *option, cons
         return GENOPS_OK;
     for (const struct choice *c = table; c->text; c++) {
         if (strcasecmp(v, c->text) == 0) {
-            if (c->refusal)
-                return error_set(err, GENOPS_EINVAL, "%s=%s %s", name, c->text, c->refusal);
             *out = c->value;
             return GENOPS_OK;
         }
@@ -235,9 +247,10 @@ genops_status otlp_config_resolve(const genops_otlp_options *opt, struct otlp_co
         return rc;
     int protocol = 0, compression = 0;
     struct http_tls tls = {.insecure = o.insecure};
-    if ((rc = resolve_endpoint(&o, c, err)) ||
-        (rc = resolve_choice((int)o.protocol, OPT_PREFIX "protocol", "PROTOCOL", protocols,
-                             GENOPS_OTLP_PROTOCOL_PROTOBUF, &protocol, err)) ||
+    rc = resolve_choice((int)o.protocol, OPT_PREFIX "protocol", "PROTOCOL", protocols,
+                        GENOPS_OTLP_PROTOCOL_PROTOBUF, &protocol, err);
+    c->grpc = protocol == GENOPS_OTLP_PROTOCOL_GRPC; /* the endpoint's form depends on it */
+    if (rc || (rc = resolve_endpoint(&o, c, err)) ||
         (rc = resolve_choice((int)o.compression, OPT_PREFIX "compression", "COMPRESSION",
                              compressions, GENOPS_COMPRESSION_NONE, &compression, err)) ||
         (rc = resolve_timeout(&o, c, err)) ||

@@ -11,13 +11,18 @@
 #include "genops.h"
 #include "http.h"
 
-#define OTLP_DEFAULT_ENDPOINT   "http://localhost:4318/v1/traces"
+#define OTLP_DEFAULT_ENDPOINT "http://localhost:4318/v1/traces"
+#define OTLP_GRPC_DEFAULT     "http://localhost:4317"
+/* The gRPC method every OTLP/gRPC trace export calls (opentelemetry-proto,
+ * collector/trace/v1/trace_service.proto: service TraceService, rpc Export). */
+#define OTLP_GRPC_PATH          "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
 #define OTLP_DEFAULT_TIMEOUT_MS 10000u
 #define OTLP_MAX_HEADERS        64
 
 struct otlp_config {
-    char *endpoint; /* the URL requests go to, checked */
-    bool json;      /* http/json, else http/protobuf */
+    char *endpoint; /* the URL requests go to, checked (with grpc: ending in OTLP_GRPC_PATH) */
+    bool json;      /* http/json, else http/protobuf (or grpc) */
+    bool grpc;      /* OTLP/gRPC: protobuf in gRPC messages over HTTP/2 */
     bool gzip;
     uint32_t timeout_ms;
     struct http_tls tls; /* paths NULL when unset; the strings owned (http_tls_copy) */

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "log.h"
 #include "otlp/otlp_config.h"
+#include "otlp/otlp_exporter.h"
 #include "otlp/otlp_response.h"
 #include "sender.h"
 
@@ -37,15 +38,10 @@
  * asking the server. Collectors refuse bodies above 20 MiB by default (confighttp
  * max_request_body_size); a 512-span batch of 20-attribute spans is about 0.4 MiB. */
 #define OTLP_MAX_REQUEST_BYTES ((size_t)16 << 20)
-#define BACKEND_TEXT_MAX       256
-
-/* Log keys (sender_outcome.log_key) for failures that are not HTTP statuses. */
-enum { FIRST_TRANSPORT = -1, FIRST_TIMEOUT = -3, FIRST_PARTIAL = 1, FIRST_BAD_BODY = 2 };
-
-struct otlp_exporter {
-    struct sender_exporter se; /* first: the exporter is a sender_exporter */
-    struct otlp_config cfg;
-};
+/* gRPC servers refuse messages above 4 MiB unless configured otherwise (grpc-go's and
+ * grpc core's default receive limit; the Collector's OTLP receiver keeps it), so an
+ * OTLP/gRPC batch beyond it is split without asking. */
+#define GRPC_MAX_REQUEST_BYTES ((size_t)4 << 20)
 
 /* The reason phrase of the statuses an OTLP backend uses, for log lines. */
 static const char *status_name(long status)
@@ -99,32 +95,40 @@ static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_
         &x->se, rc, x->cfg.json ? "application/json" : "application/x-protobuf", part, req);
 }
 
-/* A 2xx: all delivered except what partial_success rejected. */
-static void on_success(const struct otlp_exporter *x, const struct http_response *resp, size_t n,
-                       struct sender_outcome *out)
+void otlp_success_outcome(const struct otlp_exporter *x, const char *body, size_t len, bool json,
+                          const char *answer, size_t n, struct sender_outcome *out)
 {
     int64_t rejected = 0;
-    char message[BACKEND_TEXT_MAX];
+    char message[OTLP_BACKEND_TEXT_MAX];
     out->verdict = SENDER_DELIVERED;
-    if (!otlp_partial_success(resp->body.data ? resp->body.data : "", resp->body.len, x->cfg.json,
-                              &rejected, message, sizeof message)) {
-        out->log_key = FIRST_BAD_BODY;
+    if (!otlp_partial_success(body ? body : "", len, json, &rejected, message, sizeof message)) {
+        out->log_key = OTLP_KEY_BAD_BODY;
         out->log_level = LOG_WARNING;
         snprintf(out->text, sizeof out->text,
-                 "answered %ld with a body that is not an ExportTraceServiceResponse; counting "
+                 "answered %s with a body that is not an ExportTraceServiceResponse; counting "
                  "the batch as delivered",
-                 resp->status);
+                 answer);
         return;
     }
     http_client_redact(x->se.sender.http, message, sizeof message);
     out->rejected = rejected > 0 ? (uint64_t)rejected : 0;
     if (!out->rejected && !message[0])
         return;
-    out->log_key = FIRST_PARTIAL;
+    out->log_key = OTLP_KEY_PARTIAL;
     out->log_level = out->rejected ? LOG_ERROR : LOG_WARNING;
     snprintf(out->text, sizeof out->text,
              "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %s", out->rejected, n,
              message[0] ? message : "(no message)");
+}
+
+void otlp_transport_outcome(genops_status rc, const struct http_response *resp,
+                            struct sender_outcome *out)
+{
+    bool retry = rc == GENOPS_EIO && resp->retryable;
+    out->verdict = retry ? SENDER_RETRY : SENDER_FAILED;
+    out->log_key = rc == GENOPS_ETIMEDOUT ? OTLP_KEY_TIMEOUT : OTLP_KEY_TRANSPORT;
+    snprintf(out->text, sizeof out->text, "sending failed: %s", resp->error);
+    out->hint = retry ? NULL : "not retried";
 }
 
 /* sender_ops.classify, by the rules of the file comment (OTLP marks no item). */
@@ -136,12 +140,18 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
 {
     (void)b, (void)marks;
     struct otlp_exporter *x = ctx;
-    long status = rc == GENOPS_OK ? resp->status : 0;
-    if (status >= 200 && status < 300) {
-        on_success(x, resp, part->n, out);
+    if (rc != GENOPS_OK) {
+        otlp_transport_outcome(rc, resp, out);
         return;
     }
-    bool retry = retryable_status(status) || (rc == GENOPS_EIO && resp->retryable);
+    long status = resp->status;
+    if (status >= 200 && status < 300) {
+        char answer[24];
+        snprintf(answer, sizeof answer, "%ld", status);
+        otlp_success_outcome(x, resp->body.data, resp->body.len, x->cfg.json, answer, part->n, out);
+        return;
+    }
+    bool retry = retryable_status(status);
     if (status == 413)
         out->verdict = SENDER_TOO_LARGE;
     else if (retry)
@@ -150,13 +160,8 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
         out->verdict = status >= 400 && status < 500 ? SENDER_REJECTED : SENDER_FAILED;
     if (status == 413 && part->n > 1)
         return; /* split quietly: the halves say whether it helped */
-    out->log_key = status ? status : rc == GENOPS_ETIMEDOUT ? FIRST_TIMEOUT : FIRST_TRANSPORT;
-    if (!status) {
-        snprintf(out->text, sizeof out->text, "sending failed: %s", resp->error);
-        out->hint = retry ? NULL : "not retried";
-        return;
-    }
-    char text[BACKEND_TEXT_MAX];
+    out->log_key = status;
+    char text[OTLP_BACKEND_TEXT_MAX];
     otlp_error_text(resp->body.data ? resp->body.data : "", resp->body.len, resp->content_type,
                     text, sizeof text);
     http_client_redact(x->se.sender.http, text, sizeof text);
@@ -185,6 +190,13 @@ static const struct exporter_ops otlp_ops = {.kind = "otlp",
                                              .use_spool = sender_exporter_use_spool,
                                              .replay = sender_exporter_replay};
 
+/* OTLP/gRPC does not spool: a spooled request is replayed by its HTTP status alone
+ * (spool_replay.h), and a gRPC failure is an HTTP 200 with a failing grpc-status. */
+static const struct exporter_ops otlp_grpc_ops = {.kind = "otlp-grpc",
+                                                  .export_batch = sender_exporter_export,
+                                                  .destroy = otlp_destroy,
+                                                  .after_fork = sender_exporter_after_fork};
+
 /* One info line with what was configured; header values never, only names. */
 static void log_config(const struct otlp_exporter *x)
 {
@@ -194,9 +206,12 @@ static void log_config(const struct otlp_exporter *x)
         n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? "," : "",
                               x->cfg.headers[i].name);
     log_msg(LOG_INFO,
-            "OTLP exporter: endpoint %s, %s, compression %s, timeout %u ms, "
+            "%s: endpoint %s, %s, compression %s, timeout %u ms, "
             "headers [%s], TLS verification %s",
-            http_client_url_for_log(x->se.sender.http), x->cfg.json ? "http/json" : "http/protobuf",
+            x->se.sender.what, http_client_url_for_log(x->se.sender.http),
+            x->cfg.grpc   ? "grpc"
+            : x->cfg.json ? "http/json"
+                          : "http/protobuf",
             x->se.gz ? "gzip" : "none", x->cfg.timeout_ms, names,
             x->cfg.tls.insecure ? "OFF" : "on");
 }
@@ -222,19 +237,37 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
         return NULL;
     }
     x->se.base.ops = &otlp_ops;
-    buf_init(&x->se.body, OTLP_MAX_REQUEST_BYTES);
-    buf_init(&x->se.zbody, OTLP_MAX_REQUEST_BYTES + (OTLP_MAX_REQUEST_BYTES >> 4));
     sender_init(&x->se.sender, &otlp_sender_ops, x, "OTLP exporter", 0);
     if (otlp_config_resolve(opt, &x->cfg, err)) {
         otlp_destroy(&x->se.base);
         return NULL;
     }
+    bool grpc = x->cfg.grpc;
+    size_t limit = grpc ? GRPC_PREFIX_BYTES + GRPC_MAX_REQUEST_BYTES : OTLP_MAX_REQUEST_BYTES;
+    buf_init(&x->se.body, limit);
+    buf_init(&x->se.zbody, limit + (limit >> 4));
+    if (grpc) {
+        x->se.base.ops = &otlp_grpc_ops;
+        x->se.sender.ops = &otlp_grpc_sender_ops;
+        x->se.sender.what = "OTLP/gRPC exporter";
+        grpc_answer_reset(&x->grpc);
+    }
     x->se.sender.timeout_ms = x->cfg.timeout_ms;
+    /* gRPC's request headers (PROTOCOL-HTTP2.md) after the configured ones: te: trailers
+     * (required), and the message encoding when messages are compressed. */
+    struct http_header headers[OTLP_MAX_HEADERS + 2];
+    size_t count = x->cfg.header_count;
+    memcpy(headers, x->cfg.headers, count * sizeof *headers);
+    if (grpc)
+        headers[count++] = (struct http_header){"te", "trailers"};
+    if (grpc && x->cfg.gzip)
+        headers[count++] = (struct http_header){"grpc-encoding", "gzip"};
     struct http_config hc = {.url = x->cfg.endpoint,
-                             .headers = x->cfg.headers,
-                             .header_count = x->cfg.header_count,
+                             .headers = headers,
+                             .header_count = count,
                              .tls = x->cfg.tls,
-                             .what = "OTLP exporter"};
+                             .what = x->se.sender.what,
+                             .http2 = grpc};
     if (!(x->se.sender.http = http_client_new(&hc, err)) ||
         compress_new_for_export(x->cfg.gzip, &x->se.gz, err)) {
         otlp_destroy(&x->se.base);
@@ -243,7 +276,8 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
     snprintf(x->se.base.endpoint, sizeof x->se.base.endpoint, "%s",
              http_client_url_for_log(x->se.sender.http));
     log_config(x);
-    warn_if_splunk(x);
+    if (!grpc)
+        warn_if_splunk(x);
     error_clear(err);
     return &x->se.base;
 }

@@ -5,7 +5,12 @@
  * 2 length-delimited, 5 fixed32):
  *   ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
  *   ExportTracePartialSuccess  { int64 rejected_spans = 1; string error_message = 2; }
- *   google.rpc.Status          { int32 code = 1; string message = 2; repeated Any details = 3; } */
+ *   google.rpc.Status          { int32 code = 1; string message = 2; repeated Any details = 3; }
+ *   google.protobuf.Any        { string type_url = 1; bytes value = 2; }
+ *   google.rpc.RetryInfo       { google.protobuf.Duration retry_delay = 1; }
+ *   google.protobuf.Duration   { int64 seconds = 1; int32 nanos = 2; }
+ * (googleapis google/rpc/status.proto and error_details.proto; protobuf's any.proto and
+ * duration.proto.) */
 #include "otlp/otlp_response.h"
 
 #include <stdio.h>
@@ -161,4 +166,90 @@ void otlp_error_text(const char *body, size_t len, const char *content_type, cha
         json_find(body, len, message_path, &tok, &tok_len) && json_text(tok, tok_len, out, size))
         return;
     utf8_copy_printable(out, size, body, len);
+}
+
+/* A RetryInfo's delay in ms (>= 0; a day at most, far past any export deadline). */
+static bool pb_retry_info(struct pb r, int64_t *ms)
+{
+    uint32_t number;
+    int type;
+    uint64_t v;
+    struct pb msg;
+    int64_t seconds = 0, nanos = 0;
+    *ms = 0;
+    while (r.p < r.end) {
+        if (!pb_field(&r, &number, &type, &v, &msg))
+            return false;
+        if (number != 1 || type != 2)
+            continue;
+        struct pb d = msg;
+        struct pb unused;
+        while (d.p < d.end) {
+            if (!pb_field(&d, &number, &type, &v, &unused))
+                return false;
+            if (number == 1 && type == 0)
+                seconds = (int64_t)v;
+            else if (number == 2 && type == 0)
+                nanos = (int32_t)(uint32_t)v;
+        }
+    }
+    if (seconds < 0 || nanos < 0)
+        return true; /* a negative delay is no delay */
+    *ms = seconds > 86400 ? 86400000 : seconds * 1000 + (nanos > 999999999 ? 999 : nanos / 1000000);
+    return true;
+}
+
+/* One google.protobuf.Any of Status.details: *retry_ms set when it is a RetryInfo. */
+static bool pb_detail(struct pb r, int64_t *retry_ms)
+{
+    static const char retry_type[] = "type.googleapis.com/google.rpc.RetryInfo";
+    uint32_t number;
+    int type;
+    uint64_t v;
+    struct pb bytes, value = {NULL, NULL};
+    bool is_retry = false;
+    while (r.p < r.end) {
+        if (!pb_field(&r, &number, &type, &v, &bytes))
+            return false;
+        if (number == 1 && type == 2)
+            is_retry = (size_t)(bytes.end - bytes.p) == sizeof retry_type - 1 &&
+                       memcmp(bytes.p, retry_type, sizeof retry_type - 1) == 0;
+        else if (number == 2 && type == 2)
+            value = bytes;
+    }
+    if (!is_retry)
+        return true;
+    int64_t ms;
+    if (!value.p)
+        value = (struct pb){r.end, r.end}; /* an empty RetryInfo */
+    if (!pb_retry_info(value, &ms))
+        return false;
+    *retry_ms = ms;
+    return true;
+}
+
+bool otlp_rpc_status(const char *pb, size_t len, char *message, size_t size, int64_t *retry_ms)
+{
+    struct pb r = {(const unsigned char *)pb, (const unsigned char *)pb + len};
+    uint32_t number;
+    int type;
+    uint64_t v;
+    struct pb bytes;
+    bool ok = true;
+    message[0] = 0;
+    *retry_ms = -1;
+    while (ok && r.p < r.end) {
+        ok = pb_field(&r, &number, &type, &v, &bytes);
+        if (ok && number == 2 && type == 2)
+            utf8_copy_printable(message, size, (const char *)bytes.p,
+                                (size_t)(bytes.end - bytes.p));
+        else if (ok && number == 3 && type == 2)
+            ok = pb_detail(bytes, retry_ms);
+    }
+    if (!ok) {
+        message[0] = 0;
+        *retry_ms = -1;
+        return false;
+    }
+    return true;
 }
