@@ -604,6 +604,23 @@ typedef enum genops_spool_fsync {
     GENOPS_SPOOL_FSYNC_ALWAYS = 3   /* fdatasync after every record */
 } genops_spool_fsync;
 
+/* Head sampling: which spans a pipeline samples, decided when each starts, as the
+ * OpenTelemetry SDKs' built-in samplers decide (docs/sampling.md). A sampled span is
+ * exported with the W3C sampled flag; one that is not is still recorded (its
+ * children inherit the flag) and, at its end, counted as sampled_out instead of
+ * exported. The ratio samplers keep a trace when the low 8 bytes of its id, big-endian,
+ * are below ratio * 2^64 (OpenTelemetry's TraceIdRatioBased), so every process that
+ * samples one trace id at one ratio keeps or drops it whole. */
+typedef enum genops_sampler {
+    GENOPS_SAMPLER_DEFAULT = 0,                /* OTEL_TRACES_SAMPLER, else PARENTBASED_ALWAYS_ON */
+    GENOPS_SAMPLER_ALWAYS_ON = 1,              /* every span */
+    GENOPS_SAMPLER_ALWAYS_OFF = 2,             /* no span */
+    GENOPS_SAMPLER_TRACEIDRATIO = 3,           /* by trace id, parent or not */
+    GENOPS_SAMPLER_PARENTBASED_ALWAYS_ON = 4,  /* a child as its parent; a root: sampled */
+    GENOPS_SAMPLER_PARENTBASED_ALWAYS_OFF = 5, /* a child as its parent; a root: not */
+    GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO = 6 /* a child as its parent; a root: by id */
+} genops_sampler;
+
 /* Options; zero means "the default" for every numeric field. Initialise with
  * genops_pipeline_options_init so that struct_size is right: fields are only ever appended. */
 typedef struct genops_pipeline_options {
@@ -635,6 +652,15 @@ typedef struct genops_pipeline_options {
     const char *spool_dir;
     uint64_t spool_max_bytes;       /* per exporter; default GENOPS_SPOOL_MAX_MB, else 256 MiB */
     genops_spool_fsync spool_fsync; /* default GENOPS_SPOOL_FSYNC, else SEGMENT */
+    /* Head sampling (genops_sampler). DEFAULT reads OTEL_TRACES_SAMPLER and, for the
+     * ratio samplers, OTEL_TRACES_SAMPLER_ARG (default 1.0), as the OpenTelemetry
+     * specification defines them; an unknown or malformed value is a warning and the
+     * default. A sampled span of a ratio sampler below 1 carries SampleRate (an int,
+     * round(1 / ratio)), the weight Honeycomb and re-weighted sums read. */
+    genops_sampler sampler;
+    /* The ratio of TRACEIDRATIO and PARENTBASED_TRACEIDRATIO given as sampler, in
+     * [0, 1] (0 samples no root); ignored by the other samplers. */
+    double sampler_ratio;
 } genops_pipeline_options;
 
 /* Zero *opt and set its struct_size. */
@@ -697,6 +723,10 @@ typedef struct genops_stats {
     uint64_t spool_write_failed;  /* spans that could not be written (disk full), dropped */
     uint64_t spool_bytes;         /* on disk now */
     uint64_t spool_pending;       /* spans on disk now, not yet sent */
+    /* Ended spans that head sampling left out (genops_sampler): never exported. With
+     * them, spans_ended = exported + every dropped_* + sampled_out once the queue is
+     * empty. */
+    uint64_t sampled_out;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
@@ -726,7 +756,8 @@ typedef struct genops_span_context {
     uint8_t trace_id[16];
     uint8_t span_id[8];
     /* W3C trace flags: bit 0 (GENOPS_TRACE_FLAG_SAMPLED) = the trace is sampled. A
-     * child started from this context inherits the sampled decision. */
+     * child started from this context inherits the sampled decision under the
+     * parent-based samplers (the default; genops_sampler). */
     uint8_t trace_flags;
 } genops_span_context;
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
+#include "semconv.h"
 #include "span.h"
 #include "spool/spool.h"
 #include "spool/spool_lock.h"
@@ -56,6 +57,7 @@ struct shard {
     _Alignas(64) atomic_long live; /* spans begun and not yet submitted */
     atomic_uint_least64_t started, ended, start_failures;
     atomic_uint_least64_t dropped_queue_full, dropped_buffer_full, dropped_shutdown;
+    atomic_uint_least64_t sampled_out;
 };
 
 struct genops_pipeline {
@@ -247,6 +249,7 @@ static void fork_child(void)
             atomic_store(&sh->dropped_queue_full, 0);
             atomic_store(&sh->dropped_buffer_full, 0);
             atomic_store(&sh->dropped_shutdown, 0);
+            atomic_store(&sh->sampled_out, 0);
         }
         for (genops_exporter *e = p->exporters; e; e = e->next)
             if (e->ops->after_fork)
@@ -584,6 +587,17 @@ static void sink_submit(struct span_sink *sink, struct span *s)
     struct shard *sh = shard_of_thread(p);
     atomic_fetch_add_explicit(&sh->ended, 1, memory_order_relaxed);
 
+    if (!s->sample_rate) {
+        /* Recorded, never queued: head sampling left it out. */
+        atomic_fetch_add_explicit(&sh->sampled_out, 1, memory_order_relaxed);
+        span_release(s);
+        atomic_fetch_sub(&sh->live, 1);
+        return;
+    }
+    if (s->sample_rate > 1) {
+        genops_value rate = {.type = GENOPS_TYPE_INT, .u.i = s->sample_rate};
+        span_put_fixed(s, SEMCONV_KEY(SAMPLE_RATE), &rate, NULL);
+    }
     atomic_uint_least64_t *dropped = NULL;
     const char *why = NULL;
     s->queued_bytes = span_bytes(s);
@@ -726,6 +740,8 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
         o->attribute_value_length_limit ? o->attribute_value_length_limit : UINT32_MAX;
     p->sink.limits.events = o->event_count_limit ? o->event_count_limit : 128;
     p->sink.limits.bytes = p->max_bytes;
+    if ((rc = sampler_configure(&p->sink.sampler, o->sampler, o->sampler_ratio, err)))
+        return rc;
     const char *derived = config_str("GENOPS_DERIVED_ATTRIBUTES");
     p->derived = !o->no_derived_attributes && !(derived && strcasecmp(derived, "false") == 0);
     const char *disabled = config_str("OTEL_SDK_DISABLED");
@@ -1085,6 +1101,7 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
+    st.sampled_out = SUM(p, sampled_out);
     memcpy(out, &st, size);
     return GENOPS_OK;
 }

@@ -144,6 +144,13 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
+def sampling_ratio(rate: Any, name: str = "sampling_rate") -> float:
+    """rate as a sampling ratio in [0, 1], or ConfigError."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0.0 and 1.0, not {rate!r}")
+    return float(rate)
+
+
 def shown_url(url: str) -> str:
     """url as every message shows it: user:password and the query masked (the C
     library's rule, http_url_for_log, so both mask the same way)."""
@@ -276,6 +283,7 @@ def build(
     export_timeout_millis: Optional[int] = None,
     exit_flush_timeout: Optional[float] = None,
     spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    sampling_rate: Optional[float] = None,
     configured_by: str = "init",
     end_hook: Optional[Callable[[dict[str, Any]], list[str]]] = None,
 ) -> _Pipeline:
@@ -314,6 +322,12 @@ def build(
     # gets the same bound (it finds nothing left to do after ours).
     opts["exit_flush_timeout_ms"] = exit_timeout if exit_timeout > 0 else native.GENOPS_NO_EXIT_FLUSH
 
+    if sampling_rate is not None:
+        # OpenTelemetry's parentbased_traceidratio: a root by its trace id, a child as
+        # its parent, so a trace is kept or dropped whole (docs/sampling.md). None:
+        # OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, else every trace.
+        opts["sampler"] = "parentbased_traceidratio"
+        opts["sampler_ratio"] = sampling_ratio(sampling_rate)
     if spool_dir is not None:
         if not isinstance(spool_dir, (str, os.PathLike)):
             raise ConfigError(f"spool_dir must be a path, not {type(spool_dir).__name__}")

@@ -30,6 +30,14 @@ OtlpProtocol = Literal["http/protobuf", "http/json"]
 HecFormat = Literal["event", "raw"]
 HoneycombApi = Literal["otlp", "events"]
 SpoolFsync = Literal["never", "segment", "always"]
+Sampler = Literal[
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+]
 
 class PipelineOptions(TypedDict, total=False):
     """genops_pipeline_options (genops.h)."""
@@ -51,6 +59,8 @@ class PipelineOptions(TypedDict, total=False):
     spool_dir: Optional[str]
     spool_max_bytes: Optional[int]
     spool_fsync: Optional[SpoolFsync]
+    sampler: Optional[Sampler]
+    sampler_ratio: Optional[float]
 
 class OtlpOptions(TypedDict, total=False):
     """genops_otlp_options (genops.h)."""
@@ -140,6 +150,7 @@ class PipelineStats(TypedDict):
     spool_write_failed: int
     spool_bytes: int
     spool_pending: int
+    sampled_out: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""
