@@ -727,12 +727,30 @@ typedef struct genops_stats {
      * them, spans_ended = exported + every dropped_* + sampled_out once the queue is
      * empty. */
     uint64_t sampled_out;
+    /* Ended spans cheaper than genops_pipeline_set_sampling_thresholds' min_cost (and no
+     * governance event): never exported. */
+    uint64_t below_cost_threshold;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
  * Any thread; never blocks the export thread. */
 GENOPS_API genops_status genops_pipeline_stats(genops_pipeline *pipeline, genops_stats *out,
                                                genops_error *err);
+
+/* Governance events are never sampled away: decided when a span ends, a span whose
+ * policy result (genops.policy.result) is blocked or warning, whose status is ERROR,
+ * whose budget utilization (genops.budget.utilization_percent) is at least
+ * keep_budget_utilization (percent; default 100), or whose cost (genops.cost.total) is
+ * at least keep_cost (default 1.0) is exported even when head sampling left its trace
+ * out, and carries no SampleRate (every such span is exported: each stands for itself).
+ * A span with a cost below min_cost (default 0: off) and no such event is left out and
+ * counted as below_cost_threshold; a span without a cost is never. INFINITY turns a keep_
+ * threshold off; a negative or NaN value is GENOPS_EINVAL. Any thread; takes effect for
+ * spans that end afterwards; never blocks. docs/sampling.md. */
+GENOPS_API genops_status genops_pipeline_set_sampling_thresholds(genops_pipeline *pipeline,
+                                                                 double keep_budget_utilization,
+                                                                 double keep_cost, double min_cost,
+                                                                 genops_error *err);
 
 /* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */

@@ -13,6 +13,7 @@
  * and the same SDK's _get_from_env_or_default. */
 #include "sampler.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +21,8 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "semconv.h"
+#include "span.h"
 
 /* OTEL_TRACES_SAMPLER's values, index = genops_sampler - 1 (the bindings' names of
  * option_enums.def are the same). */
@@ -132,4 +135,50 @@ uint8_t sampler_decide(const struct sampler *sm, const uint8_t trace_id[16],
     *weight = keep ? sm->weight : 0;
     uint8_t others = parent ? (uint8_t)(parent->trace_flags & ~GENOPS_TRACE_FLAG_SAMPLED) : 0;
     return (uint8_t)(others | (keep ? GENOPS_TRACE_FLAG_SAMPLED : 0));
+}
+
+/* ---- at a span's end ---------------------------------------------------------- */
+
+void sampling_thresholds_init(struct sampling_thresholds *t)
+{
+    atomic_init(&t->keep_budget_utilization, 100.0);
+    atomic_init(&t->keep_cost, 1.0);
+    atomic_init(&t->min_cost, 0.0);
+}
+
+/* The span's own number attribute key, or NAN when it has none. */
+static double number(const struct span *s, const char *key, size_t len)
+{
+    const genops_value *v = span_get(s, key, len);
+    if (v && v->type == GENOPS_TYPE_DOUBLE)
+        return v->u.d;
+    return v && v->type == GENOPS_TYPE_INT ? (double)v->u.i : NAN;
+}
+
+static bool governance_event(const struct sampling_thresholds *t, const struct span *s, double cost)
+{
+    if (s->status == GENOPS_SPAN_STATUS_ERROR)
+        return true;
+    const genops_value *r = span_get(s, SEMCONV_KEY(POLICY_RESULT));
+    if (r && r->type == GENOPS_TYPE_STRING &&
+        ((r->len == 7 && !strncasecmp(r->u.s, "blocked", 7)) ||
+         (r->len == 7 && !strncasecmp(r->u.s, "warning", 7))))
+        return true;
+    /* NaN (no such attribute) compares false. */
+    double util = number(s, SEMCONV_KEY(BUDGET_UTILIZATION_PERCENT));
+    return util >= atomic_load_explicit(&t->keep_budget_utilization, memory_order_relaxed) ||
+           cost >= atomic_load_explicit(&t->keep_cost, memory_order_relaxed);
+}
+
+enum sample_verdict sampler_verdict(const struct sampling_thresholds *t, struct span *s)
+{
+    double cost = number(s, SEMCONV_KEY(COST_TOTAL));
+    if (governance_event(t, s, cost)) {
+        s->sample_rate = 1; /* every such span is exported: each stands for itself */
+        return SAMPLE_EXPORT;
+    }
+    if (!s->sample_rate)
+        return SAMPLE_OUT;
+    return cost < atomic_load_explicit(&t->min_cost, memory_order_relaxed) ? SAMPLE_BELOW_COST
+                                                                           : SAMPLE_EXPORT;
 }

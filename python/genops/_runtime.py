@@ -84,6 +84,9 @@ _lock = threading.RLock()
 # pipeline's handle. _lock is held across flush and shutdown, so stats must not take it.
 _handle_lock = threading.Lock()
 _current: Optional[_Pipeline] = None
+# genops_pipeline_set_sampling_thresholds' values (genops.core.sampling and
+# genops.core.tracking set them): process settings, given to every pipeline built.
+_thresholds = {"keep_budget_utilization": 100.0, "keep_cost": 1.0, "min_cost": 0.0}
 
 
 def _ms(seconds: Optional[float], name: str, default: float) -> int:
@@ -335,6 +338,7 @@ def build(
     spool = opts.get("spool_dir") or os.environ.get("GENOPS_SPOOL_DIR")
 
     handle = native.genops_pipeline_new(opts)
+    native.genops_pipeline_set_sampling_thresholds(handle, *_thresholds.values())
     p = _Pipeline(
         handle=handle,
         exporter_types=[],  # _add_exporter names each as it is built
@@ -433,6 +437,24 @@ def install(p: _Pipeline) -> None:
             for spec in deferred:
                 _add_exporter(p, spec)
     _native_log.drain()  # what the old pipeline's last export logged
+
+
+def set_sampling_thresholds(**values: Any) -> None:
+    """Change some of keep_budget_utilization, keep_cost and min_cost (numbers >= 0;
+    math.inf turns a keep_ threshold off) for the current pipeline and every later one."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ConfigError(f"{key} must be a number >= 0, not {value!r}")
+    with _lock:
+        _thresholds.update((k, float(v)) for k, v in values.items())
+        if _current is not None and _current.handle is not None:
+            native.genops_pipeline_set_sampling_thresholds(_current.handle, *_thresholds.values())
+
+
+def sampling_thresholds() -> dict[str, float]:
+    """The current keep_budget_utilization, keep_cost and min_cost."""
+    with _lock:
+        return dict(_thresholds)
 
 
 def start_default() -> None:

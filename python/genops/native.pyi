@@ -151,6 +151,7 @@ class PipelineStats(TypedDict):
     spool_bytes: int
     spool_pending: int
     sampled_out: int
+    below_cost_threshold: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""
@@ -259,6 +260,9 @@ def genops_pipeline_shutdown(pipeline: Handle, timeout_ms: int) -> None: ...
 def genops_pipeline_free(pipeline: Handle) -> None: ...
 def genops_pipeline_stats(pipeline: Handle) -> dict[str, int]: ...  # the keys of PipelineStats
 def genops_pipeline_log_stats(pipeline: Handle, interval_ms: int) -> None: ...
+def genops_pipeline_set_sampling_thresholds(
+    pipeline: Handle, keep_budget_utilization: float, keep_cost: float, min_cost: float
+) -> None: ...
 
 # spans
 def genops_span_start(pipeline: Handle, name: str, parent: Optional[SpanContextBytes]) -> int: ...

@@ -197,3 +197,105 @@ def test_configure_otlp_exporter_takes_sampling_rate():
         pass
     assert stats()["sampled_out"] == 1
     genops.init(exporter_type="memory", service_name="sampling-tests")
+
+
+# ---- governance exceptions and the cost floor (decided at span end) ----------------
+
+
+@pytest.fixture
+def thresholds():
+    """Restore the default thresholds afterwards."""
+    yield
+    _runtime.set_sampling_thresholds(keep_budget_utilization=100.0, keep_cost=1.0, min_cost=0.0)
+
+
+def test_a_blocked_policy_in_a_sampled_out_trace_reaches_a_local_otlp_server(memory):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "peers"))
+    from otlp_server import OtlpServer
+
+    with OtlpServer() as server:
+        genops.init(exporter_type="otlp", otlp_endpoint=server.url, sampling_rate=0.0)
+        with genops.track("blocked-op") as span:
+            span.record_policy("content_safety", policy_result="blocked", policy_reason="pii")
+        with genops.track("plain-op"):
+            pass
+        genops.flush(timeout=10)
+        spans = [s for r in server.received() for s in r["spans"]]
+        st = stats()
+    assert [s["name"] for s in spans] == ["blocked-op"]
+    assert spans[0]["values"]["genops.policy.result"] == "blocked"
+    assert "SampleRate" not in spans[0]["values"]
+    assert st["sampled_out"] == 1 and st["spans_exported"] == 1
+
+
+def test_each_governance_event_is_exported_when_sampled_out(memory, thresholds):
+    from genops.core.sampling import get_exception_thresholds, set_exception_thresholds
+
+    mem = memory(sampling_rate=0.0)
+    set_exception_thresholds(budget_utilization_pct=90)
+    assert get_exception_thresholds() == {"budget_utilization_pct": 90.0, "cost_usd": 1.0}
+    with genops.track("warning") as s:
+        s.record_policy("p", policy_result="warning")
+    with genops.track("allowed") as s:
+        s.record_policy("p", policy_result="allowed")
+    with pytest.raises(RuntimeError), genops.track("error"):
+        raise RuntimeError("boom")
+    with genops.track("budget-95") as s:
+        s.record_budget("b", 100, 95)
+    with genops.track("budget-50") as s:
+        s.record_budget("b", 100, 50)
+    with genops.track("costly") as s:
+        s.record_cost(cost=1.0, provider="p", model="m")
+    with genops.track("cheap") as s:
+        s.record_cost(cost=0.5, provider="p", model="m")
+    names = sorted(s.name for s in mem.finished_spans())
+    assert names == ["budget-95", "costly", "error", "warning"]
+    assert stats()["sampled_out"] == 3
+
+
+def test_cost_threshold_leaves_out_cheaper_operations_but_no_governance_event(memory, thresholds):
+    from genops.core.tracking import get_cost_threshold, set_cost_threshold
+
+    mem = memory()
+    set_cost_threshold(min_cost_usd=0.01)  # the Honeycomb guide's call
+    assert get_cost_threshold() == 0.01
+    for name, cost in [("cheap", 0.001), ("exact", 0.01), ("dear", 0.5)]:
+        with genops.track(name) as s:
+            s.record_cost(cost=cost, provider="p", model="m")
+    with genops.track("cheap-but-blocked") as s:
+        s.record_cost(cost=0.001, provider="p", model="m")
+        s.record_policy("p", policy_result="blocked")
+    with genops.track("no-cost"):
+        pass
+    assert sorted(s.name for s in mem.finished_spans()) == ["cheap-but-blocked", "dear", "exact", "no-cost"]
+    st = stats()
+    assert st["below_cost_threshold"] == 1 and st["sampled_out"] == 0
+    # A later init() keeps the threshold; 0 (or None) turns it off.
+    mem = memory()
+    with genops.track("cheap-again") as s:
+        s.record_cost(cost=0.001, provider="p", model="m")
+    assert mem.finished_spans() == [] and stats()["below_cost_threshold"] == 1
+    set_cost_threshold(None)
+    with genops.track("cheap-kept") as s:
+        s.record_cost(cost=0.001, provider="p", model="m")
+    assert [s.name for s in mem.finished_spans()] == ["cheap-kept"]
+
+
+def test_a_governance_event_kept_by_a_ratio_counts_for_itself(memory, thresholds):
+    mem = memory(sampling_rate=0.5)
+    for _ in range(200):
+        with genops.track("op") as s:
+            s.record_policy("p", policy_result="blocked")
+    spans = mem.finished_spans()
+    assert len(spans) == 200 and all("SampleRate" not in s.attributes for s in spans)
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), "0.01", True])
+def test_bad_thresholds_are_config_errors(bad, thresholds):
+    from genops.core.tracking import set_cost_threshold
+
+    with pytest.raises(ConfigError):
+        set_cost_threshold(min_cost_usd=bad)
