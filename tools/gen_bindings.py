@@ -64,6 +64,7 @@ C_TYPES = {
     "INT32": "int32_t",
     "DURATION": "genops_duration_ms",
     "BOOL": "bool",
+    "DOUBLE": "double",
     "MAP": "constgenops_attribute*",
     "STRING_MAP": "constgenops_attribute*",
     "STRING_LIST": "constchar*const*",
@@ -78,6 +79,7 @@ PY_TYPES = {
     "INT32": "int",
     "DURATION": "int",
     "BOOL": "bool",
+    "DOUBLE": "float",
     "MAP": "Mapping[str, Value]",
     "STRING_MAP": "Mapping[str, str]",
     "STRING_LIST": "Sequence[str]",
@@ -250,7 +252,10 @@ def render_stub_part(
     out += [f"GENOPS_{s.name}: int" for s in statuses]
     out.append("")
     for table, names in enums.items():
-        out.append(f"{_camel(table)} = Literal[{', '.join(json.dumps(n) for n in names)}]")
+        line = f"{_camel(table)} = Literal[{', '.join(json.dumps(n) for n in names)}]"
+        if len(line) > 110:  # ruff's line length: one name a line, as ruff format writes it
+            line = "\n".join([f"{_camel(table)} = Literal[", *(f"    {json.dumps(n)}," for n in names), "]"])
+        out.append(line)
     for stem, fields in lists.items():
         struct, cls = STRUCTS[stem]
         options = stem.endswith("_options")

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum kind { STRING, UINT32, UINT64, DURATION, BOOL, ENUM, MAP, STRING_MAP, STRING_LIST };
+enum kind { STRING, UINT32, UINT64, DURATION, BOOL, DOUBLE, ENUM, MAP, STRING_MAP, STRING_LIST };
 
 struct field {
     const char *name;
@@ -100,6 +100,11 @@ static const char *store(void *o, const struct field *f, const genops_value *v)
         if (v->type != GENOPS_TYPE_BOOL)
             return "must be true or false";
         *(bool *)at = v->u.b;
+        return NULL;
+    case DOUBLE: /* an integer is a number too (Python's 1 for 1.0) */
+        if (v->type != GENOPS_TYPE_DOUBLE && v->type != GENOPS_TYPE_INT)
+            return "must be a number";
+        *(double *)at = v->type == GENOPS_TYPE_INT ? (double)v->u.i : v->u.d;
         return NULL;
     case STRING_LIST:
         if (v->type != GENOPS_TYPE_STRING_ARRAY)

@@ -747,6 +747,7 @@ static PyObject *span_get_span_context(SpanObject *self, PyObject *unused)
     PyStructSequence_SET_ITEM(sc, 0, trace_id);
     PyStructSequence_SET_ITEM(sc, 1, span_id);
     PyStructSequence_SET_ITEM(sc, 2, PyBool_FromLong(self->has_ctx));
+    PyStructSequence_SET_ITEM(sc, 3, PyLong_FromLong(self->ctx.trace_flags));
     return sc;
 }
 
@@ -829,11 +830,12 @@ static PyStructSequence_Field span_context_fields[] = {
     {"trace_id", "128-bit trace id"},
     {"span_id", "64-bit span id"},
     {"is_valid", "False for a span that does not record"},
+    {"trace_flags", "W3C trace flags: bit 0 = sampled (the head sampler's decision)"},
     {NULL, NULL},
 };
 
 static PyStructSequence_Desc span_context_desc = {"genops.SpanContext", "The W3C ids of a span.",
-                                                  span_context_fields, 3};
+                                                  span_context_fields, 4};
 
 /* GenOpsTelemetry's recorders, added to the module by genops_py_module_init. */
 static PyMethodDef telemetry_functions[] = {

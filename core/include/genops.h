@@ -609,6 +609,23 @@ typedef enum genops_spool_fsync {
     GENOPS_SPOOL_FSYNC_ALWAYS = 3   /* fdatasync after every record */
 } genops_spool_fsync;
 
+/* Head sampling: which spans a pipeline samples, decided when each starts, as the
+ * OpenTelemetry SDKs' built-in samplers decide (docs/sampling.md). A sampled span is
+ * exported with the W3C sampled flag; one that is not is still recorded (its
+ * children inherit the flag) and, at its end, counted as sampled_out instead of
+ * exported. The ratio samplers keep a trace when the low 8 bytes of its id, big-endian,
+ * are below ratio * 2^64 (OpenTelemetry's TraceIdRatioBased), so every process that
+ * samples one trace id at one ratio keeps or drops it whole. */
+typedef enum genops_sampler {
+    GENOPS_SAMPLER_DEFAULT = 0,                /* OTEL_TRACES_SAMPLER, else PARENTBASED_ALWAYS_ON */
+    GENOPS_SAMPLER_ALWAYS_ON = 1,              /* every span */
+    GENOPS_SAMPLER_ALWAYS_OFF = 2,             /* no span */
+    GENOPS_SAMPLER_TRACEIDRATIO = 3,           /* by trace id, parent or not */
+    GENOPS_SAMPLER_PARENTBASED_ALWAYS_ON = 4,  /* a child as its parent; a root: sampled */
+    GENOPS_SAMPLER_PARENTBASED_ALWAYS_OFF = 5, /* a child as its parent; a root: not */
+    GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO = 6 /* a child as its parent; a root: by id */
+} genops_sampler;
+
 /* Options; zero means "the default" for every numeric field. Initialise with
  * genops_pipeline_options_init so that struct_size is right: fields are only ever appended. */
 typedef struct genops_pipeline_options {
@@ -640,6 +657,15 @@ typedef struct genops_pipeline_options {
     const char *spool_dir;
     uint64_t spool_max_bytes;       /* per exporter; default GENOPS_SPOOL_MAX_MB, else 256 MiB */
     genops_spool_fsync spool_fsync; /* default GENOPS_SPOOL_FSYNC, else SEGMENT */
+    /* Head sampling (genops_sampler). DEFAULT reads OTEL_TRACES_SAMPLER and, for the
+     * ratio samplers, OTEL_TRACES_SAMPLER_ARG (default 1.0), as the OpenTelemetry
+     * specification defines them; an unknown or malformed value is a warning and the
+     * default. A sampled span of a ratio sampler below 1 carries SampleRate (an int,
+     * round(1 / ratio)), the weight Honeycomb and re-weighted sums read. */
+    genops_sampler sampler;
+    /* The ratio of TRACEIDRATIO and PARENTBASED_TRACEIDRATIO given as sampler, in
+     * [0, 1] (0 samples no root); ignored by the other samplers. */
+    double sampler_ratio;
 } genops_pipeline_options;
 
 /* Zero *opt and set its struct_size. */
@@ -707,6 +733,13 @@ typedef struct genops_stats {
      * pipeline they started on was freed (Python: init() again replaced it), dropped. Each
      * is also that freed pipeline's dropped_shutdown; the first is logged. */
     uint64_t dropped_pipeline_freed;
+    /* Ended spans that head sampling left out (genops_sampler): never exported. With
+     * them, spans_ended = exported + every dropped_* + sampled_out once the queue is
+     * empty. */
+    uint64_t sampled_out;
+    /* Ended spans cheaper than genops_pipeline_set_sampling_thresholds' min_cost (and no
+     * governance event): never exported. */
+    uint64_t below_cost_threshold;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).
@@ -750,6 +783,20 @@ GENOPS_API size_t genops_pipeline_exporter_count(genops_pipeline *pipeline);
 GENOPS_API genops_status genops_pipeline_exporter_stats(genops_pipeline *pipeline, size_t index,
                                                         genops_exporter_stats *out,
                                                         genops_error *err);
+/* Governance events are never sampled away: decided when a span ends, a span whose
+ * policy result (genops.policy.result) is blocked or warning, whose status is ERROR,
+ * whose budget utilization (genops.budget.utilization_percent) is at least
+ * keep_budget_utilization (percent; default 100), or whose cost (genops.cost.total) is
+ * at least keep_cost (default 1.0) is exported even when head sampling left its trace
+ * out, and carries no SampleRate (every such span is exported: each stands for itself).
+ * A span with a cost below min_cost (default 0: off) and no such event is left out and
+ * counted as below_cost_threshold; a span without a cost is never. INFINITY turns a keep_
+ * threshold off; a negative or NaN value is GENOPS_EINVAL. Any thread; takes effect for
+ * spans that end afterwards; never blocks. docs/sampling.md. */
+GENOPS_API genops_status genops_pipeline_set_sampling_thresholds(genops_pipeline *pipeline,
+                                                                 double keep_budget_utilization,
+                                                                 double keep_cost, double min_cost,
+                                                                 genops_error *err);
 
 /* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */
@@ -773,7 +820,8 @@ typedef struct genops_span_context {
     uint8_t trace_id[16];
     uint8_t span_id[8];
     /* W3C trace flags: bit 0 (GENOPS_TRACE_FLAG_SAMPLED) = the trace is sampled. A
-     * child started from this context inherits the sampled decision. */
+     * child started from this context inherits the sampled decision under the
+     * parent-based samplers (the default; genops_sampler). */
     uint8_t trace_flags;
 } genops_span_context;
 

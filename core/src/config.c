@@ -86,6 +86,62 @@ genops_status config_ms_soft(genops_duration_ms explicit_value, const char *name
     return config_u32_soft((uint32_t)explicit_value, name, fallback, 1, max, out, err);
 }
 
+bool config_decimal(const char *s, double *out)
+{
+    static const double tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int digits = 0, scale = 0, exp = 0;
+    bool any = false;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    for (bool frac = false;; s++) {
+        if (*s == '.' && !frac) {
+            frac = true;
+        } else if (*s >= '0' && *s <= '9') {
+            any = true;
+            if (m || *s != '0')
+                digits++;
+            if (digits > 15)
+                return false;
+            m = m * 10 + (uint64_t)(*s - '0');
+            scale += frac;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        bool neg = *++s == '-';
+        s += *s == '-' || *s == '+';
+        if (*s < '0' || *s > '9')
+            return false;
+        for (; *s >= '0' && *s <= '9'; s++)
+            if ((exp = exp * 10 + (*s - '0')) > 400)
+                return false;
+        exp = neg ? -exp : exp;
+    }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s)
+        return false;
+    scale -= exp; /* the value is m / 10^scale */
+    if (m == 0)
+        *out = 0.0;
+    else if (scale <= 0)
+        *out = -scale <= 22 ? (double)m * tens[-scale]
+                            : 1e308; /* above 1e22: too big is all that matters */
+    else if (scale <= 22)
+        *out = (double)m / tens[scale]; /* both exact: one correctly rounded division */
+    else
+        *out = scale - 22 <= 22 ? (double)m / tens[22] / tens[scale - 22] : 0.0;
+    return true;
+}
+
+/* The value of one hex digit, or -1. */
 int config_hex_digit(unsigned char c)
 {
     if (c >= '0' && c <= '9')

@@ -4,6 +4,7 @@
 #ifndef GENOPS_CONFIG_H
 #define GENOPS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,11 @@ genops_status config_ms_soft(genops_duration_ms explicit_value, const char *name
  * range, naming type (e.g. "genops_otlp_options") and its _init function. */
 genops_status config_options_copy(void *dst, size_t size, const void *opt, const char *type,
                                   genops_error *err);
+
+/* Read s, a whole non-negative decimal number ("0.25", "1", ".5", "1e-3", surrounding
+ * blanks allowed), into *out without the locale (strtod would read "0,25" in some).
+ * Correctly rounded up to 15 significant digits; false for anything else. */
+bool config_decimal(const char *s, double *out);
 
 /* The value of variable name, or NULL when unset or empty. */
 const char *config_str(const char *name);

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
+#include "semconv.h"
 #include "span.h"
 #include "spool/spool.h"
 #include "spool/spool_lock.h"
@@ -56,6 +57,7 @@ struct shard {
     _Alignas(64) atomic_long live; /* spans begun and not yet submitted */
     atomic_uint_least64_t started, ended, start_failures;
     atomic_uint_least64_t dropped_queue_full, dropped_buffer_full, dropped_shutdown;
+    atomic_uint_least64_t sampled_out, below_cost_threshold;
 };
 
 struct genops_pipeline {
@@ -76,6 +78,7 @@ struct genops_pipeline {
     atomic_bool exporting; /* the thread is (about to be) inside an exporter */
     bool disabled;         /* OTEL_SDK_DISABLED: exporters are refused, spans counted */
     bool derived;          /* batches carry the derived names (derived.h) */
+    struct sampling_thresholds thresholds; /* what sampling keeps or drops at span end */
     atomic_uint_least64_t flush_requested;
     atomic_bool warned_drop;
     atomic_bool freed;        /* genops_pipeline_free was called: spans ending now are orphans */
@@ -251,6 +254,8 @@ static void fork_child(void)
             atomic_store(&sh->dropped_queue_full, 0);
             atomic_store(&sh->dropped_buffer_full, 0);
             atomic_store(&sh->dropped_shutdown, 0);
+            atomic_store(&sh->sampled_out, 0);
+            atomic_store(&sh->below_cost_threshold, 0);
         }
         for (genops_exporter *e = p->exporters; e; e = e->next)
             if (e->ops->after_fork)
@@ -601,6 +606,25 @@ static void sink_submit(struct span_sink *sink, struct span *s)
     struct shard *sh = shard_of_thread(p);
     atomic_fetch_add_explicit(&sh->ended, 1, memory_order_relaxed);
 
+    /* The common path (sampled at 1, no cost floor) pays these two tests and nothing
+     * else; the verdict reads a few attributes through the span's key filter. */
+    enum sample_verdict verdict = SAMPLE_EXPORT;
+    if (s->sample_rate != 1 ||
+        atomic_load_explicit(&p->thresholds.min_cost, memory_order_relaxed) > 0)
+        verdict = sampler_verdict(&p->thresholds, s);
+    if (verdict != SAMPLE_EXPORT) {
+        /* Recorded, never queued: left out by head sampling or the cost floor. */
+        atomic_fetch_add_explicit(verdict == SAMPLE_OUT ? &sh->sampled_out
+                                                        : &sh->below_cost_threshold,
+                                  1, memory_order_relaxed);
+        span_release(s);
+        atomic_fetch_sub(&sh->live, 1);
+        return;
+    }
+    if (s->sample_rate > 1) {
+        genops_value rate = {.type = GENOPS_TYPE_INT, .u.i = s->sample_rate};
+        span_put_fixed(s, SEMCONV_KEY(SAMPLE_RATE), &rate, NULL);
+    }
     atomic_uint_least64_t *dropped = NULL;
     const char *why = NULL;
     s->queued_bytes = span_bytes(s);
@@ -745,6 +769,8 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
         o->attribute_value_length_limit ? o->attribute_value_length_limit : UINT32_MAX;
     p->sink.limits.events = o->event_count_limit ? o->event_count_limit : 128;
     p->sink.limits.bytes = p->max_bytes;
+    if ((rc = sampler_configure(&p->sink.sampler, o->sampler, o->sampler_ratio, err)))
+        return rc;
     const char *derived = config_str("GENOPS_DERIVED_ATTRIBUTES");
     p->derived = !o->no_derived_attributes && !(derived && strcasecmp(derived, "false") == 0);
     const char *disabled = config_str("OTEL_SDK_DISABLED");
@@ -798,6 +824,7 @@ genops_pipeline *genops_pipeline_new(const genops_pipeline_options *opt, genops_
         return NULL;
     }
     p->sink.ops = &sink_ops;
+    sampling_thresholds_init(&p->thresholds);
     p->spool_lock_fd = -1;
     cond_init_monotonic(&p->changed);
     pthread_mutex_init(&p->lock, NULL);
@@ -1113,6 +1140,8 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
     st.queue_depth = ring_count(&p->ring);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
+    st.sampled_out = SUM(p, sampled_out);
+    st.below_cost_threshold = SUM(p, below_cost_threshold);
     st.dropped_pipeline_freed = atomic_load(&ended_after_free);
     memcpy(out, &st, size);
     return GENOPS_OK;
@@ -1142,6 +1171,25 @@ genops_status genops_pipeline_exporter_stats(genops_pipeline *p, size_t index,
     genops_exporter_stats st = {.struct_size = size};
     lane_stats_read(l, &st);
     memcpy(out, &st, size);
+    return GENOPS_OK;
+}
+
+genops_status genops_pipeline_set_sampling_thresholds(genops_pipeline *p,
+                                                      double keep_budget_utilization,
+                                                      double keep_cost, double min_cost,
+                                                      genops_error *err)
+{
+    if (!p)
+        return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+    const double values[] = {keep_budget_utilization, keep_cost, min_cost};
+    static const char *const names[] = {"keep_budget_utilization", "keep_cost", "min_cost"};
+    for (int i = 0; i < 3; i++)
+        if (!(values[i] >= 0)) /* NaN fails too */
+            return error_set(err, GENOPS_EINVAL, "%s must be a number >= 0", names[i]);
+    atomic_store_explicit(&p->thresholds.keep_budget_utilization, keep_budget_utilization,
+                          memory_order_relaxed);
+    atomic_store_explicit(&p->thresholds.keep_cost, keep_cost, memory_order_relaxed);
+    atomic_store_explicit(&p->thresholds.min_cost, min_cost, memory_order_relaxed);
     return GENOPS_OK;
 }
 

@@ -91,11 +91,11 @@ static struct span *span_open(genops_pipeline *p, const char *name,
         memcpy(s->trace_id, parent->trace_id, sizeof s->trace_id);
         memcpy(s->parent_span_id, parent->span_id, sizeof s->parent_span_id);
         s->has_parent = true;
-        s->trace_flags = parent->trace_flags;
     } else {
         ids_trace_id(s->trace_id);
-        s->trace_flags = GENOPS_TRACE_FLAG_SAMPLED;
     }
+    s->trace_flags =
+        sampler_decide(&sink->sampler, s->trace_id, s->has_parent ? parent : NULL, &s->sample_rate);
     ids_span_id(s->span_id);
     s->start_ns = clock_unix_ns();
     atomic_store_explicit(&s->refs, 1, memory_order_relaxed);

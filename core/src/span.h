@@ -18,6 +18,7 @@
 
 #include "attr.h"
 #include "genops.h"
+#include "sampler.h"
 
 struct event {
     const char *name;
@@ -56,6 +57,7 @@ struct span_sink_ops {
 struct span_sink {
     const struct span_sink_ops *ops;
     struct span_limits limits; /* what spans started on the sink are created with */
+    struct sampler sampler;    /* decides each span's sampled flag at start */
 };
 
 static inline struct span_sink *span_sink_of(genops_pipeline *p)
@@ -81,7 +83,7 @@ struct span {
     uint8_t span_id[8];
     uint8_t parent_span_id[8];
     bool has_parent;
-    uint8_t trace_flags; /* W3C; GENOPS_TRACE_FLAG_SAMPLED */
+    uint8_t trace_flags; /* W3C; GENOPS_TRACE_FLAG_SAMPLED: the sampler's decision */
     uint8_t kind;        /* genops_span_kind */
     uint8_t status;      /* genops_span_status */
     const char *name;
@@ -89,6 +91,7 @@ struct span {
     const char *status_message; /* NULL unless status is ERROR with a message */
     uint32_t status_message_len;
     uint64_t start_ns, end_ns;
+    uint32_t sample_rate; /* a sampled span's weight, its SampleRate (1: none), 0: not sampled */
 
     struct attr_list attrs;
     uint64_t key_filter[SPAN_KEY_FILTER_BITS / 64]; /* see filter_may_have in span_attrs.c */

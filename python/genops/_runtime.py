@@ -85,6 +85,9 @@ _lock = threading.RLock()
 # pipeline's handle. _lock is held across flush and shutdown, so stats must not take it.
 _handle_lock = threading.Lock()
 _current: Optional[_Pipeline] = None
+# genops_pipeline_set_sampling_thresholds' values (genops.core.sampling and
+# genops.core.tracking set them): process settings, given to every pipeline built.
+_thresholds = {"keep_budget_utilization": 100.0, "keep_cost": 1.0, "min_cost": 0.0}
 
 
 def _ms(seconds: Optional[float], name: str, default: float) -> int:
@@ -143,6 +146,13 @@ def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{name} must be a positive integer, not {value!r}")
     return value
+
+
+def sampling_ratio(rate: Any, name: str = "sampling_rate") -> float:
+    """rate as a sampling ratio in [0, 1], or ConfigError."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0.0 and 1.0, not {rate!r}")
+    return float(rate)
 
 
 def shown_url(url: str) -> str:
@@ -281,6 +291,7 @@ def build(
     export_timeout_millis: Optional[int] = None,
     exit_flush_timeout: Optional[float] = None,
     spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    sampling_rate: Optional[float] = None,
     configured_by: str = "init",
     end_hook: Optional[Callable[[dict[str, Any]], list[str]]] = None,
 ) -> _Pipeline:
@@ -319,6 +330,12 @@ def build(
     # gets the same bound (it finds nothing left to do after ours).
     opts["exit_flush_timeout_ms"] = exit_timeout if exit_timeout > 0 else native.GENOPS_NO_EXIT_FLUSH
 
+    if sampling_rate is not None:
+        # OpenTelemetry's parentbased_traceidratio: a root by its trace id, a child as
+        # its parent, so a trace is kept or dropped whole (docs/sampling.md). None:
+        # OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, else every trace.
+        opts["sampler"] = "parentbased_traceidratio"
+        opts["sampler_ratio"] = sampling_ratio(sampling_rate)
     if spool_dir is not None:
         if not isinstance(spool_dir, (str, os.PathLike)):
             raise ConfigError(f"spool_dir must be a path, not {type(spool_dir).__name__}")
@@ -326,6 +343,7 @@ def build(
     spool = opts.get("spool_dir") or os.environ.get("GENOPS_SPOOL_DIR")
 
     handle = native.genops_pipeline_new(opts)
+    native.genops_pipeline_set_sampling_thresholds(handle, *_thresholds.values())
     p = _Pipeline(
         handle=handle,
         exporter_types=[],  # _add_exporter names each as it is built
@@ -424,6 +442,24 @@ def install(p: _Pipeline) -> None:
             for spec in deferred:
                 _add_exporter(p, spec)
     _native_log.drain()  # what the old pipeline's last export logged
+
+
+def set_sampling_thresholds(**values: Any) -> None:
+    """Change some of keep_budget_utilization, keep_cost and min_cost (numbers >= 0;
+    math.inf turns a keep_ threshold off) for the current pipeline and every later one."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ConfigError(f"{key} must be a number >= 0, not {value!r}")
+    with _lock:
+        _thresholds.update((k, float(v)) for k, v in values.items())
+        if _current is not None and _current.handle is not None:
+            native.genops_pipeline_set_sampling_thresholds(_current.handle, *_thresholds.values())
+
+
+def sampling_thresholds() -> dict[str, float]:
+    """The current keep_budget_utilization, keep_cost and min_cost."""
+    with _lock:
+        return dict(_thresholds)
 
 
 def start_default() -> None:

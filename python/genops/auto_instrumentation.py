@@ -55,6 +55,7 @@ def init(
     export_timeout_millis: Optional[int] = None,
     exit_flush_timeout: Optional[float] = None,
     spool_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    sampling_rate: Optional[float] = None,
 ) -> GenOpsInstrumentor:
     """Configure GenOps telemetry: build the pipeline (exporter, resource, batching)
     and set the default governance attributes.
@@ -108,6 +109,11 @@ def init(
       second one gets ConfigError. An init() again with the same directory hands it
       from the old pipeline to the new one (an exporter error then leaves no pipeline
       exporting until the next init()).
+    - sampling_rate: head sampling, a ratio in [0, 1]: OpenTelemetry's
+      parentbased_traceidratio (a root kept by its trace id, a child as its parent),
+      so a trace is kept or dropped whole; a kept span of a rate below 1 carries
+      SampleRate = round(1 / rate). Default: OTEL_TRACES_SAMPLER and
+      OTEL_TRACES_SAMPLER_ARG, else every trace (docs/sampling.md).
 
     Calling init again replaces the pipeline; the old one is flushed within its exit
     deadline. After configure_otlp_exporter(), an init() without exporter_type,
@@ -165,6 +171,7 @@ def init(
             export_timeout_millis=export_timeout_millis,
             exit_flush_timeout=exit_flush_timeout,
             spool_dir=spool_dir,
+            sampling_rate=sampling_rate,
             configured_by="init",
         )
         _runtime.install(pipeline)

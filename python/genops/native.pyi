@@ -30,6 +30,14 @@ OtlpProtocol = Literal["http/protobuf", "http/json", "grpc"]
 HecFormat = Literal["event", "raw"]
 HoneycombApi = Literal["otlp", "events"]
 SpoolFsync = Literal["never", "segment", "always"]
+Sampler = Literal[
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+]
 
 class PipelineOptions(TypedDict, total=False):
     """genops_pipeline_options (genops.h)."""
@@ -51,6 +59,8 @@ class PipelineOptions(TypedDict, total=False):
     spool_dir: Optional[str]
     spool_max_bytes: Optional[int]
     spool_fsync: Optional[SpoolFsync]
+    sampler: Optional[Sampler]
+    sampler_ratio: Optional[float]
 
 class OtlpOptions(TypedDict, total=False):
     """genops_otlp_options (genops.h)."""
@@ -141,6 +151,8 @@ class PipelineStats(TypedDict):
     spool_bytes: int
     spool_pending: int
     dropped_pipeline_freed: int
+    sampled_out: int
+    below_cost_threshold: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""
@@ -273,6 +285,9 @@ def genops_pipeline_exporter_count(pipeline: Handle) -> int: ...
 def genops_pipeline_exporter_stats(
     pipeline: Handle, index: int
 ) -> dict[str, Any]: ...  # the keys of ExporterStats
+def genops_pipeline_set_sampling_thresholds(
+    pipeline: Handle, keep_budget_utilization: float, keep_cost: float, min_cost: float
+) -> None: ...
 
 # spans
 def genops_span_start(pipeline: Handle, name: str, parent: Optional[SpanContextBytes]) -> int: ...

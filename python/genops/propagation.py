@@ -137,7 +137,7 @@ def inject(
 ) -> None:
     """Write ``traceparent`` for context (default: the current genops span; nothing is
     written when there is none), its ``tracestate``, and ``baggage`` (default: the
-    context's). genops records every span, so a span of its own is sent as sampled."""
+    context's). A span of genops' own is sent with its sampled flag (docs/sampling.md)."""
     if not isinstance(carrier, MutableMapping):
         raise TypeError(f"carrier must be a mutable mapping, not {type(carrier).__name__}")
     if context is None:
@@ -147,7 +147,7 @@ def inject(
         sc = span.get_span_context()
         if not sc.is_valid:
             return
-        context = RemoteContext(sc.trace_id, sc.span_id)
+        context = RemoteContext(sc.trace_id, sc.span_id, sc.trace_flags)
     carrier[TRACEPARENT] = (
         f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags & 0xFF:02x}"
     )

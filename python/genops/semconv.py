@@ -109,6 +109,11 @@ DURATION_MS = "duration_ms"
 #: success, error or timeout: Honeycomb's status. The Splunk HEC body keeps its own status member
 #: (UNSET / OK / ERROR) instead.
 STATUS = "status"
+#: On a span sampled by a ratio below 1 (OTEL_TRACES_SAMPLER=traceidratio, init(sampling_rate=...)):
+#: round(1 / ratio), the number of spans it stands for. Honeycomb reads it over OTLP, and the Events
+#: API exporter sends it as the event's samplerate; elsewhere multiply by it to re-weight counts and
+#: sums (docs/sampling.md).
+SAMPLE_RATE = "SampleRate"
 #: true on the one test event genops_hec_validate sends (whose name is genops.validation too), so
 #: searches can leave it out with NOT genops.validation=true; no span carries it.
 VALIDATION = "genops.validation"
@@ -152,6 +157,7 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     OPERATION_DURATION_MS: "double",
     DURATION_MS: "double",
     STATUS: "string",
+    SAMPLE_RATE: "int",
     VALIDATION: "bool",
 }
 
@@ -226,6 +232,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         DURATION_MS,
         STATUS,
     ),
+    "sampling": (SAMPLE_RATE,),
     "splunk_validation": (VALIDATION,),
 }
 
@@ -273,6 +280,7 @@ __all__ = [
     "POLICY_RESULT",
     "PREFIX",
     "PREFIXES",
+    "SAMPLE_RATE",
     "STATUS",
     "TIMESTAMP",
     "TOKENS_INPUT",

@@ -28,8 +28,11 @@ def test_recorded_names_are_the_constants(genops_memory):
         span.record_budget("b", 10, 5)
         span.record_evaluation("e", 0.5, threshold=0.1, passed=True, evaluator="x")
     (s,) = genops_memory.finished_spans()
-    # The exporters derive these names (derived.c); no recorder writes them.
-    hec_only = set(semconv.GROUPS["derived"] + semconv.GROUPS["splunk_validation"])
+    # The exporters derive these names (derived.c); no recorder writes them; SampleRate
+    # is the sampler's, on sampled spans of a ratio below 1 (test_sampling.py).
+    hec_only = set(
+        semconv.GROUPS["derived"] + semconv.GROUPS["splunk_validation"] + semconv.GROUPS["sampling"]
+    )
     fixed = set(semconv.ATTRIBUTE_TYPES) - hec_only
     assert fixed <= set(s.attributes), fixed - set(s.attributes)
     assert not hec_only & set(s.attributes)

@@ -6,6 +6,7 @@
 
 #include "derived.h"
 #include "honeycomb/msgpack_put.h"
+#include "semconv.h"
 
 static void put_value(struct buf *out, const genops_value *v)
 {
@@ -77,8 +78,9 @@ static bool resource_attr_kept(const struct attr *a, const struct span *s)
  * an ordinary field of data. */
 static bool is_sample_rate(const struct attr *a)
 {
-    return a->key_len == 10 && !memcmp(a->key, "SampleRate", 10) &&
-           a->value.type == GENOPS_TYPE_INT && a->value.u.i >= 1;
+    return a->key_len == SEMCONV_SAMPLE_RATE_LEN &&
+           !memcmp(a->key, SEMCONV_SAMPLE_RATE, a->key_len) && a->value.type == GENOPS_TYPE_INT &&
+           a->value.u.i >= 1;
 }
 
 static const struct attr *sample_rate(const struct span *s)

@@ -29,35 +29,23 @@ def _resource(service_name: Optional[str], environment: Optional[str]) -> dict[s
     }
 
 
-def _sampling(sampling_rate: float) -> None:
-    if isinstance(sampling_rate, bool) or not isinstance(sampling_rate, (int, float)):
-        raise ConfigError("sampling_rate must be a number between 0.0 and 1.0")
-    if not 0.0 <= sampling_rate <= 1.0:
-        raise ConfigError(f"sampling_rate must be between 0.0 and 1.0, not {sampling_rate}")
-    if sampling_rate < 1.0:
-        logger.warning(
-            "genops: sampling_rate=%s is not supported yet; every span is exported "
-            "(sample in an OpenTelemetry Collector meanwhile)",
-            sampling_rate,
-        )
-
-
 def configure_otlp_exporter(
     endpoint: str,
     headers: Optional[Mapping[str, str]] = None,
     service_name: Optional[str] = None,
     environment: Optional[str] = None,
-    sampling_rate: float = 1.0,
+    sampling_rate: Optional[float] = None,
 ) -> None:
     """Export GenOps telemetry over OTLP/HTTP (protobuf) to endpoint, e.g.
     "https://api.honeycomb.io/v1/traces" with headers={"X-Honeycomb-Team": key}, or a
     local OpenTelemetry Collector "http://localhost:4318" (/v1/traces is appended to a
-    URL without a path)."""
-    _sampling(sampling_rate)
+    URL without a path). sampling_rate: head sampling by trace id, parent-based, as
+    init's (docs/sampling.md); None: OTEL_TRACES_SAMPLER, else every trace."""
     spec = {"type": "otlp", "endpoint": endpoint, "headers": headers}
     _runtime.install(
         _runtime.build(
             exporters=[spec],
+            sampling_rate=sampling_rate,
             configured_by="configure_otlp_exporter",
             **_resource(service_name, environment),
         )

@@ -1,0 +1,159 @@
+/* test_sampler.c - head sampling (sampler.c): the ratio bound and decision, the
+ * parent-based rule, the options' checks, and the locale-free ratio reader (config.c).
+ * The decisions are compared with the OpenTelemetry SDK's in tests/python/test_sampling.py. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "sampler.h"
+
+static void trace_with_low(uint8_t id[16], uint64_t low)
+{
+    memset(id, 0xab, 8);
+    for (int i = 15; i >= 8; i--, low >>= 8)
+        id[i] = (uint8_t)low;
+}
+
+static bool keeps(const struct sampler *sm, uint64_t low, const genops_span_context *parent)
+{
+    uint8_t id[16];
+    uint32_t weight;
+    trace_with_low(id, low);
+    return sampler_decide(sm, id, parent, &weight) & GENOPS_TRACE_FLAG_SAMPLED;
+}
+
+static void test_the_bound_is_rate_times_2_to_the_64_rounded_half_even(void **state)
+{
+    (void)state;
+    struct sampler sm;
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 0.25, NULL), GENOPS_OK);
+    assert_true(sm.bound == UINT64_C(1) << 62 && !sm.all);
+    assert_true(keeps(&sm, (UINT64_C(1) << 62) - 1, NULL));
+    assert_false(keeps(&sm, UINT64_C(1) << 62, NULL));
+    /* 2^-65 * 2^64 = 0.5 rounds to 0 (even), 3 * 2^-65 * 2^64 = 1.5 to 2. */
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, ldexp(1, -65), NULL), 0);
+    assert_true(sm.bound == 0);
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, ldexp(3, -65), NULL), 0);
+    assert_true(sm.bound == 2);
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 1.0, NULL), 0);
+    assert_true(sm.all && keeps(&sm, UINT64_MAX, NULL));
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 0.0, NULL), 0);
+    assert_false(keeps(&sm, 0, NULL));
+}
+
+static void test_a_sampled_span_weighs_one_over_the_ratio(void **state)
+{
+    (void)state;
+    struct sampler sm;
+    uint8_t id[16];
+    uint32_t weight;
+    trace_with_low(id, 0);
+    sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 0.3, NULL);
+    sampler_decide(&sm, id, NULL, &weight);
+    assert_int_equal(weight, 3);
+    sampler_configure(&sm, GENOPS_SAMPLER_ALWAYS_ON, 0.3, NULL); /* the ratio is ignored */
+    sampler_decide(&sm, id, NULL, &weight);
+    assert_int_equal(weight, 1);
+    trace_with_low(id, UINT64_MAX);
+    sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 0.5, NULL);
+    sampler_decide(&sm, id, NULL, &weight);
+    assert_int_equal(weight, 0);
+}
+
+static void test_parent_based_children_follow_the_parent(void **state)
+{
+    (void)state;
+    struct sampler sm;
+    genops_span_context on = {.trace_flags = GENOPS_TRACE_FLAG_SAMPLED | 0x02}, off = {0};
+    sampler_configure(&sm, GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO, 0.0, NULL);
+    assert_true(keeps(&sm, 0, &on) && !keeps(&sm, 0, &off) && !keeps(&sm, 0, NULL));
+    uint8_t id[16];
+    uint32_t weight;
+    trace_with_low(id, 0);
+    assert_int_equal(sampler_decide(&sm, id, &on, &weight), 0x03); /* other flags kept */
+    sampler_configure(&sm, GENOPS_SAMPLER_PARENTBASED_ALWAYS_OFF, 0, NULL);
+    assert_true(keeps(&sm, 0, &on) && !keeps(&sm, 0, NULL));
+    sampler_configure(&sm, GENOPS_SAMPLER_PARENTBASED_ALWAYS_ON, 0, NULL);
+    assert_true(!keeps(&sm, 0, &off) && keeps(&sm, 0, NULL));
+    sampler_configure(&sm, GENOPS_SAMPLER_ALWAYS_ON, 0, NULL); /* not parent-based */
+    assert_true(keeps(&sm, 0, &off));
+}
+
+static void test_explicit_options_are_checked(void **state)
+{
+    (void)state;
+    struct sampler sm;
+    genops_error err;
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, 1.5, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "sampler_ratio"));
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_TRACEIDRATIO, NAN, &err), GENOPS_EINVAL);
+    assert_int_equal(sampler_configure(&sm, (genops_sampler)7, 0.5, &err), GENOPS_EINVAL);
+    assert_int_equal(sampler_configure(&sm, GENOPS_SAMPLER_ALWAYS_OFF, 7.0, &err), GENOPS_OK);
+}
+
+static void test_the_environment_decides_by_default(void **state)
+{
+    (void)state;
+    struct sampler sm;
+    unsetenv("OTEL_TRACES_SAMPLER");
+    unsetenv("OTEL_TRACES_SAMPLER_ARG");
+    sampler_configure(&sm, GENOPS_SAMPLER_DEFAULT, 0, NULL);
+    assert_int_equal(sm.kind, GENOPS_SAMPLER_PARENTBASED_ALWAYS_ON);
+    setenv("OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio", 1);
+    sampler_configure(&sm, GENOPS_SAMPLER_DEFAULT, 0, NULL);
+    assert_true(sm.kind == GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO && sm.ratio == 1.0);
+    setenv("OTEL_TRACES_SAMPLER_ARG", " 0.125 ", 1);
+    sampler_configure(&sm, GENOPS_SAMPLER_DEFAULT, 0, NULL);
+    assert_true(sm.ratio == 0.125 && sm.weight == 8);
+    setenv("OTEL_TRACES_SAMPLER_ARG", "2", 1); /* out of range: a warning and 1.0 */
+    sampler_configure(&sm, GENOPS_SAMPLER_DEFAULT, 0, NULL);
+    assert_true(sm.ratio == 1.0);
+    setenv("OTEL_TRACES_SAMPLER", "xray", 1); /* unknown: a warning and the default */
+    sampler_configure(&sm, GENOPS_SAMPLER_DEFAULT, 0, NULL);
+    assert_int_equal(sm.kind, GENOPS_SAMPLER_PARENTBASED_ALWAYS_ON);
+    unsetenv("OTEL_TRACES_SAMPLER");
+    unsetenv("OTEL_TRACES_SAMPLER_ARG");
+}
+
+static void test_decimals_read_without_the_locale(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double value;
+    } good[] = {
+        {"0.1", 0.1},      {"1", 1.0},     {".5", 0.5}, {"0.25", 0.25},
+        {"1e-3", 1e-3},    {"2.5E+1", 25}, {"0", 0},    {"0.333333333333333", 0.333333333333333},
+        {"\t0.75 ", 0.75}, {"10e-1", 1.0}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        double v = -1;
+        assert_true(config_decimal(good[i].text, &v));
+        assert_true(v == good[i].value);
+    }
+    static const char *const bad[] = {
+        "", "-0.1", "0,5", "1e", "0.1x", ".", "nan", "inf", "0.1234567890123456", "1e999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v;
+        assert_false(config_decimal(bad[i], &v));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_the_bound_is_rate_times_2_to_the_64_rounded_half_even),
+        cmocka_unit_test(test_a_sampled_span_weighs_one_over_the_ratio),
+        cmocka_unit_test(test_parent_based_children_follow_the_parent),
+        cmocka_unit_test(test_explicit_options_are_checked),
+        cmocka_unit_test(test_the_environment_decides_by_default),
+        cmocka_unit_test(test_decimals_read_without_the_locale),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
