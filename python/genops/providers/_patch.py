@@ -7,6 +7,10 @@ class patch covers every client, made before or after init(). ``restore`` puts b
 very objects it replaced (``owner.__dict__[name]``, not what getattr returns), so
 ``is`` holds after uninstrument(). A wrapper that outlives its patch (the SDKs keep
 bound methods in ``with_raw_response`` objects) calls the original straight away.
+
+An SDK that is installed but not imported yet is not imported by patching: it is
+patched right after the application imports it (_post_import.py), so init() costs no
+SDK's import time (seconds for anthropic, openai and google-genai together).
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import sys
 import threading
 from typing import Any, Callable
+
+from . import _post_import
 
 logger = logging.getLogger("genops")
 
@@ -38,14 +45,21 @@ class Patches:
             return False
 
     def patch(self, steps: Callable[[Patches], None], auto_track: bool = True) -> bool:
-        """install(steps) with genops-ai's patch_X contract: True when patched now;
-        False when already patched, the SDK is not installed, auto_track is False,
-        or patching failed (an SDK of another shape: logged, the SDK left as it was)."""
-        if not auto_track:
+        """install(steps) with genops-ai's patch_X contract: True when patched now (or,
+        for an SDK not imported yet, at its import); False when already patched, the
+        SDK is not installed, auto_track is False, or patching failed (an SDK of another
+        shape: logged, the SDK left as it was)."""
+        if not auto_track or self.active:
             return False
         if not self.sdk_installed():
             logger.warning("genops: the %s package is not installed; nothing to patch", self.sdk)
             return False
+        if self.sdk not in sys.modules:
+            _post_import.when_imported(self.sdk, lambda: self._patch_now(steps))
+            return True
+        return self._patch_now(steps)
+
+    def _patch_now(self, steps: Callable[[Patches], None]) -> bool:
         try:
             patched = self.install(steps)
         except Exception as e:
@@ -56,12 +70,14 @@ class Patches:
         return patched
 
     def unpatch(self) -> None:
+        _post_import.cancel(self.sdk)
         if self.restore():
             logger.info("genops: %s patches removed", self.label)
 
     @property
     def active(self) -> bool:
-        return bool(self._saved)
+        """Patched, or to be patched when the SDK is imported."""
+        return bool(self._saved) or _post_import.awaited(self.sdk)
 
     def replace(self, owner: type, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
         """owner.name = make(original), the wrapper looking like the original
