@@ -119,7 +119,9 @@ def _bench(args: argparse.Namespace) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             raise ValueError("--plot needs matplotlib (pip install matplotlib)") from None
-    report = bench.run(args.ops, list(dict.fromkeys(kinds)), gzip=args.gzip, against_otel=args.against_otel)
+    report = bench.run(
+        args.ops, list(dict.fromkeys(kinds)), args.gzip, args.against_otel, queue=args.max_queue_size
+    )
     if args.plot:
         bench.plot(report, args.plot)
         report["plot"] = args.plot
@@ -127,7 +129,10 @@ def _bench(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
         rows = [{label: r[key] for key, label in bench.COLUMNS} for r in report["rows"]]
-        print(f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1)")
+        queue = f", max_queue_size {args.max_queue_size}" if args.max_queue_size else ""
+        print(
+            f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1){queue}"
+        )
         print(table(rows), end="")
         for note in report["notes"] + ([f"plot: {args.plot}"] if args.plot else []):
             print(note)
@@ -325,6 +330,11 @@ def parser() -> argparse.ArgumentParser:
         "--exporter", action="append", choices=_bench_exporters(), help="repeatable; default every one built"
     )
     b.add_argument("--gzip", action="store_true", help="also each exporter with gzip")
+    b.add_argument(
+        "--max-queue-size",
+        type=_count,
+        help="every pipeline's queue, genops's and the SDK's (default: each one's own, 8192 and 2048)",
+    )
     b.add_argument("--plot", metavar="FILE.png", help="write a PNG of the results (needs matplotlib)")
     b.add_argument(
         "--against-otel",
