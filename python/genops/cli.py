@@ -145,7 +145,8 @@ def _bench(args: argparse.Namespace) -> int:
 _INIT_OPTIONS = {
     "service_name": "service.name (default OTEL_SERVICE_NAME, else genops-ai-app)",
     "environment": "deployment environment (dev, staging, production)",
-    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default console)",
+    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default as init(): otlp "
+    "with --otlp-endpoint, else OTEL_TRACES_EXPORTER, else console)",
     "otlp_endpoint": "OTLP endpoint URL, e.g. http://localhost:4318",
     "default_team": "the default team attribute",
     "default_project": "the default project attribute",
