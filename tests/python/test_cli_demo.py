@@ -10,6 +10,8 @@ import os
 import pathlib
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import msgpack as reference_msgpack
 import pytest
@@ -17,7 +19,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 import genops
 from genops.demo import msgpack, queries, run, workload
-from genops.demo.receiver import hec_events, otlp_protobuf_span_count
+from genops.demo.receiver import MAX_BODY, Receiver, hec_events, otlp_protobuf_span_count
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 needs_all = pytest.mark.skipif(
@@ -211,3 +213,36 @@ def test_honeycomb_query_specification_evaluation():
         "filters": [{"column": "c", "op": ">", "value": 1}],
     }
     assert queries.run_query(spec, events) == [{"P50(c)": 2.0}]
+
+
+def test_the_receiver_answers_bad_requests_and_keeps_serving():
+    def post(url: str, body: bytes, ctype: str = "application/json", **headers: str) -> int:
+        req = urllib.request.Request(url, body, {"Content-Type": ctype, **headers}, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    with Receiver() as r:
+        for path, body, ctype in (
+            ("/v1/traces", b"{not json", "application/json"),
+            ("/v1/traces", b"[1, 2]", "application/json"),
+            ("/v1/traces", b'{"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]}', "application/json"),
+            ("/v1/traces", b"\x0a\xff", "application/x-protobuf"),
+            ("/services/collector/event", b'{"event": 1} [', "application/json"),
+            ("/1/batch/d", b"\xc1", "application/msgpack"),
+            ("/1/batch/d", b'{"data": {}}', "application/json"),
+        ):
+            assert post(r.base + path, body, ctype) == 400, (path, body)
+        assert (
+            post(r.base + "/v1/traces", b"\x1f\x8b junk", "application/json", **{"Content-Encoding": "gzip"})
+            == 400
+        )
+        assert post(r.base + "/elsewhere", b"{}") == 404
+        assert post(r.base + "/v1/traces", b"{}", **{"Content-Length": str(MAX_BODY + 1)}) == 413
+        assert r.requests() == []
+        assert post(r.base + "/services/collector/event", b'{"event": {"a": 1}}') == 200
+        with urllib.request.urlopen(r.base + "/services/collector/health", timeout=10) as h:
+            assert h.status == 200
+        assert [req.items for req in r.requests("hec")] == [1]
