@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pathlib
+import random
 import subprocess
 import sys
 import urllib.error
@@ -158,6 +159,13 @@ def test_msgpack_decoder_against_pypi_msgpack():
             msgpack.unpackb(bad)
     with pytest.raises(ValueError):
         msgpack.unpackb(b"\x91" * 100 + b"\x00")  # nested past the depth bound
+    rng = random.Random(1)  # any bytes: a value or ValueError, never another exception
+    for _ in range(20000):
+        data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 24)))
+        try:
+            msgpack.unpackb(data)
+        except ValueError:
+            pass
 
 
 def test_otlp_protobuf_span_count_against_opentelemetry_proto():
@@ -175,6 +183,12 @@ def test_otlp_protobuf_span_count_against_opentelemetry_proto():
     assert otlp_protobuf_span_count(req.SerializeToString()) == 11
     with pytest.raises(ValueError):
         otlp_protobuf_span_count(req.SerializeToString()[:-3])
+    rng = random.Random(3)  # any bytes: a count or ValueError
+    for _ in range(20000):
+        try:
+            otlp_protobuf_span_count(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 32))))
+        except ValueError:
+            pass
 
 
 def test_hec_events_are_concatenated_objects():
