@@ -72,6 +72,13 @@ def test_demo_answers_are_what_was_recorded():
         "compliance_rate": round(len(paid) / 30 * 100, 2),
     }
     last = {op.budget: op for op in paid}
+    over = {b: op.budget_used / op.budget_limit * 100 for b, op in last.items()}
+    over = {b: u for b, u in over.items() if u > 80}
+    got = {row["genops.budget.name"]: row["max_util"] for row in report["splunk"]["budgets_over_80"]}
+    assert got.keys() == over.keys() and all(abs(got[b] - over[b]) < 1e-9 for b in over)
+    features = {(op.feature, op.team) for op in paid}
+    assert {(r["genops.feature"], r["genops.team"]) for r in report["splunk"]["cost_by_feature"]} == features
+    assert math.fsum(r["total_cost"] for r in report["splunk"]["cost_by_feature"]) == pytest.approx(total)
     for row in report["splunk"]["budget_status"]:
         op = last[row["genops.budget.name"]]
         assert (row["limit"], row["used"]) == (op.budget_limit, op.budget_used)

@@ -114,6 +114,15 @@ def splunk_answers(events: list[Row]) -> dict[str, list[Row]]:
             ),
             "total_cost",
         )[:20],
+        "cost_by_feature": _desc(
+            stats(
+                events,
+                _has("genops.feature", cost),
+                ["genops.feature", "genops.team"],
+                [("total_cost", "sum", cost), ("usage_count", "count", None)],
+            ),
+            "total_cost",
+        ),
         "violations_by_policy": _desc(
             stats(events, _blocked, [sc.POLICY_NAME], [("violations", "count", None)]), "violations"
         ),
@@ -148,6 +157,13 @@ def splunk_answers(events: list[Row]) -> dict[str, list[Row]]:
     for b in budgets:
         b["status"] = _budget_status(b["utilization"])
     answers["budget_status"] = _desc(budgets, "utilization")
+    over = stats(
+        events,
+        _has(sc.BUDGET_UTILIZATION),
+        [sc.BUDGET_NAME, "genops.team"],
+        [("max_util", "max", sc.BUDGET_UTILIZATION)],
+    )
+    answers["budgets_over_80"] = _desc([b for b in over if b["max_util"] > 80], "max_util")
     assert set(answers) <= set(SEARCHES)
     return answers
 
