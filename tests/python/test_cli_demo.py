@@ -71,6 +71,9 @@ def test_demo_answers_are_what_was_recorded():
         "total": 30,
         "compliance_rate": round(len(paid) / 30 * 100, 2),
     }
+    compliance = report["honeycomb"]["SLOs"][0]
+    assert compliance["SLO"] == "Policy Compliance SLO"
+    assert (compliance["eligible"], compliance["good"]) == (30, len(paid)) and compliance["met"] is False
     last = {op.budget: op for op in paid}
     over = {b: op.budget_used / op.budget_limit * 100 for b, op in last.items()}
     over = {b: u for b, u in over.items() if u > 80}
