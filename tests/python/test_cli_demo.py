@@ -98,6 +98,7 @@ def test_demo_text_and_usage_exit_codes():
     assert r.stdout.count("matches what was recorded") == 3
     assert "travel unencrypted" not in r.stderr
     assert cli("demo", "--operations", "0").returncode == 2
+    assert cli("demo", "--operations", "5001").returncode == 2
     assert cli("demo", "--seed", "x").returncode == 2
 
 
