@@ -119,7 +119,9 @@ def _bench(args: argparse.Namespace) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             raise ValueError("--plot needs matplotlib (pip install matplotlib)") from None
-    report = bench.run(args.ops, list(dict.fromkeys(kinds)), gzip=args.gzip, against_otel=args.against_otel)
+    report = bench.run(
+        args.ops, list(dict.fromkeys(kinds)), args.gzip, args.against_otel, queue=args.max_queue_size
+    )
     if args.plot:
         bench.plot(report, args.plot)
         report["plot"] = args.plot
@@ -127,7 +129,10 @@ def _bench(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
         rows = [{label: r[key] for key, label in bench.COLUMNS} for r in report["rows"]]
-        print(f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1)")
+        queue = f", max_queue_size {args.max_queue_size}" if args.max_queue_size else ""
+        print(
+            f"genops bench: {args.ops} operations per exporter into an embedded receiver (127.0.0.1){queue}"
+        )
         print(table(rows), end="")
         for note in report["notes"] + ([f"plot: {args.plot}"] if args.plot else []):
             print(note)
@@ -140,7 +145,8 @@ def _bench(args: argparse.Namespace) -> int:
 _INIT_OPTIONS = {
     "service_name": "service.name (default OTEL_SERVICE_NAME, else genops-ai-app)",
     "environment": "deployment environment (dev, staging, production)",
-    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default console)",
+    "exporter_type": "console, otlp, otlp-json, splunk, honeycomb, ... (default as init(): otlp "
+    "with --otlp-endpoint, else OTEL_TRACES_EXPORTER, else console)",
     "otlp_endpoint": "OTLP endpoint URL, e.g. http://localhost:4318",
     "default_team": "the default team attribute",
     "default_project": "the default project attribute",
@@ -205,11 +211,20 @@ def _condition(text: str) -> tuple[str, Any]:
         return key, value
 
 
-def _count(text: str) -> int:
-    n = int(text)
-    if not 1 <= n <= 10_000_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 10000000, not {n}")
-    return n
+def _count(limit: int) -> Any:
+    """An argparse type: a whole number from 1 to limit."""
+
+    def count(text: str) -> int:
+        n = int(text)
+        if not 1 <= n <= limit:
+            raise argparse.ArgumentTypeError(f"must be between 1 and {limit}, not {n}")
+        return n
+
+    return count
+
+
+# The demo's bound: its queue (8192 spans) holds them all, and it takes seconds, not more.
+DEMO_MAX_OPERATIONS = 5000
 
 
 def _load_policies(path: str) -> Dict[str, Dict[str, Any]]:
@@ -311,7 +326,12 @@ def parser() -> argparse.ArgumentParser:
         "answers differ from what was recorded)",
         _demo,
     )
-    demo.add_argument("--operations", type=_count, default=48, help="operations to record (default 48)")
+    demo.add_argument(
+        "--operations",
+        type=_count(DEMO_MAX_OPERATIONS),
+        default=48,
+        help=f"operations to record (default 48, at most {DEMO_MAX_OPERATIONS})",
+    )
     demo.add_argument("--seed", type=int, default=7, help="the workload's random seed (default 7)")
     b = command(
         "bench",
@@ -320,11 +340,18 @@ def parser() -> argparse.ArgumentParser:
         "(exit 1 if a span was lost uncounted)",
         _bench,
     )
-    b.add_argument("--ops", type=_count, default=20000, help="operations per exporter (default 20000)")
+    b.add_argument(
+        "--ops", type=_count(10_000_000), default=20000, help="operations per exporter (default 20000)"
+    )
     b.add_argument(
         "--exporter", action="append", choices=_bench_exporters(), help="repeatable; default every one built"
     )
     b.add_argument("--gzip", action="store_true", help="also each exporter with gzip")
+    b.add_argument(
+        "--max-queue-size",
+        type=_count(10_000_000),
+        help="every pipeline's queue, genops's and the SDK's (default: each one's own, 8192 and 2048)",
+    )
     b.add_argument("--plot", metavar="FILE.png", help="write a PNG of the results (needs matplotlib)")
     b.add_argument(
         "--against-otel",

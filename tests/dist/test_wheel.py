@@ -143,6 +143,13 @@ def test_the_genops_command_runs_from_the_wheel(installed):
     assert run([python, "-m", "genops", "--help"], cwd=work).startswith("usage: genops")
 
 
+def test_genops_demo_runs_from_the_wheel_alone(installed):
+    # No other package in the venv: the demo's receivers decode with the standard library.
+    python, work = installed
+    report = json.loads(run([python.parent / "genops", "demo", "--json"], cwd=work, timeout=60))
+    assert report["ok"] and [c["backend"] for c in report["checks"]] == ["otlp", "hec", "honeycomb"]
+
+
 def test_make_dist_builds_the_gem_of_the_same_version():
     (gem,) = DIST.glob("genops-*.gem")
     version = WHEELS[-1].name.split("-")[1]

@@ -33,8 +33,8 @@ FIELDS = {
 }
 
 
-def cli(*argv: str, code: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(env or {}))
+def cli(*argv: str, code: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     script = f"import sys\n{code}\nfrom genops.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", script, *argv], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
@@ -65,9 +65,10 @@ def test_bench_json_fields_and_png(tmp_path):
 @pytest.mark.skipif("splunk" not in BUILT, reason="no HEC exporter in this build")
 def test_bench_every_lost_span_is_counted_with_its_reason():
     # A small queue against a producer flat out: whatever is lost is counted dropped.
-    r = cli("bench", "--ops", "4000", "--exporter", "splunk", "--json", env={"OTEL_BSP_MAX_QUEUE_SIZE": "64"})
+    r = cli("bench", "--ops", "4000", "--exporter", "splunk", "--json", "--max-queue-size", "64")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
+    assert report["max_queue_size"] == 64
     row = report["rows"][1]
     assert report["ok"] and report["lost_silently"] == []
     assert row["arrived"] + row["lost"] == 4000 and row["lost"] == sum(row["dropped"].values())
@@ -101,6 +102,7 @@ def test_bench_against_the_opentelemetry_sdk():
 def test_bench_usage_and_missing_matplotlib(tmp_path):
     assert cli("bench", "--exporter", "nope").returncode == 2
     assert cli("bench", "--ops", "0").returncode == 2
+    assert cli("bench", "--max-queue-size", "0").returncode == 2
     r = cli(
         "bench", "--ops", "10", "--plot", str(tmp_path / "x.png"), code="sys.modules['matplotlib'] = None"
     )

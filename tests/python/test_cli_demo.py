@@ -8,8 +8,11 @@ import json
 import math
 import os
 import pathlib
+import random
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import msgpack as reference_msgpack
 import pytest
@@ -17,7 +20,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 import genops
 from genops.demo import msgpack, queries, run, workload
-from genops.demo.receiver import hec_events, otlp_protobuf_span_count
+from genops.demo.receiver import MAX_BODY, Receiver, hec_events, otlp_protobuf_span_count
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 needs_all = pytest.mark.skipif(
@@ -68,7 +71,17 @@ def test_demo_answers_are_what_was_recorded():
         "total": 30,
         "compliance_rate": round(len(paid) / 30 * 100, 2),
     }
+    compliance = report["honeycomb"]["SLOs"][0]
+    assert compliance["SLO"] == "Policy Compliance SLO"
+    assert (compliance["eligible"], compliance["good"]) == (30, len(paid)) and compliance["met"] is False
     last = {op.budget: op for op in paid}
+    over = {b: op.budget_used / op.budget_limit * 100 for b, op in last.items()}
+    over = {b: u for b, u in over.items() if u > 80}
+    got = {row["genops.budget.name"]: row["max_util"] for row in report["splunk"]["budgets_over_80"]}
+    assert got.keys() == over.keys() and all(abs(got[b] - over[b]) < 1e-9 for b in over)
+    features = {(op.feature, op.team) for op in paid}
+    assert {(r["genops.feature"], r["genops.team"]) for r in report["splunk"]["cost_by_feature"]} == features
+    assert math.fsum(r["total_cost"] for r in report["splunk"]["cost_by_feature"]) == pytest.approx(total)
     for row in report["splunk"]["budget_status"]:
         op = last[row["genops.budget.name"]]
         assert (row["limit"], row["used"]) == (op.budget_limit, op.budget_used)
@@ -85,6 +98,7 @@ def test_demo_text_and_usage_exit_codes():
     assert r.stdout.count("matches what was recorded") == 3
     assert "travel unencrypted" not in r.stderr
     assert cli("demo", "--operations", "0").returncode == 2
+    assert cli("demo", "--operations", "5001").returncode == 2
     assert cli("demo", "--seed", "x").returncode == 2
 
 
@@ -156,6 +170,13 @@ def test_msgpack_decoder_against_pypi_msgpack():
             msgpack.unpackb(bad)
     with pytest.raises(ValueError):
         msgpack.unpackb(b"\x91" * 100 + b"\x00")  # nested past the depth bound
+    rng = random.Random(1)  # any bytes: a value or ValueError, never another exception
+    for _ in range(20000):
+        data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 24)))
+        try:
+            msgpack.unpackb(data)
+        except ValueError:
+            pass
 
 
 def test_otlp_protobuf_span_count_against_opentelemetry_proto():
@@ -173,6 +194,12 @@ def test_otlp_protobuf_span_count_against_opentelemetry_proto():
     assert otlp_protobuf_span_count(req.SerializeToString()) == 11
     with pytest.raises(ValueError):
         otlp_protobuf_span_count(req.SerializeToString()[:-3])
+    rng = random.Random(3)  # any bytes: a count or ValueError
+    for _ in range(20000):
+        try:
+            otlp_protobuf_span_count(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 32))))
+        except ValueError:
+            pass
 
 
 def test_hec_events_are_concatenated_objects():
@@ -211,3 +238,36 @@ def test_honeycomb_query_specification_evaluation():
         "filters": [{"column": "c", "op": ">", "value": 1}],
     }
     assert queries.run_query(spec, events) == [{"P50(c)": 2.0}]
+
+
+def test_the_receiver_answers_bad_requests_and_keeps_serving():
+    def post(url: str, body: bytes, ctype: str = "application/json", **headers: str) -> int:
+        req = urllib.request.Request(url, body, {"Content-Type": ctype, **headers}, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    with Receiver() as r:
+        for path, body, ctype in (
+            ("/v1/traces", b"{not json", "application/json"),
+            ("/v1/traces", b"[1, 2]", "application/json"),
+            ("/v1/traces", b'{"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]}', "application/json"),
+            ("/v1/traces", b"\x0a\xff", "application/x-protobuf"),
+            ("/services/collector/event", b'{"event": 1} [', "application/json"),
+            ("/1/batch/d", b"\xc1", "application/msgpack"),
+            ("/1/batch/d", b'{"data": {}}', "application/json"),
+        ):
+            assert post(r.base + path, body, ctype) == 400, (path, body)
+        assert (
+            post(r.base + "/v1/traces", b"\x1f\x8b junk", "application/json", **{"Content-Encoding": "gzip"})
+            == 400
+        )
+        assert post(r.base + "/elsewhere", b"{}") == 404
+        assert post(r.base + "/v1/traces", b"{}", **{"Content-Length": str(MAX_BODY + 1)}) == 413
+        assert r.requests() == []
+        assert post(r.base + "/services/collector/event", b'{"event": {"a": 1}}') == 200
+        with urllib.request.urlopen(r.base + "/services/collector/health", timeout=10) as h:
+            assert h.status == 200
+        assert [req.items for req in r.requests("hec")] == [1]

@@ -98,6 +98,8 @@ class _Reader:
         out = {}
         for _ in range(n):
             key = self.value(depth + 1)
+            if isinstance(key, (list, dict)):
+                raise ValueError(f"msgpack: a map key that is an {type(key).__name__} (unhashable here)")
             out[key] = self.value(depth + 1)
         return out
 

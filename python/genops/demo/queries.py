@@ -9,19 +9,21 @@ the events that have the field; `sort -x`; `head n`). Sums use math.fsum (exactl
 rounded, whatever the order). Honeycomb: run_query evaluates a Query Specification:
 filters (=, !=, >, >=, <, <=, exists, does-not-exist; all must hold), breakdowns (the
 group whose breakdown columns are all missing, Honeycomb's null group, is left out),
-COUNT / SUM / AVG / MAX / MIN / P50..P99, orders and limit; a calculated field of
-DERIVED_COLUMNS in the DIV / MUL / ADD / SUB subset is computed per event.
+COUNT / SUM / AVG / MAX / MIN / P50..P99, orders and limit; the guide's calculated
+fields (DERIVED_COLUMNS) are computed per event by genops.demo.formula. An SLO's
+compliance is the share of the events whose SLI is true among those where it is not
+null (Honeycomb's "eligible" events).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Callable, Optional
 
 from .. import semconv as sc
-from ..integrations.honeycomb_boards import DERIVED_COLUMNS, QUERIES
+from ..integrations.honeycomb_boards import DERIVED_COLUMNS, QUERIES, SLOS
 from ..integrations.splunk_searches import SEARCHES
+from . import formula
 
 Row = dict[str, Any]
 
@@ -114,6 +116,15 @@ def splunk_answers(events: list[Row]) -> dict[str, list[Row]]:
             ),
             "total_cost",
         )[:20],
+        "cost_by_feature": _desc(
+            stats(
+                events,
+                _has("genops.feature", cost),
+                ["genops.feature", "genops.team"],
+                [("total_cost", "sum", cost), ("usage_count", "count", None)],
+            ),
+            "total_cost",
+        ),
         "violations_by_policy": _desc(
             stats(events, _blocked, [sc.POLICY_NAME], [("violations", "count", None)]), "violations"
         ),
@@ -148,6 +159,13 @@ def splunk_answers(events: list[Row]) -> dict[str, list[Row]]:
     for b in budgets:
         b["status"] = _budget_status(b["utilization"])
     answers["budget_status"] = _desc(budgets, "utilization")
+    over = stats(
+        events,
+        _has(sc.BUDGET_UTILIZATION),
+        [sc.BUDGET_NAME, "genops.team"],
+        [("max_util", "max", sc.BUDGET_UTILIZATION)],
+    )
+    answers["budgets_over_80"] = _desc([b for b in over if b["max_util"] > 80], "max_util")
     assert set(answers) <= set(SEARCHES)
     return answers
 
@@ -165,59 +183,19 @@ HONEYCOMB_QUERIES = (
     "Budget Utilization",
 )
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<fn>[A-Z]+)\(|\$(?P<col>[A-Za-z0-9_.]+)|(?P<num>-?\d+(?:\.\d+)?)|(?P<sep>[,)]))"
-)
-_ARITH: dict[str, Callable[[float, float], Optional[float]]] = {
-    "DIV": lambda a, b: a / b if b else None,
-    "MUL": lambda a, b: a * b,
-    "ADD": lambda a, b: a + b,
-    "SUB": lambda a, b: a - b,
-}
+
+def _compiled() -> dict[str, Callable[[Row], Any]]:
+    """The guide's calculated fields that formula evaluates (all of them, today)."""
+    out = {}
+    for alias, expression, _ in DERIVED_COLUMNS:
+        try:
+            out[alias] = formula.compile(expression)
+        except ValueError:
+            pass  # a formula outside formula's subset: the column is null here
+    return out
 
 
-def _formula(expr: str) -> Optional[Callable[[Row], Any]]:
-    """A calculated field's expression as a function of an event, for the arithmetic
-    subset; None for any other formula."""
-    tokens = [m.groupdict() for m in _TOKEN.finditer(expr)]
-    if "".join(m.group(0) for m in _TOKEN.finditer(expr)).replace(" ", "") != expr.replace(" ", ""):
-        return None
-    pos = 0
-
-    def term() -> Optional[Callable[[Row], Any]]:
-        nonlocal pos
-        t = tokens[pos] if pos < len(tokens) else {}
-        pos += 1
-        if t.get("col"):
-            col = t["col"]
-            return lambda e: e.get(col)
-        if t.get("num"):
-            n = float(t["num"])
-            return lambda e: n
-        fn = t.get("fn")
-        if fn not in _ARITH:
-            return None
-        a = term()
-        if a is None or pos >= len(tokens) or tokens[pos].get("sep") != ",":
-            return None
-        pos += 1
-        b = term()
-        if b is None or pos >= len(tokens) or tokens[pos].get("sep") != ")":
-            return None
-        pos += 1
-        op = _ARITH[fn]
-
-        def apply(e: Row) -> Any:
-            x, y = a(e), b(e)
-            return op(x, y) if isinstance(x, (int, float)) and isinstance(y, (int, float)) else None
-
-        return apply
-
-    f = term()
-    return f if f is not None and pos == len(tokens) else None
-
-
-_DERIVED = {alias: f for alias, expr, _ in DERIVED_COLUMNS if (f := _formula(expr)) is not None}
+_DERIVED = _compiled()
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": lambda a, b: a == b,
@@ -287,7 +265,33 @@ def run_query(spec: dict[str, Any], events: list[Row]) -> list[Row]:
     return out[: spec["limit"]] if "limit" in spec else out
 
 
+def slos(events: list[Row]) -> list[Row]:
+    """The guide's SLOs over events: eligible, good, compliance % and whether it meets
+    the target."""
+    out = []
+    for name, sli, target, days in SLOS:
+        values = [_value(e, sli) for e in events]
+        eligible = [v for v in values if v is not None]
+        good = sum(1 for v in eligible if v is True)
+        compliance = round(good / len(eligible) * 100, 3) if eligible else None
+        out.append(
+            {
+                "SLO": name,
+                "SLI": sli,
+                "eligible": len(eligible),
+                "good": good,
+                "compliance_pct": compliance,
+                "target_pct": target,
+                "window_days": days,
+                "met": compliance is not None and compliance >= target,
+            }
+        )
+    return out
+
+
 def honeycomb_answers(events: list[Row]) -> dict[str, list[Row]]:
     """events: the data of the Events API events that arrived."""
     specs = dict(QUERIES)
-    return {name: run_query(specs[name], events) for name in HONEYCOMB_QUERIES}
+    answers = {name: run_query(specs[name], events) for name in HONEYCOMB_QUERIES}
+    answers["SLOs"] = slos(events)
+    return answers

@@ -166,17 +166,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post(self) -> tuple[int, bytes, str]:
         """Read, decode and record one request; the answer (status, body, type)."""
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > MAX_BODY:
+        length = self.headers.get("Content-Length") or "0"
+        n = int(length) if length.isdigit() else -1
+        if n < 0 or n > MAX_BODY:
             self.close_connection = True
-            return 413, b'{"error":"request too large"}', "application/json"
+            return 413 if n > 0 else 411, b'{"error":"Content-Length"}', "application/json"
         raw = self.rfile.read(n)
-        body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         decode = self.server.decode
         req = Request("", self.path, ctype, len(raw), 0)
         answer_type = "application/json"
         try:
+            body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
             if self.path.startswith("/v1/traces"):
                 req.protocol = "otlp"
                 if ctype != "application/json":
@@ -203,8 +204,10 @@ class _Handler(BaseHTTPRequestHandler):
                 answer = json.dumps([{"status": 202}] * req.items).encode()
             else:
                 return 404, b'{"error":"not found"}', "application/json"
-        except (ValueError, UnicodeDecodeError, OSError, EOFError) as e:  # gzip: OSError / EOFError
+        except (ValueError, OSError, EOFError) as e:  # gzip: OSError, EOFError
             return 400, json.dumps({"error": str(e)}).encode(), "application/json"
+        except (TypeError, AttributeError, KeyError) as e:  # JSON of another shape
+            return 400, json.dumps({"error": f"malformed body: {e!r}"}).encode(), "application/json"
         self.server.add(req)
         return 200, answer, answer_type
 

@@ -1,14 +1,15 @@
 """`genops demo`: record the demo workload (genops.demo.workload) through the genops
 API into embedded receivers (genops.demo.receiver) for OTLP/JSON, Splunk HEC and
-Honeycomb's Events API at once (one pipeline, three exporters, 127.0.0.1 only), then
-answer the guides' queries (genops.demo.queries) from what arrived and check every
-backend against what was recorded: each one got every operation, and its totals by
-team, model and customer, its policy violations and its budgets are exactly the
-recorded ones.
+Honeycomb's Events API at once (one pipeline, three exporters, a receiver on its own
+127.0.0.1 port for each), then answer the guides' queries (genops.demo.queries) from
+what arrived and check every backend against what was recorded: each one got every
+operation, and its totals by team, model and customer, its policy violations and its
+budgets are exactly the recorded ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -33,14 +34,16 @@ class LoopbackNotes(logging.Filter):
         return "travel unencrypted" not in record.getMessage()
 
 
-def _exporters(base: str) -> list[dict[str, Any]]:
-    have = _runtime.available_exporter_types()
-    specs = [
-        {"type": "otlp-json", "endpoint": base},
-        {"type": "splunk", "endpoint": base, "token": HEC_TOKEN, "index": "genops_ai"},
-        {"type": "honeycomb-events", "api_key": HONEYCOMB_KEY, "dataset": DATASET, "api_endpoint": base},
-    ]
-    return [s for s in specs if s["type"] in have]
+#: exporter type -> the protocol its receiver records
+PROTOCOLS = {"otlp-json": "otlp", "splunk": "hec", "honeycomb-events": "honeycomb"}
+
+
+def _exporter(kind: str, base: str) -> dict[str, Any]:
+    if kind == "otlp-json":
+        return {"type": kind, "endpoint": base}
+    if kind == "splunk":
+        return {"type": kind, "endpoint": base, "token": HEC_TOKEN, "index": "genops_ai"}
+    return {"type": kind, "api_key": HONEYCOMB_KEY, "dataset": DATASET, "api_endpoint": base}
 
 
 def _totals(rows: list[dict[str, Any]], key: str) -> dict[str, float]:
@@ -86,8 +89,11 @@ def run(operations: int = 48, seed: int = 7, timeout: float = 8.0) -> dict[str, 
     note = LoopbackNotes()
     logging.getLogger("genops").addFilter(note)
     try:
-        with Receiver() as receiver:
-            specs = _exporters(receiver.base)
+        with contextlib.ExitStack() as stack:
+            have = _runtime.available_exporter_types()
+            # one receiver (its own port) per backend, as three backends would be
+            receivers = {k: stack.enter_context(Receiver()) for k in PROTOCOLS if k in have}
+            specs = [_exporter(k, r.base) for k, r in receivers.items()]
             _runtime.install(
                 _runtime.build(
                     exporters=specs, service_name=SERVICE, environment="demo", configured_by="demo"
@@ -96,25 +102,21 @@ def run(operations: int = 48, seed: int = 7, timeout: float = 8.0) -> dict[str, 
             workload.record(ops)
             _runtime.shutdown(timeout)
             stats = _runtime.stats()
-            arrived = receiver.requests()
+            arrived = [req for r in receivers.values() for req in r.requests()]
     finally:
         logging.getLogger("genops").removeFilter(note)
     otlp = [s for r in arrived if r.protocol == "otlp" for s in r.records]
     hec = [e["event"] for r in arrived if r.protocol == "hec" for e in r.records]
     honeycomb = [e["data"] for r in arrived if r.protocol == "honeycomb" for e in r.records]
-    by_type = {
-        "otlp-json": ("otlp", otlp),
-        "splunk": ("hec", hec),
-        "honeycomb-events": ("honeycomb", honeycomb),
-    }
-    checks = [_check(by_type[s["type"]][0], by_type[s["type"]][1], want) for s in specs]
+    rows = {"otlp": otlp, "hec": hec, "honeycomb": honeycomb}
+    checks = [_check(PROTOCOLS[k], rows[PROTOCOLS[k]], want) for k in receivers]
     dropped = {k: v for k, v in stats.items() if k.startswith("dropped_") and v}
     wire = {p: sum(r.wire_bytes for r in arrived if r.protocol == p) for p in ("otlp", "hec", "honeycomb")}
     return {
         "ok": bool(checks) and all(c["ok"] for c in checks) and not dropped,
         "seconds": round(time.monotonic() - started, 3),
-        "exporters": [s["type"] for s in specs],
-        "receiver": receiver.base,
+        "exporters": list(receivers),
+        "receivers": {PROTOCOLS[k]: r.base for k, r in receivers.items()},
         "requests": {p: sum(1 for r in arrived if r.protocol == p) for p in wire},
         "wire_bytes": wire,
         "dropped": dropped,
@@ -129,8 +131,10 @@ def text(report: dict[str, Any]) -> str:
     """The report for people."""
     want = report["recorded"]
     out = [
-        f"Recorded {want['operations']} AI operations (${want['total_cost']:.4f} in all) through genops into "
-        f"embedded receivers at {report['receiver']}: {', '.join(report['exporters'])}.",
+        f"Recorded {want['operations']} AI operations (${want['total_cost']:.4f} in all) through genops, "
+        f"exporters {', '.join(report['exporters'])}, into embedded receivers: "
+        + ", ".join(f"{p} {url}" for p, url in report["receivers"].items())
+        + ".",
         "Arrived: "
         + ", ".join(
             f"{p} {report['requests'][p]} requests / {report['wire_bytes'][p]} bytes"
