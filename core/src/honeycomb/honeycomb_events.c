@@ -44,7 +44,7 @@ static genops_status events_build(void *ctx, const struct batch *b, struct sende
                                   struct http_request *req)
 {
     struct events_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived, false};
     buf_truncate(&x->se.body, 0);
     genops_status rc = encode_honeycomb_msgpack(&slice, &x->se.body);
     return sender_exporter_request(&x->se, rc, "application/msgpack", part, req);

@@ -91,7 +91,7 @@ static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_
                                 struct http_request *req)
 {
     struct otlp_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived, false};
     buf_truncate(&x->se.body, 0);
     genops_status rc =
         x->cfg.json ? encode_otlp_json(&slice, &x->se.body) : encode_otlp_pb(&slice, &x->se.body);
