@@ -734,6 +734,18 @@ void http_client_redact(const struct http_client *c, char *text, size_t size)
             *p = ' ';
 }
 
+void http_client_redact_cut(const struct http_client *c, char *text, size_t size, size_t max)
+{
+    http_client_redact(c, text, size);
+    size_t len = strlen(text);
+    if (max && len >= max) {
+        len = max - 1;
+        while (len && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* not inside a character */
+        text[len] = 0;
+    }
+}
+
 const char *http_client_url_for_log(const struct http_client *c)
 {
     return c->url_for_log;

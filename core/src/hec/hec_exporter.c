@@ -233,7 +233,7 @@ static void hec_classify_answer(void *ctx, const struct batch *b, const struct s
     long status = rc == GENOPS_OK ? resp->status : 0;
     struct hec_reply reply;
     hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
+    http_client_redact_cut(x->sender.http, reply.text, sizeof reply.text, HEC_TEXT_SHOWN);
     const char *hint = hec_code_hint(reply.code);
     enum hec_verdict v = hec_classify(status, &reply);
     if (!status)
@@ -337,7 +337,7 @@ static void poll_acks(struct hec_exporter *x, struct sender_run *run)
     }
     struct hec_reply reply;
     hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
+    http_client_redact_cut(x->sender.http, reply.text, sizeof reply.text, HEC_TEXT_SHOWN);
     if (reply.code == 14) {
         /* "ACK is disabled": nothing will ever be acknowledged; HEC did accept them. */
         struct sender_outcome out = {0};

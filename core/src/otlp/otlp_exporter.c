@@ -104,7 +104,7 @@ static void on_success(const struct otlp_exporter *x, const struct http_response
                        struct sender_outcome *out)
 {
     int64_t rejected = 0;
-    char message[BACKEND_TEXT_MAX];
+    char message[HTTP_TEXT_ROOM];
     out->verdict = SENDER_DELIVERED;
     if (!otlp_partial_success(resp->body.data ? resp->body.data : "", resp->body.len, x->cfg.json,
                               &rejected, message, sizeof message)) {
@@ -116,15 +116,15 @@ static void on_success(const struct otlp_exporter *x, const struct http_response
                  resp->status);
         return;
     }
-    http_client_redact(x->se.sender.http, message, sizeof message);
+    http_client_redact_cut(x->se.sender.http, message, sizeof message, BACKEND_TEXT_MAX);
     out->rejected = rejected > 0 ? (uint64_t)rejected : 0;
     if (!out->rejected && !message[0])
         return;
     out->log_key = FIRST_PARTIAL;
     out->log_level = out->rejected ? LOG_ERROR : LOG_WARNING;
     snprintf(out->text, sizeof out->text,
-             "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %s", out->rejected, n,
-             message[0] ? message : "(no message)");
+             "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %.*s", out->rejected,
+             n, BACKEND_TEXT_MAX - 1, message[0] ? message : "(no message)");
 }
 
 /* sender_ops.classify, by the rules of the file comment (OTLP marks no item). */
@@ -156,12 +156,12 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
         out->hint = retry ? NULL : "not retried";
         return;
     }
-    char text[BACKEND_TEXT_MAX];
+    char text[HTTP_TEXT_ROOM];
     otlp_error_text(resp->body.data ? resp->body.data : "", resp->body.len, resp->content_type,
                     text, sizeof text);
-    http_client_redact(x->se.sender.http, text, sizeof text);
-    snprintf(out->text, sizeof out->text, "answered %ld %s: %s", status, status_name(status),
-             text[0] ? text : "(no message)");
+    http_client_redact_cut(x->se.sender.http, text, sizeof text, BACKEND_TEXT_MAX);
+    snprintf(out->text, sizeof out->text, "answered %ld %s: %.*s", status, status_name(status),
+             BACKEND_TEXT_MAX - 1, text[0] ? text : "(no message)");
     out->hint = retry           ? NULL
                 : status == 413 ? "one span is larger than the backend accepts"
                                 : status_hint(status);
