@@ -47,7 +47,7 @@ static void error_text(const struct http_client *c, const struct http_response *
         utf8_copy_printable(text, sizeof text, r->body.data,
                             r->body.len < sizeof text ? r->body.len : sizeof text - 1);
     http_client_redact_cut(c, text, sizeof text, size);
-    snprintf(out, size, "%s", text);
+    memcpy(out, text, strlen(text) + 1); /* cut to fit out */
 }
 
 /* One request to url with the key (and, for a Classic key, the dataset) header; fills
