@@ -11,7 +11,7 @@ process, on that same port) and the child keeps recording for --recovery seconds
 flushes. What the receiver decoded is "delivered".
 
     python3 benchmarks/python/soak.py [--seconds 600] [--recovery 60] [--rate 20000]
-        [--spool-max-mb 64] [--genops-path build/python/python]
+        [--spool-max-mb 64] [--genops-path build/python/python] [--replot]
 
 Writes benchmarks/results/soak.{json,md,png}: per mode, the RSS and spool size over
 time, the drops by reason, and what was delivered after recovery.
@@ -80,7 +80,14 @@ def child(args: argparse.Namespace) -> None:
         made += max(0, min(due, args.rate // 10))
         if sink is None and now >= args.seconds:
             sink = subprocess.Popen(
-                [sys.executable, str(HERE / "otlp_sink.py"), "--port", str(args.port), "--port-file", os.devnull]
+                [
+                    sys.executable,
+                    str(HERE / "otlp_sink.py"),
+                    "--port",
+                    str(args.port),
+                    "--port-file",
+                    os.devnull,
+                ]
             )
         if now >= next_sample:
             st = genops.status()
@@ -200,7 +207,14 @@ def write(results: dict, args: argparse.Namespace) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs (shared), Python {platform.python_version()}"
     summary = [summarise(m, results[m], args.seconds) for m in MODES if m in results]
     (RESULTS / "soak.json").write_text(
-        json.dumps({"args": vars(args) | {"child": None}, "machine": machine, "summary": summary, "runs": results})
+        json.dumps(
+            {
+                "args": vars(args) | {"child": None, "replot": None},
+                "machine": machine,
+                "summary": summary,
+                "runs": results,
+            }
+        )
     )
     cols = [
         ("mode", "mode"),
@@ -229,7 +243,9 @@ def write(results: dict, args: argparse.Namespace) -> None:
         "|" + "---|" * len(cols),
     ]
     for s in summary:
-        lines.append("| " + " | ".join(f"{s[k]:,}" if isinstance(s[k], int) else str(s[k]) for k, _ in cols) + " |")
+        lines.append(
+            "| " + " | ".join(f"{s[k]:,}" if isinstance(s[k], int) else str(s[k]) for k, _ in cols) + " |"
+        )
     (RESULTS / "soak.md").write_text("\n".join(lines) + "\n")
     plot(results, args, RESULTS / "soak.png", machine)
 
@@ -250,7 +266,17 @@ def plot(results: dict, args: argparse.Namespace, path: pathlib.Path, machine: s
         axes[0].plot(t, [x["rss_kib"] / 1024 for x in s], label=mode, color=colors[mode])
         axes[1].plot(t, [x["spool_bytes"] / 2**20 for x in s], label=mode, color=colors[mode])
         axes[2].plot(t, [x["exported"] for x in s], label=f"{mode}: exported", color=colors[mode])
-        axes[2].plot(t, [x["dropped"] for x in s], label=f"{mode}: dropped", color=colors[mode], linestyle=":")
+        axes[2].plot(
+            t, [x["dropped"] for x in s], label=f"{mode}: dropped", color=colors[mode], linestyle=":"
+        )
+        if mode == "spool":
+            axes[2].plot(
+                t,
+                [x["spool_dropped"] for x in s],
+                label="spool: spool_dropped",
+                color=colors[mode],
+                linestyle="-.",
+            )
     titles = ("RSS of the application, MiB", "spool on disk, MiB", "spans exported / dropped (cumulative)")
     for ax, title in zip(axes, titles):
         ax.axvline(args.seconds, color="#999999", linestyle="--", linewidth=1)
@@ -258,7 +284,9 @@ def plot(results: dict, args: argparse.Namespace, path: pathlib.Path, machine: s
         ax.set_xlabel("seconds (dashed: the backend comes up)")
         ax.legend(fontsize=8)
         ax.set_ylim(bottom=0)
-    fig.suptitle(f"genops soak: {args.rate:,} spans/s, dead backend for {args.seconds} s ({machine})", fontsize=10)
+    fig.suptitle(
+        f"genops soak: {args.rate:,} spans/s, dead backend for {args.seconds} s ({machine})", fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -271,12 +299,19 @@ def main() -> None:
     ap.add_argument("--spool-max-mb", type=int, default=64, help="GENOPS_SPOOL_MAX_MB")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: no spool,spool")
     ap.add_argument("--genops-path", default=str(TOP / "build" / "python" / "python"))
+    ap.add_argument("--replot", action="store_true", help="rewrite soak.md and soak.png from soak.json")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--spool-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args)
+        return
+    if args.replot:
+        saved = json.loads((RESULTS / "soak.json").read_text())
+        for k in ("seconds", "recovery", "rate", "spool_max_mb"):
+            setattr(args, k, saved["args"][k])
+        write(saved["runs"], args)
         return
     results = {}
     for mode in args.modes.split(","):
