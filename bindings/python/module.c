@@ -162,7 +162,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         if (!slot[i])
             continue;
         int truthy = PyObject_IsTrue(slot[i]);
-        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
+        if (truthy < 0 ||
+            (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
             goto out;
     }
 
@@ -269,10 +270,10 @@ out:
 
 static PyObject *py_current_span(PyObject *m, PyObject *unused)
 {
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(genops_py_span_var, Py_None, &cur) < 0)
-        return NULL;
-    return cur;
+    PyObject *cur = genops_py_current_span();
+    if (cur)
+        return cur;
+    Py_RETURN_NONE;
 }
 
 /* url_for_log(url): the URL as genops prints it anywhere (http.c's http_url_for_log:
