@@ -94,7 +94,8 @@ bool bench_batch_open(struct bench_batch *bb, const genops_pipeline_options *opt
     }
     for (size_t i = 0; i < n; i++)
         bb->spans[i] = (struct span *)genops_memory_exporter_get(memory, i);
-    bb->batch = (struct batch){bb->spans, n, &bb->resource, !(opt && opt->no_derived_attributes)};
+    bb->batch =
+        (struct batch){bb->spans, n, &bb->resource, !(opt && opt->no_derived_attributes), false};
     return true;
 }
 

@@ -2,7 +2,7 @@
 POST /v1/traces with 200 at once and keeps the bodies; it decodes them (to count spans)
 only when asked, after a run, so that its CPU stays out of the measured window.
 
-    python3 otlp_sink.py --port-file F     # prints nothing; writes its port to F
+    python3 otlp_sink.py --port-file F [--port P]  # prints nothing; writes its port to F
     GET  /count   -> {"spans": n, "requests": m}   (decodes what arrived since /reset)
     POST /reset   -> forget everything
 """
@@ -59,8 +59,9 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--port", type=int, default=0, help="the port to take (default: any free one)")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     with open(args.port_file, "w") as f:
         f.write(str(server.server_address[1]))

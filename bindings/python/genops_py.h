@@ -202,8 +202,10 @@ typedef struct {
     genops_span_context ctx;          /* copied at start: children may start after we end */
     PyObject *token;                  /* the span ContextVar's token while entered */
     PyObject *otel_token;             /* OpenTelemetry's context token while entered */
+    PyObject *prev;                   /* the current span when it was entered (or NULL) */
     unsigned char kind;
     unsigned char has_ctx;
+    unsigned char orphaned; /* exited where its context could not be reset (another thread) */
 } SpanObject;
 
 extern PyTypeObject genops_py_span_type;
@@ -214,6 +216,12 @@ PyObject *genops_py_span_new(genops_span handle, enum span_kind kind);
 /* The parent for a new span: the current span of this thread / task, copied into
  * *out, or NULL. */
 const genops_span_context *genops_py_current_parent(genops_span_context *out);
+/* The current span (a new reference), or NULL (no exception) when there is none. A span
+ * exited from another thread (whose context it could not reset) still sits in the
+ * caller's context: it is skipped, and the one current when it was entered is used. (A
+ * span exited normally stays current in copies of its context, such as a task started
+ * inside it: children may start after their parent ended.) */
+PyObject *genops_py_current_span(void);
 
 /* Ready the span types and add them and GenOpsTelemetry's recorders to m. 0 or -1. */
 int genops_py_span_type_init(PyObject *m);

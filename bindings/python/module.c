@@ -266,10 +266,10 @@ out:
 
 static PyObject *py_current_span(PyObject *m, PyObject *unused)
 {
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(genops_py_span_var, Py_None, &cur) < 0)
-        return NULL;
-    return cur;
+    PyObject *cur = genops_py_current_span();
+    if (cur)
+        return cur;
+    Py_RETURN_NONE;
 }
 
 /* url_for_log(url): the URL as genops prints it anywhere (http.c's http_url_for_log:

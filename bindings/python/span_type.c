@@ -31,6 +31,8 @@ PyObject *genops_py_span_new(genops_span handle, enum span_kind kind)
     s->handle = handle;
     s->token = NULL;
     s->otel_token = NULL;
+    s->prev = NULL;
+    s->orphaned = 0;
     s->kind = (unsigned char)kind;
     s->has_ctx = handle && genops_span_get_context(handle, &s->ctx, NULL) == GENOPS_OK;
     if (!s->has_ctx)
@@ -134,6 +136,7 @@ static void span_dealloc(SpanObject *s)
     }
     Py_XDECREF(s->token);
     Py_XDECREF(s->otel_token);
+    Py_XDECREF(s->prev);
     if (span_freelist_len < SPAN_FREELIST_MAX)
         span_freelist[span_freelist_len++] = s;
     else
@@ -183,20 +186,37 @@ static const genops_span_context *otel_parent(PyObject *m, genops_span_context *
     return p;
 }
 
+/* ctx is a genops span that was exited from another thread and still sits in this
+ * context (its OpenTelemetry attachment could not be detached either). */
+static bool exited_elsewhere(const genops_span_context *ctx)
+{
+    PyObject *cur = NULL;
+    if (PyContextVar_Get(genops_py_span_var, NULL, &cur) < 0) {
+        PyErr_Clear();
+        return false;
+    }
+    bool found = false;
+    while (!found && cur && Py_TYPE(cur) == &genops_py_span_type && ((SpanObject *)cur)->orphaned) {
+        found = !memcmp(((SpanObject *)cur)->ctx.span_id, ctx->span_id, 8);
+        PyObject *prev = ((SpanObject *)cur)->prev;
+        Py_XINCREF(prev);
+        Py_DECREF(cur);
+        cur = prev;
+    }
+    Py_XDECREF(cur);
+    return found;
+}
+
 /* The parent for a new span: the current OpenTelemetry span when opentelemetry-api
- * is in use and one is valid (docs/opentelemetry.md), else the current genops span of
- * this thread / task, if any. */
+ * is in use and one is valid (docs/opentelemetry.md) and is not a genops span exited
+ * elsewhere, else the current genops span of this thread / task, if any. */
 const genops_span_context *genops_py_current_parent(genops_span_context *out)
 {
     PyObject *m = otel();
     const genops_span_context *o = m ? otel_parent(m, out) : NULL;
-    if (o)
+    if (o && !exited_elsewhere(o))
         return o;
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(genops_py_span_var, NULL, &cur) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
+    PyObject *cur = genops_py_current_span();
     const genops_span_context *p = NULL;
     if (cur && Py_TYPE(cur) == &genops_py_span_type && ((SpanObject *)cur)->has_ctx) {
         *out = ((SpanObject *)cur)->ctx;
@@ -204,6 +224,22 @@ const genops_span_context *genops_py_current_parent(genops_span_context *out)
     }
     Py_XDECREF(cur);
     return p;
+}
+
+PyObject *genops_py_current_span(void)
+{
+    PyObject *cur = NULL;
+    if (PyContextVar_Get(genops_py_span_var, NULL, &cur) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    while (cur && Py_TYPE(cur) == &genops_py_span_type && ((SpanObject *)cur)->orphaned) {
+        PyObject *prev = ((SpanObject *)cur)->prev;
+        Py_XINCREF(prev);
+        Py_DECREF(cur);
+        cur = prev;
+    }
+    return cur;
 }
 
 /* OpenTelemetry ignores calls on an ended span, with a warning; so do we. */
@@ -396,9 +432,14 @@ static PyObject *span_enter(SpanObject *self, PyObject *unused)
 {
     if (self->token)
         return PyErr_Format(PyExc_RuntimeError, "this span is already entered");
+    PyObject *prev = genops_py_current_span();
     self->token = PyContextVar_Set(genops_py_span_var, (PyObject *)self);
-    if (!self->token)
+    if (!self->token) {
+        Py_XDECREF(prev);
         return NULL;
+    }
+    Py_XSETREF(self->prev, prev);
+    self->orphaned = 0;
     PyObject *m = self->has_ctx ? otel() : NULL;
     if (m) {
         /* OpenTelemetry spans started inside become children of this one. */
@@ -480,10 +521,15 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
     PyObject *tb = nargs > 2 ? args[2] : Py_None;
 
     if (self->token) {
-        /* Fails only when exited in another context than entered (a generator moved
-         * across tasks); the span still ends. */
-        if (PyContextVar_Reset(genops_py_span_var, self->token) < 0)
+        /* Fails only when exited in another context than entered (another thread, a
+         * generator moved across tasks); the span still ends, and, orphaned,
+         * genops_py_current_span skips it in the context it stays in (so prev stays). */
+        if (PyContextVar_Reset(genops_py_span_var, self->token) < 0) {
             PyErr_Clear();
+            self->orphaned = 1;
+        } else {
+            Py_CLEAR(self->prev);
+        }
         Py_CLEAR(self->token);
     }
     if (self->otel_token) {

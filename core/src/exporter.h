@@ -18,6 +18,9 @@ struct batch {
     size_t count;
     const struct resource *resource;
     bool derived; /* encoders add the derived names (derived.h) */
+    /* Its lane was over its share: write it to the disk spool without trying the
+     * backend (an exporter without a spool ignores this). */
+    bool spool_only;
 };
 
 /* Ask for the lines of the spans after span i before an encoder reaches them: the

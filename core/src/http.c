@@ -465,9 +465,24 @@ static genops_status check_readable(const char *path, const char *what, genops_e
     return GENOPS_OK;
 }
 
-/* Append "name: value" to the client's headers and remember a secret value for
- * redaction. GENOPS_EINVAL for a name or value that would break the request. */
-static genops_status add_header(struct http_client *c, const struct http_header *h,
+/* How a message names header number i (from 0): by name when it reads as one (letters
+ * and '-' only, at most 64 bytes; no token looks like that), else by position, so that a
+ * token pasted as a name is never echoed. python/genops/_runtime.py has the same rule. */
+static void header_ref(const char *name, size_t index, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    bool plain = n && n <= 64;
+    for (size_t k = 0; plain && k < n; k++)
+        plain = name[k] == '-' || ((name[k] | 0x20) >= 'a' && (name[k] | 0x20) <= 'z');
+    if (plain)
+        snprintf(out, size, "'%s'", name);
+    else
+        snprintf(out, size, "number %zu (its name is not shown)", index + 1);
+}
+
+/* Append "name: value" (header number index) to the client's headers and remember a secret
+ * value for redaction. GENOPS_EINVAL for a name or value that would break the request. */
+static genops_status add_header(struct http_client *c, const struct http_header *h, size_t index,
                                 genops_error *err)
 {
     const char *name = h->name ? h->name : "";
@@ -481,10 +496,14 @@ static genops_status add_header(struct http_client *c, const struct http_header 
     const char *value = h->value ? h->value : "";
     /* RFC 9110, 5.5: field values are visible characters, spaces and tabs. A control
      * character (a line break, VT, DEL) would break or smuggle a request. */
-    for (const char *p = value; *p; p++)
-        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-            return error_set(err, GENOPS_EINVAL,
-                             "the value of header '%.60s' has a control character", name);
+    for (const char *p = value; *p; p++) {
+        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            char ref[80];
+            header_ref(name, index, ref, sizeof ref);
+            return error_set(err, GENOPS_EINVAL, "the value of header %s has a control character",
+                             ref);
+        }
+    }
     size_t vl = strlen(value);
     /* "Name;" is libcurl's way to send a header with an empty value ("Name:" removes). */
     char *line = malloc(nl + vl + 3);
@@ -550,7 +569,7 @@ struct http_client *http_client_new(const struct http_config *cfg, genops_error 
     }
     http_url_for_log(c->url, c->url_for_log, sizeof c->url_for_log);
     for (size_t i = 0; i < cfg->header_count; i++) {
-        if (add_header(c, &cfg->headers[i], err)) {
+        if (add_header(c, &cfg->headers[i], i, err)) {
             http_client_free(c);
             return NULL;
         }
@@ -767,6 +786,18 @@ void http_client_redact(const struct http_client *c, char *text, size_t size)
     for (char *p = text; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
+}
+
+void http_client_redact_cut(const struct http_client *c, char *text, size_t size, size_t max)
+{
+    http_client_redact(c, text, size);
+    size_t len = strlen(text);
+    if (max && len >= max) {
+        len = max - 1;
+        while (len && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* not inside a character */
+        text[len] = 0;
+    }
 }
 
 const char *http_client_url_for_log(const struct http_client *c)

@@ -114,6 +114,15 @@ bool http_client_first(struct http_client *c, long key);
  * control characters into spaces so that one message stays one log line. */
 void http_client_redact(const struct http_client *c, char *text, size_t size);
 
+/* Room for a backend's text before redaction. Texts from outside are read into this
+ * much, redacted, and only then cut to what a message shows (http_client_redact_cut):
+ * a secret that starts just before the cut is matched whole, never cut first. */
+#define HTTP_TEXT_ROOM 2048
+
+/* http_client_redact over text's size bytes, then cut it to fewer than max bytes at a
+ * character boundary. */
+void http_client_redact_cut(const struct http_client *c, char *text, size_t size, size_t max);
+
 /* The client's URL as it may be printed (see http_url_for_log). */
 const char *http_client_url_for_log(const struct http_client *c);
 

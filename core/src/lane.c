@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "spool/spool.h"
 
 #define REPLAY_WAIT_MIN_NS (1000000000ull)         /* 1 s */
 #define REPLAY_WAIT_MAX_NS (32ull * 1000000000ull) /* 32 s */
@@ -50,9 +51,15 @@ void lane_destroy(struct lane *l)
     pthread_cond_destroy(&l->wake);
 }
 
-static struct fanout *pop_locked(struct lane *l)
+static struct fanout *pop_locked(struct lane *l, bool *to_spool)
 {
     struct fanout *f = l->queue[l->head];
+    *to_spool = l->to_spool > 0;
+    if (*to_spool) {
+        l->to_spool--;
+        l->to_spool_bytes -= f->bytes;
+        l->to_spool_spans -= f->n;
+    }
     l->head = (l->head + 1) % LANE_DEPTH;
     l->count--;
     l->queued_bytes -= f->bytes;
@@ -60,9 +67,9 @@ static struct fanout *pop_locked(struct lane *l)
     return f;
 }
 
-static void export_one(struct lane *l, struct fanout *f)
+static void export_one(struct lane *l, struct fanout *f, bool to_spool)
 {
-    struct batch b = {f->spans, f->n, l->resource, l->derived};
+    struct batch b = {f->spans, f->n, l->resource, l->derived, to_spool};
     struct export_result r = {0};
     genops_status rc = l->e->ops->export_batch(l->e, &b, clock_mono_ns() + l->timeout_ns, &r);
     if (rc && !r.delivered && !r.failed && !r.rejected)
@@ -130,9 +137,10 @@ static void *lane_main(void *arg)
         }
         if (l->stop)
             break;
-        struct fanout *f = l->inflight = pop_locked(l);
+        bool to_spool;
+        struct fanout *f = l->inflight = pop_locked(l, &to_spool);
         pthread_mutex_unlock(&l->lock);
-        export_one(l, f);
+        export_one(l, f, to_spool);
         pthread_mutex_lock(&l->lock);
         bool idle = !l->count;
         pthread_mutex_unlock(&l->lock);
@@ -141,9 +149,10 @@ static void *lane_main(void *arg)
         pthread_mutex_lock(&l->lock);
     }
     /* Stopped: what is still queued missed shutdown's flush. */
+    bool marked;
     while (l->count) {
         atomic_fetch_add(&l->stats.dropped_shutdown, l->queue[l->head]->n);
-        fanout_done(pop_locked(l), 0, 0, true);
+        fanout_done(pop_locked(l, &marked), 0, 0, true);
     }
     pthread_mutex_unlock(&l->lock);
     l->notify(l->ctx, l, true); /* the last touch of the lane */
@@ -182,9 +191,21 @@ size_t lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes, size_t
         return 0;
     }
     size_t dropped = 0;
-    while (l->count && (l->count == LANE_DEPTH || l->queued_bytes + f->bytes > share_bytes ||
-                        l->queued_spans + f->n > share_spans)) {
-        struct fanout *old = pop_locked(l);
+    bool marked;
+    for (;;) {
+        unsigned held = l->count - l->to_spool; /* what counts against the share */
+        bool over = held && (l->queued_bytes - l->to_spool_bytes + f->bytes > share_bytes ||
+                             l->queued_spans - l->to_spool_spans + f->n > share_spans);
+        if (over && l->spool && !l->spool->disabled) {
+            struct fanout *next = l->queue[(l->head + l->to_spool) % LANE_DEPTH];
+            l->to_spool++;
+            l->to_spool_bytes += next->bytes;
+            l->to_spool_spans += next->n;
+            continue;
+        }
+        if (!l->count || (!over && l->count < LANE_DEPTH))
+            break;
+        struct fanout *old = pop_locked(l, &marked);
         atomic_fetch_add(&l->stats.dropped_share, old->n);
         dropped += old->n;
         fanout_done(old, 0, 0, false);
@@ -269,8 +290,9 @@ void lane_unlock(struct lane *l)
 
 void lane_after_fork_child(struct lane *l)
 {
+    bool marked;
     while (l->count)
-        fanout_done(pop_locked(l), 0, 0, true);
+        fanout_done(pop_locked(l, &marked), 0, 0, true);
     if (l->inflight)
         fanout_done(l->inflight, 0, 0, true);
     l->inflight = NULL;

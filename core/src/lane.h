@@ -62,6 +62,12 @@ struct lane {
     unsigned head, count;
     uint64_t queued_bytes;
     size_t queued_spans;
+    /* With a spool, the oldest `to_spool` queued batches are past the lane's share: its
+     * thread writes them to the spool without trying the backend. They no longer count
+     * against the share (the pipeline's max_buffer_bytes still bounds them). */
+    unsigned to_spool;
+    uint64_t to_spool_bytes;
+    size_t to_spool_spans;
     struct fanout *inflight;
     bool stop;
     bool thread_started; /* in this process */
@@ -82,8 +88,9 @@ void lane_init(struct lane *l, genops_exporter *e, const struct resource *resour
                uint64_t timeout_ns, void (*notify)(void *, struct lane *, bool), void *ctx);
 void lane_destroy(struct lane *l);
 /* Queue f (one reference taken by the caller for this lane), making room within
- * share_bytes and share_spans by dropping the oldest batches; starts the thread on
- * first use. Returns the spans so dropped (counted in the lane's dropped_share). */
+ * share_bytes and share_spans: with a spool by marking the oldest batches to be spooled
+ * (only LANE_DEPTH then drops), else by dropping them; starts the thread on first use.
+ * Returns the spans so dropped (counted in the lane's dropped_share). */
 size_t lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes, size_t share_spans);
 /* Start the thread now (an exporter with a spool to replay), not on the first batch. */
 void lane_start(struct lane *l);

@@ -112,6 +112,9 @@ genops_status sender_begin(struct sender *s, struct sender_run *run, const struc
         s->marks = marks;
         s->marks_cap = b->count;
     }
+    /* Older requests first: while the spool cannot be emptied, new ones queue behind;
+     * a batch its lane had no room for goes straight behind them. */
+    run->spool_only = s->spool && (b->spool_only || !spool_replay(s->spool, s, run->deadline_ns));
     return GENOPS_OK;
 }
 
@@ -130,8 +133,6 @@ genops_status sender_export(struct sender *s, const struct batch *b, uint64_t de
         return GENOPS_OK;
     if (sender_begin(s, &run, b, deadline_ns, r))
         return GENOPS_ENOMEM;
-    /* Older requests first: while the spool cannot be emptied, new ones queue behind. */
-    run.spool_only = s->spool && !spool_replay(s->spool, s, run.deadline_ns);
     sender_send(s, &run, 0, b->count, 0);
     return sender_end(&run);
 }
@@ -262,7 +263,13 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
             too_large(s, run, &part, out.reason);
             return;
         case SENDER_REJECTED: sender_settle(s, run, n, SENDER_ITEM_REJECTED, out.reason); return;
-        case SENDER_FAILED: sender_settle(s, run, n, SENDER_ITEM_FAILED, out.reason); return;
+        case SENDER_FAILED:
+            /* No answer at all (a timeout, a blackholed backend): the spool may keep it;
+             * an answer that fails the items would fail them again. */
+            if (rc != GENOPS_OK && spool_request(s, run, n, &req))
+                return;
+            sender_settle(s, run, n, SENDER_ITEM_FAILED, out.reason);
+            return;
         case SENDER_PER_ITEM: per_item(s, run, &part, &out, resends + attempt); return;
         case SENDER_RETRY:
             if (wait_for_retry(s, run, attempt, &out))
@@ -281,6 +288,11 @@ genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
     return sender_export(&((struct sender_exporter *)e)->sender, b, deadline_ns, r);
 }
 
+bool sender_replay(struct sender *s, uint64_t deadline_ns)
+{
+    return s->spool && !spool_replay(s->spool, s, deadline_ns);
+}
+
 void sender_exporter_use_spool(genops_exporter *e, struct spool *spool)
 {
     ((struct sender_exporter *)e)->sender.spool = spool;
@@ -288,8 +300,7 @@ void sender_exporter_use_spool(genops_exporter *e, struct spool *spool)
 
 bool sender_exporter_replay(genops_exporter *e, uint64_t deadline_ns)
 {
-    struct sender *s = &((struct sender_exporter *)e)->sender;
-    return s->spool && !spool_replay(s->spool, s, deadline_ns);
+    return sender_replay(&((struct sender_exporter *)e)->sender, deadline_ns);
 }
 
 void sender_exporter_after_fork(genops_exporter *e)

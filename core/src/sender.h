@@ -138,8 +138,10 @@ void sender_free(struct sender *s);
 void sender_after_fork(struct sender *s);
 
 /* Start an export call of b with the pipeline's deadline_ns: the run's deadline is the
- * sooner of it and the exporter's timeout from now. GENOPS_ENOMEM (every item counted as
- * failed with failed_reason) when there is no room for the batch's marks. */
+ * sooner of it and the exporter's timeout from now. With a spool, its older requests are
+ * sent first; while some stay (or b is spool_only) the run only spools. GENOPS_ENOMEM
+ * (every item counted as failed with failed_reason) when there is no room for the
+ * batch's marks. */
 genops_status sender_begin(struct sender *s, struct sender_run *run, const struct batch *b,
                            uint64_t deadline_ns, struct export_result *r);
 
@@ -186,6 +188,9 @@ void sender_exporter_after_fork(genops_exporter *e);
 genops_status sender_exporter_request(struct sender_exporter *x, genops_status encoded,
                                       const char *content_type, struct sender_part *part,
                                       struct http_request *req);
+/* exporter_ops.replay for an exporter whose loop is s: what s's spool holds. */
+bool sender_replay(struct sender *s, uint64_t deadline_ns);
+
 /* exporter_ops.use_spool and .replay of a sender_exporter (spool/spool_replay.h). */
 void sender_exporter_use_spool(genops_exporter *e, struct spool *spool);
 bool sender_exporter_replay(genops_exporter *e, uint64_t deadline_ns);

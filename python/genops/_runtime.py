@@ -185,20 +185,29 @@ def otlp_endpoint(endpoint: Optional[str]) -> Optional[str]:
     return url
 
 
+def _header_ref(key: str, i: int) -> str:
+    """How a message names header number i: by name when it reads as one (letters and
+    '-' only, at most 64 characters; no token looks like that), else by position, so a
+    token pasted as a name is never echoed (core/src/http.c has the same rule)."""
+    if 0 < len(key) <= 64 and all(c == "-" or ("a" <= c.lower() <= "z") for c in key):
+        return repr(key)
+    return f"number {i + 1} (its name is not shown)"
+
+
 def _headers(headers: Optional[Mapping[str, Any]], name: str) -> dict[str, str]:
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
         raise ConfigError(f"{name} must be a dict of header names to values")
     out = {}
-    for k, v in headers.items():
+    for i, (k, v) in enumerate(headers.items()):
         if not isinstance(k, str) or not k:
-            raise ConfigError(f"{name}: header names must be non-empty str, not {k!r}")
+            raise ConfigError(f"{name}: header names must be non-empty str, not {type(k).__name__}")
         if v is None:  # e.g. {"X-Honeycomb-Team": os.getenv("UNSET")}
-            logger.warning("genops: header %s has no value (None); it is not sent", k)
+            logger.warning("genops: header %s has no value (None); it is not sent", _header_ref(k, i))
             continue
         if not isinstance(v, str):
-            raise ConfigError(f"{name}: the value of header {k} must be str")
+            raise ConfigError(f"{name}: the value of header {_header_ref(k, i)} must be str")
         out[k] = v
     return out
 

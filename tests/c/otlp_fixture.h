@@ -90,7 +90,7 @@ static inline const struct batch *fx_minimal(struct fx_minimal *f)
     fx_resource(&f->resource, f->resource_attrs, 1);
     fx_span(&f->span, "chat", f->attrs, 1);
     f->spans[0] = &f->span;
-    f->batch = (struct batch){f->spans, 1, &f->resource, false};
+    f->batch = (struct batch){f->spans, 1, &f->resource, false, false};
     return &f->batch;
 }
 
@@ -164,7 +164,7 @@ static inline const struct batch *fx_full(struct fx_full *f)
 
     f->spans[0] = &f->span;
     f->spans[1] = &f->bare;
-    f->batch = (struct batch){f->spans, 2, &f->resource, false};
+    f->batch = (struct batch){f->spans, 2, &f->resource, false, false};
     return &f->batch;
 }
 
@@ -212,7 +212,7 @@ static inline const struct batch *fx_recorded(struct fx_recorded *f)
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++)
         f->spans[i] = (struct span *)genops_memory_exporter_get(f->pipeline.memory, i);
-    f->batch = (struct batch){f->spans, n, &f->resource, false};
+    f->batch = (struct batch){f->spans, n, &f->resource, false, false};
     return &f->batch;
 }
 

@@ -190,7 +190,7 @@ struct otlp_gen *otlp_gen_batch(const uint8_t *data, size_t size, bool any_bytes
     struct span **spans = alloc(g, n * sizeof *spans);
     for (size_t i = 0; spans && i < n; i++)
         spans[i] = gen_span(g);
-    g->batch = (struct batch){spans, spans ? n : 0, &g->resource, false};
+    g->batch = (struct batch){spans, spans ? n : 0, &g->resource, false, false};
     if (g->failed) {
         otlp_gen_free(g);
         return NULL;

@@ -176,7 +176,7 @@ static void test_hostile_strings_stay_json(void **state)
     s.status_message = nasty;
     s.status_message_len = sizeof nasty - 1;
     struct span *spans[] = {&s, &s};
-    struct batch b = {spans, 2, &r, false};
+    struct batch b = {spans, 2, &r, false, false};
     static const char *const keys[] = {"k\"\\\n\x80", "genops.arr", "service.name"};
     struct hec_encoding enc = {.host = nasty,
                                .source = "\x80",
@@ -210,7 +210,7 @@ static void test_reserved_keys_are_not_written_twice(void **state)
     fx_resource(&r, res, 1);
     fx_span(&s, "op", attrs, COUNT(attrs));
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r, false};
+    struct batch b = {spans, 1, &r, false, false};
     struct hec_encoding raw = {.raw = true};
     struct buf out = encode(&b, &raw);
     assert_string_equal(out.data, "{\"time\":1700000000.000000000,\"name\":\"op\"," IDS
@@ -239,7 +239,7 @@ static void test_guide_names_are_added(void **state)
     fx_resource(&r, NULL, 0);
     fx_span(&s, "op", attrs, COUNT(attrs));
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r, true};
+    struct batch b = {spans, 1, &r, true, false};
     struct hec_encoding raw = {.raw = true};
     struct buf out = encode(&b, &raw);
     assert_string_equal(
@@ -276,7 +276,7 @@ static void test_event_is_never_blank(void **state)
     fx_resource(&r, NULL, 0);
     fx_span(&s, "", NULL, 0);
     struct span *spans[] = {&s};
-    struct batch b = {spans, 1, &r, false};
+    struct batch b = {spans, 1, &r, false, false};
     struct hec_encoding enc = {0};
     struct buf out = encode(&b, &enc);
     assert_string_equal(out.data, "{\"time\":1700000000.000000000,\"sourcetype\":\"genops:"

@@ -108,7 +108,7 @@ static void test_empty_batch_and_bare_resource(void **state)
     struct fx_full f;
     const struct batch *b = fx_full(&f);
     struct resource bare = {0};
-    struct batch empty = {b->spans, 0, &bare, false};
+    struct batch empty = {b->spans, 0, &bare, false, false};
     struct buf out = encode(&empty);
     assert_string_equal(out.data, "{\"resourceSpans\":[{\"resource\":{},\"scopeSpans\":[{"
                                   "\"scope\":{}}]}]}");

@@ -129,12 +129,12 @@ static void test_fixtures_match_protobuf_c_packer(void **state)
 
     /* No spans: still one ResourceSpans with the resource and one empty ScopeSpans. */
     const struct batch *b = fx_full(&full);
-    struct batch empty = {b->spans, 0, b->resource, false};
+    struct batch empty = {b->spans, 0, b->resource, false, false};
     check_against_protobuf_c(&empty);
 
     /* No resource attributes, no scope name or version: empty messages, still set. */
     struct resource bare_resource = {0};
-    struct batch bare = {b->spans, b->count, &bare_resource, false};
+    struct batch bare = {b->spans, b->count, &bare_resource, false, false};
     check_against_protobuf_c(&bare);
 }
 

@@ -108,7 +108,7 @@ static void test_each_field_once(void **state)
     r.attrs.items = res;
     r.attrs.count = 3;
     struct span *list[] = {&s};
-    struct batch b = {list, 1, &r, false};
+    struct batch b = {list, 1, &r, false, false};
     struct buf out;
     buf_init(&out, 1 << 16);
     assert_int_equal(encode_honeycomb_msgpack(&b, &out), GENOPS_OK);

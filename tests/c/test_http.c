@@ -127,6 +127,24 @@ static void test_redact_replaces_every_secret_value(void **state)
     http_client_free(c);
 }
 
+/* A header whose value is refused is named only when its name reads as one: a token
+ * pasted where the name goes is never echoed. */
+static void test_a_refused_header_never_echoes_a_token_as_its_name(void **state)
+{
+    (void)state;
+    struct http_header h[] = {{"X-Api-Key", "ok"}, {"hcaik01TOKEN2024", "line\vbreak"}};
+    struct http_config cfg = {
+        .url = "http://127.0.0.1:9/v1/traces", .headers = h, .header_count = 2};
+    genops_error err;
+    assert_null(http_client_new(&cfg, &err));
+    assert_int_equal(err.code, GENOPS_EINVAL);
+    assert_null(strstr(err.message, "TOKEN"));
+    assert_non_null(strstr(err.message, "number 2"));
+    h[0].value = "\x7f";
+    assert_null(http_client_new(&cfg, &err));
+    assert_non_null(strstr(err.message, "'X-Api-Key'"));
+}
+
 static void test_redact_also_finds_the_credential_after_its_scheme(void **state)
 {
     (void)state;
@@ -197,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_secret_header_names),
         cmocka_unit_test(test_redact_replaces_every_secret_value),
         cmocka_unit_test(test_redact_also_finds_the_credential_after_its_scheme),
+        cmocka_unit_test(test_a_refused_header_never_echoes_a_token_as_its_name),
         cmocka_unit_test(test_client_rejects_bad_headers_without_quoting_values),
         cmocka_unit_test(test_client_checks_certificate_files),
         cmocka_unit_test(test_first_is_true_once_per_key),

@@ -155,7 +155,7 @@ static void fake_open(struct fake *f, uint32_t timeout_ms, size_t count)
     struct http_config hc = {.url = "http://127.0.0.1:9/v1/traces", .what = "fake exporter"};
     genops_error err;
     assert_non_null(f->s.http = http_client_new(&hc, &err));
-    f->b = (struct batch){f->spans, count, NULL, false};
+    f->b = (struct batch){f->spans, count, NULL, false, false};
 }
 
 static void fake_close(struct fake *f)

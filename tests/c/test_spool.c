@@ -214,30 +214,44 @@ static void test_a_full_disk_is_counted(void **state)
     rm_tree(dir);
 }
 
-/* A pipeline spooling to dir with an OTLP exporter at 127.0.0.1:port; NULL (err set)
- * when the exporter cannot be added. */
-static genops_pipeline *spooling_pipeline_or_error(const char *dir, int port, genops_error *err)
+/* A pipeline spooling to dir with exporter e, its queue of queue_size spans (0: the
+ * default); NULL (err set) when the exporter cannot be added. */
+static genops_pipeline *pipeline_spooling_to(const char *dir, genops_exporter *e,
+                                             uint32_t queue_size, genops_error *err)
 {
     genops_pipeline_options po;
     genops_pipeline_options_init(&po);
     po.spool_dir = dir;
+    po.max_queue_size = queue_size;
+    po.max_export_batch_size = queue_size / 2;
     po.export_timeout_ms = 400;
     po.exit_flush_timeout_ms = -1;
     genops_pipeline *p = genops_pipeline_new(&po, err);
     assert_non_null(p);
-    genops_otlp_options o;
-    genops_otlp_options_init(&o);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", port);
-    o.endpoint = url;
-    o.timeout_ms = 400;
-    genops_exporter *e = genops_otlp_exporter_new(&o, err);
     assert_non_null(e);
     if (genops_pipeline_add_exporter(p, e, err) == GENOPS_OK)
         return p;
     genops_exporter_free(e);
     genops_pipeline_free(p);
     return NULL;
+}
+
+/* An OTLP exporter at 127.0.0.1:port, and a pipeline spooling it as above. */
+static genops_pipeline *sized_spooling_pipeline(const char *dir, int port, uint32_t queue_size,
+                                                genops_error *err)
+{
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", port);
+    o.endpoint = url;
+    o.timeout_ms = 400;
+    return pipeline_spooling_to(dir, genops_otlp_exporter_new(&o, err), queue_size, err);
+}
+
+static genops_pipeline *spooling_pipeline_or_error(const char *dir, int port, genops_error *err)
+{
+    return sized_spooling_pipeline(dir, port, 0, err);
 }
 
 static genops_pipeline *spooling_pipeline(const char *dir, int port)
@@ -281,6 +295,7 @@ static void test_a_second_holder_is_refused(void **state)
  * listening, a thread answers every POST 200 ("back"). */
 struct backend {
     int fd, port;
+    bool serving;
     pthread_t thread;
     atomic_int requests;
 };
@@ -341,13 +356,15 @@ static void backend_up(struct backend *b)
 {
     assert_int_equal(listen(b->fd, 16), 0);
     assert_int_equal(pthread_create(&b->thread, NULL, serve, b), 0);
+    b->serving = true;
 }
 
 static void backend_close(struct backend *b)
 {
     shutdown(b->fd, SHUT_RDWR);
     close(b->fd);
-    pthread_join(b->thread, NULL);
+    if (b->serving)
+        pthread_join(b->thread, NULL);
 }
 
 static void record_batch(genops_pipeline *p, int n)
@@ -429,6 +446,86 @@ static void test_a_restart_delivers_what_the_last_process_spooled(void **state)
     expect_replayed(p, &b, dir, 12, 4);
 }
 
+/* A lane over its share (its backend blackholed: each export call waits for its
+ * deadline while batches arrive) spools the batches it has no room for instead of
+ * dropping them. Queue 8 spans, batches of 4: from the third batch on, the lane is over
+ * its share while its thread is stuck in the first. */
+static void test_batches_over_the_share_are_spooled_not_dropped(void **state)
+{
+    (void)state;
+    char dir[64];
+    struct backend b;
+    start_down(dir, sizeof dir, &b);
+    assert_int_equal(listen(b.fd, 64), 0); /* never accepted: blackholed */
+    genops_error err;
+    genops_pipeline *p = sized_spooling_pipeline(dir, b.port, 8, &err);
+    assert_non_null(p);
+    for (int batch = 0; batch < 6; batch++) {
+        for (int i = 0; i < 4; i++)
+            genops_span_end(genops_span_start(p, "over", NULL, &err), &err);
+        uint64_t t0 = clock_mono_ns(); /* the ring empties into the lane (not the backend) */
+        while (stats_of(p).queue_depth && elapsed_ms(t0) < 2000)
+            usleep(1000);
+    }
+    assert_int_equal(genops_pipeline_flush(p, 15000, &err), GENOPS_OK);
+    genops_stats st = stats_of(p);
+    genops_exporter_stats ex = {.struct_size = sizeof ex};
+    assert_int_equal(genops_pipeline_exporter_stats(p, 0, &ex, &err), GENOPS_OK);
+    assert_int_equal(st.dropped_queue_full, 0);
+    assert_int_equal(ex.dropped_share, 0);
+    assert_int_equal(st.dropped_export_failed, 0);
+    assert_int_equal(st.spans_spooled, 24);
+    assert_int_equal(ex.spooled, 24);
+    assert_int_equal(st.spool_pending, 24);
+    genops_pipeline_free(p);
+    backend_close(&b);
+    rm_tree(dir);
+}
+
+/* A Splunk HEC exporter at 127.0.0.1:port, with or without indexer acknowledgement. */
+static genops_pipeline *hec_spooling_pipeline(const char *dir, int port, bool use_ack)
+{
+    genops_hec_options o;
+    genops_hec_options_init(&o);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    o.endpoint = url;
+    o.token = "00000000-0000-0000-0000-000000000000";
+    o.use_ack = use_ack;
+    o.timeout_ms = 400;
+    genops_error err;
+    genops_pipeline *p = pipeline_spooling_to(dir, genops_hec_exporter_new(&o, &err), 0, &err);
+    assert_non_null(p);
+    return p;
+}
+
+/* Splunk HEC spools too (without indexer acknowledgement) and replays once HEC is back;
+ * with acknowledgement (per channel and process) it does not, and counts its failures. */
+static void test_splunk_hec_spools_without_ack(void **state)
+{
+    (void)state;
+    char dir[64];
+    struct backend b;
+    start_down(dir, sizeof dir, &b);
+    genops_pipeline *p = hec_spooling_pipeline(dir, b.port, true);
+    record_batch(p, 2);
+    genops_stats st = stats_of(p);
+    assert_int_equal(st.spans_spooled, 0);
+    assert_int_equal(st.dropped_export_failed, 2);
+    genops_pipeline_free(p);
+
+    p = hec_spooling_pipeline(dir, b.port, false);
+    for (int i = 0; i < 3; i++)
+        record_batch(p, 5);
+    st = stats_of(p);
+    assert_int_equal(st.spans_spooled, 15);
+    assert_int_equal(st.dropped_export_failed, 0);
+    backend_up(&b);
+    record_batch(p, 5);
+    assert_int_equal(stats_of(p).spans_exported, 5);
+    expect_replayed(p, &b, dir, 15, 4);
+}
+
 /* A forked child does not spool (its parent holds the directory): its failures count. */
 static void test_a_forked_child_does_not_spool(void **state)
 {
@@ -466,6 +563,8 @@ int main(void)
         cmocka_unit_test(test_backend_down_then_back_loses_nothing),
         cmocka_unit_test(test_a_restart_delivers_what_the_last_process_spooled),
         cmocka_unit_test(test_a_forked_child_does_not_spool),
+        cmocka_unit_test(test_batches_over_the_share_are_spooled_not_dropped),
+        cmocka_unit_test(test_splunk_hec_spools_without_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,6 +157,26 @@ def test_asyncio_nesting_follows_the_task(genops_memory):
     assert spans["a"].trace_id != spans["b"].trace_id
 
 
+def test_exit_from_another_thread_does_not_leave_the_ended_span_current(genops_memory):
+    # inner is exited on another thread, which cannot reset this thread's context: the
+    # ended span must not stay current here (new spans its children, current_span it).
+    from genops import _native
+
+    outer = genops.track("outer").__enter__()
+    inner = genops.track("inner").__enter__()
+    t = threading.Thread(target=inner.__exit__, args=(None, None, None))
+    t.start()
+    t.join()
+    assert _native.current_span() is outer
+    with genops.track("after"):
+        pass
+    outer.__exit__(None, None, None)
+    assert _native.current_span() is None
+    spans = {s.name: s for s in genops_memory.finished_spans()}
+    assert spans["after"].parent_span_id == spans["outer"].span_id
+    assert spans["inner"].parent_span_id == spans["outer"].span_id
+
+
 def test_context_values_are_checked(genops_memory):
     with pytest.raises(genops.AttributeTypeError):
         genops.set_context(bad=object())

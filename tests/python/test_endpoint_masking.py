@@ -99,3 +99,32 @@ def test_honeycomb_validation_shows_the_endpoint_masked(monkeypatch):
     text = printed(validate_export_setup("honeycomb", check_connectivity=False))
     assert_masked(text)
     assert "127.0.0.1:9" in text
+
+
+TOKEN_AS_NAME = "hcaik_01j8y9TOKEN2024abc"  # a key pasted where the header's name goes
+DEAD = "http://127.0.0.1:9"
+
+
+@needs_otlp
+@pytest.mark.parametrize("value", [5, "line\x0bbreak"])
+def test_a_header_name_that_holds_a_token_is_never_echoed(value):
+    with pytest.raises(genops.ConfigError) as e:
+        genops.init(exporter_type="otlp", otlp_endpoint=DEAD, otlp_headers={TOKEN_AS_NAME: value})
+    assert TOKEN_AS_NAME not in str(e.value) and "number 1" in str(e.value), str(e.value)
+    # A name that reads as one is still named, so the message says which header it is.
+    with pytest.raises(genops.ConfigError) as e:
+        genops.init(exporter_type="otlp", otlp_endpoint=DEAD, otlp_headers={"X-Api-Key": value})
+    assert "'X-Api-Key'" in str(e.value)
+
+
+@needs_otlp
+def test_a_header_without_a_value_is_named_only_when_it_reads_as_a_name(caplog):
+    genops.init(
+        exporter_type="otlp",
+        otlp_endpoint=DEAD,
+        otlp_headers={"X-Honeycomb-Team": None, TOKEN_AS_NAME: None},
+    )
+    text = caplog.text
+    assert "'X-Honeycomb-Team' has no value" in text
+    assert TOKEN_AS_NAME not in text and "number 2" in text
+    genops.init(exporter_type="memory")

@@ -362,6 +362,17 @@ def test_secrets_never_reach_logs_or_errors(server):
     assert out["stats"]["dropped_rejected"] == 3
 
 
+def test_a_secret_is_redacted_before_the_backends_text_is_cut(server):
+    # The token starts two bytes before the 255-byte cut of the backend's text: cut
+    # first, those two bytes were too short to recognise and were printed.
+    server.script([], default={"status": 401, "message": "x" * 253 + SECRET})
+    out = run("--spans", 1, "--endpoint", server.url, "--header", f"Authorization={SECRET}")
+    (line,) = [e for e in out["errors"] if "answered 401" in e]
+    shown = line.split("answered 401 Unauthorized: ", 1)[1].split(" (")[0]
+    assert shown.startswith("x" * 253)
+    assert "[REDACTED]".startswith(shown[253:]) and shown[253:], shown[250:]
+
+
 # ---- fork ------------------------------------------------------------------------------
 
 

@@ -192,7 +192,7 @@ static int sample(const char *dir, bool derived)
     if (fclose(manifest) != 0)
         return die("cannot write the manifest");
 
-    struct batch b = {spans, n, &resource, derived};
+    struct batch b = {spans, n, &resource, derived, false};
     struct buf pb, json, events;
     buf_init(&pb, (size_t)1 << 26);
     buf_init(&json, (size_t)1 << 26);

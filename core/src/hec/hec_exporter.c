@@ -233,7 +233,7 @@ static void hec_classify_answer(void *ctx, const struct batch *b, const struct s
     long status = rc == GENOPS_OK ? resp->status : 0;
     struct hec_reply reply;
     hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
+    http_client_redact_cut(x->sender.http, reply.text, sizeof reply.text, HEC_TEXT_SHOWN);
     const char *hint = hec_code_hint(reply.code);
     enum hec_verdict v = hec_classify(status, &reply);
     if (!status)
@@ -337,7 +337,7 @@ static void poll_acks(struct hec_exporter *x, struct sender_run *run)
     }
     struct hec_reply reply;
     hec_reply_parse(resp->body.data, resp->body.len, &reply);
-    http_client_redact(x->sender.http, reply.text, sizeof reply.text);
+    http_client_redact_cut(x->sender.http, reply.text, sizeof reply.text, HEC_TEXT_SHOWN);
     if (reply.code == 14) {
         /* "ACK is disabled": nothing will ever be acknowledged; HEC did accept them. */
         struct sender_outcome out = {0};
@@ -555,10 +555,29 @@ static void hec_destroy(genops_exporter *e)
     free(x);
 }
 
+static void hec_use_spool(genops_exporter *e, struct spool *spool)
+{
+    ((struct hec_exporter *)e)->sender.spool = spool;
+}
+
+static bool hec_replay(genops_exporter *e, uint64_t deadline_ns)
+{
+    return sender_replay(&((struct hec_exporter *)e)->sender, deadline_ns);
+}
+
+/* With indexer acknowledgement a request is delivered only once acknowledged, on the
+ * channel of this process; a spooled request replayed later (maybe by another process)
+ * could only count on HEC's 200. So only an exporter without use_ack spools. */
 static const struct exporter_ops hec_ops = {.kind = "splunk-hec",
                                             .export_batch = hec_export,
                                             .destroy = hec_destroy,
                                             .after_fork = hec_after_fork};
+static const struct exporter_ops hec_spooling_ops = {.kind = "splunk-hec",
+                                                     .export_batch = hec_export,
+                                                     .destroy = hec_destroy,
+                                                     .after_fork = hec_after_fork,
+                                                     .use_spool = hec_use_spool,
+                                                     .replay = hec_replay};
 
 /* One info line with what was configured; never the token. */
 static void log_config(const struct hec_exporter *x)
@@ -590,8 +609,8 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
         error_set(err, GENOPS_ENOMEM, "out of memory creating a Splunk HEC exporter");
         return NULL;
     }
-    x->base.ops = &hec_ops;
     x->cfg = *cfg;
+    x->base.ops = x->cfg.use_ack ? &hec_ops : &hec_spooling_ops;
     pthread_mutex_init(&x->last_lock, NULL);
     x->last_code = -1;
     buf_init(&x->body, BATCH_LIMIT);
@@ -641,7 +660,7 @@ genops_exporter *hec_exporter_from_endpoint(const char *url, const struct http_h
 genops_status genops_hec_exporter_stats(genops_exporter *e, genops_hec_stats *out,
                                         genops_error *err)
 {
-    if (!e || e->ops != &hec_ops)
+    if (!e || (e->ops != &hec_ops && e->ops != &hec_spooling_ops))
         return error_set(err, GENOPS_EINVAL, "not a Splunk HEC exporter");
     if (!out || out->struct_size < sizeof(size_t) || out->struct_size > sizeof *out)
         return error_set(err, GENOPS_EINVAL,

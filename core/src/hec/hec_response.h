@@ -13,11 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
+
+#define HEC_TEXT_SHOWN 160 /* bytes of HEC's text a message shows (the NUL included) */
+
 struct hec_reply {
-    int code;              /* HEC's code; -1 when the body has none */
-    char text[160];        /* HEC's text, "" when none */
-    int64_t ack_id;        /* -1 when absent */
-    int64_t invalid_event; /* 0-based index of the refused object; -1 when absent */
+    int code;                  /* HEC's code; -1 when the body has none */
+    char text[HTTP_TEXT_ROOM]; /* HEC's text, "" when none; HEC_TEXT_SHOWN once redacted */
+    int64_t ack_id;            /* -1 when absent */
+    int64_t invalid_event;     /* 0-based index of the refused object; -1 when absent */
 };
 
 /* Read body[0..len) into *out; fields that are absent or malformed keep their "none"

@@ -143,7 +143,7 @@ static bool send_probe(struct http_client *c, const struct http_request *req, co
         return false;
     }
     hec_reply_parse(resp->body.data, resp->body.len, reply);
-    http_client_redact(c, reply->text, sizeof reply->text);
+    http_client_redact_cut(c, reply->text, sizeof reply->text, HEC_TEXT_SHOWN);
     *status = (int32_t)resp->status;
     *code = reply->code;
     return true;

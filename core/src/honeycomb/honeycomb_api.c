@@ -41,10 +41,13 @@ static void error_text(const struct http_client *c, const struct http_response *
                        size_t size)
 {
     static const char *const path[] = {"error", NULL};
-    read_text(r, path, out, size);
-    if (!out[0] && r->body.data)
-        utf8_copy_printable(out, size, r->body.data, r->body.len < size ? r->body.len : size - 1);
-    http_client_redact(c, out, size);
+    char text[HTTP_TEXT_ROOM];
+    read_text(r, path, text, sizeof text);
+    if (!text[0] && r->body.data)
+        utf8_copy_printable(text, sizeof text, r->body.data,
+                            r->body.len < sizeof text ? r->body.len : sizeof text - 1);
+    http_client_redact_cut(c, text, sizeof text, size);
+    memcpy(out, text, strlen(text) + 1); /* cut to fit out */
 }
 
 /* One request to url with the key (and, for a Classic key, the dataset) header; fills

@@ -44,7 +44,7 @@ static genops_status events_build(void *ctx, const struct batch *b, struct sende
                                   struct http_request *req)
 {
     struct events_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived, false};
     buf_truncate(&x->se.body, 0);
     genops_status rc = encode_honeycomb_msgpack(&slice, &x->se.body);
     return sender_exporter_request(&x->se, rc, "application/msgpack", part, req);
@@ -55,7 +55,7 @@ struct statuses {
     struct events_exporter *x;
     uint8_t *marks;
     size_t n, rejected, again;
-    char first_error[TEXT_MAX];
+    char first_error[HTTP_TEXT_ROOM];
 };
 
 static void on_status(const char *item, size_t len, size_t i, void *ctx)
@@ -97,10 +97,11 @@ static void on_batch_answer(struct events_exporter *x, const struct sender_part 
     out->verdict = SENDER_PER_ITEM;
     out->wait = st.again > 0;
     if (st.rejected) {
-        http_client_redact(x->se.sender.http, st.first_error, sizeof st.first_error);
+        http_client_redact_cut(x->se.sender.http, st.first_error, sizeof st.first_error, TEXT_MAX);
         out->log_key = FIRST_EVENTS;
-        snprintf(out->text, sizeof out->text, "refused %zu of %zu events in an accepted batch: %s",
-                 st.rejected, part->n, st.first_error[0] ? st.first_error : "(no message)");
+        snprintf(out->text, sizeof out->text,
+                 "refused %zu of %zu events in an accepted batch: %.*s", st.rejected, part->n,
+                 TEXT_MAX - 1, st.first_error[0] ? st.first_error : "(no message)");
         out->hint = "those events are dropped and counted; the others were accepted";
     } else if (seen < (long)part->n) {
         out->log_key = FIRST_BAD_BODY;
@@ -142,13 +143,13 @@ static void events_classify(void *ctx, const struct batch *b, const struct sende
         return;
     }
     static const char *const error_path[] = {"error", NULL};
-    char text[TEXT_MAX] = "";
+    char text[HTTP_TEXT_ROOM] = "";
     const char *v;
     size_t vn;
     if (resp->body.data && json_find(resp->body.data, resp->body.len, error_path, &v, &vn))
         json_text(v, vn, text, sizeof text);
-    http_client_redact(x->se.sender.http, text, sizeof text);
-    snprintf(out->text, sizeof out->text, "answered %ld: %s", status,
+    http_client_redact_cut(x->se.sender.http, text, sizeof text, TEXT_MAX);
+    snprintf(out->text, sizeof out->text, "answered %ld: %.*s", status, TEXT_MAX - 1,
              text[0] ? text : "(no message)");
     out->hint = retry           ? NULL
                 : status == 401 ? "Honeycomb does not know the key; check HONEYCOMB_API_KEY"

@@ -69,7 +69,7 @@ static genops_status router_export(genops_exporter *e, const struct batch *b, ui
                 x->picked[n++] = b->spans[i];
         if (!n)
             continue;
-        struct batch part = {x->picked, n, b->resource, b->derived};
+        struct batch part = {x->picked, n, b->resource, b->derived, b->spool_only};
         struct export_result cr = {0};
         x->children[d]->ops->export_batch(x->children[d], &part, deadline_ns, &cr);
         delivered += cr.delivered < n ? cr.delivered : n;

@@ -87,7 +87,7 @@ static genops_status otlp_build(void *ctx, const struct batch *b, struct sender_
                                 struct http_request *req)
 {
     struct otlp_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived, false};
     buf_truncate(&x->se.body, 0);
     genops_status rc =
         x->cfg.json ? encode_otlp_json(&slice, &x->se.body) : encode_otlp_pb(&slice, &x->se.body);
@@ -99,7 +99,7 @@ void otlp_success_outcome(const struct otlp_exporter *x, const char *body, size_
                           const char *answer, size_t n, struct sender_outcome *out)
 {
     int64_t rejected = 0;
-    char message[OTLP_BACKEND_TEXT_MAX];
+    char message[HTTP_TEXT_ROOM];
     out->verdict = SENDER_DELIVERED;
     if (!otlp_partial_success(body ? body : "", len, json, &rejected, message, sizeof message)) {
         out->log_key = OTLP_KEY_BAD_BODY;
@@ -110,15 +110,15 @@ void otlp_success_outcome(const struct otlp_exporter *x, const char *body, size_
                  answer);
         return;
     }
-    http_client_redact(x->se.sender.http, message, sizeof message);
+    http_client_redact_cut(x->se.sender.http, message, sizeof message, OTLP_BACKEND_TEXT_MAX);
     out->rejected = rejected > 0 ? (uint64_t)rejected : 0;
     if (!out->rejected && !message[0])
         return;
     out->log_key = OTLP_KEY_PARTIAL;
     out->log_level = out->rejected ? LOG_ERROR : LOG_WARNING;
     snprintf(out->text, sizeof out->text,
-             "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %s", out->rejected, n,
-             message[0] ? message : "(no message)");
+             "accepted a batch partially: %" PRIu64 " of %zu spans rejected: %.*s", out->rejected,
+             n, OTLP_BACKEND_TEXT_MAX - 1, message[0] ? message : "(no message)");
 }
 
 void otlp_transport_outcome(genops_status rc, const struct http_response *resp,
@@ -161,12 +161,12 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
     if (status == 413 && part->n > 1)
         return; /* split quietly: the halves say whether it helped */
     out->log_key = status;
-    char text[OTLP_BACKEND_TEXT_MAX];
+    char text[HTTP_TEXT_ROOM];
     otlp_error_text(resp->body.data ? resp->body.data : "", resp->body.len, resp->content_type,
                     text, sizeof text);
-    http_client_redact(x->se.sender.http, text, sizeof text);
-    snprintf(out->text, sizeof out->text, "answered %ld %s: %s", status, status_name(status),
-             text[0] ? text : "(no message)");
+    http_client_redact_cut(x->se.sender.http, text, sizeof text, OTLP_BACKEND_TEXT_MAX);
+    snprintf(out->text, sizeof out->text, "answered %ld %s: %.*s", status, status_name(status),
+             OTLP_BACKEND_TEXT_MAX - 1, text[0] ? text : "(no message)");
     out->hint = retry           ? NULL
                 : status == 413 ? "one span is larger than the backend accepts"
                                 : status_hint(status);

@@ -144,10 +144,10 @@ static void grpc_classify(void *ctx, const struct batch *b, const struct sender_
     if (retry && a.retry_ms > 0)
         out->retry_after_ms = a.retry_ms;
     out->log_key = OTLP_KEY_GRPC + (code >= 0 && code < GRPC_CODE_COUNT ? code : GRPC_CODE_COUNT);
-    http_client_redact(x->se.sender.http, a.message, sizeof a.message);
+    http_client_redact_cut(x->se.sender.http, a.message, sizeof a.message, OTLP_BACKEND_TEXT_MAX);
     if (has_status)
-        snprintf(out->text, sizeof out->text, "answered %s (%d): %s", grpc_code_name(code), code,
-                 a.message[0] ? a.message : "(no message)");
+        snprintf(out->text, sizeof out->text, "answered %s (%d): %.*s", grpc_code_name(code), code,
+                 OTLP_BACKEND_TEXT_MAX - 1, a.message[0] ? a.message : "(no message)");
     else
         snprintf(out->text, sizeof out->text, "answered HTTP %ld without grpc-status (read as %s)",
                  resp->status, grpc_code_name(code));

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
+
 #define GRPC_PREFIX_BYTES 5
 
 /* The gRPC status codes, in value order from 0 (grpc/grpc doc/statuscodes.md). */
@@ -43,10 +45,12 @@ enum grpc_code { GRPC_CODES(GRPC_CODE_ENUM) GRPC_CODE_COUNT };
 
 /* The status of one call, from its header and trailer lines. */
 struct grpc_answer {
-    int status;        /* grpc-status; -1 until one is seen */
-    char message[256]; /* grpc-message, percent-decoded and made printable; else the
-                          Status message of grpc-status-details-bin */
-    int64_t retry_ms;  /* RetryInfo's delay from grpc-status-details-bin; -1 when none */
+    int status; /* grpc-status; -1 until one is seen */
+    /* grpc-message, percent-decoded and made printable; else the Status message of
+     * grpc-status-details-bin. Room for much, as for HTTP texts: it is redacted before it
+     * is cut to what a log line shows (http_client_redact_cut). */
+    char message[HTTP_TEXT_ROOM];
+    int64_t retry_ms; /* RetryInfo's delay from grpc-status-details-bin; -1 when none */
 };
 
 void grpc_answer_reset(struct grpc_answer *a);
