@@ -68,7 +68,8 @@ test: deps
 # lua5.1, lua5.3, lua5.4, luajit; cmake/bindings.cmake). Debian's busted script starts
 # whichever Lua /usr/bin/lua is, and its modules are installed for every version: each
 # interpreter runs the script itself. tests/lua/test_nginx.py runs nginx's Lua module
-# (LuaJIT) with the luajit module.
+# (LuaJIT) with the luajit module; test_lifecycle.py closes a Lua state under a running
+# pipeline.
 BUSTED := /usr/bin/busted
 LUAS := lua5.1 lua5.3 lua5.4 luajit
 # pytest imports the package staged in $(BUILD)/python/python (never a pip install).
@@ -96,8 +97,8 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	  export LUA_PATH='bindings/lua/?.lua;tests/lua/?.lua;;' LUA_CPATH="$(abspath $(BUILD))/python/lua/$$lua/?.so;;"; \
 	  $$lua tests/lua/smoke.lua && $$lua $(BUSTED) -o plainTerminal tests/lua/genops_spec.lua || exit 1; \
 	done
-	GENOPS_LUA_MODULE_DIR=$(abspath $(BUILD))/python/lua/luajit $(PYTHON) -m pytest -q \
-	  -p no:cacheprovider tests/lua/test_nginx.py
+	GENOPS_LUA_MODULES=$(abspath $(BUILD))/python/lua $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  tests/lua/test_nginx.py tests/lua/test_lifecycle.py
 
 # The genops gem (docs/ruby.md, "Installing"): staged and built in $(BUILD)/gem by
 # tools/stage_gem.sh. test-gem installs libgenops into $(BUILD)/gem-prefix and the gem
