@@ -14,11 +14,12 @@ find_package(Ruby QUIET)
 # Lua: a module for each of Lua 5.1, 5.3, 5.4 and LuaJIT whose headers are installed
 # (Debian's liblua5.X-dev, libluajit2-5.1-dev), each built into <build>/lua/<tag>/ where
 # <tag> is the interpreter's name: lua5.1, lua5.3, lua5.4, luajit. The rock
-# (bindings/lua/genops.rockspec.in) gives LUA_INCLUDE_DIR instead: one module, tag "rock".
+# (bindings/lua/genops.rockspec.in) gives GENOPS_LUA_ROCK_INCDIR instead: one module,
+# tag "rock". (Not LUA_INCLUDE_DIR: FindLua, used here before, left it in older caches.)
 set(GENOPS_LUA_TAGS "")
-if(LUA_INCLUDE_DIR)
+if(GENOPS_LUA_ROCK_INCDIR)
   set(GENOPS_LUA_TAGS rock)
-  set(GENOPS_LUA_INCLUDE_rock ${LUA_INCLUDE_DIR})
+  set(GENOPS_LUA_INCLUDE_rock ${GENOPS_LUA_ROCK_INCDIR})
 else()
   # Each lua.h checked for its LUA_VERSION_NUM: an unsuffixed one may be any version.
   foreach(_v 1 3 4)
@@ -152,6 +153,9 @@ if(GENOPS_BUILD_LUA)
     genops_swig_module(genops_lua_${_tag} lua ${CMAKE_BINARY_DIR}/lua/${_tag})
     set_target_properties(genops_lua_${_tag} PROPERTIES OUTPUT_NAME genops_native PREFIX "")
     target_include_directories(genops_lua_${_tag} SYSTEM PRIVATE ${GENOPS_LUA_INCLUDE_${_tag}})
+    # dladdr / RTLD_NODELETE (genops_lua.swg keeps the module mapped until exit).
+    target_compile_definitions(genops_lua_${_tag} PRIVATE _GNU_SOURCE)
+    target_link_libraries(genops_lua_${_tag} PRIVATE ${CMAKE_DL_LIBS})
     add_dependencies(genops_lua genops_lua_${_tag})
   endforeach()
   message(STATUS "genops: Lua modules for ${GENOPS_LUA_TAGS}")

@@ -1,11 +1,16 @@
 # Ruby: Genops.track_enhanced + span.record_cost per operation, beside the do-nothing
 # floor (the same block-taking method with the same keywords, doing nothing).
-# Prints one Markdown row each (benchmarks/README.md, "Ruby and Lua").
+# Wall-clock time, the best of ROUNDS rounds taken in turn. Prints one Markdown row
+# (benchmarks/README.md, "Ruby and Lua"). With a third argument (floor or genops),
+# only that one, once, for benchmarks/callgrind_per_op.py.
 #
-#   ruby -I bindings/ruby/lib -I build/python/ruby benchmarks/ruby/bench_track.rb [ops]
+#   ruby -I bindings/ruby/lib -I build/python/ruby benchmarks/ruby/bench_track.rb \
+#     [ops] [rounds] [floor|genops]
 require "genops"
 
-OPS = Integer(ARGV.fetch(0, "200000"))
+OPS = Integer(ARGV.fetch(0, "100000"))
+ROUNDS = Integer(ARGV.fetch(1, "5"))
+ONLY = ARGV[2]
 
 # The floor: what any Ruby wrapper of this shape costs before it calls genops.
 class FloorSpan
@@ -32,10 +37,15 @@ run = lambda do |track|
 end
 genops = ->(**kw, &blk) { Genops.track_enhanced(**kw, &blk) }
 floor = ->(**kw, &blk) { floor_track(**kw, &blk) }
-run.call(floor) && run.call(genops) # warm-up
-f = run.call(floor)
-g = run.call(genops)
-puts "| Ruby #{RUBY_VERSION} | #{OPS} | #{f.round} | #{g.round} | #{(g / f).round(2)}x |"
+tracks = { "floor" => floor, "genops" => genops }
+if ONLY
+  run.call(tracks.fetch(ONLY))
+else
+  best = Hash.new(Float::INFINITY)
+  ROUNDS.times { tracks.each { |name, track| best[name] = [best[name], run.call(track)].min } }
+  f, g = best["floor"], best["genops"]
+  puts "| Ruby #{RUBY_VERSION} | #{OPS} | #{f.round} | #{g.round} | #{(g / f).round(2)}x |"
+end
 # Nothing listens on 127.0.0.1:9: the spans are never meant to arrive.
 begin
   Genops.shutdown(timeout: 0)

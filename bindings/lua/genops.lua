@@ -99,38 +99,32 @@ function M.init(opts)
   return M
 end
 
+-- The end of track_enhanced's block: ok and fn's results, or false and the error.
+local function finish(s, parent, handle, ok, ...)
+  s.span = parent
+  if ok then
+    N.genops_lua_operation_end(handle)
+    return ...
+  end
+  local err = ...
+  N.genops_lua_operation_end(handle, tostring(err))
+  error(err, 0)
+end
+
 -- One operation span around fn(span): attrs.operation_name names it, the other keys
 -- are genops.<key>. An error in fn sets status ERROR, adds the exception event and
--- is re-raised with its traceback. Returns fn's results.
+-- is re-raised with its traceback. Returns fn's results. Two native calls
+-- (genops_lua.swg): no table is copied.
 function M.track_enhanced(attrs, fn)
   if not pipeline then error("genops: ENOTINIT: call genops.init first", 2) end
   if type(attrs) ~= "table" then error("genops: EINVAL: track_enhanced takes a table", 2) end
   if type(fn) ~= "function" then error("genops: EINVAL: track_enhanced needs a function", 2) end
-  local name = attrs.operation_name
-  check_string(name, "operation_name")
-  local rest = {}
-  for k, v in pairs(attrs) do
-    if k ~= "operation_name" and k ~= "operation_type" then rest[k] = v end
-  end
   local s = current()
   local parent = s.span
-  local handle = N.genops_operation_start(pipeline, name, attrs.operation_type,
-                                          parent and parent:context() or nil, s.context, rest)
+  local handle = N.genops_lua_operation_start(pipeline, attrs, parent and parent.handle, s.context)
   local span = setmetatable({ handle = handle }, Span)
   s.span = span
-  local results = pack(xpcall_with(fn, traceback, span))
-  s.span = parent
-  if results[1] then
-    N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_OK, nil)
-    N.genops_span_end(handle)
-    return unpack(results, 2, results.n)
-  end
-  local err = results[2]
-  local message = tostring(err)
-  N.genops_span_record_exception(handle, "error", message:match("^[^\n]*"), message)
-  N.genops_span_set_status(handle, N.GENOPS_SPAN_STATUS_ERROR, message:match("^[^\n]*"))
-  N.genops_span_end(handle)
-  error(err, 0)
+  return finish(s, parent, handle, xpcall_with(fn, traceback, span))
 end
 
 function M.current_span() return current().span end

@@ -14,7 +14,7 @@ export threads), none more after the graceful stop, each request id once; every 
 is exported by the worker that served its request (the export's resource
 process.pid is the span's worker), and both workers served and exported.
 
-    GENOPS_LUA_MODULE_DIR=<build>/lua/luajit build/venv/bin/python -m pytest tests/lua/test_nginx.py
+    GENOPS_LUA_MODULES=<build>/lua build/venv/bin/python -m pytest tests/lua/test_nginx.py
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from luas import LUA_MODULES  # noqa: E402
 from otlp_server import OtlpServer  # noqa: E402
 from peer import free_port  # noqa: E402
 
 NGINX_MODULES = Path("/usr/lib/nginx/modules")
 LUA_MODULE = NGINX_MODULES / "ngx_http_lua_module.so"
 NDK_MODULE = NGINX_MODULES / "ndk_http_module.so"
-MODULE_DIR = Path(os.environ.get("GENOPS_LUA_MODULE_DIR", ROOT / "build" / "python" / "lua" / "luajit"))
+MODULE_DIR = LUA_MODULES / "luajit"
 REQUESTS = 200
 DEADLINE_S = 30
 
