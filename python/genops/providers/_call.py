@@ -20,6 +20,7 @@ and the provider's result or exception reaches the application unchanged.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -30,6 +31,10 @@ from .. import _native, pricing
 logger = logging.getLogger("genops")
 
 _reported: set[str] = set()  # the kinds of internal failure already logged
+
+#: True while a call that records itself runs the SDK calls it is made of (LiteLLM's
+#: openai SDK calls): start() records none of them, so the call is recorded once.
+suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("genops_provider_suppressed", default=False)
 
 
 def report_once(kind: str, message: str, *args: Any) -> None:
@@ -113,6 +118,11 @@ class ProviderCall:
         if attributes:
             attrs.update(attributes)
         self._attrs = attrs
+
+    def set_provider(self, provider: str) -> None:
+        """The provider, once the answer names it (LiteLLM's routing)."""
+        self.provider = provider
+        self._attrs["gen_ai.provider.name"] = provider
 
     def _take(self) -> bool:
         try:
@@ -245,7 +255,10 @@ def start(
     request_model: Any,
     attributes: Optional[dict[str, Any]] = None,
 ) -> Optional[ProviderCall]:
-    """A ProviderCall, or None (logged once) if even starting it failed."""
+    """A ProviderCall; None (the call goes on unrecorded) inside a call that records
+    itself (``suppressed``) or, logged once, if even starting it failed."""
+    if suppressed.get():
+        return None
     try:
         model = request_model if isinstance(request_model, str) else None
         return ProviderCall(operation_name, provider, operation, model, attributes)

@@ -29,7 +29,7 @@ class Patches:
 
     def __init__(self, sdk: str, label: str, covered: str) -> None:
         self.sdk, self.label, self.covered = sdk, label, covered
-        self._saved: list[tuple[type, str, Any]] = []
+        self._saved: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
 
     def sdk_installed(self) -> bool:
         try:  # a dotted name ("google.genai") raises when its parent is missing
@@ -63,8 +63,9 @@ class Patches:
     def active(self) -> bool:
         return bool(self._saved)
 
-    def replace(self, owner: type, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
-        """owner.name = make(original), the wrapper looking like the original
+    def replace(self, owner: Any, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
+        """owner.name = make(original) (owner a class, or a module: LiteLLM's
+        functions), the wrapper looking like the original
         (functools.wraps: name, docstring, __wrapped__)."""
         original = owner.__dict__[name]
         wrapper = functools.wraps(original)(make(original))
@@ -96,6 +97,6 @@ class Patches:
             self._restore()
             return had
 
-    def originals(self) -> list[tuple[type, str, Any]]:
+    def originals(self) -> list[tuple[Any, str, Any]]:
         """(owner, name, original) for each patched attribute, for tests."""
         return list(self._saved)
