@@ -25,6 +25,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "gemini": ("gemini", "patch_gemini", "unpatch_gemini"),
     "cohere": ("cohere", "patch_cohere", "unpatch_cohere"),
     "litellm": ("litellm", "patch_litellm", "unpatch_litellm"),
+    "langchain": ("langchain", "patch_langchain", "unpatch_langchain"),
 }
 
 

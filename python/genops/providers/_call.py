@@ -32,9 +32,27 @@ logger = logging.getLogger("genops")
 
 _reported: set[str] = set()  # the kinds of internal failure already logged
 
-#: True while a call that records itself runs the SDK calls it is made of (LiteLLM's
-#: openai SDK calls): start() records none of them, so the call is recorded once.
-suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("genops_provider_suppressed", default=False)
+
+class Scope:
+    """A call that records itself (a LiteLLM call, a LangChain model run) while it runs
+    the SDK calls it is made of: start() records none of them, so the call is
+    recorded once. Closing it works from any context (a LangChain stream may end in
+    another one); the context variable then points at a closed scope, which is inert."""
+
+    __slots__ = ("open",)
+
+    def __init__(self) -> None:
+        self.open = True
+
+
+suppressed: contextvars.ContextVar[Optional[Scope]] = contextvars.ContextVar(
+    "genops_provider_suppressed", default=None
+)
+
+
+def is_suppressed() -> bool:
+    scope = suppressed.get()
+    return scope is not None and scope.open
 
 
 def report_once(kind: str, message: str, *args: Any) -> None:
@@ -257,7 +275,7 @@ def start(
 ) -> Optional[ProviderCall]:
     """A ProviderCall; None (the call goes on unrecorded) inside a call that records
     itself (``suppressed``) or, logged once, if even starting it failed."""
-    if suppressed.get():
+    if is_suppressed():
         return None
     try:
         model = request_model if isinstance(request_model, str) else None

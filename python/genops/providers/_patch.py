@@ -30,6 +30,7 @@ class Patches:
     def __init__(self, sdk: str, label: str, covered: str) -> None:
         self.sdk, self.label, self.covered = sdk, label, covered
         self._saved: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+        self._undo: list[Callable[[], None]] = []  # what registrations undo (LangChain's hook)
 
     def sdk_installed(self) -> bool:
         try:  # a dotted name ("google.genai") raises when its parent is missing
@@ -61,7 +62,11 @@ class Patches:
 
     @property
     def active(self) -> bool:
-        return bool(self._saved)
+        return bool(self._saved or self._undo)
+
+    def registered(self, undo: Callable[[], None]) -> None:
+        """Note a registration made with the SDK's own API, and how to undo it."""
+        self._undo.append(undo)
 
     def replace(self, owner: Any, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
         """owner.name = make(original) (owner a class, or a module: LiteLLM's
@@ -76,7 +81,7 @@ class Patches:
         """Run steps(self) unless already patched; on any failure undo what was done
         and re-raise. Returns True when it patched now."""
         with _lock:
-            if self._saved:
+            if self.active:
                 return False
             try:
                 steps(self)
@@ -89,11 +94,14 @@ class Patches:
         for owner, name, original in reversed(self._saved):
             setattr(owner, name, original)
         self._saved.clear()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
 
     def restore(self) -> bool:
         """Put every original back. Returns True when something was patched."""
         with _lock:
-            had = bool(self._saved)
+            had = self.active
             self._restore()
             return had
 

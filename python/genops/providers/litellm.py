@@ -113,11 +113,11 @@ class _Guard:
 
     def __init__(self, call: ProviderCall, suppress: bool) -> None:
         self.call, self.suppress = call, suppress
-        self.token: Optional[contextvars.Token[bool]] = None
+        self.token: Optional[contextvars.Token[Optional[_call.Scope]]] = None
 
     def __enter__(self) -> None:
         if self.suppress:
-            self.token = _call.suppressed.set(True)
+            self.token = _call.suppressed.set(_call.Scope())
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
         if self.token is not None:
@@ -130,7 +130,7 @@ class _Guard:
 
 def _begin(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[ProviderCall]:
     """The operation of a completion call, or None: unpatched, or inside a recorded call."""
-    if not _patches.active or _call.suppressed.get():
+    if not _patches.active or _call.is_suppressed():
         return None
     return _start(args, kwargs)
 
