@@ -6,6 +6,7 @@ from prices.json read with json."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from decimal import Decimal
 
@@ -68,6 +69,16 @@ def test_stream_is_recorded_when_it_ends(provider_spans, ai_server):
     for c in chunks[1:]:
         total = total + c
     check(only(provider_spans), total.usage_metadata)
+
+
+def test_a_stream_without_usage_is_recorded_without_the_openai_patchs_warning(
+    provider_spans, ai_server, caplog
+):
+    caplog.set_level(logging.WARNING, logger="genops")
+    list(chat(ai_server).stream("Hello"))  # ChatOpenAI asks for no usage without stream_usage
+    span = only(provider_spans)
+    assert span.name == "langchain.chat_model" and "genops.tokens.input" not in span.attributes
+    assert not any("include_usage" in r.getMessage() for r in caplog.records)  # not the openai patch's call
 
 
 def test_async_invoke_and_stream(provider_spans, ai_server):
