@@ -650,6 +650,14 @@ class AiServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets a kept-alive connection (SDKs closing their pools) is
+        no error; anything else is printed, as the base class does."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionResetError):
+            super().handle_error(request, client_address)
+
     def record(self, request: dict[str, Any]) -> None:
         with self._lock:
             self._received.append(request)

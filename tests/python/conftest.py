@@ -7,10 +7,15 @@ opt-in by name.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import subprocess
 
 import pytest
+
+# LiteLLM fetches its model cost map over the network when imported, unless told not
+# to (https://docs.litellm.ai/docs/completion/token_usage): no test reaches the network.
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 
 @pytest.fixture

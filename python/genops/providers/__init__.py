@@ -24,6 +24,8 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "mistral": ("mistral", "patch_mistral", "unpatch_mistral"),
     "gemini": ("gemini", "patch_gemini", "unpatch_gemini"),
     "cohere": ("cohere", "patch_cohere", "unpatch_cohere"),
+    "litellm": ("litellm", "patch_litellm", "unpatch_litellm"),
+    "langchain": ("langchain", "patch_langchain", "unpatch_langchain"),
 }
 
 
@@ -42,10 +44,16 @@ def instrumented_providers() -> list[str]:
 
 
 def instrument(providers: Optional[Iterable[str]] = None) -> list[str]:
-    """Patch the given providers (default: every one whose SDK is installed; unknown
-    names are warned about and skipped). Returns instrumented_providers()."""
+    """Patch the given providers (default: every one whose SDK is installed, except
+    those whose module says it waits until the application imports the SDK,
+    ``auto_patchable()``: LiteLLM; unknown names are warned about and skipped).
+    Returns instrumented_providers()."""
     if providers is None:
-        wanted = [name for name, installed in available_providers().items() if installed]
+        wanted = [
+            name
+            for name, installed in available_providers().items()
+            if installed and getattr(_module(name), "auto_patchable", lambda: True)()
+        ]
     else:
         wanted = []
         for name in providers:

@@ -20,6 +20,7 @@ and the provider's result or exception reaches the application unchanged.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -30,6 +31,28 @@ from .. import _native, pricing
 logger = logging.getLogger("genops")
 
 _reported: set[str] = set()  # the kinds of internal failure already logged
+
+
+class Scope:
+    """A call that records itself (a LiteLLM call, a LangChain model run) while it runs
+    the SDK calls it is made of: start() records none of them, so the call is
+    recorded once. Closing it works from any context (a LangChain stream may end in
+    another one); the context variable then points at a closed scope, which is inert."""
+
+    __slots__ = ("open",)
+
+    def __init__(self) -> None:
+        self.open = True
+
+
+suppressed: contextvars.ContextVar[Optional[Scope]] = contextvars.ContextVar(
+    "genops_provider_suppressed", default=None
+)
+
+
+def is_suppressed() -> bool:
+    scope = suppressed.get()
+    return scope is not None and scope.open
 
 
 def report_once(kind: str, message: str, *args: Any) -> None:
@@ -113,6 +136,11 @@ class ProviderCall:
         if attributes:
             attrs.update(attributes)
         self._attrs = attrs
+
+    def set_provider(self, provider: str) -> None:
+        """The provider, once the answer names it (LiteLLM's routing)."""
+        self.provider = provider
+        self._attrs["gen_ai.provider.name"] = provider
 
     def _take(self) -> bool:
         try:
@@ -245,7 +273,10 @@ def start(
     request_model: Any,
     attributes: Optional[dict[str, Any]] = None,
 ) -> Optional[ProviderCall]:
-    """A ProviderCall, or None (logged once) if even starting it failed."""
+    """A ProviderCall; None (the call goes on unrecorded) inside a call that records
+    itself (``suppressed``) or, logged once, if even starting it failed."""
+    if is_suppressed():
+        return None
     try:
         model = request_model if isinstance(request_model, str) else None
         return ProviderCall(operation_name, provider, operation, model, attributes)

@@ -36,7 +36,8 @@ class Patches:
 
     def __init__(self, sdk: str, label: str, covered: str) -> None:
         self.sdk, self.label, self.covered = sdk, label, covered
-        self._saved: list[tuple[type, str, Any]] = []
+        self._saved: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+        self._undo: list[Callable[[], None]] = []  # what registrations undo (LangChain's hook)
 
     def sdk_installed(self) -> bool:
         try:  # a dotted name ("google.genai") raises when its parent is missing
@@ -77,10 +78,15 @@ class Patches:
     @property
     def active(self) -> bool:
         """Patched, or to be patched when the SDK is imported."""
-        return bool(self._saved) or _post_import.awaited(self.sdk)
+        return bool(self._saved or self._undo) or _post_import.awaited(self.sdk)
 
-    def replace(self, owner: type, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
-        """owner.name = make(original), the wrapper looking like the original
+    def registered(self, undo: Callable[[], None]) -> None:
+        """Note a registration made with the SDK's own API, and how to undo it."""
+        self._undo.append(undo)
+
+    def replace(self, owner: Any, name: str, make: Callable[[Any], Callable[..., Any]]) -> None:
+        """owner.name = make(original) (owner a class, or a module: LiteLLM's
+        functions), the wrapper looking like the original
         (functools.wraps: name, docstring, __wrapped__)."""
         original = owner.__dict__[name]
         wrapper = functools.wraps(original)(make(original))
@@ -91,7 +97,7 @@ class Patches:
         """Run steps(self) unless already patched; on any failure undo what was done
         and re-raise. Returns True when it patched now."""
         with _lock:
-            if self._saved:
+            if self.active:
                 return False
             try:
                 steps(self)
@@ -104,14 +110,17 @@ class Patches:
         for owner, name, original in reversed(self._saved):
             setattr(owner, name, original)
         self._saved.clear()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
 
     def restore(self) -> bool:
         """Put every original back. Returns True when something was patched."""
         with _lock:
-            had = bool(self._saved)
+            had = self.active
             self._restore()
             return had
 
-    def originals(self) -> list[tuple[type, str, Any]]:
+    def originals(self) -> list[tuple[Any, str, Any]]:
         """(owner, name, original) for each patched attribute, for tests."""
         return list(self._saved)

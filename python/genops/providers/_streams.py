@@ -22,7 +22,8 @@ from ._call import ProviderCall, report_once
 Observer = Callable[[ProviderCall, Any], None]
 
 
-def _see(call: ProviderCall, observe: Observer, item: Any) -> None:
+def see(call: ProviderCall, observe: Observer, item: Any) -> None:
+    """observe(call, item); a failure is logged once, never raised."""
     try:
         observe(call, item)
     except Exception as e:
@@ -37,7 +38,7 @@ def observe_sync(stream: Any, call: ProviderCall, observe: Observer, iterator: s
     def observed() -> Iterator[Any]:
         try:
             for item in inner:
-                _see(call, observe, item)
+                see(call, observe, item)
                 yield item
         except GeneratorExit:  # closed early: close the SDK's iterator too, end in finally
             close = getattr(inner, "close", None)
@@ -73,7 +74,7 @@ def observe_async(stream: Any, call: ProviderCall, observe: Observer, iterator: 
     async def observed() -> AsyncIterator[Any]:
         try:
             async for item in inner:
-                _see(call, observe, item)
+                see(call, observe, item)
                 yield item
         except GeneratorExit:  # closed early: ended in finally, with what was seen
             raise
@@ -113,7 +114,7 @@ def observe_generator(
         return
     try:
         for item in inner:
-            _see(call, observe, item)
+            see(call, observe, item)
             yield item
     except GeneratorExit:
         close = getattr(inner, "close", None)
@@ -138,7 +139,7 @@ async def observe_async_generator(
         return
     try:
         async for item in inner:
-            _see(call, observe, item)
+            see(call, observe, item)
             yield item
     except GeneratorExit:
         aclose = getattr(inner, "aclose", None)

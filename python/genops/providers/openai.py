@@ -92,6 +92,8 @@ def _start(operation_name: str, operation: str) -> _wrap.Start:
 def _start_call(
     resource: Any, operation_name: str, operation: str, kwargs: dict[str, Any]
 ) -> Optional[ProviderCall]:
+    if _call.is_suppressed():  # inside a LiteLLM call or LangChain run, which records it
+        return None
     provider, attrs = provider_of(resource)
     if kwargs.get("stream") is True:
         attrs["gen_ai.request.stream"] = True
