@@ -145,7 +145,7 @@ class NativeSpanProcessor(SpanProcessor):
         pass
 
     # The C conversion itself, called without a Python frame of ours in between.
-    on_end = staticmethod(_native.record_otel_span)
+    on_end = staticmethod(_native.record_otel_span)  # type: ignore[assignment]  # returns a bool
 
     def shutdown(self) -> None:
         """Flush what is queued; the pipeline itself stays up (genops owns it)."""
