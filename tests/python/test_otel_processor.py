@@ -255,3 +255,57 @@ def test_sdk_span_genops_operation_sdk_span_arrive_as_one_trace(provider):
     assert inner.parent_span_id == op_span.span_id
     assert spans["ai.chat"][1]["genops.cost.total"] == 0.02
     assert spans["ai.chat"][1]["genops.team"] == "ml"
+
+
+def test_the_anthropic_sdks_own_span_counts_the_call_once(genops_memory):
+    # The real SDK against the local stand-in (tests/peers/ai_server.py): its own
+    # OpenTelemetry span per call, through the native processor, beside genops' patch.
+    anthropic = pytest.importorskip("anthropic")
+    from ai_server import AiServer
+
+    from genops import providers
+
+    tp = sdk_trace.TracerProvider()
+    tp.add_span_processor(NativeSpanProcessor())
+    server = AiServer()
+    try:
+        client = anthropic.Anthropic(
+            base_url=server.url, api_key="k", max_retries=0, open_telemetry={"tracer_provider": tp}
+        )
+        messages = [{"role": "user", "content": "Hello"}]
+        providers.instrument(["anthropic"])
+        client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=messages)
+        genops.flush(timeout=10)
+        patched = [s.attributes for s in genops_memory.finished_spans()]
+        genops_memory.clear()
+        providers.uninstrument()
+        client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=messages)
+        genops.flush(timeout=10)
+        (alone,) = genops_memory.finished_spans()
+    finally:
+        providers.uninstrument()
+        server.close()
+    # Patched: two spans of one name, the patch's operation (with the cost) and the
+    # SDK's own span (as it is).
+    assert len(patched) == 2
+    (ours,) = [a for a in patched if "genops.cost.total" in a]
+    (sdk_span,) = [a for a in patched if a is not ours]
+    assert sdk_span["gen_ai.provider.name"] == "anthropic"
+    assert not any(k.startswith(("genops.cost", "genops.tokens")) for k in sdk_span)
+    a = alone.attributes
+    assert alone.name == "anthropic.messages.create"
+    assert a["genops.provider"] == "anthropic" and a["genops.tokens.output"] == ours["genops.tokens.output"]
+    assert a["genops.cost.total"] == pytest.approx(ours["genops.cost.total"])
+
+
+def test_attributes_the_sdks_limits_dropped_are_counted(genops_memory):
+    from opentelemetry.sdk.trace import SpanLimits
+
+    tp = sdk_trace.TracerProvider(span_limits=SpanLimits(max_span_attributes=2))
+    tp.add_span_processor(NativeSpanProcessor())
+    with tp.get_tracer("t").start_as_current_span("limited", attributes={"a": 1, "b": 2, "c": 3}):
+        pass
+    genops.flush(timeout=10)
+    (span,) = genops_memory.finished_spans()
+    assert span.dropped_attributes == 1
+    assert {k: v for k, v in span.attributes.items() if len(k) == 1} == {"b": 2, "c": 3}
