@@ -474,10 +474,59 @@ static PyObject *py_record_otel_span(PyObject *m, PyObject *span)
                                 Py_TYPE(span)->tp_name);
 }
 
+/* Spans on_end_otel_span could not record. */
+static unsigned long long g_failed;
+
+/* on_end_otel_span(span) -> None: record_otel_span for SpanProcessor.on_end, which runs
+ * inside the application's span.end(): a span that cannot be recorded never raises there.
+ * It is counted (otel_spans_failed()) and the first one is logged. KeyboardInterrupt and
+ * SystemExit still propagate. */
+static PyObject *py_on_end_otel_span(PyObject *m, PyObject *span)
+{
+    PyObject *r = py_record_otel_span(m, span);
+    if (r) {
+        Py_DECREF(r);
+        Py_RETURN_NONE;
+    }
+    if (!PyErr_ExceptionMatches(PyExc_Exception))
+        return NULL;
+    if (g_failed++ == 0) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *text = value ? PyObject_Str(value) : NULL;
+        const char *why = text ? PyUnicode_AsUTF8(text) : NULL;
+        char message[512];
+        snprintf(message, sizeof message,
+                 "genops: an OpenTelemetry span could not be recorded (%.200s); further ones "
+                 "are counted in genops.otel.failed_spans()",
+                 why ? why : "unknown error");
+        PyErr_Clear();
+        Py_XDECREF(text);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        genops_py_warn(message);
+    }
+    PyErr_Clear();
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_otel_spans_failed(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+    return PyLong_FromUnsignedLongLong(g_failed);
+}
+
 static PyMethodDef otel_functions[] = {
     {"record_otel_span", (PyCFunction)py_record_otel_span, METH_O,
      "record_otel_span(span)\n--\n\nRecord a finished OpenTelemetry SDK span (ReadableSpan) "
      "in the native pipeline, with its ids, times, status, attributes and events."},
+    {"on_end_otel_span", (PyCFunction)py_on_end_otel_span, METH_O,
+     "on_end_otel_span(span)\n--\n\nrecord_otel_span that never raises an Exception: a "
+     "span that cannot be recorded is counted (otel_spans_failed) and the first is logged."},
+    {"otel_spans_failed", (PyCFunction)py_otel_spans_failed, METH_NOARGS,
+     "otel_spans_failed()\n--\n\nSpans on_end_otel_span could not record."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -175,6 +175,24 @@ def test_a_span_that_is_not_an_sdk_span_is_a_clear_error(genops_memory):
     assert genops_memory.finished_spans() == []
 
 
+def test_on_end_never_raises_into_the_application(genops_memory, caplog):
+    # on_end runs inside the application's span.end(): a span that cannot be recorded
+    # (here, one without a context) is counted and logged, never raised.
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export import SpanExportResult
+
+    from genops.otel import failed_spans
+
+    before = failed_spans()
+    NativeSpanProcessor().on_end(ReadableSpan("no context"))
+    assert NativeSpanExporter().export([ReadableSpan("no context")]) == SpanExportResult.FAILURE
+    assert failed_spans() == before + 2
+    if before == 0:  # the first failure of the process is the one logged
+        assert "an OpenTelemetry span could not be recorded" in caplog.text
+    genops.flush(timeout=10)
+    assert genops_memory.finished_spans() == []
+
+
 def _genai_span(tp):
     """A span as the Anthropic SDK's own tracing makes one (its attribute names)."""
     attrs = {
