@@ -271,7 +271,8 @@ static PyObject *otel_helper(PyObject *name)
 }
 
 /* genops.otel_sdk._extras(resource, scope) for this span, kept while the pair is the same
- * (borrowed; NULL with an exception). */
+ * (a new reference: Python code that runs later in the conversion may let another thread
+ * replace the kept one; NULL with an exception). */
 static PyObject *extras_of(PyObject *span)
 {
     PyObject *resource = field(span, F_RESOURCE);
@@ -283,7 +284,7 @@ static PyObject *extras_of(PyObject *span)
     if (g_extras && resource == g_resource && scope == g_scope) {
         Py_DECREF(resource);
         Py_DECREF(scope);
-        return g_extras;
+        return new_ref(g_extras);
     }
     PyObject *fn = otel_helper(fields[F_EXTRAS].priv);
     PyObject *extras = fn ? PyObject_CallFunctionObjArgs(fn, resource, scope, NULL) : NULL;
@@ -299,8 +300,8 @@ static PyObject *extras_of(PyObject *span)
     }
     Py_XSETREF(g_resource, resource);
     Py_XSETREF(g_scope, scope);
-    Py_XSETREF(g_extras, extras);
-    return g_extras;
+    Py_XSETREF(g_extras, new_ref(extras));
+    return extras;
 }
 
 /* A GenAI span (gen_ai.provider.name, or the older gen_ai.system) gets its genops
@@ -400,7 +401,7 @@ static genops_span record(genops_pipeline *p, PyObject *span, PyObject *attrs, u
     genops_py_args a;
     genops_py_args_init(&a);
     genops_span h = GENOPS_SPAN_NONE;
-    PyObject *genai = NULL;
+    PyObject *genai = NULL, *extras = NULL;
     *failed = 1;
     if (!name || span_ids(ctx, &ids) < 0 || (par != Py_None && span_ids(par, &parent) < 0) ||
         field_u64(span, F_START, NULL, 0, &start) < 0 || field_u64(span, F_END, NULL, 0, &end) < 0)
@@ -411,7 +412,7 @@ static genops_span record(genops_pipeline *p, PyObject *span, PyObject *attrs, u
     *failed = 1;
     Py_ssize_t len;
     const char *cname = PyUnicode_Check(name) ? genops_py_utf8(&a, name, &len) : "";
-    PyObject *extras = cname ? extras_of(span) : NULL;
+    extras = cname ? extras_of(span) : NULL;
     if (!extras || !(genai = genai_of(name, attrs)) ||
         genops_py_args_add_dict(&a, attrs, GENOPS_PY_DROP) < 0)
         goto out;
@@ -442,6 +443,7 @@ static genops_span record(genops_pipeline *p, PyObject *span, PyObject *attrs, u
 out:
     genops_py_args_free(&a);
     Py_XDECREF(genai);
+    Py_XDECREF(extras);
     Py_XDECREF(name);
     Py_XDECREF(par);
     Py_XDECREF(ctx);

@@ -327,3 +327,36 @@ def test_attributes_the_sdks_limits_dropped_are_counted(genops_memory):
     (span,) = genops_memory.finished_spans()
     assert span.dropped_attributes == 1
     assert {k: v for k, v in span.attributes.items() if len(k) == 1} == {"b": 2, "c": 3}
+
+
+def test_threads_with_their_own_resources_keep_their_attributes(genops_memory):
+    # The converter keeps the last (resource, scope) pair's attributes; GenAI spans run
+    # Python meanwhile, so threads switch inside a conversion. Each span must still get
+    # its own resource's attributes.
+    import threading
+
+    from genops import providers
+
+    providers.uninstrument()
+    n, per = 4, 300
+
+    def work(t):
+        tp = sdk_trace.TracerProvider(resource=Resource.create({"thread.no": t}))
+        tp.add_span_processor(NativeSpanProcessor())
+        tracer = tp.get_tracer(f"scope-{t}")
+        for i in range(per):
+            with tracer.start_as_current_span(f"t{t}", attributes={"gen_ai.provider.name": "openai", "i": i}):
+                pass
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    genops.flush(timeout=30)
+    spans = genops_memory.finished_spans()
+    assert len(spans) == n * per
+    for s in spans:
+        t = int(s.name[1:])
+        assert s.attributes["thread.no"] == t and s.attributes["otel.scope.name"] == f"scope-{t}"
+        assert s.attributes["genops.provider"] == "openai"
