@@ -89,6 +89,54 @@ def make_workload(variant: str, endpoint: str):
     return track_enhanced, lambda: True
 
 
+def run_passes(op, n: int, flush) -> dict:
+    """The two passes over op(i), after a warm-up of n / 10 (the module text): per op,
+    wall time, application-thread CPU and process CPU until flush() returned (pass A),
+    latency percentiles and the timer pair's own cost (pass B); total = ops run."""
+    for i in range(n // 10):  # warm-up
+        op(i)
+    flush()
+
+    # pass A: throughput and CPU, the export thread included
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    thread0 = time.thread_time()
+    for i in range(n):
+        op(i)
+    wall_loop = time.perf_counter() - wall0
+    thread_loop = time.thread_time() - thread0
+    flush()
+    cpu_total = time.process_time() - cpu0
+
+    # pass B: latency of each op on the application thread
+    lat = array("q", bytes(8 * n))
+    clock = time.perf_counter_ns
+    for i in range(n):
+        t0 = clock()
+        op(i)
+        lat[i] = clock() - t0
+    flush()
+    timer = array("q", bytes(8 * 10000))
+    for i in range(10000):
+        t0 = clock()
+        timer[i] = clock() - t0
+    ordered = sorted(lat)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] / 1000
+
+    return {
+        "total": n // 10 + 2 * n,
+        "wall_us": wall_loop / n * 1e6,
+        "app_cpu_us": thread_loop / n * 1e6,
+        "cpu_us": cpu_total / n * 1e6,
+        "p50_us": pct(50),
+        "p99_us": pct(99),
+        "p999_us": pct(99.9),
+        "max_us": ordered[-1] / 1000,
+        "timer_us": statistics.median(timer) / 1000,
+    }
+
+
 def run_variant(variant: str, endpoint: str, ops: int) -> dict:
     track_enhanced, flush = make_workload(variant, endpoint)
     customers = [f"customer-{i}" for i in range(64)]
@@ -105,37 +153,7 @@ def run_variant(variant: str, endpoint: str, ops: int) -> dict:
                 cost=0.0021, provider="openai", model="gpt-4o-mini", tokens_input=812, tokens_output=95
             )
 
-    for i in range(ops // 10):  # warm-up
-        op(i)
-    flush()
-
-    # pass A: throughput and CPU, the export thread included
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    thread0 = time.thread_time()
-    for i in range(ops):
-        op(i)
-    wall_loop = time.perf_counter() - wall0
-    thread_loop = time.thread_time() - thread0
-    flush()
-    cpu_total = time.process_time() - cpu0
-
-    # pass B: latency of each op on the application thread
-    lat = array("q", bytes(8 * ops))
-    clock = time.perf_counter_ns
-    for i in range(ops):
-        t0 = clock()
-        op(i)
-        lat[i] = clock() - t0
-    flush()
-    timer = array("q", bytes(8 * 10000))
-    for i in range(10000):
-        t0 = clock()
-        timer[i] = clock() - t0
-    ordered = sorted(lat)
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] / 1000
-
+    m = run_passes(op, ops, flush)
     stats = {}
     if variant == "genops":
         import genops
@@ -144,15 +162,15 @@ def run_variant(variant: str, endpoint: str, ops: int) -> dict:
     return {
         "variant": variant,
         "native_drops": stats,
-        "ops_total": ops // 10 + 2 * ops,
-        "us_per_op": wall_loop / ops * 1e6,
-        "app_cpu_us_per_op": thread_loop / ops * 1e6,
-        "cpu_us_per_op": cpu_total / ops * 1e6,
-        "p50_us": pct(50),
-        "p99_us": pct(99),
-        "p999_us": pct(99.9),
-        "max_us": ordered[-1] / 1000,
-        "timer_us": statistics.median(timer) / 1000,
+        "ops_total": m["total"],
+        "us_per_op": m["wall_us"],
+        "app_cpu_us_per_op": m["app_cpu_us"],
+        "cpu_us_per_op": m["cpu_us"],
+        "p50_us": m["p50_us"],
+        "p99_us": m["p99_us"],
+        "p999_us": m["p999_us"],
+        "max_us": m["max_us"],
+        "timer_us": m["timer_us"],
     }
 
 

@@ -37,13 +37,14 @@ def detach(token: object) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    """NativeSpanProcessor and NativeSpanExporter (genops.otel_sdk), imported on first
-    use: they need opentelemetry-sdk, the rest of this module only opentelemetry-api."""
-    if name in ("NativeSpanProcessor", "NativeSpanExporter"):
+    """NativeSpanProcessor, NativeSpanExporter and failed_spans (genops.otel_sdk),
+    imported on first use: they need opentelemetry-sdk, the rest of this module only
+    opentelemetry-api."""
+    if name in ("NativeSpanProcessor", "NativeSpanExporter", "failed_spans"):
         from . import otel_sdk
 
         return getattr(otel_sdk, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["attach", "current_parent", "detach"]  # and, lazily, the two of __getattr__
+__all__ = ["attach", "current_parent", "detach"]  # and, lazily, the three of __getattr__

@@ -125,6 +125,12 @@ def _genai(name: str, attrs: dict[str, Any]) -> Optional[dict[str, Any]]:
     return out
 
 
+def failed_spans() -> int:
+    """OpenTelemetry spans the processor or exporter could not record (not an SDK span,
+    or a value the conversion refused), since the process started."""
+    return _native.otel_spans_failed()
+
+
 def _flush(timeout_millis: int) -> bool:
     """genops.flush within the SDK's timeout: False rather than FlushTimeout."""
     from . import _runtime
@@ -144,8 +150,10 @@ class NativeSpanProcessor(SpanProcessor):
     def on_start(self, span: Any, parent_context: Any = None) -> None:
         pass
 
-    def on_end(self, span: ReadableSpan) -> None:
-        _native.record_otel_span(span)
+    # The C conversion itself, called without a Python frame of ours in between. It runs
+    # inside the application's span.end(), so it never raises: a span it cannot record
+    # is counted in failed_spans() and the first one is logged.
+    on_end = staticmethod(_native.on_end_otel_span)
 
     def shutdown(self) -> None:
         """Flush what is queued; the pipeline itself stays up (genops owns it)."""
@@ -161,9 +169,12 @@ class NativeSpanExporter(SpanExporter):
     native pipeline and returns SUCCESS once they are queued there."""
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """SUCCESS once every span is queued; FAILURE when one could not be recorded
+        (counted in failed_spans(), the first one logged)."""
+        before = _native.otel_spans_failed()
         for span in spans:
-            _native.record_otel_span(span)
-        return SpanExportResult.SUCCESS
+            _native.on_end_otel_span(span)
+        return SpanExportResult.SUCCESS if _native.otel_spans_failed() == before else SpanExportResult.FAILURE
 
     def shutdown(self) -> None:
         self.force_flush()
@@ -172,4 +183,4 @@ class NativeSpanExporter(SpanExporter):
         return _flush(timeout_millis)
 
 
-__all__ = ["NativeSpanExporter", "NativeSpanProcessor"]
+__all__ = ["NativeSpanExporter", "NativeSpanProcessor", "failed_spans"]

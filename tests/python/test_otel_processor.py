@@ -175,6 +175,24 @@ def test_a_span_that_is_not_an_sdk_span_is_a_clear_error(genops_memory):
     assert genops_memory.finished_spans() == []
 
 
+def test_on_end_never_raises_into_the_application(genops_memory, caplog):
+    # on_end runs inside the application's span.end(): a span that cannot be recorded
+    # (here, one without a context) is counted and logged, never raised.
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export import SpanExportResult
+
+    from genops.otel import failed_spans
+
+    before = failed_spans()
+    NativeSpanProcessor().on_end(ReadableSpan("no context"))
+    assert NativeSpanExporter().export([ReadableSpan("no context")]) == SpanExportResult.FAILURE
+    assert failed_spans() == before + 2
+    if before == 0:  # the first failure of the process is the one logged
+        assert "an OpenTelemetry span could not be recorded" in caplog.text
+    genops.flush(timeout=10)
+    assert genops_memory.finished_spans() == []
+
+
 def _genai_span(tp):
     """A span as the Anthropic SDK's own tracing makes one (its attribute names)."""
     attrs = {
@@ -255,3 +273,90 @@ def test_sdk_span_genops_operation_sdk_span_arrive_as_one_trace(provider):
     assert inner.parent_span_id == op_span.span_id
     assert spans["ai.chat"][1]["genops.cost.total"] == 0.02
     assert spans["ai.chat"][1]["genops.team"] == "ml"
+
+
+def test_the_anthropic_sdks_own_span_counts_the_call_once(genops_memory):
+    # The real SDK against the local stand-in (tests/peers/ai_server.py): its own
+    # OpenTelemetry span per call, through the native processor, beside genops' patch.
+    anthropic = pytest.importorskip("anthropic")
+    from ai_server import AiServer
+
+    from genops import providers
+
+    tp = sdk_trace.TracerProvider()
+    tp.add_span_processor(NativeSpanProcessor())
+    server = AiServer()
+    try:
+        client = anthropic.Anthropic(
+            base_url=server.url, api_key="k", max_retries=0, open_telemetry={"tracer_provider": tp}
+        )
+        messages = [{"role": "user", "content": "Hello"}]
+        providers.instrument(["anthropic"])
+        client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=messages)
+        genops.flush(timeout=10)
+        patched = [s.attributes for s in genops_memory.finished_spans()]
+        genops_memory.clear()
+        providers.uninstrument()
+        client.messages.create(model="claude-sonnet-4", max_tokens=64, messages=messages)
+        genops.flush(timeout=10)
+        (alone,) = genops_memory.finished_spans()
+    finally:
+        providers.uninstrument()
+        server.close()
+    # Patched: two spans of one name, the patch's operation (with the cost) and the
+    # SDK's own span (as it is).
+    assert len(patched) == 2
+    (ours,) = [a for a in patched if "genops.cost.total" in a]
+    (sdk_span,) = [a for a in patched if a is not ours]
+    assert sdk_span["gen_ai.provider.name"] == "anthropic"
+    assert not any(k.startswith(("genops.cost", "genops.tokens")) for k in sdk_span)
+    a = alone.attributes
+    assert alone.name == "anthropic.messages.create"
+    assert a["genops.provider"] == "anthropic" and a["genops.tokens.output"] == ours["genops.tokens.output"]
+    assert a["genops.cost.total"] == pytest.approx(ours["genops.cost.total"])
+
+
+def test_attributes_the_sdks_limits_dropped_are_counted(genops_memory):
+    from opentelemetry.sdk.trace import SpanLimits
+
+    tp = sdk_trace.TracerProvider(span_limits=SpanLimits(max_span_attributes=2))
+    tp.add_span_processor(NativeSpanProcessor())
+    with tp.get_tracer("t").start_as_current_span("limited", attributes={"a": 1, "b": 2, "c": 3}):
+        pass
+    genops.flush(timeout=10)
+    (span,) = genops_memory.finished_spans()
+    assert span.dropped_attributes == 1
+    assert {k: v for k, v in span.attributes.items() if len(k) == 1} == {"b": 2, "c": 3}
+
+
+def test_threads_with_their_own_resources_keep_their_attributes(genops_memory):
+    # The converter keeps the last (resource, scope) pair's attributes; GenAI spans run
+    # Python meanwhile, so threads switch inside a conversion. Each span must still get
+    # its own resource's attributes.
+    import threading
+
+    from genops import providers
+
+    providers.uninstrument()
+    n, per = 4, 300
+
+    def work(t):
+        tp = sdk_trace.TracerProvider(resource=Resource.create({"thread.no": t}))
+        tp.add_span_processor(NativeSpanProcessor())
+        tracer = tp.get_tracer(f"scope-{t}")
+        for i in range(per):
+            with tracer.start_as_current_span(f"t{t}", attributes={"gen_ai.provider.name": "openai", "i": i}):
+                pass
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    genops.flush(timeout=30)
+    spans = genops_memory.finished_spans()
+    assert len(spans) == n * per
+    for s in spans:
+        t = int(s.name[1:])
+        assert s.attributes["thread.no"] == t and s.attributes["otel.scope.name"] == f"scope-{t}"
+        assert s.attributes["genops.provider"] == "openai"
