@@ -68,10 +68,18 @@ def test_every_span_arrives_once_decoded(server):
     assert got[0]["resource"]["service.name"] == "otlp-driver"
     assert got[0]["spans"][0]["name"] == "chat.completion"
     assert got[0]["metadata"]["user-agent"].startswith("genops-native/")
+    assert got[0]["peer"] == got[1]["peer"]  # one kept-alive HTTP/2 connection
     assert out["exporter"] == "otlp-grpc"
     assert counts(out) == (1000, 0, 0, 0)
     # The wire carries each message with its 5-byte prefix, nothing else.
     assert out["stats"]["bytes_sent"] == sum(r["bytes"] + 5 for r in got)
+
+
+def test_many_batches_ride_one_connection(server):
+    out = grpc_run(server, "--spans", 50, "--rounds", 6)
+    got = server.received()
+    assert len(got) == 6 and len({r["peer"] for r in got}) == 1
+    assert counts(out) == (300, 0, 0, 0)
 
 
 def test_gzip_sets_the_compressed_flag_and_the_server_decodes_it(server):
