@@ -64,4 +64,9 @@ if(Python3_FOUND)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_honeycomb.py
             --bench $<TARGET_FILE:bench_honeycomb> --driver $<TARGET_FILE:bench_honeycomb_driver>
     DEPENDS bench_honeycomb bench_honeycomb_driver USES_TERMINAL)
+  # OTLP/gRPC beside OTLP/HTTP protobuf end to end (tests.cmake's driver), one table.
+  add_custom_target(bench_otlp_grpc_compare
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/benchmarks/compare_otlp_grpc.py
+            --driver $<TARGET_FILE:genops_otlp_driver>
+    DEPENDS genops_otlp_driver USES_TERMINAL)
 endif()

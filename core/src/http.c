@@ -23,6 +23,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ struct http_client {
     int sockets[MAX_SOCKETS];
     size_t socket_count;
     bool http2;
+    bool h2c_workaround; /* http2 on a libcurl with the h2c reuse bug (h2c_reuse_broken) */
+    bool h2c_live;       /* the last request left an HTTP/2 connection (h2c_version) */
     long firsts[MAX_FIRSTS];
     size_t first_count;
     char errbuf[CURL_ERROR_SIZE];
@@ -372,13 +375,36 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
 /* libcurl before 8.0.0 fails the second request on a reused prior-knowledge HTTP/2
  * connection ("Error in the HTTP2 framing layer": it layers HTTP/2 onto the connection
  * again; curl/curl issue 10634, fixed by pull request 10643 in 8.0.0), which Debian 12's
- * 7.88.1 still does. There, a cleartext HTTP/2 client opens a connection per request
- * (on loopback about 0.1 ms, next to a batch's milliseconds); TLS negotiates HTTP/2 by
- * ALPN, which is not affected, and keeps its connection. */
+ * 7.88.1 still does. There a cleartext HTTP/2 client asks for prior knowledge only when
+ * a new connection is to be made, and for plain HTTP/2 (CURL_HTTP_VERSION_2_0, which
+ * reuses the live HTTP/2 connection as it is) otherwise: see h2c_version. TLS negotiates
+ * HTTP/2 by ALPN, which is not affected. */
 static bool h2c_reuse_broken(const char *url)
 {
     return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000 &&
            strncasecmp(url, "http://", 7) == 0;
+}
+
+/* True when every connection libcurl holds for c is still open as far as the kernel
+ * knows (the peer has not closed or reset it). */
+static bool sockets_open(const struct http_client *c)
+{
+    for (size_t i = 0; i < c->socket_count; i++) {
+        struct pollfd p = {.fd = c->sockets[i], .events = POLLRDHUP};
+        if (poll(&p, 1, 0) != 0)
+            return false;
+    }
+    return c->socket_count > 0;
+}
+
+/* The HTTP version to ask for, on a libcurl with the reuse bug: prior knowledge unless
+ * the last request left a live HTTP/2 connection, which is then reused as HTTP/2. (Were
+ * that connection gone after all, libcurl would try an HTTP/1.1 upgrade, which a gRPC
+ * server refuses: a transport failure, retried with prior knowledge.) */
+static long h2c_version(const struct http_client *c)
+{
+    return c->h2c_live && sockets_open(c) ? (long)CURL_HTTP_VERSION_2_0
+                                          : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
 }
 
 /* Set the options that never change on a handle. False when libcurl refuses one (an
@@ -405,8 +431,6 @@ static bool setup_handle(struct http_client *c, CURL *h)
     SET(CURLOPT_USERAGENT, "genops-native/" GENOPS_VERSION_STRING);
     if (c->http2)
         SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
-    if (c->http2 && h2c_reuse_broken(c->url))
-        SET(CURLOPT_FORBID_REUSE, 1L);
     /* Only http(s), also after a redirect: a URL must never turn into file:// or smtp. */
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -556,6 +580,7 @@ struct http_client *http_client_new(const struct http_config *cfg, genops_error 
     bool oom = !c;
     if (c) {
         c->http2 = cfg->http2;
+        c->h2c_workaround = cfg->http2 && h2c_reuse_broken(cfg->url);
         c->url = dup_or_null(cfg->url, &oom);
         c->what = dup_or_null(what, &oom);
         oom = http_tls_copy(&c->tls, &cfg->tls, NULL) != GENOPS_OK || oom;
@@ -630,6 +655,7 @@ void http_client_after_fork(struct http_client *c)
     c->stale = c->curl;
     c->curl = NULL;
     c->socket_count = 0;
+    c->h2c_live = false;
     c->first_count = 0;
 }
 
@@ -704,6 +730,8 @@ genops_status http_send(struct http_client *c, const struct http_request *req,
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, &type);
     }
+    if (c->h2c_workaround)
+        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, h2c_version(c));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS);
@@ -717,6 +745,10 @@ genops_status http_send(struct http_client *c, const struct http_request *req,
     curl_off_t up = 0;
     if (curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0)
         r->bytes_sent = (uint64_t)up;
+    long version = 0;
+    c->h2c_live = rc == CURLE_OK &&
+                  curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&
+                  version == CURL_HTTP_VERSION_2_0;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
         return GENOPS_OK;

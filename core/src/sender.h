@@ -93,6 +93,14 @@ struct sender_ops {
     const char *item;     /* what an item is, for the log: "span", "event" */
     int too_large_reason; /* counts a single item that is too large */
     int failed_reason;    /* counts items the builder could not encode */
+    /* For a protocol whose answer is not its HTTP status (gRPC), how the spool replays
+     * (spool/spool_replay.h); both NULL: by the HTTP status. replay_request adds what
+     * the spooled request needs to be read (a header hook); replay_fate says what the
+     * answer means: SENDER_ITEM_DELIVERED, SENDER_ITEM_REJECTED (gone; *key and what
+     * name the answer for the log), or SENDER_ITEM_AGAIN (keep it, stop replaying). */
+    void (*replay_request)(void *ctx, struct http_request *req);
+    enum sender_fate (*replay_fate)(void *ctx, genops_status rc, const struct http_response *resp,
+                                    long *key, char *what, size_t size);
 };
 
 /* Counters: written by the export thread, readable from any thread. */

@@ -111,7 +111,11 @@ static void fake_classify(void *ctx, const struct batch *b, const struct sender_
     out->reason = resp->status == 400 ? 2 : 4;
 }
 
-static const struct sender_ops fake_ops = {fake_build, fake_classify, "item", 5, 6};
+static const struct sender_ops fake_ops = {.build = fake_build,
+                                           .classify = fake_classify,
+                                           .item = "item",
+                                           .too_large_reason = 5,
+                                           .failed_reason = 6};
 
 static enum answer always_ok(const struct sender_part *p, unsigned request)
 {

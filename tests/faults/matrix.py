@@ -2,8 +2,10 @@
 (test_fault_matrix.py) and the generator (tools/gen_fault_matrix.py). Not a test module.
 
 Each case is a backend behaviour, scripted on the local OTLP server of
-tests/peers/otlp_server.py (127.0.0.1 only) or a socket of the suite's own, and the
-outcome the pipeline must reach: every span exported or counted with its reason."""
+tests/peers/otlp_server.py (127.0.0.1 only), on the OTLP/gRPC server of
+tests/peers/otlp_grpc_server.py (grpcio; "grpc" cases, exported with protocol grpc) or a
+socket of the suite's own, and the outcome the pipeline must reach: every span exported
+or counted with its reason."""
 
 from __future__ import annotations
 
@@ -39,6 +41,30 @@ CASES: dict[str, tuple[dict, str]] = {
     "503 forever": ({"default": {"status": 503}}, "failed"),
     "partial success (1 rejected)": (
         {"rules": [{"status": 200, "partial": {"rejected": 1, "message": "one span was too old"}}]},
+        "partial",
+    ),
+    # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
+    "gRPC: dead (connection refused)": ({"grpc": {"target": "dead"}}, "failed"),
+    "gRPC: an HTTP/1.1 server (OTLP/HTTP's port)": ({"grpc": {"target": "http1"}}, "failed"),
+    "gRPC: slow (answers after the deadline)": ({"grpc": {"default": {"sleep_ms": 3000}}}, "failed"),
+    "gRPC: UNAVAILABLE, then OK": ({"grpc": {"rules": [{"code": "UNAVAILABLE"}]}}, "exported"),
+    "gRPC: UNAVAILABLE forever": ({"grpc": {"default": {"code": "UNAVAILABLE"}}}, "failed"),
+    "gRPC: UNAVAILABLE, RetryInfo 1 s, then OK": (
+        {"grpc": {"rules": [{"code": "UNAVAILABLE", "retry_delay_ms": 1000}]}},
+        "exported",
+    ),
+    "gRPC: RESOURCE_EXHAUSTED, RetryInfo, then OK": (
+        {"grpc": {"rules": [{"code": "RESOURCE_EXHAUSTED", "retry_delay_ms": 100}]}},
+        "exported",
+    ),
+    "gRPC: RESOURCE_EXHAUSTED without RetryInfo": (
+        {"grpc": {"default": {"code": "RESOURCE_EXHAUSTED"}}},
+        "rejected",
+    ),
+    "gRPC: UNAUTHENTICATED": ({"grpc": {"default": {"code": "UNAUTHENTICATED"}}}, "rejected"),
+    "gRPC: INTERNAL": ({"grpc": {"default": {"code": "INTERNAL"}}}, "failed"),
+    "gRPC: partial success (1 rejected)": (
+        {"grpc": {"rules": [{"partial": {"rejected": 1, "message": "one span was too old"}}]}},
         "partial",
     ),
     # The disk spool (GENOPS_SPOOL_DIR): "spool" names the scenario test_fault_matrix runs.
@@ -90,7 +116,8 @@ def table(observed: dict[str, str]) -> str:
         " current); do not edit. -->",
         "",
         f"Each case records {SPANS} spans through the C library into a pipeline with one OTLP"
-        f" exporter (deadline {TIMEOUT_MS} ms), flushes and shuts down. Every case also"
+        f" exporter (deadline {TIMEOUT_MS} ms; OTLP/gRPC for the gRPC rows, against grpcio),"
+        f" flushes and shuts down. Every case also"
         f" asserts that every span is exported or counted with its reason, that the process"
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",

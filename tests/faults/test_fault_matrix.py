@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is no
 observed: dict[str, str] = {}
 
 
-def run_driver(endpoint: str, spool_dir=None, fsize_limit=None) -> tuple[dict, float, float]:
+def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> tuple[dict, float, float]:
     """The driver's JSON, its wall time in seconds and its peak RSS in MB."""
     ours = ("OTEL_", "GENOPS_SPOOL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours) and "proxy" not in k.lower()}
@@ -52,6 +52,7 @@ def run_driver(endpoint: str, spool_dir=None, fsize_limit=None) -> tuple[dict, f
         matrix.TIMEOUT_MS,
         "--flush-ms",
         matrix.TIMEOUT_MS * 2,
+        *(["--protocol", "grpc"] if grpc else []),
     ]
     t0 = time.monotonic()
     proc = subprocess.Popen(
@@ -99,10 +100,28 @@ def spool_case(scenario: str, spool_dir) -> tuple[dict, float, float]:
     return result
 
 
+def grpc_case(how: dict) -> tuple[dict, float, float]:
+    """A case against the OTLP/gRPC server (or a special target), exported over gRPC."""
+    from otlp_grpc_server import OtlpGrpcServer
+
+    target = how.get("target")
+    if target == "dead":
+        return run_driver(f"http://127.0.0.1:{free_port()}", grpc=True)
+    if target == "http1":
+        with OtlpServer() as http1:
+            return run_driver(http1.base, grpc=True)
+    with OtlpGrpcServer() as server:
+        server.script(how.get("rules", []), default=how.get("default"))
+        return run_driver(server.url, grpc=True)
+
+
 @pytest.mark.parametrize("name", list(matrix.CASES))
 def test_case(name, tmp_path):
     how, kind = matrix.CASES[name]
     target = how.get("target")
+    if "grpc" in how:
+        check(name, kind, *grpc_case(how["grpc"]))
+        return
     if "spool" in how:
         out, seconds, rss_mb = spool_case(how["spool"], tmp_path / "spool")
         check(name, kind, out, seconds, rss_mb)

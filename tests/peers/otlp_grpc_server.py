@@ -59,6 +59,7 @@ class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
             "metadata": metadata,
             "answer": code_name,
             "bytes": request.ByteSize(),
+            "peer": context.peer(),  # the client's address and port: one per connection
         }
         self.script.add(record)
         if rule.get("sleep_ms"):
@@ -77,14 +78,37 @@ class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
         return reply
 
 
-class OtlpGrpcServer:
-    """`with OtlpGrpcServer() as s: s.url ...`; tls=(key_pem, cert_pem) serves TLS."""
+EXPORT_METHOD = "Export"
+SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 
-    def __init__(self, tls: tuple[bytes, bytes] | None = None) -> None:
+
+def _count_only(script: Script) -> grpc.GenericRpcHandler:
+    """TraceService/Export that takes the request's bytes as they are (no parsing) and
+    answers an empty ExportTraceServiceResponse: the benchmarks' server, as
+    otlp_server.py --no-decode is OTLP/HTTP's."""
+    empty = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+
+    def export(request: bytes, context) -> bytes:
+        script.add({"bytes": len(request)})
+        return empty
+
+    handler = grpc.unary_unary_rpc_method_handler(export)  # bytes in, bytes out
+    return grpc.method_handlers_generic_handler(SERVICE, {EXPORT_METHOD: handler})
+
+
+class OtlpGrpcServer:
+    """`with OtlpGrpcServer() as s: s.url ...`; tls=(key_pem, cert_pem) serves TLS;
+    decode=False only counts the requests' bytes and answers OK (benchmarks)."""
+
+    def __init__(self, tls: tuple[bytes, bytes] | None = None, decode: bool = True) -> None:
         self._script = Script()
         self._script.default = {"code": "OK"}
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_TraceService(self._script), self._server)
+        if decode:
+            service = _TraceService(self._script)
+            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(service, self._server)
+        else:
+            self._server.add_generic_rpc_handlers((_count_only(self._script),))
         if tls is None:
             self.port = self._server.add_insecure_port("127.0.0.1:0")
         else:
@@ -119,9 +143,10 @@ MODES = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=sorted(MODES), default="OK")
+    parser.add_argument("--no-decode", action="store_true", help="do not decode requests")
     parser.add_argument("--seconds", type=float, default=600, help="exit after this long")
     args = parser.parse_args()
-    with OtlpGrpcServer() as server:
+    with OtlpGrpcServer(decode=not args.no_decode) as server:
         server.script([], MODES[args.mode])
         print(server.port, flush=True)
         time.sleep(args.seconds)

@@ -68,10 +68,18 @@ def test_every_span_arrives_once_decoded(server):
     assert got[0]["resource"]["service.name"] == "otlp-driver"
     assert got[0]["spans"][0]["name"] == "chat.completion"
     assert got[0]["metadata"]["user-agent"].startswith("genops-native/")
+    assert got[0]["peer"] == got[1]["peer"]  # one kept-alive HTTP/2 connection
     assert out["exporter"] == "otlp-grpc"
     assert counts(out) == (1000, 0, 0, 0)
     # The wire carries each message with its 5-byte prefix, nothing else.
     assert out["stats"]["bytes_sent"] == sum(r["bytes"] + 5 for r in got)
+
+
+def test_many_batches_ride_one_connection(server):
+    out = grpc_run(server, "--spans", 50, "--rounds", 6)
+    got = server.received()
+    assert len(got) == 6 and len({r["peer"] for r in got}) == 1
+    assert counts(out) == (300, 0, 0, 0)
 
 
 def test_gzip_sets_the_compressed_flag_and_the_server_decodes_it(server):
@@ -197,6 +205,49 @@ def test_secrets_never_reach_the_log(server):
     out = grpc_run(server, "--spans", 1, "--header", f"authorization=Bearer {SECRET}")
     assert SECRET not in out["stdout"] + out["stderr"]
     assert "[REDACTED]" in out["errors"][0]
+
+
+# ---- the disk spool -------------------------------------------------------------------
+
+
+def test_the_spool_keeps_what_a_dead_server_missed_and_replays_it(server, tmp_path):
+    spool = {"GENOPS_SPOOL_DIR": str(tmp_path / "spool")}
+    dead = run(
+        "--protocol",
+        "grpc",
+        "--endpoint",
+        f"http://127.0.0.1:{free_port()}",
+        "--spans",
+        4,
+        "--timeout-ms",
+        300,
+        env=spool,
+    )
+    assert dead["stats"]["spooled"] == 4 and dead["stats"]["spool_pending"] == 4
+    back = grpc_run(server, "--spans", 3, env=spool)
+    st = back["stats"]
+    assert (st["exported"], st["spool_replayed"], st["spool_pending"]) == (3, 4, 0)
+    assert sum(len(r["spans"]) for r in server.received()) == 7  # replayed through grpc-status
+
+
+def test_a_spooled_call_the_server_refuses_is_dropped_not_kept(server, tmp_path):
+    spool = {"GENOPS_SPOOL_DIR": str(tmp_path / "spool")}
+    run(
+        "--protocol",
+        "grpc",
+        "--endpoint",
+        f"http://127.0.0.1:{free_port()}",
+        "--spans",
+        2,
+        "--timeout-ms",
+        300,
+        env=spool,
+    )
+    server.script([], default={"code": "PERMISSION_DENIED"})
+    out = grpc_run(server, "--spans", 1, env=spool)
+    st = out["stats"]
+    assert (st["spool_replayed"], st["spool_pending"], st["dropped_rejected"]) == (0, 0, 1)
+    assert any("answered PERMISSION_DENIED to 2 spooled span(s)" in e for e in out["errors"])
 
 
 # ---- the Python API -------------------------------------------------------------------

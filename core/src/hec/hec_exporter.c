@@ -291,8 +291,11 @@ static void hec_classify_answer(void *ctx, const struct batch *b, const struct s
     }
 }
 
-static const struct sender_ops hec_sender_ops = {hec_build, hec_classify_answer, "event",
-                                                 DROP_TOO_LARGE, DROP_UNAVAILABLE};
+static const struct sender_ops hec_sender_ops = {.build = hec_build,
+                                                 .classify = hec_classify_answer,
+                                                 .item = "event",
+                                                 .too_large_reason = DROP_TOO_LARGE,
+                                                 .failed_reason = DROP_UNAVAILABLE};
 
 static void remove_pending(struct hec_exporter *x, size_t i)
 {

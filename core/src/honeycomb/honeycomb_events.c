@@ -157,8 +157,11 @@ static void events_classify(void *ctx, const struct batch *b, const struct sende
                                 : "retrying cannot help";
 }
 
-static const struct sender_ops events_sender_ops = {events_build, events_classify, "event",
-                                                    REASON_TOO_LARGE, REASON_FAILED};
+static const struct sender_ops events_sender_ops = {.build = events_build,
+                                                    .classify = events_classify,
+                                                    .item = "event",
+                                                    .too_large_reason = REASON_TOO_LARGE,
+                                                    .failed_reason = REASON_FAILED};
 
 static void events_destroy(genops_exporter *e)
 {

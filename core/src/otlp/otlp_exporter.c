@@ -172,7 +172,8 @@ static void otlp_classify(void *ctx, const struct batch *b, const struct sender_
                                 : status_hint(status);
 }
 
-static const struct sender_ops otlp_sender_ops = {otlp_build, otlp_classify, "span", 0, 0};
+static const struct sender_ops otlp_sender_ops = {
+    .build = otlp_build, .classify = otlp_classify, .item = "span"};
 
 /* exporter_ops.destroy, also used to undo a half-built exporter. */
 static void otlp_destroy(genops_exporter *e)
@@ -190,12 +191,13 @@ static const struct exporter_ops otlp_ops = {.kind = "otlp",
                                              .use_spool = sender_exporter_use_spool,
                                              .replay = sender_exporter_replay};
 
-/* OTLP/gRPC does not spool: a spooled request is replayed by its HTTP status alone
- * (spool_replay.h), and a gRPC failure is an HTTP 200 with a failing grpc-status. */
+/* OTLP/gRPC: the same, with the spool replayed by grpc-status (otlp_grpc_sender_ops). */
 static const struct exporter_ops otlp_grpc_ops = {.kind = "otlp-grpc",
                                                   .export_batch = sender_exporter_export,
                                                   .destroy = otlp_destroy,
-                                                  .after_fork = sender_exporter_after_fork};
+                                                  .after_fork = sender_exporter_after_fork,
+                                                  .use_spool = sender_exporter_use_spool,
+                                                  .replay = sender_exporter_replay};
 
 /* One info line with what was configured; header values never, only names. */
 static void log_config(const struct otlp_exporter *x)

@@ -154,4 +154,38 @@ static void grpc_classify(void *ctx, const struct batch *b, const struct sender_
     out->hint = retry ? NULL : code_hint(code, has_status);
 }
 
-const struct sender_ops otlp_grpc_sender_ops = {grpc_build, grpc_classify, "span", 0, 0};
+/* sender_ops.replay_request: a spooled call's answer is read like a fresh one's. */
+static void grpc_replay_request(void *ctx, struct http_request *req)
+{
+    struct otlp_exporter *x = ctx;
+    grpc_answer_reset(&x->grpc);
+    req->on_header = on_header;
+    req->header_ctx = x;
+}
+
+/* sender_ops.replay_fate: OK delivers a spooled call (a partial success too, as for
+ * OTLP/HTTP's spool), a code the classifier would retry keeps it, any other drops it. */
+static enum sender_fate grpc_replay_fate(void *ctx, genops_status rc,
+                                         const struct http_response *resp, long *key, char *what,
+                                         size_t size)
+{
+    struct otlp_exporter *x = ctx;
+    struct grpc_answer a = x->grpc;
+    grpc_answer_reset(&x->grpc);
+    if (rc != GENOPS_OK)
+        return SENDER_ITEM_AGAIN;
+    int code = a.status >= 0 ? a.status : grpc_code_from_http(resp->status);
+    if (code == GRPC_OK)
+        return SENDER_ITEM_DELIVERED;
+    if (grpc_retryable(code, a.retry_ms >= 0) || code == GRPC_UNKNOWN || code == GRPC_INTERNAL)
+        return SENDER_ITEM_AGAIN; /* as a 5xx is to OTLP/HTTP's spool: the server's failure */
+    *key = OTLP_KEY_GRPC + (code < GRPC_CODE_COUNT ? code : GRPC_CODE_COUNT);
+    snprintf(what, size, "%s", grpc_code_name(code));
+    return SENDER_ITEM_REJECTED;
+}
+
+const struct sender_ops otlp_grpc_sender_ops = {.build = grpc_build,
+                                                .classify = grpc_classify,
+                                                .item = "span",
+                                                .replay_request = grpc_replay_request,
+                                                .replay_fate = grpc_replay_fate};

@@ -1,6 +1,8 @@
 /* spool_replay.c - see spool_replay.h. */
 #include "spool_replay.h"
 
+#include <stdio.h>
+
 #include "clock.h"
 #include "log.h"
 
@@ -25,6 +27,19 @@ bool spool_request(struct sender *s, struct sender_run *run, size_t n,
     return true;
 }
 
+/* What an HTTP status means for a spooled request (spool_replay.h); *key and what name
+ * a refusal for the log. */
+static enum sender_fate by_status(long status, long *key, char *what, size_t size)
+{
+    if (status >= 200 && status < 300)
+        return SENDER_ITEM_DELIVERED;
+    if (status < 400 || status >= 500 || status == 408 || status == 429)
+        return SENDER_ITEM_AGAIN;
+    *key = status;
+    snprintf(what, size, "%ld", status);
+    return SENDER_ITEM_REJECTED;
+}
+
 bool spool_replay(struct spool *sp, struct sender *s, uint64_t deadline_ns)
 {
     struct spool_record r;
@@ -41,15 +56,21 @@ bool spool_replay(struct spool *sp, struct sender *s, uint64_t deadline_ns)
                                    .body = r.body,
                                    .len = r.len,
                                    .deadline_ns = own < deadline_ns ? own : deadline_ns};
-        s->transport(s->http, &req, &s->resp);
+        if (s->ops->replay_request)
+            s->ops->replay_request(s->ctx, &req);
+        genops_status rc = s->transport(s->http, &req, &s->resp);
         atomic_fetch_add_explicit(&s->stats.requests, 1, memory_order_relaxed);
-        long status = s->resp.status;
-        if (status >= 200 && status < 300) {
+        long key = 0;
+        char what[48] = "";
+        enum sender_fate fate =
+            s->ops->replay_fate ? s->ops->replay_fate(s->ctx, rc, &s->resp, &key, what, sizeof what)
+                                : by_status(s->resp.status, &key, what, sizeof what);
+        if (fate == SENDER_ITEM_DELIVERED) {
             spool_consume(sp, &r, true);
-        } else if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            if (http_client_first(s->http, KEY_REFUSED - status))
-                log_msg(LOG_ERROR, "%s: %s: answered %ld to %u spooled span(s); they are dropped",
-                        s->what, http_client_url_for_log(s->http), status, r.spans);
+        } else if (fate == SENDER_ITEM_REJECTED) {
+            if (http_client_first(s->http, KEY_REFUSED - key))
+                log_msg(LOG_ERROR, "%s: %s: answered %s to %u spooled span(s); they are dropped",
+                        s->what, http_client_url_for_log(s->http), what, r.spans);
             spool_consume(sp, &r, false);
         } else {
             return false;

@@ -6,7 +6,9 @@
  * one attempt per record and call: 2xx delivers it (a partial success counts as
  * delivered), 4xx other than 408 and 429 refuses it (counted, gone), anything else
  * (no answer, 408, 429, 5xx) stops the replay until the next call: the lane calls
- * again after a pause while it is idle, and every export call tries first. */
+ * again after a pause while it is idle, and every export call tries first. A protocol
+ * whose answer is not its HTTP status says what an answer means itself
+ * (sender_ops.replay_fate: OTLP/gRPC by grpc-status, the same way). */
 #ifndef GENOPS_SPOOL_REPLAY_H
 #define GENOPS_SPOOL_REPLAY_H
 
