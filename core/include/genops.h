@@ -798,6 +798,27 @@ GENOPS_API genops_status genops_pipeline_set_sampling_thresholds(genops_pipeline
                                                                  double keep_cost, double min_cost,
                                                                  genops_error *err);
 
+/* Per-attribute sampling ratios for operation spans (GenOps' Honeycomb guide:
+ * set_sampling_rate(customer_tier="enterprise", rate=1.0)), replacing the previous set.
+ * rules_json is a JSON array, first match wins, e.g.
+ *   [{"attributes": ["customer_tier"], "equals": ["enterprise"], "ratio": 1.0},
+ *    {"attributes": ["customer_tier", "feature"], "equals": ["free", "chat"], "ratio": 0.01},
+ *    {"ratio": 0.1}]      (no attributes: every operation no rule before it took)
+ * Decided when genops_operation_start starts the span, from its effective attributes
+ * (its own, then the context's, then the defaults'; names as the call gives them, a
+ * "genops." prefix is ignored; string values, compared exactly): the first rule whose
+ * every attribute has its value decides the span by trace id at its ratio, as
+ * TRACEIDRATIO does, in place of the pipeline's sampler (and of a parent's flag); a
+ * sampled span of a ratio below 1 carries SampleRate. Attributes set after the start
+ * are not seen; spans of genops_span_start are not ruled. NULL or "[]" removes every
+ * rule. Malformed JSON, a rule without a ratio in [0, 1], attributes and equals of
+ * different lengths, more than 8 attributes or 256 rules are GENOPS_EINVAL naming the
+ * rule. Any thread; never blocks an operation start (it waits for starts that read
+ * the old set). docs/sampling.md. */
+GENOPS_API genops_status genops_pipeline_set_sampling_rules(genops_pipeline *pipeline,
+                                                            const char *rules_json,
+                                                            genops_error *err);
+
 /* Write one line of the stats to the log (at info level) every interval_ms; 0 turns it off,
  * which is the default. */
 GENOPS_API genops_status genops_pipeline_log_stats(genops_pipeline *pipeline,

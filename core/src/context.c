@@ -2,17 +2,16 @@
  *
  * The defaults are one pointer to an immutable snapshot. Writers (rare: configuration)
  * serialise on a mutex, publish a new snapshot with an atomic exchange, then wait for
- * readers that may have loaded the old pointer before dropping its reference. Readers
- * (every operation start) never lock: they announce themselves in one of two counters,
- * load the pointer, take a reference and leave. The two counters alternate by epoch so
- * that a steady stream of readers cannot starve a writer. */
+ * readers that may have loaded the old pointer before dropping its reference (epoch.h).
+ * Readers (every operation start) never lock: they enter a read section, load the
+ * pointer, take a reference and leave. */
 #include "context.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "epoch.h"
 #include "error.h"
 #include "fork.h"
 #include "semconv.h"
@@ -22,8 +21,7 @@
 static genops_context empty_context = {.refs = 1, .is_static = true};
 
 static _Atomic(genops_context *) defaults = &empty_context;
-static atomic_uint defaults_epoch;
-static atomic_uint defaults_readers[2];
+static struct epoch defaults_epoch;
 static pthread_mutex_t defaults_writer = PTHREAD_MUTEX_INITIALIZER;
 
 genops_context *genops_context_ref(const genops_context *ctx)
@@ -180,22 +178,9 @@ bool genops_context_find(const genops_context *ctx, const char *key, genops_valu
 
 genops_context *genops_defaults_get(void)
 {
-    /* seq_cst throughout: the writer's "no readers left" check and our announcement
-     * must be totally ordered with the pointer exchange (see the file comment).
-     * Announce, then confirm that the epoch did not move meanwhile: the first writer to
-     * flip away from the epoch we confirmed waits for us, and writers take turns, so no
-     * writer can free what we load. Without the confirmation a reader delayed between
-     * reading the epoch and announcing itself sits in a counter no writer waits on. */
-    unsigned e;
-    for (;;) {
-        e = atomic_load(&defaults_epoch);
-        atomic_fetch_add(&defaults_readers[e & 1], 1);
-        if (atomic_load(&defaults_epoch) == e)
-            break;
-        atomic_fetch_sub(&defaults_readers[e & 1], 1);
-    }
+    unsigned token = epoch_enter(&defaults_epoch);
     genops_context *c = genops_context_ref(atomic_load(&defaults));
-    atomic_fetch_sub(&defaults_readers[e & 1], 1);
+    epoch_exit(&defaults_epoch, token);
     return c;
 }
 
@@ -204,9 +189,7 @@ genops_context *genops_defaults_get(void)
 static void defaults_publish(genops_context *next)
 {
     genops_context *old = atomic_exchange(&defaults, next);
-    unsigned e = atomic_fetch_add(&defaults_epoch, 1) & 1;
-    while (atomic_load(&defaults_readers[e]) != 0)
-        sched_yield();
+    epoch_synchronize(&defaults_epoch);
     genops_context_unref(old);
 }
 
@@ -266,9 +249,7 @@ static void fork_unlock(void)
 
 static void fork_child(void)
 {
-    /* Only the forking thread exists here, and it is in fork(), not in a reader. */
-    atomic_store(&defaults_readers[0], 0);
-    atomic_store(&defaults_readers[1], 0);
+    epoch_after_fork_child(&defaults_epoch);
     pthread_mutex_unlock(&defaults_writer);
 }
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "resource.h"
 #include "ring.h"
+#include "sampling_rules.h"
 #include "semconv.h"
 #include "span.h"
 #include "spool/spool.h"
@@ -245,6 +246,7 @@ static void fork_child(void)
             if (l->spool)
                 spool_after_fork_child(l->spool);
         atomic_store(&p->warned_drop, false);
+        epoch_after_fork_child(&p->sink.rules_epoch);
         for (int i = 0; i < SHARDS; i++) {
             struct shard *sh = &p->shards[i];
             /* live stays: spans open in the forking thread may still end here. */
@@ -804,6 +806,7 @@ static void pipeline_destroy(genops_pipeline *p)
     spool_unlock(p->spool_lock_fd);
     free(p->spool_dir);
     resource_free(&p->resource);
+    sampling_rules_free(atomic_load(&p->sink.rules));
     ring_free(&p->ring);
     free(p->batch);
     pthread_mutex_destroy(&p->lock);
@@ -1190,6 +1193,23 @@ genops_status genops_pipeline_set_sampling_thresholds(genops_pipeline *p,
                           memory_order_relaxed);
     atomic_store_explicit(&p->thresholds.keep_cost, keep_cost, memory_order_relaxed);
     atomic_store_explicit(&p->thresholds.min_cost, min_cost, memory_order_relaxed);
+    return GENOPS_OK;
+}
+
+genops_status genops_pipeline_set_sampling_rules(genops_pipeline *p, const char *rules_json,
+                                                 genops_error *err)
+{
+    if (!p)
+        return error_set(err, GENOPS_EINVAL, "pipeline is NULL");
+    struct sampling_rules *next;
+    genops_status rc = sampling_rules_read(rules_json, &next, err);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&p->lock); /* writers take turns (epoch.h) */
+    struct sampling_rules *old = atomic_exchange(&p->sink.rules, next);
+    epoch_synchronize(&p->sink.rules_epoch);
+    pthread_mutex_unlock(&p->lock);
+    sampling_rules_free(old);
     return GENOPS_OK;
 }
 

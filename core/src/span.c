@@ -10,6 +10,7 @@
 #include "context.h"
 #include "error.h"
 #include "ids.h"
+#include "sampling_rules.h"
 #include "semconv.h"
 #include "slot_pool.h"
 
@@ -144,6 +145,24 @@ genops_span genops_span_start_with_ids(genops_pipeline *p, const char *name,
 
 /* ---- operations --------------------------------------------------------------- */
 
+/* The first per-attribute rule the operation matches decides it by trace id, in place
+ * of the head sampler. Own attributes first (unless a merged context holds them all),
+ * then the inherited contexts, as the export thread merges them. */
+static void apply_rules(struct span *s, const genops_attribute *attrs, size_t count)
+{
+    struct span_sink *sink = s->sink;
+    unsigned token = epoch_enter(&sink->rules_epoch);
+    const struct sampling_rules *r = atomic_load(&sink->rules);
+    const genops_context *const layers[2] = {s->inherit[0], s->inherit[1]};
+    const struct sampling_rule *rule = r ? sampling_rules_match(r, attrs, count, layers, 2) : NULL;
+    if (rule) {
+        uint8_t others = s->trace_flags & (uint8_t)~GENOPS_TRACE_FLAG_SAMPLED;
+        s->trace_flags =
+            others | sampler_decide(&rule->sampler, s->trace_id, NULL, &s->sample_rate);
+    }
+    epoch_exit(&sink->rules_epoch, token);
+}
+
 genops_span genops_operation_start(genops_pipeline *p, const char *name, const char *type,
                                    const genops_span_context *parent, const genops_context *ctx,
                                    const genops_attribute *attrs, size_t count, genops_error *err)
@@ -183,6 +202,9 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
         s->inherit[0] = genops_context_ref(ctx);
         s->inherit[1] = genops_defaults_get();
     }
+    /* No rules (the common case): one relaxed load. */
+    if (atomic_load_explicit(&s->sink->rules, memory_order_relaxed))
+        apply_rules(s, merged ? NULL : attrs, merged ? 0 : count);
     return span_publish(s);
 }
 

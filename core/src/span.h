@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 
 #include "attr.h"
+#include "epoch.h"
 #include "genops.h"
 #include "sampler.h"
 
@@ -58,6 +59,10 @@ struct span_sink {
     const struct span_sink_ops *ops;
     struct span_limits limits; /* what spans started on the sink are created with */
     struct sampler sampler;    /* decides each span's sampled flag at start */
+    /* Per-attribute ratios for operation spans (sampling_rules.h), NULL for none: read
+     * in an epoch read section, replaced by genops_pipeline_set_sampling_rules. */
+    _Atomic(struct sampling_rules *) rules;
+    struct epoch rules_epoch;
 };
 
 static inline struct span_sink *span_sink_of(genops_pipeline *p)

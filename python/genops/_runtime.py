@@ -88,6 +88,8 @@ _current: Optional[_Pipeline] = None
 # genops_pipeline_set_sampling_thresholds' values (genops.core.sampling and
 # genops.core.tracking set them): process settings, given to every pipeline built.
 _thresholds = {"keep_budget_utilization": 100.0, "keep_cost": 1.0, "min_cost": 0.0}
+# genops_pipeline_set_sampling_rules' JSON (genops.core.sampling), likewise; None: none.
+_rules_json: Optional[str] = None
 
 
 def _ms(seconds: Optional[float], name: str, default: float) -> int:
@@ -353,6 +355,7 @@ def build(
 
     handle = native.genops_pipeline_new(opts)
     native.genops_pipeline_set_sampling_thresholds(handle, *_thresholds.values())
+    native.genops_pipeline_set_sampling_rules(handle, _rules_json)
     p = _Pipeline(
         handle=handle,
         exporter_types=[],  # _add_exporter names each as it is built
@@ -463,6 +466,16 @@ def set_sampling_thresholds(**values: Any) -> None:
         _thresholds.update((k, float(v)) for k, v in values.items())
         if _current is not None and _current.handle is not None:
             native.genops_pipeline_set_sampling_thresholds(_current.handle, *_thresholds.values())
+
+
+def set_sampling_rules(rules_json: Optional[str]) -> None:
+    """Replace the per-attribute sampling rules of the current pipeline and every later
+    one (genops_pipeline_set_sampling_rules' JSON; None: none)."""
+    global _rules_json
+    with _lock:
+        if _current is not None and _current.handle is not None:
+            native.genops_pipeline_set_sampling_rules(_current.handle, rules_json)
+        _rules_json = rules_json
 
 
 def sampling_thresholds() -> dict[str, float]:

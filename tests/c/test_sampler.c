@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "sampler.h"
+#include "sampling_rules.h"
 
 static void trace_with_low(uint8_t id[16], uint64_t low)
 {
@@ -145,6 +146,35 @@ static void test_decimals_read_without_the_locale(void **state)
     }
 }
 
+static void test_rules_match_own_then_contexts_first_rule_first(void **state)
+{
+    (void)state;
+    struct sampling_rules *r;
+    genops_error err;
+    const char *json = "[{\"attributes\": [\"genops.tier\", \"feature\"], \"equals\": [\"free\", "
+                       "\"chat\"], \"ratio\": 1},"
+                       " {\"attributes\": [\"tier\"], \"equals\": [\"free\"], \"ratio\": 0.01},"
+                       " {\"ratio\": 0.5}]";
+    assert_int_equal(sampling_rules_read(json, &r, &err), GENOPS_OK);
+    assert_int_equal(r->count, 3);
+    genops_attribute own[] = {{"feature", {.type = GENOPS_TYPE_STRING, .len = 4, .u.s = "chat"}}};
+    genops_attribute tier[] = {{"tier", {.type = GENOPS_TYPE_STRING, .len = 4, .u.s = "free"}}};
+    genops_context *ctx = genops_context_new(NULL, tier, 1, NULL);
+    const genops_context *layers[2] = {NULL, ctx};
+    assert_ptr_equal(sampling_rules_match(r, own, 1, layers, 2), &r->items[0]);
+    assert_ptr_equal(sampling_rules_match(r, NULL, 0, layers, 2), &r->items[1]);
+    assert_ptr_equal(sampling_rules_match(r, own, 1, NULL, 0), &r->items[2]);
+    genops_attribute masked[] = {{"tier", {.type = GENOPS_TYPE_NULL}}}; /* own wins, even NULL */
+    assert_ptr_equal(sampling_rules_match(r, masked, 1, layers, 2), &r->items[2]);
+    assert_true(r->items[1].sampler.ratio == 0.01 && r->items[1].sampler.weight == 100);
+    genops_context_unref(ctx);
+    sampling_rules_free(r);
+    assert_int_equal(sampling_rules_read("[]", &r, &err), GENOPS_OK);
+    assert_null(r);
+    assert_int_equal(sampling_rules_read("[{\"ratio\": -1}]", &r, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "rule 0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_explicit_options_are_checked),
         cmocka_unit_test(test_the_environment_decides_by_default),
         cmocka_unit_test(test_decimals_read_without_the_locale),
+        cmocka_unit_test(test_rules_match_own_then_contexts_first_rule_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

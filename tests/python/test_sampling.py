@@ -299,3 +299,123 @@ def test_bad_thresholds_are_config_errors(bad, thresholds):
 
     with pytest.raises(ConfigError):
         set_cost_threshold(min_cost_usd=bad)
+
+
+# ---- per-attribute rules (decided natively at operation start) ---------------------
+
+
+@pytest.fixture
+def rules():
+    from genops.core import sampling
+
+    sampling.clear_sampling_rates()
+    yield sampling
+    sampling.clear_sampling_rates()
+
+
+def test_the_guides_per_customer_rates(memory, rules):
+    """The Honeycomb guide's three calls, as written, over operations of each tier."""
+    from genops.core.sampling import set_sampling_rate
+
+    mem = memory(sampling_rate=0.0)  # nothing else is kept
+    set_sampling_rate(customer_tier="enterprise", rate=1.0)
+    set_sampling_rate(customer_tier="business", rate=0.1)
+    set_sampling_rate(customer_tier="free", rate=0.01)
+    ids: dict[str, list[int]] = {"enterprise": [], "business": [], "free": []}
+    for tier in ids:
+        for _ in range(2_000):
+            with genops.track_enhanced(operation_name="op", customer_tier=tier) as span:
+                ids[tier].append(span.get_span_context().trace_id)
+    with genops.track("no-tier"):
+        pass
+    kept: dict[str, set[int]] = {t: set() for t in ids}
+    for s in mem.finished_spans():
+        kept[s.attributes["genops.customer_tier"]].add(int(s.trace_id, 16))
+    for tier, rate in (("enterprise", 1.0), ("business", 0.1), ("free", 0.01)):
+        assert kept[tier] == {t for t in ids[tier] if sdk_keeps(rate, t)}, tier
+    assert len(kept["enterprise"]) == 2_000
+    weights = {s.attributes.get("SampleRate") for s in mem.finished_spans()}
+    assert weights == {None, 10, 100}  # enterprise spans carry none (rate 1)
+    assert stats()["sampled_out"] == 6_001 - len(mem.finished_spans())
+
+
+def test_rules_see_the_context_and_the_defaults_and_order(memory, rules):
+    from genops.core.context import governance_context
+
+    mem = memory(sampling_rate=1.0)
+    rules.set_sampling_rate(0.0)  # the default rule: every other operation left out
+    rules.set_sampling_rate(1.0, customer_tier="free", feature="chat")  # more specific: first
+    rules.set_sampling_rate(0.0, customer_tier="free")
+    rules.set_sampling_rate(1.0, team="ml")
+    assert rules.get_sampling_rate(customer_tier="free", feature="chat") == 1.0
+    assert rules.get_sampling_rate(customer_tier="free") == 0.0
+    assert rules.get_sampling_rate(other="x") == 0.0
+    genops.set_default_attributes(team="ml")
+    try:
+        with genops.track("from-defaults"):
+            pass
+        genops.set_default_attributes(team="web")
+        with genops.track("defaults-overridden", team="ml"):
+            pass
+        with genops.track("not-ml"):
+            pass
+        with governance_context(customer_tier="free"):
+            with genops.track("free-chat", feature="chat"):
+                pass
+            with genops.track("free"):
+                pass
+    finally:
+        genops.clear_default_attributes()
+    assert sorted(s.name for s in mem.finished_spans()) == [
+        "defaults-overridden",
+        "free-chat",
+        "from-defaults",
+    ]
+
+
+def test_rules_survive_init_and_clear(memory, rules):
+    rules.set_sampling_rate(customer_tier="free", rate=0.0)
+    mem = memory()
+    with genops.track("free", customer_tier="free"):
+        pass
+    with genops.track("paid", customer_tier="paid"):
+        pass
+    assert [s.name for s in mem.finished_spans()] == ["paid"]
+    rules.clear_sampling_rate(customer_tier="free")
+    assert rules.get_sampling_rate(customer_tier="free") is None
+    with genops.track("free-again", customer_tier="free"):
+        pass
+    assert [s.name for s in mem.finished_spans()] == ["paid", "free-again"]
+
+
+def test_a_ruled_out_governance_event_is_exported(memory, rules):
+    mem = memory()
+    rules.set_sampling_rate(0.0)
+    with genops.track("blocked") as s:
+        s.record_policy("p", policy_result="blocked")
+    with genops.track("plain"):
+        pass
+    assert [s.name for s in mem.finished_spans()] == ["blocked"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((1.5,), {}), (("1",), {}), ((0.5,), {"tier": 3}), ((0.5,), {f"k{i}": "v" for i in range(9)})],
+)
+def test_bad_rules_are_config_errors(rules, args, kwargs):
+    with pytest.raises(ConfigError):
+        rules.set_sampling_rate(*args, **kwargs)
+
+
+def test_the_native_rules_refuse_malformed_json(memory):
+    memory()
+    handle = _runtime.current().handle
+    for bad in [
+        "{",
+        '[{"ratio": 2}]',
+        '[{"attributes": ["a"], "ratio": 1}]',
+        '[{"attributes": [1], "equals": [1], "ratio": 1}]',
+        "[1]",
+    ]:
+        with pytest.raises(ConfigError, match="sampling rules"):
+            genops.native.genops_pipeline_set_sampling_rules(handle, bad)
