@@ -63,6 +63,9 @@ struct budget {
     double threshold_fractions[THRESHOLDS_MAX];
     struct scope_item scope[SCOPE_MAX];
     struct budget_store store;
+    /* The period last computed and its bounds (Unix seconds), so that a cost within
+     * them costs two loads rather than the calendar; index is stored before until. */
+    _Atomic int64_t index, from, until;
 };
 
 static struct budget table[BUDGET_MAX];
@@ -79,16 +82,29 @@ void budget_clock_override(int64_t unix_s)
 static int64_t now_s(void)
 {
     int64_t t = atomic_load_explicit(&clock_override, memory_order_relaxed);
-    return t ? t : (int64_t)(clock_unix_ns() / 1000000000u);
+    return t ? t : clock_unix_coarse_s();
 }
 
-static int64_t period_now(const struct budget *b)
+static int64_t period_now(struct budget *b)
 {
-    return budget_period_index(b->period, b->tz_offset, now_s());
+    int64_t now = now_s();
+    if (now < atomic_load_explicit(&b->until, memory_order_acquire) &&
+        now >= atomic_load_explicit(&b->from, memory_order_relaxed))
+        return atomic_load_explicit(&b->index, memory_order_relaxed);
+    int64_t index = budget_period_index(b->period, b->tz_offset, now), from, until;
+    budget_period_bounds(b->period, b->tz_offset, index, &from, &until);
+    if (b->period == PERIOD_TOTAL) {
+        from = INT64_MIN;
+        until = INT64_MAX;
+    }
+    atomic_store_explicit(&b->index, index, memory_order_relaxed);
+    atomic_store_explicit(&b->from, from, memory_order_relaxed);
+    atomic_store_explicit(&b->until, until, memory_order_release);
+    return index;
 }
 
 /* The cell brought to the current period. */
-static struct budget_cell *current_cell(const struct budget *b)
+static struct budget_cell *current_cell(struct budget *b)
 {
     struct budget_cell *c = b->store.cell;
     int64_t now = period_now(b);
@@ -116,6 +132,18 @@ static void leave(struct budget *b)
     atomic_fetch_sub_explicit(&b->users, 1, memory_order_release);
 }
 
+/* Whether v is the text s of len bytes. A byte loop: these are short (a currency, a
+ * team), where a call to memcmp would cost more than the comparison. */
+static bool same_text(const genops_value *v, const char *s, size_t len)
+{
+    if (v->len != len)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (v->u.s[i] != s[i])
+            return false;
+    return true;
+}
+
 static const genops_value *inherited(const genops_context *ctx, const struct scope_item *it)
 {
     if (!ctx)
@@ -134,8 +162,7 @@ static bool in_scope(const struct budget *b, const struct span *s)
         const genops_value *v = span_get(s, it->op_key, it->op_key_len);
         for (int k = 0; !v && k < 2; k++)
             v = inherited(s->inherit[k], it);
-        if (!v || v->type != GENOPS_TYPE_STRING || v->len != it->value_len ||
-            memcmp(v->u.s, it->value, it->value_len) != 0)
+        if (!v || v->type != GENOPS_TYPE_STRING || !same_text(v, it->value, it->value_len))
             return false;
     }
     return true;
@@ -213,11 +240,6 @@ static int64_t to_nano(double x)
     return n >= 9.2e18    ? INT64_C(9200000000000000000)
            : n <= -9.2e18 ? -INT64_C(9200000000000000000)
                           : (int64_t)n;
-}
-
-static bool same_text(const genops_value *v, const char *s, size_t len)
-{
-    return v->len == len && memcmp(v->u.s, s, len) == 0;
 }
 
 void budget_on_cost_slow(struct span *s, const genops_value *cost, const genops_value *currency)
@@ -518,6 +540,7 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
     }
     b->nscope = c->nscope;
 
+    atomic_store(&b->until, INT64_MIN); /* a slot used before: its cache is another's */
     int64_t period = period_now(b);
     if (!b->host) {
         budget_store_local(&b->store, period);
