@@ -2,33 +2,28 @@
  * added to the budgets it is in (budget_on_cost, on the recording thread) and the
  * check at an operation's start (genops_span_budget_blocked).
  *
- * The table is BUDGET_MAX slots that are never freed. A reader (either hot path)
- * announces itself in the slot's users counter and then confirms the slot is still
- * active; a writer removing a budget marks the slot retired and waits for users to
- * reach zero before it frees the budget's strings or unmaps its file. Both sides use
- * sequentially consistent operations, so either the reader sees "retired" or the
- * writer sees the reader (the store-then-load pattern of Dekker's algorithm).
+ * The table is BUDGET_MAX slots that are never freed (slot.h): a removal waits for
+ * the readers inside the budget before it frees its strings or unmaps its file.
  * Configuration calls serialise on one mutex; the hot paths never take it. */
 #include "budget.h"
 
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "budget_period.h"
 #include "budget_store.h"
+#include "scope.h"
+#include "slot.h"
 #include "clock.h"
-#include "context.h"
 #include "error.h"
 #include "log.h"
 #include "semconv.h"
 #include "span.h"
 
 enum { BUDGET_MAX = 64, SCOPE_MAX = 8, THRESHOLDS_MAX = 8, NAME_MAX_BYTES = 200 };
-enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_RETIRED };
 enum enforcement { ENFORCE_RECORD, ENFORCE_WARN, ENFORCE_BLOCK };
 static const char *const enforcement_names[] = {"record", "warn", "block"};
 
@@ -36,17 +31,13 @@ static const char *const enforcement_names[] = {"record", "warn", "block"};
 #define NANO 1e9
 
 struct scope_item {
-    const char *op_key; /* "genops.team": the span's own attribute */
-    uint32_t op_key_len;
-    const char *key; /* "team": the context's and the defaults' */
-    uint32_t key_len, hash;
+    struct scope_key k;
     const char *value;
     uint32_t value_len;
 };
 
 struct budget {
-    _Atomic uint32_t state;
-    _Atomic uint32_t users;
+    struct slot slot;
     /* Written only while the slot is free, read only while it is active. */
     char *text; /* one allocation: name, currency, the scope's strings */
     const char *name;
@@ -117,19 +108,12 @@ static struct budget_cell *current_cell(struct budget *b)
 
 static struct budget *enter(uint32_t i)
 {
-    struct budget *b = &table[i];
-    if (atomic_load_explicit(&b->state, memory_order_relaxed) != SLOT_ACTIVE)
-        return NULL;
-    atomic_fetch_add(&b->users, 1);
-    if (atomic_load(&b->state) == SLOT_ACTIVE)
-        return b;
-    atomic_fetch_sub(&b->users, 1);
-    return NULL;
+    return slot_enter(&table[i].slot) ? &table[i] : NULL;
 }
 
 static void leave(struct budget *b)
 {
-    atomic_fetch_sub_explicit(&b->users, 1, memory_order_release);
+    slot_leave(&b->slot);
 }
 
 /* Whether v is the text s of len bytes. A byte loop: these are short (a currency, a
@@ -144,25 +128,13 @@ static bool same_text(const genops_value *v, const char *s, size_t len)
     return true;
 }
 
-static const genops_value *inherited(const genops_context *ctx, const struct scope_item *it)
-{
-    if (!ctx)
-        return NULL;
-    int32_t at = attr_list_find(&ctx->attrs, it->key, it->key_len, it->hash);
-    return at < 0 ? NULL : &ctx->attrs.items[at].value;
-}
-
-/* Whether every scope item is the span's effective attribute: its own genops.k, else
- * the context's k, else the defaults' k (a NULL there hides what follows, as in the
- * export-time merge). */
+/* Whether every scope item is the span's effective attribute (scope.h). */
 static bool in_scope(const struct budget *b, const struct span *s)
 {
     for (uint32_t i = 0; i < b->nscope; i++) {
-        const struct scope_item *it = &b->scope[i];
-        const genops_value *v = span_get(s, it->op_key, it->op_key_len);
-        for (int k = 0; !v && k < 2; k++)
-            v = inherited(s->inherit[k], it);
-        if (!v || v->type != GENOPS_TYPE_STRING || !same_text(v, it->value, it->value_len))
+        const genops_value *v = scope_value(s, &b->scope[i].k);
+        if (!v || v->type != GENOPS_TYPE_STRING ||
+            !same_text(v, b->scope[i].value, b->scope[i].value_len))
             return false;
     }
     return true;
@@ -226,7 +198,7 @@ static void emit_threshold(const struct budget *b, struct span *s, uint32_t i, i
     for (uint32_t k = 0; k < b->nscope && !rc; k++) {
         genops_value sv = {
             .type = GENOPS_TYPE_STRING, .len = b->scope[k].value_len, .u.s = b->scope[k].value};
-        rc = span_put(t, "", 0, b->scope[k].op_key, &sv, NULL);
+        rc = span_put(t, "", 0, b->scope[k].k.op_key, &sv, NULL);
     }
     log_msg(LOG_INFO, "budget '%s' crossed %g of its %s limit: %.6f of %.6f %s", b->name,
             b->threshold_fractions[i], budget_period_name(b->period), used, b->limit_units,
@@ -336,7 +308,7 @@ static struct budget *find(const char *name)
 {
     uint32_t used = atomic_load(&table_used);
     for (uint32_t i = 0; i < used; i++)
-        if (atomic_load(&table[i].state) == SLOT_ACTIVE && strcmp(table[i].name, name) == 0)
+        if (slot_is(&table[i].slot, SLOT_ACTIVE) && strcmp(table[i].name, name) == 0)
             return &table[i];
     return NULL;
 }
@@ -344,14 +316,12 @@ static struct budget *find(const char *name)
 /* Retire b, wait for its readers, free what it holds (config_lock held). */
 static void retire(struct budget *b)
 {
-    atomic_store(&b->state, SLOT_RETIRED);
     atomic_fetch_sub(&budget_defined, 1);
-    while (atomic_load(&b->users))
-        sched_yield();
+    slot_retire(&b->slot);
     budget_store_close(&b->store);
     free(b->text);
     b->text = NULL;
-    atomic_store(&b->state, SLOT_FREE);
+    slot_release(&b->slot);
 }
 
 /* What define parsed, before any of it is kept. */
@@ -514,7 +484,7 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
             return error_set(err, GENOPS_EINVAL,
                              "budget '%s': scope value of '%s' must be a string", name,
                              c->scope[i]->key + 6);
-        bytes += 2 * (strlen(c->scope[i]->key) + 2) + v->len + 1;
+        bytes += SCOPE_KEY_BYTES(strlen(c->scope[i]->key + 6)) + v->len + 1;
     }
     char *at = b->text = malloc(bytes);
     if (!at)
@@ -526,15 +496,8 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
         struct scope_item *it = &b->scope[i];
         const char *key = c->scope[i]->key + 6;
         size_t klen = strlen(key);
-        char *op = at;
-        memcpy(op, "genops.", 7);
-        at += 7;
-        keep(&at, key, klen);
-        it->op_key = op;
-        it->op_key_len = (uint32_t)(klen + 7);
-        it->key = op + 7;
-        it->key_len = (uint32_t)klen;
-        it->hash = attr_hash(it->key, klen);
+        scope_key_init(&it->k, at, key, klen);
+        at += SCOPE_KEY_BYTES(klen);
         it->value = keep(&at, c->scope[i]->value.u.s, c->scope[i]->value.len);
         it->value_len = (uint32_t)c->scope[i]->value.len;
     }
@@ -569,7 +532,7 @@ genops_status genops_budget_define(const genops_attribute *kv, size_t count, gen
     pthread_mutex_lock(&config_lock);
     uint32_t used = atomic_load(&table_used), slot = used;
     for (uint32_t i = 0; i < used && slot == used; i++)
-        if (atomic_load(&table[i].state) == SLOT_FREE)
+        if (slot_is(&table[i].slot, SLOT_FREE))
             slot = i;
     if (slot == BUDGET_MAX) {
         pthread_mutex_unlock(&config_lock);
@@ -582,7 +545,7 @@ genops_status genops_budget_define(const genops_attribute *kv, size_t count, gen
         struct budget *old = find(nm);
         if (old)
             retire(old); /* the new definition replaces it */
-        atomic_store(&b->state, SLOT_ACTIVE);
+        slot_publish(&b->slot);
         atomic_fetch_add(&budget_defined, 1);
         if (slot == used)
             atomic_store(&table_used, used + 1);
