@@ -855,8 +855,9 @@ typedef struct genops_budget_state {
  *   thresholds  fractions of the limit, default {0.8, 1.0}: crossing one emits one
  *               genops.budget.threshold span per period (a child of the span whose cost
  *               crossed it) with the genops.budget.* names
- *   enforcement "warn" (default: log once per period at the limit), "block"
- *               (genops_span_budget_blocked refuses operations at the limit) or "record"
+ *   enforcement "block" (default: genops_span_budget_blocked refuses operations at the
+ *               limit, as genops-ai's policies block by default), "warn" (log once per
+ *               period at the limit) or "record"
  *   store       "process" (default) or "host": a file under state_dir shared by every
  *               process of the machine, kept across restarts
  *   state_dir   default GENOPS_STATE_DIR, else $XDG_CACHE_HOME/genops, else ~/.cache/genops

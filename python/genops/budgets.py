@@ -53,18 +53,18 @@ def define(
     scope: Optional[Mapping[str, str]] = None,
     currency: str = "USD",
     thresholds: Sequence[float] = (0.8, 1.0),
-    enforcement: str = "warn",
+    enforcement: str = "block",
     store: str = "process",
     state_dir: Optional[str] = None,
     time_zone: str = "UTC",
 ) -> None:
     """Define (or replace) the budget name: limit in currency per period, counting the
     costs of operations whose attributes match scope (e.g. {"team": "ml"}; none: every
-    cost). thresholds are fractions of the limit; enforcement is "block", "warn" (log
-    once per period at the limit) or "record"; store "process" or "host" (a file under
-    state_dir, default GENOPS_STATE_DIR, else ~/.cache/genops, shared by the
-    machine's processes and kept across restarts); time_zone "UTC" or a fixed offset
-    ("UTC+05:30") says when periods roll over."""
+    cost). thresholds are fractions of the limit; enforcement is "block" (the default,
+    as genops-ai's policies), "warn" (log once per period at the limit) or "record";
+    store "process" or "host" (a file under state_dir, default GENOPS_STATE_DIR, else
+    ~/.cache/genops, shared by the machine's processes and kept across restarts);
+    time_zone "UTC" or a fixed offset ("UTC+05:30") says when periods roll over."""
     if not isinstance(name, str) or not name:
         raise ConfigError(f"budget name must be a non-empty string, not {name!r}")
     limit = _number(name, "limit", limit)

@@ -225,7 +225,7 @@ static void test_scope_and_currency(void **state)
     assert_true(st.limit == 10.0);
     assert_true(st.utilization == 0.225);
     assert_string_equal(st.period, "daily");
-    assert_string_equal(st.enforcement, "warn");
+    assert_string_equal(st.enforcement, "block");
     assert_string_equal(st.store, "process");
     assert_string_equal(st.currency, "USD");
     assert_int_equal(st.period_end_unix - st.period_start_unix, 86400);

@@ -42,7 +42,7 @@ def test_define_status_list_reset(genops_memory, clean_budgets):
     assert (st["spend"], st["limit"], st["utilization"], st["period"]) == (0.25, 1.0, 0.25, "daily")
     assert st["remaining"] == 0.75
     assert st["period_end"] - st["period_start"] == 86400
-    assert (st["currency"], st["enforcement"], st["store"]) == ("USD", "warn", "process")
+    assert (st["currency"], st["enforcement"], st["store"]) == ("USD", "block", "process")
     assert budgets.status("everything")["spend"] == 0.75
     assert budgets.list() == ["everything", "ml-daily"]
     budgets.reset("ml-daily")
@@ -143,7 +143,7 @@ def threshold_spans(names):
 
 
 def test_threshold_span_once_per_period(genops_memory, clean_budgets):
-    budgets.define("t", 1.0, scope={"team": "ml"}, thresholds=[0.5, 1])
+    budgets.define("t", 1.0, scope={"team": "ml"}, thresholds=[0.5, 1], enforcement="record")
     for _ in range(4):
         spend(0.4)
     spans = genops_memory.finished_spans()
@@ -171,7 +171,7 @@ def test_threshold_event_reaches_splunk_and_honeycomb_once(clean_budgets, monkey
         monkeypatch.setenv("HONEYCOMB_API_ENDPOINT", hc.url)
         monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
         genops.init(exporter_type="splunk", splunk_hec_endpoint=hec.base, splunk_hec_token="secret-token")
-        budgets.define("alerts", 1.0, scope={"team": "ml"}, thresholds=[0.8])
+        budgets.define("alerts", 1.0, scope={"team": "ml"}, thresholds=[0.8], enforcement="record")
         for _ in range(5):
             spend(0.3)
         genops.flush(timeout=10)

@@ -15,6 +15,7 @@
 
 #include "budget_period.h"
 #include "budget_store.h"
+#include "enforcement.h"
 #include "scope.h"
 #include "slot.h"
 #include "clock.h"
@@ -24,8 +25,6 @@
 #include "span.h"
 
 enum { BUDGET_MAX = 64, SCOPE_MAX = 8, THRESHOLDS_MAX = 8, NAME_MAX_BYTES = 200 };
-enum enforcement { ENFORCE_RECORD, ENFORCE_WARN, ENFORCE_BLOCK };
-static const char *const enforcement_names[] = {"record", "warn", "block"};
 
 /* Nano-units per currency unit: spend is counted in integers (budget_store.h). */
 #define NANO 1e9
@@ -173,7 +172,7 @@ static void emit_threshold(const struct budget *b, struct span *s, uint32_t i, i
                         dbl(b->limit_units - used),
                         dbl(b->threshold_fractions[i]),
                         str(budget_period_name(b->period)),
-                        str(enforcement_names[b->enforcement]),
+                        str(enforcement_name(b->enforcement)),
                         {.type = GENOPS_TYPE_STRING, .len = b->currency_len, .u.s = b->currency},
                         {.type = GENOPS_TYPE_INT, .u.i = start},
                         str("threshold_crossed"),
@@ -452,16 +451,9 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
         return bad(err, name,
                    "time_zone must be \"UTC\" or a fixed offset such as \"UTC+05:30\" (named "
                    "zones with daylight saving time are not supported)");
-    b->enforcement = ENFORCE_WARN;
-    if (c->enforcement) {
-        int e = -1;
-        for (int j = 0; j < 3 && is_text(c->enforcement); j++)
-            if (same_text(c->enforcement, enforcement_names[j], strlen(enforcement_names[j])))
-                e = j;
-        if (e < 0)
-            return bad(err, name, "enforcement must be \"block\", \"warn\" or \"record\"");
-        b->enforcement = (enum enforcement)e;
-    }
+    b->enforcement = ENFORCE_BLOCK;
+    if (c->enforcement && !enforcement_parse(c->enforcement, &b->enforcement))
+        return bad(err, name, "enforcement must be \"block\", \"warn\" or \"record\"");
     b->host = false;
     if (c->store) {
         if (is_text(c->store) && same_text(c->store, "host", 4))
@@ -604,7 +596,7 @@ static void do_get(struct budget *b, void *arg)
                          &out->period_end_unix);
     out->thresholds_crossed = atomic_load(&c->fired) & ~BUDGET_FIRED_WARNED;
     snprintf(out->period, sizeof out->period, "%s", budget_period_name(b->period));
-    snprintf(out->enforcement, sizeof out->enforcement, "%s", enforcement_names[b->enforcement]);
+    snprintf(out->enforcement, sizeof out->enforcement, "%s", enforcement_name(b->enforcement));
     snprintf(out->store, sizeof out->store, "%s", b->host ? "host" : "process");
     snprintf(out->currency, sizeof out->currency, "%s", b->currency);
 }
