@@ -364,6 +364,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_hec_stats, genops_bind_hec_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_exporter_stats, genops_bind_exporter_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_budget_state, genops_bind_budget_state_list)
 
 /* One attribute: (key, value), or None / nil when the index is out of range. The
  * key and value point into the context or span data, which outlive the call. */
@@ -602,6 +603,12 @@ GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_lis
 /* Spans: all wrapped; a span context is (trace_id, span_id) both ways. */
 %ignore GENOPS_SPAN_NONE; /* the constant 0, as a cast SWIG cannot evaluate */
 %ignore genops_span_start_with_ids; /* another SDK's spans, converted in a binding's C (otel_export.c) */
+
+/* Budgets: define (an option list, like the recorders' arguments: scope={...} is
+ * flattened to scope.<k>), get (a map), reset and remove wrapped. The check at an
+ * operation's start copies into caller buffers: Python calls it from its own start
+ * (bindings/python/module.c), so it is not wrapped. */
+%ignore genops_span_budget_blocked; /* module.c calls it when an operation starts */
 
 /* Finished spans: all wrapped (span data are opaque pointers owned by the exporter). */
 

@@ -1,7 +1,8 @@
 # benchmarks.cmake - the C benchmarks (benchmarks/README.md says how to run them):
-# bench_pipeline (`make bench`: the hot path, its allocations and its callgrind count),
-# always; with GENOPS_BUILD_TESTS also the encoders' (bench_encode over
-# protocols.cmake's test helpers, bench_hec, bench_honeycomb) and the targets that run
+# bench_pipeline (`make bench`: the hot path, its allocations and its callgrind count)
+# and bench_budget (the budgets' update and check), always; with GENOPS_BUILD_TESTS also
+# the encoders' (bench_encode over protocols.cmake's test helpers, bench_hec,
+# bench_honeycomb) and the targets that run
 # them beside pure Python and end to end (bench_encode_compare, bench_hec_compare,
 # bench_honeycomb_compare).
 
@@ -13,6 +14,11 @@ target_link_libraries(bench_pipeline PRIVATE genops_static)
 target_link_options(bench_pipeline PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc
                     -Wl,--wrap=realloc)
 target_compile_definitions(bench_pipeline PRIVATE _GNU_SOURCE)
+
+# What budgets cost on the application thread: the cost update and the start's check.
+add_executable(bench_budget ${CMAKE_SOURCE_DIR}/benchmarks/bench_budget.c)
+target_link_libraries(bench_budget PRIVATE genops_static)
+target_compile_definitions(bench_budget PRIVATE _GNU_SOURCE)
 
 if(NOT GENOPS_BUILD_TESTS)
   return()

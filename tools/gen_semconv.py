@@ -49,6 +49,7 @@ GROUP_TITLES = {
     "cost": "Cost (record_cost)",
     "policy": "Policy (record_policy)",
     "budget": "Budget (record_budget)",
+    "budget_threshold": "Budget thresholds (the genops.budget.threshold span of genops.budgets)",
     "evaluation": "Evaluation (record_evaluation)",
     "derived": "Derived at export (the names GenOps' Splunk and Honeycomb guides query)",
     "splunk_validation": "Splunk HEC setup validation (genops_hec_validate)",

@@ -30,6 +30,12 @@ static int push_BOOL(genops_attr_list *l, const char *name, bool b)
     return genops_attr_list_push(l, name, v);
 }
 
+static int push_DOUBLE(genops_attr_list *l, const char *name, double x)
+{
+    genops_value v = {GENOPS_TYPE_DOUBLE, 0, {.d = x}};
+    return genops_attr_list_push(l, name, v);
+}
+
 /* Each .def line is one "&& push" of the field in its kind. */
 #define GENOPS_STAT(field, kind) &&push_##kind(l, #field, s->field)
 
@@ -55,6 +61,17 @@ int genops_bind_exporter_stats_list(const genops_exporter_stats *s, genops_attr_
 }
 
 #undef GENOPS_STAT
+
+int genops_bind_budget_state_list(const genops_budget_state *s, genops_attr_list *l)
+{
+    return push_DOUBLE(l, "spend", s->spend) && push_DOUBLE(l, "limit", s->limit) &&
+           push_DOUBLE(l, "utilization", s->utilization) &&
+           push_UINT64(l, "period_start_unix", (uint64_t)s->period_start_unix) &&
+           push_UINT64(l, "period_end_unix", (uint64_t)s->period_end_unix) &&
+           push_UINT64(l, "thresholds_crossed", s->thresholds_crossed) &&
+           push_TEXT(l, "period", s->period) && push_TEXT(l, "enforcement", s->enforcement) &&
+           push_TEXT(l, "store", s->store) && push_TEXT(l, "currency", s->currency);
+}
 
 /* A list of texts as one string-array value. */
 static int push_texts(genops_attr_list *l, const char *name, size_t n,

@@ -89,6 +89,51 @@ static struct genops_py_names op_names = {.text = {"operation_name", "operation_
                                                    NULL}};
 enum { OP_NAME, OP_TYPE, OP_TEAM, OP_ENVIRONMENT = 6 };
 
+/* ---- budgets ----------------------------------------------------------------------- */
+
+/* genops.core.policy.PolicyViolationError(budget, reason) raised. */
+static void raise_budget_violation(const char *budget, const char *reason)
+{
+    PyObject *policy = PyImport_ImportModule("genops.core.policy");
+    PyObject *cls = policy ? PyObject_GetAttrString(policy, "PolicyViolationError") : NULL;
+    PyObject *exc = cls ? PyObject_CallFunction(cls, "ss", budget, reason) : NULL;
+    if (exc)
+        PyErr_SetObject(cls, exc);
+    Py_XDECREF(exc);
+    Py_XDECREF(cls);
+    Py_XDECREF(policy);
+}
+
+/* A budget with enforcement "block" refused the operation h just started: the decision
+ * is on the span (genops_span_budget_blocked recorded it); end it as an error and raise
+ * PolicyViolationError, before the caller's code runs. 1 when refused, else 0. */
+static int budget_refused(genops_span h)
+{
+    char budget[256], why[256];
+    if (!genops_span_budget_blocked(h, budget, sizeof budget, why, sizeof why))
+        return 0;
+    genops_span_set_status(h, GENOPS_SPAN_STATUS_ERROR, why, NULL);
+    genops_span_end(h, NULL);
+    raise_budget_violation(budget, why);
+    return 1;
+}
+
+/* budget_blocked(span): (budget, reason) when a "block" budget whose scope matches the
+ * span has reached its limit (the decision is recorded on the span), else None; for
+ * enforce_policy, whose function runs inside an operation that already started. */
+static PyObject *py_budget_blocked(PyObject *m, PyObject *span)
+{
+    (void)m;
+    if (!PyObject_TypeCheck(span, &genops_py_span_type))
+        return genops_py_type_error("budget_blocked takes a GenOpsSpan, not %.64s",
+                                    Py_TYPE(span)->tp_name);
+    char budget[256], why[256];
+    if (!genops_span_budget_blocked(((SpanObject *)span)->handle, budget, sizeof budget, why,
+                                    sizeof why))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(ss)", budget, why);
+}
+
 /* track(...) and trace_operation(...): genops-ai's rules, then genops_operation_start.
  * track drops falsy team/project/feature/customer/environment (genops-ai's `if team:`),
  * trace_operation takes every keyword as an attribute. A None attribute hides an
@@ -177,6 +222,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         goto out;
     }
     genops_span_count_dropped_attributes(h, a.dropped);
+    if (h && budget_refused(h))
+        goto out;
     /* Shut down or out of span slots: a span that does not record, as OpenTelemetry
      * gives after shutdown (the pipeline counted the failure). */
     result = genops_py_span_new(h, SPAN_OPERATION);
@@ -303,6 +350,9 @@ static PyMethodDef module_functions[] = {
      "create_span(name, attributes=None, **kwargs)\n--\n\nStart a plain span; end() it."},
     {"current_span", (PyCFunction)py_current_span, METH_NOARGS,
      "current_span()\n--\n\nThe span of the innermost `with`, or None."},
+    {"budget_blocked", (PyCFunction)py_budget_blocked, METH_O,
+     "budget_blocked(span)\n--\n\n(budget, reason) when a blocking budget refuses span, else "
+     "None."},
     {"url_for_log", (PyCFunction)py_url_for_log, METH_O,
      "url_for_log(url)\n--\n\nurl as it may be shown: user:password and query masked."},
     {NULL, NULL, 0, NULL},

@@ -962,6 +962,64 @@ GENOPS_API genops_status genops_span_record_budget(genops_span span, const genop
 GENOPS_API genops_status genops_span_record_evaluation(genops_span span, const genops_attribute *kv,
                                                        size_t count, genops_error *err);
 
+/* ---- Budgets: spend enforced natively (docs/governance.md) ----------------------- */
+
+/* A budget's state in its current period (genops_budget_get). */
+typedef struct genops_budget_state {
+    size_t struct_size;
+    double spend;                /* this period, in the budget's currency */
+    double limit;                /* the budget's limit */
+    double utilization;          /* spend / limit (0.5 = half spent); 0 when the limit is 0 */
+    int64_t period_start_unix;   /* the period's first second (Unix time); 0 for "total" */
+    int64_t period_end_unix;     /* the first second after it; 0 for "total" */
+    uint32_t thresholds_crossed; /* bit i: thresholds[i] was crossed in this period */
+    char period[8];              /* "daily", "weekly", "monthly" or "total" */
+    char enforcement[8];         /* "block", "warn" or "record" */
+    char store[8];               /* "process" or "host" */
+    char currency[16];
+} genops_budget_state;
+
+/* Define (or replace) a budget, from an option list like the recorders' arguments:
+ *   name        (required) at most 200 bytes
+ *   limit       (required) a number >= 0, in currency
+ *   period      "daily" (default), "weekly" (ISO, from Monday), "monthly" or "total"
+ *   time_zone   where periods roll over: "UTC" (default) or a fixed offset, "UTC+05:30"
+ *   currency    default "USD": only costs recorded in it count
+ *   thresholds  fractions of the limit, default {0.8, 1.0}: crossing one emits one
+ *               genops.budget.threshold span per period (a child of the span whose cost
+ *               crossed it) with the genops.budget.* names
+ *   enforcement "block" (default: genops_span_budget_blocked refuses operations at the
+ *               limit, as genops-ai's policies block by default), "warn" (log once per
+ *               period at the limit) or "record"
+ *   store       "process" (default) or "host": a file under state_dir shared by every
+ *               process of the machine, kept across restarts
+ *   state_dir   default GENOPS_STATE_DIR, else $XDG_CACHE_HOME/genops, else ~/.cache/genops
+ *   scope.<k>   strings: the budget counts the costs of spans whose effective attribute k
+ *               (genops.k) is that value; no scope counts every cost
+ * Every cost recorded with genops_span_record_cost in a budget's scope and currency is
+ * added to its spend with one atomic addition, exactly (spend is counted in 1e-9 units).
+ * Defining a name again replaces the budget ("process" spend starts from zero, "host"
+ * spend is the file's). At most 64 budgets; GENOPS_EINVAL names a bad option. */
+GENOPS_API genops_status genops_budget_define(const genops_attribute *kv, size_t count,
+                                              genops_error *err);
+/* The state of the budget named name (out->struct_size set by the caller). */
+GENOPS_API genops_status genops_budget_get(const char *name, genops_budget_state *out,
+                                           genops_error *err);
+/* Set the current period's spend of name to zero (and its thresholds to not crossed). */
+GENOPS_API genops_status genops_budget_reset(const char *name, genops_error *err);
+/* Remove the budget named name; a "host" budget's file stays. */
+GENOPS_API genops_status genops_budget_remove(const char *name, genops_error *err);
+/* The check at an operation's start: true when a budget with enforcement "block" whose
+ * scope matches span has reached its limit in this period. Then the blocked decision is
+ * recorded on span (record_policy: policy_name = the budget, policy_result "blocked",
+ * the reason; record_budget: its limit and spend), and the budget's name and the reason
+ * are copied into budget and reason (cap bytes each, NUL-terminated; either may be
+ * NULL). A "warn" budget at its limit is logged once per period and gives false. The
+ * caller decides what a refusal means (the Python package raises PolicyViolationError
+ * before the caller's code runs). One relaxed load when no budget is defined. */
+GENOPS_API bool genops_span_budget_blocked(genops_span span, char *budget, size_t budget_cap,
+                                           char *reason, size_t reason_cap);
+
 /* The span's trace context, for parenting children (also after it ended, if the
  * caller copied it before). */
 GENOPS_API genops_status genops_span_get_context(genops_span span, genops_span_context *out,

@@ -15,6 +15,16 @@ static inline uint64_t clock_unix_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Whole seconds since the epoch from CLOCK_REALTIME_COARSE (the time of the last tick,
+ * a few milliseconds behind at most, read without a system call or a timer read): for
+ * budget periods, which need seconds on every recorded cost. */
+static inline int64_t clock_unix_coarse_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
 /* Nanoseconds of CLOCK_MONOTONIC, for deadlines and delays. */
 static inline uint64_t clock_mono_ns(void)
 {

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget/budget.h"
 #include "derived.h"
 #include "error.h"
 #include "semconv.h"
@@ -240,6 +241,8 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
     if (c.args[C_COST] && given(c.args[C_TOTAL_COST]) && !rc)
         rc = span_put(s, SEMCONV_KEY(COST_PREFIX), "total_cost", c.args[C_TOTAL_COST], err);
     put_others(s, &cost_rec, &c, kv, n, &rc, err);
+    if (!rc && given(cost))
+        budget_on_cost(s, cost, currency); /* budget.h: the budgets the span is in */
     return rc;
 }
 

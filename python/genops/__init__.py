@@ -8,6 +8,7 @@ C library (genops-native).
 from __future__ import annotations
 
 from . import _runtime, native
+from . import budgets as budgets  # genops.budgets.define(...) after `import genops`
 from .auto_instrumentation import GenOpsInstrumentor, init, status, uninstrument
 from .core.context import (
     clear_context,

@@ -60,6 +60,18 @@ BUDGET_REMAINING = "genops.budget.remaining"
 #: used / limit x 100, when limit > 0 and the quotient is a finite number (limit 1e-320, used 1e308:
 #: omitted, never Infinity).
 BUDGET_UTILIZATION_PERCENT = "genops.budget.utilization_percent"
+#: The fraction of the limit crossed (0.8 = 80 %).
+BUDGET_THRESHOLD = "genops.budget.threshold"
+#: The budget's period (daily, weekly, monthly, total).
+BUDGET_PERIOD = "genops.budget.period"
+#: The period's first second (Unix time; 0 for total).
+BUDGET_PERIOD_START = "genops.budget.period_start"
+#: Block, warn or record.
+BUDGET_ENFORCEMENT = "genops.budget.enforcement"
+#: The budget's currency.
+BUDGET_CURRENCY = "genops.budget.currency"
+#: Always "threshold_crossed".
+BUDGET_EVENT = "genops.budget.event"
 #: Any other record_budget argument k as genops.budget.k.
 BUDGET_PREFIX = "genops.budget."
 #: The metric (evaluation_name, alias metric_name).
@@ -140,6 +152,12 @@ ATTRIBUTE_TYPES: dict[str, str] = {
     BUDGET_CONSUMED: "double",
     BUDGET_REMAINING: "double",
     BUDGET_UTILIZATION_PERCENT: "double",
+    BUDGET_THRESHOLD: "double",
+    BUDGET_PERIOD: "string",
+    BUDGET_PERIOD_START: "int",
+    BUDGET_ENFORCEMENT: "string",
+    BUDGET_CURRENCY: "string",
+    BUDGET_EVENT: "string",
     EVAL_METRIC: "string",
     EVAL_SCORE: "double",
     EVAL_THRESHOLD: "double",
@@ -208,6 +226,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
         BUDGET_UTILIZATION_PERCENT,
         BUDGET_PREFIX,
     ),
+    "budget_threshold": (
+        BUDGET_THRESHOLD,
+        BUDGET_PERIOD,
+        BUDGET_PERIOD_START,
+        BUDGET_ENFORCEMENT,
+        BUDGET_CURRENCY,
+        BUDGET_EVENT,
+    ),
     "evaluation": (
         EVAL_METRIC,
         EVAL_SCORE,
@@ -240,11 +266,17 @@ __all__ = [
     "ATTRIBUTE_TYPES",
     "BUDGET_ALLOCATED",
     "BUDGET_CONSUMED",
+    "BUDGET_CURRENCY",
+    "BUDGET_ENFORCEMENT",
+    "BUDGET_EVENT",
     "BUDGET_ID",
     "BUDGET_LIMIT",
     "BUDGET_NAME",
+    "BUDGET_PERIOD",
+    "BUDGET_PERIOD_START",
     "BUDGET_PREFIX",
     "BUDGET_REMAINING",
+    "BUDGET_THRESHOLD",
     "BUDGET_USED",
     "BUDGET_UTILIZATION",
     "BUDGET_UTILIZATION_PCT",

@@ -252,6 +252,8 @@ def enforce_policy(
     """Decorator: evaluate the policies before each call, record every decision on
     the current operation, and raise PolicyViolationError (before the function runs)
     on a blocked or rate-limited decision; a warning is logged and the call goes on.
+    A budget of genops.budgets with enforcement="block" whose scope matches the
+    current operation and whose spend reached its limit blocks the call too.
 
     The context each policy sees is operation_context plus function_name, module,
     args and kwargs of the call (a fresh dict per call)."""
@@ -264,6 +266,10 @@ def enforce_policy(
     def decorator(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            span = _native.current_span()
+            blocked = _native.budget_blocked(span) if span is not None else None
+            if blocked is not None:  # a "block" budget of genops.budgets, recorded on span
+                raise PolicyViolationError(*blocked)
             context = dict(operation_context or {})
             context.update(function_name=func.__name__, module=func.__module__, args=args, kwargs=kwargs)
             for name in names:

@@ -1,0 +1,143 @@
+"""genops.budgets: budgets whose spend the native core accumulates from every recorded
+cost, shared by every thread (store="process") or every process of the machine
+(store="host"), and enforced when an operation starts (docs/governance.md).
+
+    genops.budgets.define("support-daily", 50.0, period="daily",
+                          scope={"team": "customer-support"}, enforcement="block")
+    genops.budgets.status("support-daily")  # {'spend': 12.5, 'limit': 50.0, ...}
+
+With enforcement="block", starting track / track_enhanced / trace_operation (or
+calling a function under enforce_policy) in the budget's scope once its spend has
+reached the limit raises PolicyViolationError before the caller's code runs; the
+blocked decision is recorded on the operation (record_policy). Crossing a threshold
+emits one genops.budget.threshold span per period.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from . import native
+from ._errors import ConfigError
+
+_PERIODS = ("daily", "weekly", "monthly", "total")
+_ENFORCEMENTS = ("block", "warn", "record")
+_STORES = ("process", "host")
+
+_lock = threading.Lock()
+#: The budgets this process defined, by name: their thresholds (status reports them).
+_defined: Dict[str, List[float]] = {}
+
+
+def _number(name: str, what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"budget {name!r}: {what} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"budget {name!r}: {what} must be finite, not {value!r}")
+    return float(value)
+
+
+def _choice(name: str, what: str, value: Any, choices: Sequence[str]) -> str:
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ConfigError(f"budget {name!r}: {what} must be one of {listed}, not {value!r}")
+    return str(value)
+
+
+def define(
+    name: str,
+    limit: float,
+    period: str = "daily",
+    scope: Optional[Mapping[str, str]] = None,
+    currency: str = "USD",
+    thresholds: Sequence[float] = (0.8, 1.0),
+    enforcement: str = "block",
+    store: str = "process",
+    state_dir: Optional[str] = None,
+    time_zone: str = "UTC",
+) -> None:
+    """Define (or replace) the budget name: limit in currency per period, counting the
+    costs of operations whose attributes match scope (e.g. {"team": "ml"}; none: every
+    cost). thresholds are fractions of the limit; enforcement is "block" (the default,
+    as genops-ai's policies), "warn" (log once per period at the limit) or "record";
+    store "process" or "host" (a file under state_dir, default GENOPS_STATE_DIR, else
+    ~/.cache/genops, shared by the machine's processes and kept across restarts);
+    time_zone "UTC" or a fixed offset ("UTC+05:30") says when periods roll over."""
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"budget name must be a non-empty string, not {name!r}")
+    limit = _number(name, "limit", limit)
+    if limit < 0:
+        raise ConfigError(f"budget {name!r}: limit must not be negative, got {limit!r}")
+    _choice(name, "period", period, _PERIODS)
+    _choice(name, "enforcement", enforcement, _ENFORCEMENTS)
+    if isinstance(store, str) and store.startswith("redis://"):
+        raise ConfigError(f"budget {name!r}: the redis store is not available in this version")
+    _choice(name, "store", store, _STORES)
+    if scope is None:
+        scope = {}
+    if not isinstance(scope, Mapping) or not all(
+        isinstance(k, str) and k and isinstance(v, str) for k, v in scope.items()
+    ):
+        raise ConfigError(f"budget {name!r}: scope must map attribute names to strings, not {scope!r}")
+    if isinstance(thresholds, (str, bytes)) or not isinstance(thresholds, Sequence):
+        raise ConfigError(f"budget {name!r}: thresholds must be a list of numbers, not {thresholds!r}")
+    fractions = [_number(name, "each threshold", t) for t in thresholds]
+    for key, value in (("currency", currency), ("time_zone", time_zone)):
+        if not isinstance(value, str):
+            raise ConfigError(f"budget {name!r}: {key} must be a string, not {value!r}")
+    if state_dir is not None and not isinstance(state_dir, str):
+        raise ConfigError(f"budget {name!r}: state_dir must be a string, not {state_dir!r}")
+    options: Dict[str, Any] = {
+        "name": name,
+        "limit": limit,
+        "period": period,
+        "currency": currency,
+        "thresholds": fractions,
+        "enforcement": enforcement,
+        "store": store,
+        "time_zone": time_zone,
+        "state_dir": state_dir,
+    }
+    if scope:
+        options["scope"] = dict(scope)
+    with _lock:
+        native.genops_budget_define(options)
+        _defined[name] = fractions
+
+
+def status(name: str) -> Dict[str, Any]:
+    """The budget's current period: spend, limit, utilization (spend / limit),
+    remaining, period, period_start / period_end (Unix seconds; 0 for "total"),
+    currency, enforcement, store and the thresholds crossed in this period."""
+    state = native.genops_budget_get(name)
+    crossed = state.pop("thresholds_crossed")
+    fractions = _defined.get(name, [])
+    state["thresholds_crossed"] = [t for i, t in enumerate(fractions) if crossed >> i & 1]
+    state["period_start"] = state.pop("period_start_unix")
+    state["period_end"] = state.pop("period_end_unix")
+    state["remaining"] = state["limit"] - state["spend"]
+    state["name"] = name
+    return state
+
+
+def list() -> List[str]:  # noqa: A001 - the issue's name for it
+    """The names of the budgets this process defined."""
+    with _lock:
+        return sorted(_defined)
+
+
+def reset(name: str) -> None:
+    """Set the current period's spend of the budget to zero."""
+    native.genops_budget_reset(name)
+
+
+def remove(name: str) -> None:
+    """Remove the budget (a "host" budget's file, and so its spend, stays)."""
+    with _lock:
+        native.genops_budget_remove(name)
+        _defined.pop(name, None)
+
+
+__all__ = ["define", "list", "remove", "reset", "status"]
