@@ -206,7 +206,7 @@ static void test_every_width_by_value(void **state)
     small = big;
     small.attrs.count = 1; /* 8 fields: a fixmap, after the header was written for 20 */
     struct span *list[] = {&big, &small};
-    struct batch b = {list, 2, NULL, false};
+    struct batch b = {list, 2, NULL, false, false};
     struct buf out;
     buf_init(&out, 1 << 20);
     assert_int_equal(encode_honeycomb_msgpack(&b, &out), GENOPS_OK);

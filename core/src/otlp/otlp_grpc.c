@@ -40,7 +40,7 @@ static genops_status grpc_build(void *ctx, const struct batch *b, struct sender_
 {
     static const char no_prefix[GRPC_PREFIX_BYTES] = {0};
     struct otlp_exporter *x = ctx;
-    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived};
+    struct batch slice = {b->spans + part->first, part->n, b->resource, b->derived, false};
     struct buf *m = &x->se.body;
     buf_truncate(m, 0);
     buf_append(m, no_prefix, sizeof no_prefix);
