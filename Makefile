@@ -147,10 +147,19 @@ rock:
 	  > $(BUILD)/rock/build.log 2>&1 || { tail -40 $(BUILD)/rock/build.log; exit 1; }
 	cd $(BUILD)/rock && luarocks --lua-version $(ROCK_LUA) --tree $(ROCK_TREE) pack genops
 
+# It builds the rock for Lua 5.1 too, into its own tree, and runs the spec under lua5.1
+# and LuaJIT, which loads 5.1's modules (OpenResty, Kong).
 test-rock: rock
 	LUA_PATH='$(ROCK_TREE)/share/lua/$(ROCK_LUA)/?.lua;;' \
 	  LUA_CPATH='$(ROCK_TREE)/lib/lua/$(ROCK_LUA)/?.so;;' lua$(ROCK_LUA) $(BUSTED) -o plainTerminal \
 	  tests/lua/genops_spec.lua
+	rm -rf $(ROCK_TREE)-5.1 build.luarocks
+	luarocks --lua-version 5.1 make --tree $(ROCK_TREE)-5.1 $(BUILD)/rock/genops-*.rockspec \
+	  > $(BUILD)/rock/build-5.1.log 2>&1 || { tail -40 $(BUILD)/rock/build-5.1.log; exit 1; }
+	for lua in lua5.1 luajit; do \
+	  LUA_PATH='$(ROCK_TREE)-5.1/share/lua/5.1/?.lua;;' LUA_CPATH='$(ROCK_TREE)-5.1/lib/lua/5.1/?.so;;' \
+	    $$lua $(BUSTED) -o plainTerminal tests/lua/genops_spec.lua || exit 1; \
+	done
 
 # The distributions (docs/installing.md): the sdist, a wheel built from it (python -m
 # build, isolated: scikit-build-core and PyPI's swig), repaired by auditwheel into a
