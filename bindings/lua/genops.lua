@@ -30,6 +30,26 @@ if not select(2, xpcall(function(x) return x end, tostring, true)) then
 end
 local pipeline, memory_exporter
 
+-- The pipeline belongs to this Lua state: when the state closes (lua_close collects
+-- everything), genops_pipeline_free shuts it down within its exit-flush deadline
+-- (pipeline_options.exit_flush_timeout_ms, default 5000) and stops its threads. The
+-- guard is a userdata with __gc on 5.1 and LuaJIT (newproxy), a table on 5.2+, made
+-- by the first init and kept as its upvalue, so it lives as long as the module.
+local function close_pipeline()
+  if pipeline then
+    local p = pipeline
+    pipeline, memory_exporter = nil, nil
+    N.genops_pipeline_free(p)
+  end
+end
+local close_guard
+local function new_close_guard()
+  if not newproxy then return setmetatable({}, { __gc = close_pipeline }) end
+  local guard = newproxy(true)
+  getmetatable(guard).__gc = close_pipeline
+  return guard
+end
+
 -- The current span and governance context, per coroutine (a coroutine started inside
 -- a block starts without them, as a Fiber does in Ruby).
 local state = setmetatable({}, { __mode = "k" })
@@ -94,8 +114,9 @@ function M.init(opts)
   local defaults = { team = opts.default_team, project = opts.default_project,
                      environment = opts.default_environment }
   if next(defaults) then N.genops_defaults_update(defaults) end
-  if pipeline then N.genops_pipeline_free(pipeline) end
+  close_pipeline()
   pipeline, memory_exporter = p, kind == "memory" and exporter or nil
+  close_guard = close_guard or new_close_guard()
   return M
 end
 
@@ -164,10 +185,9 @@ end
 
 function M.shutdown(ms)
   if not pipeline then return end
-  local p = pipeline
-  pipeline, memory_exporter = nil, nil
-  N.genops_pipeline_shutdown(p, ms or 5000)
-  N.genops_pipeline_free(p)
+  local ok, err = pcall(N.genops_pipeline_shutdown, pipeline, ms or 5000)
+  close_pipeline() -- a shutdown past its deadline has stopped the pipeline all the same
+  if not ok then error(err, 2) end
 end
 
 -- The spans a memory exporter holds: {name=, attributes=, status=, status_message=,
