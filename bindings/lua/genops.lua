@@ -30,6 +30,26 @@ if not select(2, xpcall(function(x) return x end, tostring, true)) then
 end
 local pipeline, memory_exporter
 
+-- The pipeline belongs to this Lua state: when the state closes (lua_close collects
+-- everything), genops_pipeline_free shuts it down within its exit-flush deadline
+-- (pipeline_options.exit_flush_timeout_ms, default 5000) and stops its threads. The
+-- guard is a userdata with __gc on 5.1 and LuaJIT (newproxy), a table on 5.2+, made
+-- by the first init and kept as its upvalue, so it lives as long as the module.
+local function close_pipeline()
+  if pipeline then
+    local p = pipeline
+    pipeline, memory_exporter = nil, nil
+    N.genops_pipeline_free(p)
+  end
+end
+local close_guard
+local function new_close_guard()
+  if not newproxy then return setmetatable({}, { __gc = close_pipeline }) end
+  local guard = newproxy(true)
+  getmetatable(guard).__gc = close_pipeline
+  return guard
+end
+
 -- The current span and governance context, per coroutine (a coroutine started inside
 -- a block starts without them, as a Fiber does in Ruby).
 local state = setmetatable({}, { __mode = "k" })
@@ -70,32 +90,54 @@ end
 -- endpoint decides OTLP or Splunk HEC), "console" or "memory" (genops.finished_spans).
 -- resource_attributes: a table for the resource (nginx: {["process.pid"] = ...});
 -- pipeline_options: genops_pipeline_options fields by name ({schedule_delay_ms = 100}).
+-- The exporter init's exporter_type names (nil for an unknown one: nothing is made).
+local exporter_makers = {
+  memory = function() return N.genops_memory_exporter_new() end,
+  console = function() return N.genops_console_exporter_new(1) end,
+  otlp = function(opts)
+    return N.genops_exporter_for_endpoint({ endpoint = opts.otlp_endpoint, headers = opts.otlp_headers })
+  end,
+}
+
+-- The new pipeline p with its exporter and the defaults, returning the exporter when
+-- it is the memory one; on any error p (and an exporter it does not own yet) is freed
+-- before the error goes on.
+local function equip(p, kind, opts)
+  local exporter, owned = nil, false
+  local ok, err = pcall(function()
+    exporter = exporter_makers[kind](opts)
+    N.genops_pipeline_add_exporter(p, exporter)
+    owned = true
+    local defaults = { team = opts.default_team, project = opts.default_project,
+                       environment = opts.default_environment }
+    if next(defaults) then N.genops_defaults_update(defaults) end
+  end)
+  if ok then return kind == "memory" and exporter or nil end
+  if exporter and not owned then N.genops_exporter_free(exporter) end
+  N.genops_pipeline_free(p)
+  error(err, 0)
+end
+
 function M.init(opts)
   if type(opts) ~= "table" then error("genops: EINVAL: genops.init takes a table", 2) end
   check_string(opts.service_name, "service_name")
   local kind = opts.exporter_type or "otlp"
-  local exporter
-  if kind == "memory" then
-    exporter = N.genops_memory_exporter_new()
-  elseif kind == "console" then
-    exporter = N.genops_console_exporter_new(1)
-  elseif kind == "otlp" then
-    exporter = N.genops_exporter_for_endpoint({ endpoint = opts.otlp_endpoint,
-                                                headers = opts.otlp_headers })
-  else
+  if not exporter_makers[kind] then
     error("genops: EINVAL: exporter_type '" .. tostring(kind) ..
           "': expected otlp, console or memory", 2)
   end
+  local extra = opts.pipeline_options
+  if extra ~= nil and type(extra) ~= "table" then
+    error("genops: EINVAL: pipeline_options must be a table, not a " .. type(extra), 2)
+  end
   local options = { service_name = opts.service_name,
                     resource_attributes = opts.resource_attributes }
-  for k, v in pairs(opts.pipeline_options or {}) do options[k] = v end
+  for k, v in pairs(extra or {}) do options[k] = v end
   local p = N.genops_pipeline_new(options)
-  N.genops_pipeline_add_exporter(p, exporter)
-  local defaults = { team = opts.default_team, project = opts.default_project,
-                     environment = opts.default_environment }
-  if next(defaults) then N.genops_defaults_update(defaults) end
-  if pipeline then N.genops_pipeline_free(pipeline) end
-  pipeline, memory_exporter = p, kind == "memory" and exporter or nil
+  local memory = equip(p, kind, opts)
+  close_pipeline()
+  pipeline, memory_exporter = p, memory
+  close_guard = close_guard or new_close_guard()
   return M
 end
 
@@ -164,10 +206,9 @@ end
 
 function M.shutdown(ms)
   if not pipeline then return end
-  local p = pipeline
-  pipeline, memory_exporter = nil, nil
-  N.genops_pipeline_shutdown(p, ms or 5000)
-  N.genops_pipeline_free(p)
+  local ok, err = pcall(N.genops_pipeline_shutdown, pipeline, ms or 5000)
+  close_pipeline() -- a shutdown past its deadline has stopped the pipeline all the same
+  if not ok then error(err, 2) end
 end
 
 -- The spans a memory exporter holds: {name=, attributes=, status=, status_message=,

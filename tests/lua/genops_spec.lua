@@ -213,6 +213,18 @@ describe("genops", function()
       genops_error(function()
         genops.init { service_name = "x", exporter_type = "memory", resource_attributes = { pid = 42 } }
       end, "must be a string")
+      genops_error(function()
+        genops.init { service_name = "x", exporter_type = "memory", pipeline_options = 5 }
+      end, "pipeline_options")
+      genops_error(function()
+        genops.init { service_name = "x", exporter_type = "otlp", otlp_endpoint = "ftp://nope" }
+      end, "EINVAL")
+      genops_error(function()
+        genops.init { service_name = "x", exporter_type = "memory", default_team = print }
+      end, "team")
+      -- A failed init changes nothing: the pipeline before it still records.
+      genops.track_enhanced({ operation_name = "after" }, noop)
+      assert.are.equal("after", spans()[2].name)
     end)
 
     it("rejects wrong argument types", function()
