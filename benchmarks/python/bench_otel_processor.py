@@ -21,6 +21,8 @@ percentiles). Spans delivered
 
     python3 benchmarks/python/bench_otel_processor.py [--spans 50000] [--repeat 3]
         [--genops-path build/pyrel/python]
+    python3 benchmarks/python/bench_otel_processor.py --callgrind --spans 500
+        (instructions per span, with every thread: see callgrind())
 """
 
 from __future__ import annotations
@@ -141,6 +143,66 @@ def drive(args: argparse.Namespace) -> list[dict]:
     return results
 
 
+def callgrind(args: argparse.Namespace) -> str:
+    """Instructions per span, which the machine's load does not change: each variant
+    under valgrind --tool=callgrind (every thread counted) with --spans n and 3n; the
+    difference of the two totals over the difference of the spans made (and delivered)
+    leaves interpreter start-up and imports out."""
+    import re
+
+    sink, base = start_sink()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(pathlib.Path(args.genops_path).resolve()), env.get("PYTHONPATH", "")]
+    )
+    for k in [k for k in env if k.startswith("OTEL_")]:
+        del env[k]
+    rows = {}
+    try:
+        for variant in VARIANTS:
+            points = []
+            for n in (args.spans, 3 * args.spans):
+                sink_call(base, "/reset", post=True)
+                cmd = [
+                    "valgrind",
+                    "--tool=callgrind",
+                    "--callgrind-out-file=/dev/null",
+                    sys.executable,
+                    __file__,
+                ]
+                cmd += ["--child", variant, "--endpoint", base + "/v1/traces", "--spans", str(n)]
+                out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+                found = re.search(r"Collected : (\d+)", out.stderr)
+                if out.returncode != 0 or not found:
+                    raise SystemExit(f"{variant} under callgrind failed:\n{out.stderr[-2000:]}")
+                made = json.loads(out.stdout.strip().splitlines()[-1])["spans_total"]
+                points.append((int(found.group(1)), made, sink_call(base, "/count")["spans"]))
+            (i1, m1, d1), (i2, m2, d2) = points
+            rows[variant] = (
+                (i2 - i1) / (m2 - m1),
+                (i2 - i1) / (d2 - d1) if d2 > d1 else None,
+                (d2 - d1) / (m2 - m1),
+            )
+            print(variant, rows[variant], file=sys.stderr)
+    finally:
+        sink.terminate()
+        sink.wait(10)
+    floor = rows["floor"][0]
+    lines = [
+        f"callgrind, --spans {args.spans} and {3 * args.spans}: instructions per span (all threads)",
+        "",
+        "| | per span made | above the floor | above the floor, per span delivered | delivered |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for v in VARIANTS:
+        per_made, _, share = rows[v]
+        over = per_made - floor
+        per_delivered = "—" if v == "floor" else f"{over / share:,.0f}"
+        shown = "—" if v == "floor" else f"{100 * share:.1f} %"
+        lines.append(f"| {LABELS[v]} | {per_made:,.0f} | {over:,.0f} | {per_delivered} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_outputs(results: list[dict], args: argparse.Namespace) -> str:
     summary = {}
     for v in VARIANTS:
@@ -190,11 +252,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--genops-path", default=str(ROOT / "build" / "pyrel" / "python"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--callgrind", action="store_true", help="instructions per span (valgrind)")
     ap.add_argument("--child", choices=VARIANTS)
     ap.add_argument("--endpoint")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(run_variant(args.child, args.endpoint, args.spans)))
+        return
+    if args.callgrind:
+        print(callgrind(args))
         return
     print(write_outputs(drive(args), args))
 

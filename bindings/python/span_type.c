@@ -621,10 +621,27 @@ static PyObject *span_add_event(SpanObject *self, PyObject *args, PyObject *kwar
     Py_ssize_t len;
     genops_py_args_init(&a);
     const char *cname = genops_py_utf8(&a, name, &len);
+    /* OpenTelemetry's timestamp: nanoseconds since the epoch; None (or anything but a
+     * non-negative int) is now. */
+    unsigned long long ns = 0;
+    if (timestamp != Py_None && PyLong_Check(timestamp)) {
+        ns = PyLong_AsUnsignedLongLong(timestamp);
+        if (ns == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            ns = 0;
+        }
+    }
     if (cname && genops_py_args_add_dict(&a, attributes, GENOPS_PY_DROP) == 0) {
         genops_span_count_dropped_attributes(self->handle, a.dropped);
-        if (!ignored(self, "add_event") &&
-            genops_span_add_event(self->handle, cname, a.list.items, a.list.count, &err))
+        genops_status rc = GENOPS_OK;
+        if (ignored(self, "add_event"))
+            ; /* a span that does not record takes no event */
+        else if (ns)
+            rc = genops_span_add_event_at(self->handle, cname, (uint64_t)ns, a.list.items,
+                                          a.list.count, &err);
+        else
+            rc = genops_span_add_event(self->handle, cname, a.list.items, a.list.count, &err);
+        if (rc)
             result = span_failed(&err, "add_event");
         else {
             result = Py_None;

@@ -212,6 +212,15 @@ def test_span_methods_from_opentelemetry(one_span):
     assert s.attributes["x"] == 1
 
 
+def test_add_event_keeps_its_timestamp(one_span):
+    with genops.track("op") as span:
+        span.add_event("given", timestamp=1_700_000_000_000_000_123)
+        span.add_event("now", timestamp=None)
+    given, now = one_span().events
+    assert given.time_ns == 1_700_000_000_000_000_123
+    assert now.time_ns > given.time_ns
+
+
 def test_set_status_accepts_opentelemetry_shapes(genops_memory):
     class StatusCode:
         def __init__(self, value):
