@@ -27,7 +27,8 @@ FastAPI's "detail" list; any key but "test-key" a 401 {"message": "Unauthorized"
 Google Gemini (https://ai.google.dev/api/generate-content - generateContent,
 streamGenerateContent?alt=sse, UsageMetadata; errors as google.rpc.Status:
 https://ai.google.dev/gemini-api/docs/troubleshooting) is served on its own paths
-(POST /v1beta/models/{model}:generateContent | :streamGenerateContent): the key in
+(POST /v1beta/models/{model}:generateContent | :streamGenerateContent |
+:batchEmbedContents, its usageMetadata the batch's prompt tokens): the key in
 x-goog-api-key, else 403 PERMISSION_DENIED; "rate-limit" a 429 RESOURCE_EXHAUSTED;
 "gemini-2.5-flash" answers with modelVersion "gemini-2.5-flash-001".
 
@@ -484,6 +485,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _gemini(self, model: str, method: str, body: dict[str, Any]) -> None:
         if not self.headers.get("x-goog-api-key"):
             return self._gemini_error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers")
+        if method == "batchEmbedContents":  # the embeddings and the usage of them all
+            requests = body.get("requests")
+            if not isinstance(requests, list) or not requests:
+                return self._gemini_error(400, "INVALID_ARGUMENT", "requests is not specified")
+            prompt = sum(4 + len(json.dumps(r.get("content"))) // 8 for r in requests)
+            return self._json(
+                200,
+                {
+                    "embeddings": [{"values": [0.25, -0.5, 0.125]} for _ in requests],
+                    "usageMetadata": {"promptTokenCount": prompt, "totalTokenCount": prompt},
+                },
+            )
         if method not in ("generateContent", "streamGenerateContent"):
             return self._gemini_error(404, "NOT_FOUND", f"no method {method}")
         if not isinstance(body.get("contents"), list):

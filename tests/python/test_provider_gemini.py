@@ -18,7 +18,11 @@ from google.genai import errors, types  # noqa: E402
 from google.genai.models import AsyncModels, Models  # noqa: E402
 
 MODEL = "gemini-2.5-flash"
-PATCHED = [(o, n) for o in (Models, AsyncModels) for n in ("generate_content", "generate_content_stream")]
+PATCHED = [
+    (o, n)
+    for o in (Models, AsyncModels)
+    for n in ("generate_content", "generate_content_stream", "embed_content")
+]
 
 
 _clients = []  # a genai.Client closes its HTTP client when collected: keep them
@@ -115,6 +119,22 @@ def test_async_generate_and_stream(provider_spans, ai_server):
         third.status == "OK"
         and third.attributes["genops.tokens.input"] == r.usage_metadata.prompt_token_count
     )
+
+
+def test_embed_content_sync_and_async(provider_spans, ai_server):
+    c = client(ai_server)
+    r = c.models.embed_content(model="gemini-embedding-001", contents=["hello", "world"])
+    assert [e.values for e in r.embeddings] == [[0.25, -0.5, 0.125]] * 2
+    asyncio.run(c.aio.models.embed_content(model="gemini-embedding-001", contents=["hello", "world"]))
+    price = Decimal(PRICES["gcp.gemini"]["models"]["gemini-embedding-001"]["input"])
+    for span in provider_spans.finished_spans():
+        a = span.attributes
+        assert span.name == "gemini.embed_content" and a["gen_ai.operation.name"] == "embeddings"
+        assert (
+            a["gen_ai.usage.input_tokens"] == a["genops.tokens.input"] == r.usage_metadata.prompt_token_count
+        )
+        assert a["genops.cost.total"] == float(r.usage_metadata.prompt_token_count * price / 1_000_000)
+    assert len(provider_spans.finished_spans()) == 2
 
 
 @pytest.mark.parametrize("model, api_key, status", [(MODEL, "", 403), ("rate-limit", "test-key", 429)])

@@ -81,6 +81,14 @@ def test_a_stream_without_usage_is_recorded_without_the_openai_patchs_warning(
     assert not any("include_usage" in r.getMessage() for r in caplog.records)  # not the openai patch's call
 
 
+def test_a_stream_closed_early_ends_ok_once(provider_spans, ai_server):
+    stream = chat(ai_server).stream("Hello")
+    next(stream)
+    stream.close()
+    span = only(provider_spans)
+    assert span.status == "OK" and span.name == "langchain.chat_model"
+
+
 def test_async_invoke_and_stream(provider_spans, ai_server):
     async def main():
         model = chat(ai_server, stream_usage=True)

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 ENV = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-SDKS = ("openai", "anthropic", "google.genai", "cohere", "mistralai", "boto3")
+SDKS = ("openai", "anthropic", "google.genai", "cohere", "mistralai", "boto3", "litellm", "langchain_core")
 
 
 def run(code: str) -> list[str]:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -53,7 +56,7 @@ def check(span, usage, model):
     assert a["genops.cost.total"] == openai_cost(usage) and a["server.address"] == "127.0.0.1"
 
 
-def test_init_patches_litellm_once_it_is_imported(provider_spans):
+def test_init_patches_litellm(provider_spans):
     assert "litellm" in genops.status()["instrumented_providers"]
 
 
@@ -171,3 +174,19 @@ def test_genops_ai_style_names(genops_memory):
     assert instrument_litellm() is litellm
     unpatch_litellm()
     assert "litellm" not in genops.status()["instrumented_providers"]
+
+
+def test_init_does_not_import_litellm_and_patches_it_at_its_import():
+    code = """
+import sys, genops
+genops.init(exporter_type="console")
+print("litellm" in sys.modules, "litellm" in genops.status()["instrumented_providers"])
+import litellm
+print(litellm.completion.__wrapped__ is not None, hasattr(litellm.acompletion, "__wrapped__"))
+"""
+    env = os.environ | {
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)
+    }  # LITELLM_LOCAL_MODEL_COST_MAP too
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True", "True", "True"]

@@ -44,16 +44,10 @@ def instrumented_providers() -> list[str]:
 
 
 def instrument(providers: Optional[Iterable[str]] = None) -> list[str]:
-    """Patch the given providers (default: every one whose SDK is installed, except
-    those whose module says it waits until the application imports the SDK,
-    ``auto_patchable()``: LiteLLM; unknown names are warned about and skipped).
-    Returns instrumented_providers()."""
+    """Patch the given providers (default: every one whose SDK is installed; unknown
+    names are warned about and skipped). Returns instrumented_providers()."""
     if providers is None:
-        wanted = [
-            name
-            for name, installed in available_providers().items()
-            if installed and getattr(_module(name), "auto_patchable", lambda: True)()
-        ]
+        wanted = [name for name, installed in available_providers().items() if installed]
     else:
         wanted = []
         for name in providers:

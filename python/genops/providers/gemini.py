@@ -1,6 +1,7 @@
-"""Google Gemini: ``models.generate_content`` and ``models.generate_content_stream`` of
-the ``google-genai`` SDK (``from google import genai``), sync (``client.models``) and
-async (``client.aio.models``), recorded as one genops operation per call (see _call.py).
+"""Google Gemini: ``models.generate_content``, ``models.generate_content_stream`` and
+``models.embed_content`` of the ``google-genai`` SDK (``from google import genai``), sync
+(``client.models``) and async (``client.aio.models``), recorded as one genops operation
+per call (see _call.py).
 
 Patched at the class level (google.genai.models.Models, AsyncModels), so every client is
 covered; ``unpatch_gemini`` restores the same function objects. A stream is a plain
@@ -16,6 +17,7 @@ https://ai.google.dev/api/generate-content#UsageMetadata): input = promptTokenCo
 toolUsePromptTokenCount, cached = cachedContentTokenCount (among the input), output =
 candidatesTokenCount + thoughtsTokenCount (thinking is billed as output), reasoning =
 thoughtsTokenCount, total = totalTokenCount; the model is the response's modelVersion.
+An embed_content answer reports promptTokenCount only (where the API sends usage).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from ._call import ProviderCall, number, text
 from ._patch import Patches
 
 _patches = Patches(
-    "google.genai", "Gemini", "models.generate_content, generate_content_stream; sync and async"
+    "google.genai",
+    "Gemini",
+    "models.generate_content, generate_content_stream, embed_content; sync and async",
 )
 
 OPERATION = "gemini.generate_content"
 STREAM_OPERATION = "gemini.generate_content_stream"
+EMBED_OPERATION = "gemini.embed_content"
 
 
 def _observe(call: ProviderCall, obj: Any) -> None:
@@ -60,7 +65,7 @@ def _observe(call: ProviderCall, obj: Any) -> None:
     u.reasoning_tokens = thoughts
 
 
-def _start(models: Any, kwargs: dict[str, Any], stream: bool) -> Optional[ProviderCall]:
+def _start(models: Any, kwargs: dict[str, Any], stream: bool, embed: bool = False) -> Optional[ProviderCall]:
     try:
         client = models._api_client
         provider = "gcp.vertex_ai" if client.vertexai else "gcp.gemini"
@@ -69,6 +74,8 @@ def _start(models: Any, kwargs: dict[str, Any], stream: bool) -> Optional[Provid
         provider, attrs = "gcp.gemini", {}
     if stream:
         attrs["gen_ai.request.stream"] = True
+    if embed:
+        return _call.start(EMBED_OPERATION, provider, "embeddings", kwargs.get("model"), attrs)
     name = STREAM_OPERATION if stream else OPERATION
     return _call.start(name, provider, "generate_content", kwargs.get("model"), attrs)
 
@@ -82,12 +89,17 @@ def _install(patches: Patches) -> None:
     def streamed(models: Any, kwargs: dict[str, Any]) -> Optional[ProviderCall]:
         return _start(models, kwargs, True)
 
+    def embedded(models: Any, kwargs: dict[str, Any]) -> Optional[ProviderCall]:
+        return _start(models, kwargs, False, embed=True)
+
     patches.replace(Models, "generate_content", _wrap.sync_call(patches, plain, _observe, ()))
     patches.replace(AsyncModels, "generate_content", _wrap.async_call(patches, plain, _observe, ()))
     patches.replace(Models, "generate_content_stream", _wrap.sync_generator(patches, streamed, _observe))
     patches.replace(
         AsyncModels, "generate_content_stream", _wrap.async_generator(patches, streamed, _observe, True)
     )
+    patches.replace(Models, "embed_content", _wrap.sync_call(patches, embedded, _observe, ()))
+    patches.replace(AsyncModels, "embed_content", _wrap.async_call(patches, embedded, _observe, ()))
 
 
 def is_available() -> bool:

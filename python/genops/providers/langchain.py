@@ -10,7 +10,8 @@ passed by hand (``callbacks=[GenOpsCallbackHandler()]``); a run is recorded once
 many GenOps handlers see it.
 
 A run starts at ``on_chat_model_start`` / ``on_llm_start`` and ends at ``on_llm_end`` or
-``on_llm_error`` (the error recorded, LangChain re-raising it unchanged). The model's SDK
+``on_llm_error`` (the error recorded, LangChain re-raising it unchanged; a stream closed
+early, GeneratorExit, ends OK with what it had, as the SDK patches do). The model's SDK
 calls made inside the run (the openai SDK under ChatOpenAI, ...) are not recorded again
 (_call.Scope). The provider is the run's ``ls_provider`` in OpenTelemetry's names
 (openai, anthropic, gcp.gemini, aws.bedrock, mistral_ai, cohere, ...), the model the
@@ -158,6 +159,21 @@ def _usage(call: ProviderCall, response: Any) -> None:
                 break
 
 
+def _end(run_id: Any, response: Any, error: Optional[BaseException]) -> None:
+    call = _take(run_id)
+    if call is None:
+        return
+    if response is not None:
+        try:
+            _usage(call, response)
+        except Exception as e:
+            _call.report_once("langchain-usage", "genops: reading a LangChain result failed: %r", e)
+    if error is None:
+        call.finish()
+    else:
+        call.fail(error)
+
+
 def _handler_class() -> type:
     from langchain_core.callbacks import BaseCallbackHandler
 
@@ -178,19 +194,11 @@ def _handler_class() -> type:
             _start("langchain.llm", "text_completion", run_id, metadata, kwargs)
 
         def on_llm_end(self, response: Any, *, run_id: Any, **kwargs: Any) -> None:
-            call = _take(run_id)
-            if call is None:
-                return
-            try:
-                _usage(call, response)
-            except Exception as e:
-                _call.report_once("langchain-usage", "genops: reading a LangChain result failed: %r", e)
-            call.finish()
+            _end(run_id, response, None)
 
         def on_llm_error(self, error: BaseException, *, run_id: Any, **kwargs: Any) -> None:
-            call = _take(run_id)
-            if call is not None:
-                call.fail(error)
+            # A stream closed early arrives as GeneratorExit, with what it had so far.
+            _end(run_id, kwargs.get("response"), None if isinstance(error, GeneratorExit) else error)
 
     return GenOpsCallbackHandler
 

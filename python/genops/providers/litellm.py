@@ -19,14 +19,13 @@ is the OpenAI-shaped ``usage`` LiteLLM returns (Anthropic's cache writes too); a
 carries it only when the request asks (``stream_options={"include_usage": True}``).
 
 Importing litellm takes seconds and, unless LITELLM_LOCAL_MODEL_COST_MAP=True, fetches
-its model cost map over the network: init() patches LiteLLM only once the application
-has imported it; ``patch_litellm()`` (or ``init(providers=["litellm"])``) imports it.
+its model cost map over the network: like every patch, this one never imports the SDK
+(_patch.py: an SDK not imported yet is patched right after the application imports it).
 """
 
 from __future__ import annotations
 
 import contextvars
-import sys
 import weakref
 from typing import Any, Callable, Optional
 
@@ -232,18 +231,14 @@ def is_available() -> bool:
     return _patches.sdk_installed()
 
 
-def auto_patchable() -> bool:
-    """Whether init() patches LiteLLM without being asked: once it is imported."""
-    return "litellm" in sys.modules
-
-
 def is_patched() -> bool:
     return _patches.active
 
 
 def patch_litellm(auto_track: bool = True) -> bool:
-    """Record every LiteLLM completion / acompletion call (imports litellm). Returns
-    True when patched now (the contract of patch_openai)."""
+    """Record every LiteLLM completion / acompletion call (now, or right after the
+    application imports litellm). Returns True when patched (the contract of
+    patch_openai)."""
     return _patches.patch(_install, auto_track)
 
 
@@ -253,7 +248,7 @@ def unpatch_litellm() -> None:
 
 
 def instrument_litellm() -> Any:
-    """Patch LiteLLM and return the litellm module."""
+    """Patch LiteLLM and return the litellm module (importing it)."""
     patch_litellm()
     import litellm
 
@@ -262,7 +257,6 @@ def instrument_litellm() -> Any:
 
 __all__ = [
     "PROVIDER_NAMES",
-    "auto_patchable",
     "instrument_litellm",
     "is_available",
     "is_patched",
