@@ -59,6 +59,8 @@ static struct fanout *pop_locked(struct lane *l, bool *to_spool)
         l->to_spool--;
         l->to_spool_bytes -= f->bytes;
         l->to_spool_spans -= f->n;
+        if (!l->to_spool)
+            atomic_store(&l->spool->hurry, false);
     }
     l->head = (l->head + 1) % LANE_DEPTH;
     l->count--;
@@ -201,6 +203,7 @@ size_t lane_offer(struct lane *l, struct fanout *f, uint64_t share_bytes, size_t
             l->to_spool++;
             l->to_spool_bytes += next->bytes;
             l->to_spool_spans += next->n;
+            atomic_store(&l->spool->hurry, true); /* the export in flight: spool, not wait */
             continue;
         }
         if (!l->count || (!over && l->count < LANE_DEPTH))

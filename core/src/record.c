@@ -157,7 +157,17 @@ static void put(struct span *s, const char *key, size_t key_len, const genops_va
         *rc = span_put_fixed(s, key, key_len, v, err);
 }
 
-/* Every argument r does not know, as prefix + key; cost_type is record_cost's special. */
+/* A key with an empty part ("", "metadata.", "a..b", ".a": an empty metadata key, say)
+ * would name nothing under the prefix ("genops.cost.metadata."). */
+static bool has_empty_part(const char *key)
+{
+    size_t n = strlen(key);
+    return !n || key[0] == '.' || key[n - 1] == '.' || strstr(key, "..");
+}
+
+/* Every argument r does not know, as prefix + key; cost_type is record_cost's special. A
+ * key with an empty part is dropped and counted (the span's dropped attributes and the
+ * pipeline's dropped_attribute_values), as the bindings drop an empty dict key. */
 static void put_others(struct span *s, const struct recorder *r, const struct call *c,
                        const genops_attribute *kv, size_t n, genops_status *rc, genops_error *err)
 {
@@ -165,6 +175,11 @@ static void put_others(struct span *s, const struct recorder *r, const struct ca
         bool known = i < 64 ? (c->known >> i) & 1 : slot_of(r, kv[i].key) >= 0;
         if (known || !given(&kv[i].value))
             continue;
+        if (has_empty_part(kv[i].key)) {
+            s->dropped_attributes++;
+            s->sink->ops->dropped_values(s->sink, 1);
+            continue;
+        }
         if (r->renamed_arg && strcmp(kv[i].key, r->renamed_arg) == 0)
             *rc = span_put_fixed(s, r->renamed_to.name, r->renamed_to.len, &kv[i].value, err);
         else

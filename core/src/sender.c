@@ -272,7 +272,9 @@ void sender_send(struct sender *s, struct sender_run *run, size_t first, size_t 
             return;
         case SENDER_PER_ITEM: per_item(s, run, &part, &out, resends + attempt); return;
         case SENDER_RETRY:
-            if (wait_for_retry(s, run, attempt, &out))
+            /* Batches waiting past the lane's share: spool this one now, not later. */
+            if (!(s->spool && atomic_load(&s->spool->hurry)) &&
+                wait_for_retry(s, run, attempt, &out))
                 continue;
             if (spool_request(s, run, n, &req))
                 return;

@@ -179,6 +179,25 @@ static void test_policy(void **state)
     genops_span_end(s, NULL);
 }
 
+/* An empty metadata key ("metadata." as a binding flattens {"": v}) or any key with an
+ * empty part names nothing: dropped and counted, the rest recorded. (An empty key
+ * itself is refused, as everywhere.) */
+static void test_a_key_with_an_empty_part_is_dropped_and_counted(void **state)
+{
+    (void)state;
+    genops_attribute kv[] = {A_DBL("cost", 0.5), A_INT("metadata.", 1), A_INT("metadata..x", 3),
+                             A_INT(".x", 4), A_INT("metadata.ok", 5)};
+    const genops_span_data *d = record(genops_span_record_cost, kv, COUNT(kv));
+    expect_int(d, "genops.cost.metadata.ok", 5);
+    expect_absent(d, "genops.cost.metadata.");
+    expect_absent(d, "genops.cost.metadata..x");
+    expect_absent(d, "genops.cost..x");
+    assert_int_equal(genops_span_data_dropped_attributes(d), 3);
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(f.pipeline, &st, NULL);
+    assert_true(st.dropped_attribute_values >= 3);
+}
+
 static void test_budget(void **state)
 {
     (void)state;
@@ -311,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_cost_mixed_token_types_add_as_python_does),
         cmocka_unit_test(test_cost_errors_record_nothing),
         cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_a_key_with_an_empty_part_is_dropped_and_counted),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_budget_given_remaining_zero_limit_and_partial),
         cmocka_unit_test(test_evaluation),

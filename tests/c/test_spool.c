@@ -215,16 +215,17 @@ static void test_a_full_disk_is_counted(void **state)
 }
 
 /* A pipeline spooling to dir with exporter e, its queue of queue_size spans (0: the
- * default); NULL (err set) when the exporter cannot be added. */
+ * default), its export deadline timeout_ms; NULL (err set) when e cannot be added. */
 static genops_pipeline *pipeline_spooling_to(const char *dir, genops_exporter *e,
-                                             uint32_t queue_size, genops_error *err)
+                                             uint32_t queue_size, genops_duration_ms timeout_ms,
+                                             genops_error *err)
 {
     genops_pipeline_options po;
     genops_pipeline_options_init(&po);
     po.spool_dir = dir;
     po.max_queue_size = queue_size;
     po.max_export_batch_size = queue_size / 2;
-    po.export_timeout_ms = 400;
+    po.export_timeout_ms = timeout_ms;
     po.exit_flush_timeout_ms = -1;
     genops_pipeline *p = genops_pipeline_new(&po, err);
     assert_non_null(p);
@@ -246,7 +247,7 @@ static genops_pipeline *sized_spooling_pipeline(const char *dir, int port, uint3
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", port);
     o.endpoint = url;
     o.timeout_ms = 400;
-    return pipeline_spooling_to(dir, genops_otlp_exporter_new(&o, err), queue_size, err);
+    return pipeline_spooling_to(dir, genops_otlp_exporter_new(&o, err), queue_size, 400, err);
 }
 
 static genops_pipeline *spooling_pipeline_or_error(const char *dir, int port, genops_error *err)
@@ -482,6 +483,44 @@ static void test_batches_over_the_share_are_spooled_not_dropped(void **state)
     rm_tree(dir);
 }
 
+/* Backend refusing connections, export deadline 5 s: once batches wait past the lane's
+ * share, the export in flight stops retrying and spools, so the waiting ones follow at
+ * once (before, the first batch retried until its deadline while the rest waited). */
+static void test_a_lane_past_its_share_stops_retrying_and_spools(void **state)
+{
+    (void)state;
+    char dir[64];
+    struct backend b;
+    start_down(dir, sizeof dir, &b);
+    genops_otlp_options o;
+    genops_otlp_options_init(&o);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/traces", b.port);
+    o.endpoint = url;
+    o.timeout_ms = 5000;
+    genops_error err;
+    genops_pipeline *p =
+        pipeline_spooling_to(dir, genops_otlp_exporter_new(&o, &err), 8, 5000, &err);
+    assert_non_null(p);
+    for (int batch = 0; batch < 6; batch++) {
+        for (int i = 0; i < 4; i++)
+            genops_span_end(genops_span_start(p, "hurried", NULL, &err), &err);
+        uint64_t t0 = clock_mono_ns();
+        while (stats_of(p).queue_depth && elapsed_ms(t0) < 2000)
+            usleep(1000);
+    }
+    assert_int_equal(genops_pipeline_flush(p, 15000, &err), GENOPS_OK);
+    genops_exporter_stats ex = {.struct_size = sizeof ex};
+    assert_int_equal(genops_pipeline_exporter_stats(p, 0, &ex, &err), GENOPS_OK);
+    assert_int_equal(ex.spooled, 24);
+    assert_int_equal(ex.dropped_share + ex.dropped_export_failed, 0);
+    printf("retries before spooling: %llu\n", (unsigned long long)ex.retries);
+    assert_true(ex.retries <= 3); /* a full 5 s of backoff is six or more */
+    genops_pipeline_free(p);
+    backend_close(&b);
+    rm_tree(dir);
+}
+
 /* A Splunk HEC exporter at 127.0.0.1:port, with or without indexer acknowledgement. */
 static genops_pipeline *hec_spooling_pipeline(const char *dir, int port, bool use_ack)
 {
@@ -494,7 +533,7 @@ static genops_pipeline *hec_spooling_pipeline(const char *dir, int port, bool us
     o.use_ack = use_ack;
     o.timeout_ms = 400;
     genops_error err;
-    genops_pipeline *p = pipeline_spooling_to(dir, genops_hec_exporter_new(&o, &err), 0, &err);
+    genops_pipeline *p = pipeline_spooling_to(dir, genops_hec_exporter_new(&o, &err), 0, 400, &err);
     assert_non_null(p);
     return p;
 }
@@ -565,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_a_forked_child_does_not_spool),
         cmocka_unit_test(test_batches_over_the_share_are_spooled_not_dropped),
         cmocka_unit_test(test_splunk_hec_spools_without_ack),
+        cmocka_unit_test(test_a_lane_past_its_share_stops_retrying_and_spools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

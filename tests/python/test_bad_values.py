@@ -235,3 +235,17 @@ def test_a_dict_emptied_by_a_values_index_is_recorded_as_it_was(genops_memory):
     assert a["genops.policy.metadata.n"] == 7
     assert all(a[f"genops.policy.metadata.k{i}"] == "v" * 40 + str(i) for i in range(50))
     assert a["n"] == 7 and a["late"] == "w" * 40
+
+
+def test_an_empty_metadata_key_names_nothing(genops_memory):
+    """metadata={"": v} (and a keyword ending in a dot) would have been recorded as
+    "genops.cost.metadata.": dropped and counted instead, the rest recorded."""
+    before = genops.status()["stats"]["dropped_attribute_values"]
+    with genops.track("op") as span:
+        span.record_cost(cost=0.5, metadata={"": 1, "ok": 2})
+        span.record_budget(budget_name="b", **{"metadata.": 3})
+    genops.flush()
+    (s,) = genops_memory.finished_spans()
+    assert s.attributes["genops.cost.metadata.ok"] == 2
+    assert not [k for k in s.attributes if k.endswith(".")]
+    assert genops.status()["stats"]["dropped_attribute_values"] - before == 2

@@ -62,6 +62,9 @@ struct spool {
     uint64_t consumed; /* spans of segs[0] read back */
     struct buf wbuf, rbuf;
     struct spool_stats stats;
+    /* Set by the exporter's lane while it holds batches past its share: the send loop
+     * then spools a request at its next retry instead of waiting to try again. */
+    atomic_bool hurry;
 };
 
 /* Open (creating it, mode 0700) the spool in dir and index the segments left by an
