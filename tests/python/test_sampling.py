@@ -421,3 +421,20 @@ def test_the_native_rules_refuse_malformed_json(memory):
     ]:
         with pytest.raises(ConfigError, match="sampling rules"):
             genops.native.genops_pipeline_set_sampling_rules(handle, bad)
+
+
+def test_the_guides_per_request_context_decides(memory, rules):
+    """The guide sets customer_tier with set_governance_context per request."""
+    from genops.core.context import clear_governance_context, set_governance_context
+
+    mem = memory(sampling_rate=0.0)
+    rules.set_sampling_rate(customer_tier="enterprise", rate=1.0)
+    for tier in ("enterprise", "free"):
+        set_governance_context({"customer_id": "acme-corp", "customer_tier": tier})
+        try:
+            with genops.track_enhanced(operation_name=f"op-{tier}"):
+                pass
+        finally:
+            clear_governance_context()
+    (span,) = mem.finished_spans()
+    assert span.name == "op-enterprise" and span.attributes["genops.customer_tier"] == "enterprise"
