@@ -59,8 +59,13 @@ LABELS = {
 # ---- the workload, in the variant's process --------------------------------------------
 
 
-def make_workload(variant: str, endpoint: str, rate: float | None = None):
-    """(track_enhanced, flush) for the variant, sampled at rate (None: not sampled)."""
+# --sampling-rate, in the variant's process (None: not sampled).
+SAMPLING_RATE: float | None = None
+
+
+def make_workload(variant: str, endpoint: str):
+    """(track_enhanced, flush) for the variant, sampled at SAMPLING_RATE."""
+    rate = SAMPLING_RATE
     if variant == "genops":
         import genops
 
@@ -96,8 +101,8 @@ def make_workload(variant: str, endpoint: str, rate: float | None = None):
     return track_enhanced, lambda: True
 
 
-def run_variant(variant: str, endpoint: str, ops: int, rate: float | None = None) -> dict:
-    track_enhanced, flush = make_workload(variant, endpoint, rate)
+def run_variant(variant: str, endpoint: str, ops: int) -> dict:
+    track_enhanced, flush = make_workload(variant, endpoint)
     customers = [f"customer-{i}" for i in range(64)]
 
     def op(i: int) -> None:
@@ -372,7 +377,9 @@ def main() -> None:
     ap.add_argument("--sampling-rate", type=float, default=None)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(run_variant(args.child, args.endpoint, args.ops, args.sampling_rate)))
+        global SAMPLING_RATE
+        SAMPLING_RATE = args.sampling_rate
+        print(json.dumps(run_variant(args.child, args.endpoint, args.ops)))
         return
     results = drive(args)
     pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
