@@ -10,6 +10,11 @@
  *   bench_pipeline --callgrind [ops]          one thread, for
  *       valgrind --tool=callgrind --toggle-collect=run_ops: instructions per operation
  *       = the Ir of run_ops / ops
+ *   bench_pipeline --sampling [ops]           the sampling table (docs/sampling.md): an
+ *       operation (genops_operation_start with 5 attributes + record_cost + end) with
+ *       sampling off, at a 10 % ratio, with per-attribute rules, and all sampled out
+ *   bench_pipeline --callgrind-sampling MODE [ops]   one of those (on, ratio, rules,
+ *       off), for callgrind as above
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -111,6 +116,31 @@ static const genops_attribute cost[5] = {
     I("tokens_input", 812), I("tokens_output", 311),
 };
 
+/* An operation as track_enhanced(customer_tier=..., ...) starts it. */
+static const genops_attribute op_attrs[5] = {
+    S("team", "ml-platform"),   S("project", "assistant"), S("customer_id", "cust-4711"),
+    S("customer_tier", "free"), S("feature", "chat"),
+};
+
+/* The sampling modes of --sampling: the pipeline's sampler and rules. */
+struct mode {
+    const char *name, *what;
+    genops_sampler sampler;
+    double ratio;
+    const char *rules;
+};
+static const struct mode modes[] = {
+    {"on", "sampling off (parentbased_always_on)", GENOPS_SAMPLER_DEFAULT, 0, NULL},
+    {"ratio", "traceidratio 0.1", GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO, 0.1, NULL},
+    {"rules", "ratio 0.1 + 3 rules (the guide's tiers; free: 0.01)",
+     GENOPS_SAMPLER_PARENTBASED_TRACEIDRATIO, 0.1,
+     "[{\"attributes\": [\"customer_tier\"], \"equals\": [\"enterprise\"], \"ratio\": 1},"
+     " {\"attributes\": [\"customer_tier\"], \"equals\": [\"business\"], \"ratio\": 0.1},"
+     " {\"attributes\": [\"customer_tier\"], \"equals\": [\"free\"], \"ratio\": 0.01}]"},
+    {"off", "always_off (every span recorded, then left out)", GENOPS_SAMPLER_ALWAYS_OFF, 0, NULL},
+};
+static const struct mode *mode = &modes[0];
+
 static volatile int sink;
 
 static void floor_op(genops_pipeline *p)
@@ -123,6 +153,14 @@ static void genops_op(genops_pipeline *p)
 {
     genops_span s = genops_span_start(p, "chat.completion", NULL, NULL);
     genops_span_set_attributes(s, attrs, 12, NULL);
+    genops_span_record_cost(s, cost, 5, NULL);
+    genops_span_end(s, NULL);
+}
+
+static void operation_op(genops_pipeline *p)
+{
+    genops_span s =
+        genops_operation_start(p, "chat.completion", NULL, NULL, NULL, op_attrs, 5, NULL);
     genops_span_record_cost(s, cost, 5, NULL);
     genops_span_end(s, NULL);
 }
@@ -164,11 +202,24 @@ static genops_pipeline *pipeline_new(void)
     genops_pipeline_options_init(&opt);
     opt.max_queue_size = 1 << 16;
     opt.exit_flush_timeout_ms = GENOPS_NO_EXIT_FLUSH;
+    opt.sampler = mode->sampler;
+    opt.sampler_ratio = mode->ratio;
     genops_pipeline *p = genops_pipeline_new(&opt, NULL);
+    genops_pipeline_set_sampling_rules(p, mode->rules, NULL);
     genops_exporter *e = calloc(1, sizeof *e);
     e->ops = &null_ops;
     genops_pipeline_add_exporter(p, e, NULL);
     return p;
+}
+
+static uint64_t exported; /* by the last measure() */
+static double cpu_s;      /* process CPU of the last measure()'s timed part and flush */
+
+static double cpu_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Wall time of `threads` threads each running n operations; also the mallocs. */
@@ -187,42 +238,87 @@ static double measure(void (*op)(genops_pipeline *), int threads, long n, double
     genops_pipeline_flush(p, 10000, NULL);
     long before = atomic_load(&allocations);
     pthread_barrier_wait(&start);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_now_s();
     for (int i = 0; i < threads; i++)
         pthread_join(t[i], NULL);
     double elapsed = now_s() - t0;
     long after = atomic_load(&allocations);
     genops_pipeline_flush(p, 30000, NULL);
+    cpu_s = cpu_now_s() - c0; /* the export thread's work included */
     genops_stats st = {.struct_size = sizeof st};
     genops_pipeline_stats(p, &st, NULL);
     *dropped = st.dropped_queue_full + st.dropped_buffer_full;
+    exported = st.spans_exported;
     *mallocs = (double)(after - before) / ((double)n * threads);
     genops_pipeline_free(p);
     pthread_barrier_destroy(&start);
     return elapsed;
 }
 
+static const struct mode *mode_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (!strcmp(modes[i].name, name))
+            return &modes[i];
+    return NULL;
+}
+
+/* Steady state for callgrind: n operations open at once first (not collected), so that
+ * the pool holds n slots whose arenas and attribute lists have all grown. However far
+ * the export thread falls behind (valgrind runs one thread at a time), run_ops then
+ * never meets a cold slot, and the count is the same every run. */
+static void callgrind_run(void (*op)(genops_pipeline *), long n)
+{
+    genops_pipeline *p = pipeline_new();
+    genops_span *held = calloc((size_t)n, sizeof *held);
+    for (long i = 0; i < n; i++) {
+        held[i] = genops_span_start(p, "chat.completion", NULL, NULL);
+        genops_span_set_attributes(held[i], attrs, 12, NULL);
+        genops_span_record_cost(held[i], cost, 5, NULL);
+    }
+    for (long i = 0; i < n; i++)
+        genops_span_end(held[i], NULL);
+    free(held);
+    genops_pipeline_flush(p, 60000, NULL);
+    run_ops(p, op, n);
+    genops_pipeline_free(p);
+}
+
+static int sampling_table(long n)
+{
+    double m_floor;
+    uint64_t d;
+    double floor1 = measure(floor_op, 1, n, &m_floor, &d);
+    printf(
+        "| operation, 1 thread (%ld ops) | ns/op | process CPU ns/op | exported | mallocs/op |\n",
+        n);
+    printf("|---|---|---|---|---|\n");
+    printf("| do-nothing floor (same loop) | %.1f | %.1f | - | %.3f |\n", floor1 / (double)n * 1e9,
+           cpu_s / (double)n * 1e9, m_floor);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        double mallocs;
+        mode = &modes[i];
+        double t = measure(operation_op, 1, n, &mallocs, &d);
+        printf("| %s | %.1f | %.1f | %.1f %% | %.3f |\n", mode->what, t / (double)n * 1e9,
+               cpu_s / (double)n * 1e9, 100.0 * (double)exported / (1.1 * (double)n), mallocs);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--callgrind") == 0) {
-        long n = argc > 2 ? atol(argv[2]) : 20000;
-        genops_pipeline *p = pipeline_new();
-        /* Steady state: n operations open at once first (not collected), so that the
-         * pool holds n slots whose arenas and attribute lists have all grown. However
-         * far the export thread falls behind (valgrind runs one thread at a time),
-         * run_ops then never meets a cold slot, and the count is the same every run. */
-        genops_span *held = calloc((size_t)n, sizeof *held);
-        for (long i = 0; i < n; i++) {
-            held[i] = genops_span_start(p, "chat.completion", NULL, NULL);
-            genops_span_set_attributes(held[i], attrs, 12, NULL);
-            genops_span_record_cost(held[i], cost, 5, NULL);
+    if (argc > 1 && strcmp(argv[1], "--sampling") == 0)
+        return sampling_table(argc > 2 ? atol(argv[2]) : 1000000);
+    if (argc > 2 && strcmp(argv[1], "--callgrind-sampling") == 0) {
+        if (!(mode = mode_named(argv[2]))) {
+            fprintf(stderr, "modes: on, ratio, rules, off\n");
+            return 2;
         }
-        for (long i = 0; i < n; i++)
-            genops_span_end(held[i], NULL);
-        free(held);
-        genops_pipeline_flush(p, 60000, NULL);
-        run_ops(p, genops_op, n);
-        genops_pipeline_free(p);
+        callgrind_run(operation_op, argc > 3 ? atol(argv[3]) : 20000);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "--callgrind") == 0) {
+        callgrind_run(genops_op, argc > 2 ? atol(argv[2]) : 20000);
         return 0;
     }
     long n = argc > 1 ? atol(argv[1]) : 2000000;

@@ -19,7 +19,11 @@ own cost is reported beside them). Spans delivered = spans the receiver decoded 
 operations run. Writes benchmarks/results/python.{json,md,png}.
 
     python3 benchmarks/python/bench_track.py [--ops 200000] [--repeat 3]
-        [--genops-path build/pyrel/python]
+        [--genops-path build/pyrel/python] [--sampling-rate 0.1]
+
+(--sampling-rate: head sampling at that ratio on both sides, genops'
+init(sampling_rate=...) and the SDK's ParentBased(TraceIdRatioBased(...)); the results
+go to benchmarks/results/python-sampled.{json,md,png} instead.)
 
 (--genops-path: a directory holding the genops package and its native module, e.g.
 the tree `make test-python` stages, or the Release one of `cmake -S . -B build/pyrel
@@ -55,18 +59,26 @@ LABELS = {
 # ---- the workload, in the variant's process --------------------------------------------
 
 
+# --sampling-rate, in the variant's process (None: not sampled).
+SAMPLING_RATE: float | None = None
+
+
 def make_workload(variant: str, endpoint: str):
-    """(track_enhanced, flush) for the variant."""
+    """(track_enhanced, flush) for the variant, sampled at SAMPLING_RATE."""
+    rate = SAMPLING_RATE
     if variant == "genops":
         import genops
 
-        genops.init(service_name="genops-bench", exporter_type="otlp", otlp_endpoint=endpoint)
+        genops.init(
+            service_name="genops-bench", exporter_type="otlp", otlp_endpoint=endpoint, sampling_rate=rate
+        )
         return genops.track_enhanced, lambda: genops.flush(timeout=120)
     if variant == "otel":
         sys.path.insert(0, str(HERE))
         import genops_ai_reference as ref
+        from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
-        ref.init(endpoint)
+        ref.init(endpoint, sampler=None if rate is None else ParentBased(TraceIdRatioBased(rate)))
         return ref.track_enhanced, lambda: ref.flush(120)
 
     class Floor:
@@ -217,6 +229,11 @@ def drive(args: argparse.Namespace) -> list[dict]:
                         base + "/v1/traces",
                         "--ops",
                         str(args.ops),
+                        *(
+                            ["--sampling-rate", str(args.sampling_rate)]
+                            if args.sampling_rate is not None
+                            else []
+                        ),
                     ],
                     capture_output=True,
                     text=True,
@@ -255,8 +272,9 @@ def summarise(results: list[dict]) -> dict[str, dict]:
 def write_outputs(summary: dict[str, dict], results: list[dict], args: argparse.Namespace) -> None:
     outdir = pathlib.Path(args.out)
     outdir.mkdir(parents=True, exist_ok=True)
+    stem = "python" if args.sampling_rate is None else "python-sampled"
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    (outdir / "python.json").write_text(
+    (outdir / f"{stem}.json").write_text(
         json.dumps({"machine": machine, "ops": args.ops, "summary": summary, "runs": results}, indent=1)
         + "\n"
     )
@@ -264,11 +282,20 @@ def write_outputs(summary: dict[str, dict], results: list[dict], args: argparse.
     lines = [
         "# Python: one GenOps operation, side by side",
         "",
-        f"`benchmarks/python/bench_track.py --ops {args.ops} --repeat {args.repeat}` on {machine};",
+        f"`benchmarks/python/bench_track.py --ops {args.ops} --repeat {args.repeat}"
+        + ("`" if args.sampling_rate is None else f" --sampling-rate {args.sampling_rate}`")
+        + f" on {machine};",
         "medians over the repeats. Workload: `with track_enhanced(operation_name, team, project,",
         "customer_id, feature) as span: span.record_cost(cost, provider, model, tokens_input,",
         "tokens_output)`, exporting OTLP/HTTP protobuf to a local receiver (its own process) with",
-        "default batch settings, flat out.",
+        "default batch settings, flat out."
+        + (
+            ""
+            if args.sampling_rate is None
+            else f" Head sampling at {args.sampling_rate} on both sides: genops' init(sampling_rate=...)"
+            " (every span recorded, governance events kept), the SDK's"
+            " ParentBased(TraceIdRatioBased) (a span left out is a NonRecordingSpan)."
+        ),
         "",
         "| | app thread µs/op | app thread CPU µs/op | CPU µs/op incl. export "
         "| p50 µs | p99 µs | p99.9 µs | spans delivered |",
@@ -297,7 +324,7 @@ def write_outputs(summary: dict[str, dict], results: list[dict], args: argparse.
         + ". Where the application thread's time exceeds its CPU time it was waiting for a core.",
         "",
     ]
-    if g and o and f:
+    if g and o and f and args.sampling_rate is None:
         lines += [
             "Targets (issue 6) and where they stand:",
             "",
@@ -312,8 +339,8 @@ def write_outputs(summary: dict[str, dict], results: list[dict], args: argparse.
             f"- p99.9 < 20 µs: **{g['p999_us']:.1f} µs** ({'met' if g['p999_us'] < 20 else 'not met'}).",
             "",
         ]
-    (outdir / "python.md").write_text("\n".join(lines))
-    plot(summary, outdir / "python.png", machine)
+    (outdir / f"{stem}.md").write_text("\n".join(lines))
+    plot(summary, outdir / f"{stem}.png", machine)
 
 
 def plot(summary: dict[str, dict], path: pathlib.Path, machine: str) -> None:
@@ -365,8 +392,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     ap.add_argument("--endpoint", help=argparse.SUPPRESS)
+    ap.add_argument("--sampling-rate", type=float, default=None)
     args = ap.parse_args()
     if args.child:
+        global SAMPLING_RATE
+        SAMPLING_RATE = args.sampling_rate
         print(json.dumps(run_variant(args.child, args.endpoint, args.ops)))
         return
     results = drive(args)
@@ -374,7 +404,8 @@ def main() -> None:
     (pathlib.Path(args.out) / "python.runs.tmp").write_text(json.dumps(results))  # in case
     summary = summarise(results)
     write_outputs(summary, results, args)
-    print((pathlib.Path(args.out) / "python.md").read_text())
+    stem = "python" if args.sampling_rate is None else "python-sampled"
+    print((pathlib.Path(args.out) / f"{stem}.md").read_text())
 
 
 if __name__ == "__main__":

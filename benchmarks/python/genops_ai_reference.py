@@ -41,10 +41,12 @@ _CUSTOMER = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$")
 _ENVIRONMENTS = {"production", "staging", "development", "test", "local"}
 
 
-def init(endpoint: str, service_name: str = "genops-ai-bench") -> None:
+def init(endpoint: str, service_name: str = "genops-ai-bench", sampler: Optional[Any] = None) -> None:
+    """sampler: an OpenTelemetry SDK sampler (default: the SDK's, parentbased_always_on)."""
     global _provider
     _provider = TracerProvider(
-        resource=Resource.create({"service.name": service_name, "service.version": "0.1.0"})
+        resource=Resource.create({"service.name": service_name, "service.version": "0.1.0"}),
+        sampler=sampler,
     )
     _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(_provider)

@@ -467,12 +467,14 @@ static void log_stats_line(genops_pipeline *p)
     log_msg(LOG_INFO,
             "stats: started=%llu ended=%llu exported=%llu dropped{queue_full=%llu "
             "buffer_full=%llu shutdown=%llu export_failed=%llu rejected=%llu "
-            "no_exporter=%llu} batches=%llu bytes_sent=%llu retries=%llu queue=%llu",
+            "no_exporter=%llu} sampled_out=%llu below_cost_threshold=%llu batches=%llu "
+            "bytes_sent=%llu retries=%llu queue=%llu",
             (unsigned long long)st.spans_started, (unsigned long long)st.spans_ended,
             (unsigned long long)st.spans_exported, (unsigned long long)st.dropped_queue_full,
             (unsigned long long)st.dropped_buffer_full, (unsigned long long)st.dropped_shutdown,
             (unsigned long long)st.dropped_export_failed, (unsigned long long)st.dropped_rejected,
-            (unsigned long long)st.dropped_no_exporter, (unsigned long long)st.batches,
+            (unsigned long long)st.dropped_no_exporter, (unsigned long long)st.sampled_out,
+            (unsigned long long)st.below_cost_threshold, (unsigned long long)st.batches,
             (unsigned long long)st.bytes_sent, (unsigned long long)st.retries,
             (unsigned long long)st.queue_depth);
 }

@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "config.h"
 #include "sampler.h"
 #include "sampling_rules.h"
+#include "testutil.h"
 
 static void trace_with_low(uint8_t id[16], uint64_t low)
 {
@@ -175,6 +177,109 @@ static void test_rules_match_own_then_contexts_first_rule_first(void **state)
     assert_non_null(strstr(err.message, "rule 0"));
 }
 
+/* ---- through a pipeline ------------------------------------------------------ */
+
+static genops_span operation(genops_pipeline *p, const char *tier)
+{
+    genops_attribute a[] = {
+        {"customer_tier", {.type = GENOPS_TYPE_STRING, .len = strlen(tier), .u.s = tier}}};
+    return genops_operation_start(p, "op", NULL, NULL, NULL, a, 1, NULL);
+}
+
+static void test_every_left_out_span_is_counted_by_its_reason(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.sampler = GENOPS_SAMPLER_ALWAYS_OFF;
+    fixture_open_with(&f, &opt);
+    assert_int_equal(genops_pipeline_set_sampling_thresholds(f.pipeline, 90, 2.0, 0.5, NULL), 0);
+    genops_attribute blocked[] = {
+        {"policy_name", {.type = GENOPS_TYPE_STRING, .len = 1, .u.s = "p"}},
+        {"policy_result", {.type = GENOPS_TYPE_STRING, .len = 7, .u.s = "BLOCKED"}}};
+    genops_span s = operation(f.pipeline, "free");
+    genops_span_record_policy(s, blocked, 2, NULL); /* kept: an event, whatever the case */
+    genops_span_end(s, NULL);
+    genops_span_end(operation(f.pipeline, "free"), NULL); /* sampled out */
+    s = operation(f.pipeline, "free");
+    genops_span_set_status(s, GENOPS_SPAN_STATUS_ERROR, "boom", NULL); /* kept */
+    genops_span_end(s, NULL);
+    s = operation(f.pipeline, "free");
+    genops_span_set_double(s, "genops.cost.total", 2.0, NULL); /* kept: at keep_cost */
+    genops_span_end(s, NULL);
+    /* Sampled by a rule at 1, but cheaper than min_cost: left out for it. */
+    assert_int_equal(
+        genops_pipeline_set_sampling_rules(
+            f.pipeline,
+            "[{\"attributes\": [\"customer_tier\"], \"equals\": [\"paid\"], \"ratio\": 1}]", NULL),
+        GENOPS_OK);
+    s = operation(f.pipeline, "paid");
+    genops_span_set_double(s, "genops.cost.total", 0.1, NULL);
+    genops_span_end(s, NULL);
+    genops_span_end(operation(f.pipeline, "paid"), NULL); /* no cost: kept */
+    assert_int_equal(genops_pipeline_flush(f.pipeline, 10000, NULL), GENOPS_OK);
+    genops_stats st = {.struct_size = sizeof st};
+    genops_pipeline_stats(f.pipeline, &st, NULL);
+    assert_int_equal(st.spans_exported, 4);
+    assert_int_equal(st.sampled_out, 1);
+    assert_int_equal(st.below_cost_threshold, 1);
+    assert_int_equal(st.spans_ended, st.spans_exported + st.sampled_out + st.below_cost_threshold);
+    assert_int_equal(genops_pipeline_set_sampling_thresholds(f.pipeline, -1, 1, 0, NULL),
+                     GENOPS_EINVAL);
+    assert_int_equal(genops_pipeline_set_sampling_thresholds(f.pipeline, NAN, 1, 0, NULL),
+                     GENOPS_EINVAL);
+    fixture_close(&f);
+}
+
+struct starter {
+    genops_pipeline *p;
+    atomic_bool *stop;
+    long started;
+};
+
+static void *start_operations(void *arg)
+{
+    struct starter *st = arg;
+    while (!atomic_load(st->stop) || st->started < 1000) {
+        genops_span_end(operation(st->p, st->started & 1 ? "free" : "paid"), NULL);
+        st->started++;
+    }
+    return NULL;
+}
+
+/* Rules replaced while two threads start operations: under ASan and TSan, no reader
+ * ever sees a freed set (epoch.h). */
+static void test_rules_replaced_while_operations_start(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    atomic_bool stop = false;
+    struct starter st[2] = {{f.pipeline, &stop, 0}, {f.pipeline, &stop, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, start_operations, &st[i]);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(
+            genops_pipeline_set_sampling_rules(f.pipeline,
+                                               i & 1 ? "[{\"attributes\": [\"customer_tier\"], "
+                                                       "\"equals\": [\"free\"], \"ratio\": 0}]"
+                                                     : NULL,
+                                               NULL),
+            GENOPS_OK);
+    atomic_store(&stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    genops_pipeline_flush(f.pipeline, 30000, NULL);
+    genops_stats s = {.struct_size = sizeof s};
+    genops_pipeline_stats(f.pipeline, &s, NULL);
+    assert_true(s.spans_ended == (uint64_t)(st[0].started + st[1].started));
+    assert_true(s.spans_ended ==
+                s.spans_exported + s.sampled_out + s.dropped_queue_full + s.dropped_buffer_full);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_the_environment_decides_by_default),
         cmocka_unit_test(test_decimals_read_without_the_locale),
         cmocka_unit_test(test_rules_match_own_then_contexts_first_rule_first),
+        cmocka_unit_test(test_every_left_out_span_is_counted_by_its_reason),
+        cmocka_unit_test(test_rules_replaced_while_operations_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

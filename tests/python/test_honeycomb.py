@@ -337,6 +337,34 @@ def test_events_api_lifts_sample_rate_to_the_events_samplerate(hc, monkeypatch):
         assert "samplerate" not in events[name] and events[name]["data"]["SampleRate"] == rates[name]
 
 
+def test_sampled_spans_reach_honeycomb_with_their_samplerate(hc, monkeypatch):
+    """init(sampling_rate=0.1): a kept span's SampleRate (docs/sampling.md) is the Events
+    API's samplerate and the OTLP span's SampleRate attribute; a blocked-policy span of a
+    left-out trace is there too, at 1 (no samplerate)."""
+    monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
+    for kind in ("honeycomb-events", "honeycomb"):
+        hc.reset()
+        genops.init(exporter_type=kind, service_name="s", sampling_rate=0.1)
+        for _ in range(200):
+            with genops.track_enhanced(operation_name="op"):
+                pass
+        with genops.track_enhanced(operation_name="blocked") as span:
+            span.record_policy("p", policy_result="blocked")
+        genops.flush(timeout=10)
+        exported = genops.status()["stats"]["spans_exported"]
+        if kind == "honeycomb-events":
+            events = [e for r in batches(hc) for e in r["events"]]
+            assert len(events) == exported >= 2
+            assert {e.get("samplerate") for e in events if e["data"]["name"] == "op"} == {10}
+            (blocked,) = [e for e in events if e["data"]["name"] == "blocked"]
+            assert "samplerate" not in blocked and "SampleRate" not in blocked["data"]
+        else:
+            spans = [s for r in traces(hc) for s in r["spans"]]
+            assert len(spans) == exported >= 2
+            assert {s["values"].get("SampleRate") for s in spans if s["name"] == "op"} == {10}
+    genops.init(exporter_type="none")
+
+
 def test_events_api_never_sends_an_event_over_the_1_mb_limit(hc, monkeypatch, caplog):
     monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
     caplog.set_level(logging.ERROR, logger="genops")
