@@ -1,7 +1,8 @@
 """genops.budgets: define / status / list / reset / remove, bad configuration, block
 enforcement at the start of track / track_enhanced / trace_operation and under
 enforce_policy, the threshold span at the local Splunk HEC and Honeycomb servers once
-per period, and 4 processes sharing a host store with an exact total."""
+per period, 4 processes sharing a host store with an exact total, and rate limits
+(requests and tokens per minute per key) refusing operations at their start."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def clean_budgets():
     yield
     for name in budgets.list():
         budgets.remove(name)
+    for name in budgets.rate_limits():
+        budgets.remove_rate_limit(name)
 
 
 def spend(cost, team="ml", **attrs):
@@ -230,3 +233,52 @@ def test_host_store_default_directory(tmp_path, monkeypatch, clean_budgets, geno
     budgets.define("persisted", 5.0, store="host")  # as the next process would
     assert budgets.status("persisted")["spend"] == 1.25
     assert (tmp_path / "state" / "budget-persisted.cell").stat().st_size == 128
+
+
+def test_rate_limit_refuses_the_request_past_the_minutes_rate(genops_memory, clean_budgets):
+    budgets.define_rate_limit("rpm", requests_per_minute=2, key="team")
+    for _ in range(2):
+        spend(0.01)
+    ran = []
+    with pytest.raises(PolicyViolationError) as info:
+        with genops.track("chat", team="ml"):
+            ran.append(1)
+    assert ran == []
+    assert info.value.policy_name == "rpm"
+    assert info.value.reason == "Rate limit 'rpm' exceeded: 2 requests per minute for team=ml"
+    spend(0.01, team="search")  # a bucket of its own
+    (refused,) = [s for s in genops_memory.finished_spans() if s.status == "ERROR"]
+    assert refused.attributes["genops.policy.result"] == "rate_limited"
+    st = budgets.rate_limit_status("rpm", "ml")
+    assert (st["requests_available"], st["keys"], st["refused"]) == (0.0, 2, 1)
+    assert budgets.rate_limits() == ["rpm"]
+
+
+def test_rate_limit_on_tokens(genops_memory, clean_budgets):
+    budgets.define_rate_limit("tpm", tokens_per_minute=1000)
+    with genops.track("chat", team="ml") as span:
+        span.record_cost(cost=0.01, tokens_input=900, tokens_output=300)
+    assert budgets.rate_limit_status("tpm")["tokens_available"] == pytest.approx(-200.0, abs=1.0)
+    with pytest.raises(PolicyViolationError, match="1000 tokens per minute"):
+        with genops.track("chat", team="other"):
+            pass
+    budgets.define_rate_limit("tpm", tokens_per_minute=1000, enforcement="record")  # replaced
+    with genops.track("chat", team="other"):
+        pass
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({}, "give requests_per_minute, tokens_per_minute or both"),
+        ({"requests_per_minute": -1}, "requests_per_minute must be a number in"),
+        ({"tokens_per_minute": "many"}, "tokens_per_minute must be a number"),
+        ({"requests_per_minute": 5, "key": 3}, "key must be an attribute name"),
+        ({"requests_per_minute": 5, "enforcement": "deny"}, "enforcement must be one of"),
+        ({"requests_per_minute": 5, "max_keys": 0}, "max_keys must be an integer in"),
+    ],
+)
+def test_rate_limit_bad_configuration(kwargs, words, clean_budgets):
+    with pytest.raises(ConfigError, match=words):
+        budgets.define_rate_limit("r", **kwargs)
+    assert budgets.rate_limits() == []
