@@ -250,7 +250,8 @@ def test_rate_limit_refuses_the_request_past_the_minutes_rate(genops_memory, cle
     (refused,) = [s for s in genops_memory.finished_spans() if s.status == "ERROR"]
     assert refused.attributes["genops.policy.result"] == "rate_limited"
     st = budgets.rate_limit_status("rpm", "ml")
-    assert (st["requests_available"], st["keys"], st["refused"]) == (0.0, 2, 1)
+    assert st["requests_available"] < 1  # refilling at 2 a minute since the last start
+    assert (st["keys"], st["refused"]) == (2, 1)
     assert budgets.rate_limits() == ["rpm"]
 
 
