@@ -858,8 +858,11 @@ typedef struct genops_budget_state {
  *   enforcement "block" (default: genops_span_budget_blocked refuses operations at the
  *               limit, as genops-ai's policies block by default), "warn" (log once per
  *               period at the limit) or "record"
- *   store       "process" (default) or "host": a file under state_dir shared by every
- *               process of the machine, kept across restarts
+ *   store       "process" (default), "host" (a file under state_dir shared by every
+ *               process of the machine, kept across restarts) or
+ *               "redis://host[:port][/db]" (a key per period in Redis, shared by a
+ *               fleet: costs are counted locally at once and sent every 100 ms; while
+ *               Redis is unreachable they wait, a warning is logged once)
  *   state_dir   default GENOPS_STATE_DIR, else $XDG_CACHE_HOME/genops, else ~/.cache/genops
  *   scope.<k>   strings: the budget counts the costs of spans whose effective attribute k
  *               (genops.k) is that value; no scope counts every cost

@@ -68,7 +68,9 @@ def define(
     cost). thresholds are fractions of the limit; enforcement is "block" (the default,
     as genops-ai's policies), "warn" (log once per period at the limit) or "record";
     store "process" or "host" (a file under state_dir, default GENOPS_STATE_DIR, else
-    ~/.cache/genops, shared by the machine's processes and kept across restarts);
+    ~/.cache/genops, shared by the machine's processes and kept across restarts) or
+    "redis://host[:port][/db]" (shared by a fleet; spend counted locally and sent every
+    100 ms, kept locally while Redis is unreachable);
     time_zone "UTC" or a fixed offset ("UTC+05:30") says when periods roll over."""
     if not isinstance(name, str) or not name:
         raise ConfigError(f"budget name must be a non-empty string, not {name!r}")
@@ -77,9 +79,8 @@ def define(
         raise ConfigError(f"budget {name!r}: limit must not be negative, got {limit!r}")
     _choice(name, "period", period, _PERIODS)
     _choice(name, "enforcement", enforcement, _ENFORCEMENTS)
-    if isinstance(store, str) and store.startswith("redis://"):
-        raise ConfigError(f"budget {name!r}: the redis store is not available in this version")
-    _choice(name, "store", store, _STORES)
+    if not (isinstance(store, str) and store.startswith("redis://")):
+        _choice(name, "store", store, _STORES)
     if scope is None:
         scope = {}
     if not isinstance(scope, Mapping) or not all(

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
+import socket
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -20,6 +24,7 @@ from genops.errors import ConfigError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "peers"))
+from peer import free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -66,7 +71,9 @@ def test_define_status_list_reset(genops_memory, clean_budgets):
         ({"period": "hourly"}, "period must be one of"),
         ({"enforcement": "deny"}, "enforcement must be one of"),
         ({"store": "disk"}, "store must be one of"),
-        ({"store": "redis://127.0.0.1:6379/0"}, "redis store is not available"),
+        ({"store": "redis://"}, "store must be"),
+        ({"store": "redis://127.0.0.1:99999/0"}, "store must be"),
+        ({"store": "redis://user@127.0.0.1/0"}, "store must be"),
         ({"scope": {"team": 3}}, "scope must map"),
         ({"scope": ["team"]}, "scope must map"),
         ({"thresholds": "0.8"}, "thresholds must be a list"),
@@ -200,27 +207,33 @@ def test_threshold_event_reaches_splunk_and_honeycomb_once(clean_budgets, monkey
     assert hc_spans[0]["values"]["genops.budget.threshold"] == 0.8
 
 
-def test_four_processes_share_a_host_store(tmp_path, clean_budgets, genops_memory):
-    """Forked workers (as gunicorn's are), each defining the budget as a new process
-    would and recording 20,000 costs; the total is exact."""
-    ops = 20000
+def fork_workers(workers, ops, **define):
+    """Forked workers (as gunicorn's are), each defining budget "fleet" as a new process
+    would, recording ops costs and removing it (a redis store sends what is pending);
+    their exit statuses, and the exact total they recorded in nano-units."""
     kids = []
-    for _ in range(4):
+    for _ in range(workers):
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
-                budgets.define("fleet", 1e6, scope={"team": "ml"}, store="host", state_dir=str(tmp_path))
+                budgets.define("fleet", 1e6, scope={"team": "ml"}, **define)
                 with genops.track("chat", team="ml") as span:
                     for i in range(ops):
                         span.record_cost(cost=(i % 7 + 1) * 0.0001)
+                budgets.remove("fleet")
                 code = 0
             finally:
                 os._exit(code)
         kids.append(pid)
-    assert [os.waitpid(pid, 0)[1] for pid in kids] == [0, 0, 0, 0]
+    statuses = [os.waitpid(pid, 0)[1] for pid in kids]
+    return statuses, workers * sum((i % 7 + 1) * 100000 for i in range(ops))
+
+
+def test_four_processes_share_a_host_store(tmp_path, clean_budgets, genops_memory):
+    statuses, want_nano = fork_workers(4, 20000, store="host", state_dir=str(tmp_path))
+    assert statuses == [0, 0, 0, 0]
     budgets.define("fleet", 1e6, scope={"team": "ml"}, store="host", state_dir=str(tmp_path))
-    want_nano = 4 * sum((i % 7 + 1) * 100000 for i in range(ops))
     assert budgets.status("fleet")["spend"] == want_nano / 1e9
     assert budgets.status("fleet")["store"] == "host"
 
@@ -283,3 +296,85 @@ def test_rate_limit_bad_configuration(kwargs, words, clean_budgets):
     with pytest.raises(ConfigError, match=words):
         budgets.define_rate_limit("r", **kwargs)
     assert budgets.rate_limits() == []
+
+
+# ---- the redis store: a real redis-server on 127.0.0.1, started here ----------------
+
+REDIS = shutil.which("redis-server")
+needs_redis = pytest.mark.skipif(
+    REDIS is None, reason="redis-server is not installed (tools/apt-packages.txt)"
+)
+
+
+class RedisServer:
+    """redis-server on 127.0.0.1:port, no persistence, for one test."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(
+            [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.02)
+
+    def get(self, key: str) -> int:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+            s.sendall(f"*2\r\n$3\r\nGET\r\n${len(key)}\r\n{key}\r\n".encode())
+            reply = s.recv(4096).decode()
+        if reply.startswith("$-1"):
+            return 0
+        return int(reply.split("\r\n")[1])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def _day_key(name: str) -> str:
+    return f"genops:budget:{name}:{int(time.time()) // 86400}"
+
+
+@needs_redis
+def test_four_processes_share_a_redis_store(clean_budgets, genops_memory):
+    server = RedisServer(free_port())
+    try:
+        url = f"redis://127.0.0.1:{server.port}/0"
+        statuses, want_nano = fork_workers(4, 5000, store=url)
+        assert statuses == [0, 0, 0, 0]
+        assert server.get(_day_key("fleet")) == want_nano
+        budgets.define("fleet", 1e6, scope={"team": "ml"}, store=url)
+        st = budgets.status("fleet")
+        assert (st["spend"], st["store"]) == (want_nano / 1e9, "redis")
+    finally:
+        server.stop()
+
+
+@needs_redis
+def test_redis_unreachable_counts_locally_then_reconciles(clean_budgets, genops_memory, caplog):
+    port = free_port()
+    budgets.define("later", 10.0, store=f"redis://127.0.0.1:{port}/0")
+    spend(1.5)
+    assert budgets.status("later")["spend"] == 1.5  # counted here meanwhile
+    server = RedisServer(port)
+    try:
+        deadline = time.monotonic() + 10
+        while server.get(_day_key("later")) != 1_500_000_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.get(_day_key("later")) == 1_500_000_000
+        spend(0.5)
+        budgets.status("later")
+        assert server.get(_day_key("later")) == 2_000_000_000
+        warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
+        assert len(warnings) == 1
+    finally:
+        server.stop()
