@@ -31,7 +31,7 @@ struct budget_redis {
     char port[8];
     char db[12];
     char key_prefix[KEY_BYTES]; /* "genops:budget:<name>:" */
-    const char *name;           /* for messages: after key_prefix's "genops:budget:" */
+    char name[KEY_BYTES];       /* for messages */
     struct budget_cell *cell;
     budget_redis_period_fn period;
     void *period_arg;
@@ -281,7 +281,7 @@ genops_status budget_redis_open(struct budget_redis **out, const char *url, cons
         free(r);
         return error_set(err, GENOPS_EINVAL, "budget '%s': name too long for a redis key", name);
     }
-    r->name = r->key_prefix + 14;
+    snprintf(r->name, sizeof r->name, "%s", name);
     r->cell = cell;
     r->period = period;
     r->period_arg = arg;
