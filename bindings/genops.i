@@ -365,6 +365,7 @@ GENOPS_MAP_OUT_TYPEMAP(genops_exporter_stats, genops_bind_exporter_stats_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_hec_validation, genops_bind_hec_validation_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_honeycomb_answer, genops_bind_honeycomb_answer_list)
 GENOPS_MAP_OUT_TYPEMAP(genops_budget_state, genops_bind_budget_state_list)
+GENOPS_MAP_OUT_TYPEMAP(genops_rate_limit_state, genops_bind_rate_limit_state_list)
 
 /* One attribute: (key, value), or None / nil when the index is out of range. The
  * key and value point into the context or span data, which outlive the call. */
@@ -609,6 +610,9 @@ GENOPS_MAP_OUT_TYPEMAP(genops_budget_state, genops_bind_budget_state_list)
  * operation's start copies into caller buffers: Python calls it from its own start
  * (bindings/python/module.c), so it is not wrapped. */
 %ignore genops_span_budget_blocked; /* module.c calls it when an operation starts */
+
+/* Rate limits: the same shape (define, get, remove wrapped; the start's check not). */
+%ignore genops_span_rate_limited; /* module.c calls it when an operation starts */
 
 /* Finished spans: all wrapped (span data are opaque pointers owned by the exporter). */
 

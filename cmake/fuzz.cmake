@@ -52,3 +52,5 @@ genops_add_fuzzer(fuzz_responses genops_fuzz_core)
 genops_add_fuzzer(fuzz_grpc_response genops_fuzz_core)
 # The disk spool's segment reader (spool/spool_record.c, spool/spool.c).
 genops_add_fuzzer(fuzz_spool_segment genops_fuzz_core)
+# The redis budget store's reply reader (budget/resp.c).
+genops_add_fuzzer(fuzz_resp genops_fuzz_core)

@@ -85,6 +85,8 @@ int genops_bind_hec_stats_list(const genops_hec_stats *s, genops_attr_list *l);
 int genops_bind_exporter_stats_list(const genops_exporter_stats *s, genops_attr_list *l);
 /* A budget's state (genops_budget_get) as its fields by name. */
 int genops_bind_budget_state_list(const genops_budget_state *s, genops_attr_list *l);
+/* A rate limit's bucket (genops_rate_limit_get) as its fields by name. */
+int genops_bind_rate_limit_state_list(const genops_rate_limit_state *s, genops_attr_list *l);
 /* The validation: its verdicts and round trips, errors and warnings as string lists,
  * each detail as "detail.<name>", and "report", the text for a person. */
 int genops_bind_hec_validation_list(const genops_hec_validation *v, genops_attr_list *l);

@@ -73,6 +73,16 @@ int genops_bind_budget_state_list(const genops_budget_state *s, genops_attr_list
            push_TEXT(l, "store", s->store) && push_TEXT(l, "currency", s->currency);
 }
 
+int genops_bind_rate_limit_state_list(const genops_rate_limit_state *s, genops_attr_list *l)
+{
+    return push_DOUBLE(l, "requests_per_minute", s->requests_per_minute) &&
+           push_DOUBLE(l, "tokens_per_minute", s->tokens_per_minute) &&
+           push_DOUBLE(l, "requests_available", s->requests_available) &&
+           push_DOUBLE(l, "tokens_available", s->tokens_available) &&
+           push_UINT64(l, "keys", s->keys) && push_UINT64(l, "refused", s->refused) &&
+           push_TEXT(l, "enforcement", s->enforcement);
+}
+
 /* A list of texts as one string-array value. */
 static int push_texts(genops_attr_list *l, const char *name, size_t n,
                       const char *(*get)(const genops_hec_validation *, size_t),

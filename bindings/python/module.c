@@ -104,13 +104,16 @@ static void raise_budget_violation(const char *budget, const char *reason)
     Py_XDECREF(policy);
 }
 
-/* A budget with enforcement "block" refused the operation h just started: the decision
- * is on the span (genops_span_budget_blocked recorded it); end it as an error and raise
- * PolicyViolationError, before the caller's code runs. 1 when refused, else 0. */
-static int budget_refused(genops_span h)
+/* A budget or a rate limit with enforcement "block" refused the operation h just
+ * started: the decision is on the span (genops_span_budget_blocked or
+ * genops_span_rate_limited recorded it); end it as an error and raise
+ * PolicyViolationError, before the caller's code runs. 1 when refused, else 0. The
+ * budgets go first: their check takes nothing, the rate limits' takes a request. */
+static int limits_refused(genops_span h)
 {
     char budget[256], why[256];
-    if (!genops_span_budget_blocked(h, budget, sizeof budget, why, sizeof why))
+    if (!genops_span_budget_blocked(h, budget, sizeof budget, why, sizeof why) &&
+        !genops_span_rate_limited(h, budget, sizeof budget, why, sizeof why))
         return 0;
     genops_span_set_status(h, GENOPS_SPAN_STATUS_ERROR, why, NULL);
     genops_span_end(h, NULL);
@@ -222,7 +225,7 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
         goto out;
     }
     genops_span_count_dropped_attributes(h, a.dropped);
-    if (h && budget_refused(h))
+    if (h && limits_refused(h))
         goto out;
     /* Shut down or out of span slots: a span that does not record, as OpenTelemetry
      * gives after shutdown (the pipeline counted the failure). */

@@ -991,8 +991,11 @@ typedef struct genops_budget_state {
  *   enforcement "block" (default: genops_span_budget_blocked refuses operations at the
  *               limit, as genops-ai's policies block by default), "warn" (log once per
  *               period at the limit) or "record"
- *   store       "process" (default) or "host": a file under state_dir shared by every
- *               process of the machine, kept across restarts
+ *   store       "process" (default), "host" (a file under state_dir shared by every
+ *               process of the machine, kept across restarts) or
+ *               "redis://host[:port][/db]" (a key per period in Redis, shared by a
+ *               fleet: costs are counted locally at once and sent every 100 ms; while
+ *               Redis is unreachable they wait, a warning is logged once)
  *   state_dir   default GENOPS_STATE_DIR, else $XDG_CACHE_HOME/genops, else ~/.cache/genops
  *   scope.<k>   strings: the budget counts the costs of spans whose effective attribute k
  *               (genops.k) is that value; no scope counts every cost
@@ -1019,6 +1022,52 @@ GENOPS_API genops_status genops_budget_remove(const char *name, genops_error *er
  * before the caller's code runs). One relaxed load when no budget is defined. */
 GENOPS_API bool genops_span_budget_blocked(genops_span span, char *budget, size_t budget_cap,
                                            char *reason, size_t reason_cap);
+
+/* ---- Rate limits: token buckets per scope key (docs/governance.md) --------------- */
+
+/* A rate limit's bucket for one key (genops_rate_limit_get). */
+typedef struct genops_rate_limit_state {
+    size_t struct_size;
+    double requests_per_minute; /* the limit; 0 when it limits tokens only */
+    double tokens_per_minute;   /* the limit; 0 when it limits requests only */
+    double requests_available;  /* what the key's bucket holds now */
+    double tokens_available;    /* may be negative: tokens recorded past the limit */
+    uint32_t keys;              /* keys with a bucket of their own */
+    uint64_t refused;           /* operations refused (or, "warn"/"record", over the limit) */
+    char enforcement[8];        /* "block", "warn" or "record" */
+} genops_rate_limit_state;
+
+/* Define (or replace) a rate limit, from an option list:
+ *   name                 (required) at most 200 bytes
+ *   requests_per_minute  operations per minute per key (a burst of up to as many)
+ *   tokens_per_minute    tokens per minute per key, as genops_span_record_cost records
+ *                        them (tokens_total, else input + output): an operation starts
+ *                        while the key's bucket holds a token
+ *   key                  the attribute whose effective value keys the buckets ("team",
+ *                        "customer_id"); absent: one bucket for every operation.
+ *                        Operations without a string value for it are not limited
+ *   enforcement          "block" (default), "warn" (log at most once a minute) or "record"
+ *   max_keys             buckets of their own (default 1024, at most 65536); further
+ *                        keys share one bucket, logged once
+ * At least one of the two rates; each a number in (0, 1e12]. The buckets are token
+ * buckets (GCRA, one compare-and-swap per operation) of capacity one minute's rate,
+ * refilled continuously by the monotonic clock; they live in the process. At most 16
+ * rate limits. */
+GENOPS_API genops_status genops_rate_limit_define(const genops_attribute *kv, size_t count,
+                                                  genops_error *err);
+/* The bucket of key (NULL: the unkeyed one) of the limit named name. */
+GENOPS_API genops_status genops_rate_limit_get(const char *name, const char *key,
+                                               genops_rate_limit_state *out, genops_error *err);
+/* Remove the rate limit named name. */
+GENOPS_API genops_status genops_rate_limit_remove(const char *name, genops_error *err);
+/* The check at an operation's start: takes one request from the span's bucket of every
+ * rate limit. true when a limit with enforcement "block" refuses it (its bucket holds no
+ * request, or its tokens are spent): the decision is recorded on span (record_policy:
+ * policy_name = the limit, policy_result "rate_limited", the reason) and the limit's
+ * name and the reason are copied out as genops_span_budget_blocked does. One relaxed
+ * load when no rate limit is defined. */
+GENOPS_API bool genops_span_rate_limited(genops_span span, char *limit, size_t limit_cap,
+                                         char *reason, size_t reason_cap);
 
 /* The span's trace context, for parenting children (also after it ended, if the
  * caller copied it before). */

@@ -33,6 +33,15 @@ static inline uint64_t clock_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Nanoseconds of CLOCK_MONOTONIC_COARSE (the last tick: a few milliseconds of
+ * resolution, no timer read), for rate limits' token buckets. */
+static inline uint64_t clock_mono_coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* A condition variable whose timed waits take CLOCK_MONOTONIC deadlines. */
 static inline void cond_init_monotonic(pthread_cond_t *c)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "budget/budget.h"
+#include "budget/rate_limit.h"
 #include "derived.h"
 #include "error.h"
 #include "semconv.h"
@@ -258,6 +259,8 @@ genops_status genops_span_record_cost(genops_span h, const genops_attribute *kv,
     put_others(s, &cost_rec, &c, kv, n, &rc, err);
     if (!rc && given(cost))
         budget_on_cost(s, cost, currency); /* budget.h: the budgets the span is in */
+    if (!rc)
+        rate_limit_on_tokens(s, ttotal); /* rate_limit.h: its token buckets */
     return rc;
 }
 

@@ -11,13 +11,16 @@ calling a function under enforce_policy) in the budget's scope once its spend ha
 reached the limit raises PolicyViolationError before the caller's code runs; the
 blocked decision is recorded on the operation (record_policy). Crossing a threshold
 emits one genops.budget.threshold span per period.
+
+Rate limits (define_rate_limit) are native token buckets of requests and tokens per
+minute, one per value of a scope key, checked at the same place.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
 
 from . import native
 from ._errors import ConfigError
@@ -29,6 +32,8 @@ _STORES = ("process", "host")
 _lock = threading.Lock()
 #: The budgets this process defined, by name: their thresholds (status reports them).
 _defined: Dict[str, List[float]] = {}
+#: The rate limits this process defined.
+_rate_limits: Set[str] = set()
 
 
 def _number(name: str, what: str, value: Any) -> float:
@@ -63,7 +68,9 @@ def define(
     cost). thresholds are fractions of the limit; enforcement is "block" (the default,
     as genops-ai's policies), "warn" (log once per period at the limit) or "record";
     store "process" or "host" (a file under state_dir, default GENOPS_STATE_DIR, else
-    ~/.cache/genops, shared by the machine's processes and kept across restarts);
+    ~/.cache/genops, shared by the machine's processes and kept across restarts) or
+    "redis://host[:port][/db]" (shared by a fleet; spend counted locally and sent every
+    100 ms, kept locally while Redis is unreachable);
     time_zone "UTC" or a fixed offset ("UTC+05:30") says when periods roll over."""
     if not isinstance(name, str) or not name:
         raise ConfigError(f"budget name must be a non-empty string, not {name!r}")
@@ -72,9 +79,8 @@ def define(
         raise ConfigError(f"budget {name!r}: limit must not be negative, got {limit!r}")
     _choice(name, "period", period, _PERIODS)
     _choice(name, "enforcement", enforcement, _ENFORCEMENTS)
-    if isinstance(store, str) and store.startswith("redis://"):
-        raise ConfigError(f"budget {name!r}: the redis store is not available in this version")
-    _choice(name, "store", store, _STORES)
+    if not (isinstance(store, str) and store.startswith("redis://")):
+        _choice(name, "store", store, _STORES)
     if scope is None:
         scope = {}
     if not isinstance(scope, Mapping) or not all(
@@ -140,4 +146,66 @@ def remove(name: str) -> None:
         _defined.pop(name, None)
 
 
-__all__ = ["define", "list", "remove", "reset", "status"]
+def define_rate_limit(
+    name: str,
+    requests_per_minute: Optional[float] = None,
+    tokens_per_minute: Optional[float] = None,
+    key: Optional[str] = None,
+    enforcement: str = "block",
+    max_keys: int = 1024,
+) -> None:
+    """Define (or replace) a native rate limit: token buckets of requests_per_minute
+    operations and tokens_per_minute recorded tokens, one per value of the attribute
+    key ("team", "customer_id"; None: one bucket for all). With enforcement "block",
+    starting an operation whose bucket is empty raises PolicyViolationError and records
+    policy_result "rate_limited" on it; "warn" logs (at most once a minute), "record"
+    only counts."""
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"rate limit name must be a non-empty string, not {name!r}")
+    rates = {"requests_per_minute": requests_per_minute, "tokens_per_minute": tokens_per_minute}
+    for what, value in rates.items():
+        if value is not None:
+            rates[what] = _number(name, what, value)
+    _choice(name, "enforcement", enforcement, _ENFORCEMENTS)
+    if key is not None and (not isinstance(key, str) or not key):
+        raise ConfigError(f"rate limit {name!r}: key must be an attribute name, not {key!r}")
+    if isinstance(max_keys, bool) or not isinstance(max_keys, int):
+        raise ConfigError(f"rate limit {name!r}: max_keys must be an integer, not {max_keys!r}")
+    native.genops_rate_limit_define(
+        {"name": name, **rates, "key": key, "enforcement": enforcement, "max_keys": max_keys}
+    )
+    with _lock:
+        _rate_limits.add(name)
+
+
+def rate_limit_status(name: str, key: Optional[str] = None) -> Dict[str, Any]:
+    """The bucket of key (a value of the limit's key attribute; None for an unkeyed
+    limit): requests_available, tokens_available (negative: in debt), the limits,
+    keys (buckets in use), refused and enforcement."""
+    return native.genops_rate_limit_get(name, key)
+
+
+def remove_rate_limit(name: str) -> None:
+    """Remove the rate limit."""
+    with _lock:
+        native.genops_rate_limit_remove(name)
+        _rate_limits.discard(name)
+
+
+def rate_limits() -> List[str]:
+    """The names of the rate limits this process defined."""
+    with _lock:
+        return sorted(_rate_limits)
+
+
+__all__ = [
+    "define",
+    "define_rate_limit",
+    "list",
+    "rate_limit_status",
+    "rate_limits",
+    "remove",
+    "remove_rate_limit",
+    "reset",
+    "status",
+]

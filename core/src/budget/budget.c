@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "budget_period.h"
+#include "budget_redis.h"
 #include "budget_store.h"
 #include "enforcement.h"
 #include "scope.h"
@@ -48,6 +49,7 @@ struct budget {
     int32_t tz_offset;
     enum enforcement enforcement;
     bool host;
+    struct budget_redis *redis; /* store "redis://...", else NULL */
     uint32_t nthresholds, nscope;
     int64_t thresholds[THRESHOLDS_MAX]; /* nano-units */
     double threshold_fractions[THRESHOLDS_MAX];
@@ -91,6 +93,12 @@ static int64_t period_now(struct budget *b)
     atomic_store_explicit(&b->from, from, memory_order_relaxed);
     atomic_store_explicit(&b->until, until, memory_order_release);
     return index;
+}
+
+/* The period index, for the redis store's thread. */
+static int64_t redis_period(void *arg)
+{
+    return period_now(arg);
 }
 
 /* The cell brought to the current period. */
@@ -229,6 +237,8 @@ void budget_on_cost_slow(struct span *s, const genops_value *cost, const genops_
         if (same_text(currency, b->currency, b->currency_len) && in_scope(b, s)) {
             struct budget_cell *c = current_cell(b);
             int64_t total = atomic_fetch_add(&c->spend, delta) + delta;
+            if (b->redis)
+                budget_redis_add(b->redis, delta);
             for (uint32_t t = 0; t < b->nthresholds; t++) {
                 uint32_t bit = UINT32_C(1) << t;
                 if (total >= b->thresholds[t] &&
@@ -317,6 +327,9 @@ static void retire(struct budget *b)
 {
     atomic_fetch_sub(&budget_defined, 1);
     slot_retire(&b->slot);
+    if (b->redis)
+        budget_redis_close(b->redis); /* sends what is pending, within its deadline */
+    b->redis = NULL;
     budget_store_close(&b->store);
     free(b->text);
     b->text = NULL;
@@ -455,11 +468,16 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
     if (c->enforcement && !enforcement_parse(c->enforcement, &b->enforcement))
         return bad(err, name, "enforcement must be \"block\", \"warn\" or \"record\"");
     b->host = false;
+    b->redis = NULL;
+    bool redis = false;
     if (c->store) {
         if (is_text(c->store) && same_text(c->store, "host", 4))
             b->host = true;
+        else if (is_text(c->store) && c->store->len > 8 && !memcmp(c->store->u.s, "redis://", 8))
+            redis = true;
         else if (!is_text(c->store) || !same_text(c->store, "process", 7))
-            return bad(err, name, "store must be \"process\" or \"host\"");
+            return bad(err, name,
+                       "store must be \"process\", \"host\" or redis://host[:port][/db]");
     }
     if (c->currency && (!is_text(c->currency) || !c->currency->len || c->currency->len > 15))
         return bad(err, name, "currency must be a non-empty string of at most 15 bytes");
@@ -499,7 +517,16 @@ static genops_status build(struct budget *b, const struct config *c, genops_erro
     int64_t period = period_now(b);
     if (!b->host) {
         budget_store_local(&b->store, period);
-        return GENOPS_OK;
+        if (!redis)
+            return GENOPS_OK;
+        char url[512];
+        snprintf(url, sizeof url, "%.*s", (int)c->store->len, c->store->u.s);
+        rc = budget_redis_open(&b->redis, url, b->name, b->store.cell, redis_period, b, err);
+        if (rc) {
+            free(b->text);
+            b->text = NULL;
+        }
+        return rc;
     }
     char dir[4096];
     if (c->state_dir)
@@ -587,6 +614,8 @@ genops_status genops_budget_reset(const char *name, genops_error *err)
 static void do_get(struct budget *b, void *arg)
 {
     genops_budget_state *out = arg;
+    if (b->redis)
+        budget_redis_sync(b->redis, 1000); /* else the local view, as the hot paths see it */
     struct budget_cell *c = current_cell(b);
     int64_t period = atomic_load(&c->period) & ~BUDGET_CELL_ROLLING;
     out->spend = (double)atomic_load(&c->spend) / NANO;
@@ -597,7 +626,10 @@ static void do_get(struct budget *b, void *arg)
     out->thresholds_crossed = atomic_load(&c->fired) & ~BUDGET_FIRED_WARNED;
     snprintf(out->period, sizeof out->period, "%s", budget_period_name(b->period));
     snprintf(out->enforcement, sizeof out->enforcement, "%s", enforcement_name(b->enforcement));
-    snprintf(out->store, sizeof out->store, "%s", b->host ? "host" : "process");
+    snprintf(out->store, sizeof out->store, "%s",
+             b->host    ? "host"
+             : b->redis ? "redis"
+                        : "process");
     snprintf(out->currency, sizeof out->currency, "%s", b->currency);
 }
 
