@@ -135,6 +135,9 @@ genops_span genops_span_start_with_ids(genops_pipeline *p, const char *name,
     memcpy(s->trace_id, ids->trace_id, sizeof s->trace_id);
     memcpy(s->span_id, ids->span_id, sizeof s->span_id);
     s->trace_flags = ids->trace_flags;
+    /* The span's own sampler decided (span_open's was about a throwaway id): a sampled
+     * span stands for itself, an unsampled one is not exported. */
+    s->sample_rate = ids->trace_flags & GENOPS_TRACE_FLAG_SAMPLED ? 1 : 0;
     if (parent_span_id && memcmp(parent_span_id, zero, 8) != 0) {
         memcpy(s->parent_span_id, parent_span_id, sizeof s->parent_span_id);
         s->has_parent = true;

@@ -167,6 +167,26 @@ def test_the_exporter_class_and_unsampled_spans(genops_memory):
     assert [s.name for s in genops_memory.finished_spans()] == ["exported"]
 
 
+def test_sdk_spans_keep_their_own_samplers_decision():
+    """genops' own sampler (here 10 %) does not sample SDK spans again: the SDK decided."""
+    import genops.testing
+
+    genops.init(exporter_type="memory", sampling_rate=0.1, patch_all=False)
+    genops.testing.clear()
+    try:
+        tp = sdk_trace.TracerProvider()
+        tp.add_span_processor(NativeSpanProcessor())
+        for i in range(200):
+            with tp.get_tracer("t").start_as_current_span(f"s{i}"):
+                pass
+        genops.flush(timeout=10)
+        spans = genops.testing.finished_spans()
+        assert len(spans) == 200
+        assert not any("SampleRate" in s.attributes for s in spans)
+    finally:
+        genops.init(exporter_type="none")
+
+
 def test_a_span_that_is_not_an_sdk_span_is_a_clear_error(genops_memory):
     from genops import _native
 
