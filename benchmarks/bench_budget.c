@@ -11,6 +11,7 @@
  *   + 8 budgets      eight budgets, four in scope
  *   check            genops_span_budget_blocked with one "block" budget in scope
  *   check, none      genops_span_budget_blocked with no budget defined
+ *   rate limit       genops_span_rate_limited with one limit keyed by team (never reached)
  * The budget's own cost per operation is "+ 1 budget" - "record_cost" (the update) plus
  * "check" (the start's check).
  *
@@ -25,14 +26,15 @@
 
 #include "genops.h"
 
-enum row { FLOOR, RECORD, RECORD_1, RECORD_HOST, RECORD_8, CHECK, CHECK_NONE, ROWS };
+enum row { FLOOR, RECORD, RECORD_1, RECORD_HOST, RECORD_8, CHECK, CHECK_NONE, RATE, ROWS };
 static const char *const row_names[] = {"floor (empty function)",
                                         "record_cost, no budget",
                                         "record_cost + 1 budget in scope",
                                         "record_cost + 1 host-store budget in scope",
                                         "record_cost + 8 budgets (4 in scope)",
                                         "check at start, 1 blocking budget",
-                                        "check at start, no budget"};
+                                        "check at start, no budget",
+                                        "rate limit at start, 1 keyed limit"};
 
 static genops_span span;
 static genops_attribute cost_kv[] = {
@@ -69,6 +71,17 @@ static void prepare(enum row r)
     static const char *const names[] = {"b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"};
     for (int i = 0; i < 8; i++)
         genops_budget_remove(names[i], NULL);
+    genops_rate_limit_remove("rate", NULL);
+    if (r == RATE) {
+        genops_attribute kv[] = {{"name", {.type = GENOPS_TYPE_STRING, .len = 4, .u.s = "rate"}},
+                                 {"requests_per_minute", {.type = GENOPS_TYPE_DOUBLE, .u.d = 1e12}},
+                                 {"key", {.type = GENOPS_TYPE_STRING, .len = 4, .u.s = "team"}}};
+        genops_error err;
+        if (genops_rate_limit_define(kv, 3, &err)) {
+            fprintf(stderr, "rate limit: %s\n", err.message);
+            exit(1);
+        }
+    }
     if (r == RECORD_1 || r == CHECK || r == RECORD_HOST)
         define("b0", "ml", r == CHECK ? "block" : "record", r == RECORD_HOST);
     if (r == RECORD_8)
@@ -107,6 +120,7 @@ __attribute__((noinline)) void run_row(enum row r, long n)
         case RECORD_1:
         case RECORD_HOST:
         case RECORD_8: genops_span_record_cost(span, cost_kv, 2, NULL); break;
+        case RATE: genops_span_rate_limited(span, NULL, 0, NULL, 0); break;
         default: genops_span_budget_blocked(span, NULL, 0, NULL, 0); break;
         }
     }
