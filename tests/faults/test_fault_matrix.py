@@ -60,7 +60,9 @@ def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> t
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        preexec_fn=limit_file_size,
+        # Only when needed: a preexec_fn forces a plain fork(), whose atfork handlers in
+        # the child can abort when grpcio's threads run in this process (the gRPC cases).
+        preexec_fn=limit_file_size if fsize_limit is not None else None,
     )
     try:
         out, _ = proc.communicate(timeout=matrix.EXIT_LIMIT_S * 3)
