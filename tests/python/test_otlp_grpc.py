@@ -353,4 +353,5 @@ def test_tls_with_the_ca_file(pki):
             pki / "ca.pem",
         )
         assert counts(ok) == (4, 0, 0, 0) and not ok["errors"]  # HTTP/2 by ALPN, connection kept
-    assert len(s.received()) == 2
+    got = s.received()
+    assert len(got) == 2 and got[0]["peer"] == got[1]["peer"]  # one TLS connection for both
