@@ -410,8 +410,8 @@ GENOPS_API size_t genops_hec_validation_format(const genops_hec_validation *v, c
  * headers (the token from Authorization, the channel from X-Splunk-Request-Channel),
  * TLS, compression and timeout; the SPLUNK_* variables fill in the rest. The choice is
  * logged once as a warning and named by genops_exporter_description. This is the only
- * place that switches protocols: genops_otlp_exporter_new always builds OTLP. Errors as
- * genops_otlp_exporter_new's or genops_hec_exporter_new's. docs/exporters/splunk.md. */
+ * place that switches protocols, and never for grpc: genops_otlp_exporter_new always
+ * builds OTLP. Errors as genops_otlp_exporter_new's or genops_hec_exporter_new's. */
 GENOPS_API genops_exporter *genops_exporter_for_endpoint(const genops_otlp_options *opt,
                                                          genops_error *err);
 

@@ -6,7 +6,7 @@
  * OTLP; the guide's users expect their spans in Splunk all the same. So this function
  * sends HEC events there instead, with the same TLS, compression and timeout, says so
  * once in the log, and names the choice in genops_exporter_description. Anything else
- * is genops_otlp_exporter_new's, which is always OTLP. */
+ * (OTLP/gRPC among it) is genops_otlp_exporter_new's, which is always OTLP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +80,9 @@ genops_exporter *genops_exporter_for_endpoint(const genops_otlp_options *opt, ge
     struct otlp_config c;
     if (otlp_config_resolve(opt, &c, err))
         return NULL;
-    enum hec_splunk_sign sign = hec_endpoint_splunk_sign(c.endpoint, c.headers, c.header_count);
+    /* OTLP/gRPC is always what was asked for: HEC has no gRPC form to offer instead. */
+    enum hec_splunk_sign sign =
+        c.grpc ? HEC_NOT_SPLUNK : hec_endpoint_splunk_sign(c.endpoint, c.headers, c.header_count);
     genops_exporter *e = sign ? splunk_instead(&c, sign, err) : genops_otlp_exporter_new(opt, err);
     otlp_config_free(&c);
     return e;

@@ -239,6 +239,7 @@ def _otlp_exporter(spec: dict[str, Any], protocol: Optional[str]) -> Any:
         "endpoint": otlp_endpoint(spec.get("endpoint")),
         "headers": _headers(spec.get("headers"), "otlp_headers"),
     }
+    protocol = spec.get("protocol") or protocol  # a backend's own (configure_multi_backend_export)
     if protocol:
         opts["protocol"] = protocol
     # GenOps' Splunk guide points the OTLP options at Splunk HEC: the C library's one

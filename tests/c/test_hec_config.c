@@ -243,6 +243,14 @@ static void test_exporter_for_endpoint_names_its_choice(void **state)
     assert_int_equal(genops_hec_exporter_stats(e, &st, &err), GENOPS_EINVAL);
     genops_exporter_free(e);
 
+    /* OTLP/gRPC was asked for explicitly, and HEC has no gRPC form: no switch. */
+    o.protocol = GENOPS_OTLP_PROTOCOL_GRPC;
+    o.endpoint = "https://splunk.example.com:8088/services/collector/raw";
+    assert_non_null(e = genops_exporter_for_endpoint(&o, &err));
+    assert_string_equal(genops_exporter_description(e), "otlp-grpc");
+    genops_exporter_free(e);
+    o.protocol = GENOPS_OTLP_PROTOCOL_DEFAULT;
+
     o.endpoint = "http://collector:4318";
     o.header_count = 0;
     assert_non_null(e = genops_exporter_for_endpoint(&o, &err));

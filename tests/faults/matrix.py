@@ -70,6 +70,11 @@ CASES: dict[str, tuple[dict, str]] = {
     # The disk spool (GENOPS_SPOOL_DIR): "spool" names the scenario test_fault_matrix runs.
     "dead, with the spool": ({"spool": "dead"}, "spooled"),
     "dead, then a restart with the backend back (spool)": ({"spool": "restart"}, "replayed"),
+    "gRPC: dead, with the spool": ({"spool": "dead", "protocol": "grpc"}, "spooled"),
+    "gRPC: dead, then a restart with the backend back (spool)": (
+        {"spool": "restart", "protocol": "grpc"},
+        "replayed",
+    ),
     "disk full under the spool (RLIMIT_FSIZE)": ({"spool": "disk-full"}, "spool-full"),
     "a corrupted spool segment, then a restart": ({"spool": "corrupt"}, "corrupt"),
 }

@@ -60,7 +60,9 @@ def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> t
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        preexec_fn=limit_file_size,
+        # Only when needed: a preexec_fn forces a plain fork(), whose atfork handlers in
+        # the child can abort when grpcio's threads run in this process (the gRPC cases).
+        preexec_fn=limit_file_size if fsize_limit is not None else None,
     )
     try:
         out, _ = proc.communicate(timeout=matrix.EXIT_LIMIT_S * 3)
@@ -75,14 +77,15 @@ def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> t
     return json.loads(out), seconds, rss_mb
 
 
-def spool_case(scenario: str, spool_dir) -> tuple[dict, float, float]:
-    """A spool scenario: the (last) driver run's JSON, time and RSS."""
+def spool_case(scenario: str, spool_dir, grpc: bool = False) -> tuple[dict, float, float]:
+    """A spool scenario (over OTLP/gRPC when grpc): the (last) driver run's JSON, time and
+    RSS."""
     dead = f"http://127.0.0.1:{free_port()}"
     if scenario == "dead":
-        return run_driver(dead, spool_dir)
+        return run_driver(dead, spool_dir, grpc=grpc)
     if scenario == "disk-full":  # the lock file's pid fits in 64 bytes, a record does not
         return run_driver(dead, spool_dir, fsize_limit=64)
-    first, _, _ = run_driver(dead, spool_dir)
+    first, _, _ = run_driver(dead, spool_dir, grpc=grpc)
     assert first["stats"]["spooled"] == matrix.SPANS, first
     if scenario == "corrupt":
         second, _, _ = run_driver(dead, spool_dir)  # a restart writes a segment of its own
@@ -92,8 +95,11 @@ def spool_case(scenario: str, spool_dir) -> tuple[dict, float, float]:
         data = bytearray(newest.read_bytes())
         data[len(data) // 2] ^= 0xFF
         newest.write_bytes(bytes(data))
-    with OtlpServer() as server:
-        result = run_driver(server.url, spool_dir)
+    if grpc:
+        from otlp_grpc_server import OtlpGrpcServer
+
+    with OtlpGrpcServer() if grpc else OtlpServer() as server:
+        result = run_driver(server.url, spool_dir, grpc=grpc)
         spans = sum(len(r.get("spans", [])) for r in server.received())
     # This run's spans and the first run's (a corrupted segment's are counted, not sent).
     assert spans == 2 * matrix.SPANS, spans
@@ -123,7 +129,7 @@ def test_case(name, tmp_path):
         check(name, kind, *grpc_case(how["grpc"]))
         return
     if "spool" in how:
-        out, seconds, rss_mb = spool_case(how["spool"], tmp_path / "spool")
+        out, seconds, rss_mb = spool_case(how["spool"], tmp_path / "spool", how.get("protocol") == "grpc")
         check(name, kind, out, seconds, rss_mb)
         return
     with OtlpServer() as server, socket.socket() as hole:

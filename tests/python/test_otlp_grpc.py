@@ -256,8 +256,12 @@ PY_PROGRAM = """
 import json, sys
 import genops
 from genops.core import track_enhanced
+from genops.exporters.otlp import configure_multi_backend_export
 kw = json.loads(sys.argv[1])
-genops.init(service_name="grpc-py", **kw)
+if "backends" in kw:
+    configure_multi_backend_export(kw["backends"], service_name="grpc-py")
+else:
+    genops.init(service_name="grpc-py", **kw)
 for i in range(3):
     with track_enhanced(operation_name="chat.completion", customer_id=f"c{i}"):
         pass
@@ -301,6 +305,23 @@ def test_init_exporter_type_otlp_grpc(server):
 
 
 @python_api
+def test_multi_backend_export_with_a_grpc_backend(server):
+    from otlp_server import OtlpServer
+
+    with OtlpServer() as http:
+        backends = [
+            {"name": "gateway", "endpoint": server.url, "protocol": "grpc"},
+            {"name": "collector", "endpoint": http.base, "protocol": "http/protobuf"},
+        ]
+        # A backend's own protocol wins over the variable.
+        st = run_python({"backends": backends}, env={"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"})
+        assert [len(r["spans"]) for r in http.received()] == [3]
+        assert http.received()[0]["content_type"] == "application/x-protobuf"
+    assert [len(r["spans"]) for r in server.received()] == [3]
+    assert st["exporters"] == ["otlp-grpc", "otlp"] and st["stats"]["spans_exported"] == 3
+
+
+@python_api
 def test_init_otlp_follows_the_protocol_variable(server):
     st = run_python(
         {"exporter_type": "otlp"},
@@ -332,4 +353,5 @@ def test_tls_with_the_ca_file(pki):
             pki / "ca.pem",
         )
         assert counts(ok) == (4, 0, 0, 0) and not ok["errors"]  # HTTP/2 by ALPN, connection kept
-    assert len(s.received()) == 2
+    got = s.received()
+    assert len(got) == 2 and got[0]["peer"] == got[1]["peer"]  # one TLS connection for both

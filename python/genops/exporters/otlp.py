@@ -59,7 +59,8 @@ def configure_multi_backend_export(
 ) -> None:
     """Export to several backends at once through one pipeline: each backend is a
     dict with "endpoint", optional "headers", optional "name" (for messages) and
-    optional "protocol" ("http/protobuf", the default, or "http/json")."""
+    optional "protocol" ("http/protobuf", the default, "http/json" or "grpc": OTLP/gRPC,
+    whose endpoint is a host and port such as http://collector:4317)."""
     if isinstance(backends, (str, bytes)) or not isinstance(backends, Sequence) or not backends:
         raise ConfigError("configure_multi_backend_export() takes a non-empty list of backend dicts")
     specs = []
@@ -70,14 +71,14 @@ def configure_multi_backend_export(
         if unknown:
             raise ConfigError(f"backend {b.get('name', i)!r}: unknown keys {sorted(unknown)}")
         protocol = b.get("protocol", "http/protobuf")
-        if protocol not in ("http/protobuf", "http/json"):
-            raise ConfigError(f"backend {b.get('name', i)!r}: protocol must be http/protobuf or http/json")
+        if protocol not in ("http/protobuf", "http/json", "grpc"):
+            raise ConfigError(
+                f"backend {b.get('name', i)!r}: protocol must be http/protobuf, http/json or grpc"
+            )
+        # The protocol given (or its default) wins over OTEL_EXPORTER_OTLP_PROTOCOL.
+        kind = {"http/json": "otlp-json", "grpc": "otlp-grpc"}.get(protocol, "otlp")
         specs.append(
-            {
-                "type": "otlp-json" if protocol == "http/json" else "otlp",
-                "endpoint": b["endpoint"],
-                "headers": b.get("headers"),
-            }
+            {"type": kind, "protocol": protocol, "endpoint": b["endpoint"], "headers": b.get("headers")}
         )
     _runtime.install(
         _runtime.build(
