@@ -11,6 +11,9 @@
  *                                     valgrind --tool=callgrind
  *                                     --toggle-collect=collect_msgpack: instructions,
  *                                     which repeat where time does not
+ *   bench_honeycomb --callgrind-compress gzip|zstd1|zstd3
+ *                                     one batch's body compressed 10 times in
+ *                                     collect_compress (--toggle-collect=collect_compress)
  *
  * The tree has no JSON form of the Events API body (the exporter sends msgpack only), so
  * there are no C JSON rows. The batch and the timing (best of several rounds) are
@@ -60,12 +63,24 @@ bool collect_msgpack(const struct batch *b, struct buf *out, int n)
     return true;
 }
 
+__attribute__((noinline)) bool collect_compress(struct compressor *c, const struct buf *in,
+                                                struct buf *out, int n);
+
+bool collect_compress(struct compressor *c, const struct buf *in, struct buf *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (compress_body(c, in->data, in->len, out) != GENOPS_OK)
+            return false;
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     bool json = false, callgrind = argc == 2 && !strcmp(argv[1], "--callgrind");
+    const char *squeeze = argc == 3 && !strcmp(argv[1], "--callgrind-compress") ? argv[2] : NULL;
     const char *sample = NULL;
     struct bench_batch bb;
-    if (!callgrind && !bench_parse_args(argc, argv, &json, &sample))
+    if (!callgrind && !squeeze && !bench_parse_args(argc, argv, &json, &sample))
         return 2;
     if (!bench_batch_open_service(&bb, "bench-honeycomb"))
         return 1;
@@ -77,7 +92,18 @@ int main(int argc, char **argv)
     struct compressor *z = compress_new(COMPRESS_GZIP, COMPRESS_GZIP_EXPORT_LEVEL);
     struct compressor *z1 = compress_new(COMPRESS_ZSTD, 1), *z3 = compress_new(COMPRESS_ZSTD, 3);
     int status = 0;
-    if (callgrind) {
+    if (squeeze) {
+        struct compressor *c = !strcmp(squeeze, "gzip")    ? z
+                               : !strcmp(squeeze, "zstd1") ? z1
+                               : !strcmp(squeeze, "zstd3") ? z3
+                                                           : NULL;
+        status = c && encode_honeycomb_msgpack(&bb.batch, &out) == GENOPS_OK &&
+                         collect_compress(c, &out, &zout, 10)
+                     ? 0
+                     : 1;
+        printf("%s: 10 bodies of %zu spans through collect_compress, %zu -> %zu bytes\n", squeeze,
+               bb.batch.count, out.len, zout.len);
+    } else if (callgrind) {
         status = collect_msgpack(&bb.batch, &out, 10) ? 0 : 1;
         printf("10 batches of %zu spans through encode_honeycomb_msgpack\n", bb.batch.count);
     } else if (!z || !z1 || !z3) {
