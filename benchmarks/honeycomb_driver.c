@@ -7,7 +7,7 @@
  *
  *   bench_honeycomb_driver [--spans N] [--rounds R] [--attrs K] [--batch B] [--queue Q]
  *       [--flush-ms T] [--endpoint URL] [--key K] [--dataset D] [--api events|otlp]
- *       [--compression gzip|none] [--timeout-ms T]
+ *       [--compression gzip|zstd|none] [--timeout-ms T]
  *
  * Output: {"created": bool, "code": n, "error": "...", "seconds": s, "stats": {...}}. */
 #include <stdio.h>
@@ -31,8 +31,11 @@ static bool honeycomb_option(void *ctx, const char *k, const char *v)
         h->dataset = v;
     else if (!strcmp(k, "--api") && (!strcmp(v, "events") || !strcmp(v, "otlp")))
         h->api = !strcmp(v, "events") ? GENOPS_HONEYCOMB_API_EVENTS : GENOPS_HONEYCOMB_API_OTLP;
-    else if (!strcmp(k, "--compression") && (!strcmp(v, "gzip") || !strcmp(v, "none")))
-        h->compression = !strcmp(v, "gzip") ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
+    else if (!strcmp(k, "--compression") &&
+             (!strcmp(v, "gzip") || !strcmp(v, "zstd") || !strcmp(v, "none")))
+        h->compression = !strcmp(v, "gzip")   ? GENOPS_COMPRESSION_GZIP
+                         : !strcmp(v, "zstd") ? GENOPS_COMPRESSION_ZSTD
+                                              : GENOPS_COMPRESSION_NONE;
     else if (!strcmp(k, "--timeout-ms"))
         h->timeout_ms = (uint32_t)atoi(v);
     else

@@ -10,7 +10,7 @@ install(TARGETS genops genops_static
 install(FILES ${CMAKE_SOURCE_DIR}/core/include/genops.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # pkg-config: the shared library needs nothing more; a static link (pkg-config --static)
-# also needs libgenops.a's own dependencies (Libs.private): libcurl, libdeflate, threads
+# also needs libgenops.a's own dependencies (Libs.private): libcurl, libdeflate, libzstd, threads
 # and libm. libcurl is named by -lcurl, not Requires.private: its .pc would ask a static
 # link for all of curl's own dependencies, though libcurl.so is what gets linked.
 # The .pc file finds the prefix from its own place (${pcfiledir}), so the tree it is

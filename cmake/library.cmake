@@ -1,7 +1,8 @@
 # library.cmake - the core library: every source of core/src (its protocol folders
 # included) compiled once into one object library, then linked as libgenops.so (soname
 # libgenops.so.0, only genops_* exported through core/genops.map) and libgenops.a, with
-# their dependencies: threads, libm, libcurl (the HTTP transport) and libdeflate (gzip).
+# their dependencies: threads, libm, libcurl (the HTTP transport), libdeflate (gzip) and
+# libzstd (zstd, for Honeycomb's Events API).
 #
 # genops_objects only needs the dependencies' include directories; the libraries are
 # linked into genops (PRIVATE: its ABI exports only genops_*) and genops_static (PUBLIC:
@@ -14,6 +15,10 @@ find_path(LIBDEFLATE_INCLUDE_DIR libdeflate.h)
 find_library(LIBDEFLATE_LIBRARY deflate)
 genops_require(LIBDEFLATE_INCLUDE_DIR "libdeflate's headers" libdeflate-dev libdeflate-devel)
 genops_require(LIBDEFLATE_LIBRARY "libdeflate" libdeflate-dev libdeflate-devel)
+find_path(ZSTD_INCLUDE_DIR zstd.h)
+find_library(ZSTD_LIBRARY zstd)
+genops_require(ZSTD_INCLUDE_DIR "libzstd's headers" libzstd-dev libzstd-devel)
+genops_require(ZSTD_LIBRARY "libzstd" libzstd-dev libzstd-devel)
 
 file(GLOB GENOPS_CORE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/core/src/*.c
                                                ${CMAKE_SOURCE_DIR}/core/src/*/*.c)
@@ -23,13 +28,15 @@ set_target_properties(genops_objects PROPERTIES POSITION_INDEPENDENT_CODE ON
 target_compile_definitions(genops_objects PRIVATE GENOPS_BUILDING _GNU_SOURCE)
 target_include_directories(genops_objects PUBLIC ${CMAKE_SOURCE_DIR}/core/include
                                           PRIVATE ${CMAKE_SOURCE_DIR}/core/src
-                                                  ${CURL_INCLUDE_DIRS} ${LIBDEFLATE_INCLUDE_DIR})
+                                                  ${CURL_INCLUDE_DIRS} ${LIBDEFLATE_INCLUDE_DIR}
+                                                  ${ZSTD_INCLUDE_DIR})
 
 add_library(genops SHARED $<TARGET_OBJECTS:genops_objects>)
 set_target_properties(genops PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0
                                         C_VISIBILITY_PRESET hidden)
 target_include_directories(genops PUBLIC ${CMAKE_SOURCE_DIR}/core/include)
-target_link_libraries(genops PRIVATE Threads::Threads m CURL::libcurl ${LIBDEFLATE_LIBRARY})
+target_link_libraries(genops PRIVATE Threads::Threads m CURL::libcurl ${LIBDEFLATE_LIBRARY}
+                                     ${ZSTD_LIBRARY})
 # The ABI baseline: only genops_* is exported, under one version node.
 target_link_options(genops PRIVATE
   -Wl,--version-script=${CMAKE_SOURCE_DIR}/core/genops.map -Wl,--no-undefined)
@@ -38,7 +45,8 @@ set_property(TARGET genops APPEND PROPERTY LINK_DEPENDS ${CMAKE_SOURCE_DIR}/core
 add_library(genops_static STATIC $<TARGET_OBJECTS:genops_objects>)
 set_target_properties(genops_static PROPERTIES OUTPUT_NAME genops)
 target_include_directories(genops_static PUBLIC ${CMAKE_SOURCE_DIR}/core/include)
-target_link_libraries(genops_static PUBLIC Threads::Threads m CURL::libcurl ${LIBDEFLATE_LIBRARY})
+target_link_libraries(genops_static PUBLIC Threads::Threads m CURL::libcurl ${LIBDEFLATE_LIBRARY}
+                                           ${ZSTD_LIBRARY})
 
 # The example program of `make demo` (examples/run_demo.py runs it).
 add_executable(genops_demo ${CMAKE_SOURCE_DIR}/examples/demo.c)

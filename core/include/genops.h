@@ -204,7 +204,10 @@ typedef enum genops_otlp_protocol {
 typedef enum genops_compression {
     GENOPS_COMPRESSION_DEFAULT = 0, /* the environment, else none */
     GENOPS_COMPRESSION_NONE = 1,
-    GENOPS_COMPRESSION_GZIP = 2
+    GENOPS_COMPRESSION_GZIP = 2,
+    /* zstd (RFC 8878): Honeycomb's Events API only; the OTLP and HEC exporters refuse it
+     * (OTLP/HTTP defines gzip alone) */
+    GENOPS_COMPRESSION_ZSTD = 3
 } genops_compression;
 
 /* Options; NULL or zero means "the OTEL_EXPORTER_OTLP_* environment, else the
@@ -447,9 +450,11 @@ typedef struct genops_honeycomb_options {
     /* HONEYCOMB_DATASET, else "genops-ai". Sent with Classic keys only (environment keys
      * route by service.name); markers go to it unless the marker names one. */
     const char *dataset;
-    genops_compression compression; /* default none */
-    genops_duration_ms timeout_ms;  /* one batch, retries included; one API call; 10000 */
-    const char *certificate;        /* PEM CA bundle that verifies the server */
+    /* default: zstd with api = EVENTS (as Honeycomb's libhoney-go; cheaper and smaller than
+     * gzip, benchmarks/README.md), none with OTLP; ZSTD only with api = EVENTS */
+    genops_compression compression;
+    genops_duration_ms timeout_ms; /* one batch, retries included; one API call; 10000 */
+    const char *certificate;       /* PEM CA bundle that verifies the server */
     /* Skip verification of the server's TLS certificate. Never read from the
      * environment; logs a warning. For test setups only. */
     bool insecure;

@@ -142,30 +142,89 @@ bool json_find(const char *doc, size_t len, const char *const *path, const char 
     return true;
 }
 
-long json_array_each(const char *doc, size_t len,
-                     void (*fn)(const char *item, size_t item_len, size_t index, void *ctx),
-                     void *ctx)
+/* The items of the array or the members of the object at doc[0..len) (open is '[' or
+ * '{'), in order: fn gets each one's name token (NULL for an array item) and value. */
+static long each_item(const char *doc, size_t len, char open,
+                      void (*fn)(const char *name, size_t name_len, const char *value,
+                                 size_t value_len, size_t index, void *ctx),
+                      void *ctx)
 {
     struct cursor c = {doc, doc + len};
     skip_ws(&c);
-    if (c.p >= c.end || *c.p != '[')
+    if (c.p >= c.end || *c.p != open)
         return -1;
     c.p++;
     long n = 0;
     for (;;) {
         skip_ws(&c);
-        if (c.p >= c.end || *c.p == ']')
+        if (c.p >= c.end || *c.p == (open == '[' ? ']' : '}'))
             return n;
+        const char *name = NULL;
+        size_t name_len = 0;
+        if (open == '{') {
+            name = c.p;
+            if (!skip_string(&c))
+                return n;
+            name_len = (size_t)(c.p - name);
+            skip_ws(&c);
+            if (c.p >= c.end || *c.p++ != ':')
+                return n;
+            skip_ws(&c);
+        }
         const char *start = c.p;
         if (!skip_value(&c, 1))
             return n;
-        fn(start, (size_t)(c.p - start), (size_t)n++, ctx);
+        fn(name, name_len, start, (size_t)(c.p - start), (size_t)n++, ctx);
         skip_ws(&c);
         if (c.p < c.end && *c.p == ',')
             c.p++;
         else
             return n;
     }
+}
+
+struct array_fn {
+    void (*fn)(const char *item, size_t item_len, size_t index, void *ctx);
+    void *ctx;
+};
+
+static void on_array_item(const char *name, size_t name_len, const char *value, size_t value_len,
+                          size_t index, void *ctx)
+{
+    const struct array_fn *a = ctx;
+    (void)name;
+    (void)name_len;
+    a->fn(value, value_len, index, a->ctx);
+}
+
+long json_array_each(const char *doc, size_t len,
+                     void (*fn)(const char *item, size_t item_len, size_t index, void *ctx),
+                     void *ctx)
+{
+    struct array_fn a = {fn, ctx};
+    return each_item(doc, len, '[', on_array_item, &a);
+}
+
+struct object_fn {
+    void (*fn)(const char *name, size_t name_len, const char *value, size_t value_len, void *ctx);
+    void *ctx;
+};
+
+static void on_object_member(const char *name, size_t name_len, const char *value, size_t value_len,
+                             size_t index, void *ctx)
+{
+    const struct object_fn *o = ctx;
+    (void)index;
+    o->fn(name, name_len, value, value_len, o->ctx);
+}
+
+long json_object_each(const char *doc, size_t len,
+                      void (*fn)(const char *name, size_t name_len, const char *value,
+                                 size_t value_len, void *ctx),
+                      void *ctx)
+{
+    struct object_fn o = {fn, ctx};
+    return each_item(doc, len, '{', on_object_member, &o);
 }
 
 /* The value of four hex digits, or -1. */

@@ -28,6 +28,15 @@ long json_array_each(const char *doc, size_t len,
                      void (*fn)(const char *item, size_t item_len, size_t index, void *ctx),
                      void *ctx);
 
+/* Call fn for each member of the JSON object doc[0..len), in order, with its name's string
+ * token (quotes kept, escapes undecoded) and its value's text. Returns how many members
+ * were well-formed before the object ended or stopped being well-formed; -1 when doc is
+ * not an object at all. */
+long json_object_each(const char *doc, size_t len,
+                      void (*fn)(const char *name, size_t name_len, const char *value,
+                                 size_t value_len, void *ctx),
+                      void *ctx);
+
 /* Decode the JSON string token tok[0..len) (quotes included) into out as UTF-8,
  * NUL-terminated and cut to size - 1 bytes. False when tok is not a valid string. */
 bool json_string(const char *tok, size_t len, char *out, size_t size);

@@ -321,14 +321,14 @@ genops_status sender_exporter_request(struct sender_exporter *x, genops_status e
         return encoded;
     struct buf *payload = &x->body;
     if (x->gz) {
-        genops_status rc = compress_gzip(x->gz, x->body.data, x->body.len, &x->zbody);
+        genops_status rc = compress_body(x->gz, x->body.data, x->body.len, &x->zbody);
         if (rc)
             return rc;
         payload = &x->zbody;
     }
     part->bytes = payload->len;
     *req = (struct http_request){.content_type = content_type,
-                                 .content_encoding = x->gz ? "gzip" : NULL,
+                                 .content_encoding = compress_encoding(x->gz),
                                  .body = payload->data,
                                  .len = payload->len};
     return GENOPS_OK;

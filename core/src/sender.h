@@ -176,13 +176,13 @@ genops_status sender_export(struct sender *s, const struct batch *b, uint64_t de
                             struct export_result *r);
 
 /* An exporter that is the loop and nothing more (OTLP, Honeycomb events) begins with
- * this: the loop with its HTTP client, the gzip compressor and the reused bodies. */
+ * this: the loop with its HTTP client, the compressor and the reused bodies. */
 struct sender_exporter {
     genops_exporter base;
     struct sender sender;
-    struct compressor *gz; /* NULL without gzip */
+    struct compressor *gz; /* gzip or zstd; NULL without compression */
     struct buf body;       /* the encoded request, reused */
-    struct buf zbody;      /* its gzip form, reused */
+    struct buf zbody;      /* its compressed form, reused */
 };
 
 /* exporter_ops.export_batch of a sender_exporter: the whole batch through the loop. */
@@ -191,8 +191,8 @@ genops_status sender_exporter_export(genops_exporter *e, const struct batch *b,
 /* exporter_ops.after_fork of a sender_exporter: a fresh connection and jitter. */
 void sender_exporter_after_fork(genops_exporter *e);
 /* The request for the part the protocol just encoded into x->body (encoded: the
- * encoder's status, returned as is when it failed): gzipped into x->zbody when the
- * exporter compresses; part->bytes is what goes on the wire. */
+ * encoder's status, returned as is when it failed): compressed into x->zbody when the
+ * exporter compresses (Content-Encoding gzip or zstd); part->bytes is what goes on the wire. */
 genops_status sender_exporter_request(struct sender_exporter *x, genops_status encoded,
                                       const char *content_type, struct sender_part *part,
                                       struct http_request *req);

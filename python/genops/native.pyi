@@ -25,7 +25,7 @@ GENOPS_EIO: int
 GENOPS_EREJECTED: int
 GENOPS_EINTERNAL: int
 
-Compression = Literal["none", "gzip"]
+Compression = Literal["none", "gzip", "zstd"]
 OtlpProtocol = Literal["http/protobuf", "http/json", "grpc"]
 HecFormat = Literal["event", "raw"]
 HoneycombApi = Literal["otlp", "events"]

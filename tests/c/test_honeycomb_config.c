@@ -141,13 +141,44 @@ static void test_bad_settings(void **state)
     resolve_fails(&o, "timeout_ms");
     genops_honeycomb_options_init(&o);
     o.compression = (genops_compression)7;
-    resolve_fails(&o, "compression");
+    resolve_fails(&o, "compression is 7, which is not none, gzip or zstd");
+    o.compression = GENOPS_COMPRESSION_ZSTD; /* OTLP (the default api) has no zstd */
+    resolve_fails(&o, "compression is zstd, which only the Events API takes");
     /* No message ever holds the key. */
     setenv("HONEYCOMB_API_KEY", "secretsecret secret", 1);
     struct honeycomb_config c;
     genops_error err = {0};
     assert_int_equal(honeycomb_config_resolve(NULL, &c, &err), GENOPS_EINVAL);
     assert_null(strstr(err.message, "secretsecret"));
+}
+
+static void test_compression_choices(void **state)
+{
+    (void)state;
+    setenv("HONEYCOMB_API_KEY", CLASSIC_KEY, 1);
+    static const struct {
+        genops_honeycomb_api api;
+        genops_compression given;
+        enum compress_format want;
+    } cases[] = {
+        {GENOPS_HONEYCOMB_API_OTLP, GENOPS_COMPRESSION_DEFAULT, COMPRESS_NONE},
+        {GENOPS_HONEYCOMB_API_OTLP, GENOPS_COMPRESSION_GZIP, COMPRESS_GZIP},
+        {GENOPS_HONEYCOMB_API_EVENTS, GENOPS_COMPRESSION_DEFAULT, COMPRESS_ZSTD},
+        {GENOPS_HONEYCOMB_API_EVENTS, GENOPS_COMPRESSION_NONE, COMPRESS_NONE},
+        {GENOPS_HONEYCOMB_API_EVENTS, GENOPS_COMPRESSION_GZIP, COMPRESS_GZIP},
+        {GENOPS_HONEYCOMB_API_EVENTS, GENOPS_COMPRESSION_ZSTD, COMPRESS_ZSTD},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        genops_honeycomb_options o;
+        genops_honeycomb_options_init(&o);
+        o.api = cases[i].api;
+        o.compression = cases[i].given;
+        struct honeycomb_config c;
+        genops_error err = {0};
+        assert_int_equal(honeycomb_config_resolve(&o, &c, &err), GENOPS_OK);
+        assert_int_equal(c.compression, cases[i].want);
+        honeycomb_config_free(&c);
+    }
 }
 
 static void test_urls_encode_the_dataset(void **state)
@@ -218,6 +249,7 @@ int main(void)
         cmocka_unit_test_setup(test_key_kinds, clear_env),
         cmocka_unit_test_setup(test_defaults_and_headers, clear_env),
         cmocka_unit_test_setup(test_bad_settings, clear_env),
+        cmocka_unit_test_setup(test_compression_choices, clear_env),
         cmocka_unit_test_setup(test_urls_encode_the_dataset, clear_env),
         cmocka_unit_test_setup(test_otlp_gets_the_dataset_for_classic_keys, clear_env),
     };

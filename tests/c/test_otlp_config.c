@@ -243,6 +243,13 @@ static void test_compression_and_protocol(void **state)
     otlp_config_free(&c);
     setenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "brotli", 1);
     resolve_fails(NULL, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION='brotli' is not a compression");
+    /* zstd is Honeycomb's Events API's alone: the OTLP specification lists only gzip. */
+    setenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "zstd", 1);
+    resolve_fails(NULL, "'zstd' is not a compression; use none or gzip");
+    unsetenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION");
+    o.compression = GENOPS_COMPRESSION_ZSTD;
+    resolve_fails(&o, "compression is 3, which is not none or gzip");
+    o.compression = GENOPS_COMPRESSION_NONE;
     unsetenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION");
     setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/xml", 1);
     resolve_fails(NULL, "is not a protocol");

@@ -12,6 +12,7 @@ service.name), each with its api_key_access.
                                  x-honeycomb-dataset
     POST /1/batch/<dataset>      an array of {"time", "samplerate", "data"} events in
                                  msgpack (decoded with PyPI's msgpack) or JSON, gzip
+                                 or zstd (PyPI zstandard; libhoney-go sends zstd)
                                  allowed; answers one {"status": ...} per event, 202 or
                                  400 with an "error" (bad event, event too large, or one
                                  the rule rejects), 400 for a body that is not an array,
@@ -19,6 +20,10 @@ service.name), each with its api_key_access.
     POST /1/markers/<dataset>    JSON {message, type, url, start_time, end_time}; 201
                                  with the marker and its id; 404 for an unknown dataset;
                                  "__all__" only with an environment key
+
+Bodies: Content-Encoding gzip anywhere, zstd on /1/batch only (OTLP/HTTP defines gzip
+alone) or none (identity); any other encoding, or a body that does not decode, is a 400
+with {"error": ...}, as a strict server answers what it cannot read.
 
 Rules (script(rules, default=...), see peer.py) apply to the data and marker paths:
     status       answer this status instead (e.g. 429 or 503) with {"error": message}
@@ -38,6 +43,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote
 
 import msgpack
+import zstandard
 from otlp_server import decode_protobuf
 from peer import Background, LoopbackServer, reset_connection
 
@@ -76,6 +82,24 @@ def default_keys() -> dict[str, dict]:
             "api_key_access": {"events": True, "markers": False},
         },
     }
+
+
+def decode_body(raw: bytes, encoding: str, batch: bool) -> bytes:
+    """raw as Content-Encoding encoding says; ValueError (a 400) for an encoding this path
+    does not take or a body that does not decode."""
+    if encoding == "identity":
+        return raw
+    if encoding == "gzip":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise ValueError(f"cannot gunzip the body: {e}") from None
+    if encoding == "zstd" and batch:
+        try:  # a frame without its content size is allowed too, capped
+            return zstandard.ZstdDecompressor().decompress(raw, max_output_size=64 << 20)
+        except zstandard.ZstdError as e:
+            raise ValueError(f"cannot decode the zstd body: {e}") from None
+    raise ValueError(f"unsupported Content-Encoding {encoding!r}")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -149,10 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.add(record)
             self._reply(rule["status"], {"error": rule.get("message", "scripted failure")}, headers)
             return
+        encoding = (self.headers.get("Content-Encoding") or "identity").strip().lower()
+        record["encoding"] = encoding
         try:
-            body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
-        except OSError as e:
-            self._refuse(record, 400, f"cannot gunzip the body: {e}")
+            body = decode_body(raw, encoding, self.path.startswith("/1/batch/"))
+        except ValueError as e:
+            self._refuse(record, 400, str(e))
             return
         record["body_bytes"] = len(body)
         if self.path == "/v1/traces":

@@ -291,6 +291,68 @@ def test_events_api_sends_msgpack_batches(hc, monkeypatch):
     assert genops.status()["stats"]["spans_exported"] == 3
 
 
+def test_events_api_sends_zstd_by_default_or_as_told(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    genops.init(exporter_type="honeycomb-events", service_name="support-ai")  # libhoney-go's default
+    record_three()
+    assert [r["headers"].get("content-encoding") for r in batches(hc)] == ["zstd"]
+    hc.reset()
+    genops.init(exporter_type="honeycomb-events", exporter_options={"compression": "none"})
+    record_three()
+    (plain,) = batches(hc)
+    assert "content-encoding" not in plain["headers"] and plain["statuses"] == [{"status": 202}] * 3
+    hc.reset()
+    genops.init(
+        exporter_type="honeycomb-events", service_name="support-ai", exporter_options={"compression": "zstd"}
+    )
+    record_three()
+    (req,) = batches(hc)
+    assert req["headers"]["content-encoding"] == "zstd"
+    assert req["statuses"] == [{"status": 202}] * 3
+    # A zstd body that PyPI zstandard read back into the three events, smaller than the
+    # msgpack it holds.
+    assert req["wire_bytes"] < req["body_bytes"]
+    assert sorted(e["data"]["genops.cost.total"] for e in req["events"]) == [0.01, 0.02, 0.03]
+    assert genops.status()["stats"]["spans_exported"] == 3
+
+
+def test_zstd_is_for_the_events_api_only(hc, monkeypatch):
+    monkeypatch.setenv("HONEYCOMB_API_KEY", ENVIRONMENT_KEY)
+    with pytest.raises(genops.ConfigError, match="compression is zstd, which only the Events API takes"):
+        genops.init(exporter_type="honeycomb", exporter_options={"compression": "zstd"})
+    with pytest.raises(genops.ConfigError, match="compression"):
+        genops.init(exporter_type="otlp", exporter_options={"compression": "zstd"})
+
+
+def test_the_strict_server_refuses_what_it_cannot_decode(hc):
+    import urllib.error
+    import urllib.request
+
+    def post(path, encoding, body):
+        headers = {"X-Honeycomb-Team": ENVIRONMENT_KEY, "Content-Type": "application/msgpack"}
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        req = urllib.request.Request(hc.url + path, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    import msgpack
+    import zstandard
+
+    events = msgpack.packb([{"data": {"name": "x"}}])
+    assert post("/1/batch/genops-ai", "zstd", zstandard.ZstdCompressor().compress(events)) == 200
+    assert post("/1/batch/genops-ai", "br", events) == 400
+    assert post("/1/batch/genops-ai", "zstd", b"not zstd at all") == 400
+    assert post("/v1/traces", "zstd", zstandard.ZstdCompressor().compress(b"")) == 400
+    errors = [r["error"] for r in hc.received() if r["answer"] == 400]
+    assert errors[0] == "unsupported Content-Encoding 'br'"
+    assert errors[1].startswith("cannot decode the zstd body")
+    assert errors[2] == "unsupported Content-Encoding 'zstd'"
+
+
 def test_events_api_counts_a_refused_event_and_resends_only_what_can_succeed(hc, monkeypatch, caplog):
     monkeypatch.setenv("HONEYCOMB_API_KEY", CLASSIC_KEY)
     caplog.set_level(logging.ERROR, logger="genops")

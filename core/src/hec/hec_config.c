@@ -252,7 +252,8 @@ static genops_status resolve(const genops_hec_options *o, struct hec_config *c, 
 
     c->use_ack = o->use_ack;
     if ((unsigned)o->compression > GENOPS_COMPRESSION_GZIP)
-        return error_set(err, GENOPS_EINVAL, OPT "compression is %d", (int)o->compression);
+        return error_set(err, GENOPS_EINVAL, OPT "compression is %d, which is not none or gzip",
+                         (int)o->compression);
     c->gzip = o->compression == GENOPS_COMPRESSION_GZIP;
     if (o->ack_timeout_ms < 0 || o->ack_poll_interval_ms < 0 || o->timeout_ms < 0)
         return error_set(err, GENOPS_EINVAL, OPT "%s is negative",

@@ -151,7 +151,7 @@ static genops_status hec_build(void *ctx, const struct batch *b, struct sender_p
     const char *data = x->body.data + start;
     size_t len = raw_len;
     if (x->gz) {
-        genops_status rc = compress_gzip(x->gz, data, raw_len, &x->zbody);
+        genops_status rc = compress_body(x->gz, data, raw_len, &x->zbody);
         if (rc && rc != GENOPS_ETOOBIG) { /* for the stats; the loop logs it */
             struct sender_outcome unlogged = {0};
             note_failure(x, &unlogged, 0, -1, "cannot compress the request", genops_strerror(rc),
@@ -623,7 +623,7 @@ static genops_exporter *create(struct hec_config *cfg, genops_error *err)
     x->max_bytes = x->cfg.max_request_bytes;
     x->enc = hec_config_encoding(&x->cfg);
     if (!(x->sender.http = new_client(x, err)) ||
-        compress_new_for_export(x->cfg.gzip, &x->gz, err)) {
+        compress_new_for_export(x->cfg.gzip ? COMPRESS_GZIP : COMPRESS_NONE, &x->gz, err)) {
         hec_destroy(&x->base);
         return NULL;
     }

@@ -176,10 +176,9 @@ genops_status honeycomb_config_resolve(const genops_honeycomb_options *opt,
     genops_status rc = config_options_copy(&o, sizeof o, opt, "genops_honeycomb_options", err);
     if (rc)
         return rc;
-    if (o.compression && o.compression != GENOPS_COMPRESSION_NONE &&
-        o.compression != GENOPS_COMPRESSION_GZIP)
+    if ((unsigned)o.compression > GENOPS_COMPRESSION_ZSTD)
         return error_set(err, GENOPS_EINVAL,
-                         OPT_PREFIX "compression is %d, which is not none or gzip",
+                         OPT_PREFIX "compression is %d, which is not none, gzip or zstd",
                          (int)o.compression);
     if ((rc = resolve_key(&o, c, err)) || (rc = resolve_endpoint(&o, c, err)) ||
         (rc = resolve_dataset(&o, c, err)) ||
@@ -194,8 +193,20 @@ genops_status honeycomb_config_resolve(const genops_honeycomb_options *opt,
         return error_set(err, GENOPS_EINVAL, OPT_PREFIX "api is %d, which is not otlp or events",
                          (int)o.api);
     }
-    c->gzip = o.compression == GENOPS_COMPRESSION_GZIP;
     c->events = o.api == GENOPS_HONEYCOMB_API_EVENTS;
+    /* The Events API's default is zstd, as libhoney-go's: at level 1 it is both cheaper
+     * and smaller than gzip (benchmarks/README.md, "Honeycomb Events API"). OTLP's is
+     * none, as OpenTelemetry's exporters. */
+    c->compression = o.compression == GENOPS_COMPRESSION_GZIP                   ? COMPRESS_GZIP
+                     : o.compression == GENOPS_COMPRESSION_ZSTD                 ? COMPRESS_ZSTD
+                     : o.compression == GENOPS_COMPRESSION_DEFAULT && c->events ? COMPRESS_ZSTD
+                                                                                : COMPRESS_NONE;
+    if (c->compression == COMPRESS_ZSTD && !c->events) {
+        honeycomb_config_free(c);
+        return error_set(err, GENOPS_EINVAL,
+                         OPT_PREFIX "compression is zstd, which only the Events API takes "
+                                    "(api=events); OTLP/HTTP defines gzip alone");
+    }
     return GENOPS_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "compress.h"
 #include "genops.h"
 #include "http.h"
 
@@ -47,7 +48,7 @@ struct honeycomb_config {
     char *api_key;
     char *dataset;
     enum honeycomb_key_kind key_kind;
-    bool gzip;
+    enum compress_format compression;
     bool events; /* the Events API, else OTLP */
     uint32_t timeout_ms;
     struct http_tls tls; /* strings owned */

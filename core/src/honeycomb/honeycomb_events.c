@@ -205,14 +205,14 @@ genops_exporter *honeycomb_events_exporter_new(struct honeycomb_config *c, genop
     }
     hc.url = x->url;
     if (!(x->se.sender.http = http_client_new(&hc, err)) ||
-        compress_new_for_export(x->cfg.gzip, &x->se.gz, err)) {
+        compress_new_for_export(x->cfg.compression, &x->se.gz, err)) {
         events_destroy(&x->se.base);
         return NULL;
     }
     snprintf(x->se.base.endpoint, sizeof x->se.base.endpoint, "%s",
              http_client_url_for_log(x->se.sender.http));
     log_msg(LOG_INFO, "Honeycomb exporter: Events API at %s (msgpack, compression %s), a %s",
-            http_client_url_for_log(x->se.sender.http), x->se.gz ? "gzip" : "none",
+            http_client_url_for_log(x->se.sender.http), compress_format_name(x->cfg.compression),
             honeycomb_key_kind_name(x->cfg.key_kind));
     error_clear(err);
     return &x->se.base;

@@ -35,7 +35,8 @@ genops_exporter *genops_honeycomb_exporter_new(const genops_honeycomb_options *o
     o.protocol = GENOPS_OTLP_PROTOCOL_PROTOBUF;
     o.headers = headers;
     o.header_count = n;
-    o.compression = c.gzip ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
+    o.compression =
+        c.compression == COMPRESS_GZIP ? GENOPS_COMPRESSION_GZIP : GENOPS_COMPRESSION_NONE;
     o.timeout_ms = (genops_duration_ms)c.timeout_ms;
     o.certificate = c.tls.ca_file;
     o.insecure = c.tls.insecure;

@@ -1,6 +1,7 @@
 /* honeycomb_route.c - the router's dataset rules (see honeycomb_route.h). */
 #include "honeycomb/honeycomb_route.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,10 +161,49 @@ static genops_status read_test(struct reading *rd, const char *item, size_t len,
     return add_value(ro, text) ? GENOPS_OK : nomem(rd);
 }
 
+struct members {
+    struct reading *rd;
+    size_t index;
+};
+
+/* A member a rule may have, else the rule is refused naming it: a misspelt test
+ * ("equal", "exist") would otherwise leave a rule that takes spans it was meant not to. */
+static void on_member(const char *name, size_t name_len, const char *value, size_t value_len,
+                      void *ctx)
+{
+    static const char *const known[] = {"dataset", "attribute", "equals", "in",
+                                        "prefix",  "exists",    "default"};
+    struct members *m = ctx;
+    char text[64], what[224];
+    (void)value;
+    (void)value_len;
+    if (m->rd->rc)
+        return;
+    if (json_string(name, name_len, text, sizeof text) && strlen(text) + 2 < sizeof text)
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (!strcmp(text, known[i]))
+                return;
+    char shown[64];
+    if (!json_text(name, name_len, shown, sizeof shown))
+        snprintf(shown, sizeof shown, "?");
+    snprintf(what, sizeof what,
+             "unknown member \"%s\" (a rule has dataset, attribute and one of equals, in, "
+             "prefix, exists, default)",
+             shown);
+    bad(m->rd, m->index, what);
+}
+
 static void on_rule(const char *item, size_t len, size_t index, void *ctx)
 {
     struct reading *rd = ctx;
     struct routes *r = rd->r;
+    if (rd->rc)
+        return;
+    struct members m = {rd, index};
+    if (json_object_each(item, len, on_member, &m) < 0) {
+        bad(rd, index, "is not a JSON object");
+        return;
+    }
     if (rd->rc)
         return;
     char name[ROUTE_TEXT_MAX];

@@ -132,10 +132,6 @@ static const struct exporter_ops router_ops = {.kind = "honeycomb-router",
 genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt,
                                              const char *routes_json, genops_error *err)
 {
-    struct honeycomb_config c; /* the options' own errors first, named as usual */
-    if (honeycomb_config_resolve(opt, &c, err))
-        return NULL;
-    honeycomb_config_free(&c);
     if (opt && opt->api == GENOPS_HONEYCOMB_API_OTLP) {
         error_set(err, GENOPS_EINVAL,
                   "the Honeycomb router sends through the Events API (api=events), which takes "
@@ -143,6 +139,15 @@ genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt
                   "service.name");
         return NULL;
     }
+    genops_honeycomb_options o;
+    genops_honeycomb_options_init(&o);
+    if (opt)
+        o = *opt;
+    o.api = GENOPS_HONEYCOMB_API_EVENTS;
+    struct honeycomb_config c; /* the options' own errors first, named as usual */
+    if (honeycomb_config_resolve(&o, &c, err))
+        return NULL;
+    honeycomb_config_free(&c);
     struct router *x = calloc(1, sizeof *x);
     if (!x) {
         error_set(err, GENOPS_ENOMEM, "out of memory creating a Honeycomb router");
@@ -153,11 +158,6 @@ genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt
         free(x);
         return NULL;
     }
-    genops_honeycomb_options o;
-    genops_honeycomb_options_init(&o);
-    if (opt)
-        o = *opt;
-    o.api = GENOPS_HONEYCOMB_API_EVENTS;
     int len = 0;
     for (size_t d = 0; d < x->routes.dataset_count; d++) {
         o.dataset = x->routes.datasets[d];

@@ -271,7 +271,7 @@ genops_exporter *genops_otlp_exporter_new(const genops_otlp_options *opt, genops
                              .what = x->se.sender.what,
                              .http2 = grpc};
     if (!(x->se.sender.http = http_client_new(&hc, err)) ||
-        compress_new_for_export(x->cfg.gzip, &x->se.gz, err)) {
+        compress_new_for_export(x->cfg.gzip ? COMPRESS_GZIP : COMPRESS_NONE, &x->se.gz, err)) {
         otlp_destroy(&x->se.base);
         return NULL;
     }

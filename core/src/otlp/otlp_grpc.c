@@ -51,7 +51,7 @@ static genops_status grpc_build(void *ctx, const struct batch *b, struct sender_
     if (x->se.gz) {
         /* Compressed whole, then moved up to make room for the prefix. */
         struct buf *z = &x->se.zbody;
-        rc = compress_gzip(x->se.gz, m->data + GRPC_PREFIX_BYTES, m->len - GRPC_PREFIX_BYTES, z);
+        rc = compress_body(x->se.gz, m->data + GRPC_PREFIX_BYTES, m->len - GRPC_PREFIX_BYTES, z);
         if (rc || !buf_reserve(z, GRPC_PREFIX_BYTES))
             return rc ? rc : buf_status(z);
         memmove(z->data + GRPC_PREFIX_BYTES, z->data, z->len);
