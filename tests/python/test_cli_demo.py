@@ -264,6 +264,15 @@ def test_the_receiver_answers_bad_requests_and_keeps_serving():
             post(r.base + "/v1/traces", b"\x1f\x8b junk", "application/json", **{"Content-Encoding": "gzip"})
             == 400
         )
+        assert (
+            post(
+                r.base + "/1/batch/d",
+                b"\x28\xb5\x2f\xfd",
+                "application/msgpack",
+                **{"Content-Encoding": "zstd"},
+            )
+            == 415
+        )
         assert post(r.base + "/elsewhere", b"{}") == 404
         assert post(r.base + "/v1/traces", b"{}", **{"Content-Length": str(MAX_BODY + 1)}) == 413
         assert r.requests() == []

@@ -43,7 +43,8 @@ CUSTOMERS = ("enterprise-abc", "business-xyz", "startup-123", "enterprise-def")
 
 
 def _spec(kind: str, base: str, gzip: bool) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": kind, "options": {"compression": "gzip"} if gzip else None}
+    # "none" explicitly: the Events API's own default is zstd
+    spec: dict[str, Any] = {"type": kind, "options": {"compression": "gzip" if gzip else "none"}}
     if kind in ("otlp", "otlp-json"):
         spec["endpoint"] = base
     elif kind == "splunk":

@@ -11,9 +11,9 @@ protocols genops exports, as their backends do, and records what arrived.
                                   (genops.demo.msgpack) or JSON; one {"status": 202} each
     GET  /1/auth                  a Classic key's answer
 
-gzip bodies are accepted (wire_bytes is what came over the socket). No third-party
-package: OTLP protobuf is not decoded to attributes, so `genops demo` exports
-OTLP/JSON. With decode=False (benchmarks) only counts are kept, and the handler
+gzip bodies are accepted and any other Content-Encoding is refused with 415
+(wire_bytes is what came over the socket). No third-party package: OTLP protobuf is
+not decoded to attributes, so `genops demo` exports OTLP/JSON. With decode=False (benchmarks) only counts are kept, and the handler
 threads' CPU time is summed in cpu_seconds, so a benchmark can tell it from the
 process's own.
 """
@@ -177,7 +177,14 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request("", self.path, ctype, len(raw), 0)
         answer_type = "application/json"
         try:
-            body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
+            encoding = (self.headers.get("Content-Encoding") or "identity").strip().lower()
+            if encoding not in ("gzip", "identity"):
+                return (
+                    415,
+                    json.dumps({"error": f"Content-Encoding {encoding}: gzip only"}).encode(),
+                    "application/json",
+                )
+            body = gzip.decompress(raw) if encoding == "gzip" else raw
             if self.path.startswith("/v1/traces"):
                 req.protocol = "otlp"
                 if ctype != "application/json":

@@ -43,7 +43,14 @@ def _exporter(kind: str, base: str) -> dict[str, Any]:
         return {"type": kind, "endpoint": base}
     if kind == "splunk":
         return {"type": kind, "endpoint": base, "token": HEC_TOKEN, "index": "genops_ai"}
-    return {"type": kind, "api_key": HONEYCOMB_KEY, "dataset": DATASET, "api_endpoint": base}
+    # gzip, not the Events API's default zstd: the receiver needs nothing beyond the stdlib
+    return {
+        "type": kind,
+        "api_key": HONEYCOMB_KEY,
+        "dataset": DATASET,
+        "api_endpoint": base,
+        "options": {"compression": "gzip"},
+    }
 
 
 def _totals(rows: list[dict[str, Any]], key: str) -> dict[str, float]:
