@@ -668,8 +668,22 @@ static void fork_child(void)
     pthread_mutex_unlock(&config_lock);
 }
 
+/* At exit, what redis stores still hold goes out, within 1 s per budget (the store's
+ * deadline); nothing is freed: other threads may still record. */
+static void exit_send(void)
+{
+    pthread_mutex_lock(&config_lock);
+    uint32_t used = atomic_load(&table_used);
+    for (uint32_t i = 0; i < used; i++)
+        if (slot_is(&table[i].slot, SLOT_ACTIVE) && table[i].redis &&
+            budget_redis_pending(table[i].redis))
+            budget_redis_sync(table[i].redis, 1000);
+    pthread_mutex_unlock(&config_lock);
+}
+
 __attribute__((constructor)) static void register_fork_hooks(void)
 {
     static const struct fork_hooks hooks = {fork_prepare, fork_parent, fork_child};
     fork_hooks_register(FORK_RANK_BUDGETS, &hooks);
+    atexit(exit_send);
 }

@@ -320,6 +320,11 @@ void budget_redis_add(struct budget_redis *r, int64_t delta)
         ensure_thread(r); /* the first cost after a fork */
 }
 
+bool budget_redis_pending(struct budget_redis *r)
+{
+    return atomic_load(&r->pending) != 0;
+}
+
 void budget_redis_after_fork_child(struct budget_redis *r)
 {
     /* Made anew, not destroyed: the parent's thread that held or waited on them does not
