@@ -11,11 +11,13 @@
 
 /* The lock order, outermost first. */
 enum fork_rank {
-    FORK_RANK_PIPELINES, /* the registry, then each pipeline's lock (pipeline.c) */
-    FORK_RANK_SLOT_POOL, /* the pool's growth lock (slot_pool.c) */
-    FORK_RANK_DEFAULTS,  /* the defaults' writer lock (context.c) */
-    FORK_RANK_IDS,       /* no lock: the child re-seeds (ids.c) */
-    FORK_RANK_LOG,       /* the log queue's lock, a leaf (log.c) */
+    FORK_RANK_BUDGETS,     /* the budgets' configuration lock (budget/budget.c) */
+    FORK_RANK_RATE_LIMITS, /* the rate limits' configuration lock (budget/rate_limit.c) */
+    FORK_RANK_PIPELINES,   /* the registry, then each pipeline's lock (pipeline.c) */
+    FORK_RANK_SLOT_POOL,   /* the pool's growth lock (slot_pool.c) */
+    FORK_RANK_DEFAULTS,    /* the defaults' writer lock (context.c) */
+    FORK_RANK_IDS,         /* no lock: the child re-seeds (ids.c) */
+    FORK_RANK_LOG,         /* the log queue's lock, a leaf (log.c) */
     FORK_RANKS
 };
 

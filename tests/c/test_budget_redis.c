@@ -1,8 +1,8 @@
 /* test_budget_redis.c - the redis store (core/src/budget/budget_redis.c) against a real
  * redis-server on 127.0.0.1 and a free port, started here (skipped when Debian's
  * redis-server is not installed): exact totals from 4 threads, the key per period,
- * and an unreachable server that reconciles once it starts. Run under TSan too: the
- * store's thread shares the cell and the pending count with the recording threads. */
+ * an unreachable server that reconciles once it starts, and the exit's last send. Run under TSan
+ * too: the store's thread shares the cell and the pending count with the recording threads. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -202,6 +202,33 @@ static void test_unreachable_then_reconciled(void **state)
     stop_redis(server);
 }
 
+/* A process that exits normally sends what it had not sent yet (atexit). */
+static void test_exit_sends_what_is_pending(void **state)
+{
+    (void)state;
+    SKIP_UNDER_TSAN();
+    if (!find_redis())
+        skip();
+    int port = free_port();
+    pid_t server = start_redis(port);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        genops_pipeline *p = genops_pipeline_new(NULL, NULL);
+        define_redis("exiting", port);
+        genops_span s = genops_operation_start(p, "chat", NULL, NULL, NULL, NULL, 0, NULL);
+        genops_attribute kv[] = {A_DBL("cost", 0.75)};
+        genops_span_record_cost(s, kv, 1, NULL);
+        genops_span_end(s, NULL);
+        exit(0); /* at once: within the store's 100 ms, nothing was sent yet */
+    }
+    assert_int_equal(child_exit_within(child, 30000), 0);
+    char key[64];
+    day_key(key, sizeof key, "exiting");
+    assert_int_equal(redis_get(port, key), 750000000);
+    stop_redis(server);
+}
+
 static void test_bad_urls(void **state)
 {
     (void)state;
@@ -227,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_bad_urls),
         cmocka_unit_test(test_threads_share_a_redis_budget),
         cmocka_unit_test(test_unreachable_then_reconciled),
+        cmocka_unit_test(test_exit_sends_what_is_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

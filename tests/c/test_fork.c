@@ -45,11 +45,14 @@ RANK_HOOKS(1)
 RANK_HOOKS(2)
 RANK_HOOKS(3)
 RANK_HOOKS(4)
+RANK_HOOKS(5)
+RANK_HOOKS(6)
 static const struct fork_hooks tracing[FORK_RANKS] = {
     {prepare_0, parent_0, child_0}, {prepare_1, parent_1, child_1}, {prepare_2, parent_2, child_2},
-    {prepare_3, parent_3, child_3}, {prepare_4, parent_4, child_4},
+    {prepare_3, parent_3, child_3}, {prepare_4, parent_4, child_4}, {prepare_5, parent_5, child_5},
+    {prepare_6, parent_6, child_6},
 };
-_Static_assert(FORK_RANKS == 5, "one tracing hook set per rank");
+_Static_assert(FORK_RANKS == 7, "one tracing hook set per rank");
 
 /* In a process of its own (the library's real hooks are replaced there): register a
  * tracing set for every rank, fork, and compare both sides' traces. */
@@ -73,9 +76,9 @@ static int traced_fork(void)
     waitpid(child, &status, 0);
     if (r <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return 12;
-    if (strcmp(trace, "P0P1P2P3P4A4A3A2A1A0") != 0)
+    if (strcmp(trace, "P0P1P2P3P4P5P6A6A5A4A3A2A1A0") != 0)
         return 13;
-    if (strcmp(child_trace, "P0P1P2P3P4C4C3C2C1C0") != 0)
+    if (strcmp(child_trace, "P0P1P2P3P4P5P6C6C5C4C3C2C1C0") != 0)
         return 14;
     return 0;
 }
@@ -99,13 +102,16 @@ static void test_hooks_run_in_rank_order(void **state)
 
 static atomic_bool stop;
 
-/* Takes, over and over, the locks the fork hooks hold: the registry's and the pipeline's
+/* Takes, over and over, the locks the fork hooks hold: the budgets' and the rate limits'
+ * (define, remove), the registry's and the pipeline's
  * (flush), the defaults' writer lock and the log queue's; the slot pool's growth lock
  * while the pool grows to 600 open spans (the first rounds only: slots are reused). */
 static void *busy(void *arg)
 {
     genops_pipeline *p = arg;
     genops_attribute team[] = {A_STR("team", "ml")};
+    genops_attribute budget[] = {A_STR("name", "busy"), A_DBL("limit", 1.0)};
+    genops_attribute limit[] = {A_STR("name", "busy"), A_INT("requests_per_minute", 10)};
     static genops_span open_spans[600];
     while (!atomic_load(&stop)) {
         for (size_t i = 0; i < COUNT(open_spans); i++)
@@ -113,6 +119,10 @@ static void *busy(void *arg)
         for (size_t i = 0; i < COUNT(open_spans); i++)
             genops_span_end(open_spans[i], NULL);
         genops_defaults_set(team, COUNT(team), NULL);
+        genops_budget_define(budget, COUNT(budget), NULL);
+        genops_budget_remove("busy", NULL);
+        genops_rate_limit_define(limit, COUNT(limit), NULL);
+        genops_rate_limit_remove("busy", NULL);
         log_msg(LOG_WARNING, "busy");
         genops_pipeline_flush(p, 1000, NULL);
     }
@@ -125,6 +135,12 @@ static int child_uses_everything(genops_pipeline *p)
     genops_attribute team[] = {A_STR("team", "child")};
     if (genops_defaults_set(team, COUNT(team), NULL) != GENOPS_OK)
         return 2;
+    genops_attribute budget[] = {A_STR("name", "child"), A_DBL("limit", 1.0)};
+    genops_attribute limit[] = {A_STR("name", "child"), A_INT("requests_per_minute", 10)};
+    if (genops_budget_define(budget, COUNT(budget), NULL) || genops_budget_remove("child", NULL) ||
+        genops_rate_limit_define(limit, COUNT(limit), NULL) ||
+        genops_rate_limit_remove("child", NULL))
+        return 6;
     log_msg(LOG_WARNING, "child");
     genops_log_record r = {.struct_size = sizeof r};
     bool found = false;

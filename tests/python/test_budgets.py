@@ -378,3 +378,27 @@ def test_redis_unreachable_counts_locally_then_reconciles(clean_budgets, genops_
         assert len(warnings) == 1
     finally:
         server.stop()
+
+
+@needs_redis
+def test_redis_store_defined_before_fork(clean_budgets, genops_memory):
+    """gunicorn --preload: the budget is defined in the parent, the workers fork from
+    it; each worker's store starts its own connection and thread."""
+    server = RedisServer(free_port())
+    try:
+        budgets.define("preloaded", 100.0, store=f"redis://127.0.0.1:{server.port}/0")
+        spend(1.0)
+        budgets.status("preloaded")  # the parent's 1.0 is in Redis
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                spend(2.0)
+                code = 0 if budgets.status("preloaded")["spend"] == 3.0 else 2
+            finally:
+                os._exit(code)
+        assert os.waitpid(pid, 0)[1] == 0
+        assert server.get(_day_key("preloaded")) == 3_000_000_000
+        assert budgets.status("preloaded")["spend"] == 3.0  # the child's 2.0 seen here
+    finally:
+        server.stop()

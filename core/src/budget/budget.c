@@ -21,6 +21,7 @@
 #include "slot.h"
 #include "clock.h"
 #include "error.h"
+#include "fork.h"
 #include "log.h"
 #include "semconv.h"
 #include "span.h"
@@ -642,4 +643,47 @@ genops_status genops_budget_get(const char *name, genops_budget_state *out, geno
     memset(out, 0, sizeof *out);
     out->struct_size = size;
     return with_budget(name, "genops_budget_get", do_get, out, err);
+}
+
+/* ---- fork (fork.h, FORK_RANK_BUDGETS) ---------------------------------------------- */
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&config_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&config_lock);
+}
+
+/* The child keeps the budgets and their spend (a host store's file stays shared); a
+ * redis store starts its connection and thread afresh (budget_redis.h). */
+static void fork_child(void)
+{
+    uint32_t used = atomic_load(&table_used);
+    for (uint32_t i = 0; i < used; i++)
+        if (slot_is(&table[i].slot, SLOT_ACTIVE) && table[i].redis)
+            budget_redis_after_fork_child(table[i].redis);
+    pthread_mutex_unlock(&config_lock);
+}
+
+/* At exit, what redis stores still hold goes out, within 1 s per budget (the store's
+ * deadline); nothing is freed: other threads may still record. */
+static void exit_send(void)
+{
+    pthread_mutex_lock(&config_lock);
+    uint32_t used = atomic_load(&table_used);
+    for (uint32_t i = 0; i < used; i++)
+        if (slot_is(&table[i].slot, SLOT_ACTIVE) && table[i].redis &&
+            budget_redis_pending(table[i].redis))
+            budget_redis_sync(table[i].redis, 1000);
+    pthread_mutex_unlock(&config_lock);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {fork_prepare, fork_parent, fork_child};
+    fork_hooks_register(FORK_RANK_BUDGETS, &hooks);
+    atexit(exit_send);
 }

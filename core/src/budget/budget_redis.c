@@ -43,6 +43,7 @@ struct budget_redis {
     bool down_warned, down;
 
     pthread_t thread;
+    _Atomic bool thread_live; /* started (on first use after open or a fork) */
     pthread_mutex_t lock;
     pthread_cond_t wake, done;
     uint64_t asked, answered; /* sync requests and the ones served (under lock) */
@@ -262,6 +263,17 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* Start the thread unless it runs; false when it cannot be started. */
+static bool ensure_thread(struct budget_redis *r)
+{
+    pthread_mutex_lock(&r->lock);
+    bool live = atomic_load(&r->thread_live);
+    if (!live && pthread_create(&r->thread, NULL, run, r) == 0)
+        atomic_store(&r->thread_live, live = true);
+    pthread_mutex_unlock(&r->lock);
+    return live;
+}
+
 genops_status budget_redis_open(struct budget_redis **out, const char *url, const char *name,
                                 struct budget_cell *cell, budget_redis_period_fn period, void *arg,
                                 genops_error *err)
@@ -290,7 +302,7 @@ genops_status budget_redis_open(struct budget_redis **out, const char *url, cons
     pthread_mutex_init(&r->lock, NULL);
     cond_init_monotonic(&r->wake);
     cond_init_monotonic(&r->done);
-    if (pthread_create(&r->thread, NULL, run, r) != 0) {
+    if (!ensure_thread(r)) {
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
         pthread_cond_destroy(&r->done);
@@ -304,10 +316,35 @@ genops_status budget_redis_open(struct budget_redis **out, const char *url, cons
 void budget_redis_add(struct budget_redis *r, int64_t delta)
 {
     atomic_fetch_add_explicit(&r->pending, delta, memory_order_relaxed);
+    if (!atomic_load_explicit(&r->thread_live, memory_order_acquire))
+        ensure_thread(r); /* the first cost after a fork */
+}
+
+bool budget_redis_pending(struct budget_redis *r)
+{
+    return atomic_load(&r->pending) != 0;
+}
+
+void budget_redis_after_fork_child(struct budget_redis *r)
+{
+    /* Made anew, not destroyed: the parent's thread that held or waited on them does not
+     * exist here. */
+    pthread_mutex_init(&r->lock, NULL);
+    cond_init_monotonic(&r->wake);
+    cond_init_monotonic(&r->done);
+    if (r->fd >= 0)
+        close(r->fd); /* this process's copy; the parent's connection stays */
+    r->fd = -1;
+    atomic_store(&r->pending, 0);
+    r->asked = r->answered = 0;
+    r->stop = false;
+    atomic_store(&r->thread_live, false);
 }
 
 bool budget_redis_sync(struct budget_redis *r, int timeout_ms)
 {
+    if (!ensure_thread(r))
+        return false;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     uint64_t ns = (uint64_t)until.tv_nsec + (uint64_t)timeout_ms * 1000000u;
@@ -326,12 +363,14 @@ bool budget_redis_sync(struct budget_redis *r, int timeout_ms)
 
 void budget_redis_close(struct budget_redis *r)
 {
+    bool live = ensure_thread(r); /* the last round sends what is pending */
     pthread_mutex_lock(&r->lock);
     r->stop = true;
     r->asked++; /* one last round for what is pending */
     pthread_cond_signal(&r->wake);
     pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
+    if (live)
+        pthread_join(r->thread, NULL);
     if (atomic_load(&r->pending))
         log_msg(LOG_WARNING, "budget '%s': %.9f of spend could not be sent to redis", r->name,
                 (double)atomic_load(&r->pending) / 1e9);

@@ -37,6 +37,13 @@ void budget_redis_add(struct budget_redis *r, int64_t delta);
  * for status and before a removal. false when Redis did not answer in time. */
 bool budget_redis_sync(struct budget_redis *r, int timeout_ms);
 
+/* Whether costs wait to be sent. */
+bool budget_redis_pending(struct budget_redis *r);
+
+/* In a fork child: the parent's thread and connection are not this process's, and what
+ * was pending is the parent's to send. Start afresh (the thread starts on next use). */
+void budget_redis_after_fork_child(struct budget_redis *r);
+
 /* Send what is pending (within 1 s), stop the thread, free r. */
 void budget_redis_close(struct budget_redis *r);
 

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "enforcement.h"
 #include "error.h"
+#include "fork.h"
 #include "log.h"
 #include "scope.h"
 #include "slot.h"
@@ -463,4 +464,33 @@ genops_status genops_rate_limit_get(const char *name, const char *key, genops_ra
     return l ? GENOPS_OK
              : error_set(err, GENOPS_EINVAL, "genops_rate_limit_get: no rate limit named '%.64s'",
                          name);
+}
+
+/* ---- fork (fork.h, FORK_RANK_RATE_LIMITS) ------------------------------------------ */
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&config_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&config_lock);
+}
+
+/* The child keeps the limits and a copy of their buckets; a key insertion another
+ * thread was making is the parent's: each insert lock is made anew. */
+static void fork_child(void)
+{
+    uint32_t used = atomic_load(&limits_used);
+    for (uint32_t i = 0; i < used; i++)
+        if (slot_is(&limits[i].slot, SLOT_ACTIVE))
+            pthread_mutex_init(&limits[i].insert_lock, NULL);
+    pthread_mutex_unlock(&config_lock);
+}
+
+__attribute__((constructor)) static void register_fork_hooks(void)
+{
+    static const struct fork_hooks hooks = {fork_prepare, fork_parent, fork_child};
+    fork_hooks_register(FORK_RANK_RATE_LIMITS, &hooks);
 }
