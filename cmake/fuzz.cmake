@@ -49,7 +49,6 @@ genops_add_fuzzer(fuzz_encode_hec genops_fuzz_testlib)
 genops_add_fuzzer(fuzz_utf8 genops_fuzz_core)
 genops_add_fuzzer(fuzz_kv_list genops_fuzz_core)
 genops_add_fuzzer(fuzz_responses genops_fuzz_core)
-genops_add_fuzzer(fuzz_grpc_response genops_fuzz_core)
 # The disk spool's segment reader (spool/spool_record.c, spool/spool.c).
 genops_add_fuzzer(fuzz_spool_segment genops_fuzz_core)
 # The redis budget store's reply reader (budget/resp.c).

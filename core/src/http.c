@@ -712,13 +712,18 @@ genops_status http_send(struct http_client *c, const struct http_request *req,
         return GENOPS_ENOMEM;
 
     /* The request's own headers, chained in front of the client's (see file comment). */
-    char type_line[128], enc_line[64];
-    struct curl_slist enc = {enc_line, c->headers};
-    struct curl_slist type = {type_line, req->content_encoding ? &enc : c->headers};
+    char type_line[128], enc_line[64], timeout_line[40];
+    struct curl_slist timeout = {timeout_line, c->headers};
+    struct curl_slist *after_enc = req->grpc_timeout ? &timeout : c->headers;
+    struct curl_slist enc = {enc_line, after_enc};
+    struct curl_slist type = {type_line, req->content_encoding ? &enc : after_enc};
     snprintf(type_line, sizeof type_line, "Content-Type: %s",
              req->content_type ? req->content_type : "application/octet-stream");
     snprintf(enc_line, sizeof enc_line, "Content-Encoding: %s",
              req->content_encoding ? req->content_encoding : "");
+    /* TimeoutValue is at most 8 digits (PROTOCOL-HTTP2.md); the deadlines here are a day
+     * at most, 86,400,000 ms. */
+    snprintf(timeout_line, sizeof timeout_line, "grpc-timeout: %ldm", timeout_ms);
 
     c->errbuf[0] = 0;
     curl_easy_setopt(h, CURLOPT_URL, req->url ? req->url : c->url);

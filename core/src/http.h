@@ -69,6 +69,9 @@ struct http_request {
      * that ends them, and then the trailer fields (gRPC's status travels there). */
     void (*on_header)(void *ctx, const char *line, size_t len);
     void *header_ctx;
+    /* Send gRPC's grpc-timeout header: the time left before deadline_ns, in ms, so that
+     * the server gives up (DEADLINE_EXCEEDED) when the client does. */
+    bool grpc_timeout;
 };
 
 #define HTTP_BODY_KEEP 16384 /* bytes of a response body kept; the rest is discarded */

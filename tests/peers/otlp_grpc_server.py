@@ -60,6 +60,7 @@ class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
             "answer": code_name,
             "bytes": request.ByteSize(),
             "peer": context.peer(),  # the client's address and port: one per connection
+            "time_remaining": context.time_remaining(),  # from grpc-timeout; None without
         }
         self.script.add(record)
         if rule.get("sleep_ms"):

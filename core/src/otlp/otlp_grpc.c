@@ -2,7 +2,8 @@
  * HTTP/2 (the exporter itself is otlp_exporter.c's, built for protocol grpc).
  *
  * The request (grpc/grpc doc/PROTOCOL-HTTP2.md): POST to OTLP_GRPC_PATH with
- * content-type application/grpc and te: trailers; the body is one
+ * content-type application/grpc, te: trailers and grpc-timeout (the time left of the
+ * export deadline, so that the server stops when we do); the body is one
  * Length-Prefixed-Message: a Compressed-Flag byte (1 when gzipped, announced by
  * grpc-encoding: gzip), the message's length as 4 bytes big-endian, then the
  * ExportTraceServiceRequest from the same protobuf encoder as OTLP/HTTP.
@@ -71,7 +72,8 @@ static genops_status grpc_build(void *ctx, const struct batch *b, struct sender_
                                  .body = m->data,
                                  .len = m->len,
                                  .on_header = on_header,
-                                 .header_ctx = x};
+                                 .header_ctx = x,
+                                 .grpc_timeout = true};
     return GENOPS_OK;
 }
 
@@ -161,6 +163,7 @@ static void grpc_replay_request(void *ctx, struct http_request *req)
     grpc_answer_reset(&x->grpc);
     req->on_header = on_header;
     req->header_ctx = x;
+    req->grpc_timeout = true;
 }
 
 /* sender_ops.replay_fate: OK delivers a spooled call (a partial success too, as for
