@@ -285,6 +285,10 @@ def genops_pipeline_exporter_count(pipeline: Handle) -> int: ...
 def genops_pipeline_exporter_stats(
     pipeline: Handle, index: int
 ) -> dict[str, Any]: ...  # the keys of ExporterStats
+def genops_honeycomb_router_dataset_count(router: Handle) -> int: ...
+def genops_honeycomb_router_dataset_stats(
+    router: Handle, index: int
+) -> dict[str, Any]: ...  # the keys of ExporterStats, for one dataset's copies
 def genops_pipeline_set_sampling_thresholds(
     pipeline: Handle, keep_budget_utilization: float, keep_cost: float, min_cost: float
 ) -> None: ...
