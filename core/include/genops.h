@@ -788,6 +788,25 @@ GENOPS_API size_t genops_pipeline_exporter_count(genops_pipeline *pipeline);
 GENOPS_API genops_status genops_pipeline_exporter_stats(genops_pipeline *pipeline, size_t index,
                                                         genops_exporter_stats *out,
                                                         genops_error *err);
+
+/* A Honeycomb router's datasets (genops_honeycomb_router_new), each with its own
+ * figures: the pipeline's exporter stats count the router's spans once, these count
+ * each dataset's copies. How many datasets router has, in the order its rules first
+ * name them; 0 for anything that is not a router. */
+GENOPS_API size_t genops_honeycomb_router_dataset_count(genops_exporter *router);
+
+/* Fill *out with dataset number index's figures: type (its exporter's kind), name (the
+ * dataset), endpoint, and of the copies routed to it exported, dropped_rejected,
+ * dropped_export_failed, retries, bytes_sent, batches, last_status, last_error and when;
+ * the spool, share, shutdown and queue fields stay 0. out->struct_size must be set (a
+ * smaller, older struct gets its prefix). GENOPS_EINVAL for a handle that is not a
+ * router or an index past genops_honeycomb_router_dataset_count. Any thread, while the
+ * router exists (it is freed with its pipeline); never waits for an export. */
+GENOPS_API genops_status genops_honeycomb_router_dataset_stats(genops_exporter *router,
+                                                               size_t index,
+                                                               genops_exporter_stats *out,
+                                                               genops_error *err);
+
 /* Governance events are never sampled away: decided when a span ends, a span whose
  * policy result (genops.policy.result) is blocked or warning, whose status is ERROR,
  * whose budget utilization (genops.budget.utilization_percent) is at least

@@ -68,6 +68,8 @@ class _Pipeline:
     exporter_types: list[str]
     service_name: str
     memory: Any = None  # the memory exporter, readable while handle lives
+    # Honeycomb routers by exporter index, for their per-dataset figures while handle lives
+    routers: dict[int, Any] = field(default_factory=dict)
     files: list[IO[bytes]] = field(default_factory=list)
     configured_by: str = "default"  # "default", "init" or "configure_otlp_exporter"
     # called with each span's attributes as it ends (genops._native.set_end_hook)
@@ -417,6 +419,8 @@ def _add_exporter(p: _Pipeline, spec: dict[str, Any]) -> None:
         raise
     if kind == "memory":
         p.memory = exporter
+    if kind == "honeycomb-router":
+        p.routers[native.genops_pipeline_exporter_count(p.handle) - 1] = exporter
 
 
 def _free(p: _Pipeline, timeout_ms: int) -> None:
@@ -433,6 +437,7 @@ def _free(p: _Pipeline, timeout_ms: int) -> None:
             handle, p.handle = p.handle, None
         native.genops_pipeline_free(handle)
         p.memory = None
+        p.routers = {}
         for f in p.files:
             f.close()
 
@@ -565,7 +570,9 @@ def stats() -> dict[str, int]:
 def exporter_stats() -> list[dict[str, Any]]:
     """Each exporter's own figures (genops_exporter_stats: type, name, endpoint with its
     credentials masked, exported, dropped by reason, retries, bytes, queue depth, last
-    error and when), in the order the exporters were added. Never waits, as stats()."""
+    error and when), in the order the exporters were added. A Honeycomb router's entry
+    also has "datasets": the same figures for each dataset's copies, named by dataset.
+    Never waits, as stats()."""
     p = _current
     if p is None:
         return []
@@ -573,7 +580,12 @@ def exporter_stats() -> list[dict[str, Any]]:
         if p.handle is None:
             return []
         n = native.genops_pipeline_exporter_count(p.handle)
-        return [native.genops_pipeline_exporter_stats(p.handle, i) for i in range(n)]
+        out = [native.genops_pipeline_exporter_stats(p.handle, i) for i in range(n)]
+        for i, router in p.routers.items():
+            count = native.genops_honeycomb_router_dataset_count(router)
+            stats = native.genops_honeycomb_router_dataset_stats
+            out[i]["datasets"] = [stats(router, d) for d in range(count)]
+        return out
 
 
 def _at_exit() -> None:

@@ -97,7 +97,9 @@ def init(
       defaults HONEYCOMB_API_KEY, HONEYCOMB_DATASET else "genops-ai" (sent only with a
       Classic key), HONEYCOMB_API_ENDPOINT else https://api.honeycomb.io
       (docs/exporters/honeycomb.md).
-    - exporter_options: any other option of the exporter, e.g. {"compression": "gzip"}.
+    - exporter_options: any other option of the exporter, e.g. {"compression": "gzip"}
+      ("honeycomb-events" compresses with zstd unless told "gzip" or "none"; "zstd" is
+      its alone).
     - max_queue_size: spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set.
     - schedule_delay_millis, max_export_batch_size, export_timeout_millis: batching,
       as OpenTelemetry's BatchSpanProcessor (defaults OTEL_BSP_*).

@@ -261,6 +261,10 @@ def genops_honeycomb_marker_create(
 ) -> dict[str, Any]: ...  # status, ms, key_kind, message, marker_id, team_*, environment_*, may_*
 def genops_honeycomb_auth(opt: Union[HoneycombOptions, Attributes]) -> dict[str, Any]: ...  # the same keys
 def genops_honeycomb_router_new(opt: Union[HoneycombOptions, Attributes], routes_json: str) -> Handle: ...
+def genops_honeycomb_router_dataset_count(router: Handle) -> int: ...
+def genops_honeycomb_router_dataset_stats(
+    router: Handle, index: int
+) -> dict[str, Any]: ...  # the keys of ExporterStats, for one dataset's copies
 
 GENOPS_HONEYCOMB_DATASETS_KEY: str
 GENOPS_HONEYCOMB_DATASETS_MAX: int

@@ -1,6 +1,8 @@
 /* test_honeycomb_route.c - reading the Honeycomb router's rules (honeycomb_route.c): good
  * rules, and the errors that name the rule and what is wrong with it, a misspelt member
- * included (json_read.c's json_object_each walks the members). */
+ * included (json_read.c's json_object_each walks the members); a router's datasets by
+ * name in genops_honeycomb_router_dataset_stats (their counts: tests/python/test_honeycomb.py
+ * against the strict local server). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,12 +88,50 @@ static void test_object_members_in_order(void **state)
     assert_int_equal(json_object_each("{}", 2, on_member, &s), 0);
 }
 
+static void test_router_datasets_by_name(void **state)
+{
+    (void)state;
+    genops_honeycomb_options o;
+    genops_honeycomb_options_init(&o);
+    o.api_key = "0123456789abcdef0123456789abcdef";
+    o.api_endpoint = "http://127.0.0.1:9";
+    genops_error err;
+    genops_exporter *r = genops_honeycomb_router_new(
+        &o,
+        "[{\"dataset\": \"pii\", \"attribute\": \"k\", \"exists\": true},"
+        " {\"dataset\": \"rest\", \"default\": true}]",
+        &err);
+    assert_non_null(r);
+    assert_int_equal(genops_honeycomb_router_dataset_count(r), 2);
+    genops_exporter_stats st = {.struct_size = sizeof st};
+    assert_int_equal(genops_honeycomb_router_dataset_stats(r, 1, &st, &err), GENOPS_OK);
+    assert_string_equal(st.name, "rest");
+    assert_string_equal(st.type, "honeycomb-events");
+    assert_string_equal(st.endpoint, "http://127.0.0.1:9/1/batch/rest");
+    assert_int_equal(st.exported + st.dropped_rejected + st.batches, 0); /* nothing sent yet */
+    assert_int_equal(genops_honeycomb_router_dataset_stats(r, 2, &st, &err), GENOPS_EINVAL);
+    assert_non_null(strstr(err.message, "dataset index 2: the router has 2"));
+    /* An older, smaller struct gets its prefix; a wrong size is refused. */
+    genops_exporter_stats small = {.struct_size = offsetof(genops_exporter_stats, endpoint)};
+    assert_int_equal(genops_honeycomb_router_dataset_stats(r, 0, &small, &err), GENOPS_OK);
+    assert_string_equal(small.name, "pii");
+    small.struct_size = sizeof small + 1;
+    assert_int_equal(genops_honeycomb_router_dataset_stats(r, 0, &small, &err), GENOPS_EINVAL);
+    /* Any other exporter is no router. */
+    genops_exporter *m = genops_memory_exporter_new(&err);
+    assert_int_equal(genops_honeycomb_router_dataset_count(m), 0);
+    assert_int_equal(genops_honeycomb_router_dataset_stats(m, 0, &st, &err), GENOPS_EINVAL);
+    genops_exporter_free(m);
+    genops_exporter_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rules_are_read),
         cmocka_unit_test(test_a_misspelt_member_is_an_error_naming_it),
         cmocka_unit_test(test_object_members_in_order),
+        cmocka_unit_test(test_router_datasets_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -499,6 +499,37 @@ def test_multi_dataset_export_with_native_rules_and_a_default(hc, monkeypatch):
     assert genops.status()["stats"]["spans_exported"] == 4
 
 
+def test_multi_dataset_status_names_each_dataset_with_its_counts(hc, caplog):
+    from genops.exporters.otlp import configure_multi_dataset_export
+
+    caplog.set_level(logging.ERROR, logger="genops")
+    configure_multi_dataset_export(
+        api_key=CLASSIC_KEY,
+        datasets={
+            "pii": {"attribute": "genops.data.classification", "prefix": "pii"},
+            "all-classified": {"attribute": "genops.data.classification", "exists": True},
+            "other": {"default": True},
+        },
+    )
+    # The first request is pii's (datasets are sent in the order the rules name them):
+    # Honeycomb refuses its first event, so one copy of span "a" is lost there only.
+    hc.script([{"reject": {"0": "too many columns"}}])
+    record_classified()
+    (router,) = genops.status()["exporter_stats"]
+    assert router["type"] == "honeycomb-router"
+    datasets = {d["name"]: d for d in router["datasets"]}
+    assert list(datasets) == ["pii", "all-classified", "other"]
+    counts = {n: (d["exported"], d["dropped_rejected"], d["batches"]) for n, d in datasets.items()}
+    assert counts == {"pii": (1, 1, 1), "all-classified": (3, 0, 1), "other": (1, 0, 1)}
+    assert all(d["type"] == "honeycomb-events" for d in datasets.values())
+    assert all(d["endpoint"].startswith(hc.url) for d in datasets.values())
+    assert datasets["pii"]["bytes_sent"] > 0 and datasets["pii"]["last_status"] != 0
+    assert "too many columns" in datasets["pii"]["last_error"]
+    assert datasets["other"]["last_error"] == ""
+    # The router's own counts are per span: a lost copy makes its span not exported.
+    assert (router["exported"], router["dropped_rejected"]) == (3, 1)
+
+
 def test_multi_dataset_export_bad_rules_are_config_errors(hc):
     from genops._errors import ConfigError
     from genops.exporters.otlp import configure_multi_dataset_export

@@ -3,7 +3,10 @@
  * and the rules (honeycomb_route.c) that give each span of a batch its datasets. Each
  * dataset's exporter gets the batch's spans that go to it, in order, one dataset after
  * another; the spans themselves are shared, read-only, never copied. Export thread only,
- * like every exporter. */
+ * like every exporter, except genops_honeycomb_router_dataset_stats: each dataset's
+ * figures are atomics (its last error under a lock), read from any thread. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,15 @@
 #include "honeycomb/honeycomb_config.h"
 #include "honeycomb/honeycomb_route.h"
 #include "log.h"
+#include "clock.h"
+
+/* One dataset's copies: what its exporter did with the spans routed to it. */
+struct dataset_stats {
+    atomic_uint_least64_t exported, rejected, failed, retries, bytes_sent, batches;
+    _Atomic int last_status;
+    atomic_uint_least64_t last_error_unix_ns;
+    char last_error[GENOPS_ERROR_MESSAGE_SIZE]; /* under router.lock */
+};
 
 struct router {
     genops_exporter base; /* first: the router is an exporter */
@@ -22,7 +34,31 @@ struct router {
     struct span **picked;                                     /* one dataset's spans */
     size_t cap;
     bool said_unrouted, said_unknown;
+    struct dataset_stats stats[GENOPS_HONEYCOMB_DATASETS_MAX];
+    pthread_mutex_t lock; /* the stats' last_error texts */
 };
+
+static void count_copies(struct router *x, size_t d, size_t n, genops_status rc,
+                         const struct export_result *cr)
+{
+    struct dataset_stats *st = &x->stats[d];
+    uint64_t delivered = cr->delivered < n ? cr->delivered : n;
+    uint64_t rejected = cr->rejected < n - delivered ? cr->rejected : n - delivered;
+    atomic_fetch_add(&st->exported, delivered);
+    atomic_fetch_add(&st->rejected, rejected);
+    atomic_fetch_add(&st->failed, n - delivered - rejected);
+    atomic_fetch_add(&st->retries, cr->retries);
+    atomic_fetch_add(&st->bytes_sent, cr->bytes_sent);
+    atomic_fetch_add(&st->batches, 1);
+    if (rc == GENOPS_OK)
+        return;
+    pthread_mutex_lock(&x->lock);
+    atomic_store(&st->last_status, (int)rc);
+    atomic_store(&st->last_error_unix_ns, clock_unix_ns());
+    snprintf(st->last_error, sizeof st->last_error, "%s",
+             cr->error && cr->error[0] ? cr->error : genops_strerror(rc));
+    pthread_mutex_unlock(&x->lock);
+}
 
 static bool reserve(struct router *x, size_t n)
 {
@@ -71,7 +107,9 @@ static genops_status router_export(genops_exporter *e, const struct batch *b, ui
             continue;
         struct batch part = {x->picked, n, b->resource, b->derived, b->spool_only};
         struct export_result cr = {0};
-        x->children[d]->ops->export_batch(x->children[d], &part, deadline_ns, &cr);
+        genops_status crc =
+            x->children[d]->ops->export_batch(x->children[d], &part, deadline_ns, &cr);
+        count_copies(x, d, n, crc, &cr);
         delivered += cr.delivered < n ? cr.delivered : n;
         rejected += cr.rejected;
         r->bytes_sent += cr.bytes_sent;
@@ -110,6 +148,7 @@ static void router_destroy(genops_exporter *e)
         if (x->children[d])
             x->children[d]->ops->destroy(x->children[d]);
     routes_free(&x->routes);
+    pthread_mutex_destroy(&x->lock);
     free(x->masks);
     free(x->picked);
     free(x);
@@ -154,7 +193,9 @@ genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt
         return NULL;
     }
     x->base.ops = &router_ops;
+    pthread_mutex_init(&x->lock, NULL);
     if (routes_read(routes_json, &x->routes, err)) {
+        pthread_mutex_destroy(&x->lock);
         free(x);
         return NULL;
     }
@@ -174,4 +215,44 @@ genops_exporter *genops_honeycomb_router_new(const genops_honeycomb_options *opt
         snprintf(x->base.endpoint, sizeof x->base.endpoint, "%s", x->children[0]->endpoint);
     error_clear(err);
     return &x->base;
+}
+
+size_t genops_honeycomb_router_dataset_count(genops_exporter *router)
+{
+    return router && router->ops == &router_ops ? ((struct router *)router)->routes.dataset_count
+                                                : 0;
+}
+
+genops_status genops_honeycomb_router_dataset_stats(genops_exporter *router, size_t index,
+                                                    genops_exporter_stats *out, genops_error *err)
+{
+    if (!router || router->ops != &router_ops)
+        return error_set(err, GENOPS_EINVAL, "not a Honeycomb router");
+    if (!out || out->struct_size < sizeof(size_t) || out->struct_size > sizeof *out)
+        return error_set(err, GENOPS_EINVAL,
+                         "genops_exporter_stats.struct_size is %zu; set it to "
+                         "sizeof(genops_exporter_stats)",
+                         out ? out->struct_size : 0);
+    struct router *x = (struct router *)router;
+    if (index >= x->routes.dataset_count)
+        return error_set(err, GENOPS_EINVAL, "dataset index %zu: the router has %zu", index,
+                         x->routes.dataset_count);
+    const struct dataset_stats *st = &x->stats[index];
+    genops_exporter_stats s = {.struct_size = out->struct_size};
+    snprintf(s.type, sizeof s.type, "%s", x->children[index]->ops->kind);
+    snprintf(s.name, sizeof s.name, "%s", x->routes.datasets[index]);
+    snprintf(s.endpoint, sizeof s.endpoint, "%s", x->children[index]->endpoint);
+    s.exported = atomic_load(&st->exported);
+    s.dropped_rejected = atomic_load(&st->rejected);
+    s.dropped_export_failed = atomic_load(&st->failed);
+    s.retries = atomic_load(&st->retries);
+    s.bytes_sent = atomic_load(&st->bytes_sent);
+    s.batches = atomic_load(&st->batches);
+    pthread_mutex_lock(&x->lock);
+    s.last_status = atomic_load(&st->last_status);
+    s.last_error_unix_ns = atomic_load(&st->last_error_unix_ns);
+    snprintf(s.last_error, sizeof s.last_error, "%s", st->last_error);
+    pthread_mutex_unlock(&x->lock);
+    memcpy(out, &s, out->struct_size);
+    return GENOPS_OK;
 }
