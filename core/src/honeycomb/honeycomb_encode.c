@@ -68,9 +68,17 @@ static bool span_attr_kept(const struct attr *a)
     return a->value.type != GENOPS_TYPE_NULL && a->key_len && !reserved(a->key, a->key_len);
 }
 
-static bool resource_attr_kept(const struct attr *a, const struct span *s)
+/* One bit per span attribute's hash (mod 64): a resource attribute whose bit is clear
+ * is not among them, without a scan of the list. */
+static uint64_t hash_bit(const struct attr *a)
 {
-    return span_attr_kept(a) && attr_list_find(&s->attrs, a->key, a->key_len, a->hash) < 0;
+    return (uint64_t)1 << (a->hash & 63);
+}
+
+static bool resource_attr_kept(const struct attr *a, const struct span *s, uint64_t span_hashes)
+{
+    return span_attr_kept(a) && (!(span_hashes & hash_bit(a)) ||
+                                 attr_list_find(&s->attrs, a->key, a->key_len, a->hash) < 0);
 }
 
 /* A sampled span's int SampleRate (Honeycomb's OTLP convention) becomes the event's own
@@ -120,6 +128,9 @@ static void put_data(struct buf *out, const struct span *s, const struct attr_li
     struct mp_map map = mp_map_begin(out, most);
     uint32_t fields = 7 + (s->has_parent ? 1 : 0) + (service ? 1 : 0) + (error ? 1 : 0) +
                       (message ? 1 : 0); /* the span's own fields, below */
+    uint64_t span_hashes = 0;
+    for (uint32_t i = 0; i < s->attrs.count; i++)
+        span_hashes |= hash_bit(&s->attrs.items[i]);
     for (uint32_t i = 0; i < s->attrs.count + more.count; i++) {
         const struct attr *a =
             i < s->attrs.count ? &s->attrs.items[i] : &more.items[i - s->attrs.count];
@@ -131,7 +142,7 @@ static void put_data(struct buf *out, const struct span *s, const struct attr_li
     }
     for (uint32_t i = 0; resource && i < resource->count; i++) {
         const struct attr *a = &resource->items[i];
-        if (resource_attr_kept(a, s)) {
+        if (resource_attr_kept(a, s, span_hashes)) {
             mp_str(out, a->key, a->key_len);
             put_value(out, &a->value);
             fields++;
