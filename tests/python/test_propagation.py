@@ -331,3 +331,22 @@ def test_service_b_at_the_otlp_receiver_is_a_child_of_service_a():
     a, b = spans["a.handle"], spans["b.handle"]
     assert a.trace_id == b.trace_id == trace_id.to_bytes(16, "big")
     assert a.span_id == span_id.to_bytes(8, "big") == b.parent_span_id
+
+
+def test_attach_without_opentelemetry_loaded():
+    # This process has imported opentelemetry, so the native lookup asks it first;
+    # a fresh interpreter checks the path without it.
+    import subprocess
+    import sys
+
+    code = f"""
+import sys, genops, genops.testing
+from genops import propagation
+genops.init(exporter_type="memory", service_name="b")
+with propagation.attach(propagation.RemoteContext({TRACE}, {SPAN})), genops.track("b"):
+    pass
+(span,) = genops.testing.finished_spans()
+print(span.trace_id, span.parent_span_id, any(m.startswith("opentelemetry") for m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [f"{TRACE:032x}", f"{SPAN:016x}", "False"]
