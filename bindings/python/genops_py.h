@@ -153,6 +153,7 @@ PyObject *genops_py_type_error(const char *fmt, ...);
 extern genops_pipeline *genops_py_pipeline; /* spans start here; NULL until the first one */
 extern PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
 extern PyObject *genops_py_context_var;     /* ContextVar: the current Context */
+extern PyObject *genops_py_remote_var;      /* ContextVar: the attached remote parent */
 
 /* Add the span and context types and the per-operation functions to module m.
  * Returns 0 or -1 with an exception set. Called from the SWIG module's init. */

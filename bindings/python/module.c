@@ -19,6 +19,7 @@
 genops_pipeline *genops_py_pipeline; /* spans start here; NULL until the first one */
 PyObject *genops_py_span_var;        /* ContextVar: the current GenOpsSpan */
 PyObject *genops_py_context_var;     /* ContextVar: the current Context */
+PyObject *genops_py_remote_var;      /* ContextVar: the attached remote parent */
 static PyObject *g_logger;           /* logging.getLogger("genops"), on first warning */
 
 void genops_py_use_pipeline(genops_pipeline *p)
@@ -376,12 +377,15 @@ int genops_py_module_init(PyObject *m)
         return -1;
     genops_py_span_var = PyContextVar_New("genops_current_span", NULL);
     genops_py_context_var = PyContextVar_New("genops_context", NULL);
-    if (!genops_py_span_var || !genops_py_context_var)
+    genops_py_remote_var = PyContextVar_New("genops_remote_parent", NULL);
+    if (!genops_py_span_var || !genops_py_context_var || !genops_py_remote_var)
         return -1;
     Py_INCREF(genops_py_span_var);
     Py_INCREF(genops_py_context_var);
+    Py_INCREF(genops_py_remote_var);
     if (genops_py_add_object(m, "span_var", genops_py_span_var) < 0 ||
         genops_py_add_object(m, "context_var", genops_py_context_var) < 0 ||
+        genops_py_add_object(m, "remote_var", genops_py_remote_var) < 0 ||
         genops_py_span_type_init(m) < 0 || genops_py_context_type_init(m) < 0 ||
         genops_py_otel_export_init(m) < 0)
         return -1;

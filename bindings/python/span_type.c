@@ -207,9 +207,50 @@ static bool exited_elsewhere(const genops_span_context *ctx)
     return found;
 }
 
-/* The parent for a new span: the current OpenTelemetry span when opentelemetry-api
- * is in use and one is valid (docs/opentelemetry.md) and is not a genops span exited
- * elsewhere, else the current genops span of this thread / task, if any. */
+/* The remote parent genops.propagation.attach() set in this context: the variable
+ * holds (ids, RemoteContext), ids being trace id (16 bytes), span id (8) and trace
+ * flags (1) packed once by attach, so reading it here is one context lookup. */
+static bool g_remote_set; /* set_remote was ever called: until then nothing to look up */
+
+static const genops_span_context *remote_parent(genops_span_context *out)
+{
+    PyObject *v = NULL;
+    /* The variable's cached value is invalidated by every ContextVar.set, and each
+     * entered span sets one, so the lookup is a context search each time (about 70
+     * instructions, callgrind): a process that never attaches skips it. */
+    if (!g_remote_set)
+        return NULL;
+    if (PyContextVar_Get(genops_py_remote_var, NULL, &v) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    const genops_span_context *p = NULL;
+    PyObject *ids =
+        v && PyTuple_Check(v) && PyTuple_GET_SIZE(v) == 2 ? PyTuple_GET_ITEM(v, 0) : NULL;
+    if (ids && PyBytes_Check(ids) && PyBytes_GET_SIZE(ids) == 25) {
+        const char *b = PyBytes_AS_STRING(ids);
+        memcpy(out->trace_id, b, 16);
+        memcpy(out->span_id, b + 16, 8);
+        out->trace_flags = (unsigned char)b[24];
+        p = out;
+    }
+    Py_XDECREF(v);
+    return p;
+}
+
+/* set_remote((ids, RemoteContext)): genops.propagation.attach's ContextVar.set, which
+ * also tells remote_parent that there may be something to find. Returns the token. */
+static PyObject *py_set_remote(PyObject *m, PyObject *value)
+{
+    (void)m;
+    g_remote_set = true;
+    return PyContextVar_Set(genops_py_remote_var, value);
+}
+
+/* The parent for a new span, first found of: the current OpenTelemetry span when
+ * opentelemetry-api is in use and one is valid (docs/opentelemetry.md) and is not a
+ * genops span exited elsewhere; the current genops span of this thread / task; the
+ * remote context attached by genops.propagation.attach(). */
 const genops_span_context *genops_py_current_parent(genops_span_context *out)
 {
     PyObject *m = otel();
@@ -223,7 +264,7 @@ const genops_span_context *genops_py_current_parent(genops_span_context *out)
         p = out;
     }
     Py_XDECREF(cur);
-    return p;
+    return p ? p : remote_parent(out);
 }
 
 PyObject *genops_py_current_span(void)
@@ -912,6 +953,8 @@ static PyMethodDef telemetry_functions[] = {
      "record_evaluation(span, ...)\n--\n\nGenOpsTelemetry.record_evaluation."},
     {"set_end_hook", (PyCFunction)py_set_end_hook, METH_O,
      "set_end_hook(fn)\n--\n\nfn(attributes) -> dataset names, before each span ends."},
+    {"set_remote", (PyCFunction)py_set_remote, METH_O,
+     "set_remote(value)\n--\n\nremote_var.set(value): genops.propagation.attach."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,6 +1,6 @@
 # Stub of genops._native: the hand-written per-operation type and functions
 # (bindings/python/span.c); the module also holds the SWIG wrappers (see native.pyi).
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any, Callable, Literal, Mapping, Optional, Sequence
 
@@ -102,7 +102,10 @@ class Context:
 
 span_var: ContextVar[GenOpsSpan]
 context_var: ContextVar[Optional[Context]]
+# (trace id 16 bytes + span id 8 + trace flags 1, the RemoteContext): propagation.attach
+remote_var: ContextVar[tuple[bytes, Any]]
 
+def set_remote(value: tuple[bytes, Any]) -> Token[tuple[bytes, Any]]: ...
 def track(
     operation_name: str,
     operation_type: str = ...,

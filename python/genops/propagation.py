@@ -2,7 +2,9 @@
 
 ``inject(carrier)`` writes ``traceparent`` (and ``tracestate`` / ``baggage`` when there
 are any) for the current genops span; ``extract(carrier)`` reads them back into a
-:class:`RemoteContext`. The header formats are those of the W3C Trace Context
+:class:`RemoteContext`, and ``attach(context)`` continues that trace: genops operations
+started under it, with no current genops or OpenTelemetry span, are its children.
+The header formats are those of the W3C Trace Context
 (https://www.w3.org/TR/trace-context/, sections 3.2 and 3.3) and W3C Baggage
 (https://www.w3.org/TR/baggage/, section 3) recommendations, which is also what
 ``opentelemetry.propagate``'s default propagators write and read, so a trace crosses
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, MutableMapping
+from contextvars import Token
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from . import _native
 
-__all__ = ["RemoteContext", "extract", "inject"]
+__all__ = ["Attachment", "RemoteContext", "attach", "attached", "detach", "extract", "inject"]
 
 TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
@@ -126,6 +129,66 @@ def extract(carrier: Mapping[str, object]) -> RemoteContext | None:
     )
 
 
+class Attachment:
+    """What :func:`attach` returns: the token :func:`detach` takes, and a context
+    manager that detaches on exit (``with attach(ctx) as remote:``)."""
+
+    __slots__ = ("context", "_token")
+
+    def __init__(self, context: RemoteContext, token: Token[tuple[bytes, RemoteContext]]) -> None:
+        self.context = context
+        self._token = token
+
+    def __enter__(self) -> RemoteContext:
+        return self.context
+
+    def __exit__(self, *exc_info: object) -> None:
+        detach(self)
+
+
+def _field(context: RemoteContext, name: str, limit: int) -> int:
+    value = getattr(context, name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"RemoteContext.{name} must be an int, not {type(value).__name__}")
+    if not 0 <= value < limit or (not value and name != "trace_flags"):
+        raise ValueError(f"RemoteContext.{name} {value:#x} is not a valid W3C {name}")
+    return value
+
+
+def attach(context: RemoteContext) -> Attachment:
+    """Continue the trace of context (from :func:`extract`) in this thread / task:
+    until :func:`detach` (or the end of the ``with`` block), a genops span started with
+    no current OpenTelemetry span and no current genops span is a child of context:
+    its trace id, parent span id = context.span_id, and the parent-based sampler
+    following context's sampled flag (docs/sampling.md). :func:`inject` then forwards
+    context's baggage (and its tracestate, within its trace). A contextvars variable:
+    other threads and tasks do not see it, and a task created under it inherits it."""
+    if not isinstance(context, RemoteContext):
+        raise TypeError(
+            f"attach() takes a RemoteContext (from genops.propagation.extract), not {type(context).__name__}"
+        )
+    ids = (
+        _field(context, "trace_id", 1 << 128).to_bytes(16, "big")
+        + _field(context, "span_id", 1 << 64).to_bytes(8, "big")
+        + bytes((_field(context, "trace_flags", 1 << 8),))
+    )
+    return Attachment(context, _native.set_remote((ids, context)))
+
+
+def detach(attachment: Attachment) -> None:
+    """Undo :func:`attach`: the remote context attached before it (if any) is back.
+    Raises as contextvars does for a token used twice or in another context."""
+    if not isinstance(attachment, Attachment):
+        raise TypeError(f"detach() takes what attach() returned, not {type(attachment).__name__}")
+    _native.remote_var.reset(attachment._token)
+
+
+def attached() -> RemoteContext | None:
+    """The remote context attached in this thread / task, or None."""
+    value = _native.remote_var.get(None)
+    return value[1] if value is not None else None
+
+
 def _format_baggage(baggage: Mapping[str, str]) -> str:
     return ",".join(f"{quote(str(k), safe='')}={quote(str(v), safe='')}" for k, v in baggage.items())
 
@@ -135,19 +198,30 @@ def inject(
     context: RemoteContext | None = None,
     baggage: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``traceparent`` for context (default: the current genops span; nothing is
-    written when there is none), its ``tracestate``, and ``baggage`` (default: the
-    context's). A span of genops' own is sent with its sampled flag (docs/sampling.md)."""
+    """Write ``traceparent`` for context (default: the current genops span, else the
+    attached remote context; nothing is written when there is neither), its
+    ``tracestate``, and ``baggage`` (default: the context's). A span of genops' own is
+    sent with its sampled flag (docs/sampling.md) and the attached context's baggage
+    (and tracestate, when it is of the same trace)."""
     if not isinstance(carrier, MutableMapping):
         raise TypeError(f"carrier must be a mutable mapping, not {type(carrier).__name__}")
     if context is None:
+        remote = attached()
         span = _native.current_span()
-        if span is None:
+        sc = span.get_span_context() if span is not None else None
+        if sc is not None and sc.is_valid:
+            same_trace = remote is not None and remote.trace_id == sc.trace_id
+            context = RemoteContext(
+                sc.trace_id,
+                sc.span_id,
+                sc.trace_flags,
+                remote.tracestate if same_trace and remote is not None else "",
+                remote.baggage if remote is not None else {},
+            )
+        elif remote is not None:
+            context = remote
+        else:
             return
-        sc = span.get_span_context()
-        if not sc.is_valid:
-            return
-        context = RemoteContext(sc.trace_id, sc.span_id, sc.trace_flags)
     carrier[TRACEPARENT] = (
         f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags & 0xFF:02x}"
     )

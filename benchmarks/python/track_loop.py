@@ -1,0 +1,40 @@
+"""OPS times `with genops.track("op"): pass`, exporter "none": the command that
+benchmarks/callgrind_per_op.py runs under callgrind. --attached runs them under
+genops.propagation.attach (a remote parent), --attach-once attaches and detaches once
+first (the process has attached, these operations are not under it).
+
+    python3 benchmarks/callgrind_per_op.py --toggle-collect genops_py_current_parent -- \\
+        python3 benchmarks/python/track_loop.py {ops} [--attached | --attach-once]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+
+import genops
+from genops import propagation
+
+REMOTE = propagation.RemoteContext(0x4BF92F3577B34DA6A3CE929D0E0E4736, 0x00F067AA0BA902B7)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ops", type=int)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--attached", action="store_true")
+    mode.add_argument("--attach-once", action="store_true")
+    args = parser.parse_args()
+    genops.init(exporter_type="none", service_name="bench", auto_detect=False)
+    if args.attach_once:
+        propagation.detach(propagation.attach(REMOTE))
+    track = genops.track
+    with propagation.attach(REMOTE) if args.attached else contextlib.nullcontext():
+        for _ in range(args.ops):
+            with track("op"):
+                pass
+    genops.shutdown()
+
+
+if __name__ == "__main__":
+    main()
