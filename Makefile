@@ -198,7 +198,8 @@ bench: build-release
 # Every check, each its own target (make -k lint reports them all); lint fails if any does.
 C_SOURCES := core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h \
              tests/c/*.c tests/c/*.h tests/tools/*.c tests/tools/*.h tests/fuzz/*.c \
-             tests/install/*.c benchmarks/*.c benchmarks/*.h examples/*.c
+             tests/install/*.c benchmarks/*.c benchmarks/*.h examples/*.c \
+             bindings/common/*.c bindings/common/*.h bindings/python/*.c bindings/python/*.h
 PY_SOURCES := python tests benchmarks tools
 lint: deps
 	$(MAKE) --no-print-directory lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy

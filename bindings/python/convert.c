@@ -126,8 +126,8 @@ static const char *key_utf8(genops_py_args *a, PyObject *key)
     }
     const char *k = genops_py_utf8(a, key, &len);
     if (k && (len == 0 || memchr(k, '\0', (size_t)len))) {
-        genops_py_raise(GENOPS_EINVAL, len ? "attribute key contains a NUL character"
-                                           : "attribute key is empty");
+        genops_py_raise(GENOPS_EINVAL,
+                        len ? "attribute key contains a NUL character" : "attribute key is empty");
         return NULL;
     }
     return k;
