@@ -13,9 +13,9 @@ protocols genops exports, as their backends do, and records what arrived.
 
 gzip bodies are accepted and any other Content-Encoding is refused with 415
 (wire_bytes is what came over the socket). No third-party package: OTLP protobuf is
-not decoded to attributes, so `genops demo` exports OTLP/JSON. With decode=False (benchmarks) only counts are kept, and the handler
-threads' CPU time is summed in cpu_seconds, so a benchmark can tell it from the
-process's own.
+not decoded to attributes, so `genops demo` exports OTLP/JSON. With decode=False
+(benchmarks) only counts are kept, and the handler threads' CPU time is summed in
+cpu_seconds, so a benchmark can tell it from the process's own.
 """
 
 from __future__ import annotations
