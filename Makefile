@@ -72,6 +72,8 @@ test: deps
 	  test-rock test-valgrind test-dist
 
 # The language bindings (bindings/genops.i) in their own tree, without the C tests.
+# tests/ruby/test_guide_example.py compares docs/ruby.md's example with the Python
+# package's, as test_guide_example.py does for Lua below (tests/peers/guide_example.py).
 # The Lua tests run under every Lua CMake built a module for ($(BUILD)/python/lua/<lua>:
 # lua5.1, lua5.3, lua5.4, luajit; cmake/bindings.cmake). Debian's busted script starts
 # whichever Lua /usr/bin/lua is, and its modules are installed for every version: each
@@ -100,6 +102,8 @@ test-bindings: $(BUILD)/python/CMakeCache.txt
 	ruby -I $(BUILD)/python/ruby tests/ruby/smoke_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/api_test.rb
 	ruby -I bindings/ruby/lib -I $(BUILD)/python/ruby tests/ruby/rack_server_test.rb
+	GENOPS_RUBY_MODULES=$(abspath $(BUILD))/python/ruby GENOPS_PYTHONPATH=$(abspath $(BUILD))/python/python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/ruby
 	@for lua in $(LUAS); do \
 	  [ -f $(BUILD)/python/lua/$$lua/genops_native.so ] || { echo "no $$lua module (no headers found): skipped"; continue; }; \
 	  echo "Lua tests under $$lua"; \
