@@ -110,7 +110,7 @@ def _bench(args: argparse.Namespace) -> int:
     from .demo.table import table
 
     have = _runtime.available_exporter_types()
-    kinds = args.exporter or [k for k in bench.EXPORTERS if k in have]
+    kinds = args.exporter or bench.default_exporters(have)
     missing = [k for k in kinds if k not in have]
     if missing:
         raise ValueError(f"not in this build: {', '.join(missing)} (available: {', '.join(have)})")
@@ -344,7 +344,10 @@ def parser() -> argparse.ArgumentParser:
         "--ops", type=_count(10_000_000), default=20000, help="operations per exporter (default 20000)"
     )
     b.add_argument(
-        "--exporter", action="append", choices=_bench_exporters(), help="repeatable; default every one built"
+        "--exporter",
+        action="append",
+        choices=_bench_exporters(),
+        help="repeatable; default every one built (otlp-grpc: if grpcio is installed)",
     )
     b.add_argument("--gzip", action="store_true", help="also each exporter with gzip")
     b.add_argument(
@@ -415,6 +418,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             p.error("--dataset is for dashboards honeycomb")
         args.kind = args.kind or "cost"
         args.dataset = args.dataset or os.getenv("HONEYCOMB_DATASET") or "genops-ai"
+    if args.command == "bench" and args.exporter:
+        from .demo.bench import unavailable
+
+        why = unavailable(args.exporter)
+        if why:
+            p.error(why)  # a usage error: exit 2
     try:
         return int(args.run(args))
     except (GenOpsError, ValueError, OSError) as e:

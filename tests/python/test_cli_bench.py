@@ -15,7 +15,7 @@ import genops
 from genops.demo import bench
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILT = [k for k in bench.EXPORTERS if k in genops.status()["available_exporters"]]
+BUILT = bench.default_exporters(genops.status()["available_exporters"])
 FIELDS = {
     "exporter",
     "ops",
@@ -97,6 +97,28 @@ def test_bench_against_the_opentelemetry_sdk():
     rows = {row["exporter"]: row for row in json.loads(r.stdout)["rows"]}
     otel = rows["otel-sdk otlp"]
     assert otel["arrived"] + otel["lost"] == 300 and otel["bytes_per_span"] > 100
+
+
+@pytest.mark.skipif("otlp-grpc" not in BUILT, reason="no OTLP exporter or no grpcio here")
+def test_bench_otlp_grpc_into_the_grpcio_receiver():
+    r = cli("bench", "--ops", "300", "--exporter", "otlp-grpc", "--gzip", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    rows = {row["exporter"]: row for row in report["rows"]}
+    assert report["ok"] and list(rows) == ["floor", "otlp-grpc", "otlp-grpc+gzip"]
+    for row in (rows["otlp-grpc"], rows["otlp-grpc+gzip"]):
+        assert row["arrived"] == 300 and row["lost"] == 0 and row["dropped"] == {}
+    assert rows["otlp-grpc"]["bytes_per_span"] > 100  # the protobuf message, as OTLP/HTTP's
+    assert rows["otlp-grpc+gzip"]["bytes_per_span"] is None  # grpcio hides the compressed size
+
+
+def test_bench_otlp_grpc_without_grpcio_is_a_usage_error():
+    without = "sys.modules['grpc'] = None"  # import grpc fails, as when it is not installed
+    r = cli("bench", "--ops", "10", "--exporter", "otlp-grpc", code=without)
+    assert r.returncode == 2 and "needs grpcio" in r.stderr and "pip install grpcio" in r.stderr
+    r = cli("bench", "--ops", "10", "--json", code=without)
+    assert r.returncode == 0, r.stderr
+    assert "otlp-grpc" not in [row["exporter"] for row in json.loads(r.stdout)["rows"]]
 
 
 def test_bench_usage_and_missing_matplotlib(tmp_path):

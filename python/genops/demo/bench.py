@@ -16,7 +16,10 @@ record_policy. Each exporter runs in its own pipeline after a warm-up, twice:
 
 Bytes per span are the request bytes on the wire (after gzip) over the spans that
 arrived, which the receiver counts in each request (OTLP protobuf by its fields,
-HEC objects, the Events API array). Lost = operations that did not arrive; genops
+HEC objects, the Events API array). otlp-grpc, offered when grpcio is installed,
+goes to genops.demo.grpc_receiver instead: its bytes are the protobuf messages'
+(without gRPC and HTTP/2 framing), and none are shown with gzip, as grpcio hands
+the handler the message decompressed. Lost = operations that did not arrive; genops
 counts each one dropped, with its reason (the pipeline's dropped_* counters), and
 the run fails (ok False) if any is not. A producer flat out can outrun the
 receiver, which shares this process and its GIL: then the bounded queues drop, as
@@ -30,13 +33,18 @@ import logging
 import math
 import sys
 import time
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from .. import _runtime
+from . import grpc_receiver
 from .receiver import Receiver
 from .run import HEC_TOKEN, HONEYCOMB_KEY, LoopbackNotes
 
-EXPORTERS = ("otlp", "otlp-json", "splunk", "honeycomb", "honeycomb-events")
+if TYPE_CHECKING:
+    from .grpc_receiver import GrpcReceiver
+
+EXPORTERS = ("otlp", "otlp-json", "otlp-grpc", "splunk", "honeycomb", "honeycomb-events")
+GRPC = "otlp-grpc"  # received by grpc_receiver, so only with grpcio installed
 WARMUP = 500
 TEAMS = ("customer-support", "ml-research", "marketing")
 CUSTOMERS = ("enterprise-abc", "business-xyz", "startup-123", "enterprise-def")
@@ -45,13 +53,28 @@ CUSTOMERS = ("enterprise-abc", "business-xyz", "startup-123", "enterprise-def")
 def _spec(kind: str, base: str, gzip: bool) -> dict[str, Any]:
     # "none" explicitly: the Events API's own default is zstd
     spec: dict[str, Any] = {"type": kind, "options": {"compression": "gzip" if gzip else "none"}}
-    if kind in ("otlp", "otlp-json"):
+    if kind in ("otlp", "otlp-json", GRPC):
         spec["endpoint"] = base
     elif kind == "splunk":
         spec.update(endpoint=base, token=HEC_TOKEN, index="genops_ai")
     else:
         spec.update(api_key=HONEYCOMB_KEY, dataset="genops-bench", api_endpoint=base)
     return spec
+
+
+def unavailable(kinds: list[str]) -> Optional[str]:
+    """Why bench cannot run these exporters here (None: it can)."""
+    if GRPC in kinds and not grpc_receiver.available():
+        return (
+            f"--exporter {GRPC} needs {grpc_receiver.PACKAGE} for its embedded receiver "
+            f"(pip install {grpc_receiver.PACKAGE})"
+        )
+    return None
+
+
+def default_exporters(built: list[str]) -> list[str]:
+    """Every exporter of EXPORTERS that is built and can be received here."""
+    return [k for k in EXPORTERS if k in built and unavailable([k]) is None]
 
 
 def _operation(
@@ -186,7 +209,7 @@ def _measure(
     op: Callable[[int], None],
     flush: Callable[[], Any],
     n: int,
-    receiver: Optional[Receiver],
+    receiver: Optional[Union[Receiver, GrpcReceiver]],
     progress: Progress,
 ) -> dict[str, Any]:
     chunk = max(1, n // 50)
@@ -283,7 +306,7 @@ def _run(
     rows[0]["bytes_per_span"] = None
     op = _genops_op()
     for kind, z in variants:
-        with Receiver(decode=False) as receiver:
+        with grpc_receiver.GrpcReceiver() if kind == GRPC else Receiver(decode=False) as receiver:
             _runtime.install(
                 _runtime.build(
                     exporters=[_spec(kind, receiver.base, z)],
@@ -292,11 +315,12 @@ def _run(
                     max_queue_size=queue,
                 )
             )
-            rows.append(
-                _measure(
-                    kind + ("+gzip" if z else ""), op, lambda: _runtime.flush(30), ops, receiver, progress
-                )
+            row = _measure(
+                kind + ("+gzip" if z else ""), op, lambda: _runtime.flush(30), ops, receiver, progress
             )
+            if kind == GRPC and z:
+                row["bytes_per_span"] = None  # grpcio gives the decompressed size only
+            rows.append(row)
     _runtime.shutdown(5)
     if otel:
         for z in (False, True) if gzip else (False,):

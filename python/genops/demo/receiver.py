@@ -219,23 +219,14 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, answer, answer_type
 
 
-class Receiver(ThreadingHTTPServer):
-    """with Receiver() as r: ... r.base is the URL; r.requests() what arrived."""
+class Arrivals:
+    """What arrived at a receiver (its handlers add to it from their threads) and
+    the CPU time they spent (this Receiver's, grpc_receiver's)."""
 
-    daemon_threads = True
-    allow_reuse_address = False
-
-    def __init__(self, decode: bool = True) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.decode = decode
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: list[Request] = []
         self.cpu_seconds = 0.0
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def add(self, req: Request) -> None:
         with self._lock:
@@ -253,6 +244,23 @@ class Receiver(ThreadingHTTPServer):
         with self._lock:
             self._requests = []
             self.cpu_seconds = 0.0
+
+
+class Receiver(ThreadingHTTPServer, Arrivals):
+    """with Receiver() as r: ... r.base is the URL; r.requests() what arrived."""
+
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, decode: bool = True) -> None:
+        ThreadingHTTPServer.__init__(self, ("127.0.0.1", 0), _Handler)
+        Arrivals.__init__(self)
+        self.decode = decode
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def __enter__(self) -> Receiver:
         self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
