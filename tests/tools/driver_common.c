@@ -117,6 +117,23 @@ genops_pipeline *driver_open(const struct driver_args *a, const char *service,
     return p;
 }
 
+/* The peak resident set of this program in KiB (VmHWM of /proc/self/status; Linux), -1
+ * when unknown. Not getrusage's ru_maxrss: that keeps the forking parent's size across
+ * exec, so a driver started by a big test process would look as big. */
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
 /* The pipeline's stats as one JSON object. */
 static void print_stats(FILE *f, genops_pipeline *p)
 {
@@ -233,7 +250,7 @@ int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *er
     double seconds = now_s() - start;
     printf("{\"created\": true, \"code\": %d, \"error\": ", (int)rc);
     driver_print_json_string(stdout, rc ? err->message : "");
-    printf(", \"seconds\": %.6f, \"stats\": ", seconds);
+    printf(", \"seconds\": %.6f, \"peak_rss_kb\": %ld, \"stats\": ", seconds, peak_rss_kb());
     print_stats(stdout, p);
     if (extra)
         extra(stdout, ctx);
