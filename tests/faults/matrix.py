@@ -18,7 +18,7 @@ HEADING = "## Fault matrix"
 SPANS = 6
 TIMEOUT_MS = 2000  # the exporter's deadline per export
 EXIT_LIMIT_S = 8.0  # the whole run: start, record, flush, shutdown
-RSS_LIMIT_MB = 200
+RSS_LIMIT_MB = 64  # a driver peaks near 25 MB: a 100 MB answer held whole would show
 
 # name -> (how the backend behaves: a server rule, or a special target; expected outcome)
 CASES: dict[str, tuple[dict, str]] = {
@@ -37,6 +37,8 @@ CASES: dict[str, tuple[dict, str]] = {
     "429, Retry-After: huge": ({"default": {"status": 429, "retry_after": "999999999"}}, "failed"),
     "429, Retry-After: 0, forever": ({"default": {"status": 429, "retry_after": "0"}}, "failed"),
     "500": ({"default": {"status": 500}}, "failed"),
+    # http.c keeps HTTP_BODY_KEEP (16 KiB) of an answer and reads the rest into nothing.
+    "200 with a 100 MB body": ({"default": {"status": 200, "body_bytes": 100 << 20}}, "exported"),
     "503, then 200": ({"rules": [{"status": 503}]}, "exported"),
     "503 forever": ({"default": {"status": 503}}, "failed"),
     "partial success (1 rejected)": (
@@ -122,7 +124,7 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline), a 200 with a 100 MB body, HEC acknowledgements that never come, TLS with"
+        " deadline), HEC acknowledgements that never come, TLS with"
         " an untrusted certificate, DNS failure (the resolver would query a name server off"
         " loopback; it needs a resolver hook first), fork with spans queued, SIGTERM during a"
         " flush and the clock jumping back (needs a clock-source test hook). The spool cases"
