@@ -45,6 +45,10 @@ CASES: dict[str, tuple[dict, str]] = {
         {"rules": [{"status": 200, "partial": {"rejected": 1, "message": "one span was too old"}}]},
         "partial",
     ),
+    # TLS: "tls" says whether the driver is given the server's (self-signed) certificate as
+    # its CA (the certificate option, OTEL_EXPORTER_OTLP_CERTIFICATE).
+    "TLS, an untrusted (self-signed) certificate": ({"tls": "untrusted"}, "failed"),
+    "TLS, that certificate given as the CA": ({"tls": "trusted"}, "exported"),
     # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
     "gRPC: dead (connection refused)": ({"grpc": {"target": "dead"}}, "failed"),
     "gRPC: an HTTP/1.1 server (OTLP/HTTP's port)": ({"grpc": {"target": "http1"}}, "failed"),
@@ -124,13 +128,13 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline), HEC acknowledgements that never come, TLS with"
-        " an untrusted certificate, DNS failure (the resolver would query a name server off"
-        " loopback; it needs a resolver hook first), fork with spans queued, SIGTERM during a"
-        " flush and the clock jumping back (needs a clock-source test hook). The spool cases"
-        " run with GENOPS_SPOOL_DIR set; a restart is a second run of the driver on the same"
-        " directory, and its row shows that run; a corrupted segment is the second of two"
-        " runs' segments with one byte flipped.",
+        " deadline), HEC acknowledgements that never come, DNS failure (the resolver would"
+        " query a name server off loopback; it needs a resolver hook first), fork with spans"
+        " queued, SIGTERM during a flush and the clock jumping back (needs a clock-source"
+        " test hook). The TLS cases serve a self-signed certificate made by the openssl CLI"
+        " for the run. The spool cases run with GENOPS_SPOOL_DIR set; a restart is a second"
+        " run of the driver on the same directory, and its row shows that run; a corrupted"
+        " segment is the second of two runs' segments with one byte flipped.",
         "",
         "| Case | Expected | Observed |",
         "|---|---|---|",

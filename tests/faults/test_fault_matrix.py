@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,7 +32,9 @@ pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is no
 observed: dict[str, str] = {}
 
 
-def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> tuple[dict, float, float]:
+def run_driver(
+    endpoint: str, spool_dir=None, fsize_limit=None, grpc=False, extra=()
+) -> tuple[dict, float, float]:
     """The driver's JSON, its wall time in seconds and its peak RSS in MB."""
     ours = ("OTEL_", "GENOPS_SPOOL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours) and "proxy" not in k.lower()}
@@ -53,6 +56,7 @@ def run_driver(endpoint: str, spool_dir=None, fsize_limit=None, grpc=False) -> t
         "--flush-ms",
         matrix.TIMEOUT_MS * 2,
         *(["--protocol", "grpc"] if grpc else []),
+        *extra,
     ]
     t0 = time.monotonic()
     proc = subprocess.Popen(
@@ -116,12 +120,36 @@ def grpc_case(how: dict) -> tuple[dict, float, float]:
         return run_driver(server.url, grpc=True)
 
 
+def tls_case(trusted: bool, tmp_path) -> tuple[dict, float, float]:
+    """An OTLP/HTTPS server on 127.0.0.1 with a self-signed certificate made now; the
+    driver is given it as its CA or not. Untrusted, not one request may get through."""
+    key, cert = tmp_path / "server.key", tmp_path / "server.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    with OtlpServer(tls=ctx) as server:
+        result = run_driver(server.url, extra=["--certificate", cert] if trusted else [])
+        requests = server.received()
+    assert len(requests) == (1 if trusted else 0), requests
+    return result
+
+
 @pytest.mark.parametrize("name", list(matrix.CASES))
 def test_case(name, tmp_path):
     how, kind = matrix.CASES[name]
     target = how.get("target")
     if "grpc" in how:
         check(name, kind, *grpc_case(how["grpc"]))
+        return
+    if "tls" in how:
+        check(name, kind, *tls_case(how["tls"] == "trusted", tmp_path))
         return
     if "spool" in how:
         out, seconds, rss_mb = spool_case(how["spool"], tmp_path / "spool")
