@@ -53,6 +53,8 @@ CASES: dict[str, tuple[dict, str]] = {
     # driver's own (unshare -n: only a loopback that is down), so the query for the
     # machine's name server fails locally and nothing leaves the machine.
     "DNS failure (a .invalid host, no network)": ({"target": "dns"}, "failed"),
+    # Splunk HEC with use_ack: "hec" holds the HEC stand-in's default rule.
+    "HEC: acknowledgement never coming": ({"hec": {"ack_never": True}}, "failed"),
     # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
     "gRPC: dead (connection refused)": ({"grpc": {"target": "dead"}}, "failed"),
     "gRPC: an HTTP/1.1 server (OTLP/HTTP's port)": ({"grpc": {"target": "http1"}}, "failed"),
@@ -132,14 +134,16 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline), HEC acknowledgements that never come, fork with spans queued,"
-        " SIGTERM during a flush and the clock jumping back (needs a clock-source"
-        " test hook). The TLS cases serve a self-signed certificate made by the openssl CLI"
-        " for the run. The DNS case needs unshare(1) and the right to make a network"
-        " namespace (root); without them it is skipped, never run against the real resolver."
-        " The spool cases run with GENOPS_SPOOL_DIR set; a restart is a second"
-        " run of the driver on the same directory, and its row shows that run; a corrupted"
-        " segment is the second of two runs' segments with one byte flipped.",
+        " deadline), fork with spans queued, SIGTERM during a flush and the clock jumping"
+        " back (needs a clock-source test hook). The TLS cases serve a self-signed"
+        " certificate made by the openssl CLI for the run. The HEC row runs"
+        f" tests/tools/hec_driver.c (use_ack, ack timeout {2 * TIMEOUT_MS} ms, polled every"
+        f" {TIMEOUT_MS // 10} ms) against tests/peers/hec_server.py, which indexes every"
+        " event and acknowledges none. The DNS case needs unshare(1) and the right to make"
+        " a network namespace (root); without them it is skipped, never run against the"
+        " real resolver. The spool cases run with GENOPS_SPOOL_DIR set; a restart is a"
+        " second run of the driver on the same directory, and its row shows that run; a"
+        " corrupted segment is the second of two runs' segments with one byte flipped.",
         "",
         "| Case | Expected | Observed |",
         "|---|---|---|",

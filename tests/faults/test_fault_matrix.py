@@ -23,9 +23,11 @@ import matrix  # noqa: E402
 sys.path.insert(0, str(matrix.ROOT / "tests" / "peers"))
 sys.path.insert(0, str(matrix.ROOT / "tests" / "tools"))
 import drivers  # noqa: E402
+from hec_server import HecServer  # noqa: E402
 from otlp_server import OtlpServer, free_port  # noqa: E402
 
 DRIVER = drivers.built("GENOPS_OTLP_DRIVER", "genops_otlp_driver")
+HEC_DRIVER = drivers.built("GENOPS_HEC_DRIVER", "genops_hec_driver")
 pytestmark = pytest.mark.skipif(DRIVER is None, reason="genops_otlp_driver is not built")
 
 observed: dict[str, str] = {}
@@ -33,10 +35,10 @@ skipped: dict[str, str] = {}  # name -> why
 
 
 def run_driver(
-    endpoint: str, spool_dir=None, fsize_limit=None, grpc=False, extra=(), prefix=()
+    endpoint: str, spool_dir=None, fsize_limit=None, grpc=False, extra=(), prefix=(), driver=DRIVER
 ) -> tuple[dict, float, float]:
     """The driver's JSON, its wall time in seconds and its peak RSS in MB."""
-    ours = ("OTEL_", "GENOPS_SPOOL")
+    ours = ("OTEL_", "GENOPS_SPOOL", "SPLUNK_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours) and "proxy" not in k.lower()}
     if spool_dir is not None:
         env["GENOPS_SPOOL_DIR"] = str(spool_dir)
@@ -48,7 +50,7 @@ def run_driver(
     # run of the matrix in three); without it the child is spawned, nothing runs in it.
     argv = [
         *prefix,
-        DRIVER,
+        driver,
         "--spans",
         matrix.SPANS,
         "--endpoint",
@@ -142,6 +144,30 @@ def tls_case(trusted: bool, tmp_path) -> tuple[dict, float, float]:
     return result
 
 
+def hec_case(name: str, rule: dict) -> tuple[dict, float, float]:
+    """The HEC driver with use_ack against the HEC stand-in (acknowledgements on), whose
+    default rule is rule: the exporter's own counts must account for every event."""
+    if HEC_DRIVER is None:
+        skipped[name] = "genops_hec_driver is not built"
+        pytest.skip(skipped[name])
+    token = "fault-matrix-token"
+    with HecServer(token, use_ack=True) as server:
+        server.script([], default=rule)
+        out, seconds, rss_mb = run_driver(
+            server.base,
+            driver=HEC_DRIVER,
+            extra=["--token", token, "--ack", "--ack-timeout-ms", 2 * matrix.TIMEOUT_MS]
+            + ["--ack-poll-ms", matrix.TIMEOUT_MS // 10],
+        )
+        indexed = len(server.events())
+    h = out["hec"]
+    # Indexed but never acknowledged: counted failed, nothing left pending (at least once:
+    # a copy may be indexed and still count as failed).
+    assert indexed >= matrix.SPANS, indexed
+    assert h["dropped_unacked"] == matrix.SPANS and h["ack_pending"] == 0 and h["ack_polls"] > 0, h
+    return out, seconds, rss_mb
+
+
 def dns_case(name: str) -> tuple[dict, float, float]:
     """The driver in a network namespace of its own, against a .invalid host: first a
     probe that resolution there fails, and fast (no name server is reachable)."""
@@ -166,6 +192,9 @@ def test_case(name, tmp_path):
     target = how.get("target")
     if "grpc" in how:
         check(name, kind, *grpc_case(how["grpc"]))
+        return
+    if "hec" in how:
+        check(name, kind, *hec_case(name, how["hec"]))
         return
     if "tls" in how:
         check(name, kind, *tls_case(how["tls"] == "trusted", tmp_path))
