@@ -53,6 +53,9 @@ CASES: dict[str, tuple[dict, str]] = {
     # driver's own (unshare -n: only a loopback that is down), so the query for the
     # machine's name server fails locally and nothing leaves the machine.
     "DNS failure (a .invalid host, no network)": ({"target": "dns"}, "failed"),
+    # fork() while the parent's spans are queued (the driver's --fork-queued): the child
+    # starts with an empty queue and exports its own; the parent exports its own once.
+    "fork with spans queued (parent, then child)": ({"fork": True}, "fork"),
     # Splunk HEC with use_ack: "hec" holds the HEC stand-in's default rule.
     "HEC: acknowledgement never coming": ({"hec": {"ack_never": True}}, "failed"),
     # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
@@ -91,6 +94,7 @@ EXPECTED = {
     "failed": f"{SPANS} dropped_export_failed",
     "rejected": f"{SPANS} dropped_rejected",
     "partial": f"{SPANS - 1} exported, 1 dropped_rejected",
+    "fork": f"{SPANS} exported; child: {SPANS} exported",
     "spooled": f"{SPANS} spooled",
     # the restart's run: its own spans, and the last process's from the spool
     "replayed": f"{SPANS} exported, {SPANS} spool_replayed",
@@ -134,7 +138,7 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline), fork with spans queued, SIGTERM during a flush and the clock jumping"
+        " deadline), SIGTERM during a flush and the clock jumping"
         " back (needs a clock-source test hook). The TLS cases serve a self-signed"
         " certificate made by the openssl CLI for the run. The HEC row runs"
         f" tests/tools/hec_driver.c (use_ack, ack timeout {2 * TIMEOUT_MS} ms, polled every"

@@ -144,6 +144,22 @@ def tls_case(trusted: bool, tmp_path) -> tuple[dict, float, float]:
     return result
 
 
+def fork_case() -> tuple[dict, float, float]:
+    """The driver forks with its spans queued; the server must see each process's spans
+    exactly once, on a connection of that process's own."""
+    with OtlpServer() as server:
+        result = run_driver(server.url, extra=["--fork-queued"])
+        requests = server.received()
+    tags: dict[str, list[str]] = {"parent": [], "child": []}
+    for r in requests:
+        for span in r["spans"]:
+            tags[span["values"]["genops.driver.tag"]].append(span["span_id"])
+    for ids in tags.values():
+        assert len(ids) == len(set(ids)) == matrix.SPANS, tags
+    assert len({r["connection"] for r in requests}) == len(requests) == 2, requests
+    return result
+
+
 def hec_case(name: str, rule: dict) -> tuple[dict, float, float]:
     """The HEC driver with use_ack against the HEC stand-in (acknowledgements on), whose
     default rule is rule: the exporter's own counts must account for every event."""
@@ -193,6 +209,9 @@ def test_case(name, tmp_path):
     if "grpc" in how:
         check(name, kind, *grpc_case(how["grpc"]))
         return
+    if "fork" in how:
+        check(name, kind, *fork_case())
+        return
     if "hec" in how:
         check(name, kind, *hec_case(name, how["hec"]))
         return
@@ -223,15 +242,24 @@ def test_case(name, tmp_path):
     check(name, kind, out, seconds, rss_mb)
 
 
+def counted(st: dict) -> int:
+    """The spans a process's stats account for: exported or dropped with a reason."""
+    reasons = ("exported", "dropped_export_failed", "dropped_rejected", "dropped_queue_full")
+    return sum(st[k] for k in (*reasons, "dropped_shutdown", "spooled"))
+
+
 def check(name: str, kind: str, out: dict, seconds: float, rss_mb: float) -> None:
-    """Every span counted once, within the time and memory bounds, as expected."""
+    """Every span counted once (a forked child's in its own stats), within the time and
+    memory bounds, as expected."""
     st = out["stats"]
-    counted = st["exported"] + st["dropped_export_failed"] + st["dropped_rejected"]
-    counted += st["dropped_queue_full"] + st["dropped_shutdown"] + st["spooled"]
-    assert st["started"] == matrix.SPANS and counted == matrix.SPANS, st
+    assert st["started"] == matrix.SPANS and counted(st) == matrix.SPANS, st
     assert seconds < matrix.EXIT_LIMIT_S, seconds
     assert rss_mb < matrix.RSS_LIMIT_MB, rss_mb
     observed[name] = matrix.outcome(st)
+    if "child" in out:
+        cst = out["child"]["stats"]
+        assert cst["started"] == matrix.SPANS and counted(cst) == matrix.SPANS, cst
+        observed[name] += "; child: " + matrix.outcome(cst)
     assert observed[name] == matrix.EXPECTED[kind]
 
 

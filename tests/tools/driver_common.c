@@ -34,8 +34,9 @@ static const struct {
  * an integer option with its value, 0 when k is not a common option or lacks its value. */
 static int common_option(struct driver_args *a, const char *k, const char *v)
 {
-    if (!strcmp(k, "--fork")) {
+    if (!strcmp(k, "--fork") || !strcmp(k, "--fork-queued")) {
         a->fork = true;
+        a->fork_queued = !strcmp(k, "--fork-queued");
         return 1;
     }
     for (size_t i = 0; v && i < sizeof int_options / sizeof int_options[0]; i++) {
@@ -216,6 +217,26 @@ static void child_main(const struct driver_args *a, genops_pipeline *p, driver_p
     _exit(0);
 }
 
+/* Fork a child (child_main) and wait for it; its JSON into out. False when no pipe. */
+static bool fork_child(const struct driver_args *a, genops_pipeline *p, driver_print_fn extra,
+                       void *ctx, char *out, size_t size)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(a, p, extra, ctx, fds[1]);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], out, size - 1);
+    out[n > 0 ? n : 0] = 0;
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return true;
+}
+
 int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *err,
                driver_print_fn extra, void *ctx)
 {
@@ -230,22 +251,12 @@ int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *er
     genops_status rc = GENOPS_OK;
     for (int round = 0; round < a->rounds && !rc; round++) {
         record(p, a, a->spans, round == 0 ? a->spans / 2 : -1, "parent");
+        bool fork_now = a->fork && round == 0;
+        if (fork_now && a->fork_queued && !fork_child(a, p, extra, ctx, child, sizeof child))
+            return 1;
         rc = genops_pipeline_flush(p, a->flush_ms, err);
-        if (a->fork && round == 0) {
-            int fds[2];
-            if (pipe(fds) != 0)
-                return 1;
-            pid_t pid = fork();
-            if (pid == 0) {
-                close(fds[0]);
-                child_main(a, p, extra, ctx, fds[1]);
-            }
-            close(fds[1]);
-            ssize_t n = read(fds[0], child, sizeof child - 1);
-            child[n > 0 ? n : 0] = 0;
-            close(fds[0]);
-            waitpid(pid, NULL, 0);
-        }
+        if (fork_now && !a->fork_queued && !fork_child(a, p, extra, ctx, child, sizeof child))
+            return 1;
     }
     double seconds = now_s() - start;
     printf("{\"created\": true, \"code\": %d, \"error\": ", (int)rc);

@@ -4,7 +4,8 @@
  * exporter's options and counters. Only the public API (genops.h) is used; one thread.
  *
  * Common options: [--spans N] [--rounds R] [--attrs K] [--big-span BYTES] [--batch B]
- * [--queue Q] [--flush-ms T] [--fork]. */
+ * [--queue Q] [--flush-ms T] [--fork] [--fork-queued] (--fork-queued: --fork, but the
+ * child is forked before the first round's flush, with the parent's spans still queued). */
 #ifndef GENOPS_DRIVER_COMMON_H
 #define GENOPS_DRIVER_COMMON_H
 
@@ -16,7 +17,7 @@
 
 struct driver_args {
     int spans, rounds, attrs, big_span, batch, queue, flush_ms;
-    bool fork;
+    bool fork, fork_queued;
 };
 
 /* A driver's own option k. Called first with v == NULL: when k is a flag of the driver,
@@ -54,8 +55,8 @@ typedef void (*driver_print_fn)(FILE *f, void *ctx);
  * failed): {"created": false, "code": n, "error": "..."} from *err. Otherwise a->rounds
  * rounds of recording a->spans spans and flushing (the first round's middle span carries
  * the --big-span string), the first round followed, with --fork, by a child that records
- * spans of its own and reports through a pipe; then {"created": true, "code", "error",
- * "seconds", "stats", <extra>, "child"}. extra may be NULL. Leaves p running: the
+ * spans of its own and reports through a pipe (preceded with --fork-queued); then {"created": true,
+ * "code", "error", "seconds", "stats", <extra>, "child"}. extra may be NULL. Leaves p running: the
  * caller shuts it down and frees it. Returns the exit status (1 when no pipe). */
 int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *err,
                driver_print_fn extra, void *ctx);
