@@ -56,6 +56,9 @@ CASES: dict[str, tuple[dict, str]] = {
     # fork() while the parent's spans are queued (the driver's --fork-queued): the child
     # starts with an empty queue and exports its own; the parent exports its own once.
     "fork with spans queued (parent, then child)": ({"fork": True}, "fork"),
+    # SIGTERM while the application waits in genops.flush() on a blackholed backend; its
+    # handler calls sys.exit (a Python process: the package staged in <build>/python).
+    "SIGTERM during a flush (Python, sys.exit in the handler)": ({"sigterm": True}, "failed"),
     # Splunk HEC with use_ack: "hec" holds the HEC stand-in's default rule.
     "HEC: acknowledgement never coming": ({"hec": {"ack_never": True}}, "failed"),
     # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
@@ -138,8 +141,10 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline), SIGTERM during a flush and the clock jumping"
-        " back (needs a clock-source test hook). The TLS cases serve a self-signed"
+        " deadline) and the clock jumping back (needs a clock-source test hook). The SIGTERM"
+        " row runs a Python child (export deadline 2 s, exit_flush_timeout 3 s) that gets"
+        " SIGTERM 0.3 s into genops.flush(timeout=30); its stats are read after the exit"
+        " flush, by an atexit hook registered before genops'. The TLS cases serve a self-signed"
         " certificate made by the openssl CLI for the run. The HEC row runs"
         f" tests/tools/hec_driver.c (use_ack, ack timeout {2 * TIMEOUT_MS} ms, polled every"
         f" {TIMEOUT_MS // 10} ms) against tests/peers/hec_server.py, which indexes every"

@@ -7,8 +7,10 @@ docs/reliability.md's "Fault matrix" table is what this run observed
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -160,6 +162,80 @@ def fork_case() -> tuple[dict, float, float]:
     return result
 
 
+# The SIGTERM case's child: records SPANS spans through the Python package, says "ready"
+# and flushes against a blackhole; SIGTERM's handler calls sys.exit(3). The report hook
+# is registered before genops is imported, so it runs after genops' exit flush (atexit
+# runs last in, first out) and sees the final counts, and this process's VmHWM.
+SIGTERM_CHILD = """
+import atexit, json, signal, sys
+
+def report():
+    with open("/proc/self/status") as f:
+        hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    print(json.dumps({"stats": sys.modules["genops"].status()["stats"], "peak_rss_kb": hwm}))
+
+atexit.register(report)
+import genops
+
+signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(3))
+genops.init(exporter_type="otlp", otlp_endpoint=sys.argv[1], export_timeout_millis=int(sys.argv[2]),
+            exit_flush_timeout=float(sys.argv[3]))
+for i in range(int(sys.argv[4])):
+    with genops.track("op"):
+        pass
+print("ready", flush=True)
+genops.flush(timeout=30)
+"""
+
+
+def python_path() -> str | None:
+    """Where the genops package with its native module is: PYTHONPATH (ctest sets it),
+    else the newest build/*/python."""
+    for d in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        if d and glob.glob(os.path.join(d, "genops", "_native*")):
+            return d
+    found = sorted(glob.glob(str(matrix.ROOT / "build" / "*" / "python" / "genops" / "_native*")))
+    return os.path.dirname(os.path.dirname(max(found, key=os.path.getmtime))) if found else None
+
+
+def sigterm_case(name: str) -> tuple[dict, float, float]:
+    """SIGTERM 0.3 s into a flush that cannot finish: the child exits with its handler's
+    status, within the deadline, every span counted. Its stats in the drivers' words."""
+    path = python_path()
+    if path is None:
+        skipped[name] = "the Python package is not built (genops_python)"
+        pytest.skip(skipped[name])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "GENOPS_"))}
+    env["PYTHONPATH"] = path
+    with socket.socket() as hole:  # accepts into the backlog, never answers
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(16)
+        argv = [sys.executable, "-c", SIGTERM_CHILD, f"http://127.0.0.1:{hole.getsockname()[1]}"]
+        argv += [str(matrix.TIMEOUT_MS), str(matrix.TIMEOUT_MS * 1.5 / 1000), str(matrix.SPANS)]
+        t0 = time.monotonic()
+        child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+            time.sleep(0.3)
+            child.send_signal(signal.SIGTERM)
+            sent = time.monotonic()
+            out, err = child.communicate(timeout=matrix.EXIT_LIMIT_S * 3)
+            after_signal = time.monotonic() - sent
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
+        seconds = time.monotonic() - t0
+    assert child.returncode == 3, err[-3000:]
+    # The flush gives way at once; the exit flush waits out the export deadline at most.
+    assert after_signal < matrix.TIMEOUT_MS * 1.5 / 1000 + 1, after_signal
+    result = json.loads(out)
+    st = result["stats"]
+    for ours in ("started", "exported", "spooled"):
+        st[ours] = st["spans_" + ours]
+    return result, seconds, result["peak_rss_kb"] / 1024
+
+
 def hec_case(name: str, rule: dict) -> tuple[dict, float, float]:
     """The HEC driver with use_ack against the HEC stand-in (acknowledgements on), whose
     default rule is rule: the exporter's own counts must account for every event."""
@@ -208,6 +284,9 @@ def test_case(name, tmp_path):
     target = how.get("target")
     if "grpc" in how:
         check(name, kind, *grpc_case(how["grpc"]))
+        return
+    if "sigterm" in how:
+        check(name, kind, *sigterm_case(name))
         return
     if "fork" in how:
         check(name, kind, *fork_case())
