@@ -59,6 +59,10 @@ CASES: dict[str, tuple[dict, str]] = {
     # SIGTERM while the application waits in genops.flush() on a blackholed backend; its
     # handler calls sys.exit (a Python process: the package staged in <build>/python).
     "SIGTERM during a flush (Python, sys.exit in the handler)": ({"sigterm": True}, "failed"),
+    # The wall clock jumping back: the core times deadlines and delays by CLOCK_MONOTONIC
+    # (core/src/clock.h) and has no hook to move CLOCK_REALTIME, so the row sends a second
+    # batch whose spans start an hour before the first batch's (the driver's --past-s).
+    "the clock jumping back (a batch started 1 h before the last)": ({"clock_back_s": 3600}, "exported"),
     # Splunk HEC with use_ack: "hec" holds the HEC stand-in's default rule.
     "HEC: acknowledgement never coming": ({"hec": {"ack_never": True}}, "failed"),
     # OTLP/gRPC: "grpc" holds the gRPC server's rules (or a special target).
@@ -141,7 +145,9 @@ def table(observed: dict[str, str]) -> str:
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
         'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline) and the clock jumping back (needs a clock-source test hook). The SIGTERM"
+        " deadline). The clock row cannot move the wall clock (no test hook): it checks that"
+        " spans timed an hour before the previous batch are exported with their times"
+        " unchanged and that the deadlines, on CLOCK_MONOTONIC, do not fire. The SIGTERM"
         " row runs a Python child (export deadline 2 s, exit_flush_timeout 3 s) that gets"
         " SIGTERM 0.3 s into genops.flush(timeout=30); its stats are read after the exit"
         " flush, by an atexit hook registered before genops'. The TLS cases serve a self-signed"

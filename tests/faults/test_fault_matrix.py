@@ -236,6 +236,29 @@ def sigterm_case(name: str) -> tuple[dict, float, float]:
     return result, seconds, result["peak_rss_kb"] / 1024
 
 
+def clock_case(back_s: int) -> tuple[dict, float, float]:
+    """Two batches, the second's spans started back_s seconds before the first's: both
+    exported with their times as recorded, no retry, no deadline reached."""
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+
+    extra = ["--spans", matrix.SPANS // 2, "--rounds", 2, "--past-s", back_s]
+    with OtlpServer() as server:
+        result = run_driver(server.url, extra=extra)
+        requests = server.received()
+    assert len(requests) == 2, requests
+    batches = []
+    for r in requests:
+        req = trace_service_pb2.ExportTraceServiceRequest()
+        req.ParseFromString(r["body"])
+        batches.append([s for rs in req.resource_spans for ss in rs.scope_spans for s in ss.spans])
+    first, second = (min(s.start_time_unix_nano for s in b) for b in batches)
+    assert abs((first - second) / 1e9 - back_s) < 60, (first, second)
+    assert all(s.end_time_unix_nano - s.start_time_unix_nano == 1_000_000 for s in batches[1])
+    st = result[0]["stats"]
+    assert st["retries"] == 0 and result[0]["seconds"] < matrix.TIMEOUT_MS / 1000, result[0]
+    return result
+
+
 def hec_case(name: str, rule: dict) -> tuple[dict, float, float]:
     """The HEC driver with use_ack against the HEC stand-in (acknowledgements on), whose
     default rule is rule: the exporter's own counts must account for every event."""
@@ -284,6 +307,9 @@ def test_case(name, tmp_path):
     target = how.get("target")
     if "grpc" in how:
         check(name, kind, *grpc_case(how["grpc"]))
+        return
+    if "clock_back_s" in how:
+        check(name, kind, *clock_case(how["clock_back_s"]))
         return
     if "sigterm" in how:
         check(name, kind, *sigterm_case(name))

@@ -4,8 +4,11 @@
  * exporter's options and counters. Only the public API (genops.h) is used; one thread.
  *
  * Common options: [--spans N] [--rounds R] [--attrs K] [--big-span BYTES] [--batch B]
- * [--queue Q] [--flush-ms T] [--fork] [--fork-queued] (--fork-queued: --fork, but the
- * child is forked before the first round's flush, with the parent's spans still queued). */
+ * [--queue Q] [--flush-ms T] [--fork] [--fork-queued] [--past-s S] (--fork-queued: --fork,
+ * but the child is forked before the first round's flush, with the parent's spans still
+ * queued; --past-s: the spans of the rounds after the first start S seconds before now,
+ * with ids of their own, and end 1 ms after their start, as if the wall clock had jumped
+ * back). */
 #ifndef GENOPS_DRIVER_COMMON_H
 #define GENOPS_DRIVER_COMMON_H
 
@@ -16,7 +19,7 @@
 #include "genops.h"
 
 struct driver_args {
-    int spans, rounds, attrs, big_span, batch, queue, flush_ms;
+    int spans, rounds, attrs, big_span, batch, queue, flush_ms, past_s;
     bool fork, fork_queued;
 };
 
