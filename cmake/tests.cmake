@@ -57,14 +57,16 @@ genops_add_pytest(test_otlp_grpc_py test_otlp_grpc.py
                   "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>"
                   "PYTHONPATH=${CMAKE_BINARY_DIR}/python")
 
-# The fault matrix (tests/faults/, docs/reliability.md): the OTLP driver against a
-# scripted local server, one case per backend fault.
+# The fault matrix (tests/faults/, docs/reliability.md): the OTLP driver (the HEC driver
+# for its HEC row, the Python package staged in <build>/python for its SIGTERM row)
+# against a scripted local server, one case per backend fault.
 if(Python3_FOUND)
   add_test(NAME test_fault_matrix_py
            COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
                    ${CMAKE_SOURCE_DIR}/tests/faults)
   set_tests_properties(test_fault_matrix_py PROPERTIES TIMEOUT 120 ENVIRONMENT
-                       "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>")
+                       "GENOPS_OTLP_DRIVER=$<TARGET_FILE:genops_otlp_driver>;\
+GENOPS_HEC_DRIVER=$<TARGET_FILE:genops_hec_driver>;PYTHONPATH=${CMAKE_BINARY_DIR}/python")
 endif()
 
 # Splunk HEC: tests/python/test_hec_exporter.py against tests/peers/hec_server.py (the

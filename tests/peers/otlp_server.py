@@ -13,6 +13,9 @@ with json) and answers each one by a rule:
     delay_ms     answer this much later (a slow backend)
     reset        read the request, then reset the connection (RST) without answering
     max_body     answer 413 to any body larger than this many bytes (on the wire)
+    body_bytes   a 2xx whose body is this many bytes of filler (not an
+                 ExportTraceServiceResponse), written lazily in 64 KiB chunks of one
+                 buffer: a 100 MB answer costs the server no 100 MB
     times        how many requests the rule answers before the next one applies
 
 Rules are queued with `script(rules, default=...)` (or POST /control/script with the
@@ -211,6 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif rule.get("retry_after_in") is not None:  # an HTTP-date that many seconds from now
             headers["Retry-After"] = email.utils.formatdate(time.time() + rule["retry_after_in"], usegmt=True)
         ctype = "application/json" if as_json else "application/x-protobuf"
+        if 200 <= status < 300 and rule.get("body_bytes"):
+            self._reply_filler(status, rule["body_bytes"], ctype, headers)
+            return
         if 200 <= status < 300:
             partial = rule.get("partial")
             if as_json:
@@ -239,6 +245,24 @@ class _Handler(BaseHTTPRequestHandler):
                 else status_message(3, message)
             )
         self._reply(status, payload, ctype, headers)
+
+    def _reply_filler(self, status: int, size: int, content_type: str, headers: dict) -> None:
+        """Answer status with size bytes of filler, one 64 KiB chunk at a time; stops
+        quietly when the client hangs up (it may cap what it reads)."""
+        chunk = b"x" * 65536
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(size))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            while size > 0:
+                n = min(size, len(chunk))
+                self.wfile.write(chunk[:n] if n < len(chunk) else chunk)
+                size -= n
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     def _control(self, raw: bytes) -> None:
         if self.path == "/control/script":

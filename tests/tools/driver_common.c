@@ -28,14 +28,16 @@ static const struct {
     {"--batch", offsetof(struct driver_args, batch)},
     {"--queue", offsetof(struct driver_args, queue)},
     {"--flush-ms", offsetof(struct driver_args, flush_ms)},
+    {"--past-s", offsetof(struct driver_args, past_s)},
 };
 
 /* How many arguments a common option k (value v, may be NULL) takes: 1 for --fork, 2 for
  * an integer option with its value, 0 when k is not a common option or lacks its value. */
 static int common_option(struct driver_args *a, const char *k, const char *v)
 {
-    if (!strcmp(k, "--fork")) {
+    if (!strcmp(k, "--fork") || !strcmp(k, "--fork-queued")) {
         a->fork = true;
+        a->fork_queued = !strcmp(k, "--fork-queued");
         return 1;
     }
     for (size_t i = 0; v && i < sizeof int_options / sizeof int_options[0]; i++) {
@@ -117,6 +119,23 @@ genops_pipeline *driver_open(const struct driver_args *a, const char *service,
     return p;
 }
 
+/* The peak resident set of this program in KiB (VmHWM of /proc/self/status; Linux), -1
+ * when unknown. Not getrusage's ru_maxrss: that keeps the forking parent's size across
+ * exec, so a driver started by a big test process would look as big. */
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
 /* The pipeline's stats as one JSON object. */
 static void print_stats(FILE *f, genops_pipeline *p)
 {
@@ -138,10 +157,26 @@ static void print_stats(FILE *f, genops_pipeline *p)
             (unsigned long long)st.spool_pending);
 }
 
+/* A span of --past-s: started a->past_s seconds before now (CLOCK_REALTIME), its ids
+ * made from that time and i; *start gets its start time. */
+static genops_span start_past(genops_pipeline *p, const struct driver_args *a, int i,
+                              uint64_t *start)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *start = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec -
+             (uint64_t)a->past_s * 1000000000u;
+    genops_span_context ids = {.trace_flags = GENOPS_TRACE_FLAG_SAMPLED};
+    memcpy(ids.trace_id, start, sizeof *start);
+    ids.trace_id[15] = ids.span_id[7] = (uint8_t)(i + 1);
+    return genops_span_start_with_ids(p, "chat.completion", &ids, NULL, *start, NULL);
+}
+
 /* Record n operation spans shaped like GenOps' (governance attributes, a cost record,
  * a->attrs extra integers); span `big` (if >= 0) also carries a string of a->big_span
- * bytes. */
-static void record(genops_pipeline *p, const struct driver_args *a, int n, int big, const char *tag)
+ * bytes. past: plain spans of start_past instead, that end 1 ms after their start. */
+static void record(genops_pipeline *p, const struct driver_args *a, int n, int big, const char *tag,
+                   bool past)
 {
     static const char *const teams[] = {"ai-platform", "support", "search", "billing"};
     char *blob = NULL;
@@ -156,8 +191,10 @@ static void record(genops_pipeline *p, const struct driver_args *a, int n, int b
              {.type = GENOPS_TYPE_STRING, .len = strlen(teams[i % 4]), .u.s = teams[i % 4]}},
             {"driver.tag", {.type = GENOPS_TYPE_STRING, .len = strlen(tag), .u.s = tag}},
         };
+        uint64_t start = 0;
         genops_span s =
-            genops_operation_start(p, "chat.completion", NULL, NULL, NULL, ctx, 2, NULL);
+            past ? start_past(p, a, i, &start)
+                 : genops_operation_start(p, "chat.completion", NULL, NULL, NULL, ctx, 2, NULL);
         genops_attribute cost[] = {
             {"cost", {.type = GENOPS_TYPE_DOUBLE, .u.d = 0.0021 * (i % 7 + 1)}},
             {"provider", {.type = GENOPS_TYPE_STRING, .len = 6, .u.s = "openai"}},
@@ -174,7 +211,10 @@ static void record(genops_pipeline *p, const struct driver_args *a, int n, int b
         genops_span_set_int(s, "driver.index", i, NULL);
         if (i == big && blob)
             genops_span_set_str(s, "driver.blob", blob, NULL);
-        genops_span_end(s, NULL);
+        if (past)
+            genops_span_end_at(s, start + 1000000u, NULL);
+        else
+            genops_span_end(s, NULL);
     }
     free(blob);
 }
@@ -183,7 +223,7 @@ static void record(genops_pipeline *p, const struct driver_args *a, int n, int b
 static void child_main(const struct driver_args *a, genops_pipeline *p, driver_print_fn extra,
                        void *ctx, int fd)
 {
-    record(p, a, a->spans, -1, "child");
+    record(p, a, a->spans, -1, "child", false);
     genops_error err = {0};
     genops_status rc = genops_pipeline_flush(p, a->flush_ms, &err);
     FILE *f = fdopen(fd, "w");
@@ -199,6 +239,26 @@ static void child_main(const struct driver_args *a, genops_pipeline *p, driver_p
     _exit(0);
 }
 
+/* Fork a child (child_main) and wait for it; its JSON into out. False when no pipe. */
+static bool fork_child(const struct driver_args *a, genops_pipeline *p, driver_print_fn extra,
+                       void *ctx, char *out, size_t size)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(a, p, extra, ctx, fds[1]);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], out, size - 1);
+    out[n > 0 ? n : 0] = 0;
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return true;
+}
+
 int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *err,
                driver_print_fn extra, void *ctx)
 {
@@ -212,28 +272,19 @@ int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *er
     double start = now_s();
     genops_status rc = GENOPS_OK;
     for (int round = 0; round < a->rounds && !rc; round++) {
-        record(p, a, a->spans, round == 0 ? a->spans / 2 : -1, "parent");
+        record(p, a, a->spans, round == 0 ? a->spans / 2 : -1, "parent",
+               round > 0 && a->past_s > 0);
+        bool fork_now = a->fork && round == 0;
+        if (fork_now && a->fork_queued && !fork_child(a, p, extra, ctx, child, sizeof child))
+            return 1;
         rc = genops_pipeline_flush(p, a->flush_ms, err);
-        if (a->fork && round == 0) {
-            int fds[2];
-            if (pipe(fds) != 0)
-                return 1;
-            pid_t pid = fork();
-            if (pid == 0) {
-                close(fds[0]);
-                child_main(a, p, extra, ctx, fds[1]);
-            }
-            close(fds[1]);
-            ssize_t n = read(fds[0], child, sizeof child - 1);
-            child[n > 0 ? n : 0] = 0;
-            close(fds[0]);
-            waitpid(pid, NULL, 0);
-        }
+        if (fork_now && !a->fork_queued && !fork_child(a, p, extra, ctx, child, sizeof child))
+            return 1;
     }
     double seconds = now_s() - start;
     printf("{\"created\": true, \"code\": %d, \"error\": ", (int)rc);
     driver_print_json_string(stdout, rc ? err->message : "");
-    printf(", \"seconds\": %.6f, \"stats\": ", seconds);
+    printf(", \"seconds\": %.6f, \"peak_rss_kb\": %ld, \"stats\": ", seconds, peak_rss_kb());
     print_stats(stdout, p);
     if (extra)
         extra(stdout, ctx);

@@ -4,7 +4,11 @@
  * exporter's options and counters. Only the public API (genops.h) is used; one thread.
  *
  * Common options: [--spans N] [--rounds R] [--attrs K] [--big-span BYTES] [--batch B]
- * [--queue Q] [--flush-ms T] [--fork]. */
+ * [--queue Q] [--flush-ms T] [--fork] [--fork-queued] [--past-s S] (--fork-queued: --fork,
+ * but the child is forked before the first round's flush, with the parent's spans still
+ * queued; --past-s: the spans of the rounds after the first start S seconds before now,
+ * with ids of their own, and end 1 ms after their start, as if the wall clock had jumped
+ * back). */
 #ifndef GENOPS_DRIVER_COMMON_H
 #define GENOPS_DRIVER_COMMON_H
 
@@ -15,8 +19,8 @@
 #include "genops.h"
 
 struct driver_args {
-    int spans, rounds, attrs, big_span, batch, queue, flush_ms;
-    bool fork;
+    int spans, rounds, attrs, big_span, batch, queue, flush_ms, past_s;
+    bool fork, fork_queued;
 };
 
 /* A driver's own option k. Called first with v == NULL: when k is a flag of the driver,
@@ -54,8 +58,8 @@ typedef void (*driver_print_fn)(FILE *f, void *ctx);
  * failed): {"created": false, "code": n, "error": "..."} from *err. Otherwise a->rounds
  * rounds of recording a->spans spans and flushing (the first round's middle span carries
  * the --big-span string), the first round followed, with --fork, by a child that records
- * spans of its own and reports through a pipe; then {"created": true, "code", "error",
- * "seconds", "stats", <extra>, "child"}. extra may be NULL. Leaves p running: the
+ * spans of its own and reports through a pipe (preceded with --fork-queued); then {"created": true,
+ * "code", "error", "seconds", "stats", <extra>, "child"}. extra may be NULL. Leaves p running: the
  * caller shuts it down and frees it. Returns the exit status (1 when no pipe). */
 int driver_run(const struct driver_args *a, genops_pipeline *p, genops_error *err,
                driver_print_fn extra, void *ctx);
