@@ -272,9 +272,13 @@ static void fork_child(void)
 static void exit_flush(void)
 {
     pthread_mutex_lock(&registry_lock);
-    for (genops_pipeline *p = live_pipelines; p; p = p->next)
-        if (p->exit_flush_ms > 0 && atomic_load(&p->state) == RUNNING)
-            genops_pipeline_flush(p, p->exit_flush_ms, NULL);
+    for (genops_pipeline *p = live_pipelines; p; p = p->next) {
+        genops_error err;
+        /* What the deadline leaves undelivered is said here: nothing counts it later. */
+        if (p->exit_flush_ms > 0 && atomic_load(&p->state) == RUNNING &&
+            genops_pipeline_flush(p, p->exit_flush_ms, &err) == GENOPS_ETIMEDOUT)
+            log_msg(LOG_WARNING, "exit flush: %s; the process exits without them", err.message);
+    }
     pthread_mutex_unlock(&registry_lock);
 }
 
@@ -923,6 +927,19 @@ genops_status genops_pipeline_add_exporter(genops_pipeline *p, genops_exporter *
     return GENOPS_OK;
 }
 
+/* Spans an exporter still holds (waiting in its lane or in flight): the most of any
+ * lane, as a span offered to several lanes is one span. */
+static size_t at_exporters(genops_pipeline *p)
+{
+    size_t most = 0;
+    for (struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire); l;
+         l = atomic_load_explicit(&l->next, memory_order_acquire)) {
+        size_t n = lane_depth(l);
+        most = n > most ? n : most;
+    }
+    return most;
+}
+
 /* Wait until the thread has finished flush request `target`, or the deadline. */
 static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t deadline_ns,
                                   genops_error *err)
@@ -933,9 +950,9 @@ static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t 
     while (p->flush_done < target && !p->thread_exited) {
         if (pthread_cond_timedwait(&p->changed, &p->lock, &ts) == ETIMEDOUT) {
             rc = error_set(err, GENOPS_ETIMEDOUT,
-                           "flush did not finish before its deadline; "
-                           "%zu spans still queued",
-                           ring_count(&p->ring));
+                           "flush did not finish before its deadline; %zu spans still "
+                           "queued and %zu at an exporter (waiting or in flight)",
+                           ring_count(&p->ring), at_exporters(p));
             break;
         }
     }

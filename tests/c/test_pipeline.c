@@ -393,9 +393,13 @@ static void test_exit_flush_is_bounded(void **state)
 {
     (void)state;
     SKIP_UNDER_TSAN();
+    int err_pipe[2];
+    assert_int_equal(pipe(err_pipe), 0);
     pid_t child = fork();
     assert_true(child >= 0);
     if (child == 0) {
+        dup2(err_pipe[1], 2);
+        close(err_pipe[0]);
         struct test_exporter *t = test_exporter_new();
         hold(t, true); /* never returns: the exit flush must give up */
         genops_pipeline_options opt;
@@ -408,10 +412,20 @@ static void test_exit_flush_is_bounded(void **state)
     }
     /* The exit flush gives up after 300 ms; 60 s leaves room for a loaded machine and
      * still ends a process that hangs on the exporter forever. */
+    close(err_pipe[1]);
     int rc = child_exit_within(child, 60000);
     if (rc < 0)
         fail_msg("the process did not exit: the exit flush is not bounded");
     assert_int_equal(rc, 0);
+    /* ... and says what it leaves behind: the span in flight at the held exporter. */
+    char text[4096];
+    ssize_t n, got = 0;
+    while ((n = read(err_pipe[0], text + got, sizeof text - 1 - (size_t)got)) > 0)
+        got += n;
+    text[got > 0 ? got : 0] = '\0';
+    close(err_pipe[0]);
+    assert_non_null(strstr(text, "exit flush: flush did not finish before its deadline; 0 "
+                                 "spans still queued and 1 at an exporter"));
 }
 
 /* ---- fork --------------------------------------------------------------------- */
