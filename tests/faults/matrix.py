@@ -25,6 +25,7 @@ CASES: dict[str, tuple[dict, str]] = {
     "dead (connection refused)": ({"target": "dead"}, "failed"),
     "blackholed (accepts, never answers)": ({"target": "blackhole"}, "failed"),
     "slow (answers after the deadline)": ({"default": {"status": 200, "delay_ms": 6000}}, "failed"),
+    "slow (a 1 byte/s trickle)": ({"default": {"status": 200, "trickle_bps": 1}}, "failed"),
     "reset mid-request": ({"default": {"reset": True}}, "failed"),
     "401": ({"default": {"status": 401}}, "rejected"),
     "403": ({"default": {"status": 403}}, "rejected"),
@@ -149,8 +150,7 @@ def table(observed: dict[str, str]) -> str:
         f" asserts that every span is exported or counted with its reason, that the process"
         f" exits within {EXIT_LIMIT_S:g} s and that its peak RSS stays under {RSS_LIMIT_MB} MB.",
         "",
-        'Not in the matrix yet: a 1 byte/s trickle ("slow" here answers after the'
-        " deadline). The clock row cannot move the wall clock (no test hook): it checks that"
+        "The clock row cannot move the wall clock (no test hook): it checks that"
         " spans timed an hour before the previous batch are exported with their times"
         " unchanged and that the deadlines, on CLOCK_MONOTONIC, do not fire. The SIGTERM"
         " row runs a Python child (export deadline 2 s, exit_flush_timeout 3 s) that gets"

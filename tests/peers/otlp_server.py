@@ -13,6 +13,7 @@ with json) and answers each one by a rule:
     delay_ms     answer this much later (a slow backend)
     reset        read the request, then reset the connection (RST) without answering
     max_body     answer 413 to any body larger than this many bytes (on the wire)
+    trickle_bps  write the whole answer (status line included) this many bytes a second
     body_bytes   a 2xx whose body is this many bytes of filler (not an
                  ExportTraceServiceResponse), written lazily in 64 KiB chunks of one
                  buffer: a 100 MB answer costs the server no 100 MB
@@ -244,7 +245,27 @@ class _Handler(BaseHTTPRequestHandler):
                 if as_json
                 else status_message(3, message)
             )
+        if rule.get("trickle_bps"):
+            self._reply_trickle(status, payload, ctype, headers, rule["trickle_bps"])
+            return
         self._reply(status, payload, ctype, headers)
+
+    def _reply_trickle(
+        self, status: int, payload: bytes, content_type: str, headers: dict, bps: float
+    ) -> None:
+        """The answer, status line and all, a byte at a time at bps bytes a second; stops
+        when the client hangs up (its deadline), so the thread ends with the client."""
+        head = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}", f"Content-Type: {content_type}"]
+        head += [f"Content-Length: {len(payload)}", *(f"{k}: {v}" for k, v in headers.items())]
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + payload
+        self.close_connection = True
+        try:
+            for i in range(len(raw)):
+                self.wfile.write(raw[i : i + 1])
+                self.wfile.flush()
+                time.sleep(1 / bps)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _reply_filler(self, status: int, size: int, content_type: str, headers: dict) -> None:
         """Answer status with size bytes of filler, one 64 KiB chunk at a time; stops
