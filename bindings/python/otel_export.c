@@ -52,28 +52,28 @@ enum {
     F_COUNT
 };
 static struct field fields[F_COUNT] = {
-    [F_CONTEXT] = {"context"},
-    [F_PARENT] = {"parent"},
-    [F_NAME] = {"name"},
-    [F_KIND] = {"kind"},
-    [F_START] = {"start_time"},
-    [F_END] = {"end_time"},
-    [F_STATUS] = {"status"},
-    [F_CODE] = {"status_code"},
-    [F_DESCRIPTION] = {"description"},
-    [F_ATTRIBUTES] = {"attributes"},
-    [F_EVENTS] = {"events"},
-    [F_TIMESTAMP] = {"timestamp"},
-    [F_RESOURCE] = {"resource"},
-    [F_SCOPE] = {"instrumentation_scope"},
-    [F_TRACE_ID] = {"trace_id"},
-    [F_SPAN_ID] = {"span_id"},
-    [F_TRACE_FLAGS] = {"trace_flags"},
-    [F_VALUE] = {"value"},
-    [F_DICT] = {"dict"},       /* BoundedAttributes._dict */
-    [F_DROPPED] = {"dropped"}, /* BoundedAttributes.dropped: a plain attribute */
-    [F_EXTRAS] = {"extras"},   /* genops.otel_sdk._extras */
-    [F_GENAI] = {"genai"},     /* genops.otel_sdk._genai */
+    [F_CONTEXT] = {.text = "context"},
+    [F_PARENT] = {.text = "parent"},
+    [F_NAME] = {.text = "name"},
+    [F_KIND] = {.text = "kind"},
+    [F_START] = {.text = "start_time"},
+    [F_END] = {.text = "end_time"},
+    [F_STATUS] = {.text = "status"},
+    [F_CODE] = {.text = "status_code"},
+    [F_DESCRIPTION] = {.text = "description"},
+    [F_ATTRIBUTES] = {.text = "attributes"},
+    [F_EVENTS] = {.text = "events"},
+    [F_TIMESTAMP] = {.text = "timestamp"},
+    [F_RESOURCE] = {.text = "resource"},
+    [F_SCOPE] = {.text = "instrumentation_scope"},
+    [F_TRACE_ID] = {.text = "trace_id"},
+    [F_SPAN_ID] = {.text = "span_id"},
+    [F_TRACE_FLAGS] = {.text = "trace_flags"},
+    [F_VALUE] = {.text = "value"},
+    [F_DICT] = {.text = "dict"},       /* BoundedAttributes._dict */
+    [F_DROPPED] = {.text = "dropped"}, /* BoundedAttributes.dropped: a plain attribute */
+    [F_EXTRAS] = {.text = "extras"},   /* genops.otel_sdk._extras */
+    [F_GENAI] = {.text = "genai"},     /* genops.otel_sdk._genai */
 };
 
 /* What the last spans' (resource, scope) pair and trace id came to: most spans of a
