@@ -42,7 +42,8 @@ bool retry_when(const struct retry_policy *p, unsigned attempt, int64_t retry_af
         uint64_t asked = (uint64_t)retry_after_ms * 1000000u;
         wait = asked > floor ? asked : floor;
     }
-    if (now_ns >= deadline_ns || wait >= deadline_ns - now_ns)
+    if (now_ns >= deadline_ns || wait >= deadline_ns - now_ns ||
+        deadline_ns - now_ns - wait < RETRY_MIN_ATTEMPT_NS)
         return false;
     *wake_ns = now_ns + wait;
     return true;

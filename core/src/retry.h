@@ -33,10 +33,14 @@ extern const struct retry_policy retry_default;
  * *rng (any non-zero seed). */
 uint64_t retry_backoff_ns(const struct retry_policy *p, unsigned attempt, uint64_t *rng);
 
+/* The least time an attempt must have before the deadline: one with less would mostly
+ * time out, and its timeout would hide the backend's own last answer (a 503, a 429). */
+#define RETRY_MIN_ATTEMPT_NS ((uint64_t)50000000u)
+
 /* When to start retry number attempt: retry_after_ms from now when the server sent one
  * (>= 0; floored as above), else now + retry_backoff_ns. Returns false (give up now)
- * when attempt > RETRY_MAX_ATTEMPTS or that moment is not before deadline_ns, so no
- * attempt starts that could not finish. */
+ * when attempt > RETRY_MAX_ATTEMPTS or that moment leaves less than
+ * RETRY_MIN_ATTEMPT_NS before deadline_ns, so no attempt starts that could not finish. */
 bool retry_when(const struct retry_policy *p, unsigned attempt, int64_t retry_after_ms,
                 uint64_t now_ns, uint64_t deadline_ns, uint64_t *rng, uint64_t *wake_ns);
 

@@ -91,6 +91,10 @@ static void test_no_retry_that_cannot_start_before_the_deadline(void **state)
     assert_false(retry_when(&retry_default, 1, 5000, 0, 5000 * MS, &rng, &wake));
     assert_false(retry_when(&retry_default, 1, -1, 100 * MS, 100 * MS, &rng, &wake));
     assert_false(retry_when(&retry_default, 1, -1, 200 * MS, 100 * MS, &rng, &wake));
+    /* A wait that would leave the attempt under RETRY_MIN_ATTEMPT_NS: none. */
+    assert_false(retry_when(&retry_default, 1, 960, 0, 1000 * MS, &rng, &wake));
+    assert_true(retry_when(&retry_default, 1, 900, 0, 1000 * MS, &rng, &wake));
+    assert_true(wake == 900 * MS);
     /* Backoff (at most 100 ms on the first retry) fits in one second. */
     assert_true(retry_when(&retry_default, 1, -1, 0, 1000 * MS, &rng, &wake));
     assert_true(wake <= 100 * MS);
