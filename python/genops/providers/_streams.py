@@ -30,26 +30,29 @@ def see(call: ProviderCall, observe: Observer, item: Any) -> None:
         report_once("stream", "genops: reading a %s stream event failed: %r", call.provider, e)
 
 
+def passed_through(call: ProviderCall, inner: Iterator[Any], observe: Observer) -> Iterator[Any]:
+    """inner's items, each shown to call on the way; the call ends when inner ends, fails
+    or is closed early (closing inner too)."""
+    try:
+        for item in inner:
+            see(call, observe, item)
+            yield item
+    except GeneratorExit:  # closed early: close the SDK's iterator too, end in finally
+        close = getattr(inner, "close", None)
+        if close is not None:
+            close()
+        raise
+    except BaseException as e:
+        call.fail(e)
+        raise
+    finally:
+        call.finish()
+
+
 def observe_sync(stream: Any, call: ProviderCall, observe: Observer, iterator: str) -> Any:
     """Hook call onto a sync stream whose items come from its attribute iterator
     (returned as it came); see the module comment."""
     inner: Iterator[Any] = getattr(stream, iterator)
-
-    def observed() -> Iterator[Any]:
-        try:
-            for item in inner:
-                see(call, observe, item)
-                yield item
-        except GeneratorExit:  # closed early: close the SDK's iterator too, end in finally
-            close = getattr(inner, "close", None)
-            if close is not None:
-                close()
-            raise
-        except BaseException as e:
-            call.fail(e)
-            raise
-        finally:
-            call.finish()
 
     ref = weakref.ref(stream)
     close_original = type(stream).close
@@ -62,7 +65,7 @@ def observe_sync(stream: Any, call: ProviderCall, observe: Observer, iterator: s
         finally:
             call.finish()
 
-    setattr(stream, iterator, observed())
+    setattr(stream, iterator, passed_through(call, inner, observe))
     stream.close = close
     return stream
 
@@ -112,20 +115,7 @@ def observe_generator(
     if call is None:
         yield from inner
         return
-    try:
-        for item in inner:
-            see(call, observe, item)
-            yield item
-    except GeneratorExit:
-        close = getattr(inner, "close", None)
-        if close is not None:
-            close()
-        raise
-    except BaseException as e:
-        call.fail(e)
-        raise
-    finally:
-        call.finish()
+    yield from passed_through(call, inner, observe)
 
 
 async def observe_async_generator(
