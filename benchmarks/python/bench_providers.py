@@ -52,6 +52,19 @@ def start(script: pathlib.Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"{script.name} did not start")
 
 
+def installed_rows(ai: str, makers: dict[str, Callable[[str], dict]]) -> dict[str, Callable[[], None]]:
+    """The rows of each SDK (import name -> its rows' maker) that is installed."""
+    rows: dict[str, Callable[[], None]] = {}
+    for sdk, make in makers.items():
+        try:
+            installed = importlib.util.find_spec(sdk) is not None
+        except ImportError:  # a dotted name whose parent is missing
+            installed = False
+        if installed:
+            rows.update(make(ai))
+    return rows
+
+
 def shapes(ai: str):
     import anthropic
     import openai
@@ -81,19 +94,15 @@ def shapes(ai: str):
         "Anthropic messages.create": anthropic_messages,
         "Anthropic messages.create, stream=True": anthropic_stream,
     }
-    for sdk, more in (
-        ("google.genai", gemini_shapes),
-        ("cohere", cohere_shapes),
-        ("litellm", litellm_shapes),
-        ("langchain_openai", langchain_shapes),
-    ):
-        try:
-            installed = importlib.util.find_spec(sdk) is not None
-        except ImportError:
-            installed = False
-        if installed:
-            found.update(more(ai))
-    return found
+    return found | installed_rows(
+        ai,
+        {
+            "google.genai": gemini_shapes,
+            "cohere": cohere_shapes,
+            "litellm": litellm_shapes,
+            "langchain_openai": langchain_shapes,
+        },
+    )
 
 
 def gemini_shapes(ai: str):
@@ -175,19 +184,15 @@ def recordings(ai: str) -> dict[str, Callable[[], None]]:
         call.finish()
 
     found: dict[str, Callable[[], None]] = {"OpenAI chat": openai_chat}
-    for sdk, more in (
-        ("google.genai", gemini_recording),
-        ("cohere", cohere_recording),
-        ("litellm", litellm_recording),
-        ("langchain_openai", langchain_recording),
-    ):
-        try:
-            installed = importlib.util.find_spec(sdk) is not None
-        except ImportError:
-            installed = False
-        if installed:
-            found.update(more(ai))
-    return found
+    return found | installed_rows(
+        ai,
+        {
+            "google.genai": gemini_recording,
+            "cohere": cohere_recording,
+            "litellm": litellm_recording,
+            "langchain_openai": langchain_recording,
+        },
+    )
 
 
 def gemini_recording(ai: str) -> dict[str, Callable[[], None]]:
