@@ -1,7 +1,9 @@
 """OPS times `with genops.track("op"): pass`, exporter "none": the command that
 benchmarks/callgrind_per_op.py runs under callgrind. --attached runs them under
 genops.propagation.attach (a remote parent), --attach-once attaches and detaches once
-first (the process has attached, these operations are not under it).
+first (the process has attached, these operations are not under it). --guide runs
+bench_track.py's operation instead (track_enhanced with four attributes, then
+record_cost with five arguments).
 
     python3 benchmarks/callgrind_per_op.py --toggle-collect genops_py_current_parent -- \\
         python3 benchmarks/python/track_loop.py {ops} [--attached | --attach-once]
@@ -24,15 +26,33 @@ def main() -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--attached", action="store_true")
     mode.add_argument("--attach-once", action="store_true")
+    parser.add_argument("--guide", action="store_true")
     args = parser.parse_args()
     genops.init(exporter_type="none", service_name="bench", auto_detect=False)
     if args.attach_once:
         propagation.detach(propagation.attach(REMOTE))
-    track = genops.track
+    track, track_enhanced = genops.track, genops.track_enhanced
     with propagation.attach(REMOTE) if args.attached else contextlib.nullcontext():
-        for _ in range(args.ops):
-            with track("op"):
-                pass
+        if args.guide:
+            for _ in range(args.ops):
+                with track_enhanced(
+                    operation_name="ai.chat.completion",
+                    team="ml-platform",
+                    project="support-bot",
+                    customer_id="customer-7",
+                    feature="chat",
+                ) as span:
+                    span.record_cost(
+                        cost=0.0021,
+                        provider="openai",
+                        model="gpt-4o-mini",
+                        tokens_input=812,
+                        tokens_output=95,
+                    )
+        else:
+            for _ in range(args.ops):
+                with track("op"):
+                    pass
     genops.shutdown()
 
 
