@@ -25,6 +25,9 @@ operations run. Writes benchmarks/results/python.{json,md,png}.
 init(sampling_rate=...) and the SDK's ParentBased(TraceIdRatioBased(...)); the results
 go to benchmarks/results/python-sampled.{json,md,png} instead.)
 
+(--before-path: a second such directory, an earlier build (benchmarks/build_before.sh):
+its row, "genops, before", runs the same workload in the same run.)
+
 (--genops-path: a directory holding the genops package and its native module, e.g.
 the tree `make test-python` stages, or the Release one of `cmake -S . -B build/pyrel
 -DCMAKE_BUILD_TYPE=Release -DGENOPS_BUILD_TESTS=OFF && cmake --build build/pyrel
@@ -48,9 +51,10 @@ from array import array
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-VARIANTS = ("genops", "otel", "floor")
+VARIANTS = ("genops", "before", "otel", "floor")
 LABELS = {
     "genops": "genops (native core)",
+    "before": "genops, before (an earlier build)",
     "otel": "genops-ai path on the OpenTelemetry SDK",
     "floor": "do-nothing floor",
 }
@@ -66,7 +70,7 @@ SAMPLING_RATE: float | None = None
 def make_workload(variant: str, endpoint: str):
     """(track_enhanced, flush) for the variant, sampled at SAMPLING_RATE."""
     rate = SAMPLING_RATE
-    if variant == "genops":
+    if variant in ("genops", "before"):
         import genops
 
         genops.init(
@@ -167,7 +171,7 @@ def run_variant(variant: str, endpoint: str, ops: int) -> dict:
 
     m = run_passes(op, ops, flush)
     stats = {}
-    if variant == "genops":
+    if variant in ("genops", "before"):
         import genops
 
         stats = {k: v for k, v in genops.status()["stats"].items() if k.startswith("dropped") and v}
@@ -214,8 +218,9 @@ def drive(args: argparse.Namespace) -> list[dict]:
             for variant in args.variants:
                 sink_call(base, "/reset", post=True)
                 env = dict(os.environ)
+                path = args.before_path if variant == "before" else args.genops_path
                 env["PYTHONPATH"] = os.pathsep.join(
-                    [str(pathlib.Path(args.genops_path).resolve()), env.get("PYTHONPATH", "")]
+                    [str(pathlib.Path(path).resolve()), env.get("PYTHONPATH", "")]
                 )
                 for k in [k for k in env if k.startswith("OTEL_")]:
                     del env[k]
@@ -350,7 +355,7 @@ def plot(summary: dict[str, dict], path: pathlib.Path, machine: str) -> None:
     import matplotlib.pyplot as plt
 
     names = [v for v in VARIANTS if v in summary]
-    colors = {"genops": "#2b7bba", "otel": "#d95f02", "floor": "#999999"}
+    colors = {"genops": "#2b7bba", "before": "#9ecae1", "otel": "#d95f02", "floor": "#999999"}
     panels = [
         ("us_per_op", "application thread, µs / op", True),
         ("cpu_us_per_op", "CPU incl. export thread, µs / op", True),
@@ -387,8 +392,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ops", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    ap.add_argument("--variants", nargs="+", choices=VARIANTS)
     ap.add_argument("--genops-path", default=str(ROOT / "build" / "pyrel" / "python"))
+    ap.add_argument("--before-path", help="an earlier build's genops directory: its own row")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     ap.add_argument("--endpoint", help=argparse.SUPPRESS)
@@ -399,6 +405,13 @@ def main() -> None:
         SAMPLING_RATE = args.sampling_rate
         print(json.dumps(run_variant(args.child, args.endpoint, args.ops)))
         return
+    rev = pathlib.Path(args.before_path or ".").resolve().parent.parent / "REV"  # build_before.sh's
+    if rev.is_file():
+        LABELS["before"] = f"genops, built from {rev.read_text().strip()}"
+    if not args.variants:
+        args.variants = [v for v in VARIANTS if v != "before" or args.before_path]
+    if "before" in args.variants and not args.before_path:
+        ap.error("the before variant needs --before-path")
     results = drive(args)
     pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
     (pathlib.Path(args.out) / "python.runs.tmp").write_text(json.dumps(results))  # in case
