@@ -11,7 +11,7 @@ CTEST   := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
 .PHONY: all deps build demo demo-c test test-c test-asan test-tsan test-valgrind test-python test-bindings \
         dist test-dist gem test-gem rock test-rock \
-        bench fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
+        bench bench-before-after fuzz lint lint-format lint-banned lint-tidy lint-cppcheck lint-ruff lint-mypy format \
         abi-check abi-baseline clean
 
 all: build
@@ -198,6 +198,19 @@ bench: build-release
 	$(BUILD)/release/bench_pipeline
 	valgrind --tool=callgrind --toggle-collect=run_ops --callgrind-out-file=/dev/null \
 	  $(BUILD)/release/bench_pipeline --callgrind 20000 2>&1 | grep Collected
+
+# The working tree beside revision BEFORE (default: main before issue 19's work), in one
+# run: benchmarks/before_after.py, then bench_track.py with the earlier build's row.
+BEFORE ?= 3743eb8
+bench-before-after: build-release
+	$(CMAKE) -S . -B $(BUILD)/pyrel -DCMAKE_BUILD_TYPE=Release -DGENOPS_BUILD_TESTS=OFF \
+	  -DGENOPS_BUILD_PYTHON=ON > /dev/null
+	$(CMAKE) --build $(BUILD)/pyrel -j$(JOBS) --target genops_python > /dev/null
+	benchmarks/build_before.sh $(BEFORE) $(abspath $(BUILD))/before
+	$(PYTHON) benchmarks/before_after.py --before $(BUILD)/before --release $(BUILD)/release \
+	  --pyrel $(BUILD)/pyrel/python
+	$(PYTHON) benchmarks/python/bench_track.py --genops-path $(BUILD)/pyrel/python \
+	  --before-path $(BUILD)/before/pyrel/python
 
 # Every check, each its own target (make -k lint reports them all); lint fails if any does.
 C_SOURCES := core/src/*.c core/src/*.h core/src/*/*.c core/src/*/*.h core/include/*.h \
