@@ -48,8 +48,7 @@ static void slot_reset(struct span *s)
     s->status_message = NULL;
     s->status_message_len = 0;
     memset(s->parent_span_id, 0, sizeof s->parent_span_id);
-    s->attrs.count = 0;
-    memset(s->key_filter, 0, sizeof s->key_filter);
+    s->attrs.count = s->attrs_checked = 0;
     s->event_count = 0;
     s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
     arena_reset(&s->arena);

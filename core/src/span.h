@@ -70,8 +70,6 @@ static inline struct span_sink *span_sink_of(genops_pipeline *p)
     return (struct span_sink *)(void *)p;
 }
 
-#define SPAN_KEY_FILTER_BITS 512
-
 struct span {
     _Atomic uint64_t gen;       /* odd while open; see the file comment */
     atomic_uint refs;           /* holders after end */
@@ -98,8 +96,11 @@ struct span {
     uint64_t start_ns, end_ns;
     uint32_t sample_rate; /* a sampled span's weight, its SampleRate (1: none), 0: not sampled */
 
+    /* The attributes as set, in order: a log that may repeat a key and hold bytes not
+     * yet checked, until the export thread compacts it (span_attrs.c). Entries before
+     * attrs_checked are unique, valid and hashed. */
     struct attr_list attrs;
-    uint64_t key_filter[SPAN_KEY_FILTER_BITS / 64]; /* see filter_may_have in span_attrs.c */
+    uint32_t attrs_checked;
     struct event *events;
     uint32_t event_count, event_cap;
     uint32_t dropped_attributes;

@@ -1,11 +1,12 @@
 /* span_attrs.c - a span's attributes: setting one (span_put, span_put_fixed and the
- * genops_span_set* calls), the key filter that makes a new key cheap to recognise, and
- * the merge of inherited attributes (span_materialize) on the export thread.
+ * genops_span_set* calls) and, on the export thread, turning what was set into the
+ * list the encoders read (span_materialize).
  *
- * Setting an attribute hashes the key in O(1) (attr_hash) and tests the span's key
- * filter; the list is scanned only when the filter says the key may be there. A new
- * key is copied into the same arena allocation as a string value; scalars are stored
- * by value; fixed semconv names are not copied at all. */
+ * Setting an attribute only appends the caller's bytes to the span's log: key and
+ * value copied raw into one arena allocation, scalars by value, fixed semconv names not
+ * copied at all. Which value of a repeated key wins, the count limit and UTF-8 repair
+ * cost the application thread nothing: compact does them where the encoders are about
+ * to read every byte anyway. */
 #include <string.h>
 
 #include "context.h"
@@ -13,35 +14,19 @@
 #include "span.h"
 #include "utf8.h"
 
-/* prefix + key copied into s's arena as valid UTF-8 (repaired if it was not); NULL
- * when the arena is full. */
-static const char *copy_prefixed_key(struct span *s, const char *prefix, size_t prefix_len,
-                                     const char *key, size_t klen, size_t *out_len)
+/* The log's entries before it is compacted on the application thread (only a span
+ * whose keys are set over and over gets there). */
+static uint32_t log_cap(const struct span *s)
 {
-    if (klen > UINT32_MAX - 1 - prefix_len)
-        return NULL;
-    char *k = arena_alloc(&s->arena, prefix_len + klen + 1);
-    if (!k)
-        return NULL;
-    memcpy(k, prefix, prefix_len);
-    bool ascii = attr_copy_ascii(k + prefix_len, key, klen);
-    k[prefix_len + klen] = '\0';
-    *out_len = prefix_len + klen;
-    if (!ascii && utf8_valid_prefix(key, klen) != klen) {
-        uint32_t fixed_len;
-        const char *fixed = attr_copy_text(&s->arena, key, klen, &fixed_len);
-        if (!fixed || !(k = arena_alloc(&s->arena, prefix_len + fixed_len + 1)))
-            return NULL;
-        memcpy(k, prefix, prefix_len);
-        memcpy(k + prefix_len, fixed, fixed_len + 1);
-        *out_len = prefix_len + fixed_len;
-    }
-    return k;
+    uint32_t limit = s->limits.attributes < 4096 ? s->limits.attributes : 4096;
+    return 2 * limit + 16;
 }
 
-/* The span's key filter: a blocked Bloom filter, two bits per key in one of its words.
- * A clear bit means "a new key" without scanning the list; with 20 keys a scan is
- * needed about once in 100 lookups. */
+/* A blocked Bloom filter, two bits per key in one of its words: a clear bit means "a
+ * new key" without scanning the list; with 20 keys a scan is needed about once in 100
+ * lookups. Local to one compaction. */
+#define KEY_FILTER_WORDS 8
+
 static inline uint64_t filter_mask(uint32_t hash)
 {
     return 1ull << ((hash >> 3) & 63) | 1ull << ((hash >> 9) & 63);
@@ -50,90 +35,112 @@ static inline uint64_t filter_mask(uint32_t hash)
 static inline bool filter_may_have(const uint64_t *filter, uint32_t hash)
 {
     uint64_t mask = filter_mask(hash);
-    return (filter[hash % (SPAN_KEY_FILTER_BITS / 64)] & mask) == mask;
+    return (filter[hash % KEY_FILTER_WORDS] & mask) == mask;
 }
 
 static inline void filter_add(uint64_t *filter, uint32_t hash)
 {
-    filter[hash % (SPAN_KEY_FILTER_BITS / 64)] |= filter_mask(hash);
+    filter[hash % KEY_FILTER_WORDS] |= filter_mask(hash);
 }
 
-/* Set prefix + key (klen bytes) to v. A static key (a semconv name: valid, and alive as
- * long as the program) is stored without a copy. An unprefixed key is looked up before
- * it is copied, and a new one is copied into the same arena allocation as its value. */
+/* s[0..*len) as valid UTF-8: in place when it is, else a repaired copy in the arena.
+ * False when the arena is full. */
+static bool make_valid(struct arena *a, const char **s, uint32_t *len)
+{
+    if (utf8_valid_prefix(*s, *len) == *len)
+        return true;
+    uint32_t fixed_len;
+    const char *fixed = attr_copy_text(a, *s, *len, &fixed_len);
+    if (!fixed)
+        return false;
+    *s = fixed;
+    *len = fixed_len;
+    return true;
+}
+
+/* The log to a list of unique, valid keys, in the order of each key's first set, with
+ * its last value; past the count limit a new key is dropped and counted. In place:
+ * the list is the log's first part. */
+static void compact(struct span *s)
+{
+    uint64_t filter[KEY_FILTER_WORDS] = {0};
+    struct attr *items = s->attrs.items;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->attrs.count; i++) {
+        struct attr e = items[i];
+        if (i >= s->attrs_checked) { /* as the setter copied it: check the bytes now */
+            uint32_t vlen = e.value.type == GENOPS_TYPE_STRING ? (uint32_t)e.value.len : 0;
+            if (!make_valid(&s->arena, &e.key, &e.key_len) ||
+                (vlen && !make_valid(&s->arena, &e.value.u.s, &vlen))) {
+                s->dropped_attributes++;
+                continue;
+            }
+            if (vlen)
+                e.value.len = vlen;
+            e.hash = attr_hash(e.key, e.key_len);
+        }
+        int32_t at = filter_may_have(filter, e.hash)
+                         ? attr_list_find(&(struct attr_list){items, kept, kept}, e.key,
+                                          e.key_len, e.hash)
+                         : -1;
+        if (at >= 0) {
+            items[at].value = e.value;
+        } else if (kept >= s->limits.attributes) {
+            s->dropped_attributes++;
+        } else {
+            items[kept++] = e;
+            filter_add(filter, e.hash);
+        }
+    }
+    s->attrs.count = s->attrs_checked = kept;
+}
+
+/* Append prefix + key (klen bytes) = v to the span's log: the caller's bytes copied as
+ * they are, nothing else. Which key wins, the limits and UTF-8 repair are the export
+ * thread's (compact, from span_materialize). A static key (a semconv name: valid, and
+ * alive as long as the program) is not copied. */
 static inline __attribute__((always_inline)) genops_status
 put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, size_t klen,
         bool static_key, const genops_value *v, genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
-
-    const char *full = key; /* the key as it will be stored */
-    size_t flen = klen;
-    bool kept = static_key;
-    if (klen >= UINT32_MAX)
+    if (klen >= UINT32_MAX - prefix_len)
         goto too_big;
-    if (prefix_len && !static_key) {
-        /* Prefixed keys (an operation's own attributes, the recorders' other arguments)
-         * are nearly always new: build prefix + key now, and hash it whole. */
-        if (!(full = copy_prefixed_key(s, prefix, prefix_len, key, klen, &flen)))
-            goto too_big;
-        kept = true;
-    }
-    uint32_t hash = attr_hash(full, flen);
-    int32_t at =
-        filter_may_have(s->key_filter, hash) ? attr_list_find(&s->attrs, full, flen, hash) : -1;
-    if (at < 0 && s->attrs.count >= s->limits.attributes) {
-        s->dropped_attributes++;
-        return GENOPS_OK;
-    }
-    bool copy_key = at < 0 && !kept;
-    size_t key_room = copy_key ? klen + 1 : 0;
-    char *room = NULL; /* key_room bytes for the key, then the value's text */
-    genops_value value;
-    if (v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX &&
-        v->len < UINT32_MAX && (room = arena_alloc(&s->arena, key_room + v->len + 1)) &&
-        (v->len == 0 || attr_copy_ascii(room + key_room, v->u.s, v->len))) {
-        /* The common case inline: an ASCII string and no length limit. */
+    if (s->attrs.count >= log_cap(s))
+        compact(s);
+    size_t flen = prefix_len + klen;
+    size_t key_room = static_key ? 0 : flen + 1;
+    bool plain_text = v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX;
+    size_t text_room = plain_text ? v->len + 1 : 0;
+    if (plain_text && v->len >= UINT32_MAX)
+        goto too_big;
+    char *room = key_room + text_room ? arena_alloc(&s->arena, key_room + text_room) : NULL;
+    if (key_room + text_room && !room)
+        goto too_big;
+    genops_value value = *v; /* scalars by value */
+    if (plain_text) {
         char *text = room + key_room;
+        memcpy(text, v->u.s, v->len);
         text[v->len] = '\0';
-        value = (genops_value){.type = GENOPS_TYPE_STRING, .len = v->len, .u.s = text};
-    } else if (v->type == GENOPS_TYPE_INT || v->type == GENOPS_TYPE_DOUBLE ||
-               v->type == GENOPS_TYPE_BOOL) {
-        value = *v; /* a scalar: copied by value */
-    } else if (attr_copy_value(&s->arena, v, s->limits.value_length, &value,
+        value.u.s = text;
+    } else if (v->type != GENOPS_TYPE_INT && v->type != GENOPS_TYPE_DOUBLE &&
+               v->type != GENOPS_TYPE_BOOL &&
+               attr_copy_value(&s->arena, v, s->limits.value_length, &value,
                                &s->truncated_values)) {
         goto too_big;
     }
-    if (copy_key) {
-        char *k = room ? room : arena_alloc(&s->arena, key_room);
-        if (!k)
-            goto too_big;
-        if (attr_copy_ascii(k, key, klen) || utf8_valid_prefix(key, klen) == klen) {
-            k[klen] = '\0';
-            full = k;
-        } else {
-            /* Invalid UTF-8 (rare): the repaired key may already be present. */
-            uint32_t fixed_len;
-            if (!(full = attr_copy_text(&s->arena, key, klen, &fixed_len)))
-                goto too_big;
-            flen = fixed_len;
-            hash = attr_hash(full, flen);
-            at = attr_list_find(&s->attrs, full, flen, hash);
-        }
-    }
-    if (at >= 0) {
-        s->attrs.items[at].value = value;
-        return GENOPS_OK;
+    const char *full = key;
+    if (!static_key) {
+        memcpy(room, prefix, prefix_len);
+        memcpy(room + prefix_len, key, klen);
+        room[flen] = '\0';
+        full = room;
     }
     if (!attr_list_grow(&s->attrs))
         return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
-    struct attr *e = &s->attrs.items[s->attrs.count++];
-    e->key = full;
-    e->key_len = (uint32_t)flen;
-    e->hash = hash;
-    e->value = value;
-    filter_add(s->key_filter, hash);
+    s->attrs.items[s->attrs.count++] =
+        (struct attr){.key = full, .key_len = (uint32_t)flen, .hash = 0, .value = value};
     return GENOPS_OK;
 
 too_big:
@@ -143,12 +150,15 @@ too_big:
                      s->limits.bytes, prefix, key);
 }
 
+/* The last value set: the log read from its end. */
 const genops_value *span_get(const struct span *s, const char *key, size_t len)
 {
-    uint32_t hash = attr_hash(key, len);
-    int32_t at =
-        filter_may_have(s->key_filter, hash) ? attr_list_find(&s->attrs, key, len, hash) : -1;
-    return at < 0 ? NULL : &s->attrs.items[at].value;
+    for (uint32_t i = s->attrs.count; i-- > 0;) {
+        const struct attr *e = &s->attrs.items[i];
+        if (e->key_len == len && memcmp(e->key, key, len) == 0)
+            return &e->value;
+    }
+    return NULL;
 }
 
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
@@ -227,6 +237,7 @@ genops_status genops_span_set_bool(genops_span h, const char *key, bool value, g
 
 void span_materialize(struct span *s)
 {
+    compact(s);
     for (int layer = 0; layer < 2; layer++) {
         genops_context *c = s->inherit[layer];
         for (uint32_t i = 0; c && i < c->attrs.count; i++) {

@@ -67,6 +67,35 @@ static void test_setting_a_key_again_keeps_the_last_value(void **state)
     fixture_close(&f);
 }
 
+/* The application thread appends to a log that it compacts only when it grows past
+ * about twice the count limit: a key set thousands of times keeps its first place and
+ * its last value, and the span's other keys keep their order. */
+static void test_a_key_set_over_and_over_keeps_its_place_and_last_value(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "busy", NULL, NULL);
+    genops_span_set_str(s, "first", "a", NULL);
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(genops_span_set_int(s, "counter", i, NULL), GENOPS_OK);
+    genops_span_set_str(s, "last", "z", NULL);
+    genops_span_set_str(s, "first", "b", NULL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 3);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 0);
+    const char *order[] = {"first", "counter", "last"};
+    for (size_t i = 0; i < COUNT(order); i++) {
+        genops_attribute a;
+        assert_true(genops_span_data_attribute(d, i, &a));
+        assert_string_equal(a.key, order[i]);
+    }
+    expect_str(d, "first", "b");
+    expect_int(d, "counter", 4999);
+    fixture_close(&f);
+}
+
 static void test_the_api_copies_every_string(void **state)
 {
     (void)state;
@@ -588,6 +617,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_typed_attributes_keep_their_types),
         cmocka_unit_test(test_setting_a_key_again_keeps_the_last_value),
+        cmocka_unit_test(test_a_key_set_over_and_over_keeps_its_place_and_last_value),
         cmocka_unit_test(test_the_api_copies_every_string),
         cmocka_unit_test(test_count_limit_drops_new_keys_and_counts_them),
         cmocka_unit_test(test_binding_drops_count_on_the_span_and_in_stats),
