@@ -14,8 +14,8 @@
 #include "span.h"
 #include "utf8.h"
 
-/* The log's entries before it is compacted on the application thread (only a span
- * whose keys are set over and over gets there). */
+/* The log's length past which the application thread compacts it, checked when its
+ * list is full (only a span whose keys are set over and over gets there). */
 static uint32_t log_cap(const struct span *s)
 {
     uint32_t limit = s->limits.attributes < 4096 ? s->limits.attributes : 4096;
@@ -107,8 +107,6 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
         return GENOPS_OK;
     if (klen >= UINT32_MAX - prefix_len)
         goto too_big;
-    if (s->attrs.count >= log_cap(s))
-        compact(s);
     size_t flen = prefix_len + klen;
     size_t key_room = static_key ? 0 : flen + 1;
     bool plain_text = v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX;
@@ -137,8 +135,12 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
         room[flen] = '\0';
         full = room;
     }
-    if (!attr_list_grow(&s->attrs))
-        return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
+    if (s->attrs.count == s->attrs.cap) { /* rare: the list's room is used up */
+        if (s->attrs.count >= log_cap(s))
+            compact(s);
+        if (!attr_list_grow(&s->attrs))
+            return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
+    }
     s->attrs.items[s->attrs.count++] =
         (struct attr){.key = full, .key_len = (uint32_t)flen, .hash = 0, .value = value};
     return GENOPS_OK;
