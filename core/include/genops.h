@@ -640,10 +640,12 @@ typedef struct genops_pipeline_options {
     const char *environment;     /* resource deployment.environment, when set */
     const genops_attribute *resource_attributes; /* extra resource attributes */
     size_t resource_attribute_count;
-    uint32_t attribute_count_limit;           /* per span; default 128 */
-    uint32_t attribute_value_length_limit;    /* characters; default unlimited */
-    uint32_t event_count_limit;               /* per span; default 128 */
-    uint32_t max_queue_size;                  /* spans; default 2048 (OTEL_BSP_MAX_QUEUE_SIZE) */
+    uint32_t attribute_count_limit;        /* per span; default 128 */
+    uint32_t attribute_value_length_limit; /* characters; default unlimited */
+    uint32_t event_count_limit;            /* per span; default 128 */
+    /* Spans, a hard cap (OTEL_BSP_MAX_QUEUE_SIZE). Unset, the queue holds 8192 and
+     * grows past that within max_buffer_bytes instead of dropping. */
+    uint32_t max_queue_size;
     genops_duration_ms schedule_delay_ms;     /* default 5000 (OTEL_BSP_SCHEDULE_DELAY) */
     genops_duration_ms export_timeout_ms;     /* default 30000 (OTEL_BSP_EXPORT_TIMEOUT) */
     uint32_t max_export_batch_size;           /* default 512 (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) */
@@ -745,6 +747,9 @@ typedef struct genops_stats {
     /* Ended spans cheaper than genops_pipeline_set_sampling_thresholds' min_cost (and no
      * governance event): never exported. */
     uint64_t below_cost_threshold;
+    /* Times an application thread woke the export thread (a futex syscall on its time):
+     * once per burst; none while spans flow steadily (docs/architecture.md). */
+    uint64_t thread_wakeups;
 } genops_stats;
 
 /* Fill *out (out->struct_size must be set; a smaller, older struct gets its prefix).

@@ -1,17 +1,22 @@
 /* pipeline.c - batching, the export thread, flush and shutdown, fork, self-metrics.
  *
  * Application threads hand ended spans to the pipeline through a bounded lock-free ring
- * (ring.c): no lock, no allocation, no waiting; a full ring or an exhausted byte
- * budget drops the span and counts it. One export thread per pipeline pops batches,
+ * (ring.c): no lock, no allocation, no waiting. Past a full ring the span waits on the
+ * overflow stack (overflow.h) unless max_queue_size was set; the byte budget
+ * (max_buffer_bytes), or a full ring under a set max_queue_size, drops the span and
+ * counts it. One export thread per pipeline pops batches,
  * merges inherited attributes, runs every exporter on the batch and returns the spans
  * to the pool.
  *
  * Waking the export thread: its state word `mode` is also a futex. It goes IDLE (empty
- * ring) or TIMED (waiting for a full batch or the schedule delay) and sleeps on the
+ * queue) or TIMED (waiting for a full batch or the schedule delay) and sleeps on the
  * futex; a producer wakes it only on the transitions that matter (first span into an
  * idle pipeline, a batch's worth queued), with a CAS so that one producer pays for the
- * syscall. ring_push's seq_cst CAS and the thread's seq_cst store of mode make the
- * handshake free of lost wake-ups.
+ * syscall. While spans flow the thread times itself instead (POLLING): it sleeps until
+ * a batch should be full at the rate spans came, and a producer wakes it only when the
+ * ring passes its high-water mark (half full), so a steady stream costs the
+ * application threads no syscall at all. ring_push's seq_cst CAS and the thread's
+ * seq_cst store of mode make the handshake free of lost wake-ups.
  *
  * Lifetime: spans keep a plain pointer to their pipeline, so genops_pipeline_free
  * cannot free it while any span started on it is still open. Open spans are counted
@@ -36,6 +41,7 @@
 #include "fork.h"
 #include "lane.h"
 #include "log.h"
+#include "overflow.h"
 #include "resource.h"
 #include "ring.h"
 #include "sampling_rules.h"
@@ -51,7 +57,17 @@
 #define DEFAULT_SPOOL_MAX_MB     256u
 
 enum state { RUNNING, STOPPING, STOPPED };
-enum mode { AWAKE, IDLE, TIMED };
+enum mode { AWAKE, IDLE, TIMED, POLLING };
+
+/* The shortest self-timed sleep while spans flow: about the kernel's default timer
+ * slack, below which a sleep is not much shorter anyway. */
+#define MIN_POLL_NS 50000u
+
+/* The ring of an elastic queue (max_queue_size unset). Bursts from a process recording
+ * flat out on shared cores outrun a 2048-span ring (OpenTelemetry's default) before the
+ * export thread gets the CPU; past the ring the overflow stack takes them, at a CAS on
+ * one shared word each, so the ring is sized to make that rare. */
+#define ELASTIC_RING_SPANS 8192
 
 /* Counters that application threads bump, one cache line per shard of threads. */
 struct shard {
@@ -70,8 +86,11 @@ struct genops_pipeline {
     uint64_t max_bytes;
 
     struct ring ring;
-    struct span **batch;     /* the export thread's current batch */
-    atomic_size_t batch_len; /* spans in batch not yet released: exact at any fork() */
+    struct overflow overflow; /* past a full ring, when elastic */
+    bool elastic;             /* max_queue_size not set: the byte budget bounds the queue */
+    size_t high_water;        /* ring count that wakes a POLLING thread */
+    struct span **batch;      /* the export thread's current batch */
+    atomic_size_t batch_len;  /* spans in batch not yet released: exact at any fork() */
 
     _Atomic int state;
     _Atomic uint32_t mode; /* futex word */
@@ -102,6 +121,7 @@ struct genops_pipeline {
     /* Export-thread counters; atomics so that stats readers may read them. */
     atomic_uint_least64_t exported, export_failed, rejected, no_exporter, batches,
         shutdown_leftovers, dropped_values, spooled;
+    atomic_uint_least64_t thread_wakeups; /* futex wakes an application thread paid for */
 
     /* The disk spool: NULL without one; the directory's lock for the pipeline's life. */
     char *spool_dir;
@@ -125,6 +145,19 @@ static _Thread_local int my_shard = -1;
 static void *export_main(void *arg);
 
 /* ---- small helpers ------------------------------------------------------------ */
+
+/* The queue: the ring, and past it the overflow. Only the export thread pops (or
+ * whoever owns the pipeline once it has exited). */
+static struct span *queue_pop(genops_pipeline *p)
+{
+    struct span *s = ring_pop(&p->ring);
+    return s ? s : overflow_pop(&p->overflow);
+}
+
+static size_t queue_count(const genops_pipeline *p)
+{
+    return ring_count(&p->ring) + overflow_count(&p->overflow);
+}
 
 static struct shard *shard_of_thread(genops_pipeline *p)
 {
@@ -212,11 +245,12 @@ static void fork_child(void)
     atomic_store(&ended_after_free, 0);
     for (genops_pipeline *p = live_pipelines; p; p = p->next) {
         struct span *s;
-        while ((s = ring_pop(&p->ring)))
+        while ((s = queue_pop(p)))
             span_release(s);
         /* A parent producer caught mid-push left a claimed cell that is never
          * published here (its span is lost to this process): start the ring anew. */
         ring_reset(&p->ring);
+        overflow_reset(&p->overflow);
         for (size_t i = atomic_load(&p->batch_len); i > 0; i--)
             span_release(p->batch[i - 1]);
         atomic_store(&p->batch_len, 0);
@@ -241,6 +275,7 @@ static void fork_child(void)
         atomic_store(&p->shutdown_leftovers, 0);
         atomic_store(&p->dropped_values, 0);
         atomic_store(&p->spooled, 0);
+        atomic_store(&p->thread_wakeups, 0);
         /* The parent's spool files and lock are the parent's (spool_lock.h). */
         for (struct lane *l = p->lanes; l; l = l->next)
             if (l->spool)
@@ -388,7 +423,7 @@ static size_t export_some(genops_pipeline *p)
 
     /* batch_len follows every pop, so that a fork() at any point leaves the child
      * knowing exactly which spans are still in hand. */
-    while (n < p->batch_size && (s = ring_pop(&p->ring))) {
+    while (n < p->batch_size && (s = queue_pop(p))) {
         p->batch[n++] = s;
         atomic_store_explicit(&p->batch_len, n, memory_order_relaxed);
     }
@@ -424,9 +459,10 @@ static size_t export_some(genops_pipeline *p)
     atomic_init(&f->refs, lanes + 1);
     atomic_store_explicit(&p->batch_len, 0, memory_order_relaxed);
     /* Each lane's waiting batches are bounded like the queue itself (max_queue_size
-     * spans; the lanes share the spans) and by a fair share of max_buffer_bytes. */
+     * spans, when set; the lanes share the spans) and by a fair share of
+     * max_buffer_bytes. */
     uint64_t share = p->max_bytes / lanes;
-    size_t share_spans = ring_capacity(&p->ring);
+    size_t share_spans = p->elastic ? SIZE_MAX : ring_capacity(&p->ring);
     unsigned offered = 0;
     bool lane_dropped = false;
     for (struct lane *l = atomic_load_explicit(&p->lanes, memory_order_acquire);
@@ -448,7 +484,7 @@ static void drop_leftovers(genops_pipeline *p)
 {
     struct span *s;
     uint64_t n = 0, bytes = 0;
-    while ((s = ring_pop(&p->ring))) {
+    while ((s = queue_pop(p))) {
         bytes += s->queued_bytes;
         span_release(s);
         n++;
@@ -489,12 +525,15 @@ static void *export_main(void *arg)
     uint64_t first_seen = 0; /* when the export thread first saw the queue non-empty */
     uint64_t flush_seen = 0;
     uint64_t last_summary = clock_mono_ns(), dropped_at_summary = 0, last_stats_log = 0;
+    uint64_t taken = 0;        /* spans this thread popped */
+    uint64_t seen_arrived = 0; /* spans queued or popped when it last looked, at seen_at */
+    uint64_t seen_at = 0, poll_until = 0;
 
     /* Stopping does not drain the queue: shutdown's flush did that within its
      * deadline, and whatever is left is counted as dropped by shutdown. */
     while (!atomic_load(&p->stop)) {
         uint64_t flush_target = atomic_load(&p->flush_requested);
-        size_t queued = ring_count(&p->ring);
+        size_t queued = queue_count(p);
         uint64_t now = clock_mono_ns();
 
         if (queued && !first_seen)
@@ -509,10 +548,11 @@ static void *export_main(void *arg)
                 break;
             }
             size_t n = export_some(p);
+            taken += n;
             atomic_store(&p->exporting, false);
             if (n == 0)
                 sched_yield(); /* a producer claimed a cell but has not published it */
-            first_seen = ring_count(&p->ring) ? clock_mono_ns() : 0;
+            first_seen = queue_count(p) ? clock_mono_ns() : 0;
             continue;
         }
         if (!queued && flush_target != flush_seen && lanes_idle(p)) {
@@ -545,9 +585,32 @@ static void *export_main(void *arg)
         if (dropped != dropped_at_summary && (!timeout || timeout > DROP_SUMMARY_INTERVAL_NS))
             timeout = DROP_SUMMARY_INTERVAL_NS;
         uint32_t mode = queued ? TIMED : IDLE;
+        uint64_t arrived = taken + queued;
+        if (arrived == seen_arrived && now < poll_until) {
+            /* Woken early with nothing new (a producer's late futex wake, a flush):
+             * keep the schedule. */
+            mode = POLLING;
+            timeout = poll_until - now;
+        } else {
+            if (arrived > seen_arrived && seen_at && now > seen_at) {
+                /* Spans are flowing: sleep until they should fill a batch at the rate
+                 * they came since the thread last looked, with no producer's wake-up
+                 * unless they outrun that (POLLING: the ring past its high-water mark). */
+                double fill = (double)(p->batch_size - queued) * (double)(now - seen_at) /
+                              (double)(arrived - seen_arrived);
+                uint64_t poll = fill < MIN_POLL_NS ? MIN_POLL_NS : (uint64_t)fill;
+                if (!timeout || poll < timeout) {
+                    mode = POLLING;
+                    timeout = poll;
+                }
+            }
+            seen_arrived = arrived;
+            seen_at = now;
+            poll_until = mode == POLLING ? now + timeout : 0;
+        }
         atomic_store(&p->mode, mode); /* seq_cst: see the file comment */
         /* A flush waiting for busy lanes sleeps too: a lane going idle wakes it. */
-        if (ring_count(&p->ring) == queued && atomic_load(&p->flush_requested) == flush_target &&
+        if (queue_count(p) == queued && atomic_load(&p->flush_requested) == flush_target &&
             !atomic_load(&p->stop) && !(flushing && !queued && lanes_idle(p)))
             futex_wait(&p->mode, mode, timeout);
         atomic_store(&p->mode, AWAKE);
@@ -564,6 +627,17 @@ static void *export_main(void *arg)
 }
 
 /* ---- the span sink: what spans call -------------------------------------------- */
+
+/* Queue s: into the ring, or past a full one when the queue is elastic. */
+static bool enqueue(genops_pipeline *p, struct span *s)
+{
+    if (ring_push(&p->ring, s))
+        return true;
+    if (!p->elastic)
+        return false;
+    overflow_push(&p->overflow, s);
+    return true;
+}
 
 static genops_pipeline *pipeline_of(struct span_sink *sink)
 {
@@ -648,15 +722,19 @@ static void sink_submit(struct span_sink *sink, struct span *s)
             atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
             dropped = &sh->dropped_buffer_full;
             why = "max_buffer_bytes reached";
-        } else if (!ring_push(&p->ring, s)) {
+        } else if (!enqueue(p, s)) {
             atomic_fetch_sub_explicit(&p->buffered_bytes, s->queued_bytes, memory_order_relaxed);
             dropped = &sh->dropped_queue_full;
             why = "the queue is full (max_queue_size)";
         } else {
+            /* The overflow fills only past a full ring: ring_count tells every mode. */
             uint32_t mode = atomic_load(&p->mode);
-            if ((mode == IDLE || (mode == TIMED && ring_count(&p->ring) >= p->batch_size)) &&
-                atomic_compare_exchange_strong(&p->mode, &mode, AWAKE))
+            if ((mode == IDLE || (mode == TIMED && ring_count(&p->ring) >= p->batch_size) ||
+                 (mode == POLLING && ring_count(&p->ring) >= p->high_water)) &&
+                atomic_compare_exchange_strong(&p->mode, &mode, AWAKE)) {
                 futex_wake(&p->mode);
+                atomic_fetch_add_explicit(&p->thread_wakeups, 1, memory_order_relaxed);
+            }
         }
     }
     if (dropped) {
@@ -755,8 +833,8 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
     uint32_t queue, delay, timeout, batch;
     genops_status rc;
 
-    if ((rc = config_u32_soft(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1u << 24,
-                              &queue, err)) ||
+    if ((rc = config_u32_soft(o->max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", ELASTIC_RING_SPANS, 1,
+                              1u << 24, &queue, err)) ||
         (rc = config_ms_soft(o->schedule_delay_ms, "OTEL_BSP_SCHEDULE_DELAY", 5000,
                              24u * 3600 * 1000, &delay, err)) ||
         (rc = config_ms_soft(o->export_timeout_ms, "OTEL_BSP_EXPORT_TIMEOUT", 30000,
@@ -787,13 +865,18 @@ static genops_status configure(genops_pipeline *p, const genops_pipeline_options
         return rc;
     if (!ring_init(&p->ring, queue) || !(p->batch = calloc(p->batch_size, sizeof(struct span *))))
         return error_set(err, GENOPS_ENOMEM, "out of memory allocating the queue");
+    /* Unset, max_queue_size is only the ring's size: the queue grows past it (the
+     * overflow) within max_buffer_bytes rather than drop spans memory could hold. */
+    p->elastic = !o->max_queue_size && !config_str("OTEL_BSP_MAX_QUEUE_SIZE");
+    size_t half = ring_capacity(&p->ring) / 2;
+    p->high_water = half > p->batch_size ? half : p->batch_size;
     return GENOPS_OK;
 }
 
 static void pipeline_destroy(genops_pipeline *p)
 {
     struct span *s;
-    while (p->ring.cells && (s = ring_pop(&p->ring)))
+    while (p->ring.cells && (s = queue_pop(p)))
         span_release(s);
     genops_exporter *e = p->exporters;
     while (e) {
@@ -952,7 +1035,7 @@ static genops_status wait_flushed(genops_pipeline *p, uint64_t target, uint64_t 
             rc = error_set(err, GENOPS_ETIMEDOUT,
                            "flush did not finish before its deadline; %zu spans still "
                            "queued and %zu at an exporter (waiting or in flight)",
-                           ring_count(&p->ring), at_exporters(p));
+                           queue_count(p), at_exporters(p));
             break;
         }
     }
@@ -970,7 +1053,7 @@ genops_status genops_pipeline_flush(genops_pipeline *p, genops_duration_ms timeo
     pthread_mutex_lock(&p->lock);
     bool no_thread = !p->thread_started || p->thread_fork_gen != atomic_load(&fork_gen);
     pthread_mutex_unlock(&p->lock);
-    if (no_thread && ring_count(&p->ring) == 0)
+    if (no_thread && queue_count(p) == 0)
         return GENOPS_OK; /* a forked child that has ended nothing yet */
     ensure_thread(p);
     uint64_t deadline = deadline_after_ms(timeout_ms);
@@ -1159,12 +1242,13 @@ genops_status genops_pipeline_stats(genops_pipeline *p, genops_stats *out, genop
         }
     }
     st.spans_spooled = atomic_load(&p->spooled);
-    st.queue_depth = ring_count(&p->ring);
+    st.queue_depth = queue_count(p);
     st.buffered_bytes = atomic_load(&p->buffered_bytes);
     st.dropped_attribute_values = atomic_load(&p->dropped_values);
     st.sampled_out = SUM(p, sampled_out);
     st.below_cost_threshold = SUM(p, below_cost_threshold);
     st.dropped_pipeline_freed = atomic_load(&ended_after_free);
+    st.thread_wakeups = atomic_load(&p->thread_wakeups);
     memcpy(out, &st, size);
     return GENOPS_OK;
 }

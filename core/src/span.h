@@ -108,7 +108,8 @@ struct span {
     uint32_t truncated_values;
 
     struct arena arena;
-    size_t queued_bytes; /* what the pipeline's byte budget charged for this span */
+    size_t queued_bytes;        /* what the pipeline's byte budget charged for this span */
+    struct span *overflow_next; /* queued past a full ring (overflow.h) */
 };
 
 /* Bytes the span holds, for the pipeline's byte budget. */

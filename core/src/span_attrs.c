@@ -79,10 +79,10 @@ static void compact(struct span *s)
                 e.value.len = vlen;
             e.hash = attr_hash(e.key, e.key_len);
         }
-        int32_t at = filter_may_have(filter, e.hash)
-                         ? attr_list_find(&(struct attr_list){items, kept, kept}, e.key,
-                                          e.key_len, e.hash)
-                         : -1;
+        int32_t at =
+            filter_may_have(filter, e.hash)
+                ? attr_list_find(&(struct attr_list){items, kept, kept}, e.key, e.key_len, e.hash)
+                : -1;
         if (at >= 0) {
             items[at].value = e.value;
         } else if (kept >= s->limits.attributes) {

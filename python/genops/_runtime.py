@@ -45,7 +45,6 @@ EXPORTER_TYPES: dict[str, str] = {
 }
 
 DEFAULT_EXIT_FLUSH_TIMEOUT = 5.0  # seconds the atexit hook waits for the export
-DEFAULT_MAX_QUEUE_SIZE = 8192  # spans; OTEL_BSP_MAX_QUEUE_SIZE or max_queue_size override it
 
 
 def available_exporter_types() -> list[str]:
@@ -333,12 +332,6 @@ def build(
     ):
         if limit is not None:
             opts[cname] = _positive_int(limit, key)
-    if "max_queue_size" not in opts and not os.environ.get("OTEL_BSP_MAX_QUEUE_SIZE"):
-        # A Python process records in bursts, far faster than the export thread gets
-        # the CPU on a busy machine: with OpenTelemetry's 2048 a flat-out loop on two
-        # shared cores dropped ~18 % of its spans (benchmarks/python), with 8192 none.
-        # The byte budget (max_buffer_bytes) still bounds the memory.
-        opts["max_queue_size"] = DEFAULT_MAX_QUEUE_SIZE
     exit_timeout = _ms(exit_flush_timeout, "exit_flush_timeout", DEFAULT_EXIT_FLUSH_TIMEOUT)
     # The atexit hook below flushes with this deadline; the C library's own exit flush
     # gets the same bound (it finds nothing left to do after ours).

@@ -100,7 +100,8 @@ def init(
     - exporter_options: any other option of the exporter, e.g. {"compression": "gzip"}
       ("honeycomb-events" compresses with zstd unless told "gzip" or "none"; "zstd" is
       its alone).
-    - max_queue_size: spans; default 8192 unless OTEL_BSP_MAX_QUEUE_SIZE is set.
+    - max_queue_size: spans, a hard cap (or OTEL_BSP_MAX_QUEUE_SIZE). Unset, the queue
+      holds 8192 and grows past that within max_buffer_bytes rather than drop spans.
     - schedule_delay_millis, max_export_batch_size, export_timeout_millis: batching,
       as OpenTelemetry's BatchSpanProcessor (defaults OTEL_BSP_*).
     - exit_flush_timeout: seconds the exit hook may spend exporting; default 5, 0

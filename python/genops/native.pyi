@@ -153,6 +153,7 @@ class PipelineStats(TypedDict):
     dropped_pipeline_freed: int
     sampled_out: int
     below_cost_threshold: int
+    thread_wakeups: int
 
 class HecStats(TypedDict):
     """genops_hec_stats (genops.h)."""

@@ -239,6 +239,62 @@ static void test_queue_full_drops_and_counts(void **state)
     genops_pipeline_free(p);
 }
 
+/* max_queue_size unset: behind a stuck exporter what waits grows past the ring's 2048
+ * spans within max_buffer_bytes (in the exporter's lane, and past the ring whenever the
+ * producer outruns the export thread), and nothing is dropped. */
+static void test_an_unset_queue_grows_past_its_ring_instead_of_dropping(void **state)
+{
+    (void)state;
+    enum { SPANS = 6000 };
+    struct test_exporter *t = test_exporter_new();
+    hold(t, true);
+    genops_pipeline *p = pipeline_with(NULL, t);
+    for (int i = 0; i < SPANS; i++)
+        genops_span_end(genops_span_start(p, "queued", NULL, NULL), NULL);
+    wait_entered(t); /* a full batch went to the exporter, which holds it */
+    genops_stats st = stats_of(p);
+    assert_int_equal(dropped(&st), 0);
+    assert_true(st.buffered_bytes > 0); /* held: in the queue or the exporter's lane */
+    hold(t, false);
+    assert_int_equal(genops_pipeline_flush(p, 60000, NULL), GENOPS_OK);
+    st = stats_of(p);
+    assert_int_equal(st.spans_exported, SPANS);
+    assert_int_equal(dropped(&st), 0);
+    assert_int_equal(st.queue_depth, 0);
+    assert_int_equal(st.buffered_bytes, 0);
+    genops_pipeline_free(p);
+}
+
+/* A steady stream: the export thread times itself from the rate spans come at, so the
+ * application thread pays for a futex wake once (the first span), not once a batch as
+ * when the thread waits to be told a batch is full. The bound leaves room for a loaded
+ * machine running the thread late (a producer then wakes it at the high-water mark). */
+static void test_a_steady_stream_wakes_the_thread_rarely(void **state)
+{
+    (void)state;
+    enum { BATCH = 64, BATCHES = 40 };
+    struct test_exporter *t = test_exporter_new();
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.max_export_batch_size = BATCH;
+    opt.schedule_delay_ms = 600000; /* never the delay: batches go when full */
+    genops_pipeline *p = pipeline_with(&opt, t);
+    for (int i = 0; i < BATCH * BATCHES; i++) {
+        genops_span_end(genops_span_start(p, "steady", NULL, NULL), NULL);
+        usleep(20);
+    }
+    uint64_t t0 = clock_mono_ns();
+    while (atomic_load(&t->spans) < BATCH * (BATCHES - 1) && elapsed_ms(t0) < 60000)
+        usleep(1000);
+    genops_stats st = stats_of(p);
+    print_message("steady: %llu batches, %llu wake-ups\n", (unsigned long long)st.batches,
+                  (unsigned long long)st.thread_wakeups);
+    assert_true(st.batches >= BATCHES - 1);
+    assert_true(st.thread_wakeups >= 1); /* the first span into the idle pipeline */
+    assert_true(st.thread_wakeups * 4 < st.batches);
+    genops_pipeline_free(p);
+}
+
 static void test_byte_budget_bounds_what_is_held(void **state)
 {
     (void)state;
@@ -692,6 +748,8 @@ int main(void)
         cmocka_unit_test(test_stress_every_ended_span_is_exported_or_counted),
         cmocka_unit_test(test_batches_respect_the_size_and_the_delay),
         cmocka_unit_test(test_queue_full_drops_and_counts),
+        cmocka_unit_test(test_an_unset_queue_grows_past_its_ring_instead_of_dropping),
+        cmocka_unit_test(test_a_steady_stream_wakes_the_thread_rarely),
         cmocka_unit_test(test_byte_budget_bounds_what_is_held),
         cmocka_unit_test(test_no_exporter_counts_every_span),
         cmocka_unit_test(test_spans_ended_after_their_pipeline_was_freed_are_counted),

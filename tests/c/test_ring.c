@@ -1,11 +1,13 @@
-/* test_ring.c - the bounded MPSC ring: capacity, FIFO order, and a multi-producer
- * stress with stamped items (producer id + sequence) checked for loss, corruption,
- * duplication and per-producer order. */
+/* test_ring.c - the queue's two parts: the bounded MPSC ring (capacity, FIFO order) and
+ * the overflow stack past it, each under a multi-producer stress with stamped items
+ * (producer id + sequence) checked for loss, corruption, duplication and per-producer
+ * order. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "overflow.h"
 #include "ring.h"
 #include "testutil.h"
 
@@ -39,6 +41,33 @@ static void test_capacity_rounds_up_and_full_refuses(void **state)
         assert_true(ring_push(&r, (void *)i));
     assert_int_equal((uintptr_t)ring_pop(&r), 1);
     ring_free(&r);
+}
+
+/* What a consumer saw of items stamped producer id << 32 | sequence (from 1). */
+struct tally {
+    uint64_t last[PRODUCERS + 1];
+    long received, out_of_order, corrupt;
+};
+
+static void tally_item(struct tally *t, uint64_t item, uint64_t per_producer)
+{
+    uint64_t id = item >> 32, seq = item & 0xffffffffu;
+    if (id < 1 || id > PRODUCERS || seq > per_producer) {
+        t->corrupt++;
+    } else {
+        t->out_of_order += seq != t->last[id] + 1;
+        t->last[id] = seq;
+    }
+    t->received++;
+}
+
+/* Nothing lost, corrupt, repeated or out of its producer's order. */
+static void tally_check(const struct tally *t, uint64_t per_producer)
+{
+    assert_int_equal(t->corrupt, 0);
+    assert_int_equal(t->out_of_order, 0);
+    for (int id = 1; id <= PRODUCERS; id++)
+        assert_int_equal(t->last[id], per_producer);
 }
 
 struct stress {
@@ -77,31 +106,69 @@ static void test_many_producers_lose_nothing_and_keep_order(void **state)
         args[i] = (struct producer_arg){&s, i + 1};
         pthread_create(&threads[i], NULL, produce, &args[i]);
     }
-    uintptr_t last[PRODUCERS + 1] = {0};
-    long received = 0, out_of_order = 0, corrupt = 0;
-    while (received < (long)PRODUCERS * PER_PRODUCER) {
+    struct tally seen = {0};
+    while (seen.received < (long)PRODUCERS * PER_PRODUCER) {
         uintptr_t item = (uintptr_t)ring_pop(&s.ring);
-        if (!item) {
+        if (item)
+            tally_item(&seen, item, PER_PRODUCER);
+        else
             sched_yield();
-            continue;
-        }
-        uintptr_t id = item >> 32, seq = item & 0xffffffffu;
-        if (id < 1 || id > PRODUCERS || seq > PER_PRODUCER) {
-            corrupt++;
-        } else {
-            out_of_order += seq != last[id] + 1;
-            last[id] = seq;
-        }
-        received++;
     }
     for (int i = 0; i < PRODUCERS; i++)
         pthread_join(threads[i], NULL);
     assert_null(ring_pop(&s.ring));
-    assert_int_equal(corrupt, 0);
-    assert_int_equal(out_of_order, 0);
-    for (int id = 1; id <= PRODUCERS; id++)
-        assert_int_equal(last[id], PER_PRODUCER);
+    tally_check(&seen, PER_PRODUCER);
     ring_free(&s.ring);
+}
+
+/* ---- the overflow stack ---------------------------------------------------------- */
+
+enum { OVERFLOW_PER_PRODUCER = PER_PRODUCER / 10 };
+
+struct overflow_producer {
+    struct overflow *o;
+    struct span *spans; /* OVERFLOW_PER_PRODUCER of its own, stamped in start_ns */
+    uint64_t id;
+};
+
+static void *push_spans(void *arg)
+{
+    struct overflow_producer *a = arg;
+    for (uint64_t seq = 1; seq <= OVERFLOW_PER_PRODUCER; seq++) {
+        struct span *s = &a->spans[seq - 1];
+        s->start_ns = a->id << 32 | seq;
+        overflow_push(a->o, s);
+    }
+    return NULL;
+}
+
+static void test_overflow_loses_nothing_and_keeps_each_producers_order(void **state)
+{
+    (void)state;
+    struct overflow o = {0};
+    assert_null(overflow_pop(&o));
+    pthread_t threads[PRODUCERS];
+    struct overflow_producer args[PRODUCERS];
+    for (uint64_t i = 0; i < PRODUCERS; i++) {
+        args[i] = (struct overflow_producer){&o, calloc(OVERFLOW_PER_PRODUCER, sizeof(struct span)),
+                                             i + 1};
+        pthread_create(&threads[i], NULL, push_spans, &args[i]);
+    }
+    struct tally seen = {0};
+    while (seen.received < (long)PRODUCERS * OVERFLOW_PER_PRODUCER) {
+        struct span *s = overflow_pop(&o);
+        if (s)
+            tally_item(&seen, s->start_ns, OVERFLOW_PER_PRODUCER);
+        else
+            sched_yield();
+    }
+    for (int i = 0; i < PRODUCERS; i++)
+        pthread_join(threads[i], NULL);
+    assert_null(overflow_pop(&o));
+    assert_int_equal(overflow_count(&o), 0);
+    tally_check(&seen, OVERFLOW_PER_PRODUCER);
+    for (int i = 0; i < PRODUCERS; i++)
+        free(args[i].spans);
 }
 
 int main(void)
@@ -109,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capacity_rounds_up_and_full_refuses),
         cmocka_unit_test(test_many_producers_lose_nothing_and_keep_order),
+        cmocka_unit_test(test_overflow_loses_nothing_and_keeps_each_producers_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
