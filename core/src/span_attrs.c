@@ -58,38 +58,52 @@ static bool make_valid(struct arena *a, const char **s, uint32_t *len)
     return true;
 }
 
+/* While an entry is in the log, its hash field says whether the setter already knows
+ * its bytes are valid UTF-8: its copy of them saw only ASCII, or the key is a semconv
+ * name and the value came through attr_copy_value (which repairs). */
+enum { LOG_UNCHECKED, LOG_VALID };
+
+/* e's bytes as valid UTF-8, then its hash; false when the arena is full. */
+static bool check_entry(struct arena *a, struct attr *e)
+{
+    if (e->hash == LOG_UNCHECKED) {
+        uint32_t vlen = e->value.type == GENOPS_TYPE_STRING ? (uint32_t)e->value.len : 0;
+        if (!make_valid(a, &e->key, &e->key_len) || (vlen && !make_valid(a, &e->value.u.s, &vlen)))
+            return false;
+        if (vlen)
+            e->value.len = vlen;
+    }
+    e->hash = attr_hash(e->key, e->key_len);
+    return true;
+}
+
 /* The log to a list of unique, valid keys, in the order of each key's first set, with
  * its last value; past the count limit a new key is dropped and counted. In place:
- * the list is the log's first part. */
+ * the list is the log's first part, and an entry moves only once one before it went. */
 static void compact(struct span *s)
 {
     uint64_t filter[KEY_FILTER_WORDS] = {0};
     struct attr *items = s->attrs.items;
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->attrs.count; i++) {
-        struct attr e = items[i];
-        if (i >= s->attrs_checked) { /* as the setter copied it: check the bytes now */
-            uint32_t vlen = e.value.type == GENOPS_TYPE_STRING ? (uint32_t)e.value.len : 0;
-            if (!make_valid(&s->arena, &e.key, &e.key_len) ||
-                (vlen && !make_valid(&s->arena, &e.value.u.s, &vlen))) {
-                s->dropped_attributes++;
-                continue;
-            }
-            if (vlen)
-                e.value.len = vlen;
-            e.hash = attr_hash(e.key, e.key_len);
+        struct attr *e = &items[i];
+        if (i >= s->attrs_checked && !check_entry(&s->arena, e)) {
+            s->dropped_attributes++;
+            continue;
         }
-        int32_t at =
-            filter_may_have(filter, e.hash)
-                ? attr_list_find(&(struct attr_list){items, kept, kept}, e.key, e.key_len, e.hash)
-                : -1;
+        int32_t at = filter_may_have(filter, e->hash)
+                         ? attr_list_find(&(struct attr_list){items, kept, kept}, e->key,
+                                          e->key_len, e->hash)
+                         : -1;
         if (at >= 0) {
-            items[at].value = e.value;
+            items[at].value = e->value;
         } else if (kept >= s->limits.attributes) {
             s->dropped_attributes++;
         } else {
-            items[kept++] = e;
-            filter_add(filter, e.hash);
+            filter_add(filter, e->hash);
+            if (kept != i)
+                items[kept] = *e;
+            kept++;
         }
     }
     s->attrs.count = s->attrs_checked = kept;
@@ -117,9 +131,10 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
     if (key_room + text_room && !room)
         goto too_big;
     genops_value value = *v; /* scalars by value */
+    bool valid = true;       /* the bytes copied here were all ASCII */
     if (plain_text) {
         char *text = room + key_room;
-        memcpy(text, v->u.s, v->len);
+        valid = attr_copy_ascii(text, v->u.s, v->len);
         text[v->len] = '\0';
         value.u.s = text;
     } else if (v->type != GENOPS_TYPE_INT && v->type != GENOPS_TYPE_DOUBLE &&
@@ -130,8 +145,8 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
     }
     const char *full = key;
     if (!static_key) {
-        memcpy(room, prefix, prefix_len);
-        memcpy(room + prefix_len, key, klen);
+        memcpy(room, prefix, prefix_len); /* a semconv prefix: ASCII */
+        valid &= attr_copy_ascii(room + prefix_len, key, klen);
         room[flen] = '\0';
         full = room;
     }
@@ -141,8 +156,10 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
         if (!attr_list_grow(&s->attrs))
             return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
     }
-    s->attrs.items[s->attrs.count++] =
-        (struct attr){.key = full, .key_len = (uint32_t)flen, .hash = 0, .value = value};
+    s->attrs.items[s->attrs.count++] = (struct attr){.key = full,
+                                                     .key_len = (uint32_t)flen,
+                                                     .hash = valid ? LOG_VALID : LOG_UNCHECKED,
+                                                     .value = value};
     return GENOPS_OK;
 
 too_big:
