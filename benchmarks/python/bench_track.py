@@ -67,6 +67,29 @@ LABELS = {
 SAMPLING_RATE: float | None = None
 
 
+class _Floor:
+    """The do-nothing floor: the operation's call shape (a context manager taking
+    keyword arguments, record_cost taking keyword arguments) and nothing else."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def record_cost(self, **kwargs):
+        pass
+
+
+_FLOOR = _Floor()
+
+
+def floor_track_enhanced(**kwargs):
+    return _FLOOR
+
+
 def make_workload(variant: str, endpoint: str):
     """(track_enhanced, flush) for the variant, sampled at SAMPLING_RATE."""
     rate = SAMPLING_RATE
@@ -85,24 +108,7 @@ def make_workload(variant: str, endpoint: str):
         ref.init(endpoint, sampler=None if rate is None else ParentBased(TraceIdRatioBased(rate)))
         return ref.track_enhanced, lambda: ref.flush(120)
 
-    class Floor:
-        __slots__ = ()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def record_cost(self, **kwargs):
-            pass
-
-    floor = Floor()
-
-    def track_enhanced(**kwargs):
-        return floor
-
-    return track_enhanced, lambda: True
+    return floor_track_enhanced, lambda: True
 
 
 def run_passes(op, n: int, flush) -> dict:

@@ -3,7 +3,8 @@ benchmarks/callgrind_per_op.py runs under callgrind. --attached runs them under
 genops.propagation.attach (a remote parent), --attach-once attaches and detaches once
 first (the process has attached, these operations are not under it). --guide runs
 bench_track.py's operation instead (track_enhanced with four attributes, then
-record_cost with five arguments).
+record_cost with five arguments); --floor runs that operation's do-nothing floor
+(bench_track.py's), for the instructions Python itself spends on the call shape.
 
     python3 benchmarks/callgrind_per_op.py --toggle-collect genops_py_current_parent -- \\
         python3 benchmarks/python/track_loop.py {ops} [--attached | --attach-once]
@@ -27,32 +28,46 @@ def main() -> None:
     mode.add_argument("--attached", action="store_true")
     mode.add_argument("--attach-once", action="store_true")
     parser.add_argument("--guide", action="store_true")
+    parser.add_argument("--floor", action="store_true")
+    parser.add_argument("--warm", type=int, default=16384, help="operations run and flushed first")
     args = parser.parse_args()
     genops.init(exporter_type="none", service_name="bench", auto_detect=False)
     if args.attach_once:
         propagation.detach(propagation.attach(REMOTE))
     track, track_enhanced = genops.track, genops.track_enhanced
+    if args.floor:
+        from bench_track import floor_track_enhanced as track_enhanced
+    def guide(n: int) -> None:
+        for _ in range(n):
+            with track_enhanced(
+                operation_name="ai.chat.completion",
+                team="ml-platform",
+                project="support-bot",
+                customer_id="customer-7",
+                feature="chat",
+            ) as span:
+                span.record_cost(
+                    cost=0.0021,
+                    provider="openai",
+                    model="gpt-4o-mini",
+                    tokens_input=812,
+                    tokens_output=95,
+                )
+
+    def plain(n: int) -> None:
+        for _ in range(n):
+            with track("op"):
+                pass
+
+    run = guide if args.guide or args.floor else plain
     with propagation.attach(REMOTE) if args.attached else contextlib.nullcontext():
-        if args.guide:
-            for _ in range(args.ops):
-                with track_enhanced(
-                    operation_name="ai.chat.completion",
-                    team="ml-platform",
-                    project="support-bot",
-                    customer_id="customer-7",
-                    feature="chat",
-                ) as span:
-                    span.record_cost(
-                        cost=0.0021,
-                        provider="openai",
-                        model="gpt-4o-mini",
-                        tokens_input=812,
-                        tokens_output=95,
-                    )
-        else:
-            for _ in range(args.ops):
-                with track("op"):
-                    pass
+        # Steady state, as bench_pipeline --callgrind: warm the slot pool with more spans
+        # than the counted loop queues at once (valgrind runs one thread at a time, so the
+        # export thread may fall far behind), and give them back; the counted loop then
+        # never meets a slot whose arena and attribute list are still to be grown.
+        run(args.warm)
+        genops.flush()
+        run(args.ops)
     genops.shutdown()
 
 

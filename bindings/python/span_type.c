@@ -147,13 +147,27 @@ static void span_dealloc(SpanObject *s)
  * could not be loaded (not tried again). */
 static PyObject *g_otel;
 
-/* genops.otel when opentelemetry-api is in use, else NULL: only a dictionary miss
- * (sys.modules) when the application does not use OpenTelemetry. */
+/* genops.otel when opentelemetry-api is in use, else NULL. It runs twice an operation,
+ * so a process without OpenTelemetry pays one read: sys.modules is searched (with a key
+ * made once, its hash cached) only when its size changed since the last miss, as an
+ * import of opentelemetry.trace adds entries. */
 static PyObject *otel(void)
 {
+    static PyObject *key;
+    static Py_ssize_t modules_at_miss = -1;
     if (!g_otel) {
-        if (!PyDict_GetItemString(PyImport_GetModuleDict(), "opentelemetry.trace"))
+        PyObject *modules = PyImport_GetModuleDict();
+        if (PyDict_GET_SIZE(modules) == modules_at_miss)
             return NULL;
+        if (!key && !(key = PyUnicode_InternFromString("opentelemetry.trace"))) {
+            PyErr_Clear();
+            return NULL;
+        }
+        if (!PyDict_GetItemWithError(modules, key)) {
+            PyErr_Clear();
+            modules_at_miss = PyDict_GET_SIZE(modules);
+            return NULL;
+        }
         g_otel = PyImport_ImportModule("genops.otel");
         if (!g_otel) {
             PyErr_Clear();

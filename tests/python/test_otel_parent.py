@@ -3,10 +3,15 @@ child: same trace id, parent span id = the OpenTelemetry span's."""
 
 from __future__ import annotations
 
+import json
+import textwrap
+
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 import genops
+
+from pychild import run_python
 
 TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 SPAN_ID = 0xB7AD6B7169203331
@@ -70,3 +75,30 @@ def test_otel_span_genops_op_otel_span_is_one_trace(genops_memory):
     assert f"{by_name['inner'].parent.span_id:016x}" == genops_spans["op"].span_id
     assert genops_spans["leaf"].trace_id == trace_id
     assert genops_spans["leaf"].parent_span_id == f"{by_name['inner'].context.span_id:016x}"
+
+
+def test_opentelemetry_imported_after_operations_is_still_seen():
+    """genops looks for opentelemetry.trace only when sys.modules changed since it last
+    missed it: an application importing it after its first operations still links."""
+    r = run_python(
+        textwrap.dedent(
+            f"""
+            import json
+            import genops, genops.testing
+            genops.init(exporter_type="memory", service_name="late-otel")
+            with genops.track("before"):
+                pass
+            from opentelemetry import trace
+            from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+            otel = NonRecordingSpan(SpanContext({TRACE_ID}, {SPAN_ID}, is_remote=False,
+                                                trace_flags=TraceFlags(1)))
+            with trace.use_span(otel):
+                with genops.track("after"):
+                    pass
+            print(json.dumps({{s.name: s.parent_span_id for s in genops.testing.finished_spans()}}))
+            """
+        )
+    )
+    assert r.returncode == 0, r.stderr
+    parents = json.loads(r.stdout.splitlines()[-1])
+    assert parents == {"before": None, "after": f"{SPAN_ID:016x}"}
