@@ -11,7 +11,8 @@ record_cost + end; --callgrind-sampling on: genops_operation_start with 5 attrib
 record_cost + end), instructions per Python operation on the Python thread
 (track_loop.py --guide, exporter "none"), bench_pipeline's tables from both builds
 (producer threads, ns per operation, drops), and latency_tail.py's percentiles from
-both. Writes benchmarks/results/before_after.md and .png.
+both, and idle_cpu.py's idle and trickle CPU from both. Writes
+benchmarks/results/before_after.md and .png.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def callgrind_run_ops(bench: pathlib.Path, args: list[str]) -> float:
     raise RuntimeError("callgrind wrote no totals")
 
 
-def python_instructions(genops_path: pathlib.Path) -> float:
+def python_instructions(genops_path: pathlib.Path, mode: str = "--guide") -> float:
     env = dict(os.environ, PYTHONPATH=str(genops_path), PYTHONHASHSEED="0")
     out = subprocess.run(
         [
@@ -65,7 +66,7 @@ def python_instructions(genops_path: pathlib.Path) -> float:
             sys.executable,
             str(HERE / "python" / "track_loop.py"),
             "{ops}",
-            "--guide",
+            mode,
         ],
         env=env,
         check=True,
@@ -129,6 +130,12 @@ def main() -> None:
         + " | ".join(f"{n:,.0f}" for n in row)
         + " |"
     )
+    row = [python_instructions(py, "--floor") for _, py in builds.values()]
+    lines.append(
+        "| Python thread: the do-nothing floor, same call shape (no genops call) | "
+        + " | ".join(f"{n:,.0f}" for n in row)
+        + " |"
+    )
     print("\n".join(lines), flush=True)
 
     lines += ["", "bench_pipeline, each run (wall clock; build, then the benchmark's own row):", ""]
@@ -165,6 +172,22 @@ def main() -> None:
             ).stdout
             lines += [f"| {b}, {rep + 1} " + r for r in table_rows(out)]
             print(lines[-1], flush=True)
+
+    lines += ["", "idle_cpu.py (Python, exporter none; threads other than the main one):", ""]
+    out = subprocess.run(
+        [sys.executable, str(HERE / "python" / "idle_cpu.py")]
+        + [a for _, py in builds.values() for a in ("--genops-path", str(py))],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    names = {str(py): b for b, (_, py) in builds.items()}
+    for line in out.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| ") and cells[0][2:] in names:
+            line = "| " + names[cells[0][2:]] + " | " + " | ".join(cells[1:])
+        lines.append(line)
+    print("\n".join(lines[-4:]), flush=True)
 
     outdir = pathlib.Path(args.out)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ def child(seconds: float, rate: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--genops-path", action="append", required=True)
+    ap.add_argument("--genops-path", action="append", default=[], help="a build's genops directory")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rate", type=float, default=50.0)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -78,18 +78,28 @@ def main() -> None:
     if args.child:
         child(args.seconds, args.rate)
         return
-    print(f"| build | idle: CPU ms/s | idle: wake-ups/s | {args.rate:g} ops/s: CPU ms/s | "
-          f"{args.rate:g} ops/s: wake-ups/s |")
+    if not args.genops_path:
+        ap.error("give --genops-path at least once")
+    print(
+        f"| build | idle: CPU ms/s | idle: wake-ups/s | {args.rate:g} ops/s: CPU ms/s | "
+        f"{args.rate:g} ops/s: wake-ups/s |"
+    )
     print("|---|---:|---:|---:|---:|")
     for path in args.genops_path:
         env = dict(os.environ, PYTHONPATH=path)
         res = subprocess.run(
             [sys.executable, __file__, "--child", "--seconds", str(args.seconds), "--rate", str(args.rate)],
-            env=env, check=True, capture_output=True, text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         r = json.loads(res.stdout.splitlines()[-1])
-        print(f"| {path} | {r['idle']['cpu_ms_per_s']:.3f} | {r['idle']['wakeups_per_s']:.1f} | "
-              f"{r['trickle']['cpu_ms_per_s']:.3f} | {r['trickle']['wakeups_per_s']:.1f} |", flush=True)
+        print(
+            f"| {path} | {r['idle']['cpu_ms_per_s']:.3f} | {r['idle']['wakeups_per_s']:.1f} | "
+            f"{r['trickle']['cpu_ms_per_s']:.3f} | {r['trickle']['wakeups_per_s']:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

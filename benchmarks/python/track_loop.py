@@ -37,6 +37,7 @@ def main() -> None:
     track, track_enhanced = genops.track, genops.track_enhanced
     if args.floor:
         from bench_track import floor_track_enhanced as track_enhanced
+
     def guide(n: int) -> None:
         for _ in range(n):
             with track_enhanced(
