@@ -205,6 +205,7 @@ def plot(counts: dict[str, list[float]], path: pathlib.Path) -> None:
         "C: start + 12 attrs\n+ record_cost + end",
         "C: operation_start\n+ record_cost + end",
         "Python thread",
+        "Python: do-nothing\nfloor",
     ]
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.8 / len(counts)
