@@ -127,14 +127,17 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
     size_t text_room = plain_text ? v->len + 1 : 0;
     if (plain_text && v->len >= UINT32_MAX)
         goto too_big;
-    char *room = key_room + text_room ? arena_alloc(&s->arena, key_room + text_room) : NULL;
-    if (key_room + text_room && !room)
+    size_t room_len = key_room + text_room; /* 0: a semconv name and a scalar */
+    char *room = NULL;
+    if (room_len && !(room = arena_alloc(&s->arena, room_len)))
         goto too_big;
     genops_value value = *v; /* scalars by value */
     bool valid = true;       /* the bytes copied here were all ASCII */
     if (plain_text) {
         char *text = room + key_room;
         valid = attr_copy_ascii(text, v->u.s, v->len);
+        /* room is not NULL: room_len >= text_room >= 1 here (v->len < UINT32_MAX) */
+        // NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
         text[v->len] = '\0';
         value.u.s = text;
     } else if (v->type != GENOPS_TYPE_INT && v->type != GENOPS_TYPE_DOUBLE &&
