@@ -353,7 +353,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--max-queue-size",
         type=_count(10_000_000),
-        help="every pipeline's queue, genops's and the SDK's (default: each one's own, 8192 and 2048)",
+        help="every pipeline's queue, genops's and the SDK's, as a hard cap (default: each one's own: "
+        "genops's grows past 8192 within max_buffer_bytes, the SDK's holds 2048)",
     )
     b.add_argument("--plot", metavar="FILE.png", help="write a PNG of the results (needs matplotlib)")
     b.add_argument(
