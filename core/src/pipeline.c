@@ -4,9 +4,9 @@
  * (ring.c): no lock, no allocation, no waiting. Past a full ring the span waits on the
  * overflow stack (overflow.h) unless max_queue_size was set; the byte budget
  * (max_buffer_bytes), or a full ring under a set max_queue_size, drops the span and
- * counts it. One export thread per pipeline pops batches,
- * merges inherited attributes, runs every exporter on the batch and returns the spans
- * to the pool.
+ * counts it. One export thread per pipeline pops batches, compacts each span's
+ * attributes and merges the inherited ones, and hands the batch to every exporter's
+ * lane (lane.c); the last lane done with it returns the spans to the pool.
  *
  * Waking the export thread: its state word `mode` is also a futex. It goes IDLE (empty
  * queue) or TIMED (waiting for a full batch or the schedule delay) and sleeps on the
