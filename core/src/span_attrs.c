@@ -27,20 +27,15 @@ static uint32_t log_cap(const struct span *s)
  * lookups. Local to one compaction. */
 #define KEY_FILTER_WORDS 8
 
-static inline uint64_t filter_mask(uint32_t hash)
+/* Whether hash's two bits were both set already (the key may have been seen), setting
+ * them: a key dropped by the limit leaves its bits too, which only costs a scan. */
+static inline bool filter_test_and_set(uint64_t *filter, uint32_t hash)
 {
-    return 1ull << ((hash >> 3) & 63) | 1ull << ((hash >> 9) & 63);
-}
-
-static inline bool filter_may_have(const uint64_t *filter, uint32_t hash)
-{
-    uint64_t mask = filter_mask(hash);
-    return (filter[hash % KEY_FILTER_WORDS] & mask) == mask;
-}
-
-static inline void filter_add(uint64_t *filter, uint32_t hash)
-{
-    filter[hash % KEY_FILTER_WORDS] |= filter_mask(hash);
+    uint64_t mask = 1ull << ((hash >> 3) & 63) | 1ull << ((hash >> 9) & 63);
+    uint64_t *word = &filter[hash % KEY_FILTER_WORDS];
+    bool seen = (*word & mask) == mask;
+    *word |= mask;
+    return seen;
 }
 
 /* s[0..*len) as valid UTF-8: in place when it is, else a repaired copy in the arena.
@@ -91,7 +86,7 @@ static void compact(struct span *s)
             s->dropped_attributes++;
             continue;
         }
-        int32_t at = filter_may_have(filter, e->hash)
+        int32_t at = filter_test_and_set(filter, e->hash)
                          ? attr_list_find(&(struct attr_list){items, kept, kept}, e->key,
                                           e->key_len, e->hash)
                          : -1;
@@ -100,7 +95,6 @@ static void compact(struct span *s)
         } else if (kept >= s->limits.attributes) {
             s->dropped_attributes++;
         } else {
-            filter_add(filter, e->hash);
             if (kept != i)
                 items[kept] = *e;
             kept++;
