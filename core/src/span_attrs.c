@@ -5,8 +5,8 @@
  * Setting an attribute only appends the caller's bytes to the span's log: key and
  * value copied raw into one arena allocation, scalars by value, fixed semconv names not
  * copied at all. Which value of a repeated key wins, the count limit and UTF-8 repair
- * cost the application thread nothing: compact does them where the encoders are about
- * to read every byte anyway. */
+ * cost the application thread nothing: compact does them on the export thread, just
+ * before the exporters' encoders read every byte anyway. */
 #include <string.h>
 
 #include "context.h"
