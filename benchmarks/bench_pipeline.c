@@ -256,7 +256,7 @@ static genops_pipeline *pipeline_new(void)
     opt.sampler_ratio = mode->ratio;
     genops_pipeline *p = genops_pipeline_new(&opt, NULL);
     genops_pipeline_set_sampling_rules(p, mode->rules, NULL);
-    struct encode_exporter *e = calloc(1, sizeof *e);
+    struct encode_exporter *e = calloc(1, sizeof *e); /* the null exporter ignores out */
     e->base.ops = exporter_ops;
     buf_init(&e->out, SIZE_MAX);
     genops_pipeline_add_exporter(p, &e->base, NULL);

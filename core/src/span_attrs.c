@@ -54,8 +54,8 @@ static bool make_valid(struct arena *a, const char **s, uint32_t *len)
 }
 
 /* While an entry is in the log, its hash field says whether the setter already knows
- * its bytes are valid UTF-8: its copy of them saw only ASCII, or the key is a semconv
- * name and the value came through attr_copy_value (which repairs). */
+ * its bytes are valid UTF-8: every byte it copied was ASCII, and what it did not copy is
+ * valid already (a semconv key, a scalar, a value attr_copy_value repaired). */
 enum { LOG_UNCHECKED, LOG_VALID };
 
 /* e's bytes as valid UTF-8, then its hash; false when the arena is full. */

@@ -239,13 +239,14 @@ static void test_queue_full_drops_and_counts(void **state)
     genops_pipeline_free(p);
 }
 
-/* max_queue_size unset: behind a stuck exporter what waits grows past the ring's 2048
+/* max_queue_size unset: behind a stuck exporter what waits grows past the ring's 8192
  * spans within max_buffer_bytes (in the exporter's lane, and past the ring whenever the
- * producer outruns the export thread), and nothing is dropped. */
+ * producer outruns the export thread), and nothing is dropped. A hard cap of the ring's
+ * size would drop at least SPANS - 8192 of them. */
 static void test_an_unset_queue_grows_past_its_ring_instead_of_dropping(void **state)
 {
     (void)state;
-    enum { SPANS = 6000 };
+    enum { SPANS = 20000 };
     struct test_exporter *t = test_exporter_new();
     hold(t, true);
     genops_pipeline *p = pipeline_with(NULL, t);
