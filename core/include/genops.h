@@ -924,7 +924,7 @@ GENOPS_API genops_span genops_span_start_with_ids(genops_pipeline *pipeline, con
  * past the length limit are truncated (counted). */
 GENOPS_API genops_status genops_span_set(genops_span span, const char *key,
                                          const genops_value *value, genops_error *err);
-/* genops_span_set for each of count attributes, in order; stops at the first error. */
+/* genops_span_set for each, in order: EINVAL sets none; one too big is dropped (counted). */
 GENOPS_API genops_status genops_span_set_attributes(genops_span span, const genops_attribute *attrs,
                                                     size_t count, genops_error *err);
 /* Count n attribute values that a binding dropped before they reached the span (a

@@ -93,17 +93,30 @@ genops_status attr_copy_value(struct arena *a, const genops_value *v, uint32_t l
  * UTF-8 without further checking). Inline: it runs for every key and string. */
 static inline bool attr_copy_ascii(char *dst, const char *src, size_t len)
 {
-    /* Whole words, the last one overlapping the one before: no byte loop. */
-    if (len >= 8) {
-        uint64_t w, seen = 0;
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&w, src + i, 8);
-            memcpy(dst + i, &w, 8);
-            seen |= w;
+    /* Whole words, the last ones overlapping those before: no byte loop, and no loop
+     * at all up to 16 bytes (most keys and values). */
+    if (len > 16) {
+        uint64_t a, b, seen = 0;
+        for (size_t i = 0; i + 16 < len; i += 16) {
+            memcpy(&a, src + i, 8);
+            memcpy(&b, src + i + 8, 8);
+            memcpy(dst + i, &a, 8);
+            memcpy(dst + i + 8, &b, 8);
+            seen |= a | b;
         }
-        memcpy(&w, src + len - 8, 8);
-        memcpy(dst + len - 8, &w, 8);
-        return !((seen | w) & 0x8080808080808080ull);
+        memcpy(&a, src + len - 16, 8);
+        memcpy(&b, src + len - 8, 8);
+        memcpy(dst + len - 16, &a, 8);
+        memcpy(dst + len - 8, &b, 8);
+        return !((seen | a | b) & 0x8080808080808080ull);
+    }
+    if (len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + len - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + len - 8, &b, 8);
+        return !((a | b) & 0x8080808080808080ull);
     }
     if (len >= 4) {
         uint32_t a, b;

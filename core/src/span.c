@@ -199,8 +199,7 @@ genops_span genops_operation_start(genops_pipeline *p, const char *name, const c
     if (merged) {
         s->inherit[0] = merged;
     } else {
-        for (size_t i = 0; i < count; i++)
-            span_put(s, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN, attrs[i].key, &attrs[i].value, NULL);
+        span_put_all(s, SEMCONV_PREFIX, SEMCONV_PREFIX_LEN, attrs, count, NULL);
         s->inherit[0] = genops_context_ref(ctx);
         s->inherit[1] = genops_defaults_get();
     }

@@ -126,13 +126,17 @@ genops_status span_stale(genops_error *err, genops_span h);
  * Used by the setters and the governance recorders (record.c). */
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err);
+/* span_put for each of count attributes (checked), measured and copied together:
+ * each that does not fit is dropped and counted, and the first error returned. */
+genops_status span_put_all(struct span *s, const char *prefix, size_t prefix_len,
+                           const genops_attribute *attrs, size_t count, genops_error *err);
 /* The same for a key of key_len bytes that lives as long as the program (a semconv
  * name, see SEMCONV_KEY): no copy. */
 genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
                              genops_error *err);
 
-/* The value of the span's own attribute key (len bytes), or NULL; through the key
- * filter, so a missing key costs no scan. Valid until the next set on s. */
+/* The value of the span's own attribute key (len bytes) last set, or NULL: a scan of
+ * the log from its end. Valid until the next set on s. */
 const genops_value *span_get(const struct span *s, const char *key, size_t len);
 
 /* Merge inherited attributes into the span's own list (export thread, once). */

@@ -103,67 +103,167 @@ static void compact(struct span *s)
     s->attrs.count = s->attrs_checked = kept;
 }
 
+/* Whether a string's text is copied with its key, as it is: no length limit to cut it
+ * to (attr_copy_value does that). */
+static inline bool plain_text(const struct span *s)
+{
+    return s->limits.value_length == UINT32_MAX;
+}
+
+/* The arena bytes an entry for prefix + key (klen bytes) = v copies: the key unless it
+ * is static (a semconv name: valid, and alive as long as the program), and a plain
+ * string's text; 0 for a semconv name with a scalar or for a NULL (nothing is set).
+ * SIZE_MAX when a length does not fit the log's 32-bit fields. */
+static inline size_t entry_room(const struct span *s, size_t prefix_len, size_t klen,
+                                bool static_key, const genops_value *v)
+{
+    if (v->type == GENOPS_TYPE_NULL)
+        return 0;
+    if (klen >= UINT32_MAX - prefix_len)
+        return SIZE_MAX;
+    size_t room = static_key ? 0 : prefix_len + klen + 1;
+    if (v->type == GENOPS_TYPE_STRING && plain_text(s)) {
+        if (v->len >= UINT32_MAX)
+            return SIZE_MAX;
+        room += v->len + 1;
+    }
+    return room;
+}
+
+/* The log entry for prefix + key = v (not NULL), its bytes copied as they are into
+ * *room (entry_room's size, advanced past them). False when a value the arena copies
+ * on its own (an array, a string cut to the length limit) does not fit. */
+static inline __attribute__((always_inline)) bool
+entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, const char *key,
+            size_t klen, bool static_key, const genops_value *v, struct attr *out)
+{
+    size_t flen = prefix_len + klen;
+    genops_value value = *v; /* scalars by value */
+    bool valid = true;       /* the bytes copied here were all ASCII */
+    const char *full = key;
+    if (!static_key) {
+        char *copy = *room;
+        (void)attr_copy_ascii(copy, prefix, prefix_len); /* a semconv prefix: ASCII */
+        valid = attr_copy_ascii(copy + prefix_len, key, klen);
+        copy[flen] = '\0';
+        full = copy;
+        *room += flen + 1;
+    }
+    if (v->type == GENOPS_TYPE_STRING && plain_text(s)) {
+        char *text = *room;
+        valid &= attr_copy_ascii(text, v->u.s, v->len);
+        text[v->len] = '\0';
+        value.u.s = text;
+        *room += v->len + 1;
+    } else if (v->type != GENOPS_TYPE_INT && v->type != GENOPS_TYPE_DOUBLE &&
+               v->type != GENOPS_TYPE_BOOL &&
+               attr_copy_value(&s->arena, v, s->limits.value_length, &value,
+                               &s->truncated_values)) {
+        return false;
+    }
+    *out = (struct attr){.key = full,
+                         .key_len = (uint32_t)flen,
+                         .hash = valid ? LOG_VALID : LOG_UNCHECKED,
+                         .value = value};
+    return true;
+}
+
+/* Room in the log for n more entries. Past log_cap the log is compacted first (only a
+ * span whose keys are set over and over gets there). False on ENOMEM. */
+static bool log_reserve(struct span *s, uint32_t n)
+{
+    if (s->attrs.cap - s->attrs.count >= n)
+        return true;
+    if (s->attrs.count >= log_cap(s))
+        compact(s);
+    while (s->attrs.cap - s->attrs.count < n)
+        if (!attr_list_grow_slow(&s->attrs))
+            return false;
+    return true;
+}
+
+static genops_status too_big(struct span *s, const char *prefix, const char *key, genops_error *err)
+{
+    s->dropped_attributes++;
+    return error_set(err, GENOPS_ETOOBIG,
+                     "span holds more than %zu bytes; attribute '%.64s%.64s' dropped",
+                     s->limits.bytes, prefix, key);
+}
+
 /* Append prefix + key (klen bytes) = v to the span's log: the caller's bytes copied as
  * they are, nothing else. Which key wins, the limits and UTF-8 repair are the export
- * thread's (compact, from span_materialize). A static key (a semconv name: valid, and
- * alive as long as the program) is not copied. */
+ * thread's (compact, from span_materialize). */
 static inline __attribute__((always_inline)) genops_status
 put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, size_t klen,
         bool static_key, const genops_value *v, genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
-    if (klen >= UINT32_MAX - prefix_len)
-        goto too_big;
-    size_t flen = prefix_len + klen;
-    size_t key_room = static_key ? 0 : flen + 1;
-    bool plain_text = v->type == GENOPS_TYPE_STRING && s->limits.value_length == UINT32_MAX;
-    size_t text_room = plain_text ? v->len + 1 : 0;
-    if (plain_text && v->len >= UINT32_MAX)
-        goto too_big;
-    size_t room_len = key_room + text_room; /* 0: a semconv name and a scalar */
+    size_t room_len = entry_room(s, prefix_len, klen, static_key, v);
     char *room = NULL;
-    if (room_len && !(room = arena_alloc(&s->arena, room_len)))
-        goto too_big;
-    genops_value value = *v; /* scalars by value */
-    bool valid = true;       /* the bytes copied here were all ASCII */
-    if (plain_text) {
-        char *text = room + key_room;
-        valid = attr_copy_ascii(text, v->u.s, v->len);
-        /* room is not NULL: room_len >= text_room >= 1 here (v->len < UINT32_MAX) */
-        // NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
-        text[v->len] = '\0';
-        value.u.s = text;
-    } else if (v->type != GENOPS_TYPE_INT && v->type != GENOPS_TYPE_DOUBLE &&
-               v->type != GENOPS_TYPE_BOOL &&
-               attr_copy_value(&s->arena, v, s->limits.value_length, &value,
-                               &s->truncated_values)) {
-        goto too_big;
-    }
-    const char *full = key;
-    if (!static_key) {
-        memcpy(room, prefix, prefix_len); /* a semconv prefix: ASCII */
-        valid &= attr_copy_ascii(room + prefix_len, key, klen);
-        room[flen] = '\0';
-        full = room;
-    }
-    if (s->attrs.count == s->attrs.cap) { /* rare: the list's room is used up */
-        if (s->attrs.count >= log_cap(s))
-            compact(s);
-        if (!attr_list_grow(&s->attrs))
-            return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
-    }
-    s->attrs.items[s->attrs.count++] = (struct attr){.key = full,
-                                                     .key_len = (uint32_t)flen,
-                                                     .hash = valid ? LOG_VALID : LOG_UNCHECKED,
-                                                     .value = value};
+    if (room_len == SIZE_MAX || (room_len && !(room = arena_alloc(&s->arena, room_len))))
+        return too_big(s, prefix, key, err);
+    if (!log_reserve(s, 1))
+        return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
+    if (!entry_write(s, &room, prefix, prefix_len, key, klen, static_key, v,
+                     &s->attrs.items[s->attrs.count]))
+        return too_big(s, prefix, key, err);
+    s->attrs.count++;
     return GENOPS_OK;
+}
 
-too_big:
-    s->dropped_attributes++;
-    return error_set(err, GENOPS_ETOOBIG,
-                     "span holds more than %zu bytes; attribute '%.64s%.64s' dropped",
-                     s->limits.bytes, prefix, key);
+/* Up to PUT_BATCH of a caller's checked attributes as prefix + key at once: their keys
+ * measured, one arena allocation and one log reservation for all. When the arena or
+ * the log cannot take them all, one at a time. Each that does not fit is dropped and
+ * counted, and the first error is returned. */
+enum { PUT_BATCH = 32 };
+
+static genops_status put_batch(struct span *s, const char *prefix, size_t prefix_len,
+                               const genops_attribute *attrs, size_t n, genops_error *err)
+{
+    size_t klen[PUT_BATCH];
+    size_t room_len = 0;
+    for (size_t i = 0; i < n && room_len != SIZE_MAX; i++) {
+        klen[i] = strlen(attrs[i].key);
+        size_t r = entry_room(s, prefix_len, klen[i], false, &attrs[i].value);
+        room_len = r == SIZE_MAX ? SIZE_MAX : room_len + r;
+    }
+    genops_status first = GENOPS_OK; /* err describes it */
+    char *room = NULL;
+    if (room_len == SIZE_MAX || !log_reserve(s, (uint32_t)n) ||
+        !(room = arena_alloc(&s->arena, room_len))) {
+        for (size_t i = 0; i < n; i++) {
+            genops_status rc = put_key(s, prefix, prefix_len, attrs[i].key, strlen(attrs[i].key),
+                                       false, &attrs[i].value, first ? NULL : err);
+            first = first ? first : rc;
+        }
+        return first;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const genops_attribute *a = &attrs[i];
+        if (a->value.type == GENOPS_TYPE_NULL)
+            continue;
+        if (entry_write(s, &room, prefix, prefix_len, a->key, klen[i], false, &a->value,
+                        &s->attrs.items[s->attrs.count]))
+            s->attrs.count++;
+        else if (!first)
+            first = too_big(s, prefix, a->key, err);
+        else
+            s->dropped_attributes++;
+    }
+    return first;
+}
+
+genops_status span_put_all(struct span *s, const char *prefix, size_t prefix_len,
+                           const genops_attribute *attrs, size_t count, genops_error *err)
+{
+    genops_status first = GENOPS_OK;
+    for (size_t at = 0; at < count; at += PUT_BATCH) {
+        size_t n = count - at < PUT_BATCH ? count - at : PUT_BATCH;
+        genops_status rc = put_batch(s, prefix, prefix_len, attrs + at, n, first ? NULL : err);
+        first = first ? first : rc;
+    }
+    return first;
 }
 
 /* The last value set: the log read from its end. */
@@ -209,9 +309,7 @@ genops_status genops_span_set_attributes(genops_span h, const genops_attribute *
     genops_status rc = attr_check_all(attrs, count, err);
     if (rc)
         return rc;
-    for (size_t i = 0; i < count && !rc; i++)
-        rc = put_key(s, "", 0, attrs[i].key, strlen(attrs[i].key), false, &attrs[i].value, err);
-    return rc;
+    return span_put_all(s, "", 0, attrs, count, err);
 }
 
 void genops_span_count_dropped_attributes(genops_span h, uint32_t n)

@@ -273,6 +273,86 @@ static void test_span_byte_budget_refuses_runaway_spans(void **state)
     fixture_close(&f);
 }
 
+/* A list is measured and copied as one; one attribute too big for the span is dropped
+ * and counted, and the rest of the list (before it, after it, past the first batch of
+ * 32) is still set, in order. The same for an operation's own attributes. */
+static void test_a_list_keeps_what_fits_when_one_attribute_is_too_big(void **state)
+{
+    (void)state;
+    enum { N = 40, BIG_AT = 5, BIG_TOO = 35 };
+    struct fixture f;
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.max_buffer_bytes = 64 * 1024;
+    fixture_open_with(&f, &opt);
+    static char big[70000];
+    memset(big, 'y', sizeof big - 1);
+    char keys[N][8], values[N][8];
+    genops_attribute list[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        snprintf(values[i], sizeof values[i], "v%d", i);
+        list[i] = (genops_attribute){
+            keys[i], {.type = GENOPS_TYPE_STRING, .len = strlen(values[i]), .u.s = values[i]}};
+    }
+    list[BIG_AT].value = (genops_value){.type = GENOPS_TYPE_STRING, .len = strlen(big), .u.s = big};
+    list[BIG_TOO].value = list[BIG_AT].value; /* in the second batch */
+    genops_error err;
+    genops_span s = genops_span_start(f.pipeline, "list", NULL, NULL);
+    assert_int_equal(genops_span_set_attributes(s, list, N, &err), GENOPS_ETOOBIG);
+    assert_non_null(strstr(err.message, "attribute 'k5' dropped")); /* the first error */
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), N - 2);
+    assert_int_equal(genops_span_data_dropped_attributes(d), 2);
+    expect_absent(d, "k5");
+    expect_absent(d, "k35");
+    for (int i = 0; i < N; i++)
+        if (i != BIG_AT && i != BIG_TOO)
+            expect_str(d, keys[i], values[i]);
+    genops_memory_exporter_clear(f.memory);
+
+    s = genops_operation_start(f.pipeline, "op", NULL, NULL, NULL, list, 8, NULL);
+    genops_span_end(s, NULL);
+    d = fixture_only_span(&f);
+    expect_absent(d, "genops.k5");
+    expect_str(d, "genops.k4", "v4");
+    expect_str(d, "genops.k6", "v6");
+    assert_int_equal(genops_span_data_dropped_attributes(d), 1);
+    fixture_close(&f);
+}
+
+/* With a length limit, values are cut as they are copied, one by one within the batch:
+ * one still too big after its cut is dropped and the rest set. */
+static void test_a_cut_value_too_big_drops_only_itself(void **state)
+{
+    (void)state;
+    struct fixture f;
+    genops_pipeline_options opt;
+    genops_pipeline_options_init(&opt);
+    opt.max_buffer_bytes = 64 * 1024;
+    opt.attribute_value_length_limit = 100000;
+    fixture_open_with(&f, &opt);
+    static char big[70000];
+    memset(big, 'y', sizeof big - 1);
+    genops_attribute list[3] = {
+        {"a", {.type = GENOPS_TYPE_STRING, .len = 1, .u.s = "1"}},
+        {"big", {.type = GENOPS_TYPE_STRING, .len = sizeof big - 1, .u.s = big}},
+        {"c", {.type = GENOPS_TYPE_STRING, .len = 1, .u.s = "3"}},
+    };
+    genops_error err;
+    genops_span s = genops_span_start(f.pipeline, "cut", NULL, NULL);
+    assert_int_equal(genops_span_set_attributes(s, list, 3, &err), GENOPS_ETOOBIG);
+    assert_non_null(strstr(err.message, "attribute 'big' dropped"));
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    expect_str(d, "a", "1");
+    expect_str(d, "c", "3");
+    expect_absent(d, "big");
+    assert_int_equal(genops_span_data_dropped_attributes(d), 1);
+    fixture_close(&f);
+}
+
 static void test_invalid_utf8_is_replaced_in_names_keys_and_values(void **state)
 {
     (void)state;
@@ -355,10 +435,11 @@ static void test_ended_and_forged_handles_stay_stale(void **state)
      * again; the old handle must not reach the new span. */
     enum { MAX_OPEN = 4096 };
     static genops_span opened[MAX_OPEN];
-    genops_span fresh = GENOPS_SPAN_NONE;
+    genops_span fresh;
     int n = 0;
-    while (n < MAX_OPEN && SLOT(fresh) != SLOT(old))
+    do /* at least once: the old slot may be 0, which is also SLOT(GENOPS_SPAN_NONE) */
         fresh = opened[n++] = genops_span_start(f.pipeline, "fresh", NULL, NULL);
+    while (n < MAX_OPEN && SLOT(fresh) != SLOT(old));
     assert_int_equal(SLOT(fresh), SLOT(old));
     assert_int_not_equal(fresh, old);
     assert_int_equal(genops_span_set_int(old, "k", 1, &err), GENOPS_ESTALE);
@@ -626,6 +707,8 @@ int main(void)
         cmocka_unit_test(test_one_mebibyte_value_is_kept_whole),
         cmocka_unit_test(test_a_huge_span_gives_its_memory_back_when_released),
         cmocka_unit_test(test_span_byte_budget_refuses_runaway_spans),
+        cmocka_unit_test(test_a_list_keeps_what_fits_when_one_attribute_is_too_big),
+        cmocka_unit_test(test_a_cut_value_too_big_drops_only_itself),
         cmocka_unit_test(test_invalid_utf8_is_replaced_in_names_keys_and_values),
         cmocka_unit_test(test_bad_input_gets_clear_errors),
         cmocka_unit_test(test_ended_and_forged_handles_stay_stale),
