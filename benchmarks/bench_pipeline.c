@@ -13,6 +13,9 @@
  *   bench_pipeline --callgrind [ops]          one thread, for
  *       valgrind --tool=callgrind --toggle-collect=run_ops: instructions per operation
  *       = the Ir of run_ops / ops
+ *   bench_pipeline --callgrind-encode [ops]   the same into the OTLP-encoding exporter,
+ *       for the export thread's instructions per span: callgrind without
+ *       --toggle-collect, export_main's inclusive Ir / (2 * ops)
  *   bench_pipeline --sampling [ops]           the sampling table (docs/sampling.md): an
  *       operation (genops_operation_start with 5 attributes + record_cost + end) with
  *       sampling off, at a 10 % ratio, with per-attribute rules, and all sampled out
@@ -370,6 +373,11 @@ int main(int argc, char **argv)
             return 2;
         }
         callgrind_run(operation_op, argc > 3 ? atol(argv[3]) : 20000);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "--callgrind-encode") == 0) {
+        exporter_ops = &encode_ops;
+        callgrind_run(genops_op, argc > 2 ? atol(argv[2]) : 20000);
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "--callgrind") == 0) {
