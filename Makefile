@@ -189,6 +189,7 @@ dist: deps gem rock
 	PATH=$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel -v repair --wheel-dir $(DIST) \
 	  $(DIST)/unrepaired/*.whl >> $(DIST)/build.log 2>&1 || { tail -40 $(DIST)/build.log; exit 1; }
 	mv $(DIST)/unrepaired/*.tar.gz $(DIST)/ && rm -rf $(DIST)/unrepaired
+	for sdist in $(DIST)/*.tar.gz; do $(PYTHON) tools/sdist_unambiguous.py $$sdist || exit 1; done
 	@ls -l $(DIST)/*.whl $(DIST)/*.tar.gz $(DIST)/*.gem $(DIST)/*.rock
 
 test-dist: dist

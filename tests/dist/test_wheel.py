@@ -190,6 +190,12 @@ def test_the_opentelemetry_extra_resolves_as_the_honeycomb_guide_installs_it(ins
     assert {"opentelemetry-api", "opentelemetry-sdk"} <= names
 
 
+def test_the_sdist_reads_as_a_tar_and_not_as_a_zip():
+    # pip before 26.1 unpacks whatever zipfile.is_zipfile accepts as a zip
+    # (tools/sdist_unambiguous.py, which make dist runs).
+    assert not zipfile.is_zipfile(SDISTS[-1])
+
+
 def test_the_sdist_builds_and_installs_from_source(tmp_path):
     python = fresh_venv(tmp_path)
     run([python, "-m", "pip", "install", "-q", SDISTS[-1]], cwd=tmp_path, timeout=900)
