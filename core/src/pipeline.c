@@ -431,6 +431,10 @@ static size_t export_some(genops_pipeline *p)
         return 0;
     uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i + 2 * PREFETCH_AHEAD < n)
+            span_prefetch_log(p->batch[i + 2 * PREFETCH_AHEAD]);
+        if (i + PREFETCH_AHEAD < n)
+            span_prefetch_keys(p->batch[i + PREFETCH_AHEAD]);
         span_materialize(p->batch[i]);
         bytes += p->batch[i]->queued_bytes;
     }

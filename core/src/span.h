@@ -139,6 +139,13 @@ genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, co
  * the log from its end. Valid until the next set on s. */
 const genops_value *span_get(const struct span *s, const char *key, size_t len);
 
+/* Start loading what span_materialize reads of s, a few spans ahead of it: the log was
+ * written long before, on another core, and is cold. Its entries first, then (once they
+ * have arrived) the keys they point to. */
+enum { PREFETCH_AHEAD = 4 };
+void span_prefetch_log(const struct span *s);
+void span_prefetch_keys(const struct span *s);
+
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);
 
