@@ -430,11 +430,12 @@ static size_t export_some(genops_pipeline *p)
     if (!n)
         return 0;
     uint64_t bytes = 0;
+    const size_t keys_ahead = PREFETCH_AHEAD, log_ahead = 2 * keys_ahead;
     for (size_t i = 0; i < n; i++) {
-        if (i + 2 * PREFETCH_AHEAD < n)
-            span_prefetch_log(p->batch[i + 2 * PREFETCH_AHEAD]);
-        if (i + PREFETCH_AHEAD < n)
-            span_prefetch_keys(p->batch[i + PREFETCH_AHEAD]);
+        if (i + log_ahead < n)
+            span_prefetch_log(p->batch[i + log_ahead]);
+        if (i + keys_ahead < n)
+            span_prefetch_keys(p->batch[i + keys_ahead]);
         span_materialize(p->batch[i]);
         bytes += p->batch[i]->queued_bytes;
     }
