@@ -14,8 +14,8 @@
  *       valgrind --tool=callgrind --toggle-collect=run_ops: instructions per operation
  *       = the Ir of run_ops / ops
  *   bench_pipeline --callgrind-encode [ops]   the same into the OTLP-encoding exporter,
- *       for the export thread's instructions per span: callgrind without
- *       --toggle-collect, export_main's inclusive Ir / (2 * ops)
+ *       every span exported before the end, for the export side's instructions: the
+ *       whole program's Ir (without --toggle-collect) over 2 * ops spans
  *   bench_pipeline --sampling [ops]           the sampling table (docs/sampling.md): an
  *       operation (genops_operation_start with 5 attributes + record_cost + end) with
  *       sampling off, at a 10 % ratio, with per-attribute rules, and all sampled out
@@ -339,6 +339,7 @@ static void callgrind_run(void (*op)(genops_pipeline *), long n)
     free(held);
     genops_pipeline_flush(p, 60000, NULL);
     run_ops(p, op, n);
+    genops_pipeline_flush(p, 600000, NULL); /* every span exported: --callgrind-encode */
     genops_pipeline_free(p);
 }
 
