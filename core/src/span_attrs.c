@@ -22,18 +22,19 @@ static uint32_t log_cap(const struct span *s)
     return 2 * limit + 16;
 }
 
-/* A blocked Bloom filter, two bits per key in one of its words: a clear bit means "a
- * new key" without scanning the list; with 20 keys a scan is needed about once in 100
- * lookups. Local to one compaction. */
+/* A Bloom filter of one bit per key in 512: a clear bit means "a new key" without
+ * scanning the list; with 20 keys a scan is needed about once in 50 lookups, which costs
+ * less than a second bit would on every one. Local to one compaction. */
 #define KEY_FILTER_WORDS 8
 
-/* Whether hash's two bits were both set already (the key may have been seen), setting
- * them: a key dropped by the limit leaves its bits too, which only costs a scan. */
+/* Whether hash's bit was set already (the key may have been seen), setting it: a key
+ * dropped by the limit leaves its bit too, which only costs a scan. */
 static inline bool filter_test_and_set(uint64_t *filter, uint32_t hash)
 {
-    uint64_t mask = 1ull << ((hash >> 3) & 63) | 1ull << ((hash >> 9) & 63);
-    uint64_t *word = &filter[hash % KEY_FILTER_WORDS];
-    bool seen = (*word & mask) == mask;
+    uint32_t bit = hash % (KEY_FILTER_WORDS * 64);
+    uint64_t mask = 1ull << (bit % 64);
+    uint64_t *word = &filter[bit / 64];
+    bool seen = *word & mask;
     *word |= mask;
     return seen;
 }
@@ -79,11 +80,13 @@ static void compact(struct span *s)
 {
     uint64_t filter[KEY_FILTER_WORDS] = {0};
     struct attr *items = s->attrs.items;
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < s->attrs.count; i++) {
+    /* Locals: the entries' stores could alias the span's fields. */
+    const uint32_t count = s->attrs.count, checked = s->attrs_checked, limit = s->limits.attributes;
+    uint32_t kept = 0, dropped = 0;
+    for (uint32_t i = 0; i < count; i++) {
         struct attr *e = &items[i];
-        if (i >= s->attrs_checked && !check_entry(&s->arena, e)) {
-            s->dropped_attributes++;
+        if (i >= checked && !check_entry(&s->arena, e)) {
+            dropped++;
             continue;
         }
         int32_t at = filter_test_and_set(filter, e->hash)
@@ -92,14 +95,15 @@ static void compact(struct span *s)
                          : -1;
         if (at >= 0) {
             items[at].value = e->value;
-        } else if (kept >= s->limits.attributes) {
-            s->dropped_attributes++;
+        } else if (kept >= limit) {
+            dropped++;
         } else {
             if (kept != i)
                 items[kept] = *e;
             kept++;
         }
     }
+    s->dropped_attributes += dropped;
     s->attrs.count = s->attrs_checked = kept;
 }
 
