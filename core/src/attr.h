@@ -5,6 +5,7 @@
 #ifndef GENOPS_ATTR_H
 #define GENOPS_ATTR_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -55,12 +56,13 @@ genops_status attr_check_slow(const char *key, const genops_value *v, genops_err
 
 /* Check a caller's value before anything is stored: known type, non-NULL pointers,
  * finite doubles. Returns GENOPS_EINVAL with a message naming key. Inline: the common
- * cases (a key, a string, an integer, a boolean) are decided here. */
+ * cases (a key, a string, an integer, a finite double, a boolean) are decided here. */
 static inline genops_status attr_check(const char *key, const genops_value *v, genops_error *err)
 {
     if (key && *key && v &&
         ((v->type == GENOPS_TYPE_STRING && (v->u.s || !v->len)) || v->type == GENOPS_TYPE_INT ||
-         v->type == GENOPS_TYPE_BOOL || v->type == GENOPS_TYPE_NULL))
+         (v->type == GENOPS_TYPE_DOUBLE && isfinite(v->u.d)) || v->type == GENOPS_TYPE_BOOL ||
+         v->type == GENOPS_TYPE_NULL))
         return GENOPS_OK;
     return attr_check_slow(key, v, err);
 }
