@@ -23,25 +23,15 @@ struct batch {
     bool spool_only;
 };
 
-/* Ask for the lines of the spans after span i before an encoder reaches them: the
- * struct two spans ahead, the attribute list and the arena text (keys, values, name;
- * the name is the arena's first allocation) one span ahead. The export thread reads
- * spans that producers wrote on other cores; waiting for those lines one miss at a
- * time made OTLP export about a fifth slower end to end (benchmarks/README.md). */
+/* Ask for the lines of the spans after span i before an encoder reaches them
+ * (span_prefetch_*): the struct two spans ahead, the attributes one span ahead. Waiting
+ * for them one miss at a time made OTLP export about a fifth slower end to end. */
 static inline void batch_prefetch(const struct batch *b, size_t i)
 {
     if (i + 2 < b->count)
-        for (size_t off = 0; off < sizeof(struct span); off += 64)
-            __builtin_prefetch((const char *)b->spans[i + 2] + off);
-    if (i + 1 < b->count) {
-        const struct span *next = b->spans[i + 1];
-        size_t list = next->attrs.count * sizeof(struct attr);
-        size_t text = next->arena.used < 2048 ? next->arena.used : 2048;
-        for (size_t off = 0; off < list; off += 64)
-            __builtin_prefetch((const char *)next->attrs.items + off);
-        for (size_t off = 0; off < text; off += 64)
-            __builtin_prefetch(next->name + off);
-    }
+        span_prefetch_slot(b->spans[i + 2]);
+    if (i + 1 < b->count)
+        span_prefetch_attrs(b->spans[i + 1]);
 }
 
 /* The outcome of one export call, in spans. */

@@ -430,12 +430,13 @@ static size_t export_some(genops_pipeline *p)
     if (!n)
         return 0;
     uint64_t bytes = 0;
-    const size_t keys_ahead = PREFETCH_AHEAD, log_ahead = 2 * keys_ahead;
+    /* compact reads every span's log and keys, cold by now (span_prefetch_*). */
+    const size_t attrs_ahead = 4, slot_ahead = 2 * attrs_ahead;
     for (size_t i = 0; i < n; i++) {
-        if (i + log_ahead < n)
-            span_prefetch_log(p->batch[i + log_ahead]);
-        if (i + keys_ahead < n)
-            span_prefetch_keys(p->batch[i + keys_ahead]);
+        if (i + slot_ahead < n)
+            span_prefetch_slot(p->batch[i + slot_ahead]);
+        if (i + attrs_ahead < n)
+            span_prefetch_attrs(p->batch[i + attrs_ahead]);
         span_materialize(p->batch[i]);
         bytes += p->batch[i]->queued_bytes;
     }

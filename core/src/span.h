@@ -139,12 +139,26 @@ genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, co
  * the log from its end. Valid until the next set on s. */
 const genops_value *span_get(const struct span *s, const char *key, size_t len);
 
-/* Start loading what span_materialize reads of s, a few spans ahead of it: the log was
- * written long before, on another core, and is cold. Its entries first, then (once they
- * have arrived) the keys they point to. */
-enum { PREFETCH_AHEAD = 4 };
-void span_prefetch_log(const struct span *s);
-void span_prefetch_keys(const struct span *s);
+/* Ask for a span's lines before the export thread reads them: producers wrote them on
+ * other cores, long enough before that they are cold, and waiting for them one miss at
+ * a time is most of what reading a span costs (benchmarks/README.md). The struct (a
+ * step earlier, as the pointers below are in it); the attribute list and the arena
+ * text (keys, values, name: the name is the arena's first allocation), 2 KiB of each. */
+static inline void span_prefetch_slot(const struct span *s)
+{
+    for (size_t off = 0; off < sizeof(struct span); off += 64)
+        __builtin_prefetch((const char *)s + off);
+}
+
+static inline void span_prefetch_attrs(const struct span *s)
+{
+    size_t list = s->attrs.count * sizeof(struct attr);
+    size_t text = s->arena.used;
+    for (size_t off = 0; off < list && off < 2048; off += 64)
+        __builtin_prefetch((const char *)s->attrs.items + off);
+    for (size_t off = 0; off < text && off < 2048; off += 64)
+        __builtin_prefetch(s->name + off);
+}
 
 /* Merge inherited attributes into the span's own list (export thread, once). */
 void span_materialize(struct span *s);

@@ -353,21 +353,6 @@ genops_status genops_span_set_bool(genops_span h, const char *key, bool value, g
     return genops_span_set(h, key, &v, err);
 }
 
-/* The first 2 KiB of the log and its first 64 keys: a longer log pays its own misses. */
-void span_prefetch_log(const struct span *s)
-{
-    const char *log = (const char *)s->attrs.items;
-    size_t bytes = (size_t)s->attrs.count * sizeof *s->attrs.items;
-    for (size_t at = 0; at < bytes && at < 2048; at += 64)
-        __builtin_prefetch(log + at);
-}
-
-void span_prefetch_keys(const struct span *s)
-{
-    for (uint32_t i = s->attrs_checked; i < s->attrs.count && i < 64; i++)
-        __builtin_prefetch(s->attrs.items[i].key);
-}
-
 void span_materialize(struct span *s)
 {
     compact(s);
