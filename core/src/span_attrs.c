@@ -235,7 +235,7 @@ static genops_status put_batch(struct span *s, const char *prefix, size_t prefix
     genops_status first = GENOPS_OK; /* err describes it */
     char *room = NULL;
     if (room_len == SIZE_MAX || !log_reserve(s, (uint32_t)n) ||
-        !(room = arena_alloc(&s->arena, room_len))) {
+        (room_len && !(room = arena_alloc(&s->arena, room_len)))) {
         for (size_t i = 0; i < n; i++) {
             genops_status rc = put_key(s, prefix, prefix_len, attrs[i].key, strlen(attrs[i].key),
                                        false, &attrs[i].value, first ? NULL : err);
