@@ -6,11 +6,7 @@
 /* A new reference to the current Context, or NULL (no context, or an error). */
 ContextObject *genops_py_current_context(void)
 {
-    PyObject *cur = NULL;
-    if (PyContextVar_Get(genops_py_context_var, NULL, &cur) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
+    PyObject *cur = genops_py_var_get_cached(genops_py_context_var);
     if (cur && Py_TYPE(cur) != &genops_py_context_type)
         Py_CLEAR(cur);
     return (ContextObject *)cur;

@@ -203,7 +203,7 @@ typedef struct {
     genops_span_context ctx;          /* copied at start: children may start after we end */
     PyObject *token;                  /* the span ContextVar's token while entered */
     PyObject *otel_token;             /* OpenTelemetry's context token while entered */
-    PyObject *prev;                   /* the current span when it was entered (or NULL) */
+    PyObject *prev; /* once orphaned: the span variable's value when it was entered, or NULL */
     unsigned char kind;
     unsigned char has_ctx;
     unsigned char orphaned; /* exited where its context could not be reset (another thread) */
@@ -213,6 +213,14 @@ extern PyTypeObject genops_py_span_type;
 
 /* A new span object for handle (ended again when the object cannot be made). */
 PyObject *genops_py_span_new(genops_span handle, enum span_kind kind);
+
+/* The value of var, a variable set rarely (the governance context, the remote parent),
+ * in the current context (a new reference), or NULL on error (cleared). Where it has no
+ * value it is given None, once per context: CPython caches only a value it found, so
+ * an absent one would cost a context search at every operation (about 90 instructions,
+ * callgrind). Its readers take None as "none set". (Not for the span variable, set
+ * and reset by every operation: replacing a value costs more than that saves.) */
+PyObject *genops_py_var_get_cached(PyObject *var);
 
 /* The parent for a new span: the current span of this thread / task, copied into
  * *out, or NULL. */

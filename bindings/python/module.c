@@ -56,6 +56,21 @@ void genops_py_warn(const char *message)
     PyErr_Restore(type, value, tb);
 }
 
+PyObject *genops_py_var_get_cached(PyObject *var)
+{
+    PyObject *cur = NULL;
+    if (PyContextVar_Get(var, NULL, &cur) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (!cur) {
+        PyObject *token = PyContextVar_Set(var, Py_None);
+        Py_XDECREF(token);
+        PyErr_Clear();
+    }
+    return cur;
+}
+
 /* ---- argument names, interned once ------------------------------------------------- */
 
 int genops_py_names_init(struct genops_py_names *n)

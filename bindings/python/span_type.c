@@ -228,16 +228,10 @@ static bool g_remote_set; /* set_remote was ever called: until then nothing to l
 
 static const genops_span_context *remote_parent(genops_span_context *out)
 {
-    PyObject *v = NULL;
-    /* The variable's cached value is invalidated by every ContextVar.set, and each
-     * entered span sets one, so the lookup is a context search each time (about 70
-     * instructions, callgrind): a process that never attaches skips it. */
+    /* A process that never attaches skips even the look-up. */
     if (!g_remote_set)
         return NULL;
-    if (PyContextVar_Get(genops_py_remote_var, NULL, &v) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
+    PyObject *v = genops_py_var_get_cached(genops_py_remote_var);
     const genops_span_context *p = NULL;
     PyObject *ids =
         v && PyTuple_Check(v) && PyTuple_GET_SIZE(v) == 2 ? PyTuple_GET_ITEM(v, 0) : NULL;
@@ -487,13 +481,9 @@ static PyObject *span_enter(SpanObject *self, PyObject *unused)
 {
     if (self->token)
         return PyErr_Format(PyExc_RuntimeError, "this span is already entered");
-    PyObject *prev = genops_py_current_span();
     self->token = PyContextVar_Set(genops_py_span_var, (PyObject *)self);
-    if (!self->token) {
-        Py_XDECREF(prev);
+    if (!self->token)
         return NULL;
-    }
-    Py_XSETREF(self->prev, prev);
     self->orphaned = 0;
     PyObject *m = self->has_ctx ? otel() : NULL;
     if (m) {
@@ -569,6 +559,20 @@ static void span_record_error(SpanObject *self, PyObject *type, PyObject *exc, P
     PyErr_Restore(saved_type, saved_value, saved_tb);
 }
 
+/* The value the span variable had when token was made (a new reference), or NULL when
+ * it had none: Token.old_value, read only for a span exited where its token cannot
+ * reset it (rare), so that entering a span need not look the variable up. */
+static PyObject *token_old_value(PyObject *token)
+{
+    PyObject *old = PyObject_GetAttrString(token, "old_value");
+    PyObject *missing = old ? PyObject_GetAttrString((PyObject *)Py_TYPE(token), "MISSING") : NULL;
+    if (!missing || old == missing)
+        Py_CLEAR(old);
+    Py_XDECREF(missing);
+    PyErr_Clear();
+    return old;
+}
+
 static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *type = nargs > 0 ? args[0] : Py_None;
@@ -582,6 +586,7 @@ static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t n
         if (PyContextVar_Reset(genops_py_span_var, self->token) < 0) {
             PyErr_Clear();
             self->orphaned = 1;
+            Py_XSETREF(self->prev, token_old_value(self->token));
         } else {
             Py_CLEAR(self->prev);
         }

@@ -103,9 +103,9 @@ class Context:
 span_var: ContextVar[GenOpsSpan]
 context_var: ContextVar[Optional[Context]]
 # (trace id 16 bytes + span id 8 + trace flags 1, the RemoteContext): propagation.attach
-remote_var: ContextVar[tuple[bytes, Any]]
+remote_var: ContextVar[Optional[tuple[bytes, Any]]]
 
-def set_remote(value: tuple[bytes, Any]) -> Token[tuple[bytes, Any]]: ...
+def set_remote(value: tuple[bytes, Any]) -> Token[Optional[tuple[bytes, Any]]]: ...
 def track(
     operation_name: str,
     operation_type: str = ...,

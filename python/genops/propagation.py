@@ -135,7 +135,7 @@ class Attachment:
 
     __slots__ = ("context", "_token")
 
-    def __init__(self, context: RemoteContext, token: Token[tuple[bytes, RemoteContext]]) -> None:
+    def __init__(self, context: RemoteContext, token: Token[tuple[bytes, RemoteContext] | None]) -> None:
         self.context = context
         self._token = token
 

@@ -177,6 +177,41 @@ def test_exit_from_another_thread_does_not_leave_the_ended_span_current(genops_m
     assert spans["inner"].parent_span_id == spans["outer"].span_id
 
 
+def test_a_fresh_context_and_a_copy_see_the_right_current_span(genops_memory):
+    # The governance context's variable holds None once an operation has looked it up
+    # (a value CPython caches, not a search per look-up): None must read as "no
+    # context". A copy made inside a span keeps that span as its parent after it ends.
+    import contextvars
+
+    from genops import _native
+
+    def in_fresh_context():
+        assert _native.current_span() is None
+        with genops.track("first") as first:
+            copied = contextvars.copy_context()
+        assert _native.context_var.get() is None
+        assert genops.get_context() == {}
+        assert _native.current_span() is None
+        assert copied.run(_native.current_span) is first
+        copied.run(lambda: genops.track("child").__exit__(None, None, None))
+        genops.set_context(customer_id="c-1")
+        with genops.track("second"):
+            pass
+        genops.clear_context()
+        with genops.track("third"):
+            pass
+        return copied
+
+    contextvars.Context().run(in_fresh_context)
+    spans = {s.name: s for s in genops_memory.finished_spans()}
+    assert spans["first"].parent_span_id is None
+    assert spans["second"].parent_span_id is None
+    assert spans["child"].parent_span_id == spans["first"].span_id
+    assert spans["second"].attributes["genops.customer_id"] == "c-1"
+    assert "genops.customer_id" not in spans["first"].attributes
+    assert "genops.customer_id" not in spans["third"].attributes
+
+
 def test_context_values_are_checked(genops_memory):
     with pytest.raises(genops.AttributeTypeError):
         genops.set_context(bad=object())
