@@ -44,6 +44,28 @@ void genops_py_args_free(genops_py_args *a);
  * (MemoryError, KeyboardInterrupt) gives -1. */
 int genops_py_args_add(genops_py_args *a, PyObject *key, PyObject *value, int flags);
 
+/* Whether s[0..n) holds a NUL byte. A keyword's name is short: 4 to 16 bytes are two
+ * overlapping word loads (a word has a zero byte iff (w - 0x01..) & ~w & 0x80.. is not
+ * zero) rather than a call to memchr. */
+static inline bool genops_py_has_nul(const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+        return (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        const uint32_t ones = 0x01010101u, highs = 0x80808080u;
+        return (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+    }
+    return memchr(s, '\0', n) != NULL;
+}
+
 /* genops_py_args_add for the calls made once per operation: the common case (an ASCII
  * str key; a str, float, int, bool or None value; room in the list) inline, anything
  * else through genops_py_args_add. Same contract. */
@@ -81,7 +103,7 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
     }
     const char *k = (const char *)PyUnicode_DATA(key);
     Py_ssize_t klen = PyUnicode_GET_LENGTH(key);
-    if (klen == 0 || memchr(k, '\0', (size_t)klen)) /* let the general path say why */
+    if (klen == 0 || genops_py_has_nul(k, (size_t)klen)) /* let the general path say why */
         return genops_py_args_add(a, key, value, flags);
     item->key = k;
     l->count++;

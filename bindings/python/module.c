@@ -221,7 +221,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
     for (int i = OP_TEAM; i < npos; i++) {
         if (!slot[i])
             continue;
-        int truthy = PyObject_IsTrue(slot[i]);
+        int truthy = PyUnicode_CheckExact(slot[i]) ? PyUnicode_GET_LENGTH(slot[i]) != 0
+                                                   : PyObject_IsTrue(slot[i]);
         if (truthy < 0 ||
             (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
             goto out;

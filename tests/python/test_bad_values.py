@@ -165,6 +165,22 @@ def test_bad_keys_are_dropped(genops_memory, caplog):
     assert "NUL" in text and "empty" in text and "('t',)" in text and "'metadata.3'" in text
 
 
+@pytest.mark.parametrize("length", [1, 3, 4, 7, 8, 12, 16, 17, 40])
+def test_a_keyword_with_a_nul_is_dropped_wherever_the_nul_is(genops_memory, length):
+    # The per-operation path looks for a NUL in short keys with word loads
+    # (genops_py_has_nul): every position of every length class must be seen.
+    for at in range(length):
+        key = "k" * at + "\0" + "k" * (length - at - 1)
+        with genops.track("op", **{key: 1, "kept": 2}):
+            pass
+    spans = genops_memory.finished_spans()
+    assert len(spans) == length
+    for s in spans:
+        assert s.attributes["genops.kept"] == 2
+        assert not any("\0" in k for k in s.attributes)
+        assert s.dropped_attributes == 1
+
+
 def test_warned_once_per_key_counted_every_time(genops_memory, caplog):
     key = fresh("again")
     before = stats()["dropped_attribute_values"]
