@@ -115,6 +115,7 @@ if(GENOPS_BUILD_PYTHON)
     ${CMAKE_SOURCE_DIR}/bindings/python/module.c
     ${CMAKE_SOURCE_DIR}/bindings/python/span_type.c
     ${CMAKE_SOURCE_DIR}/bindings/python/context_type.c
+    ${CMAKE_SOURCE_DIR}/bindings/python/fast_method.c
     ${CMAKE_SOURCE_DIR}/bindings/python/otel_export.c)
   set_target_properties(genops_python PROPERTIES OUTPUT_NAME _native PREFIX "")
   if(Python3_SOABI)

@@ -217,6 +217,14 @@ int genops_py_names_init(struct genops_py_names *n);
 /* Index of key among n's names, or -1. */
 int genops_py_names_find(const struct genops_py_names *n, PyObject *key);
 
+/* A method called with self and its positional arguments (no keywords). */
+typedef PyObject *(*genops_py_fast_fn)(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+/* Give the (static, ready) type owner the method name, whose bound form is taken from a
+ * free list rather than allocated (fast_method.c): for __enter__ and __exit__, which
+ * every `with` binds. 0 or -1. */
+int genops_py_add_fast_method(PyTypeObject *owner, const char *name, genops_py_fast_fn fn);
+
 /* The span type (span_type.c). */
 enum span_kind { SPAN_OPERATION, SPAN_PLAIN };
 

@@ -477,8 +477,11 @@ TELEMETRY_RECORDER(record_evaluation, eval_rec)
 
 /* ---- span methods ---------------------------------------------------------------------- */
 
-static PyObject *span_enter(SpanObject *self, PyObject *unused)
+static PyObject *span_enter(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)
 {
+    SpanObject *self = (SpanObject *)obj;
+    if (nargs)
+        return PyErr_Format(PyExc_TypeError, "__enter__() takes no arguments (%zd given)", nargs);
     if (self->token)
         return PyErr_Format(PyExc_RuntimeError, "this span is already entered");
     self->token = PyContextVar_Set(genops_py_span_var, (PyObject *)self);
@@ -573,8 +576,9 @@ static PyObject *token_old_value(PyObject *token)
     return old;
 }
 
-static PyObject *span_exit(SpanObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *span_exit(PyObject *obj, PyObject *const *args, Py_ssize_t nargs)
 {
+    SpanObject *self = (SpanObject *)obj;
     PyObject *type = nargs > 0 ? args[0] : Py_None;
     PyObject *exc = nargs > 1 ? args[1] : Py_None;
     PyObject *tb = nargs > 2 ? args[2] : Py_None;
@@ -894,8 +898,6 @@ static PyObject *span_repr(SpanObject *self)
 #define FASTKW (METH_FASTCALL | METH_KEYWORDS)
 
 static PyMethodDef span_methods[] = {
-    {"__enter__", (PyCFunction)span_enter, METH_NOARGS, NULL},
-    {"__exit__", (PyCFunction)(void (*)(void))span_exit, METH_FASTCALL, NULL},
     {"record_cost", (PyCFunction)(void (*)(void))span_record_cost, FASTKW,
      "record_cost(cost, currency='USD', provider='', model='', tokens_input=None, "
      "tokens_output=None, **metadata)\n--\n\nRecord the cost of this operation "
@@ -987,7 +989,9 @@ int genops_py_span_type_init(PyObject *m)
     if (!(total_cost_str = PyUnicode_InternFromString("total_cost")) ||
         !(g_allowed = PyUnicode_InternFromString("allowed")))
         return -1;
-    if (PyType_Ready(&genops_py_span_type) < 0)
+    if (PyType_Ready(&genops_py_span_type) < 0 ||
+        genops_py_add_fast_method(&genops_py_span_type, "__enter__", span_enter) < 0 ||
+        genops_py_add_fast_method(&genops_py_span_type, "__exit__", span_exit) < 0)
         return -1;
     if (!genops_py_span_context_type.tp_name &&
         PyStructSequence_InitType2(&genops_py_span_context_type, &span_context_desc) < 0)
