@@ -430,12 +430,13 @@ static size_t export_some(genops_pipeline *p)
     if (!n)
         return 0;
     uint64_t bytes = 0;
-    /* compact reads every span's log and keys, cold by now (span_prefetch_*). */
+    /* compact reads a span's log and keys, cold by now (span_prefetch_*); a log that
+     * needs no compaction is left for the encoders, which prefetch it themselves. */
     const size_t attrs_ahead = 4, slot_ahead = 2 * attrs_ahead;
     for (size_t i = 0; i < n; i++) {
         if (i + slot_ahead < n)
             span_prefetch_slot(p->batch[i + slot_ahead]);
-        if (i + attrs_ahead < n)
+        if (i + attrs_ahead < n && span_log_needs_compact(p->batch[i + attrs_ahead]))
             span_prefetch_attrs(p->batch[i + attrs_ahead]);
         span_materialize(p->batch[i]);
         bytes += p->batch[i]->queued_bytes;

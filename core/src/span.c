@@ -49,6 +49,8 @@ static void slot_reset(struct span *s)
     s->status_message_len = 0;
     memset(s->parent_span_id, 0, sizeof s->parent_span_id);
     s->attrs.count = s->attrs_checked = 0;
+    s->log_repeats = s->log_unchecked = false;
+    memset(s->key_filter, 0, sizeof s->key_filter);
     s->event_count = 0;
     s->dropped_attributes = s->dropped_events = s->truncated_values = 0;
     arena_reset(&s->arena);

@@ -70,6 +70,12 @@ static inline struct span_sink *span_sink_of(genops_pipeline *p)
     return (struct span_sink *)(void *)p;
 }
 
+/* A Bloom filter of one bit per key in 512: a clear bit means "a new key" without
+ * scanning the list; with 20 keys a scan is needed about once in 50 lookups, which costs
+ * less than a second bit would on every one. The setter keeps one per span, compact one
+ * of its own. */
+#define SPAN_KEY_FILTER_WORDS 8
+
 struct span {
     _Atomic uint64_t gen;       /* odd while open; see the file comment */
     atomic_uint refs;           /* holders after end */
@@ -96,11 +102,15 @@ struct span {
     uint64_t start_ns, end_ns;
     uint32_t sample_rate; /* a sampled span's weight, its SampleRate (1: none), 0: not sampled */
 
-    /* The attributes as set, in order: a log that may repeat a key and hold bytes not
-     * yet checked, until the export thread compacts it (span_attrs.c). Entries before
-     * attrs_checked are unique, valid and hashed. */
+    /* The attributes as set, in order, each with its key's hash: a log that may repeat
+     * a key and hold bytes not yet checked, until the export thread compacts it
+     * (span_attrs.c), which it skips for a log that needs none. Entries before
+     * attrs_checked are unique and valid. */
     struct attr_list attrs;
     uint32_t attrs_checked;
+    bool log_repeats;                           /* some key may have been set twice */
+    bool log_unchecked;                         /* some bytes were not ASCII: UTF-8 to check */
+    uint64_t key_filter[SPAN_KEY_FILTER_WORDS]; /* the setter's: a bit per key set */
     struct event *events;
     uint32_t event_count, event_cap;
     uint32_t dropped_attributes;
@@ -158,6 +168,13 @@ static inline void span_prefetch_attrs(const struct span *s)
         __builtin_prefetch((const char *)s->attrs.items + off);
     for (size_t off = 0; off < text && off < 2048; off += 64)
         __builtin_prefetch(s->name + off);
+}
+
+/* Whether the export thread must compact s's log (span_attrs.c): a key set twice, bytes
+ * to check or more keys than the limit. Otherwise the log is the list as it stands. */
+static inline bool span_log_needs_compact(const struct span *s)
+{
+    return s->log_repeats || s->log_unchecked || s->attrs.count > s->limits.attributes;
 }
 
 /* Merge inherited attributes into the span's own list (export thread, once). */

@@ -4,9 +4,13 @@
  *
  * Setting an attribute only appends the caller's bytes to the span's log: key and
  * value copied raw into one arena allocation, scalars by value, fixed semconv names not
- * copied at all. Which value of a repeated key wins, the count limit and UTF-8 repair
- * cost the application thread nothing: compact does them on the export thread, just
- * before the exporters' encoders read every byte anyway. */
+ * copied at all, with the key's hash and a bit for it in the span's filter. Which value
+ * of a repeated key wins, the count limit and UTF-8 repair cost the application thread
+ * nothing: compact does them on the export thread, and only for a log that needs them
+ * (a key whose bit was set already and is in the log, bytes that were not ASCII, more
+ * keys than the limit). Every other log is the list as it stands, and the export
+ * thread does not read it before the encoders do: each pass over the log there costs
+ * the producer its lines back (benchmarks/README.md). */
 #include <string.h>
 
 #include "context.h"
@@ -22,16 +26,11 @@ static uint32_t log_cap(const struct span *s)
     return 2 * limit + 16;
 }
 
-/* A Bloom filter of one bit per key in 512: a clear bit means "a new key" without
- * scanning the list; with 20 keys a scan is needed about once in 50 lookups, which costs
- * less than a second bit would on every one. Local to one compaction. */
-#define KEY_FILTER_WORDS 8
-
 /* Whether hash's bit was set already (the key may have been seen), setting it: a key
  * dropped by the limit leaves its bit too, which only costs a scan. */
 static inline bool filter_test_and_set(uint64_t *filter, uint32_t hash)
 {
-    uint32_t bit = hash % (KEY_FILTER_WORDS * 64);
+    uint32_t bit = hash % (SPAN_KEY_FILTER_WORDS * 64);
     uint64_t mask = 1ull << (bit % 64);
     uint64_t *word = &filter[bit / 64];
     bool seen = *word & mask;
@@ -54,22 +53,18 @@ static bool make_valid(struct arena *a, const char **s, uint32_t *len)
     return true;
 }
 
-/* While an entry is in the log, its hash field says whether the setter already knows
- * its bytes are valid UTF-8: every byte it copied was ASCII, and what it did not copy is
- * valid already (a semconv key, a scalar, a value attr_copy_value repaired). */
-enum { LOG_UNCHECKED, LOG_VALID };
-
-/* e's bytes as valid UTF-8, then its hash; false when the arena is full. */
+/* e's bytes as valid UTF-8 (its hash again if its key was repaired); false when the
+ * arena is full. */
 static bool check_entry(struct arena *a, struct attr *e)
 {
-    if (e->hash == LOG_UNCHECKED) {
-        uint32_t vlen = e->value.type == GENOPS_TYPE_STRING ? (uint32_t)e->value.len : 0;
-        if (!make_valid(a, &e->key, &e->key_len) || (vlen && !make_valid(a, &e->value.u.s, &vlen)))
-            return false;
-        if (vlen)
-            e->value.len = vlen;
-    }
-    e->hash = attr_hash(e->key, e->key_len);
+    const char *key = e->key;
+    uint32_t vlen = e->value.type == GENOPS_TYPE_STRING ? (uint32_t)e->value.len : 0;
+    if (!make_valid(a, &e->key, &e->key_len) || (vlen && !make_valid(a, &e->value.u.s, &vlen)))
+        return false;
+    if (vlen)
+        e->value.len = vlen;
+    if (e->key != key)
+        e->hash = attr_hash(e->key, e->key_len);
     return true;
 }
 
@@ -78,14 +73,15 @@ static bool check_entry(struct arena *a, struct attr *e)
  * the list is the log's first part, and an entry moves only once one before it went. */
 static void compact(struct span *s)
 {
-    uint64_t filter[KEY_FILTER_WORDS] = {0};
+    uint64_t filter[SPAN_KEY_FILTER_WORDS] = {0};
     struct attr *items = s->attrs.items;
     /* Locals: the entries' stores could alias the span's fields. */
     const uint32_t count = s->attrs.count, checked = s->attrs_checked, limit = s->limits.attributes;
+    const bool unchecked = s->log_unchecked;
     uint32_t kept = 0, dropped = 0;
     for (uint32_t i = 0; i < count; i++) {
         struct attr *e = &items[i];
-        if (i >= checked && !check_entry(&s->arena, e)) {
+        if (i >= checked && unchecked && !check_entry(&s->arena, e)) {
             dropped++;
             continue;
         }
@@ -105,6 +101,17 @@ static void compact(struct span *s)
     }
     s->dropped_attributes += dropped;
     s->attrs.count = s->attrs_checked = kept;
+    s->log_repeats = s->log_unchecked = false;
+}
+
+/* Note e, about to be appended to s's log, in the span's key filter: a key whose bit
+ * is set already is looked for in the log (hot in this thread's cache: it wrote it),
+ * and only a key found there makes the log one to compact. */
+static inline void note_key(struct span *s, const struct attr *e)
+{
+    if (!filter_test_and_set(s->key_filter, e->hash) || s->log_repeats)
+        return;
+    s->log_repeats = attr_list_find(&s->attrs, e->key, e->key_len, e->hash) >= 0;
 }
 
 /* Whether a string's text is copied with its key, as it is: no length limit to cut it
@@ -165,10 +172,10 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
                                &s->truncated_values)) {
         return false;
     }
-    *out = (struct attr){.key = full,
-                         .key_len = (uint32_t)flen,
-                         .hash = valid ? LOG_VALID : LOG_UNCHECKED,
-                         .value = value};
+    *out = (struct attr){
+        .key = full, .key_len = (uint32_t)flen, .hash = attr_hash(full, flen), .value = value};
+    s->log_unchecked |= !valid;
+    note_key(s, out);
     return true;
 }
 
@@ -355,7 +362,8 @@ genops_status genops_span_set_bool(genops_span h, const char *key, bool value, g
 
 void span_materialize(struct span *s)
 {
-    compact(s);
+    if (span_log_needs_compact(s))
+        compact(s);
     for (int layer = 0; layer < 2; layer++) {
         genops_context *c = s->inherit[layer];
         for (uint32_t i = 0; c && i < c->attrs.count; i++) {

@@ -67,6 +67,69 @@ static void test_setting_a_key_again_keeps_the_last_value(void **state)
     fixture_close(&f);
 }
 
+/* Two different keys whose bits in the setter's filter are the same (found by trying):
+ * the log is looked at, neither key is there, and both are exported as set. */
+static void colliding_keys(char *a, char *b, size_t size)
+{
+    uint32_t bit_of[512];
+    memset(bit_of, 0xff, sizeof bit_of);
+    for (uint32_t i = 0;; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "key-%u", i);
+        uint32_t bit = attr_hash(key, strlen(key)) % 512;
+        if (bit_of[bit] != UINT32_MAX) {
+            snprintf(a, size, "key-%u", bit_of[bit]);
+            snprintf(b, size, "%s", key);
+            return;
+        }
+        bit_of[bit] = i;
+    }
+}
+
+static void test_keys_that_share_a_filter_bit_stay_apart(void **state)
+{
+    (void)state;
+    char a[32], b[32];
+    colliding_keys(a, b, sizeof a);
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "apart", NULL, NULL);
+    genops_span_set_int(s, a, 1, NULL);
+    genops_span_set_int(s, b, 2, NULL);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 2);
+    expect_int(d, a, 1);
+    expect_int(d, b, 2);
+    fixture_close(&f);
+}
+
+/* A key set again is merged wherever it comes from: after another key with its filter
+ * bit, within one list, and from one list to the next. */
+static void test_a_repeated_key_is_merged_after_a_filter_collision_and_within_a_list(void **state)
+{
+    (void)state;
+    char a[32], b[32];
+    colliding_keys(a, b, sizeof a);
+    struct fixture f;
+    fixture_open(&f);
+    genops_span s = genops_span_start(f.pipeline, "merged", NULL, NULL);
+    genops_attribute list[] = {A_INT(a, 1), A_INT(b, 2), A_INT(a, 3), A_STR("x", "one")};
+    assert_int_equal(genops_span_set_attributes(s, list, COUNT(list), NULL), GENOPS_OK);
+    genops_attribute again[] = {A_STR("x", "two"), A_INT(b, 4)};
+    assert_int_equal(genops_span_set_attributes(s, again, COUNT(again), NULL), GENOPS_OK);
+    genops_span_end(s, NULL);
+    const genops_span_data *d = fixture_only_span(&f);
+    assert_int_equal(genops_span_data_attribute_count(d), 3);
+    expect_int(d, a, 3);
+    expect_int(d, b, 4);
+    expect_str(d, "x", "two");
+    genops_attribute first;
+    assert_true(genops_span_data_attribute(d, 0, &first));
+    assert_string_equal(first.key, a);
+    fixture_close(&f);
+}
+
 /* The application thread appends to a log that it compacts only when it grows past
  * about twice the count limit: a key set thousands of times keeps its first place and
  * its last value, and the span's other keys keep their order. */
@@ -698,6 +761,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_typed_attributes_keep_their_types),
         cmocka_unit_test(test_setting_a_key_again_keeps_the_last_value),
+        cmocka_unit_test(test_keys_that_share_a_filter_bit_stay_apart),
+        cmocka_unit_test(test_a_repeated_key_is_merged_after_a_filter_collision_and_within_a_list),
         cmocka_unit_test(test_a_key_set_over_and_over_keeps_its_place_and_last_value),
         cmocka_unit_test(test_the_api_copies_every_string),
         cmocka_unit_test(test_count_limit_drops_new_keys_and_counts_them),
