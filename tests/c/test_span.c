@@ -67,33 +67,35 @@ static void test_setting_a_key_again_keeps_the_last_value(void **state)
     fixture_close(&f);
 }
 
-/* Two different keys whose bits in the setter's filter are the same (found by trying):
- * the log is looked at, neither key is there, and both are exported as set. */
-static void colliding_keys(char *a, char *b, size_t size)
+/* Two different keys whose bits in the setter's filter are the same (found by trying)
+ * into a and b, and a span started on a new fixture. */
+static genops_span start_with_colliding_keys(struct fixture *f, const char *name, char *a, char *b,
+                                             size_t size)
 {
-    uint32_t bit_of[512];
+    uint32_t bit_of[SPAN_KEY_FILTER_WORDS * 64];
     memset(bit_of, 0xff, sizeof bit_of);
     for (uint32_t i = 0;; i++) {
         char key[32];
         snprintf(key, sizeof key, "key-%u", i);
-        uint32_t bit = attr_hash(key, strlen(key)) % 512;
+        uint32_t bit = attr_hash(key, strlen(key)) % (SPAN_KEY_FILTER_WORDS * 64);
         if (bit_of[bit] != UINT32_MAX) {
             snprintf(a, size, "key-%u", bit_of[bit]);
             snprintf(b, size, "%s", key);
-            return;
+            fixture_open(f);
+            return genops_span_start(f->pipeline, name, NULL, NULL);
         }
         bit_of[bit] = i;
     }
 }
 
+/* The second key's bit is set: the log is looked at, the key is not there, and both are
+ * exported as set. */
 static void test_keys_that_share_a_filter_bit_stay_apart(void **state)
 {
     (void)state;
     char a[32], b[32];
-    colliding_keys(a, b, sizeof a);
     struct fixture f;
-    fixture_open(&f);
-    genops_span s = genops_span_start(f.pipeline, "apart", NULL, NULL);
+    genops_span s = start_with_colliding_keys(&f, "apart", a, b, sizeof a);
     genops_span_set_int(s, a, 1, NULL);
     genops_span_set_int(s, b, 2, NULL);
     genops_span_end(s, NULL);
@@ -110,10 +112,8 @@ static void test_a_repeated_key_is_merged_after_a_filter_collision_and_within_a_
 {
     (void)state;
     char a[32], b[32];
-    colliding_keys(a, b, sizeof a);
     struct fixture f;
-    fixture_open(&f);
-    genops_span s = genops_span_start(f.pipeline, "merged", NULL, NULL);
+    genops_span s = start_with_colliding_keys(&f, "merged", a, b, sizeof a);
     genops_attribute list[] = {A_INT(a, 1), A_INT(b, 2), A_INT(a, 3), A_STR("x", "one")};
     assert_int_equal(genops_span_set_attributes(s, list, COUNT(list), NULL), GENOPS_OK);
     genops_attribute again[] = {A_STR("x", "two"), A_INT(b, 4)};
