@@ -152,8 +152,12 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
     genops_value value = *v; /* scalars by value */
     bool valid = true;       /* the bytes copied here were all ASCII */
     const char *full = key;
+    /* *room is NULL only when entry_room found nothing to copy (the analyzer cannot
+     * tell; these checks cost a compare each). */
     if (!static_key) {
         char *copy = *room;
+        if (!copy)
+            return false;
         (void)attr_copy_ascii(copy, prefix, prefix_len); /* a semconv prefix: ASCII */
         valid = attr_copy_ascii(copy + prefix_len, key, klen);
         copy[flen] = '\0';
@@ -162,6 +166,8 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
     }
     if (v->type == GENOPS_TYPE_STRING && plain_text(s)) {
         char *text = *room;
+        if (!text)
+            return false;
         valid &= attr_copy_ascii(text, v->u.s, v->len);
         text[v->len] = '\0';
         value.u.s = text;
