@@ -152,12 +152,8 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
     genops_value value = *v; /* scalars by value */
     bool valid = true;       /* the bytes copied here were all ASCII */
     const char *full = key;
-    /* *room is NULL only when entry_room found nothing to copy (the analyzer cannot
-     * tell; these checks cost a compare each). */
     if (!static_key) {
         char *copy = *room;
-        if (!copy)
-            return false;
         (void)attr_copy_ascii(copy, prefix, prefix_len); /* a semconv prefix: ASCII */
         valid = attr_copy_ascii(copy + prefix_len, key, klen);
         copy[flen] = '\0';
@@ -166,8 +162,6 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
     }
     if (v->type == GENOPS_TYPE_STRING && plain_text(s)) {
         char *text = *room;
-        if (!text)
-            return false;
         valid &= attr_copy_ascii(text, v->u.s, v->len);
         text[v->len] = '\0';
         value.u.s = text;
@@ -217,7 +211,7 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
     size_t room_len = entry_room(s, prefix_len, klen, static_key, v);
-    char *room = NULL;
+    char none, *room = &none; /* never NULL: entry_write copies only what room_len counted */
     if (room_len == SIZE_MAX || (room_len && !(room = arena_alloc(&s->arena, room_len))))
         return too_big(s, prefix, key, err);
     if (!log_reserve(s, 1))
@@ -246,7 +240,7 @@ static genops_status put_batch(struct span *s, const char *prefix, size_t prefix
         room_len = r == SIZE_MAX ? SIZE_MAX : room_len + r;
     }
     genops_status first = GENOPS_OK; /* err describes it */
-    char *room = NULL;
+    char none, *room = &none;        /* as in put_key */
     if (room_len == SIZE_MAX || !log_reserve(s, (uint32_t)n) ||
         (room_len && !(room = arena_alloc(&s->arena, room_len)))) {
         for (size_t i = 0; i < n; i++) {
