@@ -141,9 +141,16 @@ genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, co
 genops_status span_put_all(struct span *s, const char *prefix, size_t prefix_len,
                            const genops_attribute *attrs, size_t count, genops_error *err);
 /* The same for a key of key_len bytes that lives as long as the program (a semconv
- * name, see SEMCONV_KEY): no copy. */
-genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
-                             genops_error *err);
+ * name, see SEMCONV_KEY), whose hash is given: no copy. */
+genops_status span_put_static(struct span *s, const char *key, size_t key_len, uint32_t hash,
+                              const genops_value *v, genops_error *err);
+/* span_put_static with the key's hash worked out here: inline, so that for a literal
+ * name the compiler works it out instead. */
+static inline genops_status span_put_fixed(struct span *s, const char *key, size_t key_len,
+                                           const genops_value *v, genops_error *err)
+{
+    return span_put_static(s, key, key_len, attr_hash(key, key_len), v, err);
+}
 
 /* The value of the span's own attribute key (len bytes) last set, or NULL: a scan of
  * the log from its end. Valid until the next set on s. */

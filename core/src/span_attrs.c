@@ -1,4 +1,4 @@
-/* span_attrs.c - a span's attributes: setting one (span_put, span_put_fixed and the
+/* span_attrs.c - a span's attributes: setting one (span_put, span_put_static and the
  * genops_span_set* calls) and, on the export thread, turning what was set into the
  * list the encoders read (span_materialize).
  *
@@ -146,7 +146,8 @@ static inline size_t entry_room(const struct span *s, size_t prefix_len, size_t 
  * on its own (an array, a string cut to the length limit) does not fit. */
 static inline __attribute__((always_inline)) bool
 entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, const char *key,
-            size_t klen, bool static_key, const genops_value *v, struct attr *out)
+            size_t klen, bool static_key, uint32_t static_hash, const genops_value *v,
+            struct attr *out)
 {
     size_t flen = prefix_len + klen;
     genops_value value = *v; /* scalars by value */
@@ -172,8 +173,10 @@ entry_write(struct span *s, char **room, const char *prefix, size_t prefix_len, 
                                &s->truncated_values)) {
         return false;
     }
-    *out = (struct attr){
-        .key = full, .key_len = (uint32_t)flen, .hash = attr_hash(full, flen), .value = value};
+    *out = (struct attr){.key = full,
+                         .key_len = (uint32_t)flen,
+                         .hash = static_key ? static_hash : attr_hash(full, flen),
+                         .value = value};
     s->log_unchecked |= !valid;
     note_key(s, out);
     return true;
@@ -206,7 +209,7 @@ static genops_status too_big(struct span *s, const char *prefix, const char *key
  * thread's (compact, from span_materialize). */
 static inline __attribute__((always_inline)) genops_status
 put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, size_t klen,
-        bool static_key, const genops_value *v, genops_error *err)
+        bool static_key, uint32_t static_hash, const genops_value *v, genops_error *err)
 {
     if (v->type == GENOPS_TYPE_NULL)
         return GENOPS_OK;
@@ -216,7 +219,7 @@ put_key(struct span *s, const char *prefix, size_t prefix_len, const char *key, 
         return too_big(s, prefix, key, err);
     if (!log_reserve(s, 1))
         return error_set(err, GENOPS_ENOMEM, "out of memory setting '%.64s'", key);
-    if (!entry_write(s, &room, prefix, prefix_len, key, klen, static_key, v,
+    if (!entry_write(s, &room, prefix, prefix_len, key, klen, static_key, static_hash, v,
                      &s->attrs.items[s->attrs.count]))
         return too_big(s, prefix, key, err);
     s->attrs.count++;
@@ -245,7 +248,7 @@ static genops_status put_batch(struct span *s, const char *prefix, size_t prefix
         (room_len && !(room = arena_alloc(&s->arena, room_len)))) {
         for (size_t i = 0; i < n; i++) {
             genops_status rc = put_key(s, prefix, prefix_len, attrs[i].key, strlen(attrs[i].key),
-                                       false, &attrs[i].value, first ? NULL : err);
+                                       false, 0, &attrs[i].value, first ? NULL : err);
             first = first ? first : rc;
         }
         return first;
@@ -254,7 +257,7 @@ static genops_status put_batch(struct span *s, const char *prefix, size_t prefix
         const genops_attribute *a = &attrs[i];
         if (a->value.type == GENOPS_TYPE_NULL)
             continue;
-        if (entry_write(s, &room, prefix, prefix_len, a->key, klen[i], false, &a->value,
+        if (entry_write(s, &room, prefix, prefix_len, a->key, klen[i], false, 0, &a->value,
                         &s->attrs.items[s->attrs.count]))
             s->attrs.count++;
         else if (!first)
@@ -291,13 +294,13 @@ const genops_value *span_get(const struct span *s, const char *key, size_t len)
 genops_status span_put(struct span *s, const char *prefix, size_t prefix_len, const char *key,
                        const genops_value *v, genops_error *err)
 {
-    return put_key(s, prefix, prefix_len, key, strlen(key), false, v, err);
+    return put_key(s, prefix, prefix_len, key, strlen(key), false, 0, v, err);
 }
 
-genops_status span_put_fixed(struct span *s, const char *key, size_t key_len, const genops_value *v,
-                             genops_error *err)
+genops_status span_put_static(struct span *s, const char *key, size_t key_len, uint32_t hash,
+                              const genops_value *v, genops_error *err)
 {
-    return put_key(s, "", 0, key, key_len, true, v, err);
+    return put_key(s, "", 0, key, key_len, true, hash, v, err);
 }
 
 genops_status genops_span_set(genops_span h, const char *key, const genops_value *value,
