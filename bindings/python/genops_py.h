@@ -33,6 +33,9 @@ typedef struct genops_py_args {
 /* Flags of genops_py_args_add. */
 #define GENOPS_PY_FLATTEN 1 /* a dict value becomes "key.subkey" entries */
 #define GENOPS_PY_DROP    2 /* an operation's attribute: drop a bad value (convert.c) */
+/* For genops_py_args_add_fast only: the key is one of a genops_py_names' interned
+ * strings, so it is not looked at for a NUL. */
+#define GENOPS_PY_KNOWN 4
 
 void genops_py_args_init(genops_py_args *a);
 void genops_py_args_free(genops_py_args *a);
@@ -73,8 +76,9 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
                                           int flags)
 {
     genops_attr_list *l = &a->list;
+    int general = flags & ~GENOPS_PY_KNOWN; /* the flags for genops_py_args_add */
     if (!PyUnicode_IS_COMPACT_ASCII(key) || l->count == l->cap)
-        return genops_py_args_add(a, key, value, flags);
+        return genops_py_args_add(a, key, value, general);
     genops_attribute *item = &l->items[l->count];
     PyTypeObject *t = Py_TYPE(value);
     if (t == &PyUnicode_Type && PyUnicode_IS_COMPACT_ASCII(value)) {
@@ -89,7 +93,7 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
         long long i = PyLong_AsLongLongAndOverflow(value, &overflow);
         if (overflow || (i == -1 && PyErr_Occurred())) {
             PyErr_Clear();
-            return genops_py_args_add(a, key, value, flags); /* says what is wrong */
+            return genops_py_args_add(a, key, value, general); /* says what is wrong */
         }
         item->value.type = GENOPS_TYPE_INT;
         item->value.u.i = (int64_t)i;
@@ -99,12 +103,12 @@ static inline int genops_py_args_add_fast(genops_py_args *a, PyObject *key, PyOb
     } else if (value == Py_None) {
         item->value.type = GENOPS_TYPE_NULL;
     } else {
-        return genops_py_args_add(a, key, value, flags);
+        return genops_py_args_add(a, key, value, general);
     }
     const char *k = (const char *)PyUnicode_DATA(key);
     Py_ssize_t klen = PyUnicode_GET_LENGTH(key);
-    if (klen == 0 || genops_py_has_nul(k, (size_t)klen)) /* let the general path say why */
-        return genops_py_args_add(a, key, value, flags);
+    if (!(flags & GENOPS_PY_KNOWN) && (klen == 0 || genops_py_has_nul(k, (size_t)klen)))
+        return genops_py_args_add(a, key, value, general); /* let the general path say why */
     item->key = k;
     l->count++;
     return 0;

@@ -223,8 +223,8 @@ static PyObject *start_operation(PyObject *const *args, Py_ssize_t nargs, PyObje
             continue;
         int truthy = PyUnicode_CheckExact(slot[i]) ? PyUnicode_GET_LENGTH(slot[i]) != 0
                                                    : PyObject_IsTrue(slot[i]);
-        if (truthy < 0 ||
-            (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i], GENOPS_PY_DROP) < 0))
+        if (truthy < 0 || (truthy && genops_py_args_add_fast(&a, op_names.str[i], slot[i],
+                                                             GENOPS_PY_DROP | GENOPS_PY_KNOWN) < 0))
             goto out;
     }
 

@@ -396,7 +396,7 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
     for (Py_ssize_t i = 0; i < nargs; i++) {
         present |= 1u << i;
         if (genops_py_args_add_fast(&a, r->names.str[i], args[i],
-                                    GENOPS_PY_FLATTEN | GENOPS_PY_DROP) < 0)
+                                    GENOPS_PY_FLATTEN | GENOPS_PY_DROP | GENOPS_PY_KNOWN) < 0)
             goto out;
     }
     for (Py_ssize_t j = 0; j < nkw; j++) {
@@ -412,8 +412,9 @@ static PyObject *record(SpanObject *span, struct recorder *r, PyObject *const *a
         } else if (r == &cost_rec && PyUnicode_Compare(key, total_cost_str) == 0) {
             present |= 1u << GENOPS_PY_MAX_NAMES; /* stands in for cost */
         }
-        if (genops_py_args_add_fast(&a, key, args[nargs + j], GENOPS_PY_FLATTEN | GENOPS_PY_DROP) <
-            0)
+        int known = at >= 0 ? GENOPS_PY_KNOWN : 0;
+        if (genops_py_args_add_fast(&a, key, args[nargs + j],
+                                    GENOPS_PY_FLATTEN | GENOPS_PY_DROP | known) < 0)
             goto out;
     }
     if (r->required >= 0 && !(present & (1u << r->required)) &&
