@@ -58,8 +58,8 @@ def main() -> None:
     def hold_then_end(n: int) -> None:
         """n operations with the guide's attributes open at once, then each ended:
         exactly n slots are grown."""
-        team = dict(team="ml-platform", project="support-bot", customer_id="customer-7", feature="chat")
-        spans = [track_enhanced(operation_name="ai.chat.completion", **team) for _ in range(n)]
+        attributes = dict(team="ml-platform", project="support-bot", customer_id="customer-7", feature="chat")
+        spans = [track_enhanced(operation_name="ai.chat.completion", **attributes) for _ in range(n)]
         for held in spans:
             with held as span:
                 span.record_cost(cost=0.0021, provider="openai", model="gpt-4o-mini")

@@ -108,7 +108,7 @@ struct span {
      * attrs_checked are unique and valid. */
     struct attr_list attrs;
     uint32_t attrs_checked;
-    bool log_repeats;                           /* some key may have been set twice */
+    bool log_repeats;                           /* a key was set again (found in the log) */
     bool log_unchecked;                         /* some bytes were not ASCII: UTF-8 to check */
     uint64_t key_filter[SPAN_KEY_FILTER_WORDS]; /* the setter's: a bit per key set */
     struct event *events;
